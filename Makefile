@@ -1,0 +1,47 @@
+# dynamo: DynamoDB inside PostgreSQL (PGXS build)
+#
+#   make run     install what is missing, build, install, serve the API
+#   make test    the same set-up, then every test suite on a throw-away cluster
+#   make bench   benchmarks (not part of make test)
+
+EXTENSION = dynamo
+MODULE_big = dynamo
+DATA = sql/dynamo--0.1.sql
+
+CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
+	src/item.o src/keycodec.o src/request.o src/catalog.o src/storage.o src/am.o \
+	src/op_table.o src/op_item.o src/dispatch.o
+HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
+	src/http/sigv4.o src/http/access_keys.o
+OBJS = $(CORE_OBJS) $(HTTP_OBJS)
+
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
+PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement
+SHLIB_LINK = -ljson-c
+
+# pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
+REGRESS = types numbers items tables storage errors
+ISOLATION =
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+all:
+	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
+endif
+
+.PHONY: run test bench
+run:
+	@tests/bin/dynamo-run
+test:
+	@tests/bin/dynamo-test
+bench:
+	@tests/bin/dynamo-bench
+
+.PHONY: print-regress print-isolation
+print-regress:
+	@echo $(REGRESS)
+print-isolation:
+	@echo $(ISOLATION)

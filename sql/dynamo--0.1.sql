@@ -1,0 +1,104 @@
+-- dynamo: DynamoDB tables, items and API inside PostgreSQL
+\echo Use "CREATE EXTENSION dynamo" to load this file. \quit
+
+-- DynamoDB tables live in their own schema, one relation per table, named
+-- exactly as the DynamoDB table: dynamo_data."Orders".
+CREATE SCHEMA dynamo_data;
+GRANT USAGE ON SCHEMA dynamo TO PUBLIC;
+GRANT USAGE ON SCHEMA dynamo_data TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- The item type: DynamoDB JSON as text, a compact format stored and sent.
+------------------------------------------------------------------------------
+CREATE TYPE dynamo.item;
+CREATE FUNCTION dynamo.item_in(cstring) RETURNS dynamo.item
+	AS 'MODULE_PATHNAME', 'dynamo_item_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynamo.item_out(dynamo.item) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'dynamo_item_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynamo.item_recv(internal) RETURNS dynamo.item
+	AS 'MODULE_PATHNAME', 'dynamo_item_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynamo.item_send(dynamo.item) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynamo_item_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE dynamo.item (
+	INPUT = dynamo.item_in,
+	OUTPUT = dynamo.item_out,
+	RECEIVE = dynamo.item_recv,
+	SEND = dynamo.item_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+
+CREATE FUNCTION dynamo.item_eq(dynamo.item, dynamo.item) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynamo_item_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR dynamo.= (
+	LEFTARG = dynamo.item, RIGHTARG = dynamo.item,
+	PROCEDURE = dynamo.item_eq, COMMUTATOR = OPERATOR(dynamo.=)
+);
+
+-- item::json, and single attributes as DynamoDB JSON ({"N":"12.5"})
+CREATE FUNCTION dynamo.item_to_json(dynamo.item) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_item_to_json' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (dynamo.item AS json) WITH FUNCTION dynamo.item_to_json(dynamo.item) AS ASSIGNMENT;
+CREATE FUNCTION dynamo.attr(dynamo.item, text) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_item_attr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION dynamo.item_size(dynamo.item) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynamo_item_size' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- the generation expression of the pk / sk key columns of every table
+CREATE FUNCTION dynamo.item_key(item dynamo.item, attribute text, type text, is_range boolean)
+	RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynamo_item_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- The table access method: heap storage with DynamoDB's item guarantees.
+------------------------------------------------------------------------------
+CREATE FUNCTION dynamo.am_handler(internal) RETURNS table_am_handler
+	AS 'MODULE_PATHNAME', 'dynamo_am_handler' LANGUAGE C STRICT;
+CREATE ACCESS METHOD dynamo TYPE TABLE HANDLER dynamo.am_handler;
+
+------------------------------------------------------------------------------
+-- Table metadata (what DescribeTable reports), dumped with pg_dump.
+------------------------------------------------------------------------------
+CREATE TABLE dynamo.tables (
+	table_name text PRIMARY KEY,
+	table_id uuid NOT NULL,
+	hash_key text NOT NULL,
+	hash_type text NOT NULL,
+	range_key text,
+	range_type text,
+	attribute_definitions json NOT NULL,
+	billing_mode text NOT NULL,
+	read_capacity bigint NOT NULL DEFAULT 0,
+	write_capacity bigint NOT NULL DEFAULT 0,
+	last_increase timestamptz,
+	last_decrease timestamptz,
+	decreases_today int NOT NULL DEFAULT 0,
+	table_class text NOT NULL DEFAULT 'STANDARD',
+	deletion_protection boolean NOT NULL DEFAULT false,
+	relname name NOT NULL UNIQUE,	-- relation in dynamo_data (names over 63 bytes are shortened)
+	created_at timestamptz NOT NULL DEFAULT now()
+) USING heap;
+SELECT pg_catalog.pg_extension_config_dump('dynamo.tables', '');
+GRANT SELECT ON dynamo.tables TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- Operations: one function per DynamoDB operation, request JSON in, response
+-- JSON out, exactly as on the wire; dynamo.call dispatches by name.
+------------------------------------------------------------------------------
+CREATE FUNCTION dynamo.call(operation text, request json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_call' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.create_table(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_create_table' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.describe_table(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_describe_table' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.list_tables(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_list_tables' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.delete_table(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_delete_table' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.update_table(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_update_table' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.put_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_put_item' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.get_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_get_item' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.delete_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_delete_item' LANGUAGE C STRICT;

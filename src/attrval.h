@@ -1,0 +1,91 @@
+/*
+ * attrval.h
+ *		DynamoDB attribute values: the in-memory tree and the stored format.
+ *
+ * A request's values are parsed once (json-c) into DynValue trees, validated
+ * with DynamoDB's rules and messages, then serialized into the compact stored
+ * format, which readers use in place (attribute lookup, JSON output) without
+ * building a tree.
+ *
+ * Stored format of one value: a tag byte (DynType), then
+ *	S, N, B			uint32 length, bytes (N: canonical decimal text)
+ *	BOOL			one byte 0/1
+ *	NULL			nothing
+ *	M				uint32 payload length, uint32 count, entries sorted by name:
+ *					uint32 name length, name, value
+ *	L				uint32 payload length, uint32 count, values
+ *	SS, NS, BS		uint32 payload length, uint32 count, (uint32 length, bytes)*
+ * Integers are little-endian, unaligned.  An item is the payload of an M.
+ * Names and set elements are sorted by bytes, so equal items have equal bytes.
+ */
+#ifndef DYNAMO_ATTRVAL_H
+#define DYNAMO_ATTRVAL_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+#include "request.h"
+
+#define DYNAMO_MAX_ITEM_SIZE		(400 * 1024)
+#define DYNAMO_MAX_DEPTH			32
+#define DYNAMO_MAX_HASH_KEY_SIZE	2048
+#define DYNAMO_MAX_RANGE_KEY_SIZE	1024
+
+typedef enum DynType
+{
+	DYN_S = 'S',
+	DYN_N = 'N',
+	DYN_B = 'B',
+	DYN_BOOL = 'T',
+	DYN_NULL = '0',
+	DYN_M = 'M',
+	DYN_L = 'L',
+	DYN_SS = 's',
+	DYN_NS = 'n',
+	DYN_BS = 'b'
+} DynType;
+
+typedef struct DynValue
+{
+	DynType		type;
+	uint32		len;			/* bytes of S/N/B data; elements of M/L/sets */
+	char	   *data;			/* S, N (canonical), B bytes */
+	bool		boolean;		/* BOOL */
+	char	  **names;			/* M: attribute names, sorted */
+	uint32	   *namelens;
+	struct DynValue **elems;	/* M values, L elements, set members */
+} DynValue;
+
+
+/* Parse and validate one AttributeValue ({"S":"x"} ...). */
+extern DynValue *AttrValueFromJson(json_object *obj);
+
+/* Parse and validate a map of attribute name -> AttributeValue. */
+extern DynValue *AttrMapFromJson(json_object *obj);
+
+/* DynamoDB's size of a stored value, and of a stored map taken as an item. */
+extern size_t StoredValueSize(const char *v);
+extern size_t StoredItemSize(const char *map);
+
+/* The DynamoDB type name of a type ("S", "NS", "BOOL", ...). */
+extern const char *DynTypeName(DynType type);
+
+/* Look up a top-level attribute of a map tree; NULL when absent. */
+extern DynValue *AttrMapGet(const DynValue *map, const char *name, size_t len);
+
+/* Serialize a value (tag included) / a map's payload (an item). */
+extern void AttrValueSerialize(const DynValue *v, StringInfo out);
+
+/* Stored-format readers.  A "cursor" points at a value's tag byte. */
+extern const char *StoredValueEnd(const char *v);
+extern void StoredValueToJson(const char *v, StringInfo out);
+/* A stored map as a JSON object of name -> AttributeValue (an item). */
+extern void StoredItemToJson(const char *map, StringInfo out);
+extern DynValue *StoredValueToTree(const char *v);
+extern bool StoredValueValidate(const char *v, const char *end, int depth);
+extern const char *StoredMapGet(const char *map, const char *name, size_t len);
+extern uint32 StoredGetU32(const char *p);
+
+/* JSON string literal output, keeping every byte (NUL as \u0000). */
+extern void AppendJsonString(StringInfo out, const char *s, size_t len);
+
+#endif							/* DYNAMO_ATTRVAL_H */

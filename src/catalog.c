@@ -1,0 +1,234 @@
+/*
+ * catalog.c
+ *		DynamoDB table metadata and its per-backend cache.
+ *
+ * dynamo.tables holds one row per DynamoDB table (what DescribeTable shows);
+ * the data-plane needs only the relation and the key schema, kept in a
+ * backend-local hash by table name together with the table's prepared
+ * statements.  An entry is rebuilt after any relcache invalidation of its
+ * relation (DROP, ALTER, or CatalogInvalidate after a metadata change), and
+ * entries loaded by a transaction that aborts are dropped with it.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "errors.h"
+#include "catalog.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+static HTAB *table_cache = NULL;
+static Oid	item_type_oid = InvalidOid;
+
+/* Mark entries of relid (all when InvalidOid) invalid. */
+static void
+invalidate_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	DynamoTable *t;
+
+	if (table_cache == NULL)
+		return;
+	hash_seq_init(&status, table_cache);
+	while ((t = hash_seq_search(&status)) != NULL)
+		if (relid == InvalidOid || t->relid == relid)
+			t->valid = false;
+	if (relid == InvalidOid)
+		item_type_oid = InvalidOid;
+}
+
+/* At transaction end: forget what an aborted transaction loaded. */
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	HASH_SEQ_STATUS status;
+	DynamoTable *t;
+
+	if (table_cache == NULL ||
+		(event != XACT_EVENT_ABORT && event != XACT_EVENT_COMMIT &&
+		 event != XACT_EVENT_PARALLEL_ABORT && event != XACT_EVENT_PARALLEL_COMMIT))
+		return;
+	hash_seq_init(&status, table_cache);
+	while ((t = hash_seq_search(&status)) != NULL)
+	{
+		if (t->loaded_in_xact && (event == XACT_EVENT_ABORT ||
+								  event == XACT_EVENT_PARALLEL_ABORT))
+			t->valid = false;
+		t->loaded_in_xact = false;
+	}
+}
+
+void
+CatalogInit(void)
+{
+	CacheRegisterRelcacheCallback(invalidate_callback, (Datum) 0);
+	RegisterXactCallback(xact_callback, NULL);
+}
+
+/* Create the cache on first use. */
+static void
+ensure_cache(void)
+{
+	HASHCTL		ctl;
+
+	if (table_cache)
+		return;
+	ctl.keysize = DYNAMO_MAX_TABLE_NAME + 1;
+	ctl.entrysize = sizeof(DynamoTable);
+	ctl.hcxt = CacheMemoryContext;
+	table_cache = hash_create("dynamo tables", 64, &ctl,
+							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+char *
+CatalogRelname(const char *name, size_t len)
+{
+	if (len < NAMEDATALEN)
+		return pnstrdup(name, len);
+	/* keep a readable prefix, make it unique with a hash of the whole name */
+	return psprintf("%.*s~%08x", NAMEDATALEN - 10, name,
+					hash_bytes((const unsigned char *) name, (int) len));
+}
+
+Oid
+CatalogItemTypeOid(void)
+{
+	if (!OidIsValid(item_type_oid))
+	{
+		Oid			nsp = get_namespace_oid("dynamo", false);
+
+		item_type_oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										CStringGetDatum("item"),
+										ObjectIdGetDatum(nsp));
+		if (!OidIsValid(item_type_oid))
+			elog(ERROR, "type dynamo.item does not exist");
+	}
+	return item_type_oid;
+}
+
+/* Free an entry's prepared statements. */
+static void
+free_plans(DynamoTable *t)
+{
+	for (int i = 0; i < PLAN__COUNT; i++)
+	{
+		if (t->plans[i])
+			SPI_freeplan(t->plans[i]);
+		t->plans[i] = NULL;
+	}
+}
+
+/* Copy a text column of the current SPI row into CacheMemoryContext. */
+static char *
+cache_text(HeapTuple tup, TupleDesc desc, int col, uint32 *len)
+{
+	char	   *s = SPI_getvalue(tup, desc, col);
+	char	   *copy;
+
+	if (s == NULL)
+		return NULL;
+	copy = MemoryContextStrdup(CacheMemoryContext, s);
+	if (len)
+		*len = strlen(copy);
+	return copy;
+}
+
+/* Load a table's entry from dynamo.tables; false when there is no such table. */
+static bool
+load_entry(DynamoTable *t, const char *name)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = CStringGetTextDatum(name);
+	HeapTuple	tup;
+	TupleDesc	desc;
+	char	   *relname;
+	bool		found = false;
+
+	SPI_connect();
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+
+		plan = SPI_prepare("SELECT relname::text, hash_key, hash_type, range_key, range_type "
+						   "FROM dynamo.tables WHERE table_name = $1", 1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading dynamo.tables failed");
+	if (SPI_processed == 1)
+	{
+		tup = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		relname = SPI_getvalue(tup, desc, 1);
+		t->relid = get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false));
+		found = OidIsValid(t->relid);
+		t->keys[0].name = cache_text(tup, desc, 2, &t->keys[0].namelen);
+		t->keys[0].type = (DynType) SPI_getvalue(tup, desc, 3)[0];
+		t->keys[0].range = false;
+		t->nkeys = 1;
+		t->keys[1].name = cache_text(tup, desc, 4, &t->keys[1].namelen);
+		if (t->keys[1].name)
+		{
+			t->keys[1].type = (DynType) SPI_getvalue(tup, desc, 5)[0];
+			t->keys[1].range = true;
+			t->nkeys = 2;
+		}
+	}
+	SPI_finish();
+	return found;
+}
+
+DynamoTable *
+CatalogGetTable(const char *name, size_t len)
+{
+	char		key[DYNAMO_MAX_TABLE_NAME + 1];
+	DynamoTable *t;
+	bool		found;
+
+	if (len > DYNAMO_MAX_TABLE_NAME || memchr(name, '\0', len))
+		return NULL;
+	ensure_cache();
+	memset(key, 0, sizeof(key));
+	memcpy(key, name, len);
+	t = hash_search(table_cache, key, HASH_FIND, NULL);
+	if (t && t->valid)
+		return t;
+	t = hash_search(table_cache, key, HASH_ENTER, &found);
+	if (found)
+		free_plans(t);
+	memset((char *) t + offsetof(DynamoTable, valid), 0,
+		   sizeof(DynamoTable) - offsetof(DynamoTable, valid));
+	if (!load_entry(t, key))
+	{
+		hash_search(table_cache, key, HASH_REMOVE, NULL);
+		return NULL;
+	}
+	t->valid = true;
+	t->loaded_in_xact = true;
+	return t;
+}
+
+DynamoTable *
+CatalogRequireTable(const char *name, size_t len)
+{
+	DynamoTable *t = CatalogGetTable(name, len);
+
+	if (t == NULL)
+		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+	return t;
+}
+
+void
+CatalogInvalidate(Oid relid)
+{
+	CacheInvalidateRelcacheByRelid(relid);
+}

@@ -1,0 +1,22 @@
+/*
+ * dispatch.h
+ *		The one entry point both doors (SQL, HTTP) use to run an operation.
+ */
+#ifndef DYNAMO_DISPATCH_H
+#define DYNAMO_DISPATCH_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+/*
+ * Run DynamoDB operation `operation` (as in X-Amz-Target after the dot, e.g.
+ * "PutItem") on the request body `body` of `len` bytes (JSON text, may contain
+ * escaped NULs).  Appends the response JSON to `response`.  Raises a DynamoDB
+ * error (see errors.h) on failure: UnknownOperationException for an unknown
+ * operation, SerializationException for malformed JSON.  Must be called inside
+ * a transaction; runs with the current user's privileges.
+ */
+extern void DynamoDispatch(const char *operation, const char *body, size_t len,
+						   StringInfo response);
+
+#endif							/* DYNAMO_DISPATCH_H */

@@ -1,0 +1,18 @@
+/*
+ * dynamo.c
+ *		Module magic and _PG_init, which hands over to each subsystem.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "catalog.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	CatalogInit();
+}

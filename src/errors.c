@@ -1,0 +1,183 @@
+/*
+ * errors.c
+ *		The one mapping from DynamoDB error types to SQLSTATEs and wire form.
+ *
+ * A DynamoDB error is a Postgres ERROR with SQLSTATE DYnnn and the message
+ * "<Type>: <DynamoDB's message>", so a SQL user sees both, and the HTTP door
+ * reverses it with DynamoErrorToWire().  Extra members of the wire body (the
+ * Item of a failed condition, CancellationReasons) travel in the DETAIL as a
+ * JSON object text.
+ */
+#include "postgres.h"
+
+#include "errors.h"
+#include "utils/elog.h"
+
+#define NS_DYNAMO	"com.amazonaws.dynamodb.v20120810#"
+#define NS_CORAL	"com.amazon.coral.service#"
+#define NS_VALIDATE	"com.amazon.coral.validate#"
+#define NS_AVAIL	"com.amazon.coral.availability#"
+#define DYSTATE(n)	MAKE_SQLSTATE('D', 'Y', '0', '0' + (n) / 10, '0' + (n) % 10)
+
+static const DynamoErrorInfo error_table[DYERR__COUNT] = {
+	{DYERR_VALIDATION, "ValidationException", NS_VALIDATE, 400, false, DYSTATE(0)},
+	{DYERR_SERIALIZATION, "SerializationException", NS_CORAL, 400, true, DYSTATE(1)},
+	{DYERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", NS_DYNAMO, 400, false, DYSTATE(2)},
+	{DYERR_RESOURCE_IN_USE, "ResourceInUseException", NS_DYNAMO, 400, false, DYSTATE(3)},
+	{DYERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", NS_DYNAMO, 400, false, DYSTATE(4)},
+	{DYERR_TRANSACTION_CANCELED, "TransactionCanceledException", NS_DYNAMO, 400, true, DYSTATE(5)},
+	{DYERR_TRANSACTION_CONFLICT, "TransactionConflictException", NS_DYNAMO, 400, false, DYSTATE(6)},
+	{DYERR_TRANSACTION_IN_PROGRESS, "TransactionInProgressException", NS_DYNAMO, 400, true, DYSTATE(7)},
+	{DYERR_IDEMPOTENT_PARAMETER_MISMATCH, "IdempotentParameterMismatchException", NS_DYNAMO, 400, true, DYSTATE(8)},
+	{DYERR_ITEM_COLLECTION_SIZE_LIMIT, "ItemCollectionSizeLimitExceededException", NS_DYNAMO, 400, false, DYSTATE(9)},
+	{DYERR_LIMIT_EXCEEDED, "LimitExceededException", NS_DYNAMO, 400, false, DYSTATE(10)},
+	{DYERR_PROVISIONED_THROUGHPUT_EXCEEDED, "ProvisionedThroughputExceededException", NS_DYNAMO, 400, false, DYSTATE(11)},
+	{DYERR_REQUEST_LIMIT_EXCEEDED, "RequestLimitExceeded", NS_DYNAMO, 400, false, DYSTATE(12)},
+	{DYERR_INTERNAL_SERVER_ERROR, "InternalServerError", NS_DYNAMO, 500, false, DYSTATE(13)},
+	{DYERR_UNKNOWN_OPERATION, "UnknownOperationException", NS_CORAL, 400, false, DYSTATE(14)},
+	{DYERR_ACCESS_DENIED, "AccessDeniedException", NS_CORAL, 400, true, DYSTATE(15)},
+	{DYERR_MISSING_AUTHENTICATION_TOKEN, "MissingAuthenticationTokenException", NS_CORAL, 400, true, DYSTATE(16)},
+	{DYERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", NS_CORAL, 400, false, DYSTATE(17)},
+	{DYERR_INVALID_SIGNATURE, "InvalidSignatureException", NS_CORAL, 400, false, DYSTATE(18)},
+	{DYERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", NS_CORAL, 400, false, DYSTATE(19)},
+	{DYERR_TABLE_ALREADY_EXISTS, "TableAlreadyExistsException", NS_DYNAMO, 400, false, DYSTATE(20)},
+	{DYERR_TABLE_NOT_FOUND, "TableNotFoundException", NS_DYNAMO, 400, false, DYSTATE(21)},
+	{DYERR_TABLE_IN_USE, "TableInUseException", NS_DYNAMO, 400, false, DYSTATE(22)},
+	{DYERR_BACKUP_NOT_FOUND, "BackupNotFoundException", NS_DYNAMO, 400, false, DYSTATE(23)},
+	{DYERR_BACKUP_IN_USE, "BackupInUseException", NS_DYNAMO, 400, false, DYSTATE(24)},
+	{DYERR_INVALID_RESTORE_TIME, "InvalidRestoreTimeException", NS_DYNAMO, 400, false, DYSTATE(25)},
+	{DYERR_PITR_UNAVAILABLE, "PointInTimeRecoveryUnavailableException", NS_DYNAMO, 400, false, DYSTATE(26)},
+	{DYERR_CONTINUOUS_BACKUPS_UNAVAILABLE, "ContinuousBackupsUnavailableException", NS_DYNAMO, 400, false, DYSTATE(27)},
+	{DYERR_EXPIRED_ITERATOR, "ExpiredIteratorException", NS_DYNAMO, 400, false, DYSTATE(28)},
+	{DYERR_TRIMMED_DATA_ACCESS, "TrimmedDataAccessException", NS_DYNAMO, 400, false, DYSTATE(29)},
+	{DYERR_DUPLICATE_ITEM, "DuplicateItemException", NS_DYNAMO, 400, false, DYSTATE(30)},
+	{DYERR_THROTTLING, "ThrottlingException", NS_AVAIL, 400, false, DYSTATE(31)},
+};
+
+/* Info for an error type. */
+const DynamoErrorInfo *
+DynamoErrorGetInfo(DynamoErrorType type)
+{
+	Assert(type >= 0 && type < DYERR__COUNT);
+	Assert(error_table[type].type == type);
+	return &error_table[type];
+}
+
+/* The entry for a SQLSTATE of ours, or NULL. */
+static const DynamoErrorInfo *
+lookup_sqlstate(int sqlerrcode)
+{
+	for (int i = 0; i < DYERR__COUNT; i++)
+		if (error_table[i].sqlstate == sqlerrcode)
+			return &error_table[i];
+	return NULL;
+}
+
+/* Format a printf-style message from the caller's variadic arguments. */
+#define FORMAT_VA(buf, fmt) \
+	do { \
+		initStringInfo(buf); \
+		for (;;) \
+		{ \
+			va_list		args; \
+			int			needed; \
+			va_start(args, fmt); \
+			needed = appendStringInfoVA(buf, fmt, args); \
+			va_end(args); \
+			if (needed == 0) \
+				break; \
+			enlargeStringInfo(buf, needed); \
+		} \
+	} while (0)
+
+/* Raise type with a formatted message and optional extra JSON members. */
+static void raise_error(DynamoErrorType type, const char *extra, const char *msg) pg_attribute_noreturn();
+
+static void
+raise_error(DynamoErrorType type, const char *extra, const char *msg)
+{
+	const DynamoErrorInfo *info = DynamoErrorGetInfo(type);
+
+	ereport(ERROR,
+			(errcode(info->sqlstate),
+			 errmsg_internal("%s: %s", info->name, msg),
+			 extra ? errdetail_internal("%s", extra) : 0));
+	pg_unreachable();
+}
+
+void
+DynamoError(DynamoErrorType type, const char *fmt,...)
+{
+	StringInfoData buf;
+
+	FORMAT_VA(&buf, fmt);
+	raise_error(type, NULL, buf.data);
+}
+
+void
+DynamoErrorWithExtra(DynamoErrorType type, const char *extra, const char *fmt,...)
+{
+	StringInfoData buf;
+
+	FORMAT_VA(&buf, fmt);
+	raise_error(type, extra, buf.data);
+}
+
+/* Append s as a JSON string literal. */
+static void
+append_json_string(StringInfo out, const char *s)
+{
+	appendStringInfoChar(out, '"');
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '"' || c == '\\')
+			appendStringInfo(out, "\\%c", c);
+		else if (c < 0x20)
+			appendStringInfo(out, "\\u%04x", c);
+		else
+			appendStringInfoChar(out, c);
+	}
+	appendStringInfoChar(out, '"');
+}
+
+int
+DynamoErrorToWire(int sqlerrcode, const char *message, const char *detail,
+				  StringInfo body)
+{
+	const DynamoErrorInfo *info = lookup_sqlstate(sqlerrcode);
+	const char *text = message ? message : "";
+
+	if (info != NULL)
+	{
+		size_t		prefix = strlen(info->name);
+
+		if (strncmp(text, info->name, prefix) == 0 && strncmp(text + prefix, ": ", 2) == 0)
+			text += prefix + 2;
+	}
+	else if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+		info = DynamoErrorGetInfo(DYERR_ACCESS_DENIED);
+	else
+	{
+		info = DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
+		text = "Internal server error";
+	}
+
+	appendStringInfo(body, "{\"__type\":\"%s%s\",\"%s\":", info->namespace,
+					 info->name, info->capital_message ? "Message" : "message");
+	append_json_string(body, text);
+	if (detail && detail[0] == '{')
+	{
+		/* merge the members of the extra object */
+		size_t		len = strlen(detail);
+
+		if (len > 2)
+		{
+			appendStringInfoChar(body, ',');
+			appendBinaryStringInfo(body, detail + 1, len - 2);
+		}
+	}
+	appendStringInfoChar(body, '}');
+	return info->http_status;
+}

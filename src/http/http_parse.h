@@ -1,0 +1,71 @@
+/*
+ * http_parse.h
+ *		Incremental HTTP/1.1 request parsing, free of Postgres calls.
+ *
+ * The caller owns the bytes read from a connection.  HttpParseHead() looks for
+ * a complete request head (request line and headers) in them, resuming its
+ * search where the previous call stopped, and describes it with pointers into
+ * the caller's buffer.  The body follows the head and is `content_length`
+ * bytes long; the caller waits until that many bytes are there.
+ */
+#ifndef DYNAMO_HTTP_PARSE_H
+#define DYNAMO_HTTP_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_MAX_HEAD		(64 * 1024)			/* request line + headers */
+#define HTTP_MAX_HEADERS	100
+#define HTTP_MAX_BODY		(16 * 1024 * 1024)	/* DynamoDB's request limit */
+
+typedef struct HttpSpan
+{
+	const char *ptr;
+	size_t		len;
+} HttpSpan;
+
+typedef struct HttpHeader
+{
+	HttpSpan	name;
+	HttpSpan	value;			/* without surrounding blanks */
+} HttpHeader;
+
+typedef struct HttpRequest
+{
+	HttpSpan	method;
+	HttpSpan	path;			/* target up to '?' */
+	HttpSpan	query;			/* after '?', without it; empty if none */
+	int			minor_version;	/* HTTP/1.x */
+	int			nheaders;
+	HttpHeader	headers[HTTP_MAX_HEADERS];
+	size_t		head_len;		/* bytes up to and including the blank line */
+	size_t		content_length;
+	bool		keep_alive;
+	bool		expect_continue;
+} HttpRequest;
+
+typedef enum HttpParseResult
+{
+	HTTP_PARSE_INCOMPLETE = 0,	/* need more bytes */
+	HTTP_PARSE_OK,				/* head complete, request filled in */
+	HTTP_PARSE_ERROR			/* malformed: answer with `status` and close */
+} HttpParseResult;
+
+/*
+ * Parse a request head from buf[0..len).  *scanned carries the search position
+ * between calls on the same growing buffer (start it at 0).  On error, *status
+ * is the HTTP status to answer with (400, 411, 413, 431, 501, 505).
+ */
+extern HttpParseResult HttpParseHead(const char *buf, size_t len, size_t *scanned,
+									 HttpRequest *req, int *status);
+
+/* The value of header `name` (case-insensitive), or NULL if absent. */
+extern const HttpSpan *HttpFindHeader(const HttpRequest *req, const char *name);
+
+/* Does the span equal the NUL-terminated `s`, ignoring ASCII case? */
+extern bool HttpSpanEqualsCI(const HttpSpan *span, const char *s);
+
+/* The reason phrase of an HTTP status. */
+extern const char *HttpStatusText(int status);
+
+#endif							/* DYNAMO_HTTP_PARSE_H */

@@ -1,0 +1,234 @@
+/*
+ * http_request.c
+ *		One DynamoDB API request: route, authenticate, run, answer.
+ *
+ * The worker hands over a complete request (head and body).  POST / with
+ * X-Amz-Target: DynamoDB_20120810.<Operation> (or DynamoDBStreams_20120810.)
+ * runs in its own transaction:
+ *
+ *   start transaction, snapshot
+ *   SigV4: parse Authorization, look up the access key (as the worker's
+ *          bootstrap superuser), verify the signature
+ *   switch to the key's role (SetUserIdAndSecContext)
+ *   DynamoDispatch(operation, body)      -- Postgres privileges apply here
+ *   switch back, commit
+ *
+ * Any ERROR on the way is caught, the transaction aborted (which also restores
+ * the user id) and the error answered in DynamoDB's wire form by
+ * DynamoErrorToWire(), the one place that knows the mapping.  GET / answers
+ * DynamoDB's health check.  The response always carries x-amzn-RequestId and
+ * x-amz-crc32 (CRC-32 of the body, as zlib computes it, which clients check).
+ */
+#include "postgres.h"
+
+#include <time.h>
+
+#include "access/xact.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/backend_status.h"
+#include "utils/memutils.h"
+#include "utils/pg_crc.h"
+#include "utils/snapmgr.h"
+
+#include "dispatch.h"
+#include "errors.h"
+#include "http.h"
+
+#define JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
+#define REQUEST_ID_LEN		52
+
+static const char *const target_prefixes[] = {
+	"DynamoDB_20120810.",
+	"DynamoDBStreams_20120810.",
+};
+
+static MemoryContext request_context = NULL;
+static pg_prng_state request_id_prng;
+
+/* Set up per-process request state; called once by each worker. */
+void
+HttpRequestInit(void)
+{
+	request_context = AllocSetContextCreate(TopMemoryContext,
+											"dynamo http request",
+											ALLOCSET_DEFAULT_SIZES);
+	if (!pg_prng_strong_seed(&request_id_prng))
+		pg_prng_seed(&request_id_prng, (uint64) MyProcPid ^ (uint64) time(NULL));
+}
+
+/* A DynamoDB-style request id: 52 upper-case letters and digits. */
+static void
+MakeRequestId(char *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	for (int i = 0; i < REQUEST_ID_LEN; i++)
+		out[i] = alphabet[pg_prng_uint64_range(&request_id_prng, 0, 35)];
+	out[REQUEST_ID_LEN] = '\0';
+}
+
+/* The current time as an HTTP date, e.g. "Mon, 23 Nov 2026 04:02:38 GMT". */
+static const char *
+HttpDate(void)
+{
+	static char buf[64];
+	static time_t cached = 0;
+	time_t		now = time(NULL);
+
+	if (now != cached)
+	{
+		struct tm	tm;
+
+		gmtime_r(&now, &tm);
+		strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		cached = now;
+	}
+	return buf;
+}
+
+/* Append a complete response (status line, headers, body) to out. */
+void
+HttpAppendResponse(StringInfo out, int status, const char *content_type,
+				   const char *body, size_t len, bool keep_alive)
+{
+	char		request_id[REQUEST_ID_LEN + 1];
+	pg_crc32	crc;
+
+	INIT_TRADITIONAL_CRC32(crc);
+	COMP_TRADITIONAL_CRC32(crc, body, len);
+	FIN_TRADITIONAL_CRC32(crc);
+	MakeRequestId(request_id);
+
+	appendStringInfo(out, "HTTP/1.1 %d %s\r\n", status, HttpStatusText(status));
+	appendStringInfo(out, "x-amzn-RequestId: %s\r\nx-amz-crc32: %u\r\n", request_id, crc);
+	if (content_type)
+		appendStringInfo(out, "Content-Type: %s\r\n", content_type);
+	appendStringInfo(out, "Content-Length: %zu\r\nDate: %s\r\nConnection: %s\r\n\r\n",
+					 len, HttpDate(), keep_alive ? "keep-alive" : "close");
+	appendBinaryStringInfo(out, body, len);
+}
+
+/* The operation named by X-Amz-Target, or NULL if it names none. */
+static char *
+TargetOperation(const HttpSpan *target)
+{
+	for (int i = 0; i < lengthof(target_prefixes); i++)
+	{
+		size_t		plen = strlen(target_prefixes[i]);
+
+		if (target->len > plen && strncmp(target->ptr, target_prefixes[i], plen) == 0)
+			return pnstrdup(target->ptr + plen, target->len - plen);
+	}
+	return NULL;
+}
+
+/* Check the request's signature; return the role it runs as. */
+static Oid
+Authenticate(const HttpRequest *req, const char *body)
+{
+	SigV4Auth	auth;
+	char	   *secret = NULL;
+	Oid			roleid = InvalidOid;
+
+	if (DynamoHttpAuth == DYNAMO_HTTP_AUTH_NONE)
+		return GetUserId();
+	SigV4Parse(req, DynamoRegion, &auth);
+	if (!AccessKeyLookup(auth.access_key_id, &secret, &roleid))
+		DynamoError(DYERR_UNRECOGNIZED_CLIENT,
+					"The security token included in the request is invalid.");
+	SigV4Verify(req, body, req->content_length, &auth, secret);
+	memset(secret, 0, strlen(secret));
+	return roleid;
+}
+
+/*
+ * Run one operation in its own transaction as the request's role; fill
+ * `response` with the JSON answer (or the error's) and return the status.
+ */
+static int
+RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
+			 StringInfo response)
+{
+	volatile int status = 200;
+
+	PG_TRY();
+	{
+		char	   *operation;
+		Oid			save_userid;
+		int			save_sec_context;
+		Oid			roleid;
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		operation = TargetOperation(target);
+		pgstat_report_activity(STATE_RUNNING, operation ? operation : "unknown operation");
+		if (operation == NULL)
+			DynamoError(DYERR_UNKNOWN_OPERATION, "%s", "");
+
+		roleid = Authenticate(req, body);
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		DynamoDispatch(operation, body, req->content_length, response);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(request_context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		MemoryContextSwitchTo(request_context);
+
+		resetStringInfo(response);
+		status = DynamoErrorToWire(edata->sqlerrcode, edata->message,
+								   edata->detail, response);
+		if (status >= 500)
+			ereport(LOG,
+					(errmsg("dynamo http request failed: %s", edata->message),
+					 edata->detail ? errdetail_internal("%s", edata->detail) : 0));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(request_context);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return status;
+}
+
+/* Answer one complete request: append the whole response to `out`. */
+void
+HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
+{
+	MemoryContext old = MemoryContextSwitchTo(request_context);
+	const HttpSpan *target = HttpFindHeader(req, "x-amz-target");
+	StringInfoData response;
+
+	initStringInfo(&response);
+	if (HttpSpanEqualsCI(&req->method, "GET") && req->path.len == 1 && req->path.ptr[0] == '/')
+	{
+		appendStringInfo(&response, "healthy: dynamodb.%s.amazonaws.com ", DynamoRegion);
+		HttpAppendResponse(out, 200, "text/plain", response.data, response.len, req->keep_alive);
+	}
+	else if (!HttpSpanEqualsCI(&req->method, "POST") || target == NULL)
+	{
+		static const char unknown[] = "<UnknownOperationException/>\n";
+
+		HttpAppendResponse(out, 404, NULL, unknown, strlen(unknown), req->keep_alive);
+	}
+	else
+	{
+		int			status = RunOperation(req, target, body, &response);
+
+		HttpAppendResponse(out, status, JSON_CONTENT_TYPE, response.data, response.len,
+						   req->keep_alive);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(request_context);
+}

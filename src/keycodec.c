@@ -1,0 +1,76 @@
+/*
+ * keycodec.c
+ *		Key attribute rules and encoding.
+ */
+#include "postgres.h"
+
+#include "errors.h"
+#include "keycodec.h"
+#include "number.h"
+
+void
+KeyEncodeStored(const char *value, StringInfo out)
+{
+	uint32		len = StoredGetU32(value + 1);
+
+	if (*value == DYN_N)
+	{
+		DynNumber	num;
+
+		NumberParse(value + 5, len, &num);
+		NumberKeyEncode(&num, out);
+	}
+	else
+		appendBinaryStringInfo(out, value + 5, len);
+}
+
+/* Size and emptiness rules shared by items and keys. */
+static void
+check_key_value(const KeyAttr *key, const char *value)
+{
+	uint32		len = StoredGetU32(value + 1);
+
+	if (len == 0)
+		DynamoError(DYERR_VALIDATION,
+					"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %.*s",
+					*value == DYN_B ? "binary" : "string", (int) key->namelen, key->name);
+	if (!key->range && len > DYNAMO_MAX_HASH_KEY_SIZE)
+		DynamoError(DYERR_VALIDATION,
+					"One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+	if (key->range && len > DYNAMO_MAX_RANGE_KEY_SIZE)
+		DynamoError(DYERR_VALIDATION,
+					"One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+}
+
+void
+KeyEncodeItemAttr(const KeyAttr *key, const char *value, StringInfo out)
+{
+	if (value == NULL)
+		DynamoError(DYERR_VALIDATION,
+					"One or more parameter values were invalid: Missing the key %.*s in the item",
+					(int) key->namelen, key->name);
+	if (*value != key->type)
+		DynamoError(DYERR_VALIDATION,
+					"One or more parameter values were invalid: Type mismatch for key %.*s expected: %s actual: %s",
+					(int) key->namelen, key->name, DynTypeName(key->type),
+					DynTypeName((DynType) *value));
+	check_key_value(key, value);
+	KeyEncodeStored(value, out);
+}
+
+void
+KeyEncodeKeyAttr(const KeyAttr *key, const char *value, StringInfo out)
+{
+	if (value == NULL || *value != key->type)
+		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
+	check_key_value(key, value);
+	KeyEncodeStored(value, out);
+}
+
+DynType
+KeyTypeFromName(const char *name, size_t len)
+{
+	if (len == 1 && (name[0] == 'S' || name[0] == 'N' || name[0] == 'B'))
+		return (DynType) name[0];
+	return 0;
+}

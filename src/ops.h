@@ -1,0 +1,28 @@
+/*
+ * ops.h
+ *		DynamoDB operations.  Each takes the parsed request object and appends
+ *		the response JSON; dispatch.c maps names to them.
+ */
+#ifndef DYNAMO_OPS_H
+#define DYNAMO_OPS_H
+
+#include "request.h"
+
+typedef void (*DynamoOpFunc) (json_object *request, StringInfo response);
+
+/* op_table.c */
+extern void OpCreateTable(json_object *req, StringInfo out);
+extern void OpDescribeTable(json_object *req, StringInfo out);
+extern void OpListTables(json_object *req, StringInfo out);
+extern void OpDeleteTable(json_object *req, StringInfo out);
+extern void OpUpdateTable(json_object *req, StringInfo out);
+
+/* op_item.c */
+extern void OpPutItem(json_object *req, StringInfo out);
+extern void OpGetItem(json_object *req, StringInfo out);
+extern void OpDeleteItem(json_object *req, StringInfo out);
+
+/* Reject members that belong to features not built yet. */
+extern void OpRejectUnsupported(json_object *req, const char *const *members);
+
+#endif							/* DYNAMO_OPS_H */

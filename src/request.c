@@ -1,0 +1,228 @@
+/*
+ * request.c
+ *		Reading request JSON with DynamoDB's errors.
+ *
+ * json-c keeps every string byte, NUL included, which jsonb cannot.  Its
+ * objects are malloc'ed: RequestParse ties the tree's lifetime to the current
+ * memory context with a reset callback, so every path (errors included)
+ * frees it.
+ */
+#include "postgres.h"
+
+#include "errors.h"
+#include "request.h"
+
+/* Memory-context callback releasing a json-c tree. */
+static void
+free_json(void *arg)
+{
+	json_object_put((json_object *) arg);
+}
+
+json_object *
+RequestParse(const char *body, size_t len)
+{
+	json_tokener *tok;
+	json_object *root;
+	enum json_tokener_error jerr;
+	MemoryContextCallback *cb;
+
+	if (len > PG_INT32_MAX)
+		DynamoError(DYERR_SERIALIZATION, "Request body too large");
+	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH * 4);
+	if (tok == NULL)
+		elog(ERROR, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, body, (int) len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < len)
+	{
+		/* trailing bytes: only white space may follow */
+		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+			if (!strchr(" \t\r\n", body[i]))
+				jerr = json_tokener_error_parse_unexpected;
+	}
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success || root == NULL)
+	{
+		if (root)
+			json_object_put(root);
+		DynamoError(DYERR_SERIALIZATION, "Unexpected character or end of input in JSON request");
+	}
+	cb = MemoryContextAlloc(CurrentMemoryContext, sizeof(MemoryContextCallback));
+	cb->func = free_json;
+	cb->arg = root;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	if (!json_object_is_type(root, json_type_object))
+		RequestShapeError(root, SHAPE_OBJECT);
+	return root;
+}
+
+/* Jackson's name for the token a value starts with. */
+static const char *
+token_name(json_object *val)
+{
+	switch (json_object_get_type(val))
+	{
+		case json_type_boolean:
+			return json_object_get_boolean(val) ? "TRUE_VALUE" : "FALSE_VALUE";
+		case json_type_int:
+		case json_type_double:
+			return "NUMBER_VALUE";
+		case json_type_string:
+			return "STRING_VALUE";
+		default:
+			return "VALUE_NULL";
+	}
+}
+
+void
+RequestShapeError(json_object *val, JsonShape shape)
+{
+	static const char *const target[] = {
+		[SHAPE_STRING] = "String", [SHAPE_BOOL] = "Boolean",
+		[SHAPE_INT] = "Integer", [SHAPE_NUMBER] = "Long"
+	};
+
+	if (json_object_is_type(val, json_type_object))
+		DynamoError(DYERR_SERIALIZATION, "Start of structure or map found where not expected.");
+	if (json_object_is_type(val, json_type_array))
+		DynamoError(DYERR_SERIALIZATION, "Start of list found where not expected");
+	if (shape == SHAPE_OBJECT || shape == SHAPE_ARRAY)
+		DynamoError(DYERR_SERIALIZATION, "Unexpected value type in payload");
+	DynamoError(DYERR_SERIALIZATION, "%s cannot be converted to %s",
+				token_name(val), target[shape]);
+}
+
+/* Does val have the shape? */
+static bool
+has_shape(json_object *val, JsonShape shape)
+{
+	switch (shape)
+	{
+		case SHAPE_OBJECT:
+			return json_object_is_type(val, json_type_object);
+		case SHAPE_ARRAY:
+			return json_object_is_type(val, json_type_array);
+		case SHAPE_STRING:
+			return json_object_is_type(val, json_type_string);
+		case SHAPE_BOOL:
+			return json_object_is_type(val, json_type_boolean);
+		case SHAPE_INT:
+			return json_object_is_type(val, json_type_int);
+		case SHAPE_NUMBER:
+			return json_object_is_type(val, json_type_int) ||
+				json_object_is_type(val, json_type_double);
+	}
+	return false;
+}
+
+json_object *
+RequestMember(json_object *obj, const char *name, JsonShape shape)
+{
+	json_object *val;
+
+	if (!json_object_object_get_ex(obj, name, &val) || val == NULL)
+		return NULL;
+	if (!has_shape(val, shape))
+		RequestShapeError(val, shape);
+	return val;
+}
+
+const char *
+JsonStringValue(json_object *val, size_t *len)
+{
+	*len = (size_t) json_object_get_string_len(val);
+	return json_object_get_string(val);
+}
+
+const char *
+RequestString(json_object *obj, const char *name, size_t *len)
+{
+	json_object *val = RequestMember(obj, name, SHAPE_STRING);
+
+	*len = 0;
+	return val ? JsonStringValue(val, len) : NULL;
+}
+
+void
+ValidationInit(ValidationErrors *v)
+{
+	v->count = 0;
+	initStringInfo(&v->buf);
+}
+
+void
+ValidationAdd(ValidationErrors *v, const char *fmt,...)
+{
+	if (v->count++ > 0)
+		appendStringInfoString(&v->buf, "; ");
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+		int			save = v->buf.len;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&v->buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		v->buf.len = save;
+		v->buf.data[save] = '\0';
+		enlargeStringInfo(&v->buf, needed);
+	}
+}
+
+void
+ValidationRaise(ValidationErrors *v)
+{
+	if (v->count == 0)
+		return;
+	DynamoError(DYERR_VALIDATION, "%d validation error%s detected: %s",
+				v->count, v->count == 1 ? "" : "s", v->buf.data);
+}
+
+void
+ValidateNotNull(ValidationErrors *v, const char *member, const void *value)
+{
+	if (value == NULL)
+		ValidationAdd(v, "Value null at '%s' failed to satisfy constraint: Member must not be null",
+					  member);
+}
+
+void
+ValidateTableName(ValidationErrors *v, const char *member, const char *name, size_t len)
+{
+	bool		ok = true;
+
+	if (name == NULL)
+		return;
+	for (size_t i = 0; i < len; i++)
+		if (!(isalnum((unsigned char) name[i]) || name[i] == '_' ||
+			  name[i] == '-' || name[i] == '.'))
+			ok = false;
+	if (!ok)
+		ValidationAdd(v, "Value '%.*s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+					  (int) Min(len, 1024), name, member);
+	if (len < 3)
+		ValidationAdd(v, "Value '%.*s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 3",
+					  (int) len, name, member);
+	if (len > 255)
+		ValidationAdd(v, "Value '%.*s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 255",
+					  (int) Min(len, 1024), name, member);
+}
+
+bool
+ValidateEnum(ValidationErrors *v, const char *member, const char *value,
+			 const char *const *allowed, const char *shown)
+{
+	if (value == NULL)
+		return true;
+	for (int i = 0; allowed[i]; i++)
+		if (strcmp(value, allowed[i]) == 0)
+			return true;
+	ValidationAdd(v, "Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+				  value, member, shown);
+	return false;
+}

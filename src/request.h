@@ -1,0 +1,75 @@
+/*
+ * request.h
+ *		Reading request JSON (json-c) with DynamoDB's serialization and
+ *		validation errors.
+ */
+#ifndef DYNAMO_REQUEST_H
+#define DYNAMO_REQUEST_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+/*
+ * Postgres declares a SQL function json_object() in fmgrprotos.h, json-c a
+ * type of that name: pull Postgres's in first, then rename json-c's type.
+ */
+#include "utils/builtins.h"
+#define json_object DynJsonObject
+#include <json-c/json.h>
+
+/* JSON shapes a member may be required to have */
+typedef enum JsonShape
+{
+	SHAPE_OBJECT,
+	SHAPE_ARRAY,
+	SHAPE_STRING,
+	SHAPE_BOOL,
+	SHAPE_INT,
+	SHAPE_NUMBER
+} JsonShape;
+
+/*
+ * Parse a request body; the result is freed when the current memory context
+ * is reset or deleted.  SerializationException for malformed JSON or a body
+ * that is not an object.
+ */
+extern json_object *RequestParse(const char *body, size_t len);
+
+/*
+ * A member of obj, or NULL when absent or JSON null; SerializationException
+ * when present with another shape.
+ */
+extern json_object *RequestMember(json_object *obj, const char *name, JsonShape shape);
+
+/* Raise SerializationException for a value that does not have shape. */
+extern void RequestShapeError(json_object *val, JsonShape shape) pg_attribute_noreturn();
+
+/* A string member's bytes (may hold NULs); NULL when absent. */
+extern const char *RequestString(json_object *obj, const char *name, size_t *len);
+
+/* The string a json-c string value holds, NUL-terminated, and its length. */
+extern const char *JsonStringValue(json_object *val, size_t *len);
+
+/*
+ * Constraint checks collected in DynamoDB's style:
+ * "N validation error(s) detected: <msg>; <msg>".
+ */
+typedef struct ValidationErrors
+{
+	int			count;
+	StringInfoData buf;
+} ValidationErrors;
+
+extern void ValidationInit(ValidationErrors *v);
+extern void ValidationAdd(ValidationErrors *v, const char *fmt,...) pg_attribute_printf(2, 3);
+extern void ValidationRaise(ValidationErrors *v);
+
+/* "Value null at 'member' failed to satisfy constraint: Member must not be null" */
+extern void ValidateNotNull(ValidationErrors *v, const char *member, const void *value);
+/* Table (or index) name rules: 3..255 chars of [a-zA-Z0-9_.-] */
+extern void ValidateTableName(ValidationErrors *v, const char *member,
+							  const char *name, size_t len);
+/* Enum membership: value must be one of the NULL-terminated list */
+extern bool ValidateEnum(ValidationErrors *v, const char *member, const char *value,
+						 const char *const *allowed, const char *shown);
+
+#endif							/* DYNAMO_REQUEST_H */

@@ -1,0 +1,197 @@
+/*
+ * storage.c
+ *		Item reads and writes on a table's relation.
+ *
+ * Each table is a relation dynamo_data."<name>" (item dynamo.item, pk bytea,
+ * [sk bytea]) with pk / sk generated from the item and a primary key on them.
+ * Statements are prepared once per table (catalog.c keeps them) and run with
+ * the caller's privileges.
+ *
+ * A put is lock-then-write: SELECT ... FOR UPDATE of the key; if the item
+ * exists it is updated in place (a heap UPDATE, so streams see MODIFY) unless
+ * it is byte-for-byte the same, in which case nothing is written; if not, an
+ * INSERT ... ON CONFLICT DO NOTHING, retried as an update when a concurrent
+ * writer inserted the key first.  Conditions (evaluated between the lock and
+ * the write) are therefore atomic with the write.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "errors.h"
+#include "storage.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* The SQL of a table plan. */
+static char *
+plan_sql(DynamoTable *t, TablePlan which)
+{
+	const char *rel = quote_qualified_identifier(DYNAMO_DATA_SCHEMA, get_rel_name(t->relid));
+	const char *where = t->nkeys == 2 ? "pk = $1 AND sk = $2" : "pk = $1";
+
+	switch (which)
+	{
+		case PLAN_GET:
+			return psprintf("SELECT item FROM %s WHERE %s", rel, where);
+		case PLAN_LOCK:
+			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE", rel, where);
+		case PLAN_INSERT:
+			return psprintf("INSERT INTO %s (item) VALUES ($%d) ON CONFLICT DO NOTHING",
+							rel, t->nkeys + 1);
+		case PLAN_UPDATE:
+			return psprintf("UPDATE %s SET item = $%d WHERE %s", rel, t->nkeys + 1, where);
+		case PLAN_DELETE:
+			return psprintf("DELETE FROM %s WHERE %s RETURNING item", rel, where);
+		case PLAN__COUNT:
+			break;
+	}
+	elog(ERROR, "unknown table plan %d", which);
+}
+
+/* The prepared plan, made on first use.  Caller is SPI-connected. */
+static SPIPlanPtr
+get_plan(DynamoTable *t, TablePlan which)
+{
+	if (t->plans[which] == NULL)
+	{
+		Oid			argtypes[3] = {BYTEAOID, BYTEAOID, BYTEAOID};
+		SPIPlanPtr	plan;
+
+		argtypes[t->nkeys] = CatalogItemTypeOid();
+		plan = SPI_prepare(plan_sql(t, which), t->nkeys + 1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		t->plans[which] = plan;
+	}
+	return t->plans[which];
+}
+
+/* Run a plan with the key (and item) as arguments; returns rows processed. */
+static uint64
+run_plan(DynamoTable *t, TablePlan which, const StorageKey *k, DynItem *item)
+{
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	int			rc;
+
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		args[i] = k ? k->values[i] : (Datum) 0;
+		nulls[i] = k ? ' ' : 'n';
+	}
+	args[t->nkeys] = PointerGetDatum(item);
+	nulls[t->nkeys] = item ? ' ' : 'n';
+	rc = SPI_execute_plan(get_plan(t, which), args, nulls,
+						  which == PLAN_GET, which == PLAN_GET ? 1 : 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* The item column of the first result row, copied out of SPI. */
+static DynItem *
+result_item(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_processed == 0 || SPI_tuptable == NULL)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return NULL;
+	return (DynItem *) SPI_datumTransfer(d, false, -1);
+}
+
+/* Encode the table's key attributes of a stored map. */
+static void
+make_key(DynamoTable *t, const DynItem *map, bool from_item, StorageKey *out)
+{
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		const KeyAttr *key = &t->keys[i];
+		const char *v = StoredMapGet(DynItemMap(map), key->name, key->namelen);
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfoSpaces(&buf, VARHDRSZ);
+		if (from_item)
+			KeyEncodeItemAttr(key, v, &buf);
+		else
+			KeyEncodeKeyAttr(key, v, &buf);
+		SET_VARSIZE(buf.data, buf.len);
+		out->values[i] = PointerGetDatum(buf.data);
+	}
+}
+
+void
+StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey *out)
+{
+	if (StoredGetU32(DynItemMap(key) + 5) != (uint32) t->nkeys)
+		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
+	make_key(t, key, false, out);
+}
+
+void
+StorageKeyFromItem(DynamoTable *t, const DynItem *item, StorageKey *out)
+{
+	make_key(t, item, true, out);
+}
+
+DynItem *
+StorageFetch(DynamoTable *t, const StorageKey *k, bool lock)
+{
+	DynItem    *item;
+
+	SPI_connect();
+	run_plan(t, lock ? PLAN_LOCK : PLAN_GET, k, NULL);
+	item = result_item();
+	SPI_finish();
+	return item;
+}
+
+/* Are two items the same bytes? */
+static bool
+same_item(const DynItem *a, const DynItem *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+DynItem *
+StoragePut(DynamoTable *t, const StorageKey *k, DynItem *item)
+{
+	DynItem    *old = NULL;
+
+	DynItemCheckSize(item);
+	SPI_connect();
+	for (;;)
+	{
+		run_plan(t, PLAN_LOCK, k, NULL);
+		old = result_item();
+		if (old != NULL)
+		{
+			if (!same_item(old, item))
+				run_plan(t, PLAN_UPDATE, k, item);
+			break;
+		}
+		if (run_plan(t, PLAN_INSERT, NULL, item) == 1)
+			break;
+		/* a concurrent writer inserted the key: lock and update it */
+	}
+	SPI_finish();
+	return old;
+}
+
+DynItem *
+StorageDelete(DynamoTable *t, const StorageKey *k)
+{
+	DynItem    *old;
+
+	SPI_connect();
+	run_plan(t, PLAN_DELETE, k, NULL);
+	old = result_item();
+	SPI_finish();
+	return old;
+}

@@ -1,0 +1,36 @@
+/*
+ * storage.h
+ *		Reading and writing items of a DynamoDB table through its relation.
+ */
+#ifndef DYNAMO_STORAGE_H
+#define DYNAMO_STORAGE_H
+
+#include "catalog.h"
+#include "item.h"
+
+/* An item's primary key as the encoded pk / sk column values. */
+typedef struct StorageKey
+{
+	Datum		values[2];		/* bytea: pk, and sk when the table has one */
+} StorageKey;
+
+/* Key of a request's Key map (validated: "does not match the schema"). */
+extern void StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey *out);
+
+/* Key of an item to write (validated: "Missing the key ..."). */
+extern void StorageKeyFromItem(DynamoTable *t, const DynItem *item, StorageKey *out);
+
+/* The item with key k, or NULL; lock it FOR UPDATE when asked. */
+extern DynItem *StorageFetch(DynamoTable *t, const StorageKey *k, bool lock);
+
+/*
+ * Write item (insert, or update in place of the item with the same key):
+ * returns the previous item or NULL.  Writes nothing when the item is
+ * unchanged.
+ */
+extern DynItem *StoragePut(DynamoTable *t, const StorageKey *k, DynItem *item);
+
+/* Delete the item with key k; returns it, or NULL when there was none. */
+extern DynItem *StorageDelete(DynamoTable *t, const StorageKey *k);
+
+#endif							/* DYNAMO_STORAGE_H */

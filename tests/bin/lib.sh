@@ -1,0 +1,76 @@
+# Shared set-up for make run / make test / make bench.
+# Sourced, not run.  Installs what is missing (Debian 12, as root), builds and
+# installs the extension, and manages a cluster run by the postgres OS user.
+
+PGBIN=/usr/lib/postgresql/15/bin
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libjson-c-dev
+	pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# Install the Debian packages that are missing.
+dynamo_install_deps() {
+	local missing="" p
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		log "missing packages:$missing (run as root to install them)"; return 1
+	fi
+	log "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# postgresql-common would create and start a default cluster: we run our own.
+	mkdir -p /etc/postgresql-common
+	[ -f /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# Build and install the extension.
+dynamo_build() {
+	log "building"
+	make -C "$TOP" -s -j2 >/dev/null
+	make -C "$TOP" -s install >/dev/null
+}
+
+# Run a command as the postgres OS user when we are root (initdb refuses root).
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# dynamo_initdb DIR PORT HTTP_PORT: a fresh cluster preloading dynamo.
+dynamo_initdb() {
+	local dir=$1 port=$2 http_port=$3
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+	as_pg "$PGBIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	cat >> "$dir/postgresql.conf" <<CONF
+shared_preload_libraries = 'dynamo'
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+wal_level = logical
+max_replication_slots = 20
+max_wal_senders = 20
+max_worker_processes = 32
+output_plugin_libraries = 'pgoutput, test_decoding, dynamo'
+dynamo.http_port = $http_port
+fsync = off
+CONF
+}
+
+# dynamo_start DIR: start the cluster in the background and wait for it.
+dynamo_start() {
+	as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null
+}
+
+# dynamo_stop DIR
+dynamo_stop() {
+	as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+}

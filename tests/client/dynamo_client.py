@@ -1,0 +1,221 @@
+"""Shared helpers for the HTTP API client tests.
+
+The test runner exports DYNAMO_ENDPOINT (http://127.0.0.1:<port>) and the
+libpq variables (PGHOST, PGPORT, PGUSER) of the throw-away cluster.  Tests
+create their own access keys and roles through psql.
+"""
+import os
+import socket
+import subprocess
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.config
+import botocore.credentials
+
+ENDPOINT = os.environ.get("DYNAMO_ENDPOINT", "http://127.0.0.1:8000")
+HOST = urlsplit(ENDPOINT).hostname
+PORT = urlsplit(ENDPOINT).port or 80
+REGION = "us-east-1"
+TARGET_PREFIX = "DynamoDB_20120810."
+
+_keys = {}
+
+
+def psql(sql, db="postgres"):
+    """Run SQL as the superuser; return stdout rows (unaligned, '|' separated)."""
+    out = subprocess.run(
+        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql],
+        check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def ensure_extension():
+    """Make sure the API's database has the extension."""
+    if psql("select count(*) from pg_namespace where nspname = 'dynamo'") == "0":
+        psql("create extension if not exists dynamo")
+
+
+def access_key(role="postgres", fresh=False):
+    """An (access_key_id, secret) pair for `role`, created once per role."""
+    if fresh or role not in _keys:
+        ensure_extension()
+        row = psql("select * from dynamo.create_access_key(%s)" % quote_literal(role))
+        key_id, secret = row.split("|", 1)
+        if fresh:
+            return key_id, secret
+        _keys[role] = (key_id, secret)
+    return _keys[role]
+
+
+def quote_literal(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+def create_role(name, grants=()):
+    """A fresh login role (dropped first if it exists) with some grants."""
+    psql("drop role if exists %s" % name)
+    psql("create role %s" % name)
+    for g in grants:
+        psql(g)
+    return name
+
+
+def unique_name(prefix="t"):
+    return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+def _config(**kw):
+    return botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}, **kw)
+
+
+def client(key=None, region=REGION, **kw):
+    """A boto3 DynamoDB client on the test endpoint, signing with `key`."""
+    key_id, secret = key or access_key()
+    return boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name=region,
+                        aws_access_key_id=key_id, aws_secret_access_key=secret,
+                        config=_config(**kw))
+
+
+def resource(key=None, region=REGION, **kw):
+    """A boto3 DynamoDB service resource on the test endpoint."""
+    key_id, secret = key or access_key()
+    return boto3.resource("dynamodb", endpoint_url=ENDPOINT, region_name=region,
+                          aws_access_key_id=key_id, aws_secret_access_key=secret,
+                          config=_config(**kw))
+
+
+def aws_cli(*args, key=None, region=REGION):
+    """Run `aws dynamodb ...` against the endpoint; return the CompletedProcess."""
+    key_id, secret = key or access_key()
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret,
+               AWS_DEFAULT_REGION=region, AWS_PAGER="", AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_MAX_ATTEMPTS="1")
+    return subprocess.run(["aws", "dynamodb", *args, "--endpoint-url", ENDPOINT, "--output", "json"],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def signed_request(operation, body=b"{}", key=None, region=REGION, service="dynamodb",
+                   timestamp=None, target=None, extra_headers=None):
+    """Raw bytes of a SigV4-signed POST / request (for socket-level tests)."""
+    key_id, secret = key or access_key()
+    if isinstance(body, str):
+        body = body.encode()
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": target if target is not None else TARGET_PREFIX + operation,
+        "Host": "%s:%d" % (HOST, PORT),
+    }
+    headers.update(extra_headers or {})
+    req = botocore.awsrequest.AWSRequest(method="POST", url=ENDPOINT + "/", data=body,
+                                         headers=headers)
+    signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret),
+                                     service, region)
+    if timestamp is not None:
+        # botocore takes the signing time from the clock: pin it
+        orig = botocore.auth.datetime.datetime
+
+        class Pinned(orig):
+            @classmethod
+            def utcnow(cls):
+                return orig.utcfromtimestamp(timestamp)
+
+            @classmethod
+            def now(cls, tz=None):
+                return orig.fromtimestamp(timestamp, tz)
+
+        botocore.auth.datetime.datetime = Pinned
+        try:
+            signer.add_auth(req)
+        finally:
+            botocore.auth.datetime.datetime = orig
+    else:
+        signer.add_auth(req)
+    return raw_request("POST", "/", dict(req.headers.items()), body)
+
+
+def raw_request(method, path, headers, body=b""):
+    """Raw bytes of an HTTP/1.1 request with a Content-Length body."""
+    lines = ["%s %s HTTP/1.1" % (method, path)]
+    have = {k.lower() for k in headers}
+    if "host" not in have:
+        lines.append("Host: %s:%d" % (HOST, PORT))
+    for k, v in headers.items():
+        lines.append("%s: %s" % (k, v))
+    if body or method == "POST":
+        lines.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def connect(timeout=30):
+    s = socket.create_connection((HOST, PORT), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def json(self):
+        import json
+        return json.loads(self.body)
+
+
+class Reader:
+    """Reads HTTP responses one after another from a socket."""
+
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed by the server")
+        self.buf += chunk
+
+    def read(self):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+        if status == 100:
+            return self.read()
+        n = int(headers.get("content-length", "0"))
+        while len(self.buf) < n:
+            self._fill()
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return Response(status, headers, body)
+
+
+def exchange(data, timeout=30):
+    """Send raw request bytes on a new connection; return the first response."""
+    with connect(timeout) as s:
+        s.sendall(data)
+        return Reader(s).read()
+
+
+def wait_for_api(timeout=60):
+    """Wait until the API answers its health check."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if exchange(raw_request("GET", "/", {}), timeout=5).status == 200:
+                return
+        except OSError:
+            pass
+        if time.time() > deadline:
+            raise TimeoutError("the HTTP API did not come back")
+        time.sleep(0.2)

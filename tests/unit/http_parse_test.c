@@ -1,0 +1,167 @@
+/*
+ * http_parse_test.c
+ *		Unit tests of the HTTP request head parser, printing TAP.
+ *
+ * Built and run by tests/tap/http_parse.pl:
+ *   cc -Isrc/http tests/unit/http_parse_test.c src/http/http_parse.c
+ * Besides the cases below, every request is also fed one byte at a time and
+ * every prefix of it parsed, to check the incremental search and that no
+ * input makes the parser read past the buffer (run it under valgrind or
+ * -fsanitize=address to check the latter).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_parse.h"
+
+static int	ntests = 0;
+
+/* Print one TAP result. */
+static void
+ok(int cond, const char *name)
+{
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++ntests, name);
+}
+
+/* Parse `text` whole; return the result and fill req/status. */
+static HttpParseResult
+parse_all(const char *text, HttpRequest *req, int *status)
+{
+	size_t		scanned = 0;
+
+	*status = 0;
+	return HttpParseHead(text, strlen(text), &scanned, req, status);
+}
+
+/* Parse `text` growing one byte at a time; the result at the full length. */
+static HttpParseResult
+parse_bytewise(const char *text, HttpRequest *req, int *status)
+{
+	size_t		n = strlen(text),
+				scanned = 0;
+	HttpParseResult r = HTTP_PARSE_INCOMPLETE;
+
+	for (size_t i = 1; i <= n; i++)
+	{
+		char	   *copy = malloc(i);	/* exact size: overreads show up */
+
+		memcpy(copy, text, i);
+		r = HttpParseHead(copy, i, &scanned, req, status);
+		free(copy);
+		if (r != HTTP_PARSE_INCOMPLETE)
+			return r;
+	}
+	return r;
+}
+
+/* A request that must fail with `want` status. */
+static void
+expect_error(const char *text, int want, const char *name)
+{
+	HttpRequest req;
+	int			status;
+	HttpParseResult r = parse_all(text, &req, &status);
+
+	ok(r == HTTP_PARSE_ERROR && status == want, name);
+}
+
+int
+main(void)
+{
+	HttpRequest req;
+	int			status;
+	const char *post =
+		"POST /?a=1 HTTP/1.1\r\nHost: x\r\nX-Amz-Target:  DynamoDB_20120810.ListTables \r\n"
+		"Content-Length: 2\r\n\r\n{}";
+	HttpParseResult r;
+	const HttpSpan *v;
+	char	   *big;
+
+	r = parse_all(post, &req, &status);
+	ok(r == HTTP_PARSE_OK, "simple POST parses");
+	ok(req.method.len == 4 && memcmp(req.method.ptr, "POST", 4) == 0, "method");
+	ok(req.path.len == 1 && req.path.ptr[0] == '/', "path");
+	ok(req.query.len == 3 && memcmp(req.query.ptr, "a=1", 3) == 0, "query");
+	ok(req.content_length == 2 && req.head_len == strlen(post) - 2, "content length and head length");
+	ok(req.keep_alive && req.minor_version == 1, "HTTP/1.1 keeps alive by default");
+	v = HttpFindHeader(&req, "x-amz-target");
+	ok(v && v->len == 28 && memcmp(v->ptr, "DynamoDB_20120810.ListTables", 28) == 0,
+	   "header lookup is case-insensitive and trims blanks");
+	ok(HttpFindHeader(&req, "authorization") == NULL, "absent header");
+
+	r = parse_bytewise(post, &req, &status);
+	ok(r == HTTP_PARSE_OK && req.content_length == 2, "byte-at-a-time parse");
+
+	r = parse_all("GET / HTTP/1.1\r\nHost: x\r\n", &req, &status);
+	ok(r == HTTP_PARSE_INCOMPLETE, "head without blank line is incomplete");
+	r = parse_all("\r\nGET / HTTP/1.0\nHost: x\n\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && !req.keep_alive, "bare LF, leading blank line, HTTP/1.0 closes");
+	r = parse_all("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && req.keep_alive, "HTTP/1.0 keep-alive");
+	r = parse_all("GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, close\r\n\r\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && !req.keep_alive, "Connection: close");
+	r = parse_all("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && req.expect_continue && req.content_length == 5, "Expect: 100-continue");
+	r = parse_all("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && req.content_length == 3, "repeated equal Content-Length");
+
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 411, "chunked is 411");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16777217\r\n\r\n", 413, "17 MB body is 413");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413, "huge length is 413");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, "conflicting lengths");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, "negative length");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n", 400, "empty length");
+	expect_error("GET / HTTP/2.0\r\n\r\n", 505, "HTTP/2.0 is 505");
+	expect_error("GET / FOO/1.1\r\n\r\n", 400, "bad protocol");
+	expect_error("GET /\r\n\r\n", 400, "HTTP/0.9 style");
+	expect_error("GET  / HTTP/1.1\r\n\r\n", 400, "double space");
+	expect_error("G(T / HTTP/1.1\r\n\r\n", 400, "bad method char");
+	expect_error("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "line folding");
+	expect_error("GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n", 400, "space in header name");
+	expect_error("GET / HTTP/1.1\r\nHost: x\r\n: 1\r\n\r\n", 400, "empty header name");
+	expect_error("GET / HTTP/1.1\r\nHost: x\r\nA: \x01\r\n\r\n", 400, "control char in value");
+	expect_error("GET / HTTP/1.1\r\n\r\n", 400, "HTTP/1.1 without Host");
+	expect_error("GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417, "unknown expectation");
+
+	big = malloc(HTTP_MAX_HEAD + 100);
+	strcpy(big, "GET / HTTP/1.1\r\nX: ");
+	memset(big + strlen(big), 'a', HTTP_MAX_HEAD);
+	big[HTTP_MAX_HEAD + 19] = '\0';
+	r = parse_all(big, &req, &status);
+	ok(r == HTTP_PARSE_ERROR && status == 431, "oversized head is 431 before its end");
+	free(big);
+
+	big = malloc(200 * 8 + 64);
+	strcpy(big, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < 200; i++)
+		strcat(big, "A: b\r\n");
+	strcat(big, "\r\n");
+	expect_error(big, 431, "too many headers");
+	free(big);
+
+	/* Every prefix of every 3-byte string over a small alphabet. */
+	{
+		const char alpha[] = "G T/\r\n:1HP";
+		char		buf[4];
+		int			n = (int) strlen(alpha),
+					bad = 0;
+
+		for (int a = 0; a < n; a++)
+			for (int b = 0; b < n; b++)
+				for (int c = 0; c < n; c++)
+				{
+					buf[0] = alpha[a];
+					buf[1] = alpha[b];
+					buf[2] = alpha[c];
+					buf[3] = 0;
+					r = parse_bytewise(buf, &req, &status);
+					if (r == HTTP_PARSE_OK)
+						bad++;
+				}
+		ok(bad == 0, "no 3-byte garbage parses as a request");
+	}
+
+	printf("1..%d\n", ntests);
+	return 0;
+}
