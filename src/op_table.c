@@ -154,6 +154,24 @@ defined_type(json_object *attrdefs, const char *name)
 	return 0;
 }
 
+/* The names AttributeDefinitions defines, as DynamoDB lists them. */
+static char *
+defined_names(json_object *attrdefs)
+{
+	StringInfoData buf;
+	size_t		n = json_object_array_length(attrdefs);
+
+	initStringInfo(&buf);
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *an = RequestString(json_object_array_get_idx(attrdefs, i), "AttributeName", &len);
+
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", an ? an : "null");
+	}
+	return buf.data;
+}
+
 /* Shape and constraint checks of KeySchema / AttributeDefinitions elements. */
 static void
 check_key_elements(json_object *ks, json_object *ad, ValidationErrors *v)
@@ -225,7 +243,7 @@ check_key_schema(json_object *ks, json_object *ad, TableSpec *spec)
 		spec->keys[i].type = defined_type(ad, name);
 		if (spec->keys[i].type == 0)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-						name, "");
+						name, defined_names(ad));
 	}
 	spec->nkeys = (int) n;
 	if (json_object_array_length(ad) != n)
