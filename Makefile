@@ -6,7 +6,9 @@
 
 EXTENSION = dynamo
 MODULE_big = dynamo
-DATA = sql/dynamo--0.1.sql
+# the install script is assembled from one part per subsystem
+DATA_built = sql/dynamo--0.1.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/storage.o src/am.o \
@@ -31,6 +33,9 @@ else
 all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
+
+sql/dynamo--0.1.sql: $(INSTALL_PARTS)
+	cat $^ > $@
 
 .PHONY: run test bench
 run:

@@ -10,6 +10,14 @@ CREATE TABLE dynamo.access_keys (
 REVOKE ALL ON dynamo.access_keys FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('dynamo.access_keys', '');
 
+-- Workers cache keys: tell them when the table changes.
+CREATE FUNCTION dynamo.access_keys_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'dynamo_access_keys_changed'
+	LANGUAGE C;
+CREATE TRIGGER access_keys_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dynamo.access_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION dynamo.access_keys_changed();
+
 CREATE FUNCTION dynamo.random_token(length int, alphabet text) RETURNS text
 	AS 'MODULE_PATHNAME', 'dynamo_random_token'
 	LANGUAGE C STRICT VOLATILE;

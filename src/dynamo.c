@@ -6,6 +6,7 @@
 
 #include "fmgr.h"
 #include "catalog.h"
+#include "http/http.h"
 
 PG_MODULE_MAGIC;
 
@@ -15,4 +16,5 @@ void
 _PG_init(void)
 {
 	CatalogInit();
+	DynamoHttpInit();
 }
