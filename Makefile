@@ -18,7 +18,8 @@ HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o
 OBJS = $(CORE_OBJS) $(HTTP_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
-PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement
+PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
@@ -36,6 +37,9 @@ endif
 
 sql/dynamo--0.1.sql: $(INSTALL_PARTS)
 	cat $^ > $@
+
+# rebuild objects when a header they include changes
+-include $(OBJS:.o=.d)
 
 .PHONY: run test bench
 run:

@@ -125,16 +125,16 @@ free_plans(DynamoTable *t)
 	}
 }
 
-/* Copy a text column of the current SPI row into CacheMemoryContext. */
+/* Copy a text column of the current SPI row into the entry's context. */
 static char *
-cache_text(HeapTuple tup, TupleDesc desc, int col, uint32 *len)
+cache_text(DynamoTable *t, HeapTuple tup, TupleDesc desc, int col, uint32 *len)
 {
 	char	   *s = SPI_getvalue(tup, desc, col);
 	char	   *copy;
 
 	if (s == NULL)
 		return NULL;
-	copy = MemoryContextStrdup(CacheMemoryContext, s);
+	copy = MemoryContextStrdup(t->mcxt, s);
 	if (len)
 		*len = strlen(copy);
 	return copy;
@@ -171,11 +171,11 @@ load_entry(DynamoTable *t, const char *name)
 		relname = SPI_getvalue(tup, desc, 1);
 		t->relid = get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false));
 		found = OidIsValid(t->relid);
-		t->keys[0].name = cache_text(tup, desc, 2, &t->keys[0].namelen);
+		t->keys[0].name = cache_text(t, tup, desc, 2, &t->keys[0].namelen);
 		t->keys[0].type = (DynType) SPI_getvalue(tup, desc, 3)[0];
 		t->keys[0].range = false;
 		t->nkeys = 1;
-		t->keys[1].name = cache_text(tup, desc, 4, &t->keys[1].namelen);
+		t->keys[1].name = cache_text(t, tup, desc, 4, &t->keys[1].namelen);
 		if (t->keys[1].name)
 		{
 			t->keys[1].type = (DynType) SPI_getvalue(tup, desc, 5)[0];
@@ -204,11 +204,18 @@ CatalogGetTable(const char *name, size_t len)
 		return t;
 	t = hash_search(table_cache, key, HASH_ENTER, &found);
 	if (found)
+	{
 		free_plans(t);
+		if (t->mcxt)
+			MemoryContextDelete(t->mcxt);
+	}
 	memset((char *) t + offsetof(DynamoTable, valid), 0,
 		   sizeof(DynamoTable) - offsetof(DynamoTable, valid));
+	t->mcxt = AllocSetContextCreate(CacheMemoryContext, "dynamo table",
+									ALLOCSET_SMALL_SIZES);
 	if (!load_entry(t, key))
 	{
+		MemoryContextDelete(t->mcxt);
 		hash_search(table_cache, key, HASH_REMOVE, NULL);
 		return NULL;
 	}

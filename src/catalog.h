@@ -28,6 +28,7 @@ typedef struct DynamoTable
 	char		name[DYNAMO_MAX_TABLE_NAME + 1];	/* hash key */
 	bool		valid;			/* false once invalidated */
 	bool		loaded_in_xact; /* drop on abort */
+	MemoryContext mcxt;			/* holds the entry's strings */
 	Oid			relid;
 	int			nkeys;			/* 1 (hash) or 2 (hash + range) */
 	KeyAttr		keys[2];

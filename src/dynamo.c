@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "catalog.h"
 #include "http/http.h"
 
@@ -16,5 +17,7 @@ void
 _PG_init(void)
 {
 	CatalogInit();
-	DynamoHttpInit();
+	/* the HTTP workers and their GUCs exist only in a preloading server */
+	if (process_shared_preload_libraries_in_progress)
+		DynamoHttpInit();
 }

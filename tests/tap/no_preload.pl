@@ -1,0 +1,42 @@
+# Without shared_preload_libraries (a plain LOAD, a restore into a private
+# instance) the extension still works: _PG_init registers nothing that needs
+# preloading, and no HTTP worker starts.
+use strict;
+use warnings;
+use Test::More;
+
+my $work = $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
+my $top = $ENV{DYNAMO_TOP};
+my $dir = "$work/nopreload";
+my $port = 55499;
+
+sub sh {
+	my ($cmd) = @_;
+	my $out = `bash -c 'set -e; . "$top/tests/bin/lib.sh"; $cmd' 2>&1`;
+	return ($? == 0, $out);
+}
+
+my ($ok, $out) = sh("dynamo_initdb $dir $port 58499 && sed -i \"s/^shared_preload_libraries.*//\" $dir/postgresql.conf && dynamo_start $dir");
+ok($ok, 'cluster without preloading starts') or diag($out);
+
+sub psql {
+	my ($sql) = @_;
+	my $res = `psql -X -q -At -h $dir -p $port -U postgres -d postgres -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
+	chomp $res;
+	return ($? == 0, $res);
+}
+
+($ok, $out) = psql('CREATE EXTENSION dynamo');
+ok($ok, 'CREATE EXTENSION without preloading') or diag($out);
+($ok, $out) = psql(q{SELECT current_setting('shared_preload_libraries')});
+is($out, '', 'dynamo is not preloaded');
+($ok, $out) = psql(q{SELECT dynamo.create_table('{\"TableName\":\"Plain\",\"KeySchema\":[{\"AttributeName\":\"k\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"k\",\"AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}') IS NOT NULL});
+is($out, 't', 'CreateTable works') or diag($out);
+($ok, $out) = psql(q{SELECT dynamo.put_item('{\"TableName\":\"Plain\",\"Item\":{\"k\":{\"S\":\"x\"},\"n\":{\"N\":\"1.50\"}}}')});
+is($out, '{}', 'PutItem works') or diag($out);
+($ok, $out) = psql(q{LOAD 'dynamo'; SELECT dynamo.get_item('{\"TableName\":\"Plain\",\"Key\":{\"k\":{\"S\":\"x\"}}}')});
+is($out, '{"Item":{"k":{"S":"x"},"n":{"N":"1.5"}}}', 'LOAD and GetItem work') or diag($out);
+($ok, $out) = psql(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'dynamo%'});
+is($out, '0', 'no HTTP worker without preloading');
+sh("dynamo_stop $dir");
+done_testing();
