@@ -29,6 +29,8 @@ static const DynamoOperation operations[] = {
 	{"GetItem", OpGetItem},
 	{"ListTables", OpListTables},
 	{"PutItem", OpPutItem},
+	{"Query", OpQuery},
+	{"Scan", OpScan},
 	{"UpdateTable", OpUpdateTable},
 };
 
@@ -48,7 +50,11 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 	const DynamoOperation *op = find_operation(operation);
 
 	if (op == NULL)
-		DynamoError(DYERR_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
+		ereport(ERROR,
+				(errcode(DynamoErrorGetInfo(DYERR_UNKNOWN_OPERATION)->sqlstate),
+				 /* DynamoDB's answer has no message; SQL users get the name */
+				 errmsg_internal("UnknownOperationException: "),
+				 errdetail_internal("Unknown operation: %s", operation)));
 	op->func(RequestParse(body, len), response);
 }
 
@@ -86,3 +92,5 @@ SQL_OPERATION(dynamo_update_table, "UpdateTable")
 SQL_OPERATION(dynamo_put_item, "PutItem")
 SQL_OPERATION(dynamo_get_item, "GetItem")
 SQL_OPERATION(dynamo_delete_item, "DeleteItem")
+SQL_OPERATION(dynamo_query, "Query")
+SQL_OPERATION(dynamo_scan, "Scan")

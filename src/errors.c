@@ -36,7 +36,7 @@ static const DynamoErrorInfo error_table[DYERR__COUNT] = {
 	{DYERR_INTERNAL_SERVER_ERROR, "InternalServerError", NS_DYNAMO, 500, false, DYSTATE(13)},
 	{DYERR_UNKNOWN_OPERATION, "UnknownOperationException", NS_CORAL, 400, false, DYSTATE(14)},
 	{DYERR_ACCESS_DENIED, "AccessDeniedException", NS_CORAL, 400, true, DYSTATE(15)},
-	{DYERR_MISSING_AUTHENTICATION_TOKEN, "MissingAuthenticationTokenException", NS_CORAL, 400, true, DYSTATE(16)},
+	{DYERR_MISSING_AUTHENTICATION_TOKEN, "MissingAuthenticationTokenException", NS_CORAL, 400, false, DYSTATE(16)},
 	{DYERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", NS_CORAL, 400, false, DYSTATE(17)},
 	{DYERR_INVALID_SIGNATURE, "InvalidSignatureException", NS_CORAL, 400, false, DYSTATE(18)},
 	{DYERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", NS_CORAL, 400, false, DYSTATE(19)},
@@ -164,9 +164,13 @@ DynamoErrorToWire(int sqlerrcode, const char *message, const char *detail,
 		text = "Internal server error";
 	}
 
-	appendStringInfo(body, "{\"__type\":\"%s%s\",\"%s\":", info->namespace,
-					 info->name, info->capital_message ? "Message" : "message");
-	append_json_string(body, text);
+	appendStringInfo(body, "{\"__type\":\"%s%s\"", info->namespace, info->name);
+	if (*text)
+	{
+		/* DynamoDB leaves an empty message out (UnknownOperationException) */
+		appendStringInfo(body, ",\"%s\":", info->capital_message ? "Message" : "message");
+		append_json_string(body, text);
+	}
 	if (detail && detail[0] == '{')
 	{
 		/* merge the members of the extra object */

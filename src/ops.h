@@ -22,6 +22,10 @@ extern void OpPutItem(json_object *req, StringInfo out);
 extern void OpGetItem(json_object *req, StringInfo out);
 extern void OpDeleteItem(json_object *req, StringInfo out);
 
+/* op_query.c */
+extern void OpQuery(json_object *req, StringInfo out);
+extern void OpScan(json_object *req, StringInfo out);
+
 /* Reject members that belong to features not built yet. */
 extern void OpRejectUnsupported(json_object *req, const char *const *members);
 

@@ -114,7 +114,7 @@ HttpAppendResponse(StringInfo out, int status, const char *content_type,
 static char *
 TargetOperation(const HttpSpan *target)
 {
-	for (int i = 0; i < lengthof(target_prefixes); i++)
+	for (size_t i = 0; i < lengthof(target_prefixes); i++)
 	{
 		size_t		plen = strlen(target_prefixes[i]);
 
@@ -139,7 +139,7 @@ Authenticate(const HttpRequest *req, const char *body)
 		DynamoError(DYERR_UNRECOGNIZED_CLIENT,
 					"The security token included in the request is invalid.");
 	SigV4Verify(req, body, req->content_length, &auth, secret);
-	memset(secret, 0, strlen(secret));
+	explicit_bzero(secret, strlen(secret));
 	return roleid;
 }
 

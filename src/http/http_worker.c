@@ -125,10 +125,31 @@ static bool holding_port = false;
 static void HttpShmemRequest(void);
 static void HttpShmemStartup(void);
 
-/* Define the GUCs; register the workers when dynamo is preloaded. */
+/*
+ * Define the GUCs; when dynamo is preloaded, also the server-start ones, and
+ * register the workers.
+ */
 void
 DynamoHttpInit(void)
 {
+	DefineCustomStringVariable("dynamo.region", "AWS region the API presents itself as.",
+							   "Requests signed for this region, 'localhost' or 'local' are accepted.",
+							   &DynamoRegion, "us-east-1",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("dynamo.http_auth",
+							 "How HTTP API requests are authenticated: sigv4 or none.",
+							 "none runs every request as the bootstrap superuser: local use only.",
+							 &DynamoHttpAuth, DYNAMO_HTTP_AUTH_SIGV4, http_auth_options,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.http_idle_timeout",
+							"Closes HTTP connections that move no byte for this long.",
+							NULL, &DynamoHttpIdleTimeout, 60, 1, 3600,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+
+	/* PGC_POSTMASTER variables may only be defined while preloading */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
 	DefineCustomStringVariable("dynamo.http_listen_addresses",
 							   "Comma-separated addresses the DynamoDB HTTP API listens on ('*' for all).",
 							   NULL, &DynamoHttpListenAddresses, "127.0.0.1",
@@ -144,22 +165,6 @@ DynamoHttpInit(void)
 	DefineCustomStringVariable("dynamo.database", "Database the HTTP API serves.",
 							   NULL, &DynamoHttpDatabase, "postgres",
 							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("dynamo.region", "AWS region the API presents itself as.",
-							   "Requests signed for this region, 'localhost' or 'local' are accepted.",
-							   &DynamoRegion, "us-east-1",
-							   PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomEnumVariable("dynamo.http_auth",
-							 "How HTTP API requests are authenticated: sigv4 or none.",
-							 "none runs every request as the bootstrap superuser: local use only.",
-							 &DynamoHttpAuth, DYNAMO_HTTP_AUTH_SIGV4, http_auth_options,
-							 PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("dynamo.http_idle_timeout",
-							"Closes HTTP connections that move no byte for this long.",
-							NULL, &DynamoHttpIdleTimeout, 60, 1, 3600,
-							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
-
-	if (!process_shared_preload_libraries_in_progress)
-		return;
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = HttpShmemRequest;

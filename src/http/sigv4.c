@@ -29,6 +29,7 @@
 #include "common/hmac.h"
 #include "common/sha2.h"
 #include "lib/stringinfo.h"
+#include "utils/memutils.h"
 
 #include "errors.h"
 #include "http.h"
@@ -37,6 +38,24 @@
 #define SIGV4_SERVICE		"dynamodb"
 #define SIGV4_TERMINATOR	"aws4_request"
 #define SIGV4_MAX_SKEW		(15 * 60)	/* seconds */
+#define SIGNING_KEY_SLOTS	16
+
+/*
+ * Derived signing keys: four HMACs per request saved for the common case of
+ * one key signing many requests on one day.  A slot matches only when key
+ * id, date, region and secret are all equal.
+ */
+typedef struct SigningKeySlot
+{
+	char	   *access_key_id;	/* NULL if the slot is empty */
+	char	   *secret;
+	char		date[9];
+	char		region[64];
+	uint8		key[PG_SHA256_DIGEST_LENGTH];
+} SigningKeySlot;
+
+static SigningKeySlot signing_keys[SIGNING_KEY_SLOTS];
+static int	next_slot = 0;
 
 /* A NUL-terminated palloc'd copy of a span. */
 static char *
@@ -262,7 +281,7 @@ SigV4Parse(const HttpRequest *req, const char *region, SigV4Auth *auth)
 	size_t		alg = strlen(SIGV4_ALGORITHM);
 
 	memset(auth, 0, sizeof(*auth));
-	if (h == NULL || h->len == 0)
+	if (h == NULL || h->len < 5 || strncmp(h->ptr, "AWS4-", 5) != 0)
 		DynamoError(DYERR_MISSING_AUTHENTICATION_TOKEN,
 					"Request is missing Authentication Token");
 	header = SpanDup(h);
@@ -367,6 +386,59 @@ AppendCanonicalHeaders(StringInfo buf, const HttpRequest *req, const char *signe
 	}
 }
 
+/* Derive the signing key of a scope (HMAC chain over date, region, service). */
+static void
+DeriveSigningKey(const SigV4Auth *auth, const char *secret, uint8 *key)
+{
+	char	   *k_secret = psprintf("AWS4%s", secret);
+
+	HmacSha256((const uint8 *) k_secret, strlen(k_secret),
+			   auth->scope_date, strlen(auth->scope_date), key);
+	HmacSha256(key, PG_SHA256_DIGEST_LENGTH, auth->scope_region, strlen(auth->scope_region), key);
+	HmacSha256(key, PG_SHA256_DIGEST_LENGTH, auth->scope_service, strlen(auth->scope_service), key);
+	HmacSha256(key, PG_SHA256_DIGEST_LENGTH, SIGV4_TERMINATOR, strlen(SIGV4_TERMINATOR), key);
+	explicit_bzero(k_secret, strlen(k_secret));
+	pfree(k_secret);
+}
+
+/* The signing key of a request's scope, from the cache if possible. */
+static void
+SigningKey(const SigV4Auth *auth, const char *secret, uint8 *key)
+{
+	SigningKeySlot *slot;
+
+	for (int i = 0; i < SIGNING_KEY_SLOTS; i++)
+	{
+		slot = &signing_keys[i];
+		if (slot->access_key_id != NULL &&
+			strcmp(slot->access_key_id, auth->access_key_id) == 0 &&
+			strcmp(slot->date, auth->scope_date) == 0 &&
+			strcmp(slot->region, auth->scope_region) == 0 &&
+			strcmp(slot->secret, secret) == 0)
+		{
+			memcpy(key, slot->key, PG_SHA256_DIGEST_LENGTH);
+			return;
+		}
+	}
+	DeriveSigningKey(auth, secret, key);
+	if (strlen(auth->scope_date) >= sizeof(slot->date) ||
+		strlen(auth->scope_region) >= sizeof(slot->region))
+		return;
+	slot = &signing_keys[next_slot];
+	next_slot = (next_slot + 1) % SIGNING_KEY_SLOTS;
+	if (slot->access_key_id != NULL)
+	{
+		explicit_bzero(slot->secret, strlen(slot->secret));
+		pfree(slot->secret);
+		pfree(slot->access_key_id);
+	}
+	slot->access_key_id = MemoryContextStrdup(TopMemoryContext, auth->access_key_id);
+	slot->secret = MemoryContextStrdup(TopMemoryContext, secret);
+	strlcpy(slot->date, auth->scope_date, sizeof(slot->date));
+	strlcpy(slot->region, auth->scope_region, sizeof(slot->region));
+	memcpy(slot->key, key, PG_SHA256_DIGEST_LENGTH);
+}
+
 /* Compare two strings in time independent of where they differ. */
 static bool
 ConstantTimeEquals(const char *a, const char *b)
@@ -393,7 +465,6 @@ SigV4Verify(const HttpRequest *req, const char *body, size_t body_len,
 	char		hash[PG_SHA256_DIGEST_LENGTH * 2 + 1];
 	char		expected[PG_SHA256_DIGEST_LENGTH * 2 + 1];
 	uint8		key[PG_SHA256_DIGEST_LENGTH];
-	char	   *k_secret = psprintf("AWS4%s", secret);
 
 	initStringInfo(&creq);
 	appendBinaryStringInfo(&creq, req->method.ptr, req->method.len);
@@ -415,14 +486,9 @@ SigV4Verify(const HttpRequest *req, const char *body, size_t body_len,
 					 auth->scope_date, auth->scope_region, auth->scope_service,
 					 SIGV4_TERMINATOR, hash);
 
-	HmacSha256((const uint8 *) k_secret, strlen(k_secret),
-			   auth->scope_date, strlen(auth->scope_date), key);
-	HmacSha256(key, sizeof(key), auth->scope_region, strlen(auth->scope_region), key);
-	HmacSha256(key, sizeof(key), auth->scope_service, strlen(auth->scope_service), key);
-	HmacSha256(key, sizeof(key), SIGV4_TERMINATOR, strlen(SIGV4_TERMINATOR), key);
+	SigningKey(auth, secret, key);
 	HmacSha256(key, sizeof(key), sts.data, sts.len, key);
 	HexEncode(key, sizeof(key), expected);
-	memset(k_secret, 0, strlen(k_secret));
 
 	if (!ConstantTimeEquals(expected, auth->signature))
 		DynamoError(DYERR_INVALID_SIGNATURE,

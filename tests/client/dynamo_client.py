@@ -116,26 +116,36 @@ def signed_request(operation, body=b"{}", key=None, region=REGION, service="dyna
     signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret),
                                      service, region)
     if timestamp is not None:
-        # botocore takes the signing time from the clock: pin it
-        orig = botocore.auth.datetime.datetime
+        _sign_at(signer, req, timestamp)
+    else:
+        signer.add_auth(req)
+    return raw_request("POST", "/", dict(req.headers.items()), body)
 
-        class Pinned(orig):
+
+def _sign_at(signer, req, timestamp):
+    """Sign as if the clock read `timestamp` (seconds since the epoch)."""
+    import datetime
+    at = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).replace(tzinfo=None)
+    if hasattr(botocore.auth, "get_current_datetime"):
+        saved = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda *a, **k: at
+        try:
+            signer.add_auth(req)
+        finally:
+            botocore.auth.get_current_datetime = saved
+    else:
+        saved = botocore.auth.datetime.datetime
+
+        class Pinned(saved):
             @classmethod
             def utcnow(cls):
-                return orig.utcfromtimestamp(timestamp)
-
-            @classmethod
-            def now(cls, tz=None):
-                return orig.fromtimestamp(timestamp, tz)
+                return at
 
         botocore.auth.datetime.datetime = Pinned
         try:
             signer.add_auth(req)
         finally:
-            botocore.auth.datetime.datetime = orig
-    else:
-        signer.add_auth(req)
-    return raw_request("POST", "/", dict(req.headers.items()), body)
+            botocore.auth.datetime.datetime = saved
 
 
 def raw_request(method, path, headers, body=b""):

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""Write a wrk Lua script that cycles through SigV4-signed DynamoDB requests.
+
+usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua
+Signatures are valid for 15 minutes: generate just before running wrk.
+"""
+import json
+import sys
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+
+PAYLOAD = "x" * 1000            # 1 KB items
+
+
+def body(op, table, i):
+    key = {"pk": {"S": "k%06d" % i}}
+    if op == "GetItem":
+        return {"TableName": table, "Key": key}
+    if op == "PutItem":
+        return {"TableName": table, "Item": dict(key, v={"S": PAYLOAD})}
+    if op == "UpdateItem":
+        return {"TableName": table, "Key": key, "UpdateExpression": "SET n = :n",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {":n": {"N": str(i)}}}
+    if op == "Query":
+        return {"TableName": table, "KeyConditionExpression": "pk = :k",
+                "ExpressionAttributeValues": {":k": {"S": "k%06d" % i}}}
+    raise SystemExit("unknown operation " + op)
+
+
+def lua_string(s):
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
+def main():
+    endpoint, key_id, secret, op, table, count, out = sys.argv[1:]
+    signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret),
+                                     "dynamodb", "us-east-1")
+    host = endpoint.split("//", 1)[1].rstrip("/")
+    lines = ["local reqs = {}"]
+    for i in range(int(count)):
+        data = json.dumps(body(op, table, i))
+        req = botocore.awsrequest.AWSRequest(
+            method="POST", url=endpoint + "/", data=data.encode(),
+            headers={"Content-Type": "application/x-amz-json-1.0",
+                     "X-Amz-Target": "DynamoDB_20120810." + op, "Host": host})
+        signer.add_auth(req)
+        hdrs = ", ".join("[%s] = %s" % (lua_string(k), lua_string(v)) for k, v in req.headers.items())
+        lines.append("reqs[%d] = wrk.format('POST', '/', {%s}, %s)" % (i + 1, hdrs, lua_string(data)))
+    lines += ["local i = math.random(#reqs)",
+              "request = function() i = i % #reqs + 1; return reqs[i] end",
+              "response = function(status, headers, body)",
+              "  if status ~= 200 then errors = (errors or 0) + 1; if errors < 3 then io.stderr:write(status .. ' ' .. body .. '\\n') end end",
+              "end"]
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+main()
