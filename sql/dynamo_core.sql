@@ -104,6 +104,10 @@ CREATE FUNCTION dynamo.delete_item(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_delete_item' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.query(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_query' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.batch_get_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_batch_get_item' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.batch_write_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_batch_write_item' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.scan(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_scan' LANGUAGE C STRICT;
 -- the parallel-scan segment of an encoded partition key

@@ -22,6 +22,8 @@ typedef struct DynamoOperation
 } DynamoOperation;
 
 static const DynamoOperation operations[] = {
+	{"BatchGetItem", OpBatchGetItem},
+	{"BatchWriteItem", OpBatchWriteItem},
 	{"CreateTable", OpCreateTable},
 	{"DeleteTable", OpDeleteTable},
 	{"DeleteItem", OpDeleteItem},
@@ -93,4 +95,6 @@ SQL_OPERATION(dynamo_put_item, "PutItem")
 SQL_OPERATION(dynamo_get_item, "GetItem")
 SQL_OPERATION(dynamo_delete_item, "DeleteItem")
 SQL_OPERATION(dynamo_query, "Query")
+SQL_OPERATION(dynamo_batch_get_item, "BatchGetItem")
+SQL_OPERATION(dynamo_batch_write_item, "BatchWriteItem")
 SQL_OPERATION(dynamo_scan, "Scan")

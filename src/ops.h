@@ -26,6 +26,10 @@ extern void OpDeleteItem(json_object *req, StringInfo out);
 extern void OpQuery(json_object *req, StringInfo out);
 extern void OpScan(json_object *req, StringInfo out);
 
+/* op_batch.c */
+extern void OpBatchGetItem(json_object *req, StringInfo out);
+extern void OpBatchWriteItem(json_object *req, StringInfo out);
+
 /* Reject members that belong to features not built yet. */
 extern void OpRejectUnsupported(json_object *req, const char *const *members);
 
