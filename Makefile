@@ -11,7 +11,7 @@ DATA_built = sql/dynamo--0.1.sql
 INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
-	src/item.o src/keycodec.o src/request.o src/catalog.o src/storage.o src/am.o \
+	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
 	src/op_table.o src/op_item.o src/op_query.o src/op_batch.o src/scan.o src/dispatch.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o
@@ -23,7 +23,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch
+REGRESS = types numbers items tables storage errors query batch indexes
 ISOLATION =
 
 PG_CONFIG ?= pg_config

@@ -80,6 +80,33 @@ CREATE TABLE dynamo.tables (
 SELECT pg_catalog.pg_extension_config_dump('dynamo.tables', '');
 GRANT SELECT ON dynamo.tables TO PUBLIC;
 
+-- Secondary indexes: each is a partial expression index on its table, over
+-- the encoded index keys, then the table's keys (so pages continue exactly).
+CREATE TABLE dynamo.indexes (
+	table_name text NOT NULL,
+	index_name text NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('GSI', 'LSI')),
+	hash_key text NOT NULL,
+	hash_type text NOT NULL,
+	range_key text,
+	range_type text,
+	projection_type text NOT NULL,
+	non_key_attributes text[],
+	read_capacity bigint NOT NULL DEFAULT 0,
+	write_capacity bigint NOT NULL DEFAULT 0,
+	relname name NOT NULL,		-- the Postgres index in dynamo_data
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (table_name, index_name)
+) USING heap;
+SELECT pg_catalog.pg_extension_config_dump('dynamo.indexes', '');
+GRANT SELECT ON dynamo.indexes TO PUBLIC;
+
+-- an index key of an item: encoded, NULL when absent (the item is not in
+-- the index), DynamoDB's error when of the wrong type
+CREATE FUNCTION dynamo.index_key(item dynamo.item, attribute text, type text, is_range boolean, index_name text)
+	RETURNS bytea
+	AS 'MODULE_PATHNAME', 'dynamo_index_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 ------------------------------------------------------------------------------
 -- Operations: one function per DynamoDB operation, request JSON in, response
 -- JSON out, exactly as on the wire; dynamo.call dispatches by name.

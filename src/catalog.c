@@ -17,6 +17,7 @@
 #include "common/hashfn.h"
 #include "errors.h"
 #include "catalog.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -140,6 +141,94 @@ cache_text(DynamoTable *t, HeapTuple tup, TupleDesc desc, int col, uint32 *len)
 	return copy;
 }
 
+char *
+CatalogIndexKeySql(const char *index_name, const KeyAttr *key)
+{
+	return psprintf("dynamo.index_key(item, %s, '%s', %s, %s)",
+					quote_literal_cstr(key->name), DynTypeName(key->type),
+					key->range ? "true" : "false", quote_literal_cstr(index_name));
+}
+
+DynamoIndex *
+CatalogFindIndex(DynamoTable *t, const char *name)
+{
+	for (int i = 0; i < t->nindexes; i++)
+		if (strcmp(t->indexes[i].name, name) == 0)
+			return &t->indexes[i];
+	return NULL;
+}
+
+/* Fill one index of an entry from the current row of dynamo.indexes. */
+static void
+load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
+{
+	char	   *proj = SPI_getvalue(tup, desc, 7);
+	MemoryContext old = MemoryContextSwitchTo(t->mcxt);
+
+	ix->name = cache_text(t, tup, desc, 1, NULL);
+	ix->global = strcmp(SPI_getvalue(tup, desc, 2), "GSI") == 0;
+	ix->nkeys = 1;
+	ix->keys[0].name = cache_text(t, tup, desc, 3, &ix->keys[0].namelen);
+	ix->keys[0].type = (DynType) SPI_getvalue(tup, desc, 4)[0];
+	ix->keys[0].range = false;
+	ix->keys[1].name = cache_text(t, tup, desc, 5, &ix->keys[1].namelen);
+	if (ix->keys[1].name)
+	{
+		ix->keys[1].type = (DynType) SPI_getvalue(tup, desc, 6)[0];
+		ix->keys[1].range = true;
+		ix->nkeys = 2;
+	}
+	for (int k = 0; k < ix->nkeys; k++)
+		ix->key_sql[k] = CatalogIndexKeySql(ix->name, &ix->keys[k]);
+	ix->projection = strcmp(proj, "ALL") == 0 ? PROJECTION_ALL :
+		strcmp(proj, "KEYS_ONLY") == 0 ? PROJECTION_KEYS_ONLY : PROJECTION_INCLUDE;
+	ix->nnonkey = 0;
+	if (ix->projection == PROJECTION_INCLUDE)
+	{
+		bool		isnull;
+		Datum		arr = SPI_getbinval(tup, desc, 8, &isnull);
+		Datum	   *elems;
+		int			n;
+
+		if (!isnull)
+		{
+			deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
+							  &elems, NULL, &n);
+			ix->nonkey = palloc(sizeof(char *) * Max(n, 1));
+			for (int k = 0; k < n; k++)
+				ix->nonkey[k] = TextDatumGetCString(elems[k]);
+			ix->nnonkey = n;
+		}
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* Load the secondary indexes of an entry (SPI connected). */
+static void
+load_indexes(DynamoTable *t, const char *name)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = CStringGetTextDatum(name);
+
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+
+		plan = SPI_prepare("SELECT index_name, kind, hash_key, hash_type, range_key, range_type,"
+						   " projection_type, non_key_attributes"
+						   " FROM dynamo.indexes WHERE table_name = $1 ORDER BY created_at, index_name",
+						   1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, &arg, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading dynamo.indexes failed");
+	t->nindexes = Min(SPI_processed, lengthof(t->indexes));
+	for (int i = 0; i < t->nindexes; i++)
+		load_index(t, &t->indexes[i], SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+}
+
 /* Load a table's entry from dynamo.tables; false when there is no such table. */
 static bool
 load_entry(DynamoTable *t, const char *name)
@@ -182,6 +271,8 @@ load_entry(DynamoTable *t, const char *name)
 			t->keys[1].range = true;
 			t->nkeys = 2;
 		}
+		if (found)
+			load_indexes(t, name);
 	}
 	SPI_finish();
 	return found;

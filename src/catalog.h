@@ -22,6 +22,29 @@ typedef enum TablePlan
 	PLAN__COUNT
 } TablePlan;
 
+#define DYNAMO_MAX_GSI 20
+#define DYNAMO_MAX_LSI 5
+
+typedef enum ProjectionType
+{
+	PROJECTION_ALL,
+	PROJECTION_KEYS_ONLY,
+	PROJECTION_INCLUDE
+} ProjectionType;
+
+/* A secondary index of a cached table. */
+typedef struct DynamoIndex
+{
+	char	   *name;
+	bool		global;			/* GSI or LSI */
+	int			nkeys;
+	KeyAttr		keys[2];
+	char	   *key_sql[2];		/* the index's key expressions, as SQL */
+	ProjectionType projection;
+	int			nnonkey;		/* INCLUDE: NonKeyAttributes */
+	char	  **nonkey;
+} DynamoIndex;
+
 /* One cached table: what every data-plane call needs, nothing more. */
 typedef struct DynamoTable
 {
@@ -32,6 +55,8 @@ typedef struct DynamoTable
 	Oid			relid;
 	int			nkeys;			/* 1 (hash) or 2 (hash + range) */
 	KeyAttr		keys[2];
+	int			nindexes;
+	DynamoIndex indexes[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 	SPIPlanPtr	plans[PLAN__COUNT];
 } DynamoTable;
 
@@ -40,6 +65,12 @@ extern DynamoTable *CatalogGetTable(const char *name, size_t len);
 
 /* The same, raising ResourceNotFoundException when missing. */
 extern DynamoTable *CatalogRequireTable(const char *name, size_t len);
+
+/* A table's index by name, or NULL. */
+extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);
+
+/* The SQL expression of an index key (as in the index and in queries). */
+extern char *CatalogIndexKeySql(const char *index_name, const KeyAttr *key);
 
 /* The relation name in dynamo_data for a DynamoDB table name. */
 extern char *CatalogRelname(const char *name, size_t len);

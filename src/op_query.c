@@ -26,7 +26,7 @@ static const char *const capacity_values[] = {"INDEXES", "TOTAL", "NONE", NULL};
 
 /* Members of Query / Scan that later features implement. */
 static const char *const unsupported_members[] = {
-	"IndexName", "KeyConditionExpression", "FilterExpression", "ProjectionExpression",
+	"KeyConditionExpression", "FilterExpression", "ProjectionExpression",
 	"ExpressionAttributeNames", "ExpressionAttributeValues", "AttributesToGet",
 	"QueryFilter", "ScanFilter", "ConditionalOperator", NULL
 };
@@ -40,6 +40,8 @@ typedef struct PageRequest
 	const char *select;
 	const char *return_capacity;
 	bool		consistent;
+	const DynamoIndex *index;
+	bool		projected;		/* return only the index's projected attributes */
 	ScanSpec	spec;
 } PageRequest;
 
@@ -77,29 +79,69 @@ encode_key_value(const char *stored_value)
 	return (bytea *) buf.data;
 }
 
-/* The ExclusiveStartKey, checked against the table's key schema. */
+/* Encode key attribute k of a stored map, or raise "starting key is invalid". */
+static bytea *
+start_key_part(const DynItem *key, const KeyAttr *k)
+{
+	const char *v = StoredMapGet(DynItemMap(key), k->name, k->namelen);
+
+	if (v == NULL || *v != k->type || StoredGetU32(v + 1) == 0)
+		DynamoError(DYERR_VALIDATION,
+					"The provided starting key is invalid: The provided key element does not match the schema");
+	return encode_key_value(v);
+}
+
+/* The ExclusiveStartKey: the index keys (on an index) and the table keys. */
 static void
 parse_start_key(PageRequest *pr, json_object *esk)
 {
 	DynItem    *key;
-	StorageKey	sk;
+	const DynamoIndex *ix = pr->index;
+	int			expected = pr->table->nkeys;
 
 	if (esk == NULL)
 		return;
 	key = DynItemFromTree(AttrMapFromJson(esk));
-	PG_TRY();
-	{
-		StorageKeyFromKeyMap(pr->table, key, &sk);
-	}
-	PG_CATCH();
-	{
-		FlushErrorState();
+	if (ix)
+		for (int i = 0; i < ix->nkeys; i++)
+		{
+			bool		shared = false;
+
+			for (int k = 0; k < pr->table->nkeys; k++)
+				if (strcmp(ix->keys[i].name, pr->table->keys[k].name) == 0)
+					shared = true;
+			expected += shared ? 0 : 1;
+			pr->spec.start[pr->spec.nstart++] = start_key_part(key, &ix->keys[i]);
+		}
+	for (int i = 0; i < pr->table->nkeys; i++)
+		pr->spec.start[pr->spec.nstart++] = start_key_part(key, &pr->table->keys[i]);
+	if (StoredGetU32(DynItemMap(key) + 5) != (uint32) expected)
 		DynamoError(DYERR_VALIDATION,
 					"The provided starting key is invalid: The provided key element does not match the schema");
-	}
-	PG_END_TRY();
-	pr->spec.start_pk = DatumGetByteaPP(sk.values[0]);
-	pr->spec.start_sk = pr->table->nkeys == 2 ? DatumGetByteaPP(sk.values[1]) : NULL;
+}
+
+/* The IndexName member: find the index and apply its rules. */
+static void
+resolve_index(PageRequest *pr, json_object *req)
+{
+	size_t		len;
+	const char *name = RequestString(req, "IndexName", &len);
+
+	if (name == NULL)
+		return;
+	pr->index = CatalogFindIndex(pr->table, name);
+	if (pr->index == NULL)
+		DynamoError(DYERR_VALIDATION, "The table does not have the specified index: %s", name);
+	pr->spec.index = pr->index;
+	if (pr->index->global && pr->consistent)
+		DynamoError(DYERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
+	if (pr->select && strcmp(pr->select, "ALL_ATTRIBUTES") == 0 && pr->index->global &&
+		pr->index->projection != PROJECTION_ALL)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+					name);
+	/* an LSI fetches what it does not hold; otherwise only the projection */
+	pr->projected = pr->index->projection != PROJECTION_ALL &&
+		!(pr->select && strcmp(pr->select, "ALL_ATTRIBUTES") == 0);
 }
 
 /* Members Query and Scan share, up to finding the table. */
@@ -131,26 +173,63 @@ check_select(const PageRequest *pr)
 {
 	if (pr->select == NULL)
 		return;
-	if (strcmp(pr->select, "ALL_PROJECTED_ATTRIBUTES") == 0)
+	if (strcmp(pr->select, "ALL_PROJECTED_ATTRIBUTES") == 0 && pr->index == NULL)
 		DynamoError(DYERR_VALIDATION, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
 	if (strcmp(pr->select, "SPECIFIC_ATTRIBUTES") == 0)
 		DynamoError(DYERR_VALIDATION, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
 }
 
-/* Append the key attributes of a stored item as a key map. */
-static void
-append_key_of(DynamoTable *t, const DynItem *item, StringInfo out)
+/* Is name among the n key attributes? */
+static bool
+among_keys(const KeyAttr *keys, int n, const char *name, size_t len)
 {
-	appendStringInfoChar(out, '{');
-	for (int i = 0; i < t->nkeys; i++)
-	{
-		const char *v = StoredMapGet(DynItemMap(item), t->keys[i].name, t->keys[i].namelen);
+	for (int i = 0; i < n; i++)
+		if (keys[i].namelen == len && memcmp(keys[i].name, name, len) == 0)
+			return true;
+	return false;
+}
 
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		AppendJsonString(out, t->keys[i].name, t->keys[i].namelen);
-		appendStringInfoChar(out, ':');
-		StoredValueToJson(v, out);
+/* Is name a key of the table or of the index read (or, when asked, projected)? */
+static bool
+is_kept(const PageRequest *pr, const char *name, size_t len, bool keys_only)
+{
+	const DynamoIndex *ix = pr->index;
+
+	if (among_keys(pr->table->keys, pr->table->nkeys, name, len) ||
+		(ix && among_keys(ix->keys, ix->nkeys, name, len)))
+		return true;
+	for (int i = 0; !keys_only && ix && i < ix->nnonkey; i++)
+		if (strlen(ix->nonkey[i]) == len && memcmp(ix->nonkey[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Append the keys of a stored item, or (keys_only false) its projected attributes. */
+static void
+append_attributes(const PageRequest *pr, const DynItem *item, bool keys_only, StringInfo out)
+{
+	const char *map = DynItemMap(item);
+	uint32		count = StoredGetU32(map + 5);
+	const char *p = map + 9;
+	bool		any = false;
+
+	appendStringInfoChar(out, '{');
+	for (uint32 i = 0; i < count; i++)
+	{
+		uint32		nlen = StoredGetU32(p);
+		const char *name = p + 4;
+		const char *v = name + nlen;
+
+		if (is_kept(pr, name, nlen, keys_only))
+		{
+			if (any)
+				appendStringInfoChar(out, ',');
+			AppendJsonString(out, name, nlen);
+			appendStringInfoChar(out, ':');
+			StoredValueToJson(v, out);
+			any = true;
+		}
+		p = StoredValueEnd(v);
 	}
 	appendStringInfoChar(out, '}');
 }
@@ -179,13 +258,16 @@ run_page(PageRequest *pr, StringInfo out)
 		{
 			if (count > 0)
 				appendStringInfoChar(out, ',');
-			StoredItemToJson(DynItemMap(item), out);
+			if (pr->projected)
+				append_attributes(pr, item, false, out);
+			else
+				StoredItemToJson(DynItemMap(item), out);
 		}
 		count++;
 		bytes += StoredItemSize(DynItemMap(item));
 		if ((pr->limit > 0 && count >= pr->limit) || bytes > PAGE_BYTES)
 		{
-			append_key_of(pr->table, item, &lek);
+			append_attributes(pr, item, true, &lek);
 			break;
 		}
 	}
@@ -232,10 +314,11 @@ OpScan(json_object *req, StringInfo out)
 		DynamoError(DYERR_VALIDATION, "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %lld is not less than TotalSegments: %lld",
 					(long long) segment, (long long) total);
 	OpRejectUnsupported(req, unsupported_members);
-	check_select(&pr);
 	pr.spec.segment = (int) segment;
 	pr.spec.total_segments = has_total ? (int) total : 0;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
+	resolve_index(&pr, req);
+	check_select(&pr);
 	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
 	run_page(&pr, out);
 }
@@ -317,8 +400,16 @@ key_condition(json_object *cond, const KeyAttr *key, bytea **lo, bytea **hi)
 static void
 parse_key_conditions(PageRequest *pr, json_object *conds)
 {
-	DynamoTable *t = pr->table;
+	/* the key schema queried: the table's or the index's */
+	struct
+	{
+		int			nkeys;
+		KeyAttr		keys[2];
+	}		   *t = palloc(sizeof(*t));
 	bytea	   *hi;
+
+	t->nkeys = pr->index ? pr->index->nkeys : pr->table->nkeys;
+	memcpy(t->keys, pr->index ? pr->index->keys : pr->table->keys, sizeof(t->keys));
 
 	json_object_object_foreach(conds, name, cond)
 	{
@@ -364,10 +455,11 @@ OpQuery(json_object *req, StringInfo out)
 	OpRejectUnsupported(req, unsupported_members);
 	if (conds == NULL)
 		DynamoError(DYERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-	check_select(&pr);
 	pr.spec.query = true;
 	pr.spec.forward = fwd ? json_object_get_boolean(fwd) : true;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
+	resolve_index(&pr, req);
+	check_select(&pr);
 	parse_key_conditions(&pr, conds);
 	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
 	run_page(&pr, out);

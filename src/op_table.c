@@ -13,6 +13,7 @@
 
 #include "catalog/pg_type.h"
 #include "errors.h"
+#include "indexes.h"
 #include "ops.h"
 #include "catalog.h"
 #include "utils/builtins.h"
@@ -26,13 +27,11 @@ static const char *const key_types[] = {"HASH", "RANGE", NULL};
 static const char *const attribute_types[] = {"B", "N", "S", NULL};
 
 static const char *const create_unsupported[] = {
-	"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
-	"SSESpecification", "Tags", "ResourcePolicy", "OnDemandThroughput",
+	"StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy", "OnDemandThroughput",
 	"WarmThroughput", NULL
 };
 static const char *const update_unsupported[] = {
-	"AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification",
-	"SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
+	"StreamSpecification", "SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
 	"MultiRegionConsistency", NULL
 };
 
@@ -94,6 +93,19 @@ capacity_member(json_object *pt, const char *member, const char *label, Validati
 	return n;
 }
 
+/* A secondary index as requested. */
+typedef struct IndexSpec
+{
+	const char *name;
+	bool		global;
+	KeyAttr		keys[2];
+	int			nkeys;
+	const char *projection;
+	json_object *nonkey;		/* INCLUDE: NonKeyAttributes */
+	int64		rcu,
+				wcu;
+} IndexSpec;
+
 typedef struct TableSpec
 {
 	const char *name;
@@ -108,6 +120,8 @@ typedef struct TableSpec
 	KeyAttr		keys[2];
 	int			nkeys;
 	json_object *attrdefs;
+	int			nindexes;
+	IndexSpec	indexes[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 } TableSpec;
 
 /* Parse the members CreateTable and UpdateTable share. */
@@ -218,9 +232,9 @@ check_key_elements(json_object *ks, json_object *ad, ValidationErrors *v)
 	}
 }
 
-/* The semantic KeySchema checks, filling spec->keys. */
-static void
-check_key_schema(json_object *ks, json_object *ad, TableSpec *spec)
+/* The semantic KeySchema checks of a table or index; returns the key count. */
+static int
+parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys)
 {
 	size_t		n = json_object_array_length(ks);
 
@@ -235,19 +249,163 @@ check_key_schema(json_object *ks, json_object *ad, TableSpec *spec)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
 		if (i == 1 && strcmp(type, "RANGE") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-		if (i == 1 && strcmp(name, spec->keys[0].name) == 0)
+		if (i == 1 && strcmp(name, keys[0].name) == 0)
 			DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
-		spec->keys[i].name = (char *) name;
-		spec->keys[i].namelen = strlen(name);
-		spec->keys[i].range = (i == 1);
-		spec->keys[i].type = defined_type(ad, name);
-		if (spec->keys[i].type == 0)
+		keys[i].name = (char *) name;
+		keys[i].namelen = strlen(name);
+		keys[i].range = (i == 1);
+		keys[i].type = defined_type(ad, name);
+		if (keys[i].type == 0)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
 						name, defined_names(ad));
 	}
-	spec->nkeys = (int) n;
-	if (json_object_array_length(ad) != n)
-		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+	return (int) n;
+}
+
+/* Is attribute name a key of the table or of one of its indexes? */
+static bool
+key_attribute_used(const TableSpec *spec, const char *name)
+{
+	for (int i = 0; i < spec->nkeys; i++)
+		if (strcmp(spec->keys[i].name, name) == 0)
+			return true;
+	for (int j = 0; j < spec->nindexes; j++)
+		for (int i = 0; i < spec->indexes[j].nkeys; i++)
+			if (strcmp(spec->indexes[j].keys[i].name, name) == 0)
+				return true;
+	return false;
+}
+
+/* Every AttributeDefinition must be a key of the table or an index. */
+static void
+check_definitions_used(const TableSpec *spec, json_object *ad)
+{
+	size_t		n = json_object_array_length(ad);
+	StringInfoData used;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *name = RequestString(json_object_array_get_idx(ad, i), "AttributeName", &len);
+
+		if (key_attribute_used(spec, name))
+			continue;
+		if (spec->nindexes == 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+		initStringInfo(&used);
+		for (size_t k = 0; k < n; k++)
+		{
+			const char *kn = RequestString(json_object_array_get_idx(ad, k), "AttributeName", &len);
+
+			if (key_attribute_used(spec, kn))
+				appendStringInfo(&used, "%s%s", used.len ? ", " : "", kn);
+		}
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+					defined_names(ad), used.data);
+	}
+}
+
+/* Parse and check one LocalSecondaryIndex / GlobalSecondaryIndex element. */
+static void
+parse_index(json_object *obj, bool global, json_object *ad, const TableSpec *spec,
+			IndexSpec *ix)
+{
+	ValidationErrors v;
+	size_t		len;
+	json_object *ks,
+			   *proj;
+	const char *kind = global ? "globalSecondaryIndexes" : "localSecondaryIndexes";
+	char		label[128];
+
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		RequestShapeError(obj, SHAPE_OBJECT);
+	ix->global = global;
+	ix->name = RequestString(obj, "IndexName", &len);
+	ks = RequestMember(obj, "KeySchema", SHAPE_ARRAY);
+	proj = RequestMember(obj, "Projection", SHAPE_OBJECT);
+	ValidationInit(&v);
+	snprintf(label, sizeof(label), "%s.member.indexName", kind);
+	ValidateNotNull(&v, label, ix->name);
+	ValidateTableName(&v, label, ix->name, len);
+	snprintf(label, sizeof(label), "%s.member.keySchema", kind);
+	ValidateNotNull(&v, label, ks);
+	snprintf(label, sizeof(label), "%s.member.projection", kind);
+	ValidateNotNull(&v, label, proj);
+	check_key_elements(ks, NULL, &v);
+	ValidationRaise(&v);
+	ix->projection = RequestString(proj, "ProjectionType", &len);
+	ix->nonkey = RequestMember(proj, "NonKeyAttributes", SHAPE_ARRAY);
+	if (ix->projection == NULL)
+		ix->projection = ix->nonkey ? "INCLUDE" : "ALL";
+	if (strcmp(ix->projection, "ALL") != 0 && strcmp(ix->projection, "KEYS_ONLY") != 0 &&
+		strcmp(ix->projection, "INCLUDE") != 0)
+		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value '%s' at '%s.member.projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]",
+					ix->projection, kind);
+	if (ix->nonkey && strcmp(ix->projection, "INCLUDE") != 0)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ix->projection);
+	if (!ix->nonkey && strcmp(ix->projection, "INCLUDE") == 0)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+	ix->nkeys = parse_key_schema(ks, ad, ix->keys);
+	if (!global)
+	{
+		if (spec->nkeys < 2)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+		if (strcmp(ix->keys[0].name, spec->keys[0].name) != 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
+						ix->name, ix->keys[0].name, spec->keys[0].name);
+		if (ix->nkeys < 2)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema must have a range key for index: %s", ix->name);
+	}
+	else
+	{
+		json_object *pt = RequestMember(obj, "ProvisionedThroughput", SHAPE_OBJECT);
+		ValidationErrors tv;
+
+		if (pt && spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", ix->name);
+		if (!pt && !(spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s", ix->name);
+		if (pt)
+		{
+			ValidationInit(&tv);
+			ix->rcu = capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.readCapacityUnits", &tv);
+			ix->wcu = capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.writeCapacityUnits", &tv);
+			ValidationRaise(&tv);
+		}
+	}
+}
+
+/* The LocalSecondaryIndexes and GlobalSecondaryIndexes of CreateTable. */
+static void
+parse_indexes(json_object *req, json_object *ad, TableSpec *spec)
+{
+	static const char *const members[2] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+
+	for (int g = 0; g < 2; g++)
+	{
+		json_object *list = RequestMember(req, members[g], SHAPE_ARRAY);
+		size_t		n;
+
+		if (list == NULL)
+			continue;
+		n = json_object_array_length(list);
+		if (n == 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: List of %s is empty", members[g]);
+		if (g == 0 && n > DYNAMO_MAX_LSI)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", DYNAMO_MAX_LSI);
+		if (g == 1 && n > DYNAMO_MAX_GSI)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
+		for (size_t i = 0; i < n; i++)
+		{
+			IndexSpec  *ix = &spec->indexes[spec->nindexes];
+
+			parse_index(json_object_array_get_idx(list, i), g == 1, ad, spec, ix);
+			for (int k = 0; k < spec->nindexes; k++)
+				if (strcmp(spec->indexes[k].name, ix->name) == 0)
+					DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Duplicate index name: %s", ix->name);
+			spec->nindexes++;
+		}
+	}
 }
 
 /* Billing mode and throughput consistency for CreateTable. */
@@ -295,6 +453,78 @@ create_relation(const TableSpec *spec, const char *relname)
 	appendStringInfo(&sql, ", PRIMARY KEY (%s)) USING dynamo",
 					 spec->nkeys == 2 ? "pk, sk" : "pk");
 	run_sql(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
+
+/* An index whose status a response reports as changing (UpdateTable). */
+static const char *changing_index = NULL;
+static const char *changing_status = NULL;
+
+/* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
+static void
+append_index_descriptions(const char *name, const char *arn, bool provisioned, StringInfo out)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+
+	run_sql("SELECT i.index_name, i.kind, i.hash_key, i.range_key, i.projection_type,"
+			" array_to_json(i.non_key_attributes)::text, i.read_capacity, i.write_capacity,"
+			" coalesce(pg_relation_size(c.oid), 0), greatest(coalesce(c.reltuples, 0), 0)::bigint"
+			" FROM dynamo.indexes i LEFT JOIN pg_class c ON c.relname = i.relname"
+			" AND c.relnamespace = 'dynamo_data'::regnamespace"
+			" WHERE i.table_name = $1 ORDER BY i.kind DESC, i.created_at, i.index_name",
+			1, types, values, NULL, SPI_OK_SELECT);
+	for (int g = 0; g < 2; g++)
+	{
+		const char *kind = g ? "GSI" : "LSI";
+		int			shown = 0;
+
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			char	   *iname = SPI_getvalue(tup, desc, 1);
+			const char *status = "ACTIVE";
+
+			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
+				continue;
+			if (changing_index && strcmp(changing_index, iname) == 0)
+				status = changing_status;
+			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
+							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
+			AppendJsonString(out, iname, strlen(iname));
+			appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
+			AppendJsonString(out, SPI_getvalue(tup, desc, 3), strlen(SPI_getvalue(tup, desc, 3)));
+			appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
+			if (SPI_getvalue(tup, desc, 4))
+			{
+				appendStringInfoString(out, ",{\"AttributeName\":");
+				AppendJsonString(out, SPI_getvalue(tup, desc, 4), strlen(SPI_getvalue(tup, desc, 4)));
+				appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
+			}
+			appendStringInfo(out, "],\"Projection\":{\"ProjectionType\":\"%s\"", SPI_getvalue(tup, desc, 5));
+			if (SPI_getvalue(tup, desc, 6))
+				appendStringInfo(out, ",\"NonKeyAttributes\":%s", SPI_getvalue(tup, desc, 6));
+			appendStringInfo(out, "},\"IndexSizeBytes\":%s,\"ItemCount\":%s,\"IndexArn\":",
+							 SPI_getvalue(tup, desc, 9), SPI_getvalue(tup, desc, 10));
+			{
+				char	   *iarn = psprintf("%s/index/%s", arn, iname);
+
+				AppendJsonString(out, iarn, strlen(iarn));
+			}
+			if (g)
+			{
+				appendStringInfo(out, ",\"IndexStatus\":\"%s\"", status);
+				if (strcmp(status, "CREATING") == 0)
+					appendStringInfoString(out, ",\"Backfilling\":true");
+				appendStringInfo(out, ",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
+								 provisioned ? SPI_getvalue(tup, desc, 7) : "0",
+								 provisioned ? SPI_getvalue(tup, desc, 8) : "0");
+			}
+			appendStringInfoChar(out, '}');
+		}
+		if (shown)
+			appendStringInfoChar(out, ']');
+	}
 }
 
 /* Append the TableDescription of the named table (SPI connected). */
@@ -353,23 +583,30 @@ append_description(const char *name, const char *status, StringInfo out)
 	if (strcmp(COL(7), "PAY_PER_REQUEST") == 0)
 		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
 	appendStringInfo(out, "},\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
-	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s}", COL(11));
+	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
+	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0, out);
+	appendStringInfoChar(out, '}');
 #undef COL
 }
 
-/* AttributeDefinitions as stored: the key attributes, in key order. */
+/* AttributeDefinitions as stored: as given, each attribute once. */
 static char *
-attribute_definitions_json(const TableSpec *spec)
+attribute_definitions_json(json_object *ad)
 {
 	StringInfoData buf;
+	size_t		n = json_object_array_length(ad);
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '[');
-	for (int i = 0; i < spec->nkeys; i++)
+	for (size_t i = 0; i < n; i++)
 	{
+		json_object *d = json_object_array_get_idx(ad, i);
+		size_t		len;
+		const char *name = RequestString(d, "AttributeName", &len);
+
 		appendStringInfoString(&buf, i ? ",{\"AttributeName\":" : "{\"AttributeName\":");
-		AppendJsonString(&buf, spec->keys[i].name, spec->keys[i].namelen);
-		appendStringInfo(&buf, ",\"AttributeType\":\"%s\"}", DynTypeName(spec->keys[i].type));
+		AppendJsonString(&buf, name, len);
+		appendStringInfo(&buf, ",\"AttributeType\":\"%s\"}", RequestString(d, "AttributeType", &len));
 	}
 	appendStringInfoChar(&buf, ']');
 	return buf.data;
@@ -390,7 +627,7 @@ insert_metadata(const TableSpec *spec, const char *relname)
 	values[3] = CStringGetTextDatum(DynTypeName(spec->keys[0].type));
 	values[4] = range ? CStringGetTextDatum(spec->keys[1].name) : (Datum) 0;
 	values[5] = range ? CStringGetTextDatum(DynTypeName(spec->keys[1].type)) : (Datum) 0;
-	values[6] = CStringGetTextDatum(attribute_definitions_json(spec));
+	values[6] = CStringGetTextDatum(attribute_definitions_json(spec->attrdefs));
 	values[7] = CStringGetTextDatum(spec->billing);
 	values[8] = Int64GetDatum(spec->rcu);
 	values[9] = Int64GetDatum(spec->wcu);
@@ -401,6 +638,56 @@ insert_metadata(const TableSpec *spec, const char *relname)
 			" read_capacity, write_capacity, table_class, deletion_protection, table_id)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid())",
 			12, types, values, range ? NULL : "    nn      ", SPI_OK_INSERT);
+}
+
+/* Create a secondary index and its dynamo.indexes row (SPI connected). */
+static void
+create_index(const char *table_name, const char *relname, int table_nkeys,
+			 const IndexSpec *ix, bool backfill)
+{
+	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
+	Datum		values[12];
+	char		nulls[13] = "            ";
+	char	   *index_relname = IndexRelname(relname, ix->name);
+	StringInfoData nonkey;
+
+	IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys, backfill);
+	initStringInfo(&nonkey);
+	appendStringInfoChar(&nonkey, '{');
+	for (size_t i = 0; ix->nonkey && i < json_object_array_length(ix->nonkey); i++)
+	{
+		size_t		len;
+		const char *a = JsonStringValue(json_object_array_get_idx(ix->nonkey, i), &len);
+
+		appendStringInfo(&nonkey, "%s\"", i ? "," : "");
+		for (size_t k = 0; k < len; k++)
+		{
+			if (a[k] == '"' || a[k] == '\\')
+				appendStringInfoChar(&nonkey, '\\');
+			appendStringInfoChar(&nonkey, a[k]);
+		}
+		appendStringInfoChar(&nonkey, '"');
+	}
+	appendStringInfoChar(&nonkey, '}');
+	values[0] = CStringGetTextDatum(table_name);
+	values[1] = CStringGetTextDatum(ix->name);
+	values[2] = CStringGetTextDatum(ix->global ? "GSI" : "LSI");
+	values[3] = CStringGetTextDatum(ix->keys[0].name);
+	values[4] = CStringGetTextDatum(DynTypeName(ix->keys[0].type));
+	values[5] = ix->nkeys == 2 ? CStringGetTextDatum(ix->keys[1].name) : (Datum) 0;
+	values[6] = ix->nkeys == 2 ? CStringGetTextDatum(DynTypeName(ix->keys[1].type)) : (Datum) 0;
+	nulls[5] = nulls[6] = ix->nkeys == 2 ? ' ' : 'n';
+	values[7] = CStringGetTextDatum(ix->projection);
+	values[8] = CStringGetTextDatum(nonkey.data);
+	nulls[8] = ix->nonkey ? ' ' : 'n';
+	values[9] = Int64GetDatum(ix->rcu);
+	values[10] = Int64GetDatum(ix->wcu);
+	values[11] = CStringGetTextDatum(index_relname);
+	run_sql("INSERT INTO dynamo.indexes (table_name, index_name, kind, hash_key, hash_type,"
+			" range_key, range_type, projection_type, non_key_attributes, read_capacity,"
+			" write_capacity, relname) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[],"
+			" $10, $11, $12)", 12, types, values, nulls, SPI_OK_INSERT);
 }
 
 /* The single text argument of a by-name statement. */
@@ -428,8 +715,11 @@ OpCreateTable(json_object *req, StringInfo out)
 	check_key_elements(ks, ad, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
-	check_key_schema(ks, ad, &spec);
+	spec.nkeys = parse_key_schema(ks, ad, spec.keys);
 	check_billing_create(&spec);
+	parse_indexes(req, ad, &spec);
+	check_definitions_used(&spec, ad);
+	spec.attrdefs = ad;
 
 	if (CatalogGetTable(spec.name, spec.namelen) != NULL)
 		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec.name);
@@ -437,6 +727,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	SPI_connect();
 	create_relation(&spec, relname);
 	insert_metadata(&spec, relname);
+	for (int i = 0; i < spec.nindexes; i++)
+		create_index(spec.name, relname, spec.nkeys, &spec.indexes[i], false);
 	appendStringInfoString(out, "{\"TableDescription\":");
 	append_description(spec.name, "CREATING", out);
 	appendStringInfoChar(out, '}');
@@ -533,6 +825,8 @@ OpDeleteTable(json_object *req, StringInfo out)
 			0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	run_sql("DELETE FROM dynamo.tables WHERE table_name = $1", 1, types, values, NULL,
 			SPI_OK_DELETE);
+	run_sql("DELETE FROM dynamo.indexes WHERE table_name = $1", 1, types, values, NULL,
+			SPI_OK_DELETE);
 	SPI_finish();
 }
 
@@ -579,6 +873,141 @@ check_billing_update(TableSpec *spec, const char *cur_billing, int64 cur_rcu, in
 					(long long) cur_rcu, (long long) spec->rcu, (long long) cur_wcu, (long long) spec->wcu);
 }
 
+/* The stored AttributeDefinitions of a table merged with new ones. */
+static json_object *
+merged_definitions(const char *table_name, json_object *added)
+{
+	Oid			types[1];
+	Datum		values[1];
+	json_object *merged;
+	size_t		n = added ? json_object_array_length(added) : 0;
+
+	name_arg(table_name, types, values);
+	run_sql("SELECT attribute_definitions::text FROM dynamo.tables WHERE table_name = $1",
+			1, types, values, NULL, SPI_OK_SELECT);
+	{
+		char	   *stored = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		merged = JsonParse(stored, strlen(stored));
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *d = json_object_array_get_idx(added, i);
+		size_t		len;
+		const char *name = RequestString(d, "AttributeName", &len);
+		const char *type = RequestString(d, "AttributeType", &len);
+		DynType		have = name ? defined_type(merged, name) : 0;
+
+		if (name == NULL || type == NULL)
+			continue;
+		if (have && have != KeyTypeFromName(type, len))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Cannot change the type of an existing attribute definition: %s", name);
+		if (!have)
+			json_object_array_add(merged, json_object_get(d));
+	}
+	return merged;
+}
+
+/* Apply GlobalSecondaryIndexUpdates (SPI connected). */
+static void
+update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec)
+{
+	size_t		n = json_object_array_length(updates);
+	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
+	int			ddl = 0;
+
+	if (n == 0)
+		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value '[]' at 'globalSecondaryIndexUpdates' failed to satisfy constraint: Member must have length greater than or equal to 1");
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *u = json_object_array_get_idx(updates, i);
+
+		if (u == NULL || !json_object_is_type(u, json_type_object))
+			RequestShapeError(u, SHAPE_OBJECT);
+		if (RequestMember(u, "Create", SHAPE_OBJECT) || RequestMember(u, "Delete", SHAPE_OBJECT))
+			ddl++;
+	}
+	if (ddl > 1)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only 1 online index can be created or deleted simultaneously per table");
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *u = json_object_array_get_idx(updates, i);
+		json_object *create = RequestMember(u, "Create", SHAPE_OBJECT);
+		json_object *del = RequestMember(u, "Delete", SHAPE_OBJECT);
+		json_object *upd = RequestMember(u, "Update", SHAPE_OBJECT);
+		size_t		len;
+
+		if (create)
+		{
+			IndexSpec	ix = {0};
+			json_object *merged = merged_definitions(spec->name, ad);
+			Oid			types[2] = {TEXTOID, JSONOID};
+			Datum		values[2];
+			int			gsis = 0;
+
+			spec->nkeys = t->nkeys;
+			memcpy(spec->keys, t->keys, sizeof(t->keys));
+			parse_index(create, true, merged, spec, &ix);
+			if (CatalogFindIndex(t, ix.name))
+				DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index with name %s already exists", ix.name);
+			for (int k = 0; k < t->nindexes; k++)
+				gsis += t->indexes[k].global;
+			if (gsis >= DYNAMO_MAX_GSI)
+				DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
+			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, true);
+			name_arg(spec->name, types, values);
+			values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
+			run_sql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
+					2, types, values, NULL, SPI_OK_UPDATE);
+			changing_index = ix.name;
+			changing_status = "CREATING";
+		}
+		else if (del)
+		{
+			const char *iname = RequestString(del, "IndexName", &len);
+			Oid			types[2] = {TEXTOID, TEXTOID};
+			Datum		values[2];
+			DynamoIndex *ix = iname ? CatalogFindIndex(t, iname) : NULL;
+
+			if (ix == NULL || !ix->global)
+				DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
+			run_sql(psprintf("DROP INDEX %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
+																		 IndexRelname(get_rel_name(t->relid), iname))),
+					0, NULL, NULL, NULL, SPI_OK_UTILITY);
+			name_arg(spec->name, types, values);
+			values[1] = CStringGetTextDatum(iname);
+			/* describe it once more as DELETING, then forget it */
+			changing_index = iname;
+			changing_status = "DELETING";
+		}
+		else if (upd)
+		{
+			const char *iname = RequestString(upd, "IndexName", &len);
+			json_object *pt = RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT);
+			ValidationErrors v;
+			Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, INT8OID};
+			Datum		values[4];
+
+			if (iname == NULL || CatalogFindIndex(t, iname) == NULL)
+				DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
+			if (pt == NULL)
+				DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
+			ValidationInit(&v);
+			name_arg(spec->name, types, values);
+			values[1] = CStringGetTextDatum(iname);
+			values[2] = Int64GetDatum(capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v));
+			values[3] = Int64GetDatum(capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v));
+			ValidationRaise(&v);
+			run_sql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
+					" WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
+			changing_index = iname;
+			changing_status = "UPDATING";
+		}
+		else
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Delete must be specified");
+	}
+}
+
 void
 OpUpdateTable(json_object *req, StringInfo out)
 {
@@ -591,13 +1020,17 @@ OpUpdateTable(json_object *req, StringInfo out)
 	Oid			types[6] = {TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
 	Datum		values[6];
 	char		nulls[7] = "      ";
+	json_object *gsi_updates;
 
+	changing_index = NULL;
 	spec.name = table_name_member(req, &spec.namelen, false);
 	ValidationInit(&v);
 	parse_common(req, &spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, update_unsupported);
-	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set)
+	gsi_updates = RequestMember(req, "GlobalSecondaryIndexUpdates", SHAPE_ARRAY);
+	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
+		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	t = CatalogGetTable(spec.name, spec.namelen);
 	if (t == NULL)
@@ -631,9 +1064,24 @@ OpUpdateTable(json_object *req, StringInfo out)
 			" deletion_protection = coalesce($6, deletion_protection)"
 			" WHERE table_name = $1",
 			6, types, values, nulls, SPI_OK_UPDATE);
+	if (gsi_updates)
+	{
+		if (spec.billing == NULL)
+			spec.billing = cur_billing;
+		update_indexes(req, gsi_updates, t, &spec);
+	}
 	CatalogInvalidate(t->relid);
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, "ACTIVE", out);
+	append_description(spec.name, changing_index ? "UPDATING" : "ACTIVE", out);
+	if (changing_index && strcmp(changing_status, "DELETING") == 0)
+	{
+		Oid			dtypes[2] = {TEXTOID, TEXTOID};
+		Datum		dvalues[2] = {CStringGetTextDatum(spec.name), CStringGetTextDatum(changing_index)};
+
+		run_sql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
+				2, dtypes, dvalues, NULL, SPI_OK_DELETE);
+	}
+	changing_index = NULL;
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }

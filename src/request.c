@@ -22,6 +22,16 @@ free_json(void *arg)
 json_object *
 RequestParse(const char *body, size_t len)
 {
+	json_object *root = JsonParse(body, len);
+
+	if (!json_object_is_type(root, json_type_object))
+		RequestShapeError(root, SHAPE_OBJECT);
+	return root;
+}
+
+json_object *
+JsonParse(const char *body, size_t len)
+{
 	json_tokener *tok;
 	json_object *root;
 	enum json_tokener_error jerr;
@@ -53,8 +63,6 @@ RequestParse(const char *body, size_t len)
 	cb->func = free_json;
 	cb->arg = root;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
-	if (!json_object_is_type(root, json_type_object))
-		RequestShapeError(root, SHAPE_OBJECT);
 	return root;
 }
 

@@ -34,6 +34,9 @@ typedef enum JsonShape
  */
 extern json_object *RequestParse(const char *body, size_t len);
 
+/* The same for any JSON value. */
+extern json_object *JsonParse(const char *body, size_t len);
+
 /*
  * A member of obj, or NULL when absent or JSON null; SerializationException
  * when present with another shape.

@@ -13,6 +13,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "indexes.h"
 #include "scan.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -65,9 +66,9 @@ prefix_successor(const bytea *prefix)
 	return succ;
 }
 
-/* Append the sort-key condition of a Query. */
+/* Append the sort-key condition of a Query on column expression col. */
 static void
-append_sk_condition(StringInfo sql, ScanArgs *a, const ScanSpec *spec)
+append_sk_condition(StringInfo sql, ScanArgs *a, const ScanSpec *spec, const char *col)
 {
 	static const char *const ops[] = {
 		[SCAN_EQ] = "=", [SCAN_LT] = "<", [SCAN_LE] = "<=", [SCAN_GT] = ">", [SCAN_GE] = ">="
@@ -79,17 +80,17 @@ append_sk_condition(StringInfo sql, ScanArgs *a, const ScanSpec *spec)
 		case SCAN_ALL:
 			break;
 		case SCAN_BETWEEN:
-			appendStringInfo(sql, " AND sk >= %s", add_arg(a, spec->sk_lo));
-			appendStringInfo(sql, " AND sk <= %s", add_arg(a, spec->sk_hi));
+			appendStringInfo(sql, " AND %s >= %s", col, add_arg(a, spec->sk_lo));
+			appendStringInfo(sql, " AND %s <= %s", col, add_arg(a, spec->sk_hi));
 			break;
 		case SCAN_BEGINS_WITH:
-			appendStringInfo(sql, " AND sk >= %s", add_arg(a, spec->sk_lo));
+			appendStringInfo(sql, " AND %s >= %s", col, add_arg(a, spec->sk_lo));
 			succ = prefix_successor(spec->sk_lo);
 			if (succ)
-				appendStringInfo(sql, " AND sk < %s", add_arg(a, succ));
+				appendStringInfo(sql, " AND %s < %s", col, add_arg(a, succ));
 			break;
 		default:
-			appendStringInfo(sql, " AND sk %s %s", ops[spec->sk_op], add_arg(a, spec->sk_lo));
+			appendStringInfo(sql, " AND %s %s %s", col, ops[spec->sk_op], add_arg(a, spec->sk_lo));
 			break;
 	}
 }
@@ -100,36 +101,55 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 {
 	StringInfoData sql;
 	const char *rel = quote_qualified_identifier(DYNAMO_DATA_SCHEMA, get_rel_name(t->relid));
-	bool		has_sk = (t->nkeys == 2);
-	const char *dir = spec->forward ? "" : " DESC";
-	const char *after = spec->forward ? ">" : "<";
+	const DynamoIndex *ix = spec->index;
+	const char *order[4];		/* the key order: partition, sort, table keys */
+	int			norder = 0;
+	int			first;			/* Query: the partition is fixed, skip it */
+	const char *sort_col;
+
+	order[norder++] = ix ? ix->key_sql[0] : "pk";
+	sort_col = ix ? (ix->nkeys == 2 ? ix->key_sql[1] : NULL) : (t->nkeys == 2 ? "sk" : NULL);
+	if (sort_col)
+		order[norder++] = sort_col;
+	if (ix)
+	{
+		order[norder++] = "pk";
+		if (t->nkeys == 2)
+			order[norder++] = "sk";
+	}
+	first = spec->query ? 1 : 0;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT item FROM %s WHERE true", rel);
 	if (spec->query)
+		appendStringInfo(&sql, " AND %s = %s", order[0], add_arg(a, spec->pk));
+	if (ix)
+		for (int i = 0; i < ix->nkeys; i++)
+			appendStringInfo(&sql, " AND %s IS NOT NULL", ix->key_sql[i]);
+	if (spec->query && sort_col)
+		append_sk_condition(&sql, a, spec, sort_col);
+	if (spec->nstart > 0 && norder > first)
 	{
-		appendStringInfo(&sql, " AND pk = %s", add_arg(a, spec->pk));
-		if (has_sk)
-			append_sk_condition(&sql, a, spec);
-		if (spec->start_pk && has_sk)
-			appendStringInfo(&sql, " AND sk %s %s", after, add_arg(a, spec->start_sk));
-		else if (spec->start_pk)
-			appendStringInfoString(&sql, " AND false");
+		/* strictly after the start key, in the order read */
+		appendStringInfoString(&sql, " AND (");
+		for (int i = first; i < norder; i++)
+			appendStringInfo(&sql, "%s%s", i > first ? ", " : "", order[i]);
+		appendStringInfo(&sql, ") %s (", spec->forward ? ">" : "<");
+		for (int i = first; i < norder; i++)
+			appendStringInfo(&sql, "%s%s", i > first ? ", " : "", add_arg(a, spec->start[i]));
+		appendStringInfoChar(&sql, ')');
 	}
-	else if (spec->start_pk && has_sk)
-	{
-		appendStringInfo(&sql, " AND (pk, sk) > (%s, ", add_arg(a, spec->start_pk));
-		appendStringInfo(&sql, "%s)", add_arg(a, spec->start_sk));
-	}
-	else if (spec->start_pk)
-		appendStringInfo(&sql, " AND pk > %s", add_arg(a, spec->start_pk));
+	else if (spec->nstart > 0)
+		appendStringInfoString(&sql, " AND false");
 	if (spec->total_segments > 0)
-		appendStringInfo(&sql, " AND dynamo.scan_segment(pk, %d) = %d",
-						 spec->total_segments, spec->segment);
-	if (spec->query)
-		appendStringInfo(&sql, " ORDER BY %s%s", has_sk ? "sk" : "pk", dir);
-	else
-		appendStringInfo(&sql, " ORDER BY pk%s", has_sk ? ", sk" : "");
+		appendStringInfo(&sql, " AND dynamo.scan_segment(%s, %d) = %d",
+						 order[0], spec->total_segments, spec->segment);
+	appendStringInfoString(&sql, " ORDER BY ");
+	for (int i = first; i < norder; i++)
+		appendStringInfo(&sql, "%s%s%s", i > first ? ", " : "", order[i],
+						 spec->forward ? "" : " DESC");
+	if (first == norder)
+		appendStringInfoString(&sql, "1");
 	return sql.data;
 }
 
@@ -157,7 +177,16 @@ ScanNext(KeyScan *s)
 	{
 		if (s->batch)
 			SPI_freetuptable(s->batch);
-		SPI_cursor_fetch(s->portal, true, SCAN_BATCH);
+		IndexKeysLenient = true;
+		PG_TRY();
+		{
+			SPI_cursor_fetch(s->portal, true, SCAN_BATCH);
+		}
+		PG_FINALLY();
+		{
+			IndexKeysLenient = false;
+		}
+		PG_END_TRY();
 		s->batch = SPI_tuptable;
 		s->nrows = SPI_processed;
 		s->pos = 0;

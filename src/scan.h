@@ -28,13 +28,14 @@ typedef enum ScanOp
 typedef struct ScanSpec
 {
 	bool		query;			/* Query (one partition) or Scan */
-	bytea	   *pk;				/* Query: the partition key, encoded */
+	bytea	   *pk;				/* Query: the partition key (of the index), encoded */
 	ScanOp		sk_op;
 	bytea	   *sk_lo;			/* operand; BETWEEN: lower bound */
 	bytea	   *sk_hi;			/* BETWEEN: upper bound */
 	bool		forward;
-	bytea	   *start_pk;		/* ExclusiveStartKey, encoded, or NULL */
-	bytea	   *start_sk;
+	const DynamoIndex *index;	/* NULL: the table itself */
+	int			nstart;			/* ExclusiveStartKey, encoded, in index order: */
+	bytea	   *start[4];		/* [index keys,] table keys */
 	int			segment;		/* parallel scan: this segment of total */
 	int			total_segments; /* 0: no parallel scan */
 } ScanSpec;
