@@ -60,4 +60,9 @@ SELECT dynamo.batch_get_item('{"RequestItems":{"Nope":{"Keys":[{"id":{"S":"a"}}]
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[]}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{}}');
-SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"id"}}}');
+-- projections per table
+SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"#v","ExpressionAttributeNames":{"#v":"v"}},
+  "BatchB":{"Keys":[{"p":{"S":"x"},"s":{"N":"1"}}],"AttributesToGet":["s"]}}}');
+SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"v","AttributesToGet":["v"]}}}');
+SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"v","ExpressionAttributeNames":{"#x":"x"}}}}');
+SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ExpressionAttributeNames":{"#x":"x"}}}}');

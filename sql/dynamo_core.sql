@@ -129,6 +129,8 @@ CREATE FUNCTION dynamo.get_item(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_get_item' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.delete_item(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_delete_item' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.update_item(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_update_item' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.query(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_query' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.batch_get_item(json) RETURNS json
@@ -140,3 +142,4 @@ CREATE FUNCTION dynamo.scan(json) RETURNS json
 -- the parallel-scan segment of an encoded partition key
 CREATE FUNCTION dynamo.scan_segment(pk bytea, total_segments int) RETURNS int
 	AS 'MODULE_PATHNAME', 'dynamo_scan_segment' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+

@@ -33,6 +33,7 @@ static const DynamoOperation operations[] = {
 	{"PutItem", OpPutItem},
 	{"Query", OpQuery},
 	{"Scan", OpScan},
+	{"UpdateItem", OpUpdateItem},
 	{"UpdateTable", OpUpdateTable},
 };
 
@@ -94,6 +95,7 @@ SQL_OPERATION(dynamo_update_table, "UpdateTable")
 SQL_OPERATION(dynamo_put_item, "PutItem")
 SQL_OPERATION(dynamo_get_item, "GetItem")
 SQL_OPERATION(dynamo_delete_item, "DeleteItem")
+SQL_OPERATION(dynamo_update_item, "UpdateItem")
 SQL_OPERATION(dynamo_query, "Query")
 SQL_OPERATION(dynamo_batch_get_item, "BatchGetItem")
 SQL_OPERATION(dynamo_batch_write_item, "BatchWriteItem")

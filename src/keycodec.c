@@ -24,6 +24,18 @@ KeyEncodeStored(const char *value, StringInfo out)
 		appendBinaryStringInfo(out, value + 5, len);
 }
 
+bytea *
+KeyEncodeToBytea(const char *value)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	KeyEncodeStored(value, &buf);
+	SET_VARSIZE(buf.data, buf.len);
+	return (bytea *) buf.data;
+}
+
 /* Size and emptiness rules shared by items and keys. */
 static void
 check_key_value(const KeyAttr *key, const char *value)

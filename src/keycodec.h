@@ -23,6 +23,9 @@ typedef struct KeyAttr
 /* Append the encoding of a stored S/N/B value. */
 extern void KeyEncodeStored(const char *value, StringInfo out);
 
+/* The same as a bytea. */
+extern bytea *KeyEncodeToBytea(const char *value);
+
 /*
  * Check a key attribute of an item being written (value NULL when absent)
  * with DynamoDB's messages, then append its encoding.

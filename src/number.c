@@ -227,3 +227,96 @@ NumberKeyEncode(const DynNumber *n, StringInfo out)
 	if (n->negative)
 		appendStringInfoChar(out, (char) 0xFF);
 }
+
+/*
+ * Exact addition.  Both operands are placed on one digit grid (at most
+ * 38 + 256 places), added or subtracted by magnitude, then normalized; a
+ * result that needs more than 38 significant digits or leaves DynamoDB's
+ * range raises DynamoDB's error instead of rounding.
+ */
+#define GRID_SIZE (DYNAMO_NUMBER_MAX_DIGITS + MAX_EXPONENT - MIN_EXPONENT + 4)
+
+/* Put n's digits on the grid whose lowest place is 10^low. */
+static void
+to_grid(const DynNumber *n, int low, int8 *grid)
+{
+	for (int i = 0; i < n->ndigits; i++)
+		grid[(n->exponent - 1 - i) - low] = n->digits[i] - '0';
+}
+
+void
+NumberAdd(const DynNumber *a, const DynNumber *b, DynNumber *out)
+{
+	int8		ga[GRID_SIZE + 1],
+				gb[GRID_SIZE + 1],
+				r[GRID_SIZE + 1];
+	int			low,
+				high,
+				width,
+				top,
+				bottom;
+	const DynNumber *big = a;
+	bool		subtract = a->negative != b->negative;
+	int8	   *gbig = ga,
+			   *gsmall = gb;
+
+	if (a->ndigits == 0 || b->ndigits == 0)
+	{
+		*out = a->ndigits == 0 ? *b : *a;
+		return;
+	}
+	low = Min(a->exponent - a->ndigits, b->exponent - b->ndigits);
+	high = Max(a->exponent, b->exponent);
+	width = high - low + 1;		/* one spare place for the carry */
+	Assert(width <= GRID_SIZE);
+	memset(ga, 0, sizeof(ga));
+	memset(gb, 0, sizeof(gb));
+	to_grid(a, low, ga);
+	to_grid(b, low, gb);
+	if (subtract && compare_magnitude(a, b) < 0)
+	{
+		big = b;
+		gbig = gb;
+		gsmall = ga;
+	}
+	memset(r, 0, sizeof(r));
+	for (int i = 0, carry = 0; i < width; i++)
+	{
+		int			d = gbig[i] + (subtract ? -gsmall[i] : gsmall[i]) + carry;
+
+		carry = d < 0 ? -1 : d / 10;
+		r[i] = d < 0 ? d + 10 : d % 10;
+	}
+	memset(out, 0, sizeof(*out));
+	top = width - 1;
+	while (top >= 0 && r[top] == 0)
+		top--;
+	if (top < 0)
+		return;					/* zero */
+	bottom = 0;
+	while (r[bottom] == 0)
+		bottom++;
+	out->negative = big->negative;
+	out->exponent = top + low + 1;
+	if (out->exponent > MAX_EXPONENT)
+		DynamoError(DYERR_VALIDATION,
+					"Number overflow. Attempting to store a number with magnitude larger than supported range");
+	if (top - bottom + 1 > DYNAMO_NUMBER_MAX_DIGITS)
+		DynamoError(DYERR_VALIDATION,
+					"Attempting to store more than 38 significant digits in a Number");
+	if (out->exponent < MIN_EXPONENT)
+		DynamoError(DYERR_VALIDATION,
+					"Number underflow. Attempting to store a number with magnitude smaller than supported range");
+	for (int i = top; i >= bottom; i--)
+		out->digits[out->ndigits++] = '0' + r[i];
+}
+
+void
+NumberSubtract(const DynNumber *a, const DynNumber *b, DynNumber *out)
+{
+	DynNumber	nb = *b;
+
+	if (nb.ndigits > 0)
+		nb.negative = !nb.negative;
+	NumberAdd(a, &nb, out);
+}

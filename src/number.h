@@ -31,6 +31,13 @@ extern int	NumberSize(const DynNumber *n);
 /* Numeric comparison: <0, 0, >0. */
 extern int	NumberCompare(const DynNumber *a, const DynNumber *b);
 
+/*
+ * Exact a + b and a - b, raising DynamoDB's errors when the result needs
+ * more than 38 digits or leaves the range.
+ */
+extern void NumberAdd(const DynNumber *a, const DynNumber *b, DynNumber *out);
+extern void NumberSubtract(const DynNumber *a, const DynNumber *b, DynNumber *out);
+
 /* Append a memcmp-ordered encoding of n. */
 extern void NumberKeyEncode(const DynNumber *n, StringInfo out);
 

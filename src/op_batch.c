@@ -11,7 +11,9 @@
  */
 #include "postgres.h"
 
+#include "capacity.h"
 #include "errors.h"
+#include "expr/expr.h"
 #include "ops.h"
 #include "storage.h"
 
@@ -29,6 +31,7 @@ typedef struct BatchEntry
 	const char *table_name;
 	DynItem    *item;			/* Put: the item; Delete / Get: the key map */
 	bool		is_put;
+	ExprProjection *projection; /* Get: ProjectionExpression / AttributesToGet */
 	StorageKey	key;
 	bytea	   *keybytes;		/* encoded key, for duplicate checks */
 } BatchEntry;
@@ -84,7 +87,7 @@ request_items(json_object *req, const char **capacity, ValidationErrors *v)
 static void
 append_capacity(const char *capacity, BatchEntry *entries, int n, double unit_of_entry, StringInfo out)
 {
-	if (capacity == NULL || strcmp(capacity, "NONE") == 0)
+	if (!CapacityWanted(capacity))
 		return;
 	appendStringInfoString(out, ",\"ConsumedCapacity\":[");
 	for (int i = 0, shown = 0; i < n; i++)
@@ -100,12 +103,9 @@ append_capacity(const char *capacity, BatchEntry *entries, int n, double unit_of
 		for (int j = i; j < n; j++)
 			if (entries[j].table == entries[i].table)
 				units += unit_of_entry;
-		appendStringInfo(out, "%s{\"TableName\":", shown++ ? "," : "");
-		AppendJsonString(out, entries[i].table_name, strlen(entries[i].table_name));
-		appendStringInfo(out, ",\"CapacityUnits\":%.1f", units);
-		if (strcmp(capacity, "INDEXES") == 0)
-			appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f}", units);
-		appendStringInfoChar(out, '}');
+		if (shown++)
+			appendStringInfoChar(out, ',');
+		CapacityAppend(out, entries[i].table_name, units, capacity);
 	}
 	appendStringInfoChar(out, ']');
 }
@@ -216,10 +216,30 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 	appendStringInfoChar(out, '}');
 }
 
-/* Members of BatchGetItem's KeysAndAttributes that later features implement. */
-static const char *const get_unsupported[] = {
-	"ProjectionExpression", "ExpressionAttributeNames", "AttributesToGet", NULL
-};
+static const char *const get_legacy[] = {"AttributesToGet", NULL};
+static const char *const get_expressions[] = {"ProjectionExpression", NULL};
+
+/* The projection of one table's KeysAndAttributes, or NULL for all. */
+static ExprProjection *
+get_projection(json_object *ka, ExprAttrs **attrs)
+{
+	size_t		len;
+	const char *text;
+	ExprProjection *proj;
+
+	*attrs = NULL;
+	if (!RequestCheckExpressionMix(ka, get_legacy, get_expressions, "ProjectionExpression is null"))
+	{
+		json_object *get = RequestMember(ka, "AttributesToGet", SHAPE_ARRAY);
+
+		return get ? ExprFromAttributesToGet(get) : NULL;
+	}
+	*attrs = ExprAttrsCreate(RequestMember(ka, "ExpressionAttributeNames", SHAPE_OBJECT), NULL);
+	text = RequestString(ka, "ProjectionExpression", &len);
+	proj = ExprParseProjection(text, len, *attrs);
+	ExprAttrsCheckUnused(*attrs);
+	return proj;
+}
 
 void
 OpBatchGetItem(json_object *req, StringInfo out)
@@ -266,11 +286,13 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		json_object *cr = RequestMember(ka, "ConsistentRead", SHAPE_BOOL);
 		DynamoTable *t;
 		ValidationErrors tv;
+		ExprAttrs  *attrs;
+		ExprProjection *projection;
 
 		ValidationInit(&tv);
 		ValidateTableName(&tv, "requestItems.member.key", tname, strlen(tname));
 		ValidationRaise(&tv);
-		OpRejectUnsupported(ka, get_unsupported);
+		projection = get_projection(ka, &attrs);
 		t = CatalogRequireTable(tname, strlen(tname));
 		for (size_t i = 0; i < json_object_array_length(keys); i++)
 		{
@@ -280,6 +302,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 				RequestShapeError(k, SHAPE_OBJECT);
 			entries[n].table = t;
 			entries[n].table_name = tname;
+			entries[n].projection = projection;
 			entries[n].item = DynItemFromTree(AttrMapFromJson(k));
 			StorageKeyFromKeyMap(t, entries[n].item, &entries[n].key);
 			entries[n].keybytes = key_bytes(t, &entries[n].key);
@@ -321,7 +344,10 @@ OpBatchGetItem(json_object *req, StringInfo out)
 				break;
 			}
 			appendStringInfoString(out, any ? "," : "");
-			StoredItemToJson(DynItemMap(item), out);
+			if (entries[j].projection)
+				ExprProjectToJson(entries[j].projection, DynItemMap(item), out);
+			else
+				StoredItemToJson(DynItemMap(item), out);
 			any = true;
 		}
 		appendStringInfoChar(out, ']');

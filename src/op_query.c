@@ -7,11 +7,15 @@
  * A page ends after Limit items or once the items read exceed 1 MB
  * (measured on the items as stored, before any filter); LastEvaluatedKey is
  * then the key of the last item read, as DynamoDB returns it even when no
- * item follows.
+ * item follows.  The filter (FilterExpression, or legacy QueryFilter /
+ * ScanFilter) then decides which of the items read are returned: Count
+ * counts those, ScannedCount all that were read.
  */
 #include "postgres.h"
 
+#include "capacity.h"
 #include "errors.h"
+#include "keycond.h"
 #include "ops.h"
 #include "scan.h"
 #include "storage.h"
@@ -24,11 +28,18 @@ static const char *const select_values[] = {
 #define SELECT_SHOWN "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"
 static const char *const capacity_values[] = {"INDEXES", "TOTAL", "NONE", NULL};
 
-/* Members of Query / Scan that later features implement. */
-static const char *const unsupported_members[] = {
-	"KeyConditionExpression", "FilterExpression", "ProjectionExpression",
-	"ExpressionAttributeNames", "ExpressionAttributeValues", "AttributesToGet",
-	"QueryFilter", "ScanFilter", "ConditionalOperator", NULL
+/* Legacy and expression parameters, which may not be mixed. */
+static const char *const query_legacy[] = {
+	"KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator", NULL
+};
+static const char *const query_expressions[] = {
+	"KeyConditionExpression", "FilterExpression", "ProjectionExpression", NULL
+};
+static const char *const scan_legacy[] = {
+	"ScanFilter", "AttributesToGet", "ConditionalOperator", NULL
+};
+static const char *const scan_expressions[] = {
+	"FilterExpression", "ProjectionExpression", NULL
 };
 
 /* A parsed Query or Scan request. */
@@ -42,6 +53,12 @@ typedef struct PageRequest
 	bool		consistent;
 	const DynamoIndex *index;
 	bool		projected;		/* return only the index's projected attributes */
+	ExprAttrs  *attrs;			/* ExpressionAttributeNames / Values */
+	ExprNode   *key_condition;	/* KeyConditionExpression */
+	json_object *key_conditions;	/* legacy KeyConditions */
+	ExprNode   *filter;			/* FilterExpression, QueryFilter or ScanFilter */
+	ExprProjection *projection; /* ProjectionExpression or AttributesToGet */
+	const char *projection_member;
 	ScanSpec	spec;
 } PageRequest;
 
@@ -66,19 +83,6 @@ int_member(json_object *req, const char *name, const char *label, int64 min, int
 	return n;
 }
 
-/* An encoded key value as a bytea. */
-static bytea *
-encode_key_value(const char *stored_value)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
-	KeyEncodeStored(stored_value, &buf);
-	SET_VARSIZE(buf.data, buf.len);
-	return (bytea *) buf.data;
-}
-
 /* Encode key attribute k of a stored map, or raise "starting key is invalid". */
 static bytea *
 start_key_part(const DynItem *key, const KeyAttr *k)
@@ -88,7 +92,7 @@ start_key_part(const DynItem *key, const KeyAttr *k)
 	if (v == NULL || *v != k->type || StoredGetU32(v + 1) == 0)
 		DynamoError(DYERR_VALIDATION,
 					"The provided starting key is invalid: The provided key element does not match the schema");
-	return encode_key_value(v);
+	return KeyEncodeToBytea(v);
 }
 
 /* The ExclusiveStartKey: the index keys (on an index) and the table keys. */
@@ -171,7 +175,23 @@ parse_common(json_object *req, PageRequest *pr, ValidationErrors *v)
 static void
 check_select(const PageRequest *pr)
 {
+	static const struct
+	{
+		const char *select;
+		const char *what;
+	}			conflicts[] = {
+		{"ALL_ATTRIBUTES", "ALL_ATTRIBUTES"},
+		{"ALL_PROJECTED_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"},
+		{"COUNT", "only the Count"},
+	};
+
 	if (pr->select == NULL)
+		return;
+	for (int i = 0; pr->projection && i < lengthof(conflicts); i++)
+		if (strcmp(pr->select, conflicts[i].select) == 0)
+			DynamoError(DYERR_VALIDATION, "Cannot specify the %s when choosing to get %s",
+						pr->projection_member, conflicts[i].what);
+	if (strcmp(pr->select, "SPECIFIC_ATTRIBUTES") == 0 && pr->projection)
 		return;
 	if (strcmp(pr->select, "ALL_PROJECTED_ATTRIBUTES") == 0 && pr->index == NULL)
 		DynamoError(DYERR_VALIDATION, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
@@ -241,10 +261,10 @@ run_page(PageRequest *pr, StringInfo out)
 	bool		count_only = pr->select && strcmp(pr->select, "COUNT") == 0;
 	KeyScan  *scan;
 	DynItem    *item;
-	int64		count = 0;
+	int64		count = 0,
+				scanned = 0;
 	size_t		bytes = 0;
 	StringInfoData lek;
-	double		capacity;
 
 	initStringInfo(&lek);
 	appendStringInfoChar(out, '{');
@@ -254,18 +274,24 @@ run_page(PageRequest *pr, StringInfo out)
 	scan = ScanOpen(pr->table, &pr->spec);
 	while ((item = ScanNext(scan)) != NULL)
 	{
-		if (!count_only)
-		{
-			if (count > 0)
-				appendStringInfoChar(out, ',');
-			if (pr->projected)
-				append_attributes(pr, item, false, out);
-			else
-				StoredItemToJson(DynItemMap(item), out);
-		}
-		count++;
+		scanned++;
 		bytes += StoredItemSize(DynItemMap(item));
-		if ((pr->limit > 0 && count >= pr->limit) || bytes > PAGE_BYTES)
+		if (pr->filter == NULL || ExprEvalCondition(pr->filter, pr->attrs, DynItemMap(item)))
+		{
+			if (!count_only)
+			{
+				if (count > 0)
+					appendStringInfoChar(out, ',');
+				if (pr->projection)
+					ExprProjectToJson(pr->projection, DynItemMap(item), out);
+				else if (pr->projected)
+					append_attributes(pr, item, false, out);
+				else
+					StoredItemToJson(DynItemMap(item), out);
+			}
+			count++;
+		}
+		if ((pr->limit > 0 && scanned >= pr->limit) || bytes > PAGE_BYTES)
 		{
 			append_attributes(pr, item, true, &lek);
 			break;
@@ -275,20 +301,102 @@ run_page(PageRequest *pr, StringInfo out)
 	SPI_finish();
 	if (!count_only)
 		appendStringInfoString(out, "],");
-	appendStringInfo(out, "\"Count\":" INT64_FORMAT ",\"ScannedCount\":" INT64_FORMAT, count, count);
+	appendStringInfo(out, "\"Count\":" INT64_FORMAT ",\"ScannedCount\":" INT64_FORMAT, count, scanned);
 	if (lek.len > 0)
 		appendStringInfo(out, ",\"LastEvaluatedKey\":%s", lek.data);
-	capacity = Max(1, (bytes + 4095) / 4096) * (pr->consistent ? 1.0 : 0.5);
-	if (pr->return_capacity && strcmp(pr->return_capacity, "NONE") != 0)
+	if (CapacityWanted(pr->return_capacity))
 	{
-		appendStringInfoString(out, ",\"ConsumedCapacity\":{\"TableName\":");
-		AppendJsonString(out, pr->table_name, strlen(pr->table_name));
-		appendStringInfo(out, ",\"CapacityUnits\":%.1f", capacity);
-		if (strcmp(pr->return_capacity, "INDEXES") == 0)
-			appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f}", capacity);
-		appendStringInfoChar(out, '}');
+		appendStringInfoString(out, ",\"ConsumedCapacity\":");
+		CapacityAppend(out, pr->table_name, CapacityReadUnits(bytes, pr->consistent),
+					   pr->return_capacity);
 	}
 	appendStringInfoChar(out, '}');
+}
+
+/* The text of a string member, or NULL. */
+static const char *
+member_text(json_object *req, const char *name, size_t *len)
+{
+	return RequestString(req, name, len);
+}
+
+/*
+ * Read the expressions (or their legacy forms) of a Query or Scan, in
+ * DynamoDB's order: mixing, substitutions, each expression, unused ones.
+ */
+static void
+parse_expressions(json_object *req, PageRequest *pr, bool query)
+{
+	size_t		len;
+	const char *text;
+	const char *legacy_filter = query ? "QueryFilter" : "ScanFilter";
+	json_object *op = RequestMember(req, "ConditionalOperator", SHAPE_STRING);
+
+	if (!RequestCheckExpressionMix(req, query ? query_legacy : scan_legacy,
+								   query ? query_expressions : scan_expressions,
+								   query ? "KeyConditionExpression and FilterExpression are null"
+								   : "FilterExpression is null"))
+	{
+		json_object *filter = RequestMember(req, legacy_filter, SHAPE_OBJECT);
+		json_object *get = RequestMember(req, "AttributesToGet", SHAPE_ARRAY);
+
+		pr->key_conditions = query ? RequestMember(req, "KeyConditions", SHAPE_OBJECT) : NULL;
+		if (filter)
+			pr->filter = ExprFromExpected(filter, op ? json_object_get_string(op) : NULL);
+		if (get)
+		{
+			pr->projection = ExprFromAttributesToGet(get);
+			pr->projection_member = "AttributesToGet";
+		}
+		return;
+	}
+	pr->attrs = ExprAttrsCreate(RequestMember(req, "ExpressionAttributeNames", SHAPE_OBJECT),
+								RequestMember(req, "ExpressionAttributeValues", SHAPE_OBJECT));
+	if (query && (text = member_text(req, "KeyConditionExpression", &len)) != NULL)
+		pr->key_condition = ExprParseCondition(EXPR_KEY_CONDITION, text, len, pr->attrs);
+	if ((text = member_text(req, "FilterExpression", &len)) != NULL)
+		pr->filter = ExprParseCondition(EXPR_FILTER, text, len, pr->attrs);
+	if ((text = member_text(req, "ProjectionExpression", &len)) != NULL)
+	{
+		pr->projection = ExprParseProjection(text, len, pr->attrs);
+		pr->projection_member = "ProjectionExpression";
+	}
+	ExprAttrsCheckUnused(pr->attrs);
+}
+
+/* Does the condition name a top-level attribute among the keys? */
+static const KeyAttr *
+names_key(const ExprNode *n, const KeySchema *ks)
+{
+	if (n == NULL)
+		return NULL;
+	if (n->type == EN_PATH)
+	{
+		for (int i = 0; i < ks->nkeys; i++)
+			if (ks->keys[i].namelen == n->path.elems[0].namelen &&
+				memcmp(ks->keys[i].name, n->path.elems[0].name, ks->keys[i].namelen) == 0)
+				return &ks->keys[i];
+		return NULL;
+	}
+	for (int i = 0; i < n->nargs; i++)
+	{
+		const KeyAttr *k = names_key(n->args[i], ks);
+
+		if (k)
+			return k;
+	}
+	return NULL;
+}
+
+/* The key schema a request reads: its index's or its table's. */
+static KeySchema
+read_schema(const PageRequest *pr)
+{
+	KeySchema	ks;
+
+	ks.nkeys = pr->index ? pr->index->nkeys : pr->table->nkeys;
+	ks.keys = pr->index ? pr->index->keys : pr->table->keys;
+	return ks;
 }
 
 void
@@ -313,7 +421,7 @@ OpScan(json_object *req, StringInfo out)
 	if (has_segment && segment >= total)
 		DynamoError(DYERR_VALIDATION, "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %lld is not less than TotalSegments: %lld",
 					(long long) segment, (long long) total);
-	OpRejectUnsupported(req, unsupported_members);
+	parse_expressions(req, &pr, false);
 	pr.spec.segment = (int) segment;
 	pr.spec.total_segments = has_total ? (int) total : 0;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
@@ -323,144 +431,35 @@ OpScan(json_object *req, StringInfo out)
 	run_page(&pr, out);
 }
 
-/* Legacy KeyConditions operators usable on keys. */
-static const struct
-{
-	const char *name;
-	ScanOp		op;
-	int			nargs;
-}			key_operators[] = {
-	{"EQ", SCAN_EQ, 1}, {"LT", SCAN_LT, 1}, {"LE", SCAN_LE, 1}, {"GT", SCAN_GT, 1},
-	{"GE", SCAN_GE, 1}, {"BETWEEN", SCAN_BETWEEN, 2}, {"BEGINS_WITH", SCAN_BEGINS_WITH, 1},
-};
-
-/* One KeyConditions entry: operator and encoded operands, checked against key. */
-static ScanOp
-key_condition(json_object *cond, const KeyAttr *key, bytea **lo, bytea **hi)
-{
-	size_t		len;
-	const char *opname = RequestString(cond, "ComparisonOperator", &len);
-	json_object *list = RequestMember(cond, "AttributeValueList", SHAPE_ARRAY);
-	size_t		n = list ? json_object_array_length(list) : 0;
-	int			k;
-	const char *stored[2] = {NULL, NULL};
-
-	if (opname == NULL)
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
-					(int) key->namelen, key->name);
-	for (k = 0; k < lengthof(key_operators); k++)
-		if (strcmp(opname, key_operators[k].name) == 0)
-			break;
-	if (k == lengthof(key_operators))
-		DynamoError(DYERR_VALIDATION, "Unsupported KeyConditions ComparisonOperator: %s", opname);
-	if (n != (size_t) key_operators[k].nargs)
-		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", opname);
-	for (size_t i = 0; i < n; i++)
-	{
-		DynItem    *one;
-		DynValue   *val = AttrValueFromJson(json_object_array_get_idx(list, i));
-		DynValue	map = {.type = DYN_M, .len = 1};
-		char	   *name = "v";
-		uint32		nlen = 1;
-
-		map.names = &name;
-		map.namelens = &nlen;
-		map.elems = &val;
-		one = DynItemFromTree(&map);
-		stored[i] = StoredMapGet(DynItemMap(one), "v", 1);
-		if (key_operators[k].op == SCAN_BEGINS_WITH && val->type == DYN_N)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
-		if (val->type != key->type)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Condition parameter type does not match schema type");
-	}
-	*lo = encode_key_value(stored[0]);
-	*hi = n == 2 ? encode_key_value(stored[1]) : NULL;
-	if (n == 2)
-	{
-		int			c = memcmp(VARDATA_ANY(*lo), VARDATA_ANY(*hi),
-							   Min(VARSIZE_ANY_EXHDR(*lo), VARSIZE_ANY_EXHDR(*hi)));
-
-		if (c > 0 || (c == 0 && VARSIZE_ANY_EXHDR(*lo) > VARSIZE_ANY_EXHDR(*hi)))
-		{
-			StringInfoData a,
-						b;
-
-			initStringInfo(&a);
-			initStringInfo(&b);
-			StoredValueToJson(stored[0], &a);
-			StoredValueToJson(stored[1], &b);
-			DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
-						a.data, b.data);
-		}
-	}
-	return key_operators[k].op;
-}
-
-/* The legacy KeyConditions of a Query. */
-static void
-parse_key_conditions(PageRequest *pr, json_object *conds)
-{
-	/* the key schema queried: the table's or the index's */
-	struct
-	{
-		int			nkeys;
-		KeyAttr		keys[2];
-	}		   *t = palloc(sizeof(*t));
-	bytea	   *hi;
-
-	t->nkeys = pr->index ? pr->index->nkeys : pr->table->nkeys;
-	memcpy(t->keys, pr->index ? pr->index->keys : pr->table->keys, sizeof(t->keys));
-
-	json_object_object_foreach(conds, name, cond)
-	{
-		bool		known = false;
-
-		for (int i = 0; i < t->nkeys; i++)
-			if (strlen(name) == t->keys[i].namelen && memcmp(name, t->keys[i].name, t->keys[i].namelen) == 0)
-				known = true;
-		if (!known)
-			DynamoError(DYERR_VALIDATION, "Query condition missed key schema element: %s",
-						t->nkeys == 2 ? t->keys[1].name : t->keys[0].name);
-		if (cond == NULL || !json_object_is_type(cond, json_type_object))
-			RequestShapeError(cond, SHAPE_OBJECT);
-	}
-	{
-		json_object *pkc;
-
-		if (!json_object_object_get_ex(conds, t->keys[0].name, &pkc) || pkc == NULL)
-			DynamoError(DYERR_VALIDATION, "Query condition missed key schema element: %s", t->keys[0].name);
-		if (key_condition(pkc, &t->keys[0], &pr->spec.pk, &hi) != SCAN_EQ)
-			DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: partition key must use equality");
-	}
-	if (t->nkeys == 2)
-	{
-		json_object *skc;
-
-		if (json_object_object_get_ex(conds, t->keys[1].name, &skc) && skc != NULL)
-			pr->spec.sk_op = key_condition(skc, &t->keys[1], &pr->spec.sk_lo, &pr->spec.sk_hi);
-	}
-}
-
 void
 OpQuery(json_object *req, StringInfo out)
 {
 	PageRequest pr = {0};
 	ValidationErrors v;
-	json_object *conds = RequestMember(req, "KeyConditions", SHAPE_OBJECT);
 	json_object *fwd = RequestMember(req, "ScanIndexForward", SHAPE_BOOL);
+	KeySchema	ks;
+	const KeyAttr *filtered;
 
 	ValidationInit(&v);
 	parse_common(req, &pr, &v);
 	ValidationRaise(&v);
-	OpRejectUnsupported(req, unsupported_members);
-	if (conds == NULL)
+	parse_expressions(req, &pr, true);
+	if (pr.key_condition == NULL && pr.key_conditions == NULL)
 		DynamoError(DYERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
 	pr.spec.query = true;
 	pr.spec.forward = fwd ? json_object_get_boolean(fwd) : true;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
 	resolve_index(&pr, req);
 	check_select(&pr);
-	parse_key_conditions(&pr, conds);
+	ks = read_schema(&pr);
+	if (pr.key_condition)
+		KeyCondFromExpression(pr.key_condition, &ks, &pr.spec);
+	else
+		KeyCondFromLegacy(pr.key_conditions, &ks, &pr.spec);
+	filtered = names_key(pr.filter, &ks);
+	if (filtered)
+		DynamoError(DYERR_VALIDATION, "Filter Expression can only contain non-primary key attributes: Primary key attribute: %.*s",
+					(int) filtered->namelen, filtered->name);
 	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
 	run_page(&pr, out);
 }

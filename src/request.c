@@ -234,3 +234,44 @@ ValidateEnum(ValidationErrors *v, const char *member, const char *value,
 				  value, member, shown);
 	return false;
 }
+
+/* The members of list present in obj, as DynamoDB lists them: "A, B". */
+static char *
+present_members(json_object *obj, const char *const *list)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; list[i]; i++)
+	{
+		json_object *val;
+
+		if (json_object_object_get_ex(obj, list[i], &val) && val != NULL)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", list[i]);
+	}
+	return buf.data;
+}
+
+bool
+RequestCheckExpressionMix(json_object *req, const char *const *legacy,
+						  const char *const *expression, const char *null_expressions)
+{
+	char	   *old = present_members(req, legacy);
+	char	   *new = present_members(req, expression);
+	json_object *val;
+
+	if (*old && *new)
+		DynamoError(DYERR_VALIDATION,
+					"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
+					old, new);
+	if (*new)
+		return true;
+	if (json_object_object_get_ex(req, "ExpressionAttributeNames", &val) && val != NULL)
+		DynamoError(DYERR_VALIDATION,
+					"ExpressionAttributeNames can only be specified when using expressions");
+	if (json_object_object_get_ex(req, "ExpressionAttributeValues", &val) && val != NULL)
+		DynamoError(DYERR_VALIDATION,
+					"ExpressionAttributeValues can only be specified when using expressions: %s",
+					null_expressions);
+	return false;
+}

@@ -53,6 +53,16 @@ extern const char *RequestString(json_object *obj, const char *name, size_t *len
 extern const char *JsonStringValue(json_object *val, size_t *len);
 
 /*
+ * Expression and legacy (non-expression) parameters may not be mixed, and
+ * ExpressionAttributeNames / Values need an expression: DynamoDB's errors.
+ * Returns whether the request uses expressions.  null_expressions ends the
+ * message for values without expressions, e.g. "FilterExpression is null".
+ */
+extern bool RequestCheckExpressionMix(json_object *req, const char *const *legacy,
+									  const char *const *expression,
+									  const char *null_expressions);
+
+/*
  * Constraint checks collected in DynamoDB's style:
  * "N validation error(s) detected: <msg>; <msg>".
  */

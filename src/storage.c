@@ -160,27 +160,42 @@ same_item(const DynItem *a, const DynItem *b)
 }
 
 DynItem *
-StoragePut(DynamoTable *t, const StorageKey *k, DynItem *item)
+StorageLock(DynamoTable *t, const StorageKey *k)
 {
-	DynItem    *old = NULL;
+	return StorageFetch(t, k, true);
+}
+
+bool
+StorageWrite(DynamoTable *t, const StorageKey *k, DynItem *item, const DynItem *old)
+{
+	bool		done = true;
 
 	DynItemCheckSize(item);
 	SPI_connect();
+	if (old != NULL)
+	{
+		if (!same_item(old, item))
+			run_plan(t, PLAN_UPDATE, k, item);
+	}
+	else
+		done = run_plan(t, PLAN_INSERT, NULL, item) == 1;
+	SPI_finish();
+	return done;
+}
+
+DynItem *
+StoragePut(DynamoTable *t, const StorageKey *k, DynItem *item)
+{
+	DynItem    *old;
+
+	DynItemCheckSize(item);
 	for (;;)
 	{
-		run_plan(t, PLAN_LOCK, k, NULL);
-		old = result_item();
-		if (old != NULL)
-		{
-			if (!same_item(old, item))
-				run_plan(t, PLAN_UPDATE, k, item);
-			break;
-		}
-		if (run_plan(t, PLAN_INSERT, NULL, item) == 1)
+		old = StorageLock(t, k);
+		if (StorageWrite(t, k, item, old))
 			break;
 		/* a concurrent writer inserted the key: lock and update it */
 	}
-	SPI_finish();
 	return old;
 }
 

@@ -23,6 +23,18 @@ extern void StorageKeyFromItem(DynamoTable *t, const DynItem *item, StorageKey *
 /* The item with key k, or NULL; lock it FOR UPDATE when asked. */
 extern DynItem *StorageFetch(DynamoTable *t, const StorageKey *k, bool lock);
 
+/* The item with key k locked FOR UPDATE (until the transaction ends), or NULL. */
+extern DynItem *StorageLock(DynamoTable *t, const StorageKey *k);
+
+/*
+ * The write step of lock-then-write: old is what StorageLock returned.  With
+ * an old item, update it in place (nothing when unchanged); without, insert.
+ * Returns false when a concurrent writer inserted the key after the lock
+ * found nothing: the caller locks again, re-checks its condition and retries.
+ */
+extern bool StorageWrite(DynamoTable *t, const StorageKey *k, DynItem *item,
+						 const DynItem *old);
+
 /*
  * Write item (insert, or update in place of the item with the same key):
  * returns the previous item or NULL.  Writes nothing when the item is

@@ -1,0 +1,40 @@
+/*
+ * capacity.c
+ *		Capacity units: 1 RCU reads up to 4 KB strongly consistent (two
+ *		eventually consistent reads), 1 WCU writes up to 1 KB.
+ */
+#include "postgres.h"
+
+#include "attrval.h"
+#include "capacity.h"
+
+double
+CapacityReadUnits(size_t bytes, bool consistent)
+{
+	double		units = Max(1, (bytes + 4095) / 4096);
+
+	return consistent ? units : units / 2;
+}
+
+double
+CapacityWriteUnits(size_t bytes)
+{
+	return Max(1, (bytes + 1023) / 1024);
+}
+
+bool
+CapacityWanted(const char *mode)
+{
+	return mode != NULL && strcmp(mode, "NONE") != 0;
+}
+
+void
+CapacityAppend(StringInfo out, const char *table_name, double units, const char *mode)
+{
+	appendStringInfoString(out, "{\"TableName\":");
+	AppendJsonString(out, table_name, strlen(table_name));
+	appendStringInfo(out, ",\"CapacityUnits\":%.1f", units);
+	if (strcmp(mode, "INDEXES") == 0)
+		appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f}", units);
+	appendStringInfoChar(out, '}');
+}

@@ -1,0 +1,24 @@
+/*
+ * capacity.h
+ *		Capacity units consumed by reads and writes, and ConsumedCapacity.
+ */
+#ifndef DYNAMO_CAPACITY_H
+#define DYNAMO_CAPACITY_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+/* Read units for bytes read: 4 KB each, at least 1; half for eventual reads. */
+extern double CapacityReadUnits(size_t bytes, bool consistent);
+
+/* Write units for an item of bytes: 1 KB each, at least 1. */
+extern double CapacityWriteUnits(size_t bytes);
+
+/* Does ReturnConsumedCapacity (TOTAL, INDEXES, NONE or NULL) ask for it? */
+extern bool CapacityWanted(const char *mode);
+
+/* Append one ConsumedCapacity object for a table. */
+extern void CapacityAppend(StringInfo out, const char *table_name, double units,
+						   const char *mode);
+
+#endif							/* DYNAMO_CAPACITY_H */

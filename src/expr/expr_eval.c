@@ -1,0 +1,456 @@
+/*
+ * expr_eval.c
+ *		Evaluating conditions and projections on items in the stored format.
+ *
+ * Everything reads the stored bytes in place (attrval.h): a path is resolved
+ * by walking maps (names are sorted) and lists; values from the request were
+ * serialized into the same format at parse time, so comparisons are between
+ * two stored values.  Because maps are sorted and sets sorted and
+ * de-duplicated, two values are equal exactly when their bytes are.
+ *
+ * DynamoDB's rules: comparing values of different types is false, not an
+ * error; numbers compare numerically, strings and binaries bytewise
+ * (unsigned, shorter first); a missing attribute makes every comparison
+ * false except <>.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "expr/expr.h"
+#include "number.h"
+
+/* The i-th element of a stored list, or NULL. */
+static const char *
+list_get(const char *list, uint32 index)
+{
+	uint32		count = StoredGetU32(list + 5);
+	const char *p = list + 9;
+
+	if (index >= count)
+		return NULL;
+	for (uint32 i = 0; i < index; i++)
+		p = StoredValueEnd(p);
+	return p;
+}
+
+const char *
+ExprResolvePath(const ExprPath *path, const char *map)
+{
+	const char *v = map;
+
+	for (int i = 0; i < path->nelems && v != NULL; i++)
+	{
+		const ExprPathElem *e = &path->elems[i];
+
+		if (e->is_index)
+			v = (*v == DYN_L) ? list_get(v, e->index) : NULL;
+		else
+			v = (*v == DYN_M) ? StoredMapGet(v, e->name, e->namelen) : NULL;
+	}
+	return v;
+}
+
+/* memcmp order, shorter first */
+static int
+compare_bytes(const char *a, uint32 alen, const char *b, uint32 blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* Are two stored values equal (same type, same bytes)? */
+static bool
+values_equal(const char *a, const char *b)
+{
+	const char *ae = StoredValueEnd(a);
+	const char *be = StoredValueEnd(b);
+
+	return (ae - a) == (be - b) && memcmp(a, b, ae - a) == 0;
+}
+
+/* Compare two scalars of the same type N, S or B. */
+static int
+compare_scalars(const char *a, const char *b)
+{
+	if (*a == DYN_N)
+	{
+		DynNumber	x,
+					y;
+
+		NumberParse(a + 5, StoredGetU32(a + 1), &x);
+		NumberParse(b + 5, StoredGetU32(b + 1), &y);
+		return NumberCompare(&x, &y);
+	}
+	return compare_bytes(a + 5, StoredGetU32(a + 1), b + 5, StoredGetU32(b + 1));
+}
+
+bool
+ExprCompareValues(const char *a, const char *b, ExprCompareOp op)
+{
+	int			c;
+
+	if (a == NULL || b == NULL)
+		return op == CMP_NE;
+	if (op == CMP_EQ || op == CMP_NE)
+		return values_equal(a, b) == (op == CMP_EQ);
+	if (*a != *b || (*a != DYN_N && *a != DYN_S && *a != DYN_B))
+		return false;
+	c = compare_scalars(a, b);
+	switch (op)
+	{
+		case CMP_LT:
+			return c < 0;
+		case CMP_LE:
+			return c <= 0;
+		case CMP_GT:
+			return c > 0;
+		case CMP_GE:
+			return c >= 0;
+		default:
+			return false;
+	}
+}
+
+/* A stored N holding an integer. */
+static const char *
+make_number(int64 n)
+{
+	StringInfoData buf;
+	char		text[32];
+	int			len = snprintf(text, sizeof(text), INT64_FORMAT, n);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, DYN_N);
+	appendBinaryStringInfo(&buf, "\0\0\0\0", 4);
+	appendBinaryStringInfo(&buf, text, len);
+	buf.data[1] = len;
+	return buf.data;
+}
+
+/* size(): string/binary length, element count; NULL when not applicable. */
+static const char *
+eval_size(const char *v)
+{
+	if (v == NULL)
+		return NULL;
+	switch (*v)
+	{
+		case DYN_S:
+		case DYN_B:
+			return make_number(StoredGetU32(v + 1));
+		case DYN_M:
+		case DYN_L:
+		case DYN_SS:
+		case DYN_NS:
+		case DYN_BS:
+			return make_number(StoredGetU32(v + 5));
+		default:
+			return NULL;
+	}
+}
+
+/* The stored value of an operand, or NULL when it has none. */
+static const char *
+eval_operand(const ExprNode *n, const char *map)
+{
+	switch (n->type)
+	{
+		case EN_PATH:
+			return map ? ExprResolvePath(&n->path, map) : NULL;
+		case EN_VALUE:
+			return n->value;
+		case EN_FUNCTION:
+			if (n->op == FN_SIZE && n->nargs == 1)
+				return eval_size(eval_operand(n->args[0], map));
+			return NULL;
+		default:
+			return NULL;
+	}
+}
+
+/* Is the scalar (tag t, bytes s) a member of the stored set? */
+static bool
+set_contains(const char *set, const char *v)
+{
+	uint32		count = StoredGetU32(set + 5);
+	const char *p = set + 9;
+	uint32		vlen = StoredGetU32(v + 1);
+
+	for (uint32 i = 0; i < count; i++)
+	{
+		uint32		len = StoredGetU32(p);
+
+		if (len == vlen && memcmp(p + 4, v + 5, len) == 0)
+			return true;
+		p += 4 + len;
+	}
+	return false;
+}
+
+/* contains(a, v): substring, set membership or list element. */
+static bool
+eval_contains(const char *a, const char *v)
+{
+	if (a == NULL || v == NULL)
+		return false;
+	switch (*a)
+	{
+		case DYN_S:
+		case DYN_B:
+			if (*v != *a)
+				return false;
+			{
+				uint32		alen = StoredGetU32(a + 1),
+							vlen = StoredGetU32(v + 1);
+
+				for (uint32 i = 0; i + vlen <= alen; i++)
+					if (memcmp(a + 5 + i, v + 5, vlen) == 0)
+						return true;
+			}
+			return false;
+		case DYN_SS:
+			return *v == DYN_S && set_contains(a, v);
+		case DYN_NS:
+			return *v == DYN_N && set_contains(a, v);
+		case DYN_BS:
+			return *v == DYN_B && set_contains(a, v);
+		case DYN_L:
+			{
+				uint32		count = StoredGetU32(a + 5);
+				const char *p = a + 9;
+
+				for (uint32 i = 0; i < count; i++, p = StoredValueEnd(p))
+					if (values_equal(p, v))
+						return true;
+			}
+			return false;
+		default:
+			return false;
+	}
+}
+
+/* begins_with(a, v) on two strings or two binaries */
+static bool
+eval_begins_with(const char *a, const char *v)
+{
+	if (a == NULL || v == NULL || *a != *v || (*a != DYN_S && *a != DYN_B))
+		return false;
+	return StoredGetU32(v + 1) <= StoredGetU32(a + 1) &&
+		memcmp(a + 5, v + 5, StoredGetU32(v + 1)) == 0;
+}
+
+/* attribute_type(a, :t) */
+static bool
+eval_attribute_type(const char *a, const char *t)
+{
+	const char *name;
+
+	if (a == NULL || t == NULL || *t != DYN_S)
+		return false;
+	name = DynTypeName((DynType) *a);
+	return StoredGetU32(t + 1) == strlen(name) && memcmp(t + 5, name, strlen(name)) == 0;
+}
+
+/* A boolean function. */
+static bool
+eval_function(const ExprNode *n, const char *map)
+{
+	const char *a = n->nargs > 0 ? eval_operand(n->args[0], map) : NULL;
+	const char *b = n->nargs > 1 ? eval_operand(n->args[1], map) : NULL;
+
+	switch ((ExprFunc) n->op)
+	{
+		case FN_ATTRIBUTE_EXISTS:
+			return a != NULL;
+		case FN_ATTRIBUTE_NOT_EXISTS:
+			return a == NULL;
+		case FN_ATTRIBUTE_TYPE:
+			return eval_attribute_type(a, b);
+		case FN_BEGINS_WITH:
+			return eval_begins_with(a, b);
+		case FN_CONTAINS:
+			return eval_contains(a, b);
+		default:
+			return false;
+	}
+}
+
+bool
+ExprEvalCondition(const ExprNode *n, const ExprAttrs *attrs, const char *map)
+{
+	const char *a;
+
+	check_stack_depth();
+	switch (n->type)
+	{
+		case EN_AND:
+			return ExprEvalCondition(n->args[0], attrs, map) &&
+				ExprEvalCondition(n->args[1], attrs, map);
+		case EN_OR:
+			return ExprEvalCondition(n->args[0], attrs, map) ||
+				ExprEvalCondition(n->args[1], attrs, map);
+		case EN_NOT:
+			return !ExprEvalCondition(n->args[0], attrs, map);
+		case EN_COMPARE:
+			return ExprCompareValues(eval_operand(n->args[0], map),
+									 eval_operand(n->args[1], map), (ExprCompareOp) n->op);
+		case EN_BETWEEN:
+			a = eval_operand(n->args[0], map);
+			return a != NULL &&
+				ExprCompareValues(a, eval_operand(n->args[1], map), CMP_GE) &&
+				ExprCompareValues(a, eval_operand(n->args[2], map), CMP_LE);
+		case EN_IN:
+			a = eval_operand(n->args[0], map);
+			if (a == NULL)
+				return false;
+			for (int i = 1; i < n->nargs; i++)
+			{
+				const char *b = eval_operand(n->args[i], map);
+
+				if (b && values_equal(a, b))
+					return true;
+			}
+			return false;
+		case EN_FUNCTION:
+			return eval_function(n, map);
+		default:
+			return false;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Projection
+ * --------------------------------------------------------------------- */
+
+/* A node of the projected document: a map key or list index. */
+typedef struct ProjNode
+{
+	const ExprPathElem *elem;
+	const char *value;			/* a whole value taken, or NULL */
+	int			nchildren;
+	int			cap;
+	struct ProjNode **children;
+} ProjNode;
+
+/* The child of parent for elem, created when absent. */
+static ProjNode *
+proj_child(ProjNode *parent, const ExprPathElem *elem)
+{
+	ProjNode   *c;
+
+	for (int i = 0; i < parent->nchildren; i++)
+	{
+		const ExprPathElem *e = parent->children[i]->elem;
+
+		if (e->is_index == elem->is_index &&
+			(e->is_index ? e->index == elem->index :
+			 (e->namelen == elem->namelen && memcmp(e->name, elem->name, e->namelen) == 0)))
+			return parent->children[i];
+	}
+	if (parent->nchildren == parent->cap)
+	{
+		parent->cap = Max(4, parent->cap * 2);
+		parent->children = parent->children ?
+			repalloc(parent->children, sizeof(ProjNode *) * parent->cap) :
+			palloc(sizeof(ProjNode *) * parent->cap);
+	}
+	c = palloc0(sizeof(ProjNode));
+	c->elem = elem;
+	parent->children[parent->nchildren++] = c;
+	return c;
+}
+
+/* qsort: children by index or name */
+static int
+compare_proj(const void *a, const void *b)
+{
+	const ExprPathElem *x = (*(ProjNode *const *) a)->elem;
+	const ExprPathElem *y = (*(ProjNode *const *) b)->elem;
+
+	if (x->is_index)
+		return (x->index > y->index) - (x->index < y->index);
+	return compare_bytes(x->name, x->namelen, y->name, y->namelen);
+}
+
+static void proj_to_json(ProjNode *n, StringInfo out);
+
+/* The members of a projected map: "name":{...},... */
+static void
+proj_members(ProjNode *n, StringInfo out)
+{
+	qsort(n->children, n->nchildren, sizeof(ProjNode *), compare_proj);
+	for (int i = 0; i < n->nchildren; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		AppendJsonString(out, n->children[i]->elem->name, n->children[i]->elem->namelen);
+		appendStringInfoChar(out, ':');
+		proj_to_json(n->children[i], out);
+	}
+}
+
+/* One projected value as an AttributeValue. */
+static void
+proj_to_json(ProjNode *n, StringInfo out)
+{
+	check_stack_depth();
+	if (n->value)
+	{
+		StoredValueToJson(n->value, out);
+		return;
+	}
+	if (n->children[0]->elem->is_index)
+	{
+		qsort(n->children, n->nchildren, sizeof(ProjNode *), compare_proj);
+		appendStringInfoString(out, "{\"L\":[");
+		for (int i = 0; i < n->nchildren; i++)
+		{
+			if (i > 0)
+				appendStringInfoChar(out, ',');
+			proj_to_json(n->children[i], out);
+		}
+		appendStringInfoString(out, "]}");
+		return;
+	}
+	appendStringInfoString(out, "{\"M\":{");
+	proj_members(n, out);
+	appendStringInfoString(out, "}}");
+}
+
+void
+ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map, StringInfo out)
+{
+	ProjNode	root;
+
+	memset(&root, 0, sizeof(root));
+	for (int i = 0; i < npaths && map; i++)
+	{
+		ProjNode   *n = &root;
+		const char *v = ExprResolvePath(&paths[i], map);
+
+		if (v == NULL)
+			continue;
+		for (int j = 0; j < paths[i].nelems && !n->value; j++)
+			n = proj_child(n, &paths[i].elems[j]);
+		if (n->value == NULL && n->nchildren == 0)
+			n->value = v;
+		else if (n->nchildren > 0)
+		{
+			/* a whole value wins over parts of it */
+			n->nchildren = 0;
+			n->value = v;
+		}
+	}
+	appendStringInfoChar(out, '{');
+	proj_members(&root, out);
+	appendStringInfoChar(out, '}');
+}
+
+void
+ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out)
+{
+	ExprProjectPathsToJson(proj->paths, proj->npaths, map, out);
+}
