@@ -12,7 +12,7 @@ INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
-	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/capacity.o src/scan.o src/dispatch.o
+	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o
 # expressions and UpdateItem
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
@@ -26,8 +26,8 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr
-ISOLATION = expr_counter expr_create
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact
+ISOLATION = expr_counter expr_create transact_conflict
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

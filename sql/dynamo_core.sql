@@ -143,3 +143,20 @@ CREATE FUNCTION dynamo.scan(json) RETURNS json
 CREATE FUNCTION dynamo.scan_segment(pk bytea, total_segments int) RETURNS int
 	AS 'MODULE_PATHNAME', 'dynamo_scan_segment' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+------------------------------------------------------------------------------
+-- Transactions (op_transact.c).  ClientRequestTokens of TransactWriteItems are
+-- remembered for 10 minutes, across restarts and dumps; only the extension's
+-- code reads them (as the table's owner).
+------------------------------------------------------------------------------
+CREATE FUNCTION dynamo.transact_write_items(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_transact_write_items' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.transact_get_items(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_transact_get_items' LANGUAGE C STRICT;
+CREATE TABLE dynamo.transaction_tokens (
+	token bytea PRIMARY KEY,		-- ClientRequestToken (bytes: JSON strings may hold NUL)
+	request_hash bytea NOT NULL,	-- SHA-256 of the canonical TransactItems
+	replay_units text NOT NULL,		-- "table<TAB>read units" per action, for a repeat's ConsumedCapacity
+	created_at timestamptz NOT NULL
+) USING heap;
+CREATE INDEX ON dynamo.transaction_tokens (created_at);
+SELECT pg_catalog.pg_extension_config_dump('dynamo.transaction_tokens', '');

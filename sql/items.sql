@@ -67,6 +67,12 @@ SELECT dynamo.put_item(json_build_object('TableName','SKeys','Item',json_build_o
 SELECT dynamo.put_item(json_build_object('TableName','Simple','Item',json_build_object('id',json_build_object('B','AA=='),
   'd',json_build_object('S',repeat('x',409596)))));
 SELECT dynamo.item_size(item) FROM dynamo_data."Simple" WHERE dynamo.attr(item, 'd') IS NOT NULL;
+-- items stored compressed or out of line (TOAST) read back whole
+SELECT length(dynamo.get_item('{"TableName":"Simple","Key":{"id":{"B":"AA=="}}}')::text) AS toasted_get;
+SELECT length(dynamo.batch_get_item('{"RequestItems":{"Simple":{"Keys":[{"id":{"B":"AA=="}}]}}}')::text) AS toasted_batch_get;
+SELECT dynamo.put_item(json_build_object('TableName','Simple','Item',json_build_object('id',json_build_object('B','AQ=='),
+  'd',json_build_object('S',(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 9000) i)))))::text;
+SELECT length(dynamo.delete_item('{"TableName":"Simple","Key":{"id":{"B":"AQ=="}},"ReturnValues":"ALL_OLD"}')::text) AS toasted_delete;
 SELECT dynamo.put_item(json_build_object('TableName','Simple','Item',json_build_object('id',json_build_object('B','AA=='),
   'd',json_build_object('S',repeat('x',409597)))));
 

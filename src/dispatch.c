@@ -33,6 +33,8 @@ static const DynamoOperation operations[] = {
 	{"PutItem", OpPutItem},
 	{"Query", OpQuery},
 	{"Scan", OpScan},
+	{"TransactGetItems", OpTransactGetItems},
+	{"TransactWriteItems", OpTransactWriteItems},
 	{"UpdateItem", OpUpdateItem},
 	{"UpdateTable", OpUpdateTable},
 };
@@ -100,3 +102,5 @@ SQL_OPERATION(dynamo_query, "Query")
 SQL_OPERATION(dynamo_batch_get_item, "BatchGetItem")
 SQL_OPERATION(dynamo_batch_write_item, "BatchWriteItem")
 SQL_OPERATION(dynamo_scan, "Scan")
+SQL_OPERATION(dynamo_transact_write_items, "TransactWriteItems")
+SQL_OPERATION(dynamo_transact_get_items, "TransactGetItems")

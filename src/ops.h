@@ -40,6 +40,10 @@ extern void OpScan(json_object *req, StringInfo out);
 extern void OpBatchGetItem(json_object *req, StringInfo out);
 extern void OpBatchWriteItem(json_object *req, StringInfo out);
 
+/* op_transact.c */
+extern void OpTransactWriteItems(json_object *req, StringInfo out);
+extern void OpTransactGetItems(json_object *req, StringInfo out);
+
 /* Reject members that belong to features not built yet. */
 extern void OpRejectUnsupported(json_object *req, const char *const *members);
 

@@ -89,7 +89,10 @@ run_plan(DynamoTable *t, TablePlan which, const StorageKey *k, DynItem *item)
 	return SPI_processed;
 }
 
-/* The item column of the first result row, copied out of SPI. */
+/*
+ * The item column of the first result row, copied out of SPI: decompressed
+ * and fetched from TOAST first, since readers use the stored format in place.
+ */
 static DynItem *
 result_item(void)
 {
@@ -101,6 +104,7 @@ result_item(void)
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		return NULL;
+	d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
 	return (DynItem *) SPI_datumTransfer(d, false, -1);
 }
 

@@ -1,0 +1,1025 @@
+/*
+ * op_transact.c
+ *		TransactWriteItems and TransactGetItems.
+ *
+ * TransactWriteItems runs the write steps of op_write.h for up to 100
+ * actions in ONE Postgres transaction (the SQL call or the HTTP request):
+ *
+ *	1. read and validate every action (member constraints collected into one
+ *	   ValidationException, then expressions), bind every table and key, and
+ *	   refuse two actions on one item and more than 4 MB of items;
+ *	2. with a ClientRequestToken, answer a repeat from dynamo.transaction_tokens
+ *	   (see "Idempotency" below);
+ *	3. lock every item, in a stable order (table name, then encoded key),
+ *	   with SELECT ... FOR UPDATE NOWAIT: an item another transaction (or a
+ *	   single-item write) holds is a TransactionConflict at once, as in
+ *	   DynamoDB, and row locks never wait, so they never deadlock;
+ *	4. check every condition and compute every new item, collecting one
+ *	   cancellation reason per action (ConditionalCheckFailed, ValidationError
+ *	   for run-time update errors and oversized items);
+ *	5. any reason: raise TransactionCanceledException with CancellationReasons,
+ *	   which aborts the Postgres transaction, so nothing is written;
+ *	6. write every item in the same stable order.
+ *
+ * The only waits left are INSERTs of a key another transaction is inserting
+ * (the unique index makes the second wait for the first).  Inserts happen in
+ * key order after all locks are held, so two transactions cannot wait for
+ * each other; a deadlock detected anyway (e.g. with a user's own explicit
+ * transaction), a serialization failure (REPEATABLE READ or SERIALIZABLE
+ * callers) and a lock that is not available are all caught and answered as
+ * TransactionCanceledException with TransactionConflict for the action being
+ * run: no Postgres deadlock or serialization error reaches the client.  The
+ * conversion re-raises at once, so it needs no subtransaction.
+ *
+ * Idempotency: a token is remembered for 10 minutes in the regular table
+ * dynamo.transaction_tokens (so it survives restarts and pg_dump), with a
+ * SHA-256 of the canonical TransactItems, written in the same Postgres
+ * transaction as the items: a cancelled transaction leaves no token.  A
+ * transaction-level advisory lock on the token makes a concurrent second use
+ * a TransactionInProgressException rather than a wait.  The table is read and
+ * written as its owner, so callers need no privilege on it.
+ *
+ * TransactGetItems reads every item with the statement's snapshot (one
+ * snapshot for the whole call), so it never sees half of a transaction.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/hashfn.h"
+#include "common/sha2.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "errors.h"
+#include "op_write.h"
+#include "ops.h"
+
+#define MAX_TRANSACT_ITEMS		100
+#define MAX_TRANSACT_SIZE		(4 * 1024 * 1024)
+#define MAX_TOKEN_LENGTH		36
+#define TOKEN_ADVISORY_CLASS	0x44594e54	/* 'DYNT': advisory lock key space */
+
+static const char *const capacity_values[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const metrics_values[] = {"SIZE", "NONE", NULL};
+static const char *const on_failure_values[] = {"ALL_OLD", "NONE", NULL};
+
+/* The four actions of a TransactWriteItem: JSON name, member path, kind. */
+static const struct
+{
+	const char *name;
+	const char *member;
+	WriteKind	kind;
+}			action_types[] = {
+	{"ConditionCheck", "conditionCheck", WRITE_CHECK},
+	{"Put", "put", WRITE_PUT},
+	{"Delete", "delete", WRITE_DELETE},
+	{"Update", "update", WRITE_UPDATE},
+};
+
+/* One action of a transaction and its cancellation reason. */
+typedef struct TxAction
+{
+	WriteAction w;
+	bytea	   *keybytes;		/* encoded key: duplicates and lock order */
+	const char *code;			/* cancellation reason, NULL for "None" */
+	char	   *message;
+	bool		show_item;		/* ALL_OLD on a failed condition */
+} TxAction;
+
+/* ---------------------------------------------------------------------
+ * Shared checks
+ * --------------------------------------------------------------------- */
+
+/* The encoded key of an item as one byte string (pk, then sk). */
+static bytea *
+key_bytes(const DynamoTable *t, const StorageKey *k)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		bytea	   *part = DatumGetByteaPP(k->values[i]);
+		uint32		len = VARSIZE_ANY_EXHDR(part);
+
+		appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(&buf, VARDATA_ANY(part), len);
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (bytea *) buf.data;
+}
+
+/* Compare two (table, key) pairs: the stable lock and write order. */
+static int
+compare_targets(Oid rel_a, const char *name_a, const bytea *key_a,
+				Oid rel_b, const char *name_b, const bytea *key_b)
+{
+	int			c = strcmp(name_a, name_b);
+	size_t		la = VARSIZE_ANY_EXHDR(key_a),
+				lb = VARSIZE_ANY_EXHDR(key_b);
+
+	if (c != 0 || rel_a != rel_b)
+		return c != 0 ? c : (rel_a < rel_b ? -1 : 1);
+	c = memcmp(VARDATA_ANY(key_a), VARDATA_ANY(key_b), Min(la, lb));
+	if (c != 0)
+		return c;
+	return la < lb ? -1 : (la > lb ? 1 : 0);
+}
+
+/* DynamoDB's error when two entries name one item. */
+static void
+check_duplicates(DynamoTable **tables, bytea **keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (tables[i]->relid == tables[j]->relid &&
+				compare_targets(0, "", keys[i], 0, "", keys[j]) == 0)
+				DynamoError(DYERR_VALIDATION,
+							"Transaction request cannot include multiple operations on one item");
+}
+
+/* The TransactItems list: not null, 1..100 members. */
+static int
+check_item_list(json_object *items, const char *member_type, ValidationErrors *v)
+{
+	int			n;
+	StringInfoData shown;
+
+	if (items == NULL)
+	{
+		ValidateNotNull(v, "transactItems", NULL);
+		return 0;
+	}
+	n = (int) json_object_array_length(items);
+	if (n == 0)
+		ValidationAdd(v, "Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+	if (n <= MAX_TRANSACT_ITEMS)
+		return n;
+	/* DynamoDB shows the list as Java renders it */
+	initStringInfo(&shown);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&shown, "%scom.amazonaws.dynamodb.v20120810.%s@%08x",
+						 i ? ", " : "", member_type, (unsigned) hash_bytes_uint32((uint32) i));
+	ValidationAdd(v, "Value '[%s]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to %d",
+				  shown.data, MAX_TRANSACT_ITEMS);
+	return 0;
+}
+
+/* Append a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
+static void
+append_capacity(const char *mode, const char *kind, DynamoTable **tables, double *units,
+				int n, StringInfo out)
+{
+	if (mode == NULL || strcmp(mode, "NONE") == 0)
+		return;
+	appendStringInfoString(out, out->len > 1 ? ",\"ConsumedCapacity\":[" : "\"ConsumedCapacity\":[");
+	for (int i = 0, shown = 0; i < n; i++)
+	{
+		double		sum = 0;
+		bool		first = true;
+
+		for (int j = 0; j < i; j++)
+			if (strcmp(tables[j]->name, tables[i]->name) == 0)
+				first = false;
+		if (!first)
+			continue;
+		for (int j = i; j < n; j++)
+			if (strcmp(tables[j]->name, tables[i]->name) == 0)
+				sum += units[j];
+		appendStringInfo(out, "%s{\"TableName\":", shown++ ? "," : "");
+		AppendJsonString(out, tables[i]->name, strlen(tables[i]->name));
+		appendStringInfo(out, ",\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f", sum, kind, sum);
+		if (strcmp(mode, "INDEXES") == 0)
+			appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f}",
+							 sum, kind, sum);
+		appendStringInfoChar(out, '}');
+	}
+	appendStringInfoChar(out, ']');
+}
+
+/* Transactional read units of an item of size bytes: 2 per 4 KB, at least 2. */
+static double
+read_units(size_t size)
+{
+	return 2.0 * Max(1, (size + 4095) / 4096);
+}
+
+/* Transactional write units: 2 per KB of the larger image, at least 2. */
+static double
+write_units(const DynItem *old, const DynItem *new_item)
+{
+	size_t		size = 0;
+
+	if (old)
+		size = StoredItemSize(DynItemMap(old));
+	if (new_item)
+		size = Max(size, StoredItemSize(DynItemMap(new_item)));
+	return 2.0 * Max(1, (size + 1023) / 1024);
+}
+
+/* ---------------------------------------------------------------------
+ * TransactWriteItems: reading and validating
+ * --------------------------------------------------------------------- */
+
+/* "transactItems.<i>.member.<action>.<member>" */
+static char *
+member_path(int i, const char *action, const char *member)
+{
+	return psprintf("transactItems.%d.member.%s.%s", i + 1, action, member);
+}
+
+/* Read one TransactWriteItem into a, adding member constraints to v. */
+static void
+read_write_action(json_object *elem, int i, TxAction *a, ValidationErrors *v)
+{
+	int			type = -1;
+	json_object *obj = NULL;
+	json_object *on_failure;
+	ValidationErrors ignored;
+	const char *m;
+
+	if (elem == NULL || !json_object_is_type(elem, json_type_object))
+		RequestShapeError(elem, SHAPE_OBJECT);
+	for (int k = 0; k < lengthof(action_types); k++)
+	{
+		json_object *o = RequestMember(elem, action_types[k].name, SHAPE_OBJECT);
+
+		if (o == NULL)
+			continue;
+		if (obj != NULL)
+			DynamoError(DYERR_VALIDATION,
+						"TransactItems can only contain one of Check, Put, Update or Delete");
+		obj = o;
+		type = k;
+	}
+	if (obj == NULL)
+		DynamoError(DYERR_VALIDATION,
+					"TransactItems can only contain one of Check, Put, Update or Delete");
+
+	/* op_write.h reads the members; the paths of the messages are ours */
+	ValidationInit(&ignored);
+	WriteActionRead(&a->w, action_types[type].kind, obj, &ignored);
+	/* legacy parameters are not members of transaction actions */
+	a->w.expected_json = NULL;
+	a->w.conditional_operator = NULL;
+	a->w.attribute_updates = NULL;
+
+	m = action_types[type].member;
+	ValidateNotNull(v, member_path(i, m, a->w.kind == WRITE_PUT ? "item" : "key"), a->w.map_json);
+	if (a->w.kind == WRITE_UPDATE)
+		ValidateNotNull(v, member_path(i, m, "updateExpression"), a->w.update_json);
+	ValidateNotNull(v, member_path(i, m, "tableName"), a->w.table_name);
+	if (a->w.kind == WRITE_CHECK)
+		ValidateNotNull(v, member_path(i, m, "conditionExpression"), a->w.condition_json);
+	ValidateTableName(v, member_path(i, m, "tableName"), a->w.table_name, a->w.table_name_len);
+	on_failure = RequestMember(obj, "ReturnValuesOnConditionCheckFailure", SHAPE_STRING);
+	if (on_failure)
+		ValidateEnum(v, member_path(i, m, "returnValuesOnConditionCheckFailure"),
+					 json_object_get_string(on_failure), on_failure_values, "ALL_OLD, NONE");
+}
+
+/* DynamoDB's size of what an action brings: its item or key and its values. */
+static size_t
+action_size(const TxAction *a)
+{
+	size_t		size = a->w.map ? StoredItemSize(DynItemMap(a->w.map)) : 0;
+
+	for (int i = 0; a->w.attrs && i < a->w.attrs->nvalues; i++)
+		size += StoredValueSize(a->w.attrs->values[i].stored);
+	return size;
+}
+
+/* ---------------------------------------------------------------------
+ * TransactWriteItems: running
+ * --------------------------------------------------------------------- */
+
+/*
+ * Cached item reads by key, per table relation: plain (TransactGetItems) and
+ * FOR UPDATE NOWAIT (TransactWriteItems).  Items are detoasted before they
+ * leave SPI: an item over 2 KB is stored compressed or out of line.
+ */
+typedef struct ItemPlans
+{
+	Oid			relid;
+	SPIPlanPtr	plans[2];		/* [0] read, [1] lock NOWAIT */
+} ItemPlans;
+
+static HTAB *item_plans = NULL;
+
+/* The prepared read (or NOWAIT lock) plan of a table.  Caller is SPI-connected. */
+static SPIPlanPtr
+item_plan(DynamoTable *t, bool lock)
+{
+	ItemPlans  *e;
+	bool		found;
+
+	if (item_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ItemPlans);
+		item_plans = hash_create("dynamo transaction item plans", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS);
+	}
+	e = hash_search(item_plans, &t->relid, HASH_ENTER, &found);
+	if (!found)
+		e->plans[0] = e->plans[1] = NULL;
+	if (e->plans[lock] == NULL)
+	{
+		Oid			argtypes[2] = {BYTEAOID, BYTEAOID};
+		char	   *sql = psprintf("SELECT item FROM %s WHERE %s%s",
+								   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, get_rel_name(t->relid)),
+								   t->nkeys == 2 ? "pk = $1 AND sk = $2" : "pk = $1",
+								   lock ? " FOR UPDATE NOWAIT" : "");
+		SPIPlanPtr	plan = SPI_prepare(sql, t->nkeys, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		e->plans[lock] = plan;
+	}
+	return e->plans[lock];
+}
+
+/*
+ * The item with key k, or NULL.  lock: lock it FOR UPDATE NOWAIT (55P03 when
+ * another transaction holds it); otherwise read it with the active snapshot.
+ */
+static DynItem *
+fetch_item(DynamoTable *t, StorageKey *k, bool lock)
+{
+	char		nulls[2] = {' ', ' '};
+	DynItem    *item = NULL;
+	int			rc;
+
+	SPI_connect();
+	rc = SPI_execute_plan(item_plan(t, lock), k->values, nulls, !lock, lock ? 0 : 1);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			item = (DynItem *) SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM(d)), false, -1);
+	}
+	SPI_finish();
+	return item;
+}
+
+/* Step 4 without waiting: lock the item (a->w.old), or fail with 55P03. */
+static void
+lock_nowait(TxAction *a)
+{
+	a->w.old = fetch_item(a->w.table, &a->w.key, true);
+}
+
+/* Raise TransactionCanceledException with one reason per action. */
+static void cancel_transaction(TxAction *acts, int n) pg_attribute_noreturn();
+
+static void
+cancel_transaction(TxAction *acts, int n)
+{
+	StringInfoData extra,
+				codes;
+
+	initStringInfo(&extra);
+	initStringInfo(&codes);
+	appendStringInfoString(&extra, "{\"CancellationReasons\":[");
+	for (int i = 0; i < n; i++)
+	{
+		TxAction   *a = &acts[i];
+
+		appendStringInfo(&codes, "%s%s", i ? ", " : "", a->code ? a->code : "None");
+		appendStringInfo(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", a->code ? a->code : "None");
+		if (a->show_item)
+		{
+			appendStringInfoString(&extra, ",\"Item\":");
+			StoredItemToJson(DynItemMap(a->w.old), &extra);
+		}
+		if (a->message)
+		{
+			appendStringInfoString(&extra, ",\"Message\":");
+			AppendJsonString(&extra, a->message, strlen(a->message));
+		}
+		appendStringInfoChar(&extra, '}');
+	}
+	appendStringInfoString(&extra, "]}");
+	DynamoErrorWithExtra(DYERR_TRANSACTION_CANCELED, extra.data,
+						 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+						 codes.data);
+}
+
+/* Record a reason for an action. */
+static void
+set_reason(TxAction *a, const char *code, const char *message)
+{
+	a->code = code;
+	a->message = pstrdup(message);
+}
+
+/* Is this a lock conflict between concurrent transactions? */
+static bool
+is_conflict(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED ||
+		sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+		sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+/*
+ * In a PG_CATCH block: a conflict while running action `current` becomes
+ * TransactionConflict; anything else is re-thrown.
+ */
+static void conflict_or_rethrow(MemoryContext cxt, TxAction *acts, int n, int current) pg_attribute_noreturn();
+
+static void
+conflict_or_rethrow(MemoryContext cxt, TxAction *acts, int n, int current)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	if (!is_conflict(edata->sqlerrcode) || current < 0)
+	{
+		FreeErrorData(edata);
+		PG_RE_THROW();
+	}
+	FlushErrorState();
+	for (int i = 0; i < n; i++)
+		acts[i].code = NULL, acts[i].message = NULL, acts[i].show_item = false;
+	set_reason(&acts[current], "TransactionConflict", "Transaction is ongoing for the item");
+	cancel_transaction(acts, n);
+}
+
+/*
+ * Run a step that computes without touching Postgres (condition, update,
+ * size check); a ValidationException it raises becomes the action's
+ * ValidationError reason.  Returns false then.
+ */
+static bool
+run_pure(void (*step) (TxAction *), TxAction *a)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		step(a);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		const char *prefix = "ValidationException: ";
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != DynamoErrorGetInfo(DYERR_VALIDATION)->sqlstate)
+		{
+			FreeErrorData(edata);
+			PG_RE_THROW();
+		}
+		FlushErrorState();
+		set_reason(a, "ValidationError",
+				   strncmp(edata->message, prefix, strlen(prefix)) == 0 ?
+				   edata->message + strlen(prefix) : edata->message);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* Step 5 as a reason: ConditionalCheckFailed (with ALL_OLD's item). */
+static void
+check_step(TxAction *a)
+{
+	if (WriteActionCheck(&a->w))
+		return;
+	set_reason(a, "ConditionalCheckFailed", "The conditional request failed");
+	a->show_item = a->w.return_old_on_failure && a->w.old != NULL;
+}
+
+/* Step 6 and the 400 KB check of the new item. */
+static void
+compute_step(TxAction *a)
+{
+	WriteActionCompute(&a->w);
+	if (a->w.new_item)
+		DynItemCheckSize(a->w.new_item);
+}
+
+/* Check and compute one locked action; false when it has a reason. */
+static bool
+check_and_compute(TxAction *a)
+{
+	if (!run_pure(check_step, a) || a->code != NULL)
+		return false;
+	return run_pure(compute_step, a);
+}
+
+/* qsort comparator of actions by (table, key). */
+static int
+compare_actions(const void *x, const void *y)
+{
+	const TxAction *a = *(TxAction *const *) x;
+	const TxAction *b = *(TxAction *const *) y;
+
+	return compare_targets(a->w.table->relid, a->w.table->name, a->keybytes,
+						   b->w.table->relid, b->w.table->name, b->keybytes);
+}
+
+/* Lock, check, compute and write every action, or cancel. */
+static void
+run_actions(TxAction *acts, int n)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	TxAction  **order = palloc(sizeof(TxAction *) * n);
+	volatile int current = -1;
+	bool		failed = false;
+
+	for (int i = 0; i < n; i++)
+		order[i] = &acts[i];
+	qsort(order, n, sizeof(TxAction *), compare_actions);
+
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			current = order[i] - acts;
+			lock_nowait(order[i]);
+		}
+	}
+	PG_CATCH();
+	{
+		conflict_or_rethrow(cxt, acts, n, current);
+	}
+	PG_END_TRY();
+
+	for (int i = 0; i < n; i++)
+		if (!check_and_compute(&acts[i]))
+			failed = true;
+	if (failed)
+		cancel_transaction(acts, n);
+
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			TxAction   *a = order[i];
+
+			current = a - acts;
+			/* false: a concurrent writer inserted the key; lock and re-check */
+			while (!WriteActionWrite(&a->w))
+			{
+				lock_nowait(a);
+				if (!check_and_compute(a))
+					cancel_transaction(acts, n);
+			}
+		}
+	}
+	PG_CATCH();
+	{
+		conflict_or_rethrow(cxt, acts, n, current);
+	}
+	PG_END_TRY();
+}
+
+/* ---------------------------------------------------------------------
+ * Idempotency: dynamo.transaction_tokens
+ * --------------------------------------------------------------------- */
+
+/* Append a JSON value with object members sorted: equal requests, equal text. */
+static void
+canonical_json(json_object *val, StringInfo out)
+{
+	size_t		len;
+	const char *s;
+
+	switch (json_object_get_type(val))
+	{
+		case json_type_object:
+			{
+				int			n = json_object_object_length(val),
+							k = 0;
+				const char **keys = palloc(sizeof(char *) * Max(n, 1));
+
+				json_object_object_foreach(val, name, member)
+				{
+					(void) member;
+					keys[k++] = name;
+				}
+				qsort(keys, n, sizeof(char *), pg_qsort_strcmp);
+				appendStringInfoChar(out, '{');
+				for (int i = 0; i < n; i++)
+				{
+					json_object *m = NULL;
+
+					json_object_object_get_ex(val, keys[i], &m);
+					appendStringInfo(out, "%s", i ? "," : "");
+					AppendJsonString(out, keys[i], strlen(keys[i]));
+					appendStringInfoChar(out, ':');
+					canonical_json(m, out);
+				}
+				appendStringInfoChar(out, '}');
+				break;
+			}
+		case json_type_array:
+			appendStringInfoChar(out, '[');
+			for (size_t i = 0; i < json_object_array_length(val); i++)
+			{
+				appendStringInfo(out, "%s", i ? "," : "");
+				canonical_json(json_object_array_get_idx(val, i), out);
+			}
+			appendStringInfoChar(out, ']');
+			break;
+		case json_type_string:
+			s = JsonStringValue(val, &len);
+			AppendJsonString(out, s, len);
+			break;
+		default:
+			appendStringInfoString(out, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
+			break;
+	}
+}
+
+/* SHA-256 of the canonical TransactItems, as a bytea. */
+static bytea *
+request_hash(json_object *items)
+{
+	StringInfoData text;
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	bytea	   *hash = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	initStringInfo(&text);
+	canonical_json(items, &text);
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (uint8 *) text.data, text.len) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(hash), PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	SET_VARSIZE(hash, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	return hash;
+}
+
+/* A bytea of len bytes. */
+static bytea *
+make_bytea(const char *data, size_t len)
+{
+	bytea	   *b = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(b, VARHDRSZ + len);
+	memcpy(VARDATA(b), data, len);
+	return b;
+}
+
+/* The role owning dynamo.transaction_tokens. */
+static Oid
+tokens_owner(void)
+{
+	Oid			relid = get_relname_relid("transaction_tokens", get_namespace_oid("dynamo", false));
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation dynamo.transaction_tokens does not exist");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Run one token statement as the table's owner; returns SPI_processed, or
+ * UINT64_MAX when a row found holds another hash than expect_hash.
+ */
+static uint64
+token_sql(const char *sql, int nargs, Datum *args, const bytea *expect_hash,
+		  StringInfo replay)
+{
+	Oid			types[3] = {BYTEAOID, BYTEAOID, TEXTOID};
+	Oid			save_user;
+	int			save_sec;
+	uint64		processed;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(tokens_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	if (SPI_execute_with_args(sql, nargs, types, args, NULL, false, 0) < 0)
+		elog(ERROR, "token statement failed: %s", sql);
+	processed = SPI_processed;
+	if (expect_hash && processed > 0)
+	{
+		char	   *units = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		bool		isnull;
+		bytea	   *stored = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (VARSIZE_ANY_EXHDR(stored) != VARSIZE_ANY_EXHDR(expect_hash) ||
+			memcmp(VARDATA_ANY(stored), VARDATA_ANY(expect_hash), VARSIZE_ANY_EXHDR(stored)) != 0)
+			processed = UINT64_MAX;
+		else
+			appendStringInfoString(replay, units ? units : "");
+	}
+	SPI_finish();
+	SetUserIdAndSecContext(save_user, save_sec);
+	return processed;
+}
+
+/*
+ * Look the token up: true (with the per-table replay units appended to
+ * replay) when the same request ran within 10 minutes.
+ */
+static bool
+token_lookup(bytea *token, bytea *hash, StringInfo replay)
+{
+	Datum		args[1] = {PointerGetDatum(token)};
+	uint64		found;
+
+	/* a concurrent call with the same token is still running: don't wait */
+	if (!DatumGetBool(DirectFunctionCall2(pg_try_advisory_xact_lock_int4,
+										  Int32GetDatum(TOKEN_ADVISORY_CLASS),
+										  Int32GetDatum((int32) hash_bytes((unsigned char *) VARDATA(token),
+																		   VARSIZE(token) - VARHDRSZ)))))
+		DynamoError(DYERR_TRANSACTION_IN_PROGRESS,
+					"The transaction with the given request token is already in progress.");
+	found = token_sql("SELECT request_hash, replay_units FROM dynamo.transaction_tokens "
+					  "WHERE token = $1 AND created_at > clock_timestamp() - interval '10 minutes'",
+					  1, args, hash, replay);
+	if (found == UINT64_MAX)
+		DynamoError(DYERR_IDEMPOTENT_PARAMETER_MISMATCH,
+					"The request uses the same client token as a previous, but non-identical request.");
+	return found > 0;
+}
+
+/* Remember a token that ran, and forget up to 100 expired ones. */
+static void
+token_store(bytea *token, bytea *hash, const char *replay_units)
+{
+	Datum		args[3] = {PointerGetDatum(token), PointerGetDatum(hash),
+	CStringGetTextDatum(replay_units)};
+
+	token_sql("INSERT INTO dynamo.transaction_tokens (token, request_hash, replay_units, created_at) "
+			  "VALUES ($1, $2, $3, clock_timestamp()) ON CONFLICT (token) DO UPDATE SET "
+			  "request_hash = excluded.request_hash, replay_units = excluded.replay_units, "
+			  "created_at = excluded.created_at",
+			  3, args, NULL, NULL);
+	token_sql("DELETE FROM dynamo.transaction_tokens WHERE ctid = ANY (ARRAY("
+			  "SELECT ctid FROM dynamo.transaction_tokens "
+			  "WHERE created_at < clock_timestamp() - interval '10 minutes' "
+			  "LIMIT 100 FOR UPDATE SKIP LOCKED))",
+			  0, NULL, NULL, NULL);
+}
+
+/* Per-table read units of a replay as "name\tunits\n" lines. */
+static char *
+replay_units_text(TxAction *acts, int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		size_t		size = 0;
+
+		if (acts[i].w.old)
+			size = StoredItemSize(DynItemMap(acts[i].w.old));
+		if (acts[i].w.new_item)
+			size = Max(size, StoredItemSize(DynItemMap(acts[i].w.new_item)));
+		appendStringInfo(&buf, "%s\t%.1f\n", acts[i].w.table->name, read_units(size));
+	}
+	return buf.data;
+}
+
+/* The response to a repeated token: read capacity of the first call's items. */
+static void
+append_replay(const char *mode, const char *lines, StringInfo out)
+{
+	int			n = 0;
+	DynamoTable **tables = palloc(sizeof(DynamoTable *) * MAX_TRANSACT_ITEMS);
+	double	   *units = palloc(sizeof(double) * MAX_TRANSACT_ITEMS);
+	char	   *copy = pstrdup(lines);
+	char	   *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line && n < MAX_TRANSACT_ITEMS;
+		 line = strtok_r(NULL, "\n", &save))
+	{
+		char	   *tab = strchr(line, '\t');
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		tables[n] = palloc0(sizeof(DynamoTable));
+		strlcpy(tables[n]->name, line, sizeof(tables[n]->name));
+		units[n++] = strtod(tab + 1, NULL);
+	}
+	append_capacity(mode, "Read", tables, units, n, out);
+}
+
+/* ---------------------------------------------------------------------
+ * The operations
+ * --------------------------------------------------------------------- */
+
+void
+OpTransactWriteItems(json_object *req, StringInfo out)
+{
+	ValidationErrors v;
+	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
+	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
+	json_object *rcm = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
+	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
+	size_t		token_len;
+	const char *token = RequestString(req, "ClientRequestToken", &token_len);
+	TxAction   *acts;
+	DynamoTable **tables;
+	bytea	  **keys;
+	double	   *units;
+	size_t		total = 0;
+	int			n;
+	bytea	   *token_b = NULL,
+			   *hash = NULL;
+
+	ValidationInit(&v);
+	n = check_item_list(items, "TransactWriteItem", &v);
+	acts = palloc0(sizeof(TxAction) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		read_write_action(json_object_array_get_idx(items, i), i, &acts[i], &v);
+	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
+	ValidateEnum(&v, "returnItemCollectionMetrics", rcm ? json_object_get_string(rcm) : NULL,
+				 metrics_values, "SIZE, NONE");
+	if (token && token_len > MAX_TOKEN_LENGTH)
+		ValidationAdd(&v, "Value '%.*s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to %d",
+					  (int) Min(token_len, 1024), token, MAX_TOKEN_LENGTH);
+	if (token && token_len < 1)
+		ValidationAdd(&v, "Value '' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 1");
+	ValidationRaise(&v);
+
+	for (int i = 0; i < n; i++)
+		WriteActionValidate(&acts[i].w);
+	tables = palloc(sizeof(DynamoTable *) * n);
+	keys = palloc(sizeof(bytea *) * n);
+	units = palloc(sizeof(double) * n);
+	for (int i = 0; i < n; i++)
+	{
+		WriteActionBind(&acts[i].w);
+		tables[i] = acts[i].w.table;
+		keys[i] = acts[i].keybytes = key_bytes(acts[i].w.table, &acts[i].w.key);
+		total += action_size(&acts[i]);
+	}
+	check_duplicates(tables, keys, n);
+	if (total > MAX_TRANSACT_SIZE)
+		DynamoError(DYERR_VALIDATION,
+					"Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit");
+
+	appendStringInfoChar(out, '{');
+	if (token)
+	{
+		StringInfoData replay;
+
+		initStringInfo(&replay);
+		token_b = make_bytea(token, token_len);
+		hash = request_hash(items);
+		if (token_lookup(token_b, hash, &replay))
+		{
+			append_replay(rc, replay.data, out);
+			appendStringInfoChar(out, '}');
+			return;
+		}
+	}
+
+	run_actions(acts, n);
+	if (token)
+		token_store(token_b, hash, replay_units_text(acts, n));
+	for (int i = 0; i < n; i++)
+		units[i] = write_units(acts[i].w.old, acts[i].w.new_item);
+	append_capacity(rc, "Write", tables, units, n, out);
+	appendStringInfoChar(out, '}');
+}
+
+/* One Get of TransactGetItems. */
+typedef struct TxGet
+{
+	const char *table_name;
+	size_t		table_name_len;
+	json_object *key_json;
+	json_object *projection;
+	json_object *names;
+	ExprProjection *proj;
+	DynamoTable *table;
+	StorageKey	key;
+} TxGet;
+
+/* Read one TransactGetItem, adding member constraints to v. */
+static void
+read_get(json_object *elem, int i, TxGet *g, ValidationErrors *v)
+{
+	json_object *get;
+
+	if (elem == NULL || !json_object_is_type(elem, json_type_object))
+		RequestShapeError(elem, SHAPE_OBJECT);
+	get = RequestMember(elem, "Get", SHAPE_OBJECT);
+	if (get == NULL)
+	{
+		ValidationAdd(v, "Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i + 1);
+		return;
+	}
+	g->key_json = RequestMember(get, "Key", SHAPE_OBJECT);
+	g->table_name = RequestString(get, "TableName", &g->table_name_len);
+	g->projection = RequestMember(get, "ProjectionExpression", SHAPE_STRING);
+	g->names = RequestMember(get, "ExpressionAttributeNames", SHAPE_OBJECT);
+	ValidateNotNull(v, member_path(i, "get", "key"), g->key_json);
+	ValidateNotNull(v, member_path(i, "get", "tableName"), g->table_name);
+	ValidateTableName(v, member_path(i, "get", "tableName"), g->table_name, g->table_name_len);
+}
+
+/* Parse a Get's ProjectionExpression (NULL: the whole item). */
+static void
+parse_get_projection(TxGet *g)
+{
+	ExprAttrs  *attrs;
+	size_t		len;
+	const char *text;
+
+	if (g->names && !g->projection)
+		DynamoError(DYERR_VALIDATION,
+					"ExpressionAttributeNames can only be specified when using expressions");
+	if (g->projection == NULL)
+		return;
+	attrs = ExprAttrsCreate(g->names, NULL);
+	text = JsonStringValue(g->projection, &len);
+	g->proj = ExprParseProjection(text, len, attrs);
+	ExprAttrsCheckUnused(attrs);
+}
+
+void
+OpTransactGetItems(json_object *req, StringInfo out)
+{
+	ValidationErrors v;
+	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
+	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
+	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
+	TxGet	   *gets;
+	DynamoTable **tables;
+	bytea	  **keys;
+	double	   *units;
+	int			n;
+
+	ValidationInit(&v);
+	n = check_item_list(items, "TransactGetItem", &v);
+	gets = palloc0(sizeof(TxGet) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		read_get(json_object_array_get_idx(items, i), i, &gets[i], &v);
+	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
+	ValidationRaise(&v);
+
+	tables = palloc(sizeof(DynamoTable *) * Max(n, 1));
+	keys = palloc(sizeof(bytea *) * Max(n, 1));
+	units = palloc(sizeof(double) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		parse_get_projection(&gets[i]);
+	for (int i = 0; i < n; i++)
+	{
+		TxGet	   *g = &gets[i];
+		DynItem    *keymap = DynItemFromTree(AttrMapFromJson(g->key_json));
+
+		g->table = tables[i] = CatalogRequireTable(g->table_name, g->table_name_len);
+		StorageKeyFromKeyMap(g->table, keymap, &g->key);
+		keys[i] = key_bytes(g->table, &g->key);
+	}
+	check_duplicates(tables, keys, n);
+
+	/* every read uses the statement's snapshot: one consistent view */
+	appendStringInfoString(out, "{\"Responses\":[");
+	for (int i = 0; i < n; i++)
+	{
+		DynItem    *item = fetch_item(gets[i].table, &gets[i].key, false);
+
+		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
+		appendStringInfoString(out, i ? ",{" : "{");
+		if (item)
+		{
+			appendStringInfoString(out, "\"Item\":");
+			if (gets[i].proj)
+				ExprProjectToJson(gets[i].proj, DynItemMap(item), out);
+			else
+				StoredItemToJson(DynItemMap(item), out);
+		}
+		appendStringInfoChar(out, '}');
+	}
+	appendStringInfoChar(out, ']');
+	append_capacity(rc, "Read", tables, units, n, out);
+	appendStringInfoChar(out, '}');
+}
