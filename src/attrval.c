@@ -63,9 +63,8 @@ type_from_name(const char *name)
 	return 0;
 }
 
-/* Compare two byte strings: memcmp order, shorter first. */
-static int
-compare_bytes(const char *a, size_t alen, const char *b, size_t blen)
+int
+CompareBytes(const char *a, size_t alen, const char *b, size_t blen)
 {
 	int			c = memcmp(a, b, Min(alen, blen));
 
@@ -81,7 +80,7 @@ compare_scalar_ptrs(const void *a, const void *b)
 	const DynValue *x = *(DynValue *const *) a;
 	const DynValue *y = *(DynValue *const *) b;
 
-	return compare_bytes(x->data, x->len, y->data, y->len);
+	return CompareBytes(x->data, x->len, y->data, y->len);
 }
 
 /* Parse a number into canonical text. */
@@ -225,7 +224,7 @@ sort_map(DynValue *m)
 		DynValue   *val = m->elems[i];
 		int64		j = (int64) i - 1;
 
-		while (j >= 0 && compare_bytes(m->names[j], m->namelens[j], name, nlen) > 0)
+		while (j >= 0 && CompareBytes(m->names[j], m->namelens[j], name, nlen) > 0)
 		{
 			m->names[j + 1] = m->names[j];
 			m->namelens[j + 1] = m->namelens[j];
@@ -728,7 +727,7 @@ StoredMapGet(const char *map, const char *name, size_t len)
 	for (uint32 i = 0; i < count; i++)
 	{
 		uint32		nlen = StoredGetU32(p);
-		int			c = compare_bytes(p + 4, nlen, name, len);
+		int			c = CompareBytes(p + 4, nlen, name, len);
 
 		p += 4 + nlen;
 		if (c == 0)

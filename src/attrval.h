@@ -85,6 +85,9 @@ extern bool StoredValueValidate(const char *v, const char *end, int depth);
 extern const char *StoredMapGet(const char *map, const char *name, size_t len);
 extern uint32 StoredGetU32(const char *p);
 
+/* Compare two byte strings: memcmp order, shorter first (names, S, B). */
+extern int	CompareBytes(const char *a, size_t alen, const char *b, size_t blen);
+
 /* JSON string literal output, keeping every byte (NUL as \u0000). */
 extern void AppendJsonString(StringInfo out, const char *s, size_t len);
 

@@ -7,6 +7,7 @@
 
 #include "attrval.h"
 #include "capacity.h"
+#include "item.h"
 
 double
 CapacityReadUnits(size_t bytes, bool consistent)
@@ -20,6 +21,18 @@ double
 CapacityWriteUnits(size_t bytes)
 {
 	return Max(1, (bytes + 1023) / 1024);
+}
+
+double
+CapacityItemWriteUnits(const DynItem *old, const DynItem *new_item)
+{
+	size_t		size = 0;
+
+	if (old)
+		size = StoredItemSize(DynItemMap(old));
+	if (new_item)
+		size = Max(size, StoredItemSize(DynItemMap(new_item)));
+	return CapacityWriteUnits(size);
 }
 
 bool

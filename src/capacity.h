@@ -14,6 +14,10 @@ extern double CapacityReadUnits(size_t bytes, bool consistent);
 /* Write units for an item of bytes: 1 KB each, at least 1. */
 extern double CapacityWriteUnits(size_t bytes);
 
+/* Write units of a write replacing old by new_item (either may be NULL). */
+struct varlena;
+extern double CapacityItemWriteUnits(const struct varlena *old, const struct varlena *new_item);
+
 /* Does ReturnConsumedCapacity (TOTAL, INDEXES, NONE or NULL) ask for it? */
 extern bool CapacityWanted(const char *mode);
 

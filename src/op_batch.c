@@ -36,26 +36,6 @@ typedef struct BatchEntry
 	bytea	   *keybytes;		/* encoded key, for duplicate checks */
 } BatchEntry;
 
-/* The encoded key of an entry as one byte string (pk, then sk). */
-static bytea *
-key_bytes(const DynamoTable *t, const StorageKey *k)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
-	for (int i = 0; i < t->nkeys; i++)
-	{
-		bytea	   *part = DatumGetByteaPP(k->values[i]);
-		uint32		len = VARSIZE_ANY_EXHDR(part);
-
-		appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
-		appendBinaryStringInfo(&buf, VARDATA_ANY(part), len);
-	}
-	SET_VARSIZE(buf.data, buf.len);
-	return (bytea *) buf.data;
-}
-
 /* Raise DynamoDB's error when two entries of one table share a key. */
 static void
 check_duplicates(BatchEntry *entries, int n)
@@ -200,7 +180,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		}
 		else
 			StorageKeyFromKeyMap(e->table, e->item, &e->key);
-		e->keybytes = key_bytes(e->table, &e->key);
+		e->keybytes = StorageKeyBytes(e->table, &e->key);
 	}
 	check_duplicates(entries, n);
 
@@ -305,7 +285,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 			entries[n].projection = projection;
 			entries[n].item = DynItemFromTree(AttrMapFromJson(k));
 			StorageKeyFromKeyMap(t, entries[n].item, &entries[n].key);
-			entries[n].keybytes = key_bytes(t, &entries[n].key);
+			entries[n].keybytes = StorageKeyBytes(t, &entries[n].key);
 			consistent[n] = cr && json_object_get_boolean(cr);
 			n++;
 		}

@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "capacity.h"
 #include "errors.h"
 #include "op_write.h"
 #include "ops.h"
@@ -300,39 +301,16 @@ WriteActionRun(WriteAction *a)
  * Responses
  * --------------------------------------------------------------------- */
 
-/* ceil(size / unit), at least 1 */
-static double
-units(size_t size, size_t unit)
-{
-	return Max(1, (size + unit - 1) / unit);
-}
-
 void
 OpAppendCapacity(const char *table_name, const char *return_capacity, double capacity,
 				 StringInfo out)
 {
-	if (return_capacity == NULL || strcmp(return_capacity, "NONE") == 0)
+	if (!CapacityWanted(return_capacity))
 		return;
 	if (out->len > 1)
 		appendStringInfoChar(out, ',');
-	appendStringInfoString(out, "\"ConsumedCapacity\":{\"TableName\":");
-	AppendJsonString(out, table_name, strlen(table_name));
-	appendStringInfo(out, ",\"CapacityUnits\":%.1f", capacity);
-	if (strcmp(return_capacity, "INDEXES") == 0)
-		appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f}", capacity);
-	appendStringInfoChar(out, '}');
-}
-
-double
-OpWriteUnits(const DynItem *a, const DynItem *b)
-{
-	size_t		size = 0;
-
-	if (a)
-		size = StoredItemSize(DynItemMap(a));
-	if (b)
-		size = Max(size, StoredItemSize(DynItemMap(b)));
-	return units(size, 1024);
+	appendStringInfoString(out, "\"ConsumedCapacity\":");
+	CapacityAppend(out, table_name, capacity, return_capacity);
 }
 
 /* PutItem and DeleteItem: the same steps, then ALL_OLD. */
@@ -355,7 +333,7 @@ put_or_delete(json_object *req, WriteKind kind, StringInfo out)
 		appendStringInfoString(out, "\"Attributes\":");
 		StoredItemToJson(DynItemMap(a.old), out);
 	}
-	OpAppendCapacity(a.table_name, a.return_capacity, OpWriteUnits(a.old, a.new_item), out);
+	OpAppendCapacity(a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item), out);
 	appendStringInfoChar(out, '}');
 }
 
@@ -434,9 +412,8 @@ OpGetItem(json_object *req, StringInfo out)
 	table = CatalogRequireTable(table_name, len);
 	StorageKeyFromKeyMap(table, keymap, &key);
 	item = StorageFetch(table, &key, false);
-	capacity = units(item ? StoredItemSize(DynItemMap(item)) : 0, 4096);
-	if (!(consistent && json_object_get_boolean(consistent)))
-		capacity /= 2;
+	capacity = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
+								 consistent && json_object_get_boolean(consistent));
 	appendStringInfoChar(out, '{');
 	if (item)
 	{

@@ -58,6 +58,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "capacity.h"
 #include "errors.h"
 #include "op_write.h"
 #include "ops.h"
@@ -97,26 +98,6 @@ typedef struct TxAction
 /* ---------------------------------------------------------------------
  * Shared checks
  * --------------------------------------------------------------------- */
-
-/* The encoded key of an item as one byte string (pk, then sk). */
-static bytea *
-key_bytes(const DynamoTable *t, const StorageKey *k)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
-	for (int i = 0; i < t->nkeys; i++)
-	{
-		bytea	   *part = DatumGetByteaPP(k->values[i]);
-		uint32		len = VARSIZE_ANY_EXHDR(part);
-
-		appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
-		appendBinaryStringInfo(&buf, VARDATA_ANY(part), len);
-	}
-	SET_VARSIZE(buf.data, buf.len);
-	return (bytea *) buf.data;
-}
 
 /* Compare two (table, key) pairs: the stable lock and write order. */
 static int
@@ -206,24 +187,18 @@ append_capacity(const char *mode, const char *kind, DynamoTable **tables, double
 	appendStringInfoChar(out, ']');
 }
 
-/* Transactional read units of an item of size bytes: 2 per 4 KB, at least 2. */
+/* Transactional read units of an item of size bytes: twice a strong read's. */
 static double
 read_units(size_t size)
 {
-	return 2.0 * Max(1, (size + 4095) / 4096);
+	return 2.0 * CapacityReadUnits(size, true);
 }
 
-/* Transactional write units: 2 per KB of the larger image, at least 2. */
+/* Transactional write units: twice a write's. */
 static double
 write_units(const DynItem *old, const DynItem *new_item)
 {
-	size_t		size = 0;
-
-	if (old)
-		size = StoredItemSize(DynItemMap(old));
-	if (new_item)
-		size = Max(size, StoredItemSize(DynItemMap(new_item)));
-	return 2.0 * Max(1, (size + 1023) / 1024);
+	return 2.0 * CapacityItemWriteUnits(old, new_item);
 }
 
 /* ---------------------------------------------------------------------
@@ -876,7 +851,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	{
 		WriteActionBind(&acts[i].w);
 		tables[i] = acts[i].w.table;
-		keys[i] = acts[i].keybytes = key_bytes(acts[i].w.table, &acts[i].w.key);
+		keys[i] = acts[i].keybytes = StorageKeyBytes(acts[i].w.table, &acts[i].w.key);
 		total += action_size(&acts[i]);
 	}
 	check_duplicates(tables, keys, n);
@@ -997,7 +972,7 @@ OpTransactGetItems(json_object *req, StringInfo out)
 
 		g->table = tables[i] = CatalogRequireTable(g->table_name, g->table_name_len);
 		StorageKeyFromKeyMap(g->table, keymap, &g->key);
-		keys[i] = key_bytes(g->table, &g->key);
+		keys[i] = StorageKeyBytes(g->table, &g->key);
 	}
 	check_duplicates(tables, keys, n);
 

@@ -8,6 +8,7 @@
  */
 #include "postgres.h"
 
+#include "capacity.h"
 #include "errors.h"
 #include "op_write.h"
 #include "ops.h"
@@ -56,6 +57,6 @@ OpUpdateItem(json_object *req, StringInfo out)
 	WriteActionRun(&a);
 	appendStringInfoChar(out, '{');
 	append_attributes(&a, a.return_values, out);
-	OpAppendCapacity(a.table_name, a.return_capacity, OpWriteUnits(a.old, a.new_item), out);
+	OpAppendCapacity(a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item), out);
 	appendStringInfoChar(out, '}');
 }

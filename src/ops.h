@@ -28,9 +28,6 @@ extern void OpUpdateItem(json_object *req, StringInfo out);
 /* Response helpers shared by the item operations (op_item.c) */
 extern void OpAppendCapacity(const char *table_name, const char *return_capacity,
 							 double capacity, StringInfo out);
-/* write capacity units of the larger of two items (either may be NULL) */
-struct varlena;
-extern double OpWriteUnits(const struct varlena *a, const struct varlena *b);
 
 /* op_query.c */
 extern void OpQuery(json_object *req, StringInfo out);

@@ -214,3 +214,22 @@ StorageDelete(DynamoTable *t, const StorageKey *k)
 	SPI_finish();
 	return old;
 }
+
+bytea *
+StorageKeyBytes(const DynamoTable *t, const StorageKey *k)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		bytea	   *part = DatumGetByteaPP(k->values[i]);
+		uint32		len = VARSIZE_ANY_EXHDR(part);
+
+		appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(&buf, VARDATA_ANY(part), len);
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (bytea *) buf.data;
+}

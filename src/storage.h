@@ -20,6 +20,9 @@ extern void StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey 
 /* Key of an item to write (validated: "Missing the key ..."). */
 extern void StorageKeyFromItem(DynamoTable *t, const DynItem *item, StorageKey *out);
 
+/* A key as one byte string (pk, then sk): compare keys, order locks. */
+extern bytea *StorageKeyBytes(const DynamoTable *t, const StorageKey *k);
+
 /* The item with key k, or NULL; lock it FOR UPDATE when asked. */
 extern DynItem *StorageFetch(DynamoTable *t, const StorageKey *k, bool lock);
 

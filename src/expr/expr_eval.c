@@ -50,17 +50,6 @@ ExprResolvePath(const ExprPath *path, const char *map)
 	return v;
 }
 
-/* memcmp order, shorter first */
-static int
-compare_bytes(const char *a, uint32 alen, const char *b, uint32 blen)
-{
-	int			c = memcmp(a, b, Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
 /* Are two stored values equal (same type, same bytes)? */
 static bool
 values_equal(const char *a, const char *b)
@@ -84,7 +73,7 @@ compare_scalars(const char *a, const char *b)
 		NumberParse(b + 5, StoredGetU32(b + 1), &y);
 		return NumberCompare(&x, &y);
 	}
-	return compare_bytes(a + 5, StoredGetU32(a + 1), b + 5, StoredGetU32(b + 1));
+	return CompareBytes(a + 5, StoredGetU32(a + 1), b + 5, StoredGetU32(b + 1));
 }
 
 bool
@@ -372,7 +361,7 @@ compare_proj(const void *a, const void *b)
 
 	if (x->is_index)
 		return (x->index > y->index) - (x->index < y->index);
-	return compare_bytes(x->name, x->namelen, y->name, y->namelen);
+	return CompareBytes(x->name, x->namelen, y->name, y->namelen);
 }
 
 static void proj_to_json(ProjNode *n, StringInfo out);

@@ -140,16 +140,6 @@ eval_set(const ExprNode *n, const char *old)
  * Tree edits
  * --------------------------------------------------------------------- */
 
-static int
-compare_names(const char *a, uint32 alen, const char *b, uint32 blen)
-{
-	int			c = memcmp(a, b, Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
 /* Position of name in a sorted map tree; *found tells whether it is there. */
 static uint32
 map_find(const DynValue *m, const char *name, uint32 len, bool *found)
@@ -159,7 +149,7 @@ map_find(const DynValue *m, const char *name, uint32 len, bool *found)
 	*found = false;
 	for (i = 0; i < m->len; i++)
 	{
-		int			c = compare_names(m->names[i], m->namelens[i], name, len);
+		int			c = CompareBytes(m->names[i], m->namelens[i], name, len);
 
 		if (c == 0)
 			*found = true;
@@ -324,7 +314,7 @@ compare_members(const void *a, const void *b)
 	const DynValue *x = *(DynValue *const *) a;
 	const DynValue *y = *(DynValue *const *) b;
 
-	return compare_names(x->data, x->len, y->data, y->len);
+	return CompareBytes(x->data, x->len, y->data, y->len);
 }
 
 /* Union (add) or difference (!add) of two sets of one type. */
