@@ -104,23 +104,14 @@ parse_write_request(json_object *wr, BatchEntry *e)
 	if ((put == NULL) == (del == NULL))
 		DynamoError(DYERR_VALIDATION, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
 	e->is_put = (put != NULL);
-	if (put)
 	{
-		json_object *item = RequestMember(put, "Item", SHAPE_OBJECT);
+		/* PutRequest.Item or DeleteRequest.Key */
+		json_object *map = RequestMember(put ? put : del, put ? "Item" : "Key", SHAPE_OBJECT);
 
-		if (item == NULL)
-			DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'requestItems.%s.member.putRequest.item' failed to satisfy constraint: Member must not be null",
-						e->table_name);
-		e->item = DynItemFromTree(AttrMapFromJson(item));
-	}
-	else
-	{
-		json_object *key = RequestMember(del, "Key", SHAPE_OBJECT);
-
-		if (key == NULL)
-			DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'requestItems.%s.member.deleteRequest.key' failed to satisfy constraint: Member must not be null",
-						e->table_name);
-		e->item = DynItemFromTree(AttrMapFromJson(key));
+		if (map == NULL)
+			DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'requestItems.%s.member.%s' failed to satisfy constraint: Member must not be null",
+						e->table_name, put ? "putRequest.item" : "deleteRequest.key");
+		e->item = DynItemFromTree(AttrMapFromJson(map));
 	}
 }
 

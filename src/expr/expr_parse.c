@@ -900,38 +900,37 @@ parse_not(Parser *p)
 	return n;
 }
 
+/* A left-associative chain of operand (keyword operand)*, as type nodes. */
 static ExprNode *
-parse_and(Parser *p)
+parse_chain(Parser *p, const char *keyword, ExprNodeType type,
+			ExprNode *(*operand) (Parser *))
 {
-	ExprNode   *left = parse_not(p);
+	ExprNode   *left = operand(p);
 
-	while (is_kw(p, cur(p), "AND"))
+	while (is_kw(p, cur(p), keyword))
 	{
-		ExprNode   *n = ExprMakeNode(EN_AND, 0, 2);
+		ExprNode   *n = ExprMakeNode(type, 0, 2);
 
 		advance(p);
 		n->args[0] = left;
-		n->args[1] = parse_not(p);
+		n->args[1] = operand(p);
 		left = n;
 	}
 	return left;
 }
 
+/* and := not (AND not)* */
+static ExprNode *
+parse_and(Parser *p)
+{
+	return parse_chain(p, "AND", EN_AND, parse_not);
+}
+
+/* or := and (OR and)* */
 static ExprNode *
 parse_or(Parser *p)
 {
-	ExprNode   *left = parse_and(p);
-
-	while (is_kw(p, cur(p), "OR"))
-	{
-		ExprNode   *n = ExprMakeNode(EN_OR, 0, 2);
-
-		advance(p);
-		n->args[0] = left;
-		n->args[1] = parse_and(p);
-		left = n;
-	}
-	return left;
+	return parse_chain(p, "OR", EN_OR, parse_and);
 }
 
 /* KeyConditionExpression allows only AND of =, <, <=, >, >=, BETWEEN, begins_with. */
