@@ -106,6 +106,10 @@ GRANT SELECT ON dynamo.indexes TO PUBLIC;
 CREATE FUNCTION dynamo.index_key(item dynamo.item, attribute text, type text, is_range boolean, index_name text)
 	RETURNS bytea
 	AS 'MODULE_PATHNAME', 'dynamo_index_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- the predicate of every index: does the item have all its keys?  (checks each)
+CREATE FUNCTION dynamo.index_keys_present(item dynamo.item, index_name text,
+	hash_key text, hash_type text, range_key text, range_type text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'dynamo_index_keys_present' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 ------------------------------------------------------------------------------
 -- Operations: one function per DynamoDB operation, request JSON in, response

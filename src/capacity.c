@@ -31,7 +31,11 @@ CapacityItemWriteUnits(const DynItem *old, const DynItem *new_item)
 	if (old)
 		size = StoredItemSize(DynItemMap(old));
 	if (new_item)
-		size = Max(size, StoredItemSize(DynItemMap(new_item)));
+	{
+		size_t		new_size = StoredItemSize(DynItemMap(new_item));
+
+		size = Max(size, new_size);
+	}
 	return CapacityWriteUnits(size);
 }
 

@@ -149,6 +149,25 @@ CatalogIndexKeySql(const char *index_name, const KeyAttr *key)
 					key->range ? "true" : "false", quote_literal_cstr(index_name));
 }
 
+char *
+CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "dynamo.index_keys_present(item, %s", quote_literal_cstr(index_name));
+	for (int i = 0; i < 2; i++)
+	{
+		if (i < nkeys)
+			appendStringInfo(&sql, ", %s, '%s'", quote_literal_cstr(keys[i].name),
+							 DynTypeName(keys[i].type));
+		else
+			appendStringInfoString(&sql, ", NULL, NULL");
+	}
+	appendStringInfoChar(&sql, ')');
+	return sql.data;
+}
+
 DynamoIndex *
 CatalogFindIndex(DynamoTable *t, const char *name)
 {
@@ -180,6 +199,7 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	}
 	for (int k = 0; k < ix->nkeys; k++)
 		ix->key_sql[k] = CatalogIndexKeySql(ix->name, &ix->keys[k]);
+	ix->predicate_sql = CatalogIndexPredicateSql(ix->name, ix->keys, ix->nkeys);
 	ix->projection = strcmp(proj, "ALL") == 0 ? PROJECTION_ALL :
 		strcmp(proj, "KEYS_ONLY") == 0 ? PROJECTION_KEYS_ONLY : PROJECTION_INCLUDE;
 	ix->nnonkey = 0;

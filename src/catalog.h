@@ -40,6 +40,7 @@ typedef struct DynamoIndex
 	int			nkeys;
 	KeyAttr		keys[2];
 	char	   *key_sql[2];		/* the index's key expressions, as SQL */
+	char	   *predicate_sql;	/* its partial-index predicate, as SQL */
 	ProjectionType projection;
 	int			nnonkey;		/* INCLUDE: NonKeyAttributes */
 	char	  **nonkey;
@@ -71,6 +72,9 @@ extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);
 
 /* The SQL expression of an index key (as in the index and in queries). */
 extern char *CatalogIndexKeySql(const char *index_name, const KeyAttr *key);
+
+/* The SQL predicate of an index: are all its keys in the item? */
+extern char *CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys);
 
 /* The relation name in dynamo_data for a DynamoDB table name. */
 extern char *CatalogRelname(const char *name, size_t len);

@@ -773,7 +773,11 @@ replay_units_text(TxAction *acts, int n)
 		if (acts[i].w.old)
 			size = StoredItemSize(DynItemMap(acts[i].w.old));
 		if (acts[i].w.new_item)
-			size = Max(size, StoredItemSize(DynItemMap(acts[i].w.new_item)));
+		{
+			size_t		new_size = StoredItemSize(DynItemMap(acts[i].w.new_item));
+
+			size = Max(size, new_size);
+		}
 		appendStringInfo(&buf, "%s\t%.1f\n", acts[i].w.table->name, read_units(size));
 	}
 	return buf.data;

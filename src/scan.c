@@ -124,8 +124,7 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	if (spec->query)
 		appendStringInfo(&sql, " AND %s = %s", order[0], add_arg(a, spec->pk));
 	if (ix)
-		for (int i = 0; i < ix->nkeys; i++)
-			appendStringInfo(&sql, " AND %s IS NOT NULL", ix->key_sql[i]);
+		appendStringInfo(&sql, " AND %s", ix->predicate_sql);
 	if (spec->query && sort_col)
 		append_sk_condition(&sql, a, spec, sort_col);
 	if (spec->nstart > 0 && norder > first)

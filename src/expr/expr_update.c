@@ -434,7 +434,12 @@ tree_depth(const DynValue *v)
 	check_stack_depth();
 	if (v->type == DYN_M || v->type == DYN_L)
 		for (uint32 i = 0; i < v->len; i++)
-			depth = Max(depth, tree_depth(v->elems[i]));
+		{
+			/* not inside Max(): the macro would evaluate it twice per level */
+			int			d = tree_depth(v->elems[i]);
+
+			depth = Max(depth, d);
+		}
 	return depth + 1;
 }
 
