@@ -3,6 +3,7 @@
 #   make run     install what is missing, build, install, serve the API
 #   make test    the same set-up, then every test suite on a throw-away cluster
 #   make bench   benchmarks (not part of make test)
+#   make fuzz    long fuzzing runs (not part of make test)
 
 EXTENSION = dynamo
 MODULE_big = dynamo
@@ -44,13 +45,15 @@ sql/dynamo--0.1.sql: $(INSTALL_PARTS)
 # rebuild objects when a header they include changes
 -include $(OBJS:.o=.d)
 
-.PHONY: run test bench
+.PHONY: run test bench fuzz
 run:
 	@tests/bin/dynamo-run
 test:
 	@tests/bin/dynamo-test
 bench:
 	@tests/bin/dynamo-bench
+fuzz:
+	@tests/bin/dynamo-fuzz
 
 .PHONY: print-regress print-isolation
 print-regress:
