@@ -73,23 +73,6 @@ lookup_sqlstate(int sqlerrcode)
 	return NULL;
 }
 
-/* Format a printf-style message from the caller's variadic arguments. */
-#define FORMAT_VA(buf, fmt) \
-	do { \
-		initStringInfo(buf); \
-		for (;;) \
-		{ \
-			va_list		args; \
-			int			needed; \
-			va_start(args, fmt); \
-			needed = appendStringInfoVA(buf, fmt, args); \
-			va_end(args); \
-			if (needed == 0) \
-				break; \
-			enlargeStringInfo(buf, needed); \
-		} \
-	} while (0)
-
 /* Raise type with a formatted message and optional extra JSON members. */
 static void raise_error(DynamoErrorType type, const char *extra, const char *msg) pg_attribute_noreturn();
 

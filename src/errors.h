@@ -62,6 +62,26 @@ typedef struct DynamoErrorInfo
 	int			sqlstate;		/* MAKE_SQLSTATE('D','Y',...) */
 } DynamoErrorInfo;
 
+/*
+ * Format a printf-style message from the enclosing variadic function's
+ * arguments into buf (initialized here).
+ */
+#define FORMAT_VA(buf, fmt) \
+	do { \
+		initStringInfo(buf); \
+		for (;;) \
+		{ \
+			va_list		args; \
+			int			needed; \
+			va_start(args, fmt); \
+			needed = appendStringInfoVA(buf, fmt, args); \
+			va_end(args); \
+			if (needed == 0) \
+				break; \
+			enlargeStringInfo(buf, needed); \
+		} \
+	} while (0)
+
 /* Raise a DynamoDB error; never returns. */
 extern void DynamoError(DynamoErrorType type, const char *fmt,...)
 			pg_attribute_printf(2, 3) pg_attribute_noreturn();

@@ -163,23 +163,12 @@ ValidationInit(ValidationErrors *v)
 void
 ValidationAdd(ValidationErrors *v, const char *fmt,...)
 {
+	StringInfoData msg;
+
+	FORMAT_VA(&msg, fmt);
 	if (v->count++ > 0)
 		appendStringInfoString(&v->buf, "; ");
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-		int			save = v->buf.len;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&v->buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		v->buf.len = save;
-		v->buf.data[save] = '\0';
-		enlargeStringInfo(&v->buf, needed);
-	}
+	appendBinaryStringInfo(&v->buf, msg.data, msg.len);
 }
 
 void

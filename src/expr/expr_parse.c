@@ -70,20 +70,8 @@ void
 ExprError(ExprKind kind, const char *fmt,...)
 {
 	StringInfoData buf;
-	va_list		args;
 
-	initStringInfo(&buf);
-	for (;;)
-	{
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
+	FORMAT_VA(&buf, fmt);
 	DynamoError(DYERR_VALIDATION, "Invalid %s: %s", ExprKindName(kind), buf.data);
 }
 
@@ -286,22 +274,10 @@ static void
 defer(Parser *p, Deferred which, const char *fmt,...)
 {
 	StringInfoData buf;
-	va_list		args;
 
 	if (p->deferred[which])
 		return;
-	initStringInfo(&buf);
-	for (;;)
-	{
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
+	FORMAT_VA(&buf, fmt);
 	p->deferred[which] = buf.data;
 }
 

@@ -5,26 +5,18 @@ use strict;
 use warnings;
 use Test::More;
 
-my $work = $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
-my $top = $ENV{DYNAMO_TOP};
-my $dir = "$work/nopreload";
-my $port = 55499;
+use FindBin;
+use lib $FindBin::Bin;
+use DynamoCluster;
 
-sub sh {
-	my ($cmd) = @_;
-	my $out = `bash -c 'set -e; . "$top/tests/bin/lib.sh"; $cmd' 2>&1`;
-	return ($? == 0, $out);
-}
-
-my ($ok, $out) = sh("dynamo_initdb $dir $port 58499 && sed -i \"s/^shared_preload_libraries.*//\" $dir/postgresql.conf && dynamo_start $dir");
+$ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
+my $node = DynamoCluster->new('nopreload', 55499, 58499);
+my $dir = $node->dir;
+my ($ok, $out) = $node->init("sed -i \"s/^shared_preload_libraries.*//\" $dir/postgresql.conf");
+($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster without preloading starts') or diag($out);
 
-sub psql {
-	my ($sql) = @_;
-	my $res = `psql -X -q -At -h $dir -p $port -U postgres -d postgres -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
-	chomp $res;
-	return ($? == 0, $res);
-}
+sub psql { return $node->psql(@_) }
 
 ($ok, $out) = psql('CREATE EXTENSION dynamo');
 ok($ok, 'CREATE EXTENSION without preloading') or diag($out);
@@ -38,5 +30,5 @@ is($out, '{}', 'PutItem works') or diag($out);
 is($out, '{"Item":{"k":{"S":"x"},"n":{"N":"1.5"}}}', 'LOAD and GetItem work') or diag($out);
 ($ok, $out) = psql(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'dynamo%'});
 is($out, '0', 'no HTTP worker without preloading');
-sh("dynamo_stop $dir");
+$node->stop;
 done_testing();

@@ -5,26 +5,18 @@ use strict;
 use warnings;
 use Test::More;
 
-my $work = $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
-my $top = $ENV{DYNAMO_TOP};
-my $dir = "$work/tokens";
-my $port = 55498;
+use FindBin;
+use lib $FindBin::Bin;
+use DynamoCluster;
 
-sub sh {
-	my ($cmd) = @_;
-	my $out = `bash -c 'set -e; . "$top/tests/bin/lib.sh"; $cmd' 2>&1`;
-	return ($? == 0, $out);
-}
-
-sub psql {
-	my ($sql) = @_;
-	my $res = `psql -X -q -At -h $dir -p $port -U postgres -d postgres -c "$sql" 2>&1`;
-	chomp $res;
-	return ($? == 0, $res);
-}
-
-my ($ok, $out) = sh("dynamo_initdb $dir $port 58498 && dynamo_start $dir");
+$ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
+my $node = DynamoCluster->new('tokens', 55498, 58498);
+my ($ok, $out) = $node->init;
+($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster starts') or diag($out);
+
+sub psql { return $node->psql(@_) }
+
 ($ok, $out) = psql('CREATE EXTENSION dynamo');
 ok($ok, 'extension') or diag($out);
 ($ok, $out) = psql(q{SELECT dynamo.create_table('{\"TableName\":\"Tok\",\"KeySchema\":[{\"AttributeName\":\"k\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"k\",\"AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}') IS NOT NULL});
@@ -33,7 +25,8 @@ my $tx = q{'{\"ClientRequestToken\":\"restart-token\",\"TransactItems\":[{\"Upda
 ($ok, $out) = psql("SELECT dynamo.transact_write_items($tx)");
 ok($ok, 'first transaction') or diag($out);
 
-($ok, $out) = sh("dynamo_stop $dir && dynamo_start $dir");
+($ok, $out) = $node->stop;
+($ok, $out) = $node->start if $ok;
 ok($ok, 'restart') or diag($out);
 
 ($ok, $out) = psql("SELECT dynamo.transact_write_items($tx)");
@@ -43,5 +36,5 @@ is($out, '{"Item":{"k":{"S":"a"},"n":{"N":"1"}}}', 'and writes nothing again');
 (my $other = $tx) =~ s/:one\\":\{\\"N\\":\\"1/:one\\":{\\"N\\":\\"2/;
 ($ok, $out) = psql("SELECT dynamo.transact_write_items($other)");
 like($out, qr/IdempotentParameterMismatchException/, 'other parameters with the token are refused');
-sh("dynamo_stop $dir");
+$node->stop;
 done_testing();
