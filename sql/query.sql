@@ -93,6 +93,11 @@ SELECT count(dynamo.put_item(json_build_object('TableName','Big','Item',json_bui
 SELECT (p->>'Count')::int AS count, p->'LastEvaluatedKey' IS NOT NULL AS more FROM dynamo.scan('{"TableName":"Big"}') p;
 SELECT (p->>'Count')::int AS count, p->'LastEvaluatedKey' IS NOT NULL AS more FROM dynamo.scan('{"TableName":"Big","Select":"COUNT","ExclusiveStartKey":{"k":{"N":"4"}}}') p;
 
+-- a table without sort key: a Query returns its one item
+SELECT dynamo.query('{"TableName":"Big","KeyConditionExpression":"k = :k","ProjectionExpression":"k","ExpressionAttributeValues":{":k":{"N":"3"}}}');
+SELECT dynamo.query('{"TableName":"Big","KeyConditions":{"k":{"AttributeValueList":[{"N":"3"}],"ComparisonOperator":"EQ"}},"Select":"COUNT","ScanIndexForward":false}');
+SELECT dynamo.query('{"TableName":"Big","KeyConditionExpression":"k = :k","ExclusiveStartKey":{"k":{"N":"3"}},"ExpressionAttributeValues":{":k":{"N":"3"}}}');
+
 -- validation
 SELECT dynamo.query('{"TableName":"Pages"}');
 SELECT dynamo.query('{"TableName":"Pages","KeyConditions":{"s":{"AttributeValueList":[{"N":"1"}],"ComparisonOperator":"EQ"}}}');

@@ -143,12 +143,10 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	if (spec->total_segments > 0)
 		appendStringInfo(&sql, " AND dynamo.scan_segment(%s, %d) = %d",
 						 order[0], spec->total_segments, spec->segment);
-	appendStringInfoString(&sql, " ORDER BY ");
+	/* (a Query of a table or index without sort key reads one partition: no order) */
 	for (int i = first; i < norder; i++)
-		appendStringInfo(&sql, "%s%s%s", i > first ? ", " : "", order[i],
+		appendStringInfo(&sql, "%s%s%s", i > first ? ", " : " ORDER BY ", order[i],
 						 spec->forward ? "" : " DESC");
-	if (first == norder)
-		appendStringInfoString(&sql, "1");
 	return sql.data;
 }
 
