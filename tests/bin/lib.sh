@@ -4,7 +4,7 @@
 
 PGBIN=/usr/lib/postgresql/15/bin
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libjson-c-dev
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libjson-c-dev
 	pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
 
 log() { printf '== %s\n' "$*" >&2; }
