@@ -7,13 +7,17 @@
 
 EXTENSION = dynamo
 MODULE_big = dynamo
-# the install script is assembled from one part per subsystem
-DATA_built = sql/dynamo--0.1.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql
+# The install script of the current version is assembled from one part per
+# subsystem, an upgrade script from its own part and the parts it replaces.
+# Install scripts of earlier versions are kept as released (for upgrade tests).
+DATA_built = sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
+DATA = sql/dynamo--0.1.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql sql/access_key_functions.sql
+UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/access_key_functions.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
-	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o
+	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o
 # expressions and UpdateItem
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
@@ -27,8 +31,8 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact
-ISOLATION = expr_counter expr_create transact_conflict
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact security
+ISOLATION = expr_counter expr_create transact_conflict lock_timeout
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -39,7 +43,9 @@ all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
 
-sql/dynamo--0.1.sql: $(INSTALL_PARTS)
+sql/dynamo--0.2.sql: $(INSTALL_PARTS)
+	cat $^ > $@
+sql/dynamo--0.1--0.2.sql: $(UPGRADE_0_2_PARTS)
 	cat $^ > $@
 
 # rebuild objects when a header they include changes

@@ -101,6 +101,21 @@ CREATE TABLE dynamo.indexes (
 SELECT pg_catalog.pg_extension_config_dump('dynamo.indexes', '');
 GRANT SELECT ON dynamo.indexes TO PUBLIC;
 
+-- A role sees the tables (and their indexes) it holds some privilege on;
+-- superusers and the extension's owner see all.  ListTables and
+-- DescribeTable read through these policies as the caller.
+ALTER TABLE dynamo.tables ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON dynamo.tables USING (
+	pg_catalog.has_table_privilege(
+		(SELECT c.oid FROM pg_catalog.pg_class c
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		   AND c.relname OPERATOR(pg_catalog.=) tables.relname),
+		'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'));
+ALTER TABLE dynamo.indexes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON dynamo.indexes USING (
+	EXISTS (SELECT 1 FROM dynamo.tables t
+			WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name));
+
 -- an index key of an item: encoded, NULL when absent (the item is not in
 -- the index), DynamoDB's error when of the wrong type
 CREATE FUNCTION dynamo.index_key(item dynamo.item, attribute text, type text, is_range boolean, index_name text)
@@ -149,18 +164,21 @@ CREATE FUNCTION dynamo.scan_segment(pk bytea, total_segments int) RETURNS int
 
 ------------------------------------------------------------------------------
 -- Transactions (op_transact.c).  ClientRequestTokens of TransactWriteItems are
--- remembered for 10 minutes, across restarts and dumps; only the extension's
--- code reads them (as the table's owner).
+-- remembered for 10 minutes, across restarts and dumps, per role; only the
+-- extension's code reads them (as the table's owner, search_path pinned,
+-- after the caller's privileges on the tables were checked).
 ------------------------------------------------------------------------------
 CREATE FUNCTION dynamo.transact_write_items(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_transact_write_items' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.transact_get_items(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_transact_get_items' LANGUAGE C STRICT;
 CREATE TABLE dynamo.transaction_tokens (
-	token bytea PRIMARY KEY,		-- ClientRequestToken (bytes: JSON strings may hold NUL)
+	token bytea NOT NULL,			-- ClientRequestToken (bytes: JSON strings may hold NUL)
 	request_hash bytea NOT NULL,	-- SHA-256 of the canonical TransactItems
 	replay_units text NOT NULL,		-- "table<TAB>read units" per action, for a repeat's ConsumedCapacity
-	created_at timestamptz NOT NULL
+	created_at timestamptz NOT NULL,
+	role regrole NOT NULL,			-- the role that sent it: tokens are per role
+	PRIMARY KEY (role, token)
 ) USING heap;
 CREATE INDEX ON dynamo.transaction_tokens (created_at);
 SELECT pg_catalog.pg_extension_config_dump('dynamo.transaction_tokens', '');

@@ -17,6 +17,10 @@
 #include "common/hashfn.h"
 #include "errors.h"
 #include "catalog.h"
+#include "miscadmin.h"
+#include "security.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -251,7 +255,7 @@ load_indexes(DynamoTable *t, const char *name)
 
 /* Load a table's entry from dynamo.tables; false when there is no such table. */
 static bool
-load_entry(DynamoTable *t, const char *name)
+load_entry_sql(DynamoTable *t, const char *name)
 {
 	static SPIPlanPtr plan = NULL;
 	Datum		arg = CStringGetTextDatum(name);
@@ -298,6 +302,36 @@ load_entry(DynamoTable *t, const char *name)
 	return found;
 }
 
+/* What an elevated load_entry_sql() needs and answers. */
+typedef struct LoadStep
+{
+	DynamoTable *t;
+	const char *name;
+	bool		found;
+} LoadStep;
+
+static void
+load_step(void *arg)
+{
+	LoadStep   *st = arg;
+
+	st->found = load_entry_sql(st->t, st->name);
+}
+
+/*
+ * Load a table's entry.  dynamo.tables shows each role only the tables it has
+ * a privilege on; the data plane reads it as the extension's owner, and
+ * Postgres checks the caller's privileges on the table's relation itself.
+ */
+static bool
+load_entry(DynamoTable *t, const char *name)
+{
+	LoadStep	st = {t, name, false};
+
+	SecurityRunAsOwner(load_step, &st);
+	return st.found;
+}
+
 DynamoTable *
 CatalogGetTable(const char *name, size_t len)
 {
@@ -335,14 +369,56 @@ CatalogGetTable(const char *name, size_t len)
 	return t;
 }
 
-DynamoTable *
-CatalogRequireTable(const char *name, size_t len)
+void
+CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode)
 {
-	DynamoTable *t = CatalogGetTable(name, len);
+	MemoryContext cxt = CurrentMemoryContext;
 
-	if (t == NULL)
-		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found");
-	return t;
+	PG_TRY();
+	{
+		LockRelationOid(t->relid, mode);
+	}
+	PG_CATCH();
+	{
+		/* dynamo.lock_timeout: DDL, DeleteTable or a LOCK TABLE holds it */
+		if (DynamoCaughtErrorCode(cxt) != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		DynamoError(DYERR_RESOURCE_IN_USE,
+					"Attempt to change a resource which is still in use: Table is being updated: %s",
+					name);
+	}
+	PG_END_TRY();
+}
+
+DynamoTable *
+CatalogRequireTable(const char *name, size_t len, LOCKMODE mode)
+{
+	/*
+	 * Lock, then look again: a DeleteTable or UpdateTable that committed
+	 * while we waited has sent an invalidation, which taking the lock
+	 * delivered.  Twice suffices unless the table is recreated meanwhile.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++)
+	{
+		DynamoTable *t = CatalogGetTable(name, len);
+
+		if (t == NULL)
+			break;
+		CatalogLockTable(t, pnstrdup(name, len), mode);
+		if (t->valid && SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
+			return t;
+	}
+	DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+}
+
+void
+CatalogCheckPrivileges(DynamoTable *t, AclMode mode)
+{
+	AclResult	r = pg_class_aclcheck(t->relid, GetUserId(), mode);
+
+	if (r != ACLCHECK_OK)
+		aclcheck_error(r, OBJECT_TABLE, get_rel_name(t->relid));
 }
 
 void

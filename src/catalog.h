@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 #include "executor/spi.h"
+#include "nodes/parsenodes.h"
+#include "storage/lockdefs.h"
 #include "keycodec.h"
 
 #define DYNAMO_MAX_TABLE_NAME 255
@@ -64,8 +66,19 @@ typedef struct DynamoTable
 /* The cached table by DynamoDB name, or NULL when there is none. */
 extern DynamoTable *CatalogGetTable(const char *name, size_t len);
 
-/* The same, raising ResourceNotFoundException when missing. */
-extern DynamoTable *CatalogRequireTable(const char *name, size_t len);
+/*
+ * The same, raising ResourceNotFoundException when missing, with the table's
+ * relation locked in mode (AccessShareLock to read, RowExclusiveLock to
+ * write): a table dropped meanwhile is ResourceNotFoundException, and a lock
+ * not granted within dynamo.lock_timeout ResourceInUseException.
+ */
+extern DynamoTable *CatalogRequireTable(const char *name, size_t len, LOCKMODE mode);
+
+/* Lock a table's relation, ResourceInUseException after the lock timeout. */
+extern void CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode);
+
+/* Raise permission denied unless the caller holds every privilege in mode. */
+extern void CatalogCheckPrivileges(DynamoTable *t, AclMode mode);
 
 /* A table's index by name, or NULL. */
 extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);

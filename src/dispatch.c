@@ -13,7 +13,12 @@
 #include "errors.h"
 #include "fmgr.h"
 #include "ops.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+
+int			DynamoLockTimeout = 1000;
+int			DynamoRequestTimeout = 5000;
 
 typedef struct DynamoOperation
 {
@@ -49,10 +54,32 @@ find_operation(const char *name)
 	return NULL;
 }
 
+/*
+ * Limit lock waits to dynamo.lock_timeout for the operation (the caller's
+ * own lock_timeout when that is shorter); returns the GUC nest level to pop.
+ */
+static int
+limit_lock_waits(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	if (DynamoLockTimeout > 0 && (LockTimeout == 0 || LockTimeout > DynamoLockTimeout))
+	{
+		char		value[32];
+
+		snprintf(value, sizeof(value), "%d", DynamoLockTimeout);
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	return nest;
+}
+
 void
 DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo response)
 {
 	const DynamoOperation *op = find_operation(operation);
+	MemoryContext cxt = CurrentMemoryContext;
+	int			nest;
 
 	if (op == NULL)
 		ereport(ERROR,
@@ -60,7 +87,42 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 				 /* DynamoDB's answer has no message; SQL users get the name */
 				 errmsg_internal("UnknownOperationException: "),
 				 errdetail_internal("Unknown operation: %s", operation)));
-	op->func(RequestParse(body, len), response);
+	nest = limit_lock_waits();
+	PG_TRY();
+	{
+		op->func(RequestParse(body, len), response);
+	}
+	PG_CATCH();
+	{
+		/*
+		 * A lock wait past the timeout that no table lock explains (those are
+		 * ResourceInUseException, see CatalogLockTable) is a row: an item
+		 * another transaction is writing.  The transaction aborts either way.
+		 */
+		if (DynamoCaughtErrorCode(cxt) != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		DynamoError(DYERR_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nest);
+}
+
+void
+DispatchInit(void)
+{
+	DefineCustomIntVariable("dynamo.lock_timeout",
+							"Longest lock wait of a DynamoDB operation, through either door.",
+							"A row held longer is TransactionConflictException, a table "
+							"ResourceInUseException.  0 leaves lock_timeout as it is.",
+							&DynamoLockTimeout, 1000, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.request_timeout",
+							"Longest time an HTTP API request may run.",
+							"Past it the request is rolled back and answered with "
+							"InternalServerError.  0 disables the limit.",
+							&DynamoRequestTimeout, 5000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 }
 
 /* Run an operation on a json argument and return the json response. */

@@ -19,4 +19,11 @@
 extern void DynamoDispatch(const char *operation, const char *body, size_t len,
 						   StringInfo response);
 
+/* dynamo.lock_timeout and dynamo.request_timeout (HTTP), in ms */
+extern int	DynamoLockTimeout;
+extern int	DynamoRequestTimeout;
+
+/* Define the GUCs of both doors. */
+extern void DispatchInit(void);
+
 #endif							/* DYNAMO_DISPATCH_H */

@@ -7,6 +7,8 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "catalog.h"
+#include "dispatch.h"
+#include "security.h"
 #include "http/http.h"
 
 PG_MODULE_MAGIC;
@@ -17,6 +19,8 @@ void
 _PG_init(void)
 {
 	CatalogInit();
+	DispatchInit();
+	SecurityInit();
 	/* the HTTP workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)
 		DynamoHttpInit();

@@ -106,6 +106,18 @@ DynamoErrorWithExtra(DynamoErrorType type, const char *extra, const char *fmt,..
 	raise_error(type, extra, buf.data);
 }
 
+int
+DynamoCaughtErrorCode(MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	ErrorData  *edata = CopyErrorData();
+	int			code = edata->sqlerrcode;
+
+	FreeErrorData(edata);
+	MemoryContextSwitchTo(old);
+	return code;
+}
+
 /* Append s as a JSON string literal. */
 static void
 append_json_string(StringInfo out, const char *s)
@@ -141,6 +153,12 @@ DynamoErrorToWire(int sqlerrcode, const char *message, const char *detail,
 	}
 	else if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
 		info = DynamoErrorGetInfo(DYERR_ACCESS_DENIED);
+	else if (sqlerrcode == ERRCODE_QUERY_CANCELED)
+	{
+		/* dynamo.request_timeout (or a cancel): the transaction rolled back */
+		info = DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
+		text = "The request timed out and was cancelled; nothing was written. Retry the request.";
+	}
 	else
 	{
 		info = DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);

@@ -93,6 +93,12 @@ extern void DynamoErrorWithExtra(DynamoErrorType type, const char *extra,
 								 const char *fmt,...)
 			pg_attribute_printf(3, 4) pg_attribute_noreturn();
 
+/*
+ * In a PG_CATCH block: the SQLSTATE of the error being handled (its data is
+ * copied into cxt, which must not be ErrorContext, and freed again).
+ */
+extern int	DynamoCaughtErrorCode(MemoryContext cxt);
+
 /* Info for an error type. */
 extern const DynamoErrorInfo *DynamoErrorGetInfo(DynamoErrorType type);
 

@@ -163,7 +163,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		ValidationInit(&tv);
 		ValidateTableName(&tv, "requestItems.member.key", e->table_name, strlen(e->table_name));
 		ValidationRaise(&tv);
-		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name));
+		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name), RowExclusiveLock);
 		if (e->is_put)
 		{
 			StorageKeyFromItem(e->table, e->item, &e->key);
@@ -264,7 +264,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		ValidateTableName(&tv, "requestItems.member.key", tname, strlen(tname));
 		ValidationRaise(&tv);
 		projection = get_projection(ka, &attrs);
-		t = CatalogRequireTable(tname, strlen(tname));
+		t = CatalogRequireTable(tname, strlen(tname), AccessShareLock);
 		for (size_t i = 0; i < json_object_array_length(keys); i++)
 		{
 			json_object *k = json_object_array_get_idx(keys, i);

@@ -194,10 +194,21 @@ WriteActionValidateEnveloped(WriteAction *a)
 	PG_END_TRY();
 }
 
+/* The privileges each kind of write needs on its table. */
+static const AclMode write_privileges[] = {
+	[WRITE_PUT] = ACL_SELECT | ACL_INSERT | ACL_UPDATE,
+	[WRITE_UPDATE] = ACL_SELECT | ACL_INSERT | ACL_UPDATE,
+	[WRITE_DELETE] = ACL_SELECT | ACL_UPDATE | ACL_DELETE,
+	[WRITE_CHECK] = ACL_SELECT | ACL_UPDATE,
+};
+
 void
 WriteActionBind(WriteAction *a)
 {
-	a->table = CatalogRequireTable(a->table_name, a->table_name_len);
+	a->table = CatalogRequireTable(a->table_name, a->table_name_len, RowExclusiveLock);
+	/* what the write's statements need (FOR UPDATE needs UPDATE), checked
+	 * before any state of ours is consulted (transaction tokens) */
+	CatalogCheckPrivileges(a->table, write_privileges[a->kind]);
 	if (a->kind == WRITE_PUT)
 		StorageKeyFromItem(a->table, a->map, &a->key);
 	else
@@ -409,7 +420,7 @@ OpGetItem(json_object *req, StringInfo out)
 	OpRejectUnsupported(req, unsupported_members);
 	proj = read_projection(req);
 	keymap = DynItemFromTree(AttrMapFromJson(keyjson));
-	table = CatalogRequireTable(table_name, len);
+	table = CatalogRequireTable(table_name, len, AccessShareLock);
 	StorageKeyFromKeyMap(table, keymap, &key);
 	item = StorageFetch(table, &key, false);
 	capacity = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,

@@ -424,7 +424,7 @@ OpScan(json_object *req, StringInfo out)
 	parse_expressions(req, &pr, false);
 	pr.spec.segment = (int) segment;
 	pr.spec.total_segments = has_total ? (int) total : 0;
-	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
+	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
 	resolve_index(&pr, req);
 	check_select(&pr);
 	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
@@ -448,7 +448,7 @@ OpQuery(json_object *req, StringInfo out)
 		DynamoError(DYERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
 	pr.spec.query = true;
 	pr.spec.forward = fwd ? json_object_get_boolean(fwd) : true;
-	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name));
+	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
 	resolve_index(&pr, req);
 	check_select(&pr);
 	ks = read_schema(&pr);

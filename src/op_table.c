@@ -16,9 +16,12 @@
 #include "indexes.h"
 #include "ops.h"
 #include "catalog.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #define BILLING_SHOWN "PROVISIONED, PAY_PER_REQUEST"
 static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
@@ -799,18 +802,39 @@ OpListTables(json_object *req, StringInfo out)
 	SPI_finish();
 }
 
+/*
+ * The table a control-plane change works on, its relation locked for the
+ * change: a table gone meanwhile is not found, one held past
+ * dynamo.lock_timeout is ResourceInUseException.
+ */
+static DynamoTable *
+table_for_change(const char *name, size_t len)
+{
+	DynamoTable *t = CatalogGetTable(name, len);
+
+	if (t != NULL)
+	{
+		/* only the owner may change a table: never lock one for others */
+		if (!pg_class_ownercheck(t->relid, GetUserId()))
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(t->relid));
+		CatalogLockTable(t, name, AccessExclusiveLock);
+		t = CatalogGetTable(name, len);
+	}
+	if (t == NULL || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
+		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+	return t;
+}
+
 void
 OpDeleteTable(json_object *req, StringInfo out)
 {
 	size_t		len;
 	const char *name = table_name_member(req, &len, false);
-	DynamoTable *t = CatalogGetTable(name, len);
+	DynamoTable *t = table_for_change(name, len);
 	Oid			types[1];
 	Datum		values[1];
 	char	   *relname;
 
-	if (t == NULL)
-		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
 	relname = get_rel_name(t->relid);
 	SPI_connect();
 	name_arg(name, types, values);
@@ -1032,9 +1056,7 @@ OpUpdateTable(json_object *req, StringInfo out)
 	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
 		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
-	t = CatalogGetTable(spec.name, spec.namelen);
-	if (t == NULL)
-		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", spec.name);
+	t = table_for_change(spec.name, spec.namelen);
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
 	if (spec.billing || spec.throughput)

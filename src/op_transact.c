@@ -62,6 +62,7 @@
 #include "errors.h"
 #include "op_write.h"
 #include "ops.h"
+#include "security.h"
 
 #define MAX_TRANSACT_ITEMS		100
 #define MAX_TRANSACT_SIZE		(4 * 1024 * 1024)
@@ -659,104 +660,113 @@ make_bytea(const char *data, size_t len)
 	return b;
 }
 
-/* The role owning dynamo.transaction_tokens. */
-static Oid
-tokens_owner(void)
+/* One statement on dynamo.transaction_tokens, run as the extension's owner. */
+typedef struct TokenStatement
 {
-	Oid			relid = get_relname_relid("transaction_tokens", get_namespace_oid("dynamo", false));
-	HeapTuple	tup;
-	Oid			owner;
+	const char *sql;
+	int			nargs;
+	Datum	   *args;			/* token, hash, replay units, role */
+	const bytea *expect_hash;	/* lookup: the hash a found row must hold */
+	StringInfo	replay;			/* lookup: the found row's replay units */
+	uint64		processed;		/* rows; UINT64_MAX: found with another hash */
+} TokenStatement;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation dynamo.transaction_tokens does not exist");
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
-/*
- * Run one token statement as the table's owner; returns SPI_processed, or
- * UINT64_MAX when a row found holds another hash than expect_hash.
- */
-static uint64
-token_sql(const char *sql, int nargs, Datum *args, const bytea *expect_hash,
-		  StringInfo replay)
+/* Run a TokenStatement (an elevated step: see security.c). */
+static void
+token_step(void *arg)
 {
-	Oid			types[3] = {BYTEAOID, BYTEAOID, TEXTOID};
-	Oid			save_user;
-	int			save_sec;
-	uint64		processed;
+	TokenStatement *st = arg;
+	Oid			types[4] = {BYTEAOID, BYTEAOID, TEXTOID, OIDOID};
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(tokens_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	if (SPI_execute_with_args(sql, nargs, types, args, NULL, false, 0) < 0)
-		elog(ERROR, "token statement failed: %s", sql);
-	processed = SPI_processed;
-	if (expect_hash && processed > 0)
+	if (SPI_execute_with_args(st->sql, st->nargs, types, st->args, NULL, false, 0) < 0)
+		elog(ERROR, "token statement failed: %s", st->sql);
+	st->processed = SPI_processed;
+	if (st->expect_hash && st->processed > 0)
 	{
 		char	   *units = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 		bool		isnull;
 		bytea	   *stored = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
 														   SPI_tuptable->tupdesc, 1, &isnull));
 
-		if (VARSIZE_ANY_EXHDR(stored) != VARSIZE_ANY_EXHDR(expect_hash) ||
-			memcmp(VARDATA_ANY(stored), VARDATA_ANY(expect_hash), VARSIZE_ANY_EXHDR(stored)) != 0)
-			processed = UINT64_MAX;
+		if (VARSIZE_ANY_EXHDR(stored) != VARSIZE_ANY_EXHDR(st->expect_hash) ||
+			memcmp(VARDATA_ANY(stored), VARDATA_ANY(st->expect_hash), VARSIZE_ANY_EXHDR(stored)) != 0)
+			st->processed = UINT64_MAX;
 		else
-			appendStringInfoString(replay, units ? units : "");
+			appendStringInfoString(st->replay, units ? units : "");
 	}
 	SPI_finish();
-	SetUserIdAndSecContext(save_user, save_sec);
-	return processed;
 }
 
 /*
- * Look the token up: true (with the per-table replay units appended to
- * replay) when the same request ran within 10 minutes.
+ * Run one token statement; returns SPI_processed, or UINT64_MAX when a row
+ * found holds another hash than expect_hash.  Tokens belong to the calling
+ * role: every statement is restricted to GetUserId()'s rows ($4).
+ */
+static uint64
+token_sql(const char *sql, Datum *args, const bytea *expect_hash, StringInfo replay)
+{
+	TokenStatement st = {sql, 4, args, expect_hash, replay, 0};
+
+	args[3] = ObjectIdGetDatum(GetUserId());
+	SecurityRunAsOwner(token_step, &st);
+	return st.processed;
+}
+
+#define TOKEN_OF_CALLER \
+	"role::pg_catalog.oid OPERATOR(pg_catalog.=) $4 AND token OPERATOR(pg_catalog.=) $1"
+#define TOKEN_EXPIRY \
+	"(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) '10 minutes'::pg_catalog.interval)"
+
+/*
+ * Look the caller's token up: true (with the per-table replay units appended
+ * to replay) when the same request ran within 10 minutes.  The caller's
+ * privileges on every table of the request were checked before.
  */
 static bool
 token_lookup(bytea *token, bytea *hash, StringInfo replay)
 {
-	Datum		args[1] = {PointerGetDatum(token)};
+	Datum		args[4] = {PointerGetDatum(token), PointerGetDatum(hash),
+	CStringGetTextDatum(""), (Datum) 0};
 	uint64		found;
+	Oid			role = GetUserId();
+	uint32		h = hash_combine(hash_bytes((unsigned char *) VARDATA(token), VARSIZE(token) - VARHDRSZ),
+								 hash_bytes((unsigned char *) &role, sizeof(role)));
 
 	/* a concurrent call with the same token is still running: don't wait */
 	if (!DatumGetBool(DirectFunctionCall2(pg_try_advisory_xact_lock_int4,
 										  Int32GetDatum(TOKEN_ADVISORY_CLASS),
-										  Int32GetDatum((int32) hash_bytes((unsigned char *) VARDATA(token),
-																		   VARSIZE(token) - VARHDRSZ)))))
+										  Int32GetDatum((int32) h))))
 		DynamoError(DYERR_TRANSACTION_IN_PROGRESS,
 					"The transaction with the given request token is already in progress.");
-	found = token_sql("SELECT request_hash, replay_units FROM dynamo.transaction_tokens "
-					  "WHERE token = $1 AND created_at > clock_timestamp() - interval '10 minutes'",
-					  1, args, hash, replay);
+	found = token_sql("SELECT request_hash, replay_units FROM dynamo.transaction_tokens"
+					  " WHERE " TOKEN_OF_CALLER " AND created_at OPERATOR(pg_catalog.>) " TOKEN_EXPIRY,
+					  args, hash, replay);
 	if (found == UINT64_MAX)
 		DynamoError(DYERR_IDEMPOTENT_PARAMETER_MISMATCH,
 					"The request uses the same client token as a previous, but non-identical request.");
 	return found > 0;
 }
 
-/* Remember a token that ran, and forget up to 100 expired ones. */
+/* Remember the caller's token that ran, and forget up to 100 expired ones. */
 static void
 token_store(bytea *token, bytea *hash, const char *replay_units)
 {
-	Datum		args[3] = {PointerGetDatum(token), PointerGetDatum(hash),
-	CStringGetTextDatum(replay_units)};
+	Datum		args[4] = {PointerGetDatum(token), PointerGetDatum(hash),
+	CStringGetTextDatum(replay_units), (Datum) 0};
 
-	token_sql("INSERT INTO dynamo.transaction_tokens (token, request_hash, replay_units, created_at) "
-			  "VALUES ($1, $2, $3, clock_timestamp()) ON CONFLICT (token) DO UPDATE SET "
-			  "request_hash = excluded.request_hash, replay_units = excluded.replay_units, "
-			  "created_at = excluded.created_at",
-			  3, args, NULL, NULL);
-	token_sql("DELETE FROM dynamo.transaction_tokens WHERE ctid = ANY (ARRAY("
-			  "SELECT ctid FROM dynamo.transaction_tokens "
-			  "WHERE created_at < clock_timestamp() - interval '10 minutes' "
-			  "LIMIT 100 FOR UPDATE SKIP LOCKED))",
-			  0, NULL, NULL, NULL);
+	token_sql("INSERT INTO dynamo.transaction_tokens AS t"
+			  " (role, token, request_hash, replay_units, created_at)"
+			  " VALUES ($4::pg_catalog.regrole, $1, $2, $3, pg_catalog.clock_timestamp())"
+			  " ON CONFLICT (role, token) DO UPDATE SET"
+			  " request_hash = excluded.request_hash, replay_units = excluded.replay_units,"
+			  " created_at = excluded.created_at",
+			  args, NULL, NULL);
+	token_sql("DELETE FROM dynamo.transaction_tokens WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+			  "SELECT ctid FROM dynamo.transaction_tokens"
+			  " WHERE created_at OPERATOR(pg_catalog.<) " TOKEN_EXPIRY
+			  " LIMIT 100 FOR UPDATE SKIP LOCKED))",
+			  args, NULL, NULL);
 }
 
 /* Per-table read units of a replay as "name\tunits\n" lines. */
@@ -974,7 +984,7 @@ OpTransactGetItems(json_object *req, StringInfo out)
 		TxGet	   *g = &gets[i];
 		DynItem    *keymap = DynItemFromTree(AttrMapFromJson(g->key_json));
 
-		g->table = tables[i] = CatalogRequireTable(g->table_name, g->table_name_len);
+		g->table = tables[i] = CatalogRequireTable(g->table_name, g->table_name_len, AccessShareLock);
 		StorageKeyFromKeyMap(g->table, keymap, &g->key);
 		keys[i] = StorageKeyBytes(g->table, &g->key);
 	}

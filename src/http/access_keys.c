@@ -3,7 +3,8 @@
  *		The access keys of the HTTP API: lookup and generation.
  *
  * dynamo.access_keys maps an access key id to its secret and to the Postgres
- * role whose privileges its requests run with.  Only superusers may read it;
+ * role (a regrole: its OID, dumped and restored by name) whose privileges its
+ * requests run with.  Only superusers may read it;
  * the HTTP worker looks keys up as the bootstrap superuser it connects as,
  * before switching to the key's role.  Key ids and secrets come from
  * pg_strong_random().
@@ -86,12 +87,14 @@ AccessKeyRoleCallback(Datum arg, int cacheid, uint32 hashvalue)
 	AccessKeyCacheReset();
 }
 
-/* Look a key up in the table (SPI); false if unknown or its role is gone. */
+/* Look a key up in the table (SPI); false if unknown. */
 static bool AccessKeyFetch(const char *access_key_id, char **secret, Oid *roleid);
 
 /*
- * Find an access key: its secret and role.  False if the key id is unknown or
- * its role no longer exists.  Must run in a transaction as a superuser.
+ * Find an access key: its secret and role (by OID: whether that role may
+ * still log in is the caller's check, on every request, since VALID UNTIL
+ * passes without any invalidation).  False if the key id is unknown.  Must
+ * run in a transaction as a superuser, with the worker's pinned search_path.
  */
 bool
 AccessKeyLookup(const char *access_key_id, char **secret, Oid *roleid)
@@ -151,7 +154,7 @@ dynamo_access_keys_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Look a key up in the table (SPI); false if unknown or its role is gone. */
+/* Look a key up in the table (SPI); false if unknown. */
 static bool
 AccessKeyFetch(const char *access_key_id, char **secret, Oid *roleid)
 {
@@ -172,8 +175,9 @@ AccessKeyFetch(const char *access_key_id, char **secret, Oid *roleid)
 	SPI_connect();
 	if (lookup_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT secret_access_key, role_name::text "
-									   "FROM dynamo.access_keys WHERE access_key_id = $1",
+		SPIPlanPtr	plan = SPI_prepare("SELECT secret_access_key, role::pg_catalog.oid"
+									   " FROM dynamo.access_keys"
+									   " WHERE access_key_id OPERATOR(pg_catalog.=) $1",
 									   1, argtypes);
 
 		if (plan == NULL)
@@ -188,10 +192,11 @@ AccessKeyFetch(const char *access_key_id, char **secret, Oid *roleid)
 	if (SPI_processed == 1)
 	{
 		char	   *s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		char	   *role = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		bool		isnull;
 
-		*roleid = get_role_oid(role, true);
-		if (OidIsValid(*roleid) && s != NULL)
+		*roleid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 2, &isnull));
+		if (!isnull && s != NULL)
 		{
 			*secret = MemoryContextStrdup(callerctx, s);
 			found = true;

@@ -31,10 +31,12 @@
 #include "utils/memutils.h"
 #include "utils/pg_crc.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 
 #include "dispatch.h"
 #include "errors.h"
 #include "http.h"
+#include "security.h"
 
 #define JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
 #define REQUEST_ID_LEN		52
@@ -51,6 +53,9 @@ static pg_prng_state request_id_prng;
 void
 HttpRequestInit(void)
 {
+	/* the worker is a superuser: never resolve names through a path that a
+	 * database's or role's settings could have pointed elsewhere */
+	SecurityPinSearchPath();
 	request_context = AllocSetContextCreate(TopMemoryContext,
 											"dynamo http request",
 											ALLOCSET_DEFAULT_SIZES);
@@ -135,7 +140,8 @@ Authenticate(const HttpRequest *req, const char *body)
 	if (DynamoHttpAuth == DYNAMO_HTTP_AUTH_NONE)
 		return GetUserId();
 	SigV4Parse(req, DynamoRegion, &auth);
-	if (!AccessKeyLookup(auth.access_key_id, &secret, &roleid))
+	if (!AccessKeyLookup(auth.access_key_id, &secret, &roleid) ||
+		!SecurityRoleCanLogIn(roleid))
 		DynamoError(DYERR_UNRECOGNIZED_CLIENT,
 					"The security token included in the request is invalid.");
 	SigV4Verify(req, body, req->content_length, &auth, secret);
@@ -160,8 +166,11 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		int			save_sec_context;
 		Oid			roleid;
 
+		QueryCancelPending = false; /* a timeout that fired after the last request */
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		if (DynamoRequestTimeout > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, DynamoRequestTimeout);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		operation = TargetOperation(target);
 		pgstat_report_activity(STATE_RUNNING, operation ? operation : "unknown operation");
@@ -176,11 +185,13 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		disable_timeout(STATEMENT_TIMEOUT, false);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
+		disable_timeout(STATEMENT_TIMEOUT, false);
 		MemoryContextSwitchTo(request_context);
 		edata = CopyErrorData();
 		FlushErrorState();

@@ -59,7 +59,7 @@ def quote_literal(s):
 def create_role(name, grants=()):
     """A fresh login role (dropped first if it exists) with some grants."""
     psql("drop role if exists %s" % name)
-    psql("create role %s" % name)
+    psql("create role %s login" % name)
     for g in grants:
         psql(g)
     return name

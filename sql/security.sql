@@ -1,0 +1,102 @@
+-- Attacks through the SQL door: no role gains rights it does not have.
+CREATE EXTENSION IF NOT EXISTS dynamo;
+SELECT dynamo.create_table('{"TableName":"Sec","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],
+  "GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+    "Projection":{"ProjectionType":"ALL"}}],
+  "BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL;
+SELECT dynamo.create_table('{"TableName":"SecHidden","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL;
+CREATE ROLE dy_mallory LOGIN;
+CREATE ROLE dy_nobody LOGIN;
+GRANT SELECT, INSERT, UPDATE ON dynamo_data."Sec" TO dy_mallory;
+
+-- mallory owns a schema of look-alikes that record who runs them
+CREATE SCHEMA evil AUTHORIZATION dy_mallory;
+SET ROLE dy_mallory;
+CREATE TABLE evil.log (who name, super boolean);
+GRANT INSERT ON evil.log TO PUBLIC;
+CREATE FUNCTION evil.spy() RETURNS boolean LANGUAGE sql AS
+  $$ INSERT INTO evil.log SELECT current_user, rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user RETURNING true $$;
+CREATE FUNCTION evil.clock_timestamp() RETURNS timestamptz LANGUAGE sql AS
+  $$ SELECT evil.spy(); SELECT pg_catalog.now() $$;
+CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE sql AS
+  $$ SELECT evil.spy(); SELECT pg_catalog.now() $$;
+CREATE FUNCTION evil.has_table_privilege(oid, text) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT evil.spy() $$;
+CREATE FUNCTION evil.byteaeq(bytea, bytea) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT evil.spy() AND pg_catalog.byteaeq($1, $2) $$;
+CREATE OPERATOR evil.= (LEFTARG = bytea, RIGHTARG = bytea, FUNCTION = evil.byteaeq);
+CREATE FUNCTION evil.texteq(text, text) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT evil.spy() AND pg_catalog.texteq($1, $2) $$;
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.texteq);
+RESET ROLE;
+
+-- 1. a token as superuser, then the same token as roles with and without rights
+SELECT dynamo.transact_write_items('{"ClientRequestToken":"shared-token","TransactItems":[
+  {"Update":{"TableName":"Sec","Key":{"id":{"S":"c"}},"UpdateExpression":"ADD n :one",
+    "ExpressionAttributeValues":{":one":{"N":"1"}}}}]}');
+\c
+SET ROLE dy_mallory;
+SET search_path = evil, pg_catalog;
+-- a token is the sending role's: mallory's first use runs (n = 2) ...
+SELECT dynamo.transact_write_items('{"ClientRequestToken":"shared-token","TransactItems":[
+  {"Update":{"TableName":"Sec","Key":{"id":{"S":"c"}},"UpdateExpression":"ADD n :one",
+    "ExpressionAttributeValues":{":one":{"N":"1"}}}}]}');
+-- ... and her repeat is answered from it without writing (n stays 2)
+SELECT dynamo.transact_write_items('{"ClientRequestToken":"shared-token","TransactItems":[
+  {"Update":{"TableName":"Sec","Key":{"id":{"S":"c"}},"UpdateExpression":"ADD n :one",
+    "ExpressionAttributeValues":{":one":{"N":"1"}}}}]}');
+SELECT dynamo.get_item('{"TableName":"Sec","Key":{"id":{"S":"c"}}}');
+-- the other doors of elevated code: table metadata, DescribeTable, ListTables
+SELECT dynamo.put_item('{"TableName":"Sec","Item":{"id":{"S":"m"},"g":{"S":"x"}}}');
+SELECT dynamo.list_tables('{}');
+SELECT dynamo.describe_table('{"TableName":"Sec"}')::json->'Table'->>'TableName';
+RESET search_path;
+RESET ROLE;
+SET ROLE dy_nobody;
+-- no privilege on the table: refused before the token is looked at
+SELECT dynamo.transact_write_items('{"ClientRequestToken":"shared-token","TransactItems":[
+  {"Update":{"TableName":"Sec","Key":{"id":{"S":"c"}},"UpdateExpression":"ADD n :one",
+    "ExpressionAttributeValues":{":one":{"N":"1"}}}}]}');
+RESET ROLE;
+-- whatever ran mallory's look-alikes ran as mallory, never as a superuser
+SELECT who, super, count(*) > 0 AS ran FROM evil.log GROUP BY 1, 2 ORDER BY 1;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'dy_mallory';
+
+-- 2. metadata: each role sees the tables it has a privilege on
+SET ROLE dy_nobody;
+SELECT dynamo.list_tables('{}');
+SELECT dynamo.describe_table('{"TableName":"Sec"}');
+SELECT count(*) FROM dynamo.tables;
+SELECT count(*) FROM dynamo.indexes;
+SELECT count(*) FROM dynamo.access_keys;
+SELECT count(*) FROM dynamo.transaction_tokens;
+RESET ROLE;
+SET ROLE dy_mallory;
+SELECT table_name FROM dynamo.tables ORDER BY 1;
+SELECT table_name, index_name FROM dynamo.indexes ORDER BY 1, 2;
+-- changing a table needs its ownership (and takes no lock without it)
+SELECT dynamo.delete_table('{"TableName":"Sec"}');
+SELECT dynamo.update_table('{"TableName":"Sec","BillingMode":"PAY_PER_REQUEST"}');
+RESET ROLE;
+
+-- 3. access keys belong to a role's OID and go with it
+CREATE ROLE dy_keyrole LOGIN;
+SELECT access_key_id AS key_id FROM dynamo.create_access_key('dy_keyrole') \gset
+SELECT role = 'dy_keyrole'::regrole AS bound, pg_typeof(role) FROM dynamo.access_keys WHERE access_key_id = :'key_id';
+SELECT dynamo.create_access_key('dy_no_such_role');
+DROP ROLE dy_keyrole;
+SELECT count(*) AS keys_left FROM dynamo.access_keys WHERE access_key_id = :'key_id';
+-- a new role under the old name, even a superuser, inherits nothing
+CREATE ROLE dy_keyrole SUPERUSER;
+SELECT count(*) FROM dynamo.access_keys WHERE role = 'dy_keyrole'::regrole;
+DROP ROLE dy_keyrole;
+
+-- tidy up
+DROP SCHEMA evil CASCADE;
+SELECT dynamo.delete_table('{"TableName":"Sec"}') IS NOT NULL;
+SELECT dynamo.delete_table('{"TableName":"SecHidden"}') IS NOT NULL;
+DROP OWNED BY dy_mallory, dy_nobody;
+DROP ROLE dy_mallory;
+DROP ROLE dy_nobody;

@@ -1,0 +1,22 @@
+/*
+ * security.h
+ *		Elevated steps with a pinned search_path; roles that may use keys.
+ */
+#ifndef DYNAMO_SECURITY_H
+#define DYNAMO_SECURITY_H
+
+#define DYNAMO_SCHEMA				"dynamo"
+#define DYNAMO_SAFE_SEARCH_PATH		"pg_catalog, dynamo, pg_temp"
+
+/* Run step(arg) as the owner of the extension's objects, search_path pinned. */
+extern void SecurityRunAsOwner(void (*step) (void *arg), void *arg);
+
+/* Pin this process's search_path (the HTTP workers, for their whole life). */
+extern void SecurityPinSearchPath(void);
+
+/* May this role log in now (exists, LOGIN, VALID UNTIL not passed)? */
+extern bool SecurityRoleCanLogIn(Oid roleid);
+
+extern void SecurityInit(void);
+
+#endif							/* DYNAMO_SECURITY_H */
