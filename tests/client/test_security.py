@@ -1,0 +1,216 @@
+"""Attacks on the HTTP door: keys that outlive their roles, metadata of other
+roles' tables, lock holders and slow requests that would stop the API, and
+writes racing DeleteTable.  Each test is written as the attack."""
+import subprocess
+import threading
+import time
+import unittest
+
+import botocore.exceptions
+
+import dynamo_client as dc
+
+INVALID_TOKEN = "The security token included in the request is invalid."
+
+
+def error_of(fn, **kw):
+    """The DynamoDB error (Code, Message) fn(**kw) answers; fails if none."""
+    try:
+        fn(**kw)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"].get("Message")
+    raise AssertionError("no error from %s" % fn.__name__)
+
+
+def make_table(ddb, name):
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+
+
+class KeysFollowRolesTest(unittest.TestCase):
+    """A key is its role's OID: it dies with the role and needs a login."""
+
+    def test_nologin_and_expired_roles_cannot_use_their_keys(self):
+        role = dc.create_role("dy_http_login")
+        ddb = dc.client(dc.access_key(role, fresh=True))
+        self.assertIn("TableNames", ddb.list_tables())
+        dc.psql("alter role dy_http_login nologin")
+        self.assertEqual(error_of(ddb.list_tables), ("UnrecognizedClientException", INVALID_TOKEN))
+        dc.psql("alter role dy_http_login login valid until '2001-01-01'")
+        self.assertEqual(error_of(ddb.list_tables), ("UnrecognizedClientException", INVALID_TOKEN))
+        dc.psql("alter role dy_http_login valid until 'infinity'")
+        self.assertIn("TableNames", ddb.list_tables())
+        dc.psql("drop role dy_http_login")
+
+    def test_a_new_role_with_a_dropped_roles_name_inherits_nothing(self):
+        role = dc.create_role("dy_http_reborn")
+        key = dc.access_key(role, fresh=True)
+        ddb = dc.client(key)
+        self.assertIn("TableNames", ddb.list_tables())
+        dc.psql("drop role dy_http_reborn")
+        self.assertEqual(dc.psql("select count(*) from dynamo.access_keys where access_key_id = %s"
+                                 % dc.quote_literal(key[0])), "0", "the key went with its role")
+        dc.psql("create role dy_http_reborn login superuser")
+        try:
+            self.assertEqual(error_of(ddb.list_tables), ("UnrecognizedClientException", INVALID_TOKEN))
+        finally:
+            dc.psql("drop role dy_http_reborn")
+
+
+class MetadataVisibilityTest(unittest.TestCase):
+    """ListTables and DescribeTable show a role only its tables."""
+
+    def test_a_role_without_privileges_sees_no_table(self):
+        owner = dc.client()
+        name = dc.unique_name("vis")
+        make_table(owner, name)
+        try:
+            nobody = dc.client(dc.access_key(dc.create_role("dy_http_blind"), fresh=True))
+            self.assertEqual(nobody.list_tables()["TableNames"], [])
+            code, msg = error_of(nobody.describe_table, TableName=name)
+            self.assertEqual(code, "ResourceNotFoundException")
+            dc.psql('grant select on dynamo_data."%s" to dy_http_blind' % name)
+            self.assertEqual(nobody.list_tables()["TableNames"], [name])
+            self.assertEqual(nobody.describe_table(TableName=name)["Table"]["TableName"], name)
+            self.assertIn(name, owner.list_tables()["TableNames"])
+        finally:
+            owner.delete_table(TableName=name)
+            dc.psql("drop owned by dy_http_blind; drop role dy_http_blind")
+
+
+class LockHoldersTest(unittest.TestCase):
+    """A SQL session holding a row lock delays nothing but its own item."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ddb = dc.client()
+        cls.table = dc.unique_name("lock")
+        make_table(cls.ddb, cls.table)
+        for k in ("held", "free"):
+            cls.ddb.put_item(TableName=cls.table, Item={"pk": {"S": k}, "v": {"N": "1"}})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ddb.delete_table(TableName=cls.table)
+
+    def hold_row_lock(self, seconds):
+        """Start a psql session that locks the 'held' item for `seconds`."""
+        sql = ('select 1 from dynamo_data."%s" where dynamo.attr(item, \'pk\')->>\'S\' = \'held\' '
+               'for update; select pg_sleep(%d)' % (self.table, seconds))
+        holder = subprocess.Popen(["psql", "-X", "-q", "-d", "postgres",
+                                   "-c", "set application_name = 'dy_lock_holder'", "-c", sql],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if dc.psql("select count(*) from pg_stat_activity where application_name = "
+                       "'dy_lock_holder' and wait_event = 'PgSleep'") == "1":
+                return holder
+            time.sleep(0.1)
+        holder.kill()
+        self.fail("the lock holder did not start")
+
+    def release(self, holder):
+        dc.psql("select pg_terminate_backend(pid) from pg_stat_activity "
+                "where application_name = 'dy_lock_holder'")
+        holder.wait(timeout=30)
+
+    def test_a_row_lock_held_for_30_seconds(self):
+        holder = self.hold_row_lock(30)
+        try:
+            # the locked item: a conflict after the lock timeout (1 s), nothing written
+            start = time.monotonic()
+            code, msg = error_of(self.ddb.put_item, TableName=self.table,
+                                 Item={"pk": {"S": "held"}, "v": {"N": "2"}})
+            waited = time.monotonic() - start
+            self.assertEqual((code, msg), ("TransactionConflictException",
+                                           "Transaction is ongoing for the item"))
+            self.assertGreater(waited, 0.9)
+            self.assertLess(waited, 5.0)
+            # other items, other operations, meanwhile and after: not delayed
+            results = []
+
+            def blocked_writer():
+                results.append(error_of(self.ddb.update_item, TableName=self.table,
+                                        Key={"pk": {"S": "held"}}, UpdateExpression="SET v = :v",
+                                        ExpressionAttributeValues={":v": {"N": "3"}})[0])
+            t = threading.Thread(target=blocked_writer)
+            t.start()
+            for i in range(20):
+                start = time.monotonic()
+                self.ddb.get_item(TableName=self.table, Key={"pk": {"S": "free"}})
+                self.ddb.put_item(TableName=self.table, Item={"pk": {"S": "free"}, "v": {"N": str(i)}})
+                self.assertLess(time.monotonic() - start, 2.0, "a request on another item waited")
+            t.join()
+            self.assertEqual(results, ["TransactionConflictException"])
+        finally:
+            self.release(holder)
+        item = self.ddb.get_item(TableName=self.table, Key={"pk": {"S": "held"}})["Item"]
+        self.assertEqual(item["v"], {"N": "1"}, "a refused write wrote nothing")
+
+
+class RequestTimeoutTest(unittest.TestCase):
+    """No request holds a worker past dynamo.request_timeout."""
+
+    def test_a_slow_request_is_cancelled_and_writes_nothing(self):
+        ddb = dc.client()
+        name = dc.unique_name("slow")
+        make_table(ddb, name)
+        dc.psql("create or replace function public.dy_slow() returns trigger language plpgsql "
+                "as $$ begin perform pg_sleep(4); return new; end $$")
+        dc.psql('create trigger slow before insert on dynamo_data."%s" '
+                "for each row execute function public.dy_slow()" % name)
+        dc.psql("alter system set dynamo.request_timeout = '1s'")
+        dc.psql("select pg_reload_conf()")
+        time.sleep(1.5)         # the workers read the new setting
+        try:
+            start = time.monotonic()
+            code, msg = error_of(ddb.put_item, TableName=name, Item={"pk": {"S": "a"}})
+            took = time.monotonic() - start
+            self.assertEqual(code, "InternalServerError")
+            self.assertIn("timed out", msg)
+            self.assertLess(took, 3.5)
+        finally:
+            dc.psql("alter system reset dynamo.request_timeout")
+            dc.psql("select pg_reload_conf()")
+            dc.psql('drop trigger slow on dynamo_data."%s"' % name)
+        time.sleep(1.5)
+        self.assertNotIn("Item", ddb.get_item(TableName=name, Key={"pk": {"S": "a"}}))
+        ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})
+        ddb.delete_table(TableName=name)
+        dc.psql("drop function public.dy_slow()")
+
+
+class DeleteTableRaceTest(unittest.TestCase):
+    """Writes racing DeleteTable get DynamoDB's errors, never a 500."""
+
+    def test_writers_during_delete_table(self):
+        ddb = dc.client()
+        name = dc.unique_name("race")
+        make_table(ddb, name)
+        errors, stop = [], threading.Event()
+
+        def writer(n):
+            c = dc.client()
+            i = 0
+            while not stop.is_set():
+                try:
+                    c.put_item(TableName=name, Item={"pk": {"S": "%d-%d" % (n, i)}})
+                except botocore.exceptions.ClientError as e:
+                    errors.append(e.response["Error"]["Code"])
+                i += 1
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        ddb.delete_table(TableName=name)
+        time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertTrue(errors, "the writers saw the table go")
+        self.assertLessEqual(set(errors), {"ResourceNotFoundException", "ResourceInUseException"},
+                             errors)
+
+
+if __name__ == "__main__":
+    unittest.main()
