@@ -392,6 +392,53 @@ class HttpConnectionLimitTest(unittest.TestCase):
             for s in old + new:
                 s.close()
 
+    def stuck_connection(self):
+        """A connection whose answers are still being sent: it pipelines
+        health checks and reads nothing."""
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(20)
+        s.connect((dc.HOST, dc.PORT))
+        data = dc.raw_request("GET", "/", {}) * 50000
+
+        def send():
+            try:
+                s.sendall(data)
+            except OSError:
+                pass
+        threading.Thread(target=send, daemon=True).start()
+        return s
+
+    def test_refused_when_nothing_can_be_closed(self):
+        set_gucs(http_max_connections=1)
+        stuck = []
+        try:
+            # one worker after the other ends up with its one slot sending
+            for _ in range(30):
+                stuck.append(self.stuck_connection())
+                select.select([stuck[-1]], [], [], 10)
+                time.sleep(0.2)
+                first = stuck[-1].recv(12, socket.MSG_PEEK)
+                if first == b"HTTP/1.1 503":
+                    break
+                self.assertEqual(first, b"HTTP/1.1 200")
+            else:
+                self.fail("no worker ever refused a connection")
+            # a newcomer is answered 503 ThrottlingException at once
+            for _ in range(5):
+                with dc.connect() as s:
+                    closed, data = closed_by_server(s, 10)
+                    if data.startswith(b"HTTP/1.1 503"):
+                        break
+            self.assertTrue(closed)
+            self.assertTrue(data.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), data)
+            self.assertIn(b'{"__type":"%s","message":"Rate of requests exceeds the allowed throughput."}'
+                          % THROTTLING.encode(), data)
+        finally:
+            for s in stuck:
+                s.close()
+            set_gucs(http_max_connections=self.LIMIT)
+
     def test_served_clients_outlast_a_flood(self):
         kept = [self.answered_connection() for _ in range(3)]
         flood = [dc.connect() for _ in range(20 * self.LIMIT)]
