@@ -43,9 +43,9 @@
  *   connection is closed to make room, never one whose response is being
  *   sent: one discarding input after an error first, then ones never
  *   answered, then the others, each the one whose last byte is oldest, so a
- *   flood of new connections cannot push out clients already served.  If none can be
- *   closed, the newcomer is answered 503 with DynamoDB's ThrottlingException
- *   and closed, so the listen backlog never fills.  A spare descriptor covers
+ *   flood of new connections cannot push out clients already served.  If
+ *   none can be closed, the newcomer is answered 503 with DynamoDB's
+ *   ThrottlingException and closed, so the listen backlog never fills.  A spare descriptor covers
  *   the case where the process itself runs out (EMFILE) in the same way.
  *
  * - Memory.  Input buffers grow with the bytes that have arrived, never by
@@ -56,10 +56,10 @@
  *   closed.  So the memory of a worker for requests not yet answered is at
  *   most
  *
- *       dynamo.http_max_connections * (CONN_BASE_BUFFER + ~8 kB of context
+ *       dynamo.http_max_connections * (CONN_BASE_BUFFER + a few kB of context
  *       and output buffer) + dynamo.http_max_receive_memory
  *
- *   about 6 MB + 128 MB by default, plus the working memory of the one
+ *   about 5 MB + 128 MB by default, plus the working memory of the one
  *   request the worker is executing (after its signature is checked) and the
  *   responses clients are slow to read.
  *
