@@ -25,6 +25,9 @@ extern char *DynamoHttpDatabase;
 extern char *DynamoRegion;
 extern int	DynamoHttpAuth;
 extern int	DynamoHttpIdleTimeout;
+extern int	DynamoHttpMaxConnections;
+extern int	DynamoHttpReceiveTimeout;	/* ms */
+extern int	DynamoHttpMaxReceiveMemory;	/* MB */
 
 typedef enum DynamoHttpAuthMode
 {

@@ -14,7 +14,9 @@
  * connection is closed by the caller: a Transfer-Encoding (chunked) body is
  * 411, a body over 16 MB is 413, an oversized head is 431, another HTTP major
  * version is 505, anything malformed is 400.  Lone LF line ends are accepted,
- * as RFC 9112 allows; obsolete header line folding is not.
+ * as RFC 9112 allows; obsolete header line folding is not.  Empty lines
+ * before a request line are skipped but count towards the 64 kB of a head,
+ * so a client cannot make the caller buffer them without end.
  *
  * This file must stay free of Postgres calls so it can be unit-tested and
  * fuzzed alone (tests/unit/http_parse_test.c).
@@ -265,17 +267,18 @@ HttpParseHead(const char *buf, size_t len, size_t *scanned,
 	if (*scanned < start)
 		*scanned = start;
 	end = FindHeadEnd(buf, len, *scanned > start + 2 ? *scanned - 2 : start);
+	/* blank lines before the request count against the limit: they are buffered too */
 	if (end == 0)
 	{
 		*scanned = len;
-		if (len - start > HTTP_MAX_HEAD)
+		if (len > HTTP_MAX_HEAD)
 		{
 			*status = 431;
 			return HTTP_PARSE_ERROR;
 		}
 		return HTTP_PARSE_INCOMPLETE;
 	}
-	if (end - start > HTTP_MAX_HEAD)
+	if (end > HTTP_MAX_HEAD)
 	{
 		*status = 431;
 		return HTTP_PARSE_ERROR;

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_MAX_HEAD		(64 * 1024)			/* request line + headers */
+#define HTTP_MAX_HEAD		(64 * 1024)			/* blank lines + request line + headers */
 #define HTTP_MAX_HEADERS	100
 #define HTTP_MAX_BODY		(16 * 1024 * 1024)	/* DynamoDB's request limit */
 

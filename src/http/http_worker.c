@@ -18,11 +18,50 @@
  * While a response is not fully sent the connection is watched for
  * writability only, so a client that does not read cannot make us buffer
  * without bound; pipelined requests are answered in order once it drains.
- * Every connection idle (no byte moved) for dynamo.http_idle_timeout is
- * closed, so slow or half-open clients cannot pin memory or descriptors.
  * After an HTTP-level error (malformed head, chunked or oversized body) the
  * error is sent, our side shut down and input discarded until the client
  * closes, so it reads the answer rather than a reset.
+ *
+ * Clients without a key must not be able to take the API down, so every
+ * resource a connection holds before its request is authenticated is bounded:
+ *
+ * - Time.  A request's head and body must arrive within
+ *   dynamo.http_request_receive_timeout of its first byte (of the accept, for
+ *   a connection's first request), however slowly they trickle; a late one is
+ *   answered 408 and closed.  Between requests, a connection that moves no
+ *   byte for dynamo.http_idle_timeout is closed; so is one whose client stops
+ *   reading a response.  Discarding input after an error ends at the same
+ *   receive deadline.
+ *
+ * - Descriptors.  A worker holds at most dynamo.http_max_connections
+ *   connections, and never more than fd.c grants: sockets are external FDs
+ *   (AcquireExternalFD), at most a third of max_safe_fds, about 320 with the
+ *   default max_files_per_process of 1000 less what core and our listeners
+ *   hold; hence the default of 256.  A worker always keeps accepting, at most
+ *   ACCEPT_BATCH connections per listener between two rounds of events so
+ *   that connections already open are served: at the limit the idlest
+ *   connection is closed to make room, never one whose response is being
+ *   sent: one discarding input after an error first, then ones never
+ *   answered, then the others, each the one whose last byte is oldest, so a
+ *   flood of new connections cannot push out clients already served.  If
+ *   none can be closed, the newcomer is answered 503 with DynamoDB's
+ *   ThrottlingException and closed, so the listen backlog never fills.  A spare descriptor covers
+ *   the case where the process itself runs out (EMFILE) in the same way.
+ *
+ * - Memory.  Input buffers grow with the bytes that have arrived, never by
+ *   the declared Content-Length.  Each connection has CONN_BASE_BUFFER bytes
+ *   of its own; what any buffer holds beyond that is charged to a per-worker
+ *   budget, dynamo.http_max_receive_memory.  A request that would exceed it
+ *   is answered 503 ThrottlingException and its connection drained and
+ *   closed.  So the memory of a worker for requests not yet answered is at
+ *   most
+ *
+ *       dynamo.http_max_connections * (CONN_BASE_BUFFER + a few kB of context
+ *       and output buffer) + dynamo.http_max_receive_memory
+ *
+ *   about 5 MB + 128 MB by default, plus the working memory of the one
+ *   request the worker is executing (after its signature is checked) and the
+ *   responses clients are slow to read.
  *
  * Port ownership.  SO_REUSEPORT would also let another program of the same
  * OS user (say a second cluster) share the port silently.  Shared memory
@@ -37,6 +76,7 @@
 #include "postgres.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -60,14 +100,19 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "errors.h"
 #include "http.h"
 
 #define MAX_LISTENERS		16
-#define MAX_CONNECTIONS		1024
+#define MAX_CONNECTIONS		4096	/* slots; dynamo.http_max_connections uses some */
+#define CONN_BASE_BUFFER	(16 * 1024) /* input buffer outside the budget */
 #define READ_CHUNK			(64 * 1024)
 #define LISTEN_BACKLOG		1024
+#define ACCEPT_BATCH		64		/* accepts per listener per round of events */
 #define DRAIN_LIMIT			(64 * 1024 * 1024)	/* bytes discarded after an error */
 #define SWEEP_INTERVAL_MS	1000
+#define JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
+#define THROTTLE_MESSAGE	"Rate of requests exceeds the allowed throughput."
 
 /* GUCs */
 char	   *DynamoHttpListenAddresses = NULL;
@@ -77,6 +122,9 @@ char	   *DynamoHttpDatabase = NULL;
 char	   *DynamoRegion = NULL;
 int			DynamoHttpAuth = DYNAMO_HTTP_AUTH_SIGV4;
 int			DynamoHttpIdleTimeout = 60;
+int			DynamoHttpMaxConnections = 256;
+int			DynamoHttpReceiveTimeout = 5000;
+int			DynamoHttpMaxReceiveMemory = 128;
 
 static const struct config_enum_entry http_auth_options[] = {
 	{"sigv4", DYNAMO_HTTP_AUTH_SIGV4, false},
@@ -102,6 +150,7 @@ typedef struct HttpConn
 	char	   *in;				/* bytes read, not yet consumed */
 	size_t		in_len;
 	size_t		in_cap;
+	size_t		charged;		/* part of in_cap counted in receive_memory */
 	size_t		scanned;		/* parser's search position */
 	size_t		need;			/* head + body length once the head is parsed */
 	bool		head_done;
@@ -111,8 +160,10 @@ typedef struct HttpConn
 	bool		draining;		/* error sent: discard input until EOF */
 	size_t		drained;
 	bool		peer_closed;	/* client shut down its side */
+	bool		answered;		/* at least one request was answered */
 	uint32		events;			/* epoll interest now registered */
-	TimestampTz last_active;
+	TimestampTz last_active;	/* last byte moved either way */
+	TimestampTz receive_start;	/* the request being received began; 0 between requests */
 } HttpConn;
 
 static int	epoll_fd = -1;
@@ -121,6 +172,9 @@ static int	nlisteners = 0;
 static HttpConn conns[MAX_CONNECTIONS];
 static int	nconns = 0;
 static bool holding_port = false;
+static size_t receive_memory = 0;	/* input bytes charged to the budget */
+static int	spare_fd = -1;		/* given up to accept one connection on EMFILE */
+static StringInfoData throttle_body;	/* DynamoDB's ThrottlingException */
 
 static void HttpShmemRequest(void);
 static void HttpShmemStartup(void);
@@ -145,6 +199,22 @@ DynamoHttpInit(void)
 							"Closes HTTP connections that move no byte for this long.",
 							NULL, &DynamoHttpIdleTimeout, 60, 1, 3600,
 							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.http_max_connections",
+							"Maximum number of HTTP connections each HTTP worker holds.",
+							"At the limit the idlest connection is closed for a new one. "
+							"Each is a descriptor: fd.c lets a process hold about max_files_per_process / 3 of them.",
+							&DynamoHttpMaxConnections, 256, 1, MAX_CONNECTIONS,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.http_request_receive_timeout",
+							"Time within which an HTTP request's head and body must arrive, from its first byte.",
+							"A connection's first request counts from the accept.",
+							&DynamoHttpReceiveTimeout, 5000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.http_max_receive_memory",
+							"Memory each HTTP worker may use for requests still being received.",
+							"Past it, requests are answered 503 ThrottlingException.",
+							&DynamoHttpMaxReceiveMemory, 128, 1, 64 * 1024,
+							PGC_SIGHUP, GUC_UNIT_MB, NULL, NULL, NULL);
 
 	/* PGC_POSTMASTER variables may only be defined while preloading */
 	if (!process_shared_preload_libraries_in_progress)
@@ -374,6 +444,26 @@ EpollSet(int op, pgsocket sock, uint32 events, uint32 slot)
 		elog(ERROR, "epoll_ctl failed: %m");
 }
 
+/* Is a response (or an error) still being sent on the connection? */
+static bool
+ConnSending(const HttpConn *c)
+{
+	return c->out_sent < (size_t) c->out.len;
+}
+
+/* Give the input buffer `cap` bytes, charging what exceeds the base size. */
+static void
+ConnResize(HttpConn *c, size_t cap)
+{
+	size_t		charge = cap > CONN_BASE_BUFFER ? cap - CONN_BASE_BUFFER : 0;
+
+	Assert(cap >= c->in_len);
+	c->in = repalloc(c->in, cap);
+	c->in_cap = cap;
+	receive_memory = receive_memory - c->charged + charge;
+	c->charged = charge;
+}
+
 /* Close a connection and free its slot. */
 static void
 ConnClose(HttpConn *c)
@@ -381,6 +471,7 @@ ConnClose(HttpConn *c)
 	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->sock, NULL);
 	close(c->sock);
 	ReleaseExternalFD();
+	receive_memory -= c->charged;
 	MemoryContextDelete(c->context);
 	memset(c, 0, sizeof(*c));
 	c->sock = PGINVALID_SOCKET;
@@ -391,7 +482,7 @@ ConnClose(HttpConn *c)
 static void
 ConnUpdateInterest(HttpConn *c)
 {
-	uint32		want = (c->out_sent < (size_t) c->out.len) ? EPOLLOUT : EPOLLIN;
+	uint32		want = ConnSending(c) ? EPOLLOUT : EPOLLIN;
 
 	if (want != c->events)
 	{
@@ -400,25 +491,39 @@ ConnUpdateInterest(HttpConn *c)
 	}
 }
 
-/* Make room for at least `room` more input bytes. */
-static void
-ConnReserve(HttpConn *c, size_t room)
+/* How many more bytes the request being received can use; 0: parse first. */
+static size_t
+ConnWanted(const HttpConn *c)
 {
-	size_t		cap = c->in_cap;
+	if (c->head_done)
+		return c->need > c->in_len ? c->need - c->in_len : 0;
+	return c->in_len <= HTTP_MAX_HEAD ? HTTP_MAX_HEAD + 1 - c->in_len : 0;
+}
 
-	if (c->in_len + room <= cap)
-		return;
-	while (cap < c->in_len + room)
-		cap *= 2;
-	c->in = repalloc(c->in, cap);
-	c->in_cap = cap;
+/*
+ * Make room to read into a full buffer: double it, but never past what the
+ * request still lacks (`wanted`); false if the worker's budget forbids it.
+ */
+static bool
+ConnMakeRoom(HttpConn *c, size_t wanted)
+{
+	size_t		budget = (size_t) DynamoHttpMaxReceiveMemory * 1024 * 1024;
+	size_t		cap;
+
+	if (c->in_len < c->in_cap)
+		return true;
+	cap = c->in_cap + Min(c->in_cap, wanted);
+	if (receive_memory - c->charged + (cap - CONN_BASE_BUFFER) > budget)
+		return false;
+	ConnResize(c, cap);
+	return true;
 }
 
 /* Send as much pending output as the socket takes; false if it failed. */
 static bool
 ConnFlush(HttpConn *c)
 {
-	while (c->out_sent < (size_t) c->out.len)
+	while (ConnSending(c))
 	{
 		ssize_t		n = send(c->sock, c->out.data + c->out_sent,
 							 c->out.len - c->out_sent, MSG_NOSIGNAL);
@@ -447,7 +552,7 @@ ConnFlush(HttpConn *c)
 	return true;
 }
 
-/* Drop the first `n` input bytes; shrink a large buffer. */
+/* Drop the first `n` input bytes, start the next request's clock, shrink. */
 static void
 ConnConsume(HttpConn *c, size_t n)
 {
@@ -456,35 +561,49 @@ ConnConsume(HttpConn *c, size_t n)
 	c->scanned = 0;
 	c->head_done = false;
 	c->need = 0;
-	if (c->in_cap > 4 * READ_CHUNK && c->in_len <= READ_CHUNK)
-	{
-		char	   *small = MemoryContextAlloc(c->context, READ_CHUNK);
-
-		memcpy(small, c->in, c->in_len);
-		pfree(c->in);
-		c->in = small;
-		c->in_cap = READ_CHUNK;
-	}
+	c->receive_start = c->in_len > 0 ? GetCurrentTimestamp() : 0;
+	if (c->in_cap > CONN_BASE_BUFFER && c->in_len <= CONN_BASE_BUFFER)
+		ConnResize(c, CONN_BASE_BUFFER);
 }
 
-/* Answer an HTTP-level error, then discard input until the client closes. */
+/*
+ * Answer with a final error, then discard input until the client closes (or
+ * the receive deadline, counted from now, passes).
+ */
+static void
+ConnAnswerAndDrain(HttpConn *c, int status, const char *content_type,
+				   const char *body, size_t len)
+{
+	HttpAppendResponse(&c->out, status, content_type, body, len, false);
+	c->close_after = true;
+	c->draining = true;
+	c->in_len = 0;
+	c->receive_start = GetCurrentTimestamp();
+	ConnResize(c, CONN_BASE_BUFFER);
+}
+
+/* Answer an HTTP-level error and drain. */
 static void
 ConnFail(HttpConn *c, int status)
 {
 	char		body[128];
 
 	snprintf(body, sizeof(body), "%d %s\n", status, HttpStatusText(status));
-	HttpAppendResponse(&c->out, status, "text/plain", body, strlen(body), false);
-	c->close_after = true;
-	c->draining = true;
-	c->in_len = 0;
+	ConnAnswerAndDrain(c, status, "text/plain", body, strlen(body));
+}
+
+/* Answer 503 ThrottlingException (the worker is out of room) and drain. */
+static void
+ConnThrottle(HttpConn *c)
+{
+	ConnAnswerAndDrain(c, 503, JSON_CONTENT_TYPE, throttle_body.data, throttle_body.len);
 }
 
 /* Answer every complete request buffered, in order, while output drains. */
 static void
 ConnProcess(HttpConn *c)
 {
-	while (!c->close_after && c->out_sent == (size_t) c->out.len)
+	while (!c->close_after && !ConnSending(c))
 	{
 		HttpRequest req;
 		int			status = 0;
@@ -511,7 +630,6 @@ ConnProcess(HttpConn *c)
 		}
 		if (c->in_len < c->need)
 		{
-			ConnReserve(c, c->need - c->in_len);
 			if (c->peer_closed)
 				c->close_after = true;
 			break;
@@ -521,6 +639,7 @@ ConnProcess(HttpConn *c)
 		if (HttpParseHead(c->in, c->in_len, &c->scanned, &req, &status) != HTTP_PARSE_OK)
 			elog(ERROR, "HTTP request head no longer parses");
 		HttpHandleRequest(&req, c->in + req.head_len, &c->out);
+		c->answered = true;
 		if (!req.keep_alive)
 			c->close_after = true;
 		ConnConsume(c, c->need);
@@ -550,14 +669,22 @@ ConnRead(HttpConn *c)
 		}
 		else
 		{
-			ConnReserve(c, READ_CHUNK);
+			size_t		wanted = ConnWanted(c);
+
+			if (wanted == 0)
+				return true;	/* enough for the parser: answer first */
+			if (!ConnMakeRoom(c, wanted))
+			{
+				ConnThrottle(c);
+				continue;
+			}
 			n = recv(c->sock, c->in + c->in_len, c->in_cap - c->in_len, 0);
 			if (n > 0)
 			{
-				c->in_len += n;
 				c->last_active = GetCurrentTimestamp();
-				if (c->head_done && c->in_len >= c->need)
-					break;		/* a whole request: answer it first */
+				if (c->receive_start == 0)
+					c->receive_start = c->last_active;
+				c->in_len += n;
 				continue;
 			}
 		}
@@ -587,7 +714,7 @@ ConnEvent(HttpConn *c, uint32 events)
 		ok = ConnFlush(c);
 	if (ok && !c->draining)
 		ConnProcess(c);
-	if (ok && c->out_sent == (size_t) c->out.len && c->close_after)
+	if (ok && !ConnSending(c) && c->close_after)
 	{
 		if (!c->draining || c->peer_closed)
 			ok = false;
@@ -600,49 +727,149 @@ ConnEvent(HttpConn *c, uint32 events)
 		ConnUpdateInterest(c);
 }
 
-/* Accept every pending connection on a listening socket. */
+/* Which connections go first when one must be closed: lowest rank first. */
+static int
+ConnEvictRank(const HttpConn *c)
+{
+	if (c->draining)
+		return 0;				/* already failed */
+	return c->answered ? 2 : 1; /* clients we served outlast a flood of newcomers */
+}
+
+/*
+ * The connection to close for a newcomer: never one sending an answer; of
+ * the lowest rank, the idlest (oldest last byte).  A linear scan: it runs
+ * only at the limit, over the MAX_CONNECTIONS slots.
+ */
+static HttpConn *
+IdlestConn(void)
+{
+	HttpConn   *best = NULL;
+
+	for (int i = 0; i < MAX_CONNECTIONS; i++)
+	{
+		HttpConn   *c = &conns[i];
+		int			rank;
+
+		if (c->sock == PGINVALID_SOCKET || (ConnSending(c) && !c->draining))
+			continue;
+		rank = ConnEvictRank(c);
+		if (best == NULL || rank < ConnEvictRank(best) ||
+			(rank == ConnEvictRank(best) && c->last_active < best->last_active))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * A free slot for a new connection, its descriptor accounted; at the limit
+ * the idlest connection is closed first.  NULL if none can be closed.
+ */
+static HttpConn *
+ConnSlot(void)
+{
+	while (nconns >= DynamoHttpMaxConnections || !AcquireExternalFD())
+	{
+		HttpConn   *victim = IdlestConn();
+
+		if (victim == NULL)
+			return NULL;
+		ConnClose(victim);
+	}
+	for (int i = 0; i < MAX_CONNECTIONS; i++)
+		if (conns[i].sock == PGINVALID_SOCKET)
+			return &conns[i];
+	elog(ERROR, "no free HTTP connection slot");
+	return NULL;				/* keep the compiler quiet */
+}
+
+/* Serve an accepted socket in slot `c`, whose descriptor is accounted. */
+static void
+ConnOpen(HttpConn *c, pgsocket sock)
+{
+	MemoryContext old;
+	int			one = 1;
+
+	(void) setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->sock = sock;
+	c->context = AllocSetContextCreate(TopMemoryContext, "dynamo http connection",
+									   ALLOCSET_SMALL_SIZES);
+	c->in = MemoryContextAlloc(c->context, CONN_BASE_BUFFER);
+	c->in_cap = CONN_BASE_BUFFER;
+	old = MemoryContextSwitchTo(c->context);
+	initStringInfo(&c->out);
+	MemoryContextSwitchTo(old);
+	c->events = EPOLLIN;
+	c->last_active = c->receive_start = GetCurrentTimestamp();
+	EpollSet(EPOLL_CTL_ADD, sock, EPOLLIN, c - conns);
+	nconns++;
+}
+
+/* Answer a socket we cannot serve 503 ThrottlingException and close it. */
+static void
+RefuseSocket(pgsocket sock)
+{
+	StringInfoData msg;
+
+	initStringInfo(&msg);
+	HttpAppendResponse(&msg, 503, JSON_CONTENT_TYPE, throttle_body.data, throttle_body.len,
+					   false);
+	(void) send(sock, msg.data, msg.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(sock);
+	pfree(msg.data);
+}
+
+/* Out of descriptors: free the spare one to refuse a pending connection. */
+static bool
+RefuseWithSpare(pgsocket listener)
+{
+	pgsocket	sock;
+
+	if (spare_fd < 0)
+		return false;
+	close(spare_fd);
+	sock = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (sock != PGINVALID_SOCKET)
+		RefuseSocket(sock);
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return sock != PGINVALID_SOCKET;
+}
+
+/* Accept pending connections on a listening socket, at most ACCEPT_BATCH. */
 static void
 AcceptConnections(pgsocket listener)
 {
-	for (;;)
+	for (int i = 0; i < ACCEPT_BATCH; i++)
 	{
 		pgsocket	sock = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		HttpConn   *c = NULL;
-		int			one = 1;
+		HttpConn   *c;
 
 		if (sock == PGINVALID_SOCKET)
+		{
+			if ((errno == EMFILE || errno == ENFILE) && RefuseWithSpare(listener))
+				continue;
 			return;				/* EAGAIN, or a connection that vanished */
-		for (int i = 0; i < MAX_CONNECTIONS && c == NULL; i++)
-			if (conns[i].sock == PGINVALID_SOCKET)
-				c = &conns[i];
-		if (c == NULL || !AcquireExternalFD())
-		{
-			close(sock);		/* full: the client retries */
-			continue;
 		}
-		(void) setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->sock = sock;
-		c->context = AllocSetContextCreate(TopMemoryContext, "dynamo http connection",
-										   ALLOCSET_SMALL_SIZES);
-		c->in = MemoryContextAlloc(c->context, READ_CHUNK);
-		c->in_cap = READ_CHUNK;
-		c->out.data = NULL;
-		{
-			MemoryContext old = MemoryContextSwitchTo(c->context);
-
-			initStringInfo(&c->out);
-			MemoryContextSwitchTo(old);
-		}
-		c->events = EPOLLIN;
-		c->last_active = GetCurrentTimestamp();
-		EpollSet(EPOLL_CTL_ADD, sock, EPOLLIN, c - conns);
-		nconns++;
+		c = ConnSlot();
+		if (c == NULL)
+			RefuseSocket(sock);
+		else
+			ConnOpen(c, sock);
 	}
 }
 
-/* Close connections that moved no byte for dynamo.http_idle_timeout. */
+/* Has the request being received, or the input being discarded, run late? */
+static bool
+ConnReceiveLate(const HttpConn *c, TimestampTz now)
+{
+	if (c->receive_start == 0 || (ConnSending(c) && !c->draining))
+		return false;
+	return TimestampDifferenceExceeds(c->receive_start, now, DynamoHttpReceiveTimeout);
+}
+
+/* Close connections past a deadline: a request too slow to arrive, idleness. */
 static void
-SweepIdle(void)
+SweepConnections(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
@@ -650,8 +877,18 @@ SweepIdle(void)
 	{
 		HttpConn   *c = &conns[i];
 
-		if (c->sock != PGINVALID_SOCKET &&
-			TimestampDifferenceExceeds(c->last_active, now, DynamoHttpIdleTimeout * 1000))
+		if (c->sock == PGINVALID_SOCKET)
+			continue;
+		if (ConnReceiveLate(c, now))
+		{
+			if (!c->draining)
+			{
+				ConnFail(c, 408);
+				(void) ConnFlush(c);
+			}
+			ConnClose(c);
+		}
+		else if (TimestampDifferenceExceeds(c->last_active, now, DynamoHttpIdleTimeout * 1000))
 			ConnClose(c);
 	}
 }
@@ -680,12 +917,29 @@ DynamoHttpWorkerMain(Datum main_arg)
 	BackgroundWorkerInitializeConnection(DynamoHttpDatabase, NULL, 0);
 	pgstat_report_appname("dynamo http");
 
+	/*
+	 * Large input buffers come and go with requests.  glibc would raise its
+	 * mmap threshold after the first one is freed and keep later ones in its
+	 * heap, which it seldom gives back; a fixed threshold maps each one and
+	 * unmaps it when freed, so resident memory follows the budget.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	for (int i = 0; i < MAX_CONNECTIONS; i++)
 		conns[i].sock = PGINVALID_SOCKET;
 	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (epoll_fd < 0)
 		elog(ERROR, "epoll_create1 failed: %m");
 	ReserveExternalFD();
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ReserveExternalFD();
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		initStringInfo(&throttle_body);
+		(void) DynamoErrorToWire(DynamoErrorGetInfo(DYERR_THROTTLING)->sqlstate,
+								 THROTTLE_MESSAGE, NULL, &throttle_body);
+		MemoryContextSwitchTo(old);
+	}
 	OpenListeners();
 	for (int i = 0; i < nlisteners; i++)
 		EpollSet(EPOLL_CTL_ADD, listeners[i], EPOLLIN, MAX_CONNECTIONS + i);
@@ -727,7 +981,7 @@ DynamoHttpWorkerMain(Datum main_arg)
 		}
 		if (nconns > 0 && GetCurrentTimestamp() >= next_sweep)
 		{
-			SweepIdle();
+			SweepConnections();
 			next_sweep = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), SWEEP_INTERVAL_MS);
 		}
 	}

@@ -17,7 +17,9 @@
  * needs no secret (shape, scope, clock); SigV4Verify() recomputes the
  * signature with the secret of the access key and compares it in constant
  * time.  Failures are raised as DynamoDB's authentication errors with the
- * messages DynamoDB sends.  The region may be dynamo.region, or "localhost"
+ * messages DynamoDB sends.  A signature must cover Host, X-Amz-Date and
+ * X-Amz-Target (every AWS SDK signs them): otherwise a captured request could
+ * be replayed to another host, at another time or as another operation.  The region may be dynamo.region, or "localhost"
  * or "local" as GUI clients sign.  Hashes use Postgres's cryptohash and HMAC,
  * which need a resource owner: call both inside a transaction.
  */
@@ -266,6 +268,51 @@ ParseCredential(const char *credential, const char *region, SigV4Auth *auth)
 					SIGV4_TERMINATOR, parts[4]);
 }
 
+/* Is `name` one of the ';'-separated SignedHeaders (ignoring case)? */
+static bool
+HeaderIsSigned(const char *signed_headers, const char *name)
+{
+	size_t		n = strlen(name);
+
+	for (const char *p = signed_headers; *p;)
+	{
+		const char *end = strchr(p, ';');
+		size_t		len = end ? (size_t) (end - p) : strlen(p);
+
+		if (len == n && pg_strncasecmp(p, name, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+/*
+ * Refuse a signature that leaves out a header binding the request to its
+ * host, time and operation, in the words DynamoDB uses for Host.
+ */
+static void
+RequireSignedHeaders(const char *signed_headers)
+{
+	static const struct
+	{
+		const char *name;
+		const char *shown;
+	}			required[] =
+	{
+		{"host", "'Host' or ':authority'"},
+		{"x-amz-date", "'X-Amz-Date'"},
+		{"x-amz-target", "'X-Amz-Target'"},
+	};
+
+	for (size_t i = 0; i < lengthof(required); i++)
+		if (!HeaderIsSigned(signed_headers, required[i].name))
+			DynamoError(DYERR_INVALID_SIGNATURE,
+						"%s must be a 'SignedHeader' in the AWS Authorization.",
+						required[i].shown);
+}
+
 /*
  * Parse the Authorization header of a request and check its shape, scope and
  * date.  Raises MissingAuthenticationToken, IncompleteSignature or
@@ -297,6 +344,7 @@ SigV4Parse(const HttpRequest *req, const char *region, SigV4Auth *auth)
 
 	ParseCredential(credential, region, auth);
 	CheckClock(auth->amz_date);
+	RequireSignedHeaders(auth->signed_headers);
 }
 
 /* Append s percent-encoded as SigV4 wants (unreserved and '/' kept). */

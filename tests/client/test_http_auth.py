@@ -5,6 +5,9 @@ import time
 import unittest
 
 import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 import botocore.exceptions
 
 import dynamo_client as dc
@@ -220,6 +223,100 @@ class HttpAuthTest(unittest.TestCase):
             self.skipTest("server log not found")
         with open(path, errors="replace") as f:
             self.assertNotIn(secret, f.read())
+
+
+class PartialSigner(botocore.auth.SigV4Auth):
+    """A correct SigV4 signer that signs only the headers named in `keep`."""
+
+    def __init__(self, credentials, keep):
+        super().__init__(credentials, "dynamodb", dc.REGION)
+        self.keep = keep
+
+    def headers_to_sign(self, request):
+        headers = super().headers_to_sign(request)
+        for name in list(headers.keys()):
+            if name not in self.keep:
+                del headers[name]
+        return headers
+
+
+def partially_signed(operation, keep, body=LIST):
+    """Raw bytes of a request whose valid signature covers only `keep`."""
+    key_id, secret = dc.access_key()
+    headers = {"Content-Type": "application/x-amz-json-1.0",
+               "X-Amz-Target": dc.TARGET_PREFIX + operation,
+               "Host": "%s:%d" % (dc.HOST, dc.PORT)}
+    req = botocore.awsrequest.AWSRequest(method="POST", url=dc.ENDPOINT + "/", data=body,
+                                         headers=headers)
+    PartialSigner(botocore.credentials.Credentials(key_id, secret), keep).add_auth(req)
+    return dc.raw_request("POST", "/", dict(req.headers.items()), body)
+
+
+def signed_names(raw):
+    """The SignedHeaders list of a request's (or an Authorization value's) bytes."""
+    return raw.split(b"SignedHeaders=")[1].split(b",")[0].decode().split(";")
+
+
+class SignedHeadersTest(unittest.TestCase):
+    """A signature must cover Host, X-Amz-Date and X-Amz-Target, as AWS demands:
+    otherwise a captured request can be replayed elsewhere or as another operation."""
+
+    ALL = {"host", "x-amz-date", "x-amz-target", "content-type"}
+    MESSAGES = {
+        "host": "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        "x-amz-date": "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
+        "x-amz-target": "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        dc.ensure_extension()
+        dc.wait_for_api()
+
+    def refused(self, raw):
+        r = dc.exchange(raw)
+        self.assertEqual(r.status, 400, r.body)
+        err = r.json()
+        self.assertEqual(err["__type"], CORAL + "InvalidSignatureException", err)
+        return err["message"]
+
+    def test_each_required_header_left_out(self):
+        for name, message in self.MESSAGES.items():
+            raw = partially_signed("ListTables", self.ALL - {name})
+            self.assertEqual(signed_names(raw), sorted(self.ALL - {name}))
+            self.assertEqual(self.refused(raw), message, name)
+
+    def test_empty_signed_headers(self):
+        raw = dc.signed_request("ListTables", LIST)
+        head, body = raw.split(b"\r\n\r\n", 1)
+        lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"authorization:")]
+        key_id, _ = dc.access_key()
+        date = [l for l in lines if l.lower().startswith(b"x-amz-date:")][0].split(b":")[1].strip()
+        auth = b"Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/dynamodb/aws4_request, " \
+               b"SignedHeaders=, Signature=%s" % (key_id.encode(), date[:8], dc.REGION.encode(), b"0" * 64)
+        self.assertEqual(self.refused(b"\r\n".join(lines + [auth]) + b"\r\n\r\n" + body),
+                         self.MESSAGES["host"])
+
+    def test_unsigned_target_cannot_be_replayed_as_another_operation(self):
+        raw = partially_signed("ListTables", self.ALL - {"x-amz-target"})
+        forged = raw.replace(b"DynamoDB_20120810.ListTables", b"DynamoDB_20120810.DescribeLimits")
+        self.assertEqual(self.refused(forged), self.MESSAGES["x-amz-target"])
+
+    def test_minimal_signed_headers_accepted(self):
+        raw = partially_signed("ListTables", {"host", "x-amz-date", "x-amz-target"})
+        self.assertEqual(signed_names(raw), ["host", "x-amz-date", "x-amz-target"])
+        r = dc.exchange(raw)
+        self.assertEqual(r.status, 200, r.body)
+
+    def test_real_clients_sign_what_is_required(self):
+        seen = []
+        c = dc.client()
+        c.meta.events.register("before-send.dynamodb",
+                               lambda request, **kw: seen.append(request.headers["Authorization"]))
+        c.list_tables()
+        auth = seen[0] if isinstance(seen[0], bytes) else seen[0].encode()
+        names = signed_names(auth)
+        self.assertTrue({"host", "x-amz-date", "x-amz-target"} <= set(names), names)
 
 
 class HttpAuthorizationTest(unittest.TestCase):

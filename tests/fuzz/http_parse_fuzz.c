@@ -7,7 +7,8 @@
  *   ./http_parse_fuzz -max_total_time=60
  *
  * Each input is parsed whole and as a growing buffer (split at the first
- * byte's value), as the worker does; every span must lie inside the buffer.
+ * byte's value), as the worker does; every span must lie inside the buffer,
+ * and no head, complete or not, may grow past HTTP_MAX_HEAD.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,8 +34,8 @@ parse(const char *buf, size_t len, size_t *scanned)
 
 	if (r == HTTP_PARSE_OK)
 	{
-		if (req.head_len > len || req.content_length > HTTP_MAX_BODY ||
-			req.nheaders > HTTP_MAX_HEADERS)
+		if (req.head_len > len || req.head_len > HTTP_MAX_HEAD ||
+			req.content_length > HTTP_MAX_BODY || req.nheaders > HTTP_MAX_HEADERS)
 			abort();
 		check_span(&req.method, buf, len);
 		check_span(&req.path, buf, len);
@@ -47,6 +48,8 @@ parse(const char *buf, size_t len, size_t *scanned)
 	}
 	else if (r == HTTP_PARSE_ERROR && (status < 400 || status > 599))
 		abort();
+	else if (r == HTTP_PARSE_INCOMPLETE && len > HTTP_MAX_HEAD)
+		abort();				/* the caller would buffer without bound */
 	return r;
 }
 

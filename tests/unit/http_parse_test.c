@@ -132,6 +132,21 @@ main(void)
 	ok(r == HTTP_PARSE_ERROR && status == 431, "oversized head is 431 before its end");
 	free(big);
 
+	/* blank lines before a request are buffered too: they count as head */
+	big = malloc(HTTP_MAX_HEAD + 64);
+	for (int i = 0; i < HTTP_MAX_HEAD / 2 + 1; i++)
+		memcpy(big + 2 * i, "\r\n", 2);
+	big[HTTP_MAX_HEAD + 2] = '\0';
+	r = parse_all(big, &req, &status);
+	ok(r == HTTP_PARSE_ERROR && status == 431, "endless blank lines are 431");
+	strcpy(big + HTTP_MAX_HEAD - 10, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	r = parse_all(big, &req, &status);
+	ok(r == HTTP_PARSE_ERROR && status == 431, "a head after 64 kB of blank lines is 431");
+	strcpy(big + 1000, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	r = parse_all(big, &req, &status);
+	ok(r == HTTP_PARSE_OK && req.head_len == 1000 + 27, "a head after a few blank lines parses");
+	free(big);
+
 	big = malloc(200 * 8 + 64);
 	strcpy(big, "GET / HTTP/1.1\r\n");
 	for (int i = 0; i < 200; i++)
