@@ -12,8 +12,8 @@ MODULE_big = dynamo
 # Install scripts of earlier versions are kept as released (for upgrade tests).
 DATA_built = sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
 DATA = sql/dynamo--0.1.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql sql/access_key_functions.sql
-UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/access_key_functions.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql
+UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/metadata_policies.sql sql/access_key_functions.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \

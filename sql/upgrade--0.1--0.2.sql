@@ -2,17 +2,7 @@
 -- on the table, ClientRequestTokens per role, access keys bound to role OIDs.
 \echo Use "ALTER EXTENSION dynamo UPDATE TO '0.2'" to load this file. \quit
 
-ALTER TABLE dynamo.tables ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible ON dynamo.tables USING (
-	pg_catalog.has_table_privilege(
-		(SELECT c.oid FROM pg_catalog.pg_class c
-		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		   AND c.relname OPERATOR(pg_catalog.=) tables.relname),
-		'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'));
-ALTER TABLE dynamo.indexes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible ON dynamo.indexes USING (
-	EXISTS (SELECT 1 FROM dynamo.tables t
-			WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name));
+-- row-level security on the metadata: sql/metadata_policies.sql follows
 
 -- 0.1's tokens belong to no role: replaying one as another role is what this
 -- version stops, so they are forgotten (a token lives 10 minutes anyway).
