@@ -76,6 +76,9 @@ RESET ROLE;
 SET ROLE dy_mallory;
 SELECT table_name FROM dynamo.tables ORDER BY 1;
 SELECT table_name, index_name FROM dynamo.indexes ORDER BY 1, 2;
+-- creating one needs the right to, before anything about existing tables
+SELECT dynamo.create_table('{"TableName":"SecHidden","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}');
 -- changing a table needs its ownership (and takes no lock without it)
 SELECT dynamo.delete_table('{"TableName":"Sec"}');
 SELECT dynamo.update_table('{"TableName":"Sec","BillingMode":"PAY_PER_REQUEST"}');

@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "errors.h"
 #include "indexes.h"
@@ -701,6 +702,21 @@ name_arg(const char *name, Oid *types, Datum *values)
 	values[0] = CStringGetTextDatum(name);
 }
 
+/* CreateTable's rights: create relations in dynamo_data, write dynamo.tables. */
+static void
+check_create_privilege(void)
+{
+	Oid			nsp = get_namespace_oid(DYNAMO_DATA_SCHEMA, false);
+	Oid			meta = get_relname_relid("tables", get_namespace_oid("dynamo", false));
+	AclResult	r = pg_namespace_aclcheck(nsp, GetUserId(), ACL_CREATE);
+
+	if (r != ACLCHECK_OK)
+		aclcheck_error(r, OBJECT_SCHEMA, DYNAMO_DATA_SCHEMA);
+	r = pg_class_aclcheck(meta, GetUserId(), ACL_INSERT);
+	if (r != ACLCHECK_OK)
+		aclcheck_error(r, OBJECT_TABLE, "tables");
+}
+
 void
 OpCreateTable(json_object *req, StringInfo out)
 {
@@ -724,6 +740,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	check_definitions_used(&spec, ad);
 	spec.attrdefs = ad;
 
+	/* a role that may not create tables learns nothing of existing ones */
+	check_create_privilege();
 	if (CatalogGetTable(spec.name, spec.namelen) != NULL)
 		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec.name);
 	relname = CatalogRelname(spec.name, spec.namelen);
@@ -743,7 +761,11 @@ OpDescribeTable(json_object *req, StringInfo out)
 {
 	size_t		len;
 	const char *name = table_name_member(req, &len, false);
+	DynamoTable *t = CatalogGetTable(name, len);
 
+	/* a table held by DDL past the lock timeout: ResourceInUseException */
+	if (t != NULL)
+		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
 	appendStringInfoString(out, "{\"Table\":");
 	append_description(name, "ACTIVE", out);
