@@ -11,7 +11,7 @@ MODULE_big = dynamo
 DATA_built = sql/dynamo--0.1.sql
 INSTALL_PARTS = sql/dynamo_core.sql sql/http_api.sql
 
-CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
+CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
 	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o
 # expressions and UpdateItem
