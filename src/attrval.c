@@ -764,26 +764,39 @@ StoredValueToTree(const char *v)
 	return t;
 }
 
+void
+StoredMapCursorInit(StoredMapCursor *c, const char *map)
+{
+	c->p = map + 9;
+	c->left = StoredGetU32(map + 5);
+}
+
+const char *
+StoredMapCursorGet(StoredMapCursor *c, const char *name, size_t len)
+{
+	while (c->left > 0)
+	{
+		uint32		nlen = StoredGetU32(c->p);
+		int			cmp = CompareBytes(c->p + 4, nlen, name, len);
+
+		CHECK_FOR_INTERRUPTS();
+		if (cmp == 0)
+			return c->p + 4 + nlen;
+		if (cmp > 0)
+			break;				/* names are sorted */
+		c->p = StoredValueEnd(c->p + 4 + nlen);
+		c->left--;
+	}
+	return NULL;
+}
+
 const char *
 StoredMapGet(const char *map, const char *name, size_t len)
 {
-	uint32		count = StoredGetU32(map + 5);
-	const char *p = map + 9;
+	StoredMapCursor c;
 
-	for (uint32 i = 0; i < count; i++)
-	{
-		uint32		nlen = StoredGetU32(p);
-		int			c = CompareBytes(p + 4, nlen, name, len);
-
-		CHECK_FOR_INTERRUPTS();
-		p += 4 + nlen;
-		if (c == 0)
-			return p;
-		if (c > 0)
-			break;				/* names are sorted */
-		p = StoredValueEnd(p);
-	}
-	return NULL;
+	StoredMapCursorInit(&c, map);
+	return StoredMapCursorGet(&c, name, len);
 }
 
 /* Does [p, p + n) fit before end? */
@@ -891,4 +904,13 @@ StoredValueValidate(const char *v, const char *end, int depth)
 	if (!is_container(tag) || plen < 4)
 		return false;
 	return validate_entries(tag, v + 9, v + 5 + plen, StoredGetU32(v + 5), depth);
+}
+
+bool
+StoredItemValidate(const char *item, size_t len)
+{
+	/* a map that fills the bytes exactly: nothing may trail it */
+	return len >= 9 && item[0] == DYN_M &&
+		StoredValueValidate(item, item + len, 0) &&
+		StoredValueEnd(item) == item + len;
 }

@@ -48,7 +48,7 @@ DynItemCheckSize(const DynItem *item)
 static void
 check_stored_item(const char *data, size_t len)
 {
-	if (len < 9 || data[0] != DYN_M || !StoredValueValidate(data, data + len, 0))
+	if (!StoredItemValidate(data, len))
 		RequestBareSerializationError("The item is not a valid dynamo item (invalid UTF-8, unsorted or duplicate names or set members, or a malformed value).");
 }
 
