@@ -15,7 +15,7 @@ DATA = sql/dynamo--0.1.sql
 INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql
 UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/metadata_policies.sql sql/access_key_functions.sql
 
-CORE_OBJS = src/dynamo.o src/errors.o src/number.o src/attrval.o \
+CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
 	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o
 # expressions and UpdateItem
@@ -31,7 +31,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact security
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout
 
 PG_CONFIG ?= pg_config

@@ -55,7 +55,7 @@ check_slot(Relation rel, TupleTableSlot *slot)
 		check_context = AllocSetContextCreate(TopMemoryContext, "dynamo item check",
 											  ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(check_context);
-	DynItemCheckSize(DatumGetDynItemP(d));
+	DynItemCheckStorable(DatumGetDynItemP(d));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(check_context);
 }

@@ -7,6 +7,15 @@
  * validates about a single value (one type per value, sets non-empty and
  * without duplicates, numbers, base64, nesting depth); rules that depend on
  * where a value is used (keys, item size) belong to the callers.
+ *
+ * Everything here is linear or n log n in the input (maps and sets are
+ * sorted with qsort) and every loop over input calls CHECK_FOR_INTERRUPTS.
+ * Stored values from outside (item_recv, the access method's checks) are
+ * validated to the same invariants the writers keep: names and set members
+ * sorted and unique, sets non-empty, S and names valid UTF-8, numbers
+ * canonical.  JSON output never emits invalid UTF-8: a byte that does not
+ * start a well-formed sequence (possible only in items stored before these
+ * checks) is written as U+FFFD.
  */
 #include "postgres.h"
 
@@ -14,6 +23,7 @@
 #include "miscadmin.h"
 #include "attrval.h"
 #include "errors.h"
+#include "json_text.h"
 #include "number.h"
 #include "request.h"
 
@@ -181,6 +191,7 @@ set_from_json(DynValue *v, DynType member, json_object *arr)
 	{
 		json_object *e = json_object_array_get_idx(arr, i);
 
+		CHECK_FOR_INTERRUPTS();
 		if (e == NULL)
 			DynamoError(DYERR_VALIDATION,
 						"One or more parameter values were invalid: An AttributeValue may not contain a null value");
@@ -206,35 +217,50 @@ list_from_json(DynValue *v, json_object *arr, int depth)
 	{
 		json_object *e = json_object_array_get_idx(arr, i);
 
+		CHECK_FOR_INTERRUPTS();
 		if (e == NULL || !json_object_is_type(e, json_type_object))
 			RequestShapeError(e, SHAPE_OBJECT);
 		v->elems[i] = value_from_json(e, depth + 1);
 	}
 }
 
-/* Sort a map's entries by name (parallel arrays). */
+/* One map entry while sorting. */
+typedef struct MapEntry
+{
+	char	   *name;
+	uint32		namelen;
+	DynValue   *value;
+} MapEntry;
+
+/* qsort comparator of map entries by name bytes */
+static int
+compare_entries(const void *a, const void *b)
+{
+	const MapEntry *x = a;
+	const MapEntry *y = b;
+
+	return CompareBytes(x->name, x->namelen, y->name, y->namelen);
+}
+
+/* Sort a map's entries by name (parallel arrays), in O(n log n). */
 static void
 sort_map(DynValue *m)
 {
-	/* insertion sort on small maps, index sort otherwise */
-	for (uint32 i = 1; i < m->len; i++)
-	{
-		char	   *name = m->names[i];
-		uint32		nlen = m->namelens[i];
-		DynValue   *val = m->elems[i];
-		int64		j = (int64) i - 1;
+	MapEntry   *e;
 
-		while (j >= 0 && CompareBytes(m->names[j], m->namelens[j], name, nlen) > 0)
-		{
-			m->names[j + 1] = m->names[j];
-			m->namelens[j + 1] = m->namelens[j];
-			m->elems[j + 1] = m->elems[j];
-			j--;
-		}
-		m->names[j + 1] = name;
-		m->namelens[j + 1] = nlen;
-		m->elems[j + 1] = val;
+	if (m->len < 2)
+		return;
+	e = palloc(sizeof(MapEntry) * m->len);
+	for (uint32 i = 0; i < m->len; i++)
+		e[i] = (MapEntry) {m->names[i], m->namelens[i], m->elems[i]};
+	qsort(e, m->len, sizeof(MapEntry), compare_entries);
+	for (uint32 i = 0; i < m->len; i++)
+	{
+		m->names[i] = e[i].name;
+		m->namelens[i] = e[i].namelen;
+		m->elems[i] = e[i].value;
 	}
+	pfree(e);
 }
 
 /* Parse an M (or an item) from a JSON object of name -> AttributeValue. */
@@ -253,10 +279,13 @@ map_from_json(json_object *obj, int depth)
 	m->elems = palloc(sizeof(DynValue *) * Max(m->len, 1));
 	json_object_object_foreach(obj, key, val)
 	{
+		size_t		nlen;
+
+		CHECK_FOR_INTERRUPTS();
 		if (val == NULL || !json_object_is_type(val, json_type_object))
 			RequestShapeError(val, SHAPE_OBJECT);
-		m->names[i] = key;
-		m->namelens[i] = strlen(key);
+		m->names[i] = (char *) JsonKeyName(key, &nlen);
+		m->namelens[i] = nlen;
 		m->elems[i] = value_from_json(val, depth + 1);
 		i++;
 	}
@@ -283,6 +312,7 @@ value_from_json(json_object *obj, int depth)
 	{
 		DynType		t = type_from_name(key);
 
+		CHECK_FOR_INTERRUPTS();
 		if (t == 0 || val == NULL)
 			continue;
 		ntypes++;
@@ -404,6 +434,7 @@ StoredValueSize(const char *v)
 	{
 		uint32		len;
 
+		CHECK_FOR_INTERRUPTS();
 		if (tag == DYN_L)
 		{
 			size += 1 + StoredValueSize(p);
@@ -488,6 +519,7 @@ AttrValueSerialize(const DynValue *v, StringInfo out)
 	put_u32(out, v->len);
 	for (uint32 i = 0; i < v->len; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (v->type == DYN_M)
 		{
 			put_u32(out, v->namelens[i]);
@@ -554,7 +586,17 @@ AppendJsonString(StringInfo out, const char *s, size_t len)
 	{
 		unsigned char c = (unsigned char) s[i];
 
-		if (c == '"' || c == '\\')
+		if (c >= 0x80)
+		{
+			size_t		n = Utf8SequenceLength((const unsigned char *) s + i, len - i);
+
+			if (n == 0)
+				appendBinaryStringInfo(out, "\xEF\xBF\xBD", 3);	/* U+FFFD */
+			else
+				appendBinaryStringInfo(out, s + i, n);
+			i += Max(n, 1) - 1;
+		}
+		else if (c == '"' || c == '\\')
 		{
 			appendStringInfoChar(out, '\\');
 			appendStringInfoChar(out, c);
@@ -592,6 +634,7 @@ StoredItemToJson(const char *map, StringInfo out)
 	{
 		uint32		nlen = StoredGetU32(p);
 
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoChar(out, ',');
 		AppendJsonString(out, p + 4, nlen);
@@ -633,6 +676,7 @@ StoredValueToJson(const char *v, StringInfo out)
 			appendStringInfoChar(out, '[');
 			for (uint32 i = 0; i < count; i++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (i > 0)
 					appendStringInfoChar(out, ',');
 				StoredValueToJson(p, out);
@@ -648,6 +692,7 @@ StoredValueToJson(const char *v, StringInfo out)
 			{
 				uint32		len = StoredGetU32(p);
 
+				CHECK_FOR_INTERRUPTS();
 				if (i > 0)
 					appendStringInfoChar(out, ',');
 				scalar_to_json(set_member_type(tag), p + 4, len, out);
@@ -693,6 +738,7 @@ StoredValueToTree(const char *v)
 	p = v + 9;
 	for (uint32 i = 0; i < t->len; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (t->type == DYN_M)
 		{
 			t->namelens[i] = StoredGetU32(p);
@@ -718,25 +764,39 @@ StoredValueToTree(const char *v)
 	return t;
 }
 
+void
+StoredMapCursorInit(StoredMapCursor *c, const char *map)
+{
+	c->p = map + 9;
+	c->left = StoredGetU32(map + 5);
+}
+
+const char *
+StoredMapCursorGet(StoredMapCursor *c, const char *name, size_t len)
+{
+	while (c->left > 0)
+	{
+		uint32		nlen = StoredGetU32(c->p);
+		int			cmp = CompareBytes(c->p + 4, nlen, name, len);
+
+		CHECK_FOR_INTERRUPTS();
+		if (cmp == 0)
+			return c->p + 4 + nlen;
+		if (cmp > 0)
+			break;				/* names are sorted */
+		c->p = StoredValueEnd(c->p + 4 + nlen);
+		c->left--;
+	}
+	return NULL;
+}
+
 const char *
 StoredMapGet(const char *map, const char *name, size_t len)
 {
-	uint32		count = StoredGetU32(map + 5);
-	const char *p = map + 9;
+	StoredMapCursor c;
 
-	for (uint32 i = 0; i < count; i++)
-	{
-		uint32		nlen = StoredGetU32(p);
-		int			c = CompareBytes(p + 4, nlen, name, len);
-
-		p += 4 + nlen;
-		if (c == 0)
-			return p;
-		if (c > 0)
-			break;				/* names are sorted */
-		p = StoredValueEnd(p);
-	}
-	return NULL;
+	StoredMapCursorInit(&c, map);
+	return StoredMapCursorGet(&c, name, len);
 }
 
 /* Does [p, p + n) fit before end? */
@@ -767,16 +827,63 @@ stored_number_valid(const char *s, uint32 len)
 	return ok;
 }
 
+/* Is s[0..len) well-formed UTF-8? */
+static bool
+utf8_valid(const char *s, uint32 len)
+{
+	return Utf8ValidPrefix(s, len) == len;
+}
+
+/*
+ * Validate the count entries of a container of type tag filling [p, pend):
+ * names and set members sorted and unique, sets non-empty.
+ */
+static bool
+validate_entries(char tag, const char *p, const char *pend, uint32 count, int depth)
+{
+	const char *prev = NULL;
+	uint32		prevlen = 0;
+
+	if (count == 0 && tag != DYN_M && tag != DYN_L)
+		return false;
+	for (uint32 i = 0; i < count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tag != DYN_L)
+		{
+			uint32		len;
+
+			if (!FITS(p, 4, pend))
+				return false;
+			len = StoredGetU32(p);
+			if (!FITS(p + 4, len, pend))
+				return false;
+			if (prev && CompareBytes(prev, prevlen, p + 4, len) >= 0)
+				return false;
+			if (tag == DYN_NS ? !stored_number_valid(p + 4, len) :
+				tag != DYN_BS && !utf8_valid(p + 4, len))
+				return false;
+			prev = p + 4;
+			prevlen = len;
+			p += 4 + len;
+			if (tag != DYN_M)
+				continue;
+		}
+		if (!StoredValueValidate(p, pend, depth + 1))
+			return false;
+		p = StoredValueEnd(p);
+	}
+	return p == pend;
+}
+
 bool
 StoredValueValidate(const char *v, const char *end, int depth)
 {
 	char		tag;
-	uint32		plen,
-				count;
-	const char *p,
-			   *pend;
+	uint32		plen;
 
-	if (!FITS(v, 1, end) || depth > DYNAMO_MAX_DEPTH + 1)
+	/* an item is depth 0, its attributes 1, as the JSON path counts */
+	if (!FITS(v, 1, end) || depth > DYNAMO_MAX_DEPTH)
 		return false;
 	tag = *v;
 	if (tag == DYN_NULL)
@@ -788,35 +895,22 @@ StoredValueValidate(const char *v, const char *end, int depth)
 	plen = StoredGetU32(v + 1);
 	if (!FITS(v + 5, plen, end))
 		return false;
-	if (tag == DYN_S || tag == DYN_B)
+	if (tag == DYN_B)
 		return true;
+	if (tag == DYN_S)
+		return utf8_valid(v + 5, plen);
 	if (tag == DYN_N)
 		return stored_number_valid(v + 5, plen);
 	if (!is_container(tag) || plen < 4)
 		return false;
-	count = StoredGetU32(v + 5);
-	p = v + 9;
-	pend = v + 5 + plen;
-	for (uint32 i = 0; i < count; i++)
-	{
-		if (tag == DYN_M || tag != DYN_L)
-		{
-			uint32		len;
+	return validate_entries(tag, v + 9, v + 5 + plen, StoredGetU32(v + 5), depth);
+}
 
-			if (!FITS(p, 4, pend))
-				return false;
-			len = StoredGetU32(p);
-			if (!FITS(p + 4, len, pend))
-				return false;
-			if (tag == DYN_NS && !stored_number_valid(p + 4, len))
-				return false;
-			p += 4 + len;
-			if (tag != DYN_M)
-				continue;
-		}
-		if (!StoredValueValidate(p, pend, depth + 1))
-			return false;
-		p = StoredValueEnd(p);
-	}
-	return p == pend;
+bool
+StoredItemValidate(const char *item, size_t len)
+{
+	/* a map that fills the bytes exactly: nothing may trail it */
+	return len >= 9 && item[0] == DYN_M &&
+		StoredValueValidate(item, item + len, 0) &&
+		StoredValueEnd(item) == item + len;
 }

@@ -82,7 +82,23 @@ extern void StoredValueToJson(const char *v, StringInfo out);
 extern void StoredItemToJson(const char *map, StringInfo out);
 extern DynValue *StoredValueToTree(const char *v);
 extern bool StoredValueValidate(const char *v, const char *end, int depth);
+/* Are item[0..len) exactly one valid stored map (an item from outside)? */
+extern bool StoredItemValidate(const char *item, size_t len);
 extern const char *StoredMapGet(const char *map, const char *name, size_t len);
+
+/*
+ * A cursor over a stored map's entries: asked for names in ascending order,
+ * it finds them all in one pass over the map.
+ */
+typedef struct StoredMapCursor
+{
+	const char *p;				/* the next entry */
+	uint32		left;			/* entries from p on */
+} StoredMapCursor;
+
+extern void StoredMapCursorInit(StoredMapCursor *c, const char *map);
+/* The value of name (NULL if absent), moving past the smaller names. */
+extern const char *StoredMapCursorGet(StoredMapCursor *c, const char *name, size_t len);
 extern uint32 StoredGetU32(const char *p);
 
 /* Compare two byte strings: memcmp order, shorter first (names, S, B). */

@@ -44,6 +44,21 @@ DynItemCheckSize(const DynItem *item)
 		DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
 }
 
+/* Raise SerializationException unless data[0..len) is a valid stored item. */
+static void
+check_stored_item(const char *data, size_t len)
+{
+	if (!StoredItemValidate(data, len))
+		RequestBareSerializationError("The item is not a valid dynamo item (invalid UTF-8, unsorted or duplicate names or set members, or a malformed value).");
+}
+
+void
+DynItemCheckStorable(const DynItem *item)
+{
+	check_stored_item(DynItemMap(item), VARSIZE_ANY_EXHDR(item));
+	DynItemCheckSize(item);
+}
+
 /* Text input: DynamoDB JSON of an item. */
 Datum
 dynamo_item_in(PG_FUNCTION_ARGS)
@@ -54,7 +69,11 @@ dynamo_item_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(DynItemFromTree(AttrMapFromJson(obj)));
 }
 
-/* Text output: DynamoDB JSON of an item. */
+/*
+ * Text output: DynamoDB JSON of an item.  Never invalid UTF-8, so a dump
+ * always restores: a byte of an item stored before strings were checked
+ * that is not UTF-8 comes out as U+FFFD (AppendJsonString).
+ */
 Datum
 dynamo_item_out(PG_FUNCTION_ARGS)
 {
@@ -75,10 +94,7 @@ dynamo_item_recv(PG_FUNCTION_ARGS)
 	const char *data = pq_getmsgbytes(in, len);
 	DynItem    *item;
 
-	if (len < 9 || data[0] != DYN_M || !StoredValueValidate(data, data + len, 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of a dynamo item")));
+	check_stored_item(data, len);
 	item = palloc(VARHDRSZ + len);
 	SET_VARSIZE(item, VARHDRSZ + len);
 	memcpy(VARDATA(item), data, len);

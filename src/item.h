@@ -21,4 +21,10 @@ extern DynItem *DynItemFromTree(const DynValue *map);
 /* Raise DynamoDB's error unless the item may be stored (size within 400 KB). */
 extern void DynItemCheckSize(const DynItem *item);
 
+/*
+ * The same, after checking the stored format itself (the access method's
+ * check of items written by plain SQL, COPY or pg_restore).
+ */
+extern void DynItemCheckStorable(const DynItem *item);
+
 #endif							/* DYNAMO_ITEM_H */

@@ -144,7 +144,9 @@ KeyCondFromLegacy(json_object *conds, const KeySchema *ks, ScanSpec *spec)
 
 	json_object_object_foreach(conds, name, cond)
 	{
-		const KeyAttr *key = find_key(ks, name, strlen(name));
+		size_t		len;
+		const char *attr = JsonKeyName(name, &len);
+		const KeyAttr *key = find_key(ks, attr, len);
 
 		if (key == NULL)
 			missed(last);
@@ -153,7 +155,12 @@ KeyCondFromLegacy(json_object *conds, const KeySchema *ks, ScanSpec *spec)
 	if (!json_object_object_get_ex(conds, ks->keys[0].name, &pkc) || pkc == NULL)
 		missed(&ks->keys[0]);
 	json_object_object_foreach(conds, kname, kcond)
-		legacy_condition(kcond, find_key(ks, kname, strlen(kname)), spec);
+	{
+		size_t		len;
+		const char *attr = JsonKeyName(kname, &len);
+
+		legacy_condition(kcond, find_key(ks, attr, len), spec);
+	}
 }
 
 /* One leaf of a KeyConditionExpression. */

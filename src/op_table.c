@@ -247,8 +247,12 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys)
 		json_object *e = json_object_array_get_idx(ks, i);
 		size_t		len;
 		const char *name = RequestString(e, "AttributeName", &len);
-		const char *type = RequestString(e, "KeyType", &len);
+		const char *type;
 
+		/* the catalog keeps key names as text: refuse rather than cut them */
+		if (memchr(name, '\0', len))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Key attribute names may not contain U+0000 (the character is kept in other attribute names)");
+		type = RequestString(e, "KeyType", &len);
 		if (i == 0 && strcmp(type, "HASH") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
 		if (i == 1 && strcmp(type, "RANGE") != 0)

@@ -2,14 +2,16 @@
  * request.c
  *		Reading request JSON with DynamoDB's errors.
  *
- * json-c keeps every string byte, NUL included, which jsonb cannot.  Its
- * objects are malloc'ed: RequestParse ties the tree's lifetime to the current
- * memory context with a reset callback, so every path (errors included)
- * frees it.
+ * json-c keeps every string byte, NUL included, which jsonb cannot; object
+ * keys it keeps as C strings, so the text is checked and its keys' U+0000
+ * escaped first (json_text.c): read keys through JsonKeyName.  Its objects
+ * are malloc'ed: RequestParse ties the tree's lifetime to the current memory
+ * context with a reset callback, so every path (errors included) frees it.
  */
 #include "postgres.h"
 
 #include "errors.h"
+#include "json_text.h"
 #include "request.h"
 
 /* Memory-context callback releasing a json-c tree. */
@@ -29,6 +31,46 @@ RequestParse(const char *body, size_t len)
 	return root;
 }
 
+void
+RequestBareSerializationError(const char *fmt,...)
+{
+	StringInfoData detail;
+
+	FORMAT_VA(&detail, fmt);
+	ereport(ERROR,
+			(errcode(DynamoErrorGetInfo(DYERR_SERIALIZATION)->sqlstate),
+			 errmsg_internal("SerializationException: "),
+			 errdetail_internal("%s", detail.data)));
+	pg_unreachable();
+}
+
+/*
+ * Refuse text that is not UTF-8 or escapes half a surrogate pair, as DynamoDB
+ * does (SerializationException without a message; SQL users get a detail),
+ * and return it with the U+0000 in object keys escaped for json-c.
+ */
+static const char *
+check_text(const char *body, size_t *len)
+{
+	static const char *const problems[] = {
+		[JSON_TEXT_BAD_UTF8] = "a string is not valid UTF-8",
+		[JSON_TEXT_CONTROL] = "a string holds an unescaped control character",
+		[JSON_TEXT_LONE_SURROGATE] = "a \\u escape is half of a surrogate pair"
+	};
+	JsonTextInfo info;
+	JsonTextStatus st = JsonTextCheck(body, *len, &info);
+	char	   *escaped;
+
+	if (st != JSON_TEXT_OK)
+		RequestBareSerializationError("The request is not valid JSON text: %s (at byte %zu).",
+									  problems[st], info.offset);
+	if (info.key_escapes == 0)
+		return body;
+	escaped = palloc(*len + 6 * info.key_escapes);
+	*len = JsonTextEscapeKeys(body, *len, escaped);
+	return escaped;
+}
+
 json_object *
 JsonParse(const char *body, size_t len)
 {
@@ -37,8 +79,9 @@ JsonParse(const char *body, size_t len)
 	enum json_tokener_error jerr;
 	MemoryContextCallback *cb;
 
-	if (len > PG_INT32_MAX)
+	if (len > PG_INT32_MAX / 2)
 		DynamoError(DYERR_SERIALIZATION, "Request body too large");
+	body = check_text(body, &len);
 	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH * 4);
 	if (tok == NULL)
 		elog(ERROR, "out of memory");
@@ -142,6 +185,23 @@ JsonStringValue(json_object *val, size_t *len)
 {
 	*len = (size_t) json_object_get_string_len(val);
 	return json_object_get_string(val);
+}
+
+const char *
+JsonKeyName(const char *key, size_t *len)
+{
+	size_t		n = strlen(key);
+	char	   *name;
+
+	if (!JsonKeyIsEscaped(key, n))
+	{
+		*len = n;
+		return key;
+	}
+	name = palloc(n + 1);
+	*len = JsonKeyDecode(key, n, name);
+	name[*len] = '\0';
+	return name;
 }
 
 const char *

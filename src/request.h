@@ -43,11 +43,24 @@ extern json_object *JsonParse(const char *body, size_t len);
  */
 extern json_object *RequestMember(json_object *obj, const char *name, JsonShape shape);
 
+/*
+ * Raise SerializationException without a message, as DynamoDB answers bytes
+ * it cannot decode; the formatted detail tells SQL users what was wrong.
+ */
+extern void RequestBareSerializationError(const char *fmt,...)
+			pg_attribute_printf(1, 2) pg_attribute_noreturn();
+
 /* Raise SerializationException for a value that does not have shape. */
 extern void RequestShapeError(json_object *val, JsonShape shape) pg_attribute_noreturn();
 
 /* A string member's bytes (may hold NULs); NULL when absent. */
 extern const char *RequestString(json_object *obj, const char *name, size_t *len);
+
+/*
+ * The bytes of an object key json-c returned (it may hold U+0000, which the
+ * parse escaped) and their length.
+ */
+extern const char *JsonKeyName(const char *key, size_t *len);
 
 /* The string a json-c string value holds, NUL-terminated, and its length. */
 extern const char *JsonStringValue(json_object *val, size_t *len);

@@ -33,12 +33,11 @@ list_get(const char *list, uint32 index)
 	return p;
 }
 
-const char *
-ExprResolvePath(const ExprPath *path, const char *map)
+/* The value at path's elements from first on, starting from value v. */
+static const char *
+resolve_from(const ExprPath *path, int first, const char *v)
 {
-	const char *v = map;
-
-	for (int i = 0; i < path->nelems && v != NULL; i++)
+	for (int i = first; i < path->nelems && v != NULL; i++)
 	{
 		const ExprPathElem *e = &path->elems[i];
 
@@ -48,6 +47,12 @@ ExprResolvePath(const ExprPath *path, const char *map)
 			v = (*v == DYN_M) ? StoredMapGet(v, e->name, e->namelen) : NULL;
 	}
 	return v;
+}
+
+const char *
+ExprResolvePath(const ExprPath *path, const char *map)
+{
+	return resolve_from(path, 0, map);
 }
 
 /* Are two stored values equal (same type, same bytes)? */
@@ -324,21 +329,46 @@ typedef struct ProjNode
 	struct ProjNode **children;
 } ProjNode;
 
-/* The child of parent for elem, created when absent. */
+/* Order of path elements: names by bytes, then indexes by number. */
+static int
+compare_elems(const ExprPathElem *x, const ExprPathElem *y)
+{
+	if (x->is_index != y->is_index)
+		return x->is_index ? 1 : -1;
+	if (x->is_index)
+		return (x->index > y->index) - (x->index < y->index);
+	return CompareBytes(x->name, x->namelen, y->name, y->namelen);
+}
+
+/* qsort: paths element by element, a path before its extensions */
+static int
+compare_paths(const void *a, const void *b)
+{
+	const ExprPath *x = *(const ExprPath *const *) a;
+	const ExprPath *y = *(const ExprPath *const *) b;
+
+	for (int i = 0; i < Min(x->nelems, y->nelems); i++)
+	{
+		int			c = compare_elems(&x->elems[i], &y->elems[i]);
+
+		if (c != 0)
+			return c;
+	}
+	return (x->nelems > y->nelems) - (x->nelems < y->nelems);
+}
+
+/*
+ * The child of parent for elem, created when absent.  Paths are added in
+ * sorted order, so an existing child for elem is the last one.
+ */
 static ProjNode *
 proj_child(ProjNode *parent, const ExprPathElem *elem)
 {
 	ProjNode   *c;
 
-	for (int i = 0; i < parent->nchildren; i++)
-	{
-		const ExprPathElem *e = parent->children[i]->elem;
-
-		if (e->is_index == elem->is_index &&
-			(e->is_index ? e->index == elem->index :
-			 (e->namelen == elem->namelen && memcmp(e->name, elem->name, e->namelen) == 0)))
-			return parent->children[i];
-	}
+	if (parent->nchildren > 0 &&
+		compare_elems(parent->children[parent->nchildren - 1]->elem, elem) == 0)
+		return parent->children[parent->nchildren - 1];
 	if (parent->nchildren == parent->cap)
 	{
 		parent->cap = Max(4, parent->cap * 2);
@@ -356,12 +386,7 @@ proj_child(ProjNode *parent, const ExprPathElem *elem)
 static int
 compare_proj(const void *a, const void *b)
 {
-	const ExprPathElem *x = (*(ProjNode *const *) a)->elem;
-	const ExprPathElem *y = (*(ProjNode *const *) b)->elem;
-
-	if (x->is_index)
-		return (x->index > y->index) - (x->index < y->index);
-	return CompareBytes(x->name, x->namelen, y->name, y->namelen);
+	return compare_elems((*(ProjNode *const *) a)->elem, (*(ProjNode *const *) b)->elem);
 }
 
 static void proj_to_json(ProjNode *n, StringInfo out);
@@ -413,17 +438,29 @@ void
 ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map, StringInfo out)
 {
 	ProjNode	root;
+	const ExprPath **order = palloc(sizeof(ExprPath *) * Max(npaths, 1));
+	StoredMapCursor top;
 
+	/* sorted paths: one pass over the item's attributes finds them all */
+	for (int i = 0; i < npaths; i++)
+		order[i] = &paths[i];
+	qsort(order, npaths, sizeof(ExprPath *), compare_paths);
 	memset(&root, 0, sizeof(root));
+	if (map)
+		StoredMapCursorInit(&top, map);
 	for (int i = 0; i < npaths && map; i++)
 	{
+		const ExprPath *path = order[i];
 		ProjNode   *n = &root;
-		const char *v = ExprResolvePath(&paths[i], map);
+		const char *v;
 
+		CHECK_FOR_INTERRUPTS();
+		v = StoredMapCursorGet(&top, path->elems[0].name, path->elems[0].namelen);
+		v = resolve_from(path, 1, v);
 		if (v == NULL)
 			continue;
-		for (int j = 0; j < paths[i].nelems && !n->value; j++)
-			n = proj_child(n, &paths[i].elems[j]);
+		for (int j = 0; j < path->nelems && !n->value; j++)
+			n = proj_child(n, &path->elems[j]);
 		if (n->value == NULL && n->nchildren == 0)
 			n->value = v;
 		else if (n->nchildren > 0)

@@ -43,12 +43,22 @@ operator_arity(const char *op)
 	return 1;
 }
 
+/* A path of one attribute named by a request object key. */
+static ExprNode *
+key_path(const char *key)
+{
+	size_t		len;
+	const char *name = JsonKeyName(key, &len);
+
+	return ExprMakePath(name, len);
+}
+
 /* One Expected entry with a ComparisonOperator over n stored values. */
 static ExprNode *
 expected_operator(const char *attr, const char *op, const char **vals, int n)
 {
 	int			arity = operator_arity(op);
-	ExprNode   *path = ExprMakePath(attr, strlen(attr));
+	ExprNode   *path = key_path(attr);
 	ExprNode   *node;
 	static const char *const cmp_names[] = {"EQ", "NE", "LT", "LE", "GT", "GE"};
 
@@ -152,11 +162,11 @@ expected_entry(const char *attr, json_object *spec, ValidationErrors *v)
 	if (!must_exist)
 	{
 		node = ExprMakeNode(EN_FUNCTION, FN_ATTRIBUTE_NOT_EXISTS, 1);
-		node->args[0] = ExprMakePath(attr, strlen(attr));
+		node->args[0] = key_path(attr);
 		return node;
 	}
 	node = ExprMakeNode(EN_COMPARE, CMP_EQ, 2);
-	node->args[0] = ExprMakePath(attr, strlen(attr));
+	node->args[0] = key_path(attr);
 	node->args[1] = ExprMakeValue(stored_value(value));
 	return node;
 }
@@ -218,7 +228,7 @@ ExprFromAttributeUpdates(json_object *updates)
 		if (!ValidateEnum(&v, psprintf("attributeUpdates.%s.member.action", key), act,
 						  update_actions, "ADD, PUT, DELETE"))
 			continue;
-		a->path = ExprMakePath(key, strlen(key))->path;
+		a->path = key_path(key)->path;
 		if (value == NULL)
 		{
 			if (strcmp(act, "DELETE") != 0)

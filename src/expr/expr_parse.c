@@ -103,6 +103,23 @@ attr_value_stored(json_object *val)
 	return buf.data;
 }
 
+/* qsort / bsearch comparators of placeholders by key (names and values) */
+static int
+compare_name_keys(const void *a, const void *b)
+{
+	return strcmp(((const ExprAttrName *) a)->key, ((const ExprAttrName *) b)->key);
+}
+
+static int
+compare_value_keys(const void *a, const void *b)
+{
+	return strcmp(((const ExprAttrValue *) a)->key, ((const ExprAttrValue *) b)->key);
+}
+
+/*
+ * Placeholders are kept sorted by key, so each one an expression uses is
+ * found in O(log n): a request may define very many.
+ */
 ExprAttrs *
 ExprAttrsCreate(json_object *names, json_object *values)
 {
@@ -118,6 +135,7 @@ ExprAttrsCreate(json_object *names, json_object *values)
 		{
 			size_t		len;
 
+			CHECK_FOR_INTERRUPTS();
 			if (val == NULL || !json_object_is_type(val, json_type_string))
 				RequestShapeError(val, SHAPE_STRING);
 			if (!valid_placeholder(key, '#'))
@@ -132,6 +150,7 @@ ExprAttrsCreate(json_object *names, json_object *values)
 			i++;
 		}
 		a->nnames = i;
+		qsort(a->names, i, sizeof(ExprAttrName), compare_name_keys);
 	}
 	if (values)
 	{
@@ -141,6 +160,7 @@ ExprAttrsCreate(json_object *names, json_object *values)
 		i = 0;
 		json_object_object_foreach(values, key, val)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (!valid_placeholder(key, ':'))
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", key);
@@ -151,6 +171,7 @@ ExprAttrsCreate(json_object *names, json_object *values)
 			i++;
 		}
 		a->nvalues = i;
+		qsort(a->values, i, sizeof(ExprAttrValue), compare_value_keys);
 	}
 	return a;
 }
@@ -388,15 +409,18 @@ static void
 resolve_name(Parser *p, ExprToken *t, ExprPathElem *e)
 {
 	char	   *key = token_text(p, t);
+	ExprAttrName probe = {.key = key};
+	ExprAttrName *found = p->attrs->nnames == 0 ? NULL :
+		bsearch(&probe, p->attrs->names, p->attrs->nnames, sizeof(ExprAttrName),
+				compare_name_keys);
 
-	for (int i = 0; i < p->attrs->nnames; i++)
-		if (strcmp(p->attrs->names[i].key, key) == 0)
-		{
-			p->attrs->names[i].used = true;
-			e->name = p->attrs->names[i].name;
-			e->namelen = p->attrs->names[i].namelen;
-			return;
-		}
+	if (found)
+	{
+		found->used = true;
+		e->name = found->name;
+		e->namelen = found->namelen;
+		return;
+	}
 	defer(p, DE_UNDEFINED_NAME,
 		  "An expression attribute name used in the document path is not defined; attribute name: %s", key);
 	e->name = key;
@@ -485,13 +509,17 @@ value_node(Parser *p)
 	ExprNode   *n = ExprMakeNode(EN_VALUE, 0, 0);
 	char	   *key = token_text(p, cur(p));
 
+	ExprAttrValue probe = {.key = key};
+	ExprAttrValue *found = p->attrs->nvalues == 0 ? NULL :
+		bsearch(&probe, p->attrs->values, p->attrs->nvalues, sizeof(ExprAttrValue),
+				compare_value_keys);
+
 	n->value_key = key;
-	for (int i = 0; i < p->attrs->nvalues; i++)
-		if (strcmp(p->attrs->values[i].key, key) == 0)
-		{
-			p->attrs->values[i].used = true;
-			n->value = p->attrs->values[i].stored;
-		}
+	if (found)
+	{
+		found->used = true;
+		n->value = found->stored;
+	}
 	if (n->value == NULL)
 		defer(p, DE_UNDEFINED_VALUE,
 			  "An expression attribute value used in expression is not defined; attribute value: %s", key);

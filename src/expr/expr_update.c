@@ -140,23 +140,40 @@ eval_set(const ExprNode *n, const char *old)
  * Tree edits
  * --------------------------------------------------------------------- */
 
-/* Position of name in a sorted map tree; *found tells whether it is there. */
+/* Position of name in a sorted map tree (binary search); *found tells whether it is there. */
 static uint32
 map_find(const DynValue *m, const char *name, uint32 len, bool *found)
 {
-	uint32		i;
+	uint32		lo = 0,
+				hi = m->len;
 
 	*found = false;
-	for (i = 0; i < m->len; i++)
+	while (lo < hi)
 	{
-		int			c = CompareBytes(m->names[i], m->namelens[i], name, len);
+		uint32		mid = lo + (hi - lo) / 2;
+		int			c = CompareBytes(m->names[mid], m->namelens[mid], name, len);
 
 		if (c == 0)
+		{
 			*found = true;
-		if (c >= 0)
-			break;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return i;
+	return lo;
+}
+
+/* Grow one of a map tree's parallel arrays by one slot, opening slot at. */
+static void *
+array_insert(void *array, uint32 len, size_t size, uint32 at)
+{
+	char	   *a = array ? repalloc(array, size * (len + 1)) : palloc(size * (len + 1));
+
+	memmove(a + size * (at + 1), a + size * at, size * (len - at));
+	return a;
 }
 
 /* Set name = v in a map tree, keeping names sorted. */
@@ -165,35 +182,18 @@ map_set(DynValue *m, const char *name, uint32 len, DynValue *v)
 {
 	bool		found;
 	uint32		at = map_find(m, name, len, &found);
-	char	  **names;
-	uint32	   *lens;
-	DynValue  **elems;
 
 	if (found)
 	{
 		m->elems[at] = v;
 		return;
 	}
-	names = palloc(sizeof(char *) * (m->len + 1));
-	lens = palloc(sizeof(uint32) * (m->len + 1));
-	elems = palloc(sizeof(DynValue *) * (m->len + 1));
-	for (uint32 i = 0, j = 0; i <= m->len; i++)
-	{
-		if (i == at)
-		{
-			names[i] = (char *) name;
-			lens[i] = len;
-			elems[i] = v;
-			continue;
-		}
-		names[i] = m->names[j];
-		lens[i] = m->namelens[j];
-		elems[i] = m->elems[j];
-		j++;
-	}
-	m->names = names;
-	m->namelens = lens;
-	m->elems = elems;
+	m->names = array_insert(m->names, m->len, sizeof(char *), at);
+	m->namelens = array_insert(m->namelens, m->len, sizeof(uint32), at);
+	m->elems = array_insert(m->elems, m->len, sizeof(DynValue *), at);
+	m->names[at] = (char *) name;
+	m->namelens[at] = len;
+	m->elems[at] = v;
 	m->len++;
 }
 

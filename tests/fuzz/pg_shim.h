@@ -1,0 +1,19 @@
+/*
+ * pg_shim.h
+ *		The few Postgres backend services the item and request decoders use
+ *		(palloc, ereport, interrupts), for running them under libFuzzer
+ *		outside a server.
+ *
+ * ShimRun runs fn(arg) as a backend would run a function: an ERROR unwinds
+ * to it (it returns false), and every palloc'ed chunk and registered
+ * memory-context callback is released afterwards, so each input starts
+ * clean and AddressSanitizer sees every chunk on its own.
+ */
+#ifndef DYNAMO_PG_SHIM_H
+#define DYNAMO_PG_SHIM_H
+
+#include <stdbool.h>
+
+extern bool ShimRun(void (*fn) (void *arg), void *arg);
+
+#endif							/* DYNAMO_PG_SHIM_H */
