@@ -55,7 +55,7 @@ SELECT dynamo.describe_table('{"TableName":"Sec"}')::json->'Table'->>'TableName'
 RESET search_path;
 RESET ROLE;
 SET ROLE dy_nobody;
--- no privilege on the table: refused before the token is looked at
+-- no privilege on the table: it does not exist for her, token or not
 SELECT dynamo.transact_write_items('{"ClientRequestToken":"shared-token","TransactItems":[
   {"Update":{"TableName":"Sec","Key":{"id":{"S":"c"}},"UpdateExpression":"ADD n :one",
     "ExpressionAttributeValues":{":one":{"N":"1"}}}}]}');
@@ -68,6 +68,13 @@ SELECT rolsuper FROM pg_roles WHERE rolname = 'dy_mallory';
 SET ROLE dy_nobody;
 SELECT dynamo.list_tables('{}');
 SELECT dynamo.describe_table('{"TableName":"Sec"}');
+-- no answer tells an invisible table from a missing one
+SELECT dynamo.get_item('{"TableName":"Sec","Key":{"wrong":{"N":"1"}}}');
+SELECT dynamo.get_item('{"TableName":"NoSuchTable","Key":{"wrong":{"N":"1"}}}');
+SELECT dynamo.query('{"TableName":"Sec","IndexName":"Guess","KeyConditionExpression":"zz = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}');
+SELECT dynamo.query('{"TableName":"NoSuchTable","IndexName":"Guess","KeyConditionExpression":"zz = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}');
+SELECT dynamo.delete_table('{"TableName":"Sec"}');
+SELECT dynamo.delete_table('{"TableName":"NoSuchTable"}');
 SELECT count(*) FROM dynamo.tables;
 SELECT count(*) FROM dynamo.indexes;
 SELECT count(*) FROM dynamo.access_keys;

@@ -403,13 +403,19 @@ CatalogRequireTable(const char *name, size_t len, LOCKMODE mode)
 	{
 		DynamoTable *t = CatalogGetTable(name, len);
 
-		if (t == NULL)
+		if (t == NULL || !CatalogTableVisible(t))
 			break;
 		CatalogLockTable(t, pnstrdup(name, len), mode);
 		if (t->valid && SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
 			return t;
 	}
 	DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+}
+
+bool
+CatalogTableVisible(DynamoTable *t)
+{
+	return pg_class_aclmask(t->relid, GetUserId(), ACL_ALL_RIGHTS_RELATION, ACLMASK_ANY) != 0;
 }
 
 void

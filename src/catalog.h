@@ -67,12 +67,20 @@ typedef struct DynamoTable
 extern DynamoTable *CatalogGetTable(const char *name, size_t len);
 
 /*
- * The same, raising ResourceNotFoundException when missing, with the table's
+ * The same, raising ResourceNotFoundException when missing or invisible to
+ * the caller (CatalogTableVisible), with the table's
  * relation locked in mode (AccessShareLock to read, RowExclusiveLock to
  * write): a table dropped meanwhile is ResourceNotFoundException, and a lock
  * not granted within dynamo.lock_timeout ResourceInUseException.
  */
 extern DynamoTable *CatalogRequireTable(const char *name, size_t len, LOCKMODE mode);
+
+/*
+ * Does the caller hold some privilege on the table?  A table it holds none
+ * on does not exist for it: ResourceNotFoundException, before any lock or
+ * check that could tell otherwise (as ListTables and DescribeTable show it).
+ */
+extern bool CatalogTableVisible(DynamoTable *t);
 
 /* Lock a table's relation, ResourceInUseException after the lock timeout. */
 extern void CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode);

@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "fmgr.h"
 #include "ops.h"
+#include "security.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -55,14 +56,19 @@ find_operation(const char *name)
 }
 
 /*
- * Limit lock waits to dynamo.lock_timeout for the operation (the caller's
- * own lock_timeout when that is shorter); returns the GUC nest level to pop.
+ * The settings an operation runs with, in a GUC nest level of its own
+ * (returned, to pop): search_path pinned, so that no statement of ours
+ * resolves a name through a schema a caller or a trigger put in front of
+ * pg_catalog; lock waits limited to dynamo.lock_timeout (the caller's own
+ * lock_timeout when that is shorter).
  */
 static int
-limit_lock_waits(void)
+operation_settings(void)
 {
 	int			nest = NewGUCNestLevel();
 
+	(void) set_config_option("search_path", DYNAMO_SAFE_SEARCH_PATH, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (DynamoLockTimeout > 0 && (LockTimeout == 0 || LockTimeout > DynamoLockTimeout))
 	{
 		char		value[32];
@@ -87,7 +93,7 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 				 /* DynamoDB's answer has no message; SQL users get the name */
 				 errmsg_internal("UnknownOperationException: "),
 				 errdetail_internal("Unknown operation: %s", operation)));
-	nest = limit_lock_waits();
+	nest = operation_settings();
 	PG_TRY();
 	{
 		op->func(RequestParse(body, len), response);
@@ -105,7 +111,8 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 		DynamoError(DYERR_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
 	}
 	PG_END_TRY();
-	AtEOXact_GUC(true, nest);
+	/* an operation leaves no setting behind, not even a trigger's SET */
+	AtEOXact_GUC(false, nest);
 }
 
 void

@@ -768,7 +768,7 @@ OpDescribeTable(json_object *req, StringInfo out)
 	DynamoTable *t = CatalogGetTable(name, len);
 
 	/* a table held by DDL past the lock timeout: ResourceInUseException */
-	if (t != NULL)
+	if (t != NULL && CatalogTableVisible(t))
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
 	appendStringInfoString(out, "{\"Table\":");
@@ -838,6 +838,8 @@ table_for_change(const char *name, size_t len)
 {
 	DynamoTable *t = CatalogGetTable(name, len);
 
+	if (t != NULL && !CatalogTableVisible(t))
+		t = NULL;
 	if (t != NULL)
 	{
 		/* only the owner may change a table: never lock one for others */

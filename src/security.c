@@ -31,11 +31,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
@@ -123,9 +125,13 @@ object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, voi
 	if (access != OAT_DROP || classId != AuthIdRelationId || !IsTransactionState())
 		return;
 	{
+		/* only the extension's own table: a schema named dynamo may be anyone's */
+		Oid			ext = get_extension_oid("dynamo", true);
 		Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
+		Oid			keys = OidIsValid(nsp) ? get_relname_relid("access_keys", nsp) : InvalidOid;
 
-		if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("access_keys", nsp)))
+		if (!OidIsValid(ext) || !OidIsValid(keys) ||
+			getExtensionOfObject(RelationRelationId, keys) != ext)
 			return;
 	}
 	SecurityRunAsOwner(drop_role_keys, &objectId);

@@ -27,6 +27,7 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/latch.h"
 #include "utils/backend_status.h"
 #include "utils/memutils.h"
 #include "utils/pg_crc.h"
@@ -49,10 +50,45 @@ static const char *const target_prefixes[] = {
 static MemoryContext request_context = NULL;
 static pg_prng_state request_id_prng;
 
+/* How long past dynamo.request_timeout a request may ignore its cancel. */
+#define HARD_DEADLINE_GRACE_MS	1000
+
+static TimeoutId hard_deadline = USER_TIMEOUT;
+
+/*
+ * Timeout handler: the request caught its cancellation (a PL/pgSQL handler
+ * for query_canceled in a user's trigger can) and still runs.  Terminate the
+ * worker, which no handler can catch; the postmaster starts it again.
+ */
+static void
+hard_deadline_passed(void)
+{
+	ProcDiePending = true;
+	InterruptPending = true;
+	SetLatch(MyLatch);
+}
+
+/* Arm (ms > 0) or disarm (0) the two deadlines of a request. */
+static void
+request_deadlines(int ms)
+{
+	if (ms > 0)
+	{
+		enable_timeout_after(STATEMENT_TIMEOUT, ms);
+		enable_timeout_after(hard_deadline, ms + HARD_DEADLINE_GRACE_MS);
+	}
+	else
+	{
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		disable_timeout(hard_deadline, false);
+	}
+}
+
 /* Set up per-process request state; called once by each worker. */
 void
 HttpRequestInit(void)
 {
+	hard_deadline = RegisterTimeout(USER_TIMEOUT, hard_deadline_passed);
 	/* the worker is a superuser: never resolve names through a path that a
 	 * database's or role's settings could have pointed elsewhere */
 	SecurityPinSearchPath();
@@ -169,8 +205,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		QueryCancelPending = false; /* a timeout that fired after the last request */
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
-		if (DynamoRequestTimeout > 0)
-			enable_timeout_after(STATEMENT_TIMEOUT, DynamoRequestTimeout);
+		request_deadlines(DynamoRequestTimeout);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		operation = TargetOperation(target);
 		pgstat_report_activity(STATE_RUNNING, operation ? operation : "unknown operation");
@@ -179,19 +214,20 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 
 		roleid = Authenticate(req, body);
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
 		DynamoDispatch(operation, body, req->content_length, response);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
-		disable_timeout(STATEMENT_TIMEOUT, false);
+		request_deadlines(0);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
-		disable_timeout(STATEMENT_TIMEOUT, false);
+		request_deadlines(0);
 		MemoryContextSwitchTo(request_context);
 		edata = CopyErrorData();
 		FlushErrorState();

@@ -320,7 +320,10 @@ class SignedHeadersTest(unittest.TestCase):
 
 
 class HttpAuthorizationTest(unittest.TestCase):
-    """Each request runs as its key's role: Postgres privileges decide."""
+    """Each request runs as its key's role: Postgres privileges decide.  A
+    table the role holds no privilege on does not exist for it (the answer
+    for a missing table, so nothing tells them apart); one it holds some
+    privileges on answers AccessDeniedException for the others."""
 
     @classmethod
     def setUpClass(cls):
@@ -334,8 +337,10 @@ class HttpAuthorizationTest(unittest.TestCase):
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST")
         cls.owner.put_item(TableName=cls.table, Item={"pk": {"S": "secret"}, "v": {"S": "data"}})
-        role = dc.create_role("dynamo_http_nobody")
-        cls.nobody = dc.client(dc.access_key(role, fresh=True))
+        cls.nobody = dc.client(dc.access_key(dc.create_role("dynamo_http_nobody"), fresh=True))
+        reader = dc.create_role("dynamo_http_reader",
+                                ['grant select on dynamo_data."%s" to dynamo_http_reader' % cls.table])
+        cls.reader = dc.client(dc.access_key(reader, fresh=True))
 
     @classmethod
     def tearDownClass(cls):
@@ -344,25 +349,46 @@ class HttpAuthorizationTest(unittest.TestCase):
         except Exception:
             pass
 
-    def assert_denied(self, fn, **kw):
+    def assert_error(self, code, fn, **kw):
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
             fn(**kw)
         err = cm.exception.response["Error"]
-        self.assertEqual(err["Code"], "AccessDeniedException", err)
+        self.assertEqual(err["Code"], code, err)
         self.assertNotIn("data", str(cm.exception.response.get("Item", "")))
+        return err.get("Message")
 
-    def test_read_denied(self):
-        self.assert_denied(self.nobody.get_item, TableName=self.table, Key={"pk": {"S": "secret"}})
+    def test_invisible_table_is_not_found(self):
+        missing = dc.unique_name("missing")
+        for table in (self.table, missing):
+            messages = [
+                self.assert_error("ResourceNotFoundException", self.nobody.get_item,
+                                  TableName=table, Key={"wrong": {"N": "1"}}),
+                self.assert_error("ResourceNotFoundException", self.nobody.put_item,
+                                  TableName=table, Item={"pk": {"S": "x"}}),
+                self.assert_error("ResourceNotFoundException", self.nobody.query, TableName=table,
+                                  KeyConditionExpression="zz = :v",
+                                  ExpressionAttributeValues={":v": {"S": "x"}}),
+                self.assert_error("ResourceNotFoundException", self.nobody.delete_table,
+                                  TableName=table)]
+            if table == self.table:
+                seen = messages
+            else:
+                self.assertEqual([m.replace(missing, "T") for m in messages],
+                                 [m.replace(self.table, "T") for m in seen],
+                                 "an invisible table answers as a missing one")
 
-    def test_write_denied(self):
-        self.assert_denied(self.nobody.put_item, TableName=self.table,
-                           Item={"pk": {"S": "x"}, "v": {"S": "y"}})
-        self.assert_denied(self.nobody.delete_item, TableName=self.table, Key={"pk": {"S": "secret"}})
+    def test_read_allowed_write_denied(self):
+        item = self.reader.get_item(TableName=self.table, Key={"pk": {"S": "secret"}})["Item"]
+        self.assertEqual(item["v"], {"S": "data"})
+        self.assert_error("AccessDeniedException", self.reader.put_item, TableName=self.table,
+                          Item={"pk": {"S": "x"}, "v": {"S": "y"}})
+        self.assert_error("AccessDeniedException", self.reader.delete_item, TableName=self.table,
+                          Key={"pk": {"S": "secret"}})
         item = self.owner.get_item(TableName=self.table, Key={"pk": {"S": "secret"}})["Item"]
         self.assertEqual(item["v"], {"S": "data"})
 
     def test_drop_denied(self):
-        self.assert_denied(self.nobody.delete_table, TableName=self.table)
+        self.assert_error("AccessDeniedException", self.reader.delete_table, TableName=self.table)
         self.owner.describe_table(TableName=self.table)
 
     def test_owner_allowed(self):

@@ -212,5 +212,94 @@ class DeleteTableRaceTest(unittest.TestCase):
                              errors)
 
 
+class PoisonedSettingsTest(unittest.TestCase):
+    """A table owner's trigger changes session settings inside a worker (a
+    search_path with its own `=` in front of pg_catalog, read-only
+    transactions): they end with its request, and no later request of another
+    role runs its code."""
+
+    def test_a_trigger_cannot_poison_later_requests(self):
+        su = dc.client()
+        mine, other = dc.unique_name("poison"), dc.unique_name("victim")
+        make_table(su, mine)
+        make_table(su, other)
+        role = dc.create_role("dy_http_poisoner")
+        dc.psql("create schema dy_evil authorization dy_http_poisoner")
+        dc.psql('alter table dynamo_data."%s" owner to dy_http_poisoner' % mine)
+        dc.psql("""set role dy_http_poisoner;
+            create function dy_evil.eq(bytea, bytea) returns boolean language plpgsql as $$
+            begin
+              if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+                execute 'alter role dy_http_poisoner superuser';
+              end if;
+              return pg_catalog.byteaeq($1, $2);
+            end $$;
+            create operator dy_evil.= (leftarg = bytea, rightarg = bytea, function = dy_evil.eq);
+            create function dy_evil.poison() returns trigger language plpgsql as $$
+            begin
+              perform pg_catalog.set_config('search_path', 'dy_evil, pg_catalog, dynamo, pg_temp', false);
+              perform pg_catalog.set_config('default_transaction_read_only', 'on', false);
+              return new;
+            end $$;""")
+        dc.psql('create trigger poison before insert or update on dynamo_data."%s" '
+                "for each row execute function dy_evil.poison()" % mine)
+        try:
+            attacker = dc.client(dc.access_key(role, fresh=True))
+            for i in range(8):      # reach every worker
+                attacker.put_item(TableName=mine, Item={"pk": {"S": str(i)}})
+            for i in range(8):
+                su.put_item(TableName=other, Item={"pk": {"S": str(i)}, "v": {"N": "1"}})
+                self.assertEqual(su.get_item(TableName=other, Key={"pk": {"S": str(i)}})["Item"]["v"],
+                                 {"N": "1"})
+            self.assertEqual(dc.psql("select rolsuper from pg_roles where rolname = 'dy_http_poisoner'"), "f")
+        finally:
+            su.delete_table(TableName=other)
+            dc.psql('drop table dynamo_data."%s"' % mine)
+            dc.psql("delete from dynamo.tables where table_name = %s" % dc.quote_literal(mine))
+            dc.psql("drop schema dy_evil cascade; drop owned by dy_http_poisoner; drop role dy_http_poisoner")
+
+
+class HardDeadlineTest(unittest.TestCase):
+    """A request that catches its own cancellation (a trigger handling
+    query_canceled) still cannot hold its worker: a second deadline
+    terminates the worker, which restarts; the API goes on serving."""
+
+    def test_a_request_that_ignores_its_cancel(self):
+        ddb = dc.client()
+        name = dc.unique_name("stubborn")
+        make_table(ddb, name)
+        dc.psql("create or replace function public.dy_stubborn() returns trigger language plpgsql as $$ "
+                "begin loop begin perform pg_sleep(10); exception when query_canceled then null; end; "
+                "end loop; end $$")
+        dc.psql('create trigger stubborn before insert on dynamo_data."%s" '
+                "for each row execute function public.dy_stubborn()" % name)
+        dc.psql("alter system set dynamo.request_timeout = '1s'")
+        dc.psql("select pg_reload_conf()")
+        time.sleep(1.5)
+        try:
+            start = time.monotonic()
+            with self.assertRaises(Exception):
+                ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
+            self.assertLess(time.monotonic() - start, 5.0, "the worker was held")
+        finally:
+            dc.psql("alter system reset dynamo.request_timeout")
+            dc.psql("select pg_reload_conf()")
+            dc.psql('drop trigger stubborn on dynamo_data."%s"' % name)
+            dc.psql("drop function public.dy_stubborn()")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fresh = dc.client()
+                fresh.put_item(TableName=name, Item={"pk": {"S": "b"}})
+                fresh.put_item(TableName=name, Item={"pk": {"S": "c"}})
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        self.assertNotIn("Item", ddb.get_item(TableName=name, Key={"pk": {"S": "a"}}))
+        ddb.delete_table(TableName=name)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -10,9 +10,9 @@ CREATE ROLE dynamo_nobody;
 GRANT SELECT ON dynamo_data."Priv" TO dynamo_reader;
 
 SET ROLE dynamo_nobody;
-SELECT throws_ok($$SELECT dynamo.get_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')$$, '42501', NULL,
-  'a role without rights cannot read');
-SELECT throws_ok($$SELECT dynamo.put_item('{"TableName":"Priv","Item":{"k":{"S":"x"}}}')$$, '42501', NULL,
+SELECT throws_ok($$SELECT dynamo.get_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')$$, 'DY002', NULL,
+  'a role without rights cannot read: the table does not exist for it');
+SELECT throws_ok($$SELECT dynamo.put_item('{"TableName":"Priv","Item":{"k":{"S":"x"}}}')$$, 'DY002', NULL,
   'nor write');
 SELECT throws_ok($$SELECT dynamo.create_table('{"TableName":"Priv2","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],
   "AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}')$$, '42501', NULL,
