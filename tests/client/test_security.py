@@ -1,6 +1,7 @@
 """Attacks on the HTTP door: keys that outlive their roles, metadata of other
 roles' tables, lock holders and slow requests that would stop the API, and
 writes racing DeleteTable.  Each test is written as the attack."""
+import contextlib
 import subprocess
 import threading
 import time
@@ -26,6 +27,27 @@ def make_table(ddb, name):
     ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                      BillingMode="PAY_PER_REQUEST")
+
+
+@contextlib.contextmanager
+def slow_inserts(table, body, timeout="1s"):
+    """A BEFORE INSERT trigger running plpgsql `body` on table, with
+    dynamo.request_timeout set to `timeout` for the duration."""
+    dc.psql("create or replace function public.dy_slow() returns trigger language plpgsql "
+            "as $$ begin %s; return new; end $$" % body)
+    dc.psql('create trigger slow before insert on dynamo_data."%s" '
+            "for each row execute function public.dy_slow()" % table)
+    dc.psql("alter system set dynamo.request_timeout = '%s'" % timeout)
+    dc.psql("select pg_reload_conf()")
+    time.sleep(1.5)         # the workers read the new setting
+    try:
+        yield
+    finally:
+        dc.psql("alter system reset dynamo.request_timeout")
+        dc.psql("select pg_reload_conf()")
+        dc.psql('drop trigger slow on dynamo_data."%s"' % table)
+        dc.psql("drop function public.dy_slow()")
+        time.sleep(1.5)
 
 
 class KeysFollowRolesTest(unittest.TestCase):
@@ -155,29 +177,16 @@ class RequestTimeoutTest(unittest.TestCase):
         ddb = dc.client()
         name = dc.unique_name("slow")
         make_table(ddb, name)
-        dc.psql("create or replace function public.dy_slow() returns trigger language plpgsql "
-                "as $$ begin perform pg_sleep(4); return new; end $$")
-        dc.psql('create trigger slow before insert on dynamo_data."%s" '
-                "for each row execute function public.dy_slow()" % name)
-        dc.psql("alter system set dynamo.request_timeout = '1s'")
-        dc.psql("select pg_reload_conf()")
-        time.sleep(1.5)         # the workers read the new setting
-        try:
+        with slow_inserts(name, "perform pg_sleep(4)"):
             start = time.monotonic()
             code, msg = error_of(ddb.put_item, TableName=name, Item={"pk": {"S": "a"}})
             took = time.monotonic() - start
             self.assertEqual(code, "InternalServerError")
             self.assertIn("timed out", msg)
             self.assertLess(took, 3.5)
-        finally:
-            dc.psql("alter system reset dynamo.request_timeout")
-            dc.psql("select pg_reload_conf()")
-            dc.psql('drop trigger slow on dynamo_data."%s"' % name)
-        time.sleep(1.5)
         self.assertNotIn("Item", ddb.get_item(TableName=name, Key={"pk": {"S": "a"}}))
         ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})
         ddb.delete_table(TableName=name)
-        dc.psql("drop function public.dy_slow()")
 
 
 class DeleteTableRaceTest(unittest.TestCase):
@@ -268,24 +277,12 @@ class HardDeadlineTest(unittest.TestCase):
         ddb = dc.client()
         name = dc.unique_name("stubborn")
         make_table(ddb, name)
-        dc.psql("create or replace function public.dy_stubborn() returns trigger language plpgsql as $$ "
-                "begin loop begin perform pg_sleep(10); exception when query_canceled then null; end; "
-                "end loop; end $$")
-        dc.psql('create trigger stubborn before insert on dynamo_data."%s" '
-                "for each row execute function public.dy_stubborn()" % name)
-        dc.psql("alter system set dynamo.request_timeout = '1s'")
-        dc.psql("select pg_reload_conf()")
-        time.sleep(1.5)
-        try:
+        with slow_inserts(name, "loop begin perform pg_sleep(10); "
+                          "exception when query_canceled then null; end; end loop"):
             start = time.monotonic()
             with self.assertRaises(Exception):
                 ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
             self.assertLess(time.monotonic() - start, 5.0, "the worker was held")
-        finally:
-            dc.psql("alter system reset dynamo.request_timeout")
-            dc.psql("select pg_reload_conf()")
-            dc.psql('drop trigger stubborn on dynamo_data."%s"' % name)
-            dc.psql("drop function public.dy_stubborn()")
         deadline = time.monotonic() + 30
         while True:
             try:
