@@ -121,9 +121,11 @@ DispatchInit(void)
 	DefineCustomIntVariable("dynamo.lock_timeout",
 							"Longest lock wait of a DynamoDB operation, through either door.",
 							"A row held longer is TransactionConflictException, a table "
-							"ResourceInUseException.  0 leaves lock_timeout as it is.",
+							"ResourceInUseException.  0 leaves lock_timeout as it is.  "
+							"Superusers only (no database owner can lift it for the HTTP "
+							"workers); a session shortens it with lock_timeout.",
 							&DynamoLockTimeout, 1000, 0, INT_MAX,
-							PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable("dynamo.request_timeout",
 							"Longest time an HTTP API request may run.",
 							"Past it the request is rolled back and answered with "
