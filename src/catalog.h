@@ -18,6 +18,7 @@ typedef enum TablePlan
 {
 	PLAN_GET,					/* SELECT item WHERE key */
 	PLAN_LOCK,					/* SELECT item WHERE key FOR UPDATE */
+	PLAN_LOCK_NOWAIT,			/* SELECT item WHERE key FOR UPDATE NOWAIT */
 	PLAN_INSERT,				/* INSERT item ON CONFLICT DO NOTHING */
 	PLAN_UPDATE,				/* UPDATE SET item WHERE key */
 	PLAN_DELETE,				/* DELETE WHERE key RETURNING item */

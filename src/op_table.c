@@ -463,13 +463,17 @@ create_relation(const TableSpec *spec, const char *relname)
 	run_sql(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
-/* An index whose status a response reports as changing (UpdateTable). */
-static const char *changing_index = NULL;
-static const char *changing_status = NULL;
+/* An index an UpdateTable changes, and the status its answer shows. */
+typedef struct IndexChange
+{
+	const char *index;			/* NULL: none */
+	const char *status;			/* CREATING, UPDATING or DELETING */
+} IndexChange;
 
 /* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
 static void
-append_index_descriptions(const char *name, const char *arn, bool provisioned, StringInfo out)
+append_index_descriptions(const char *name, const char *arn, bool provisioned,
+						  const IndexChange *change, StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -495,8 +499,8 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, S
 
 			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
 				continue;
-			if (changing_index && strcmp(changing_index, iname) == 0)
-				status = changing_status;
+			if (change && change->index && strcmp(change->index, iname) == 0)
+				status = change->status;
 			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
 							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
 			AppendJsonString(out, iname, strlen(iname));
@@ -537,7 +541,8 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, S
 
 /* Append the TableDescription of the named table (SPI connected). */
 static void
-append_description(const char *name, const char *status, StringInfo out)
+append_description(const char *name, const char *status, const IndexChange *change,
+				   StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -592,7 +597,7 @@ append_description(const char *name, const char *status, StringInfo out)
 		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
 	appendStringInfo(out, "},\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
 	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
-	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0, out);
+	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0, change, out);
 	appendStringInfoChar(out, '}');
 #undef COL
 }
@@ -755,7 +760,7 @@ OpCreateTable(json_object *req, StringInfo out)
 	for (int i = 0; i < spec.nindexes; i++)
 		create_index(spec.name, relname, spec.nkeys, &spec.indexes[i], false);
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, "CREATING", out);
+	append_description(spec.name, "CREATING", NULL, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -772,7 +777,7 @@ OpDescribeTable(json_object *req, StringInfo out)
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
 	appendStringInfoString(out, "{\"Table\":");
-	append_description(name, "ACTIVE", out);
+	append_description(name, "ACTIVE", NULL, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -871,7 +876,7 @@ OpDeleteTable(json_object *req, StringInfo out)
 	if (SPI_processed > 0)
 		DynamoError(DYERR_VALIDATION, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(name, "DELETING", out);
+	append_description(name, "DELETING", NULL, out);
 	appendStringInfoChar(out, '}');
 	run_sql(psprintf("DROP TABLE %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA, relname)),
 			0, NULL, NULL, NULL, SPI_OK_UTILITY);
@@ -962,7 +967,8 @@ merged_definitions(const char *table_name, json_object *added)
 
 /* Apply GlobalSecondaryIndexUpdates (SPI connected). */
 static void
-update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec)
+update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec,
+			   IndexChange *change)
 {
 	size_t		n = json_object_array_length(updates);
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
@@ -1011,8 +1017,8 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
 			run_sql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
 					2, types, values, NULL, SPI_OK_UPDATE);
-			changing_index = ix.name;
-			changing_status = "CREATING";
+			change->index = ix.name;
+			change->status = "CREATING";
 		}
 		else if (del)
 		{
@@ -1029,8 +1035,8 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			name_arg(spec->name, types, values);
 			values[1] = CStringGetTextDatum(iname);
 			/* describe it once more as DELETING, then forget it */
-			changing_index = iname;
-			changing_status = "DELETING";
+			change->index = iname;
+			change->status = "DELETING";
 		}
 		else if (upd)
 		{
@@ -1052,8 +1058,8 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			ValidationRaise(&v);
 			run_sql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
 					" WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
-			changing_index = iname;
-			changing_status = "UPDATING";
+			change->index = iname;
+			change->status = "UPDATING";
 		}
 		else
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Delete must be specified");
@@ -1073,8 +1079,8 @@ OpUpdateTable(json_object *req, StringInfo out)
 	Datum		values[6];
 	char		nulls[7] = "      ";
 	json_object *gsi_updates;
+	IndexChange change = {NULL, NULL};
 
-	changing_index = NULL;
 	spec.name = table_name_member(req, &spec.namelen, false);
 	ValidationInit(&v);
 	parse_common(req, &spec, &v);
@@ -1118,20 +1124,19 @@ OpUpdateTable(json_object *req, StringInfo out)
 	{
 		if (spec.billing == NULL)
 			spec.billing = cur_billing;
-		update_indexes(req, gsi_updates, t, &spec);
+		update_indexes(req, gsi_updates, t, &spec, &change);
 	}
 	CatalogInvalidate(t->relid);
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, changing_index ? "UPDATING" : "ACTIVE", out);
-	if (changing_index && strcmp(changing_status, "DELETING") == 0)
+	append_description(spec.name, change.index ? "UPDATING" : "ACTIVE", &change, out);
+	if (change.index && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};
-		Datum		dvalues[2] = {CStringGetTextDatum(spec.name), CStringGetTextDatum(changing_index)};
+		Datum		dvalues[2] = {CStringGetTextDatum(spec.name), CStringGetTextDatum(change.index)};
 
 		run_sql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
 				2, dtypes, dvalues, NULL, SPI_OK_DELETE);
 	}
-	changing_index = NULL;
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }

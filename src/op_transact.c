@@ -278,87 +278,11 @@ action_size(const TxAction *a)
  * TransactWriteItems: running
  * --------------------------------------------------------------------- */
 
-/*
- * Cached item reads by key, per table relation: plain (TransactGetItems) and
- * FOR UPDATE NOWAIT (TransactWriteItems).  Items are detoasted before they
- * leave SPI: an item over 2 KB is stored compressed or out of line.
- */
-typedef struct ItemPlans
-{
-	Oid			relid;
-	SPIPlanPtr	plans[2];		/* [0] read, [1] lock NOWAIT */
-} ItemPlans;
-
-static HTAB *item_plans = NULL;
-
-/* The prepared read (or NOWAIT lock) plan of a table.  Caller is SPI-connected. */
-static SPIPlanPtr
-item_plan(DynamoTable *t, bool lock)
-{
-	ItemPlans  *e;
-	bool		found;
-
-	if (item_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(ItemPlans);
-		item_plans = hash_create("dynamo transaction item plans", 16, &ctl,
-								 HASH_ELEM | HASH_BLOBS);
-	}
-	e = hash_search(item_plans, &t->relid, HASH_ENTER, &found);
-	if (!found)
-		e->plans[0] = e->plans[1] = NULL;
-	if (e->plans[lock] == NULL)
-	{
-		Oid			argtypes[2] = {BYTEAOID, BYTEAOID};
-		char	   *sql = psprintf("SELECT item FROM %s WHERE %s%s",
-								   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, get_rel_name(t->relid)),
-								   t->nkeys == 2 ? "pk = $1 AND sk = $2" : "pk = $1",
-								   lock ? " FOR UPDATE NOWAIT" : "");
-		SPIPlanPtr	plan = SPI_prepare(sql, t->nkeys, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		e->plans[lock] = plan;
-	}
-	return e->plans[lock];
-}
-
-/*
- * The item with key k, or NULL.  lock: lock it FOR UPDATE NOWAIT (55P03 when
- * another transaction holds it); otherwise read it with the active snapshot.
- */
-static DynItem *
-fetch_item(DynamoTable *t, StorageKey *k, bool lock)
-{
-	char		nulls[2] = {' ', ' '};
-	DynItem    *item = NULL;
-	int			rc;
-
-	SPI_connect();
-	rc = SPI_execute_plan(item_plan(t, lock), k->values, nulls, !lock, lock ? 0 : 1);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			item = (DynItem *) SPI_datumTransfer(PointerGetDatum(PG_DETOAST_DATUM(d)), false, -1);
-	}
-	SPI_finish();
-	return item;
-}
-
 /* Step 4 without waiting: lock the item (a->w.old), or fail with 55P03. */
 static void
 lock_nowait(TxAction *a)
 {
-	a->w.old = fetch_item(a->w.table, &a->w.key, true);
+	a->w.old = StorageLockNowait(a->w.table, &a->w.key);
 }
 
 /* Raise TransactionCanceledException with one reason per action. */
@@ -994,7 +918,7 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	appendStringInfoString(out, "{\"Responses\":[");
 	for (int i = 0; i < n; i++)
 	{
-		DynItem    *item = fetch_item(gets[i].table, &gets[i].key, false);
+		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
 
 		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
 		appendStringInfoString(out, i ? ",{" : "{");

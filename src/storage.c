@@ -35,6 +35,8 @@ plan_sql(DynamoTable *t, TablePlan which)
 			return psprintf("SELECT item FROM %s WHERE %s", rel, where);
 		case PLAN_LOCK:
 			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE", rel, where);
+		case PLAN_LOCK_NOWAIT:
+			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE NOWAIT", rel, where);
 		case PLAN_INSERT:
 			return psprintf("INSERT INTO %s (item) VALUES ($%d) ON CONFLICT DO NOTHING",
 							rel, t->nkeys + 1);
@@ -143,16 +145,29 @@ StorageKeyFromItem(DynamoTable *t, const DynItem *item, StorageKey *out)
 	make_key(t, item, true, out);
 }
 
-DynItem *
-StorageFetch(DynamoTable *t, const StorageKey *k, bool lock)
+/* Run a read plan (PLAN_GET or a lock) and return the item found, or NULL. */
+static DynItem *
+fetch(DynamoTable *t, const StorageKey *k, TablePlan which)
 {
 	DynItem    *item;
 
 	SPI_connect();
-	run_plan(t, lock ? PLAN_LOCK : PLAN_GET, k, NULL);
+	run_plan(t, which, k, NULL);
 	item = result_item();
 	SPI_finish();
 	return item;
+}
+
+DynItem *
+StorageFetch(DynamoTable *t, const StorageKey *k, bool lock)
+{
+	return fetch(t, k, lock ? PLAN_LOCK : PLAN_GET);
+}
+
+DynItem *
+StorageLockNowait(DynamoTable *t, const StorageKey *k)
+{
+	return fetch(t, k, PLAN_LOCK_NOWAIT);
 }
 
 /* Are two items the same bytes? */

@@ -29,6 +29,9 @@ extern DynItem *StorageFetch(DynamoTable *t, const StorageKey *k, bool lock);
 /* The item with key k locked FOR UPDATE (until the transaction ends), or NULL. */
 extern DynItem *StorageLock(DynamoTable *t, const StorageKey *k);
 
+/* The same without waiting: 55P03 when another transaction holds it. */
+extern DynItem *StorageLockNowait(DynamoTable *t, const StorageKey *k);
+
 /*
  * The write step of lock-then-write: old is what StorageLock returned.  With
  * an old item, update it in place (nothing when unchanged); without, insert.

@@ -20,7 +20,10 @@
  * without bound; pipelined requests are answered in order once it drains.
  * After an HTTP-level error (malformed head, chunked or oversized body) the
  * error is sent, our side shut down and input discarded until the client
- * closes, so it reads the answer rather than a reset.
+ * closes, so it reads the answer rather than a reset.  Between
+ * events the loop reports cumulative statistics as an idle backend does
+ * (pgstat_report_stat, forced once pending ones are due and nothing else
+ * happens), so tables written only over HTTP are counted and autovacuumed.
  *
  * Clients without a key must not be able to take the API down, so every
  * resource a connection holds before its request is authenticated is bounded:
@@ -910,6 +913,8 @@ DynamoHttpWorkerMain(Datum main_arg)
 	WaitEventSet *wes;
 	struct epoll_event events[64];
 	TimestampTz next_sweep = 0;
+	long		stats_due = 0;
+	bool		stats_idle = false;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -957,9 +962,18 @@ DynamoHttpWorkerMain(Datum main_arg)
 	{
 		WaitEvent	event;
 		int			n;
+		long		timeout = nconns > 0 ? SWEEP_INTERVAL_MS : -1;
 
-		(void) WaitEventSetWait(wes, nconns > 0 ? SWEEP_INTERVAL_MS : -1, &event, 1,
-								PG_WAIT_EXTENSION);
+		/*
+		 * Report table statistics as a backend does (autovacuum needs them):
+		 * unforced after work, rate-limited; forced once pending ones have
+		 * waited their interval with nothing else to do.
+		 */
+		stats_due = pgstat_report_stat(stats_idle);
+		if (stats_due > 0 && (timeout < 0 || stats_due < timeout))
+			timeout = stats_due;
+		stats_idle = WaitEventSetWait(wes, timeout, &event, 1, PG_WAIT_EXTENSION) == 0 &&
+			stats_due > 0;
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
