@@ -554,7 +554,11 @@ append_description(const char *name, const char *status, const IndexChange *chan
 			" t.attribute_definitions::text, t.billing_mode, t.read_capacity, t.write_capacity,"
 			" t.table_class, t.deletion_protection::text,"
 			" extract(epoch from t.created_at)::numeric(20,3)::text,"
-			" greatest(c.reltuples, 0)::bigint::text, pg_table_size(c.oid)::text,"
+			/* ItemCount: live rows as the statistics count them (within
+			 * seconds of a write), reltuples before any was counted */
+			" (CASE WHEN pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_deleted(c.oid) > 0"
+			"  THEN pg_stat_get_live_tuples(c.oid) ELSE greatest(c.reltuples, 0)::bigint END)::text,"
+			" pg_table_size(c.oid)::text,"
 			" coalesce(extract(epoch from t.last_increase)::numeric(20,3)::text, ''),"
 			" coalesce(extract(epoch from t.last_decrease)::numeric(20,3)::text, ''),"
 			" t.decreases_today"
