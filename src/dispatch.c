@@ -14,12 +14,20 @@
 #include "fmgr.h"
 #include "ops.h"
 #include "security.h"
+#include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/proc.h"
+#include "catalog.h"
+#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
 int			DynamoLockTimeout = 1000;
 int			DynamoRequestTimeout = 5000;
+int			DynamoLogMinDuration = -1;
+bool		DynamoDispatchReportsActivity = false;
+
+#define TABLE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
 typedef struct DynamoOperation
 {
@@ -80,11 +88,51 @@ operation_settings(void)
 	return nest;
 }
 
+/* The request's TableName when it is a plausible one (for logs), or NULL. */
+static const char *
+request_table(json_object *req)
+{
+	json_object *m;
+	const char *name;
+	size_t		len;
+
+	if (!json_object_object_get_ex(req, "TableName", &m) || !json_object_is_type(m, json_type_string))
+		return NULL;
+	name = json_object_get_string(m);
+	len = strlen(name);
+	if (len == 0 || len > DYNAMO_MAX_TABLE_NAME || strspn(name, TABLE_NAME_CHARS) != len)
+		return NULL;
+	return name;
+}
+
+/* One log line per request past dynamo.log_min_duration: never items or secrets. */
+static void
+log_request(const DynamoOperation *op, const char *table, const char *role,
+			TimestampTz start, int sqlerrcode)
+{
+	long		secs;
+	int			usecs;
+	const char *generic;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	if (secs * 1000 + usecs / 1000 < DynamoLogMinDuration)
+		return;
+	ereport(LOG,
+			(errmsg("dynamo request: operation=%s table=%s role=%s status=%s duration=%.3f ms",
+					op->name, table ? table : "-", role,
+					sqlerrcode ? DynamoErrorForSqlstate(sqlerrcode, &generic)->name : "OK",
+					secs * 1000.0 + usecs / 1000.0),
+			 errhidestmt(true), errhidecontext(true)));
+}
+
 void
 DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo response)
 {
 	const DynamoOperation *op = find_operation(operation);
 	MemoryContext cxt = CurrentMemoryContext;
+	const char *volatile table = NULL;
+	const char *role = NULL;
+	TimestampTz start = 0;
 	int			nest;
 
 	if (op == NULL)
@@ -93,19 +141,36 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 				 /* DynamoDB's answer has no message; SQL users get the name */
 				 errmsg_internal("UnknownOperationException: "),
 				 errdetail_internal("Unknown operation: %s", operation)));
+	if (DynamoLogMinDuration >= 0)
+	{
+		start = GetCurrentTimestamp();
+		role = GetUserNameFromId(GetUserId(), true);
+		role = role ? role : "-";
+	}
 	nest = operation_settings();
 	PG_TRY();
 	{
-		op->func(RequestParse(body, len), response);
+		json_object *req = RequestParse(body, len);
+
+		table = request_table(req);
+		if (DynamoDispatchReportsActivity)
+			pgstat_report_activity(STATE_RUNNING, psprintf("%s %s", op->name, table ? table : ""));
+		op->func(req, response);
 	}
 	PG_CATCH();
 	{
+		int			original = DynamoCaughtErrorCode(cxt);
+		int			conflict = DynamoErrorGetInfo(DYERR_TRANSACTION_CONFLICT)->sqlstate;
+
 		/*
 		 * A lock wait past the timeout that no table lock explains (those are
 		 * ResourceInUseException, see CatalogLockTable) is a row: an item
 		 * another transaction is writing.  The transaction aborts either way.
 		 */
-		if (DynamoCaughtErrorCode(cxt) != ERRCODE_LOCK_NOT_AVAILABLE)
+		if (role)
+			log_request(op, table, role, start,
+						original == ERRCODE_LOCK_NOT_AVAILABLE ? conflict : original);
+		if (original != ERRCODE_LOCK_NOT_AVAILABLE)
 			PG_RE_THROW();
 		FlushErrorState();
 		DynamoError(DYERR_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
@@ -113,6 +178,8 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 	PG_END_TRY();
 	/* an operation leaves no setting behind, not even a trigger's SET */
 	AtEOXact_GUC(false, nest);
+	if (role)
+		log_request(op, table, role, start, 0);
 }
 
 void
@@ -125,6 +192,12 @@ DispatchInit(void)
 							"Superusers only (no database owner can lift it for the HTTP "
 							"workers); a session shortens it with lock_timeout.",
 							&DynamoLockTimeout, 1000, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("dynamo.log_min_duration",
+							"Logs each DynamoDB request that took at least this long.",
+							"One line: operation, table, role, status or error type, duration; "
+							"never items or secrets.  -1 logs none, 0 every request.",
+							&DynamoLogMinDuration, -1, -1, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable("dynamo.request_timeout",
 							"Longest time an HTTP API request may run.",

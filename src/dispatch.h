@@ -22,6 +22,10 @@ extern void DynamoDispatch(const char *operation, const char *body, size_t len,
 /* dynamo.lock_timeout and dynamo.request_timeout (HTTP), in ms */
 extern int	DynamoLockTimeout;
 extern int	DynamoRequestTimeout;
+extern int	DynamoLogMinDuration;	/* dynamo.log_min_duration, ms; -1 off */
+
+/* Set by the HTTP door: show "<Operation> <table>" in pg_stat_activity. */
+extern bool DynamoDispatchReportsActivity;
 
 /* Define the GUCs of both doors. */
 extern void DispatchInit(void);

@@ -137,32 +137,40 @@ append_json_string(StringInfo out, const char *s)
 	appendStringInfoChar(out, '"');
 }
 
+const DynamoErrorInfo *
+DynamoErrorForSqlstate(int sqlerrcode, const char **generic)
+{
+	const DynamoErrorInfo *info = lookup_sqlstate(sqlerrcode);
+
+	*generic = NULL;
+	if (info != NULL)
+		return info;
+	if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+		return DynamoErrorGetInfo(DYERR_ACCESS_DENIED);
+	/* dynamo.request_timeout (or a cancel): the transaction rolled back */
+	if (sqlerrcode == ERRCODE_QUERY_CANCELED)
+		*generic = "The request timed out and was cancelled; nothing was written. Retry the request.";
+	else
+		*generic = "Internal server error";
+	return DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
+}
+
 int
 DynamoErrorToWire(int sqlerrcode, const char *message, const char *detail,
 				  StringInfo body)
 {
-	const DynamoErrorInfo *info = lookup_sqlstate(sqlerrcode);
+	const char *generic;
+	const DynamoErrorInfo *info = DynamoErrorForSqlstate(sqlerrcode, &generic);
 	const char *text = message ? message : "";
 
-	if (info != NULL)
+	if (generic)
+		text = generic;
+	else if (lookup_sqlstate(sqlerrcode) != NULL)
 	{
 		size_t		prefix = strlen(info->name);
 
 		if (strncmp(text, info->name, prefix) == 0 && strncmp(text + prefix, ": ", 2) == 0)
 			text += prefix + 2;
-	}
-	else if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
-		info = DynamoErrorGetInfo(DYERR_ACCESS_DENIED);
-	else if (sqlerrcode == ERRCODE_QUERY_CANCELED)
-	{
-		/* dynamo.request_timeout (or a cancel): the transaction rolled back */
-		info = DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
-		text = "The request timed out and was cancelled; nothing was written. Retry the request.";
-	}
-	else
-	{
-		info = DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
-		text = "Internal server error";
 	}
 
 	appendStringInfo(body, "{\"__type\":\"%s%s\"", info->namespace, info->name);

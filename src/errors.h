@@ -99,6 +99,13 @@ extern void DynamoErrorWithExtra(DynamoErrorType type, const char *extra,
  */
 extern int	DynamoCaughtErrorCode(MemoryContext cxt);
 
+/*
+ * The DynamoDB error any SQLSTATE is answered as: ours, AccessDeniedException
+ * for insufficient_privilege, else InternalServerError, whose fixed message
+ * (Postgres's own is never shown to clients) is set in *generic.
+ */
+extern const DynamoErrorInfo *DynamoErrorForSqlstate(int sqlerrcode, const char **generic);
+
 /* Info for an error type. */
 extern const DynamoErrorInfo *DynamoErrorGetInfo(DynamoErrorType type);
 

@@ -89,6 +89,7 @@ void
 HttpRequestInit(void)
 {
 	hard_deadline = RegisterTimeout(USER_TIMEOUT, hard_deadline_passed);
+	DynamoDispatchReportsActivity = true;
 	/* the worker is a superuser: never resolve names through a path that a
 	 * database's or role's settings could have pointed elsewhere */
 	SecurityPinSearchPath();
