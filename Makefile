@@ -12,12 +12,12 @@ MODULE_big = dynamo
 # Install scripts of earlier versions are kept as released (for upgrade tests).
 DATA_built = sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
 DATA = sql/dynamo--0.1.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql
-UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/metadata_policies.sql sql/access_key_functions.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql
+UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/metadata_policies.sql sql/access_key_functions.sql sql/stat_operations.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
-	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o
+	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o src/stats.o
 # expressions and UpdateItem
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o

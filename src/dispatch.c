@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "ops.h"
 #include "security.h"
+#include "stats.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/proc.h"
@@ -105,23 +106,29 @@ request_table(json_object *req)
 	return name;
 }
 
-/* One log line per request past dynamo.log_min_duration: never items or secrets. */
+/*
+ * Account for one request: dynamo.stat_operations, and one log line when it
+ * took dynamo.log_min_duration or longer (never items or secrets).
+ * sqlerrcode 0: it succeeded.
+ */
 static void
-log_request(const DynamoOperation *op, const char *table, const char *role,
-			TimestampTz start, int sqlerrcode)
+finish_request(const DynamoOperation *op, const char *table, const char *role,
+			   TimestampTz start, int sqlerrcode)
 {
 	long		secs;
 	int			usecs;
+	double		ms;
 	const char *generic;
+	const DynamoErrorInfo *error = sqlerrcode ? DynamoErrorForSqlstate(sqlerrcode, &generic) : NULL;
 
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-	if (secs * 1000 + usecs / 1000 < DynamoLogMinDuration)
+	ms = secs * 1000.0 + usecs / 1000.0;
+	StatsRecordOperation(op->name, table, ms, error ? (int) error->type : -1);
+	if (role == NULL || DynamoLogMinDuration < 0 || ms < DynamoLogMinDuration)
 		return;
 	ereport(LOG,
 			(errmsg("dynamo request: operation=%s table=%s role=%s status=%s duration=%.3f ms",
-					op->name, table ? table : "-", role,
-					sqlerrcode ? DynamoErrorForSqlstate(sqlerrcode, &generic)->name : "OK",
-					secs * 1000.0 + usecs / 1000.0),
+					op->name, table ? table : "-", role, error ? error->name : "OK", ms),
 			 errhidestmt(true), errhidecontext(true)));
 }
 
@@ -141,9 +148,9 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 				 /* DynamoDB's answer has no message; SQL users get the name */
 				 errmsg_internal("UnknownOperationException: "),
 				 errdetail_internal("Unknown operation: %s", operation)));
+	start = GetCurrentTimestamp();
 	if (DynamoLogMinDuration >= 0)
 	{
-		start = GetCurrentTimestamp();
 		role = GetUserNameFromId(GetUserId(), true);
 		role = role ? role : "-";
 	}
@@ -167,9 +174,8 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 		 * ResourceInUseException, see CatalogLockTable) is a row: an item
 		 * another transaction is writing.  The transaction aborts either way.
 		 */
-		if (role)
-			log_request(op, table, role, start,
-						original == ERRCODE_LOCK_NOT_AVAILABLE ? conflict : original);
+		finish_request(op, table, role, start,
+					   original == ERRCODE_LOCK_NOT_AVAILABLE ? conflict : original);
 		if (original != ERRCODE_LOCK_NOT_AVAILABLE)
 			PG_RE_THROW();
 		FlushErrorState();
@@ -178,8 +184,7 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 	PG_END_TRY();
 	/* an operation leaves no setting behind, not even a trigger's SET */
 	AtEOXact_GUC(false, nest);
-	if (role)
-		log_request(op, table, role, start, 0);
+	finish_request(op, table, role, start, 0);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "dispatch.h"
 #include "security.h"
+#include "stats.h"
 #include "http/http.h"
 
 PG_MODULE_MAGIC;
@@ -21,6 +22,7 @@ _PG_init(void)
 	CatalogInit();
 	DispatchInit();
 	SecurityInit();
+	StatsInit();
 	/* the HTTP workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)
 		DynamoHttpInit();

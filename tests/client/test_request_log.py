@@ -83,5 +83,35 @@ class RequestLogTest(unittest.TestCase):
             dc.psql("drop function public.dy_nap()")
 
 
+class StatOperationsTest(unittest.TestCase):
+    """dynamo.stat_operations counts both doors' calls, errors by type and
+    latencies, per operation and table; dynamo.stat_reset() empties it."""
+
+    def test_counts_calls_errors_and_latency(self):
+        ddb = dc.client()
+        name = dc.unique_name("stat")
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        try:
+            dc.psql("select dynamo.stat_reset()")
+            for i in range(3):
+                ddb.put_item(TableName=name, Item={"pk": {"S": str(i)}})
+            dc.psql("select dynamo.put_item('{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"sql\"}}}')" % name)
+            with self.assertRaises(botocore.exceptions.ClientError):
+                ddb.put_item(TableName=name, Item={"other": {"S": "x"}})
+            row = dc.psql("select calls, errors, errors_by_type, p50_ms > 0, p99_ms >= p50_ms, "
+                          "mean_ms > 0 from dynamo.stat_operations "
+                          "where operation = 'PutItem' and table_name = %s" % dc.quote_literal(name))
+            self.assertEqual(row, '5|1|{"ValidationException":1}|t|t|t')
+            dc.psql("select dynamo.stat_reset()")
+            self.assertEqual(dc.psql("select count(*) from dynamo.stat_operations "
+                                     "where table_name = %s" % dc.quote_literal(name)), "0")
+            self.assertEqual(dc.psql("select has_table_privilege('public', 'dynamo.stat_operations', 'SELECT')"),
+                             "f", "other roles' table names are not public")
+        finally:
+            ddb.delete_table(TableName=name)
+
+
 if __name__ == "__main__":
     unittest.main()
