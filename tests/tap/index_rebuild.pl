@@ -153,5 +153,21 @@ for my $db ('postgres', 'restored') {
 	like(ok_psql($db, q{SELECT dynamo.query('{"TableName":"Mixed","IndexName":"ByG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"g1"}},"Limit":1}')}, "$db: query"),
 		qr/"p":\{"S":"new"\}/, "$db: the new item leads the index");
 }
+
+# rows a logical replication worker applies (session_replication_role =
+# replica, superuser only) were checked where they were written
+is(ok_psql('postgres', q{SET session_replication_role = replica;
+	INSERT INTO dynamo_data."Mixed" (item) VALUES ('{"p":{"S":"r"},"s":{"N":"1"},"g":{"N":"1"}}');
+	RESET session_replication_role;
+	SELECT count(*) FROM dynamo_data."Mixed" WHERE dynamo.attr(item, 'p')::text = '{"S":"r"}'}, 'replica insert'),
+	'1', 'a replica applies an item that predates the GSI');
+is(ok_psql('postgres', q{SELECT index_says()}, 'query after the replica insert'), ok_psql('postgres', q{SELECT scan_says()}, 'scan'),
+	'and it stays out of the index');
+
+# the rule follows the indexes the table has: none once the GSI is deleted
+ok_psql('postgres', q{SELECT dynamo.put_item('{"TableName":"Mixed","Item":{"p":{"S":"d"},"s":{"N":"1"},"g":{"S":"ok"}}}') IS NOT NULL;
+	SELECT dynamo.update_table('{"TableName":"Mixed","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"ByG"}}]}') IS NOT NULL;
+	SELECT dynamo.put_item('{"TableName":"Mixed","Item":{"p":{"S":"d"},"s":{"N":"2"},"g":{"N":"1"}}}') IS NOT NULL},
+	'after DeleteIndex, the same backend writes any type');
 $node->stop;
 done_testing();
