@@ -12,6 +12,17 @@
  * tables are allowed: an UNLOGGED or TEMP table has no WAL, so neither
  * streams nor point-in-time recovery could see it.
  *
+ * DynamoDB's write-time rule for secondary index keys (a key of the wrong
+ * type, empty or too long refuses the write) is checked here too, against
+ * the indexes the relation has (indexes.c explains why those), kept in
+ * rd_amcache; the index functions themselves never raise, so index builds,
+ * REINDEX, VACUUM FULL and restores cannot fail on items already stored.
+ * The check is skipped under session_replication_role = replica: rows a
+ * logical replication worker applies were checked where they were written,
+ * and may legally predate a GSI.  CLUSTER and VACUUM FULL copy raw tuples,
+ * and ALTER TABLE rewrites into a new relation without indexes, so neither
+ * is checked.
+ *
  * heap_getnext() insists on heap's routine pointer, and heap's index build
  * and validation scans use it: those two run with the relation's routine
  * switched to heap's for their duration.
@@ -24,7 +35,9 @@
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_type.h"
 #include "catalog.h"
+#include "commands/trigger.h"
 #include "errors.h"
+#include "indexes.h"
 #include "item.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -34,6 +47,47 @@ PG_FUNCTION_INFO_V1(dynamo_am_handler);
 static TableAmRoutine dynamo_routine;
 static const TableAmRoutine *heap_routine = NULL;
 static MemoryContext check_context = NULL;
+
+/* The secondary indexes of a dynamo table, cached until its next invalidation. */
+static const IndexRules *
+table_index_rules(Relation rel)
+{
+	if (rel->rd_amcache == NULL)
+		rel->rd_amcache = IndexRulesBuild(rel);
+	return rel->rd_amcache;
+}
+
+/* The per-tuple check context, created on first use. */
+static MemoryContext
+get_check_context(void)
+{
+	if (check_context == NULL)
+		check_context = AllocSetContextCreate(TopMemoryContext, "dynamo item check",
+											  ALLOCSET_SMALL_SIZES);
+	return check_context;
+}
+
+/* Refuse a tuple whose item breaks DynamoDB's rules for the table's indexes. */
+static void
+check_index_keys(Relation rel, TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		d;
+	DynItem    *item;
+	MemoryContext old;
+
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return;
+	d = slot_getattr(slot, 1, &isnull);
+	if (isnull)
+		return;
+	old = MemoryContextSwitchTo(get_check_context());
+	/* detoast first: fetching TOAST may take locks and so reset rd_amcache */
+	item = DatumGetDynItemP(d);
+	IndexRulesCheck(table_index_rules(rel), item);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(check_context);
+}
 
 /* Refuse a tuple whose item is not storable. */
 static void
@@ -51,10 +105,7 @@ check_slot(Relation rel, TupleTableSlot *slot)
 	d = slot_getattr(slot, 1, &isnull);
 	if (isnull)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: An item may not be null");
-	if (check_context == NULL)
-		check_context = AllocSetContextCreate(TopMemoryContext, "dynamo item check",
-											  ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(check_context);
+	old = MemoryContextSwitchTo(get_check_context());
 	DynItemCheckStorable(DatumGetDynItemP(d));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(check_context);
@@ -65,6 +116,7 @@ dynamo_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid,
 					int options, BulkInsertState bistate)
 {
 	check_slot(rel, slot);
+	check_index_keys(rel, slot);
 	heap_routine->tuple_insert(rel, slot, cid, options, bistate);
 }
 
@@ -73,6 +125,7 @@ dynamo_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId ci
 								int options, BulkInsertState bistate, uint32 token)
 {
 	check_slot(rel, slot);
+	check_index_keys(rel, slot);
 	heap_routine->tuple_insert_speculative(rel, slot, cid, options, bistate, token);
 }
 
@@ -82,6 +135,8 @@ dynamo_multi_insert(Relation rel, TupleTableSlot **slots, int nslots,
 {
 	for (int i = 0; i < nslots; i++)
 		check_slot(rel, slots[i]);
+	for (int i = 0; i < nslots; i++)
+		check_index_keys(rel, slots[i]);
 	heap_routine->multi_insert(rel, slots, nslots, cid, options, bistate);
 }
 
@@ -92,6 +147,7 @@ dynamo_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
 					bool *update_indexes)
 {
 	check_slot(rel, slot);
+	check_index_keys(rel, slot);
 	return heap_routine->tuple_update(rel, otid, slot, cid, snapshot, crosscheck,
 									  wait, tmfd, lockmode, update_indexes);
 }

@@ -11,27 +11,41 @@
  *
  * so it is maintained in the same transaction as the item, sparse (an item
  * without the index keys is not in it), ordered as DynamoDB orders the index
- * and then by the table's key, which makes pages continue exactly.  The
- * predicate checks every index key the item has (a plain AND of IS NOT NULL
- * would stop at the first absent one) and raises DynamoDB's error for a key
- * of the wrong type, so such an item cannot be written; while an index is being built over
- * existing items (backfill), such items are left out instead, as DynamoDB
- * leaves them out of a new GSI, and reads skip them.
+ * and then by the table's key, which makes pages continue exactly.
+ *
+ * Both functions are pure: an item is in the index exactly when it holds
+ * every index key with the key's type, non-empty and within DynamoDB's key
+ * size; otherwise the predicate is false and the key NULL, never an error.
+ * So every build of the index gives the same content whoever runs it: the
+ * backfill of a new GSI (items that do not fit are left out, as DynamoDB
+ * leaves them out), parallel build workers, REINDEX, VACUUM FULL, and the
+ * CREATE INDEX of a restore.
+ *
+ * DynamoDB's write-time rule (a write whose index key has the wrong type, is
+ * empty or too long is refused) is enforced by the access method instead,
+ * with IndexRulesCheck() against IndexRulesBuild(): the indexes the relation
+ * has in Postgres, read from their predicates.  That list, not dynamo.indexes,
+ * is the one to check against: it changes with the index itself under the
+ * table's lock (CREATE INDEX and DROP INDEX invalidate the table's relcache
+ * entry), and a restore loads the table's items before its post-data section
+ * creates the indexes, so restored items, which may legally hold a key of
+ * another type, are never refused, whenever the rows of dynamo.indexes are
+ * loaded.
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "errors.h"
 #include "indexes.h"
 #include "item.h"
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/relcache.h"
 
-/*
- * While true, an index key of the wrong type reads as absent instead of
- * raising: during a backfill, and while Query and Scan read (a read never
- * fails on an item that is not in the index).
- */
-bool		IndexKeysLenient = false;
+PG_FUNCTION_INFO_V1(dynamo_index_keys_present);
 
 char *
 IndexRelname(const char *table_relname, const char *index_name)
@@ -47,7 +61,7 @@ IndexRelname(const char *table_relname, const char *index_name)
 
 void
 IndexCreate(const char *relname, const char *index_relname, const char *index_name,
-			const KeyAttr *keys, int nkeys, int table_nkeys, bool backfill)
+			const KeyAttr *keys, int nkeys, int table_nkeys)
 {
 	StringInfoData sql;
 
@@ -59,33 +73,36 @@ IndexCreate(const char *relname, const char *index_relname, const char *index_na
 		appendStringInfo(&sql, "%s, ", CatalogIndexKeySql(index_name, &keys[i]));
 	appendStringInfoString(&sql, table_nkeys == 2 ? "pk, sk) WHERE " : "pk) WHERE ");
 	appendStringInfoString(&sql, CatalogIndexPredicateSql(index_name, keys, nkeys));
-	IndexKeysLenient = backfill;
-	PG_TRY();
-	{
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "creating index failed: %s", sql.data);
-	}
-	PG_FINALLY();
-	{
-		IndexKeysLenient = false;
-	}
-	PG_END_TRY();
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "creating index failed: %s", sql.data);
 }
 
 /*
- * The stored value of index key attribute `key` of an item, or NULL when the
- * item does not have it (or, leniently, has it with the wrong type); raises
- * DynamoDB's error for a wrong type or an empty value.
+ * The stored value of index key `key` of an item when the item is in the
+ * index by it (present, of the key's type, non-empty, within size), else NULL.
  */
 static const char *
-index_key_value(DynItem *item, const KeyAttr *key, const char *index_name)
+index_key_value(const char *map, const KeyAttr *key)
 {
-	const char *v = StoredMapGet(DynItemMap(item), key->name, key->namelen);
+	const char *v = StoredMapGet(map, key->name, key->namelen);
+	uint32		len;
+
+	if (v == NULL || *v != key->type)
+		return NULL;
+	len = StoredGetU32(v + 1);
+	if (len == 0 || !KeySizeFits(key, len))
+		return NULL;
+	return v;
+}
+
+/* Raise DynamoDB's error if a present index key has the wrong type or is empty. */
+static void
+check_key_type(const char *map, const KeyAttr *key, const char *index_name)
+{
+	const char *v = StoredMapGet(map, key->name, key->namelen);
 
 	if (v == NULL || (*v == key->type && StoredGetU32(v + 1) > 0))
-		return v;
-	if (IndexKeysLenient)
-		return NULL;
+		return;
 	if (*v != key->type)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values were invalid: Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
@@ -95,6 +112,158 @@ index_key_value(DynItem *item, const KeyAttr *key, const char *index_name)
 				"One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %.*s",
 				key->type == DYN_B ? "binary" : "string", index_name,
 				(int) key->namelen, key->name);
+}
+
+void
+IndexRulesCheck(const IndexRules *rules, const DynItem *item)
+{
+	const char *map = DynItemMap(item);
+
+	for (int i = 0; i < rules->nrules; i++)
+	{
+		const IndexRule *r = &rules->rules[i];
+		bool		all_present = true;
+
+		/* types first, then sizes, and sizes only of an item in the index */
+		for (int k = 0; k < r->nkeys; k++)
+		{
+			check_key_type(map, &r->keys[k], r->name);
+			if (StoredMapGet(map, r->keys[k].name, r->keys[k].namelen) == NULL)
+				all_present = false;
+		}
+		for (int k = 0; all_present && k < r->nkeys; k++)
+			KeyCheckSize(&r->keys[k],
+						 StoredGetU32(StoredMapGet(map, r->keys[k].name, r->keys[k].namelen) + 1));
+	}
+}
+
+/* The bytes of a non-null text Const, or NULL when node is anything else. */
+static const char *
+const_text(Node *node, uint32 *len)
+{
+	Const	   *c = (Const *) node;
+	text	   *t;
+
+	if (node == NULL || !IsA(node, Const) || c->consttype != TEXTOID || c->constisnull)
+		return NULL;
+	t = DatumGetTextPP(c->constvalue);
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
+}
+
+/*
+ * Read one predicate clause: true and *rule filled (pointing into the
+ * clause's constants) when it is dynamo.index_keys_present with constant
+ * arguments.
+ */
+static bool
+rule_from_clause(Node *clause, IndexRule *rule)
+{
+	FuncExpr   *f = (FuncExpr *) clause;
+	FmgrInfo	finfo;
+	uint32		len;
+
+	if (clause == NULL || !IsA(clause, FuncExpr) || list_length(f->args) != 6)
+		return false;
+	fmgr_info(f->funcid, &finfo);
+	if (finfo.fn_addr != dynamo_index_keys_present)
+		return false;
+	rule->name = (char *) const_text(list_nth(f->args, 1), &len);
+	if (rule->name == NULL)
+		return false;
+	rule->name = pnstrdup(rule->name, len);
+	rule->nkeys = 0;
+	for (int k = 0; k < 2; k++)
+	{
+		KeyAttr    *key = &rule->keys[rule->nkeys];
+		const char *type;
+		uint32		typelen;
+
+		key->name = (char *) const_text(list_nth(f->args, 2 + 2 * k), &key->namelen);
+		type = const_text(list_nth(f->args, 3 + 2 * k), &typelen);
+		if (key->name == NULL || type == NULL)
+			continue;
+		key->type = KeyTypeFromName(type, typelen);
+		key->range = k == 1;
+		if (key->type != 0)
+			rule->nkeys++;
+	}
+	return rule->nkeys > 0;
+}
+
+/* Append the rules of one index relation's predicate to a list. */
+static List *
+rules_of_index(Oid index_oid, List *rules)
+{
+	Relation	ix = index_open(index_oid, AccessShareLock);
+	ListCell   *lc;
+
+	foreach(lc, RelationGetIndexPredicate(ix))
+	{
+		IndexRule	rule;
+
+		if (rule_from_clause(lfirst(lc), &rule))
+		{
+			IndexRule  *copy = palloc(sizeof(IndexRule));
+
+			*copy = rule;
+			for (int k = 0; k < rule.nkeys; k++)
+				copy->keys[k].name = pnstrdup(rule.keys[k].name, rule.keys[k].namelen);
+			rules = lappend(rules, copy);
+		}
+	}
+	index_close(ix, AccessShareLock);
+	return rules;
+}
+
+/* Copy len bytes and a terminating NUL to *p, advancing it; returns the copy. */
+static char *
+pack_string(char **p, const char *s, size_t len)
+{
+	char	   *copy = *p;
+
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	*p += len + 1;
+	return copy;
+}
+
+IndexRules *
+IndexRulesBuild(Relation rel)
+{
+	List	   *rules = NIL;
+	ListCell   *lc;
+	Size		size;
+	IndexRules *out;
+	char	   *strings;
+	int			n = 0;
+
+	foreach(lc, RelationGetIndexList(rel))
+		rules = rules_of_index(lfirst_oid(lc), rules);
+	size = offsetof(IndexRules, rules) + sizeof(IndexRule) * list_length(rules);
+	foreach(lc, rules)
+	{
+		IndexRule  *r = lfirst(lc);
+
+		size += strlen(r->name) + 1;
+		for (int k = 0; k < r->nkeys; k++)
+			size += r->keys[k].namelen + 1;
+	}
+	/* one chunk, as rd_amcache must be */
+	out = MemoryContextAlloc(CacheMemoryContext, size);
+	strings = (char *) &out->rules[list_length(rules)];
+	foreach(lc, rules)
+	{
+		IndexRule  *r = lfirst(lc);
+		IndexRule  *dst = &out->rules[n++];
+
+		*dst = *r;
+		dst->name = pack_string(&strings, r->name, strlen(r->name));
+		for (int k = 0; k < r->nkeys; k++)
+			dst->keys[k].name = pack_string(&strings, r->keys[k].name, r->keys[k].namelen);
+	}
+	out->nrules = n;
+	return out;
 }
 
 /* A KeyAttr from SQL text arguments. */
@@ -115,38 +284,33 @@ Datum
 dynamo_index_key(PG_FUNCTION_ARGS)
 {
 	DynItem    *item = PG_GETARG_DYNITEM_P(0);
-	char	   *index_name = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	KeyAttr		key;
 	const char *v;
 	StringInfoData buf;
 
 	key_from_args(&key, PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2), PG_GETARG_BOOL(3));
-	v = index_key_value(item, &key, index_name);
+	v = index_key_value(DynItemMap(item), &key);
 	if (v == NULL)
 		PG_RETURN_NULL();
 	initStringInfo(&buf);
 	appendStringInfoSpaces(&buf, VARHDRSZ);
-	KeyEncodeItemAttr(&key, v, &buf);
+	KeyEncodeStored(v, &buf);
 	SET_VARSIZE(buf.data, buf.len);
 	PG_RETURN_BYTEA_P((bytea *) buf.data);
 }
 
-PG_FUNCTION_INFO_V1(dynamo_index_keys_present);
 /*
  * dynamo.index_keys_present(item, index_name, hash, hash_type, range, range_type):
- * does the item have every key of the index?  Checks all of them.
+ * is the item in the index, by every key of it (index_key_value)?
  */
 Datum
 dynamo_index_keys_present(PG_FUNCTION_ARGS)
 {
 	DynItem    *item;
-	char	   *index_name;
-	bool		present = true;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_BOOL(false);
 	item = PG_GETARG_DYNITEM_P(0);
-	index_name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	for (int i = 0; i < 2; i++)
 	{
 		KeyAttr		key;
@@ -154,8 +318,8 @@ dynamo_index_keys_present(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(2 + 2 * i) || PG_ARGISNULL(3 + 2 * i))
 			continue;
 		key_from_args(&key, PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i), i == 1);
-		if (index_key_value(item, &key, index_name) == NULL)
-			present = false;
+		if (index_key_value(DynItemMap(item), &key) == NULL)
+			PG_RETURN_BOOL(false);
 	}
-	PG_RETURN_BOOL(present);
+	PG_RETURN_BOOL(true);
 }

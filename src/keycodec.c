@@ -46,12 +46,25 @@ check_key_value(const KeyAttr *key, const char *value)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %.*s",
 					*value == DYN_B ? "binary" : "string", (int) key->namelen, key->name);
-	if (!key->range && len > DYNAMO_MAX_HASH_KEY_SIZE)
+	KeyCheckSize(key, len);
+}
+
+bool
+KeySizeFits(const KeyAttr *key, uint32 len)
+{
+	return len <= (key->range ? DYNAMO_MAX_RANGE_KEY_SIZE : DYNAMO_MAX_HASH_KEY_SIZE);
+}
+
+void
+KeyCheckSize(const KeyAttr *key, uint32 len)
+{
+	if (KeySizeFits(key, len))
+		return;
+	if (!key->range)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-	if (key->range && len > DYNAMO_MAX_RANGE_KEY_SIZE)
-		DynamoError(DYERR_VALIDATION,
-					"One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+	DynamoError(DYERR_VALIDATION,
+				"One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 }
 
 void

@@ -38,6 +38,12 @@ extern void KeyEncodeItemAttr(const KeyAttr *key, const char *value, StringInfo 
  */
 extern void KeyEncodeKeyAttr(const KeyAttr *key, const char *value, StringInfo out);
 
+/* Is a key value of len bytes within DynamoDB's size limit for its role? */
+extern bool KeySizeFits(const KeyAttr *key, uint32 len);
+
+/* Raise DynamoDB's error unless KeySizeFits(). */
+extern void KeyCheckSize(const KeyAttr *key, uint32 len);
+
 /* DynamoDB type from "S" / "N" / "B", or 0. */
 extern DynType KeyTypeFromName(const char *name, size_t len);
 

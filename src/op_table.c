@@ -660,7 +660,7 @@ insert_metadata(const TableSpec *spec, const char *relname)
 /* Create a secondary index and its dynamo.indexes row (SPI connected). */
 static void
 create_index(const char *table_name, const char *relname, int table_nkeys,
-			 const IndexSpec *ix, bool backfill)
+			 const IndexSpec *ix)
 {
 	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
@@ -669,7 +669,7 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	char	   *index_relname = IndexRelname(relname, ix->name);
 	StringInfoData nonkey;
 
-	IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys, backfill);
+	IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys);
 	initStringInfo(&nonkey);
 	appendStringInfoChar(&nonkey, '{');
 	for (size_t i = 0; ix->nonkey && i < json_object_array_length(ix->nonkey); i++)
@@ -762,7 +762,7 @@ OpCreateTable(json_object *req, StringInfo out)
 	create_relation(&spec, relname);
 	insert_metadata(&spec, relname);
 	for (int i = 0; i < spec.nindexes; i++)
-		create_index(spec.name, relname, spec.nkeys, &spec.indexes[i], false);
+		create_index(spec.name, relname, spec.nkeys, &spec.indexes[i]);
 	appendStringInfoString(out, "{\"TableDescription\":");
 	append_description(spec.name, "CREATING", NULL, out);
 	appendStringInfoChar(out, '}');
@@ -1016,7 +1016,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 				gsis += t->indexes[k].global;
 			if (gsis >= DYNAMO_MAX_GSI)
 				DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
-			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, true);
+			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix);
 			name_arg(spec->name, types, values);
 			values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
 			run_sql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",

@@ -13,7 +13,6 @@
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "indexes.h"
 #include "scan.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -174,16 +173,7 @@ ScanNext(KeyScan *s)
 	{
 		if (s->batch)
 			SPI_freetuptable(s->batch);
-		IndexKeysLenient = true;
-		PG_TRY();
-		{
-			SPI_cursor_fetch(s->portal, true, SCAN_BATCH);
-		}
-		PG_FINALLY();
-		{
-			IndexKeysLenient = false;
-		}
-		PG_END_TRY();
+		SPI_cursor_fetch(s->portal, true, SCAN_BATCH);
 		s->batch = SPI_tuptable;
 		s->nrows = SPI_processed;
 		s->pos = 0;
