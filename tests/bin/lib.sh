@@ -35,10 +35,11 @@ dynamo_build() {
 	make -C "$TOP" -s install >/dev/null
 }
 
-# Run a command as the postgres OS user when we are root (initdb refuses root).
+# Run a command as the postgres OS user when we are root (initdb refuses root),
+# from / since postgres may not enter the current directory: paths are absolute.
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
