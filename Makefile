@@ -1,6 +1,7 @@
 # dynamo: DynamoDB inside PostgreSQL (PGXS build)
 #
 #   make run     install what is missing, build, install, serve the API
+#   make stop    stop the make run cluster
 #   make test    the same set-up, then every test suite on a throw-away cluster
 #   make bench   benchmarks (not part of make test)
 #   make fuzz    long fuzzing runs (not part of make test)
@@ -51,9 +52,11 @@ sql/dynamo--0.1--0.2.sql: $(UPGRADE_0_2_PARTS)
 # rebuild objects when a header they include changes
 -include $(OBJS:.o=.d)
 
-.PHONY: run test bench fuzz
+.PHONY: run stop test bench fuzz
 run:
 	@tests/bin/dynamo-run
+stop:
+	@tests/bin/dynamo-run stop
 test:
 	@tests/bin/dynamo-test
 bench:

@@ -35,18 +35,26 @@ dynamo_build() {
 	make -C "$TOP" -s install >/dev/null
 }
 
-# Run a command as the postgres OS user when we are root (initdb refuses root).
+# Run a command as the postgres OS user when we are root (initdb refuses root),
+# from / since postgres may not enter the current directory: paths are absolute.
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
 }
 
-# dynamo_initdb DIR PORT HTTP_PORT: a fresh cluster preloading dynamo.
+# dynamo_initdb DIR PORT HTTP_PORT [durable|throwaway]: a fresh cluster
+# preloading dynamo.  Durable (the default) keeps Postgres's crash safety; a
+# throw-away test cluster trades it for speed (fsync = off).
 dynamo_initdb() {
-	local dir=$1 port=$2 http_port=$3
+	local dir=$1 port=$2 http_port=$3 durability=${4:-durable} fsync
+	case $durability in
+		durable) fsync=on ;;
+		throwaway) fsync=off ;;
+		*) log "dynamo_initdb: durability is durable or throwaway, not $durability"; return 1 ;;
+	esac
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
 	as_pg "$PGBIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -61,16 +69,39 @@ max_wal_senders = 20
 max_worker_processes = 32
 output_plugin_libraries = 'pgoutput, test_decoding, dynamo'
 dynamo.http_port = $http_port
-fsync = off
+fsync = $fsync
 CONF
+	if [ "$durability" = durable ]; then
+		printf '%s\n' 'full_page_writes = on' 'synchronous_commit = on' >> "$dir/postgresql.conf"
+	fi
 }
 
-# dynamo_start DIR: start the cluster in the background and wait for it.
+# dynamo_start DIR [POSTGRES_OPTIONS]: start the cluster in the background
+# (log in DIR/server.log) and wait until it accepts connections.
 dynamo_start() {
-	as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null
+	as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -o "${2:-}" -w -t 60 start >/dev/null
 }
 
 # dynamo_stop DIR
 dynamo_stop() {
-	as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+	as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+# The cluster of make run: $DYNAMO_RUN_DIR, else one per checkout where the
+# postgres user may write, whatever the permissions of the checkout's parents.
+dynamo_run_dir() {
+	local base name
+	if [ -n "${DYNAMO_RUN_DIR:-}" ]; then
+		case $DYNAMO_RUN_DIR in
+			/*) echo "$DYNAMO_RUN_DIR" ;;
+			*) echo "$PWD/$DYNAMO_RUN_DIR" ;;
+		esac
+		return
+	fi
+	# a cluster made by an earlier make run stays where it is
+	if [ -f "$TOP/.data/PG_VERSION" ]; then echo "$TOP/.data"; return; fi
+	base=/var/lib/dynamo
+	[ "$(id -u)" = 0 ] || base=${XDG_STATE_HOME:-$HOME/.local/state}/dynamo
+	name=$(basename "$TOP" | tr -c 'A-Za-z0-9._\n-' _)
+	echo "$base/$name-$(printf %s "$TOP" | sha256sum | cut -c1-8)"
 }

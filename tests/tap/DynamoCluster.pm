@@ -26,7 +26,7 @@ sub sh {
 # initdb; $edit (a shell command on $dir/postgresql.conf) may adjust it.
 sub init {
 	my ($self, $edit) = @_;
-	return $self->sh("dynamo_initdb $self->{dir} $self->{port} $self->{http_port}"
+	return $self->sh("dynamo_initdb $self->{dir} $self->{port} $self->{http_port} throwaway"
 		  . ($edit ? " && $edit" : ""));
 }
 
