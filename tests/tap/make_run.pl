@@ -170,6 +170,25 @@ $pm = postmaster_pid();
 kill('INT', $run);
 stops_cleanly($run, $pm, 'SIGINT');
 
+# 8. DYNAMO_AUTH=none, for GUI tools with dummy credentials: said loudly, and
+# any key is served; the next plain make run signs again
+{
+	local $ENV{DYNAMO_AUTH} = 'none';
+	($run, $out, $http) = run_until_banner(55494, 'no auth');
+}
+like(slurp($out), qr/WARNING: DYNAMO_AUTH=none/, 'the banner warns');
+my $py = "import boto3; c = boto3.client('dynamodb', endpoint_url='http://127.0.0.1:$http', region_name='local', aws_access_key_id='dummy', aws_secret_access_key='dummy'); print(c.list_tables()['TableNames'])";
+like(`/usr/bin/python3 -c "$py" 2>&1`, qr/^\[/, 'dummy credentials are served');
+like(slurp($log), qr/http_auth is 'none'/, 'and the server log says so');
+$pm = postmaster_pid();
+kill('TERM', $run);
+stops_cleanly($run, $pm, 'no auth');
+($run, $out, $http) = run_until_banner(55494, 'signed again');
+like(`/usr/bin/python3 -c "$py" 2>&1`, qr/UnrecognizedClientException/, 'a plain make run signs again');
+$pm = postmaster_pid();
+kill('TERM', $run);
+stops_cleanly($run, $pm, 'signed again');
+
 # every start found the cluster shut down cleanly
 my $all = slurp($log);
 unlike($all, qr/terminated by signal|not properly shut down|automatic recovery|interrupted while/,
