@@ -9,6 +9,30 @@ PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-pars
 
 log() { printf '== %s\n' "$*" >&2; }
 
+# What the build and the suites run, and the package each comes from: checked
+# after installing, so a missing piece is named before anything runs.
+TOOLS="pg_config:postgresql-server-dev-15 $PGBIN/initdb:postgresql-15 psql:postgresql-client-15
+	pg_prove:libtap-parser-sourcehandler-pgtap-perl prove:perl pkg-config:pkg-config gcc:gcc
+	aws:awscli wrk:wrk /usr/bin/python3:python3-boto3"
+PERL_MODULES="IPC::Run=libipc-run-perl Test::More=libtest-simple-perl"
+
+# Name every command or module the suites need that is missing; false if any.
+dynamo_check_tools() {
+	local t missing=""
+	for t in $TOOLS; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t%%:*} (${t#*:})"
+	done
+	for t in $PERL_MODULES; do
+		perl -M"${t%%=*}" -e 1 2>/dev/null || missing="$missing perl ${t%%=*} (${t#*=})"
+	done
+	/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing="$missing python3 boto3 (python3-boto3)"
+	pkg-config --exists json-c 2>/dev/null || missing="$missing json-c (libjson-c-dev)"
+	[ -f "$(pg_config --sharedir 2>/dev/null)/extension/pgtap.control" ] || missing="$missing pgTAP (postgresql-15-pgtap)"
+	[ -z "$missing" ] && return 0
+	log "missing:$missing"
+	return 1
+}
+
 # Install the Debian packages that are missing.
 dynamo_install_deps() {
 	local missing="" p
