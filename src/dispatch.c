@@ -113,7 +113,7 @@ request_table(json_object *req)
  */
 static void
 finish_request(const DynamoOperation *op, const char *table, const char *role,
-			   TimestampTz start, int sqlerrcode)
+			   const char *request_id, TimestampTz start, int sqlerrcode)
 {
 	long		secs;
 	int			usecs;
@@ -127,13 +127,15 @@ finish_request(const DynamoOperation *op, const char *table, const char *role,
 	if (role == NULL || DynamoLogMinDuration < 0 || ms < DynamoLogMinDuration)
 		return;
 	ereport(LOG,
-			(errmsg("dynamo request: operation=%s table=%s role=%s status=%s duration=%.3f ms",
-					op->name, table ? table : "-", role, error ? error->name : "OK", ms),
+			(errmsg("dynamo request: operation=%s table=%s role=%s status=%s duration=%.3f ms request_id=%s",
+					op->name, table ? table : "-", role, error ? error->name : "OK", ms,
+					request_id ? request_id : "-"),
 			 errhidestmt(true), errhidecontext(true)));
 }
 
 void
-DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo response)
+DynamoDispatch(const char *operation, const char *body, size_t len, const char *request_id,
+			   StringInfo response)
 {
 	const DynamoOperation *op = find_operation(operation);
 	MemoryContext cxt = CurrentMemoryContext;
@@ -174,7 +176,7 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 		 * ResourceInUseException, see CatalogLockTable) is a row: an item
 		 * another transaction is writing.  The transaction aborts either way.
 		 */
-		finish_request(op, table, role, start,
+		finish_request(op, table, role, request_id, start,
 					   original == ERRCODE_LOCK_NOT_AVAILABLE ? conflict : original);
 		if (original != ERRCODE_LOCK_NOT_AVAILABLE)
 			PG_RE_THROW();
@@ -184,7 +186,7 @@ DynamoDispatch(const char *operation, const char *body, size_t len, StringInfo r
 	PG_END_TRY();
 	/* an operation leaves no setting behind, not even a trigger's SET */
 	AtEOXact_GUC(false, nest);
-	finish_request(op, table, role, start, 0);
+	finish_request(op, table, role, request_id, start, 0);
 }
 
 void
@@ -219,7 +221,7 @@ call_operation(const char *operation, text *request)
 	StringInfoData out;
 
 	initStringInfo(&out);
-	DynamoDispatch(operation, VARDATA_ANY(request), VARSIZE_ANY_EXHDR(request), &out);
+	DynamoDispatch(operation, VARDATA_ANY(request), VARSIZE_ANY_EXHDR(request), NULL, &out);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }
 

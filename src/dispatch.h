@@ -11,13 +11,14 @@
 /*
  * Run DynamoDB operation `operation` (as in X-Amz-Target after the dot, e.g.
  * "PutItem") on the request body `body` of `len` bytes (JSON text, may contain
- * escaped NULs).  Appends the response JSON to `response`.  Raises a DynamoDB
+ * escaped NULs).  request_id (HTTP's x-amzn-RequestId, NULL through SQL) goes
+ * into the request log.  Appends the response JSON to `response`.  Raises a DynamoDB
  * error (see errors.h) on failure: UnknownOperationException for an unknown
  * operation, SerializationException for malformed JSON.  Must be called inside
  * a transaction; runs with the current user's privileges.
  */
 extern void DynamoDispatch(const char *operation, const char *body, size_t len,
-						   StringInfo response);
+						   const char *request_id, StringInfo response);
 
 /* dynamo.lock_timeout and dynamo.request_timeout (HTTP), in ms */
 extern int	DynamoLockTimeout;

@@ -130,19 +130,16 @@ HttpDate(void)
 	return buf;
 }
 
-/* Append a complete response (status line, headers, body) to out. */
-void
-HttpAppendResponse(StringInfo out, int status, const char *content_type,
-				   const char *body, size_t len, bool keep_alive)
+/* Append a complete response with the given request id to out. */
+static void
+append_response(StringInfo out, const char *request_id, int status, const char *content_type,
+				const char *body, size_t len, bool keep_alive)
 {
-	char		request_id[REQUEST_ID_LEN + 1];
 	pg_crc32	crc;
 
 	INIT_TRADITIONAL_CRC32(crc);
 	COMP_TRADITIONAL_CRC32(crc, body, len);
 	FIN_TRADITIONAL_CRC32(crc);
-	MakeRequestId(request_id);
-
 	appendStringInfo(out, "HTTP/1.1 %d %s\r\n", status, HttpStatusText(status));
 	appendStringInfo(out, "x-amzn-RequestId: %s\r\nx-amz-crc32: %u\r\n", request_id, crc);
 	if (content_type)
@@ -150,6 +147,17 @@ HttpAppendResponse(StringInfo out, int status, const char *content_type,
 	appendStringInfo(out, "Content-Length: %zu\r\nDate: %s\r\nConnection: %s\r\n\r\n",
 					 len, HttpDate(), keep_alive ? "keep-alive" : "close");
 	appendBinaryStringInfo(out, body, len);
+}
+
+/* Append a complete response (status line, headers, body) to out. */
+void
+HttpAppendResponse(StringInfo out, int status, const char *content_type,
+				   const char *body, size_t len, bool keep_alive)
+{
+	char		request_id[REQUEST_ID_LEN + 1];
+
+	MakeRequestId(request_id);
+	append_response(out, request_id, status, content_type, body, len, keep_alive);
 }
 
 /* The operation named by X-Amz-Target, or NULL if it names none. */
@@ -192,7 +200,7 @@ Authenticate(const HttpRequest *req, const char *body)
  */
 static int
 RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
-			 StringInfo response)
+			 const char *request_id, StringInfo response)
 {
 	volatile int status = 200;
 
@@ -217,7 +225,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
 		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 							   SECURITY_RESTRICTED_OPERATION);
-		DynamoDispatch(operation, body, req->content_length, response);
+		DynamoDispatch(operation, body, req->content_length, request_id, response);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 
 		PopActiveSnapshot();
@@ -272,10 +280,13 @@ HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
 	}
 	else
 	{
-		int			status = RunOperation(req, target, body, &response);
+		char		request_id[REQUEST_ID_LEN + 1];
+		int			status;
 
-		HttpAppendResponse(out, status, JSON_CONTENT_TYPE, response.data, response.len,
-						   req->keep_alive);
+		MakeRequestId(request_id);
+		status = RunOperation(req, target, body, request_id, &response);
+		append_response(out, request_id, status, JSON_CONTENT_TYPE, response.data, response.len,
+						req->keep_alive);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(request_context);
