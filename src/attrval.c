@@ -419,16 +419,16 @@ StoredValueSize(const char *v)
 	{
 		case DYN_S:
 		case DYN_B:
-			return StoredGetU32(v + 1);
+			return stored_u32(v + 1);
 		case DYN_N:
-			return number_text_size(v + 5, StoredGetU32(v + 1));
+			return number_text_size(v + 5, stored_u32(v + 1));
 		case DYN_BOOL:
 		case DYN_NULL:
 			return 1;
 		default:
 			break;
 	}
-	count = StoredGetU32(v + 5);
+	count = stored_u32(v + 5);
 	p = v + 9;
 	for (uint32 i = 0; i < count; i++)
 	{
@@ -441,7 +441,7 @@ StoredValueSize(const char *v)
 			p = StoredValueEnd(p);
 			continue;
 		}
-		len = StoredGetU32(p);
+		len = stored_u32(p);
 		if (tag == DYN_M)
 		{
 			size += 1 + len + StoredValueSize(p + 4 + len);
@@ -460,7 +460,7 @@ size_t
 StoredItemSize(const char *map)
 {
 	/* an item is a map without the map's own overheads */
-	uint32		count = StoredGetU32(map + 5);
+	uint32		count = stored_u32(map + 5);
 
 	return StoredValueSize(map) - 3 - count;
 }
@@ -472,14 +472,6 @@ put_u32(StringInfo out, uint32 x)
 	char		b[4] = {x & 0xFF, (x >> 8) & 0xFF, (x >> 16) & 0xFF, (x >> 24) & 0xFF};
 
 	appendBinaryStringInfo(out, b, 4);
-}
-
-uint32
-StoredGetU32(const char *p)
-{
-	const unsigned char *u = (const unsigned char *) p;
-
-	return u[0] | (u[1] << 8) | (u[2] << 16) | ((uint32) u[3] << 24);
 }
 
 /* Patch a uint32 written earlier at offset at. */
@@ -552,13 +544,13 @@ StoredValueEnd(const char *v)
 		case DYN_S:
 		case DYN_N:
 		case DYN_B:
-			return v + 5 + StoredGetU32(v + 1);
+			return v + 5 + stored_u32(v + 1);
 		case DYN_BOOL:
 			return v + 2;
 		case DYN_NULL:
 			return v + 1;
 		default:
-			return v + 5 + StoredGetU32(v + 1);
+			return v + 5 + stored_u32(v + 1);
 	}
 }
 
@@ -626,13 +618,13 @@ scalar_to_json(char tag, const char *data, uint32 len, StringInfo out)
 void
 StoredItemToJson(const char *map, StringInfo out)
 {
-	uint32		count = StoredGetU32(map + 5);
+	uint32		count = stored_u32(map + 5);
 	const char *p = map + 9;
 
 	appendStringInfoChar(out, '{');
 	for (uint32 i = 0; i < count; i++)
 	{
-		uint32		nlen = StoredGetU32(p);
+		uint32		nlen = stored_u32(p);
 
 		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
@@ -659,7 +651,7 @@ StoredValueToJson(const char *v, StringInfo out)
 		case DYN_S:
 		case DYN_N:
 		case DYN_B:
-			scalar_to_json(tag, v + 5, StoredGetU32(v + 1), out);
+			scalar_to_json(tag, v + 5, stored_u32(v + 1), out);
 			break;
 		case DYN_BOOL:
 			appendStringInfoString(out, v[1] ? "true" : "false");
@@ -671,7 +663,7 @@ StoredValueToJson(const char *v, StringInfo out)
 			StoredItemToJson(v, out);
 			break;
 		case DYN_L:
-			count = StoredGetU32(v + 5);
+			count = stored_u32(v + 5);
 			p = v + 9;
 			appendStringInfoChar(out, '[');
 			for (uint32 i = 0; i < count; i++)
@@ -685,12 +677,12 @@ StoredValueToJson(const char *v, StringInfo out)
 			appendStringInfoChar(out, ']');
 			break;
 		default:
-			count = StoredGetU32(v + 5);
+			count = stored_u32(v + 5);
 			p = v + 9;
 			appendStringInfoChar(out, '[');
 			for (uint32 i = 0; i < count; i++)
 			{
-				uint32		len = StoredGetU32(p);
+				uint32		len = stored_u32(p);
 
 				CHECK_FOR_INTERRUPTS();
 				if (i > 0)
@@ -716,7 +708,7 @@ StoredValueToTree(const char *v)
 		case DYN_S:
 		case DYN_N:
 		case DYN_B:
-			t->len = StoredGetU32(v + 1);
+			t->len = stored_u32(v + 1);
 			t->data = (char *) v + 5;
 			return t;
 		case DYN_BOOL:
@@ -728,7 +720,7 @@ StoredValueToTree(const char *v)
 		default:
 			break;
 	}
-	t->len = StoredGetU32(v + 5);
+	t->len = stored_u32(v + 5);
 	t->elems = palloc(sizeof(DynValue *) * Max(t->len, 1));
 	if (t->type == DYN_M)
 	{
@@ -741,7 +733,7 @@ StoredValueToTree(const char *v)
 		CHECK_FOR_INTERRUPTS();
 		if (t->type == DYN_M)
 		{
-			t->namelens[i] = StoredGetU32(p);
+			t->namelens[i] = stored_u32(p);
 			t->names[i] = (char *) p + 4;
 			p += 4 + t->namelens[i];
 		}
@@ -755,7 +747,7 @@ StoredValueToTree(const char *v)
 			DynValue   *e = palloc0(sizeof(DynValue));
 
 			e->type = set_member_type(t->type);
-			e->len = StoredGetU32(p);
+			e->len = stored_u32(p);
 			e->data = (char *) p + 4;
 			t->elems[i] = e;
 			p += 4 + e->len;
@@ -768,7 +760,7 @@ void
 StoredMapCursorInit(StoredMapCursor *c, const char *map)
 {
 	c->p = map + 9;
-	c->left = StoredGetU32(map + 5);
+	c->left = stored_u32(map + 5);
 }
 
 const char *
@@ -776,7 +768,7 @@ StoredMapCursorGet(StoredMapCursor *c, const char *name, size_t len)
 {
 	while (c->left > 0)
 	{
-		uint32		nlen = StoredGetU32(c->p);
+		uint32		nlen = stored_u32(c->p);
 		int			cmp = CompareBytes(c->p + 4, nlen, name, len);
 
 		CHECK_FOR_INTERRUPTS();
@@ -855,7 +847,7 @@ validate_entries(char tag, const char *p, const char *pend, uint32 count, int de
 
 			if (!FITS(p, 4, pend))
 				return false;
-			len = StoredGetU32(p);
+			len = stored_u32(p);
 			if (!FITS(p + 4, len, pend))
 				return false;
 			if (prev && CompareBytes(prev, prevlen, p + 4, len) >= 0)
@@ -892,7 +884,7 @@ StoredValueValidate(const char *v, const char *end, int depth)
 		return FITS(v, 2, end) && (v[1] == 0 || v[1] == 1);
 	if (!FITS(v, 5, end))
 		return false;
-	plen = StoredGetU32(v + 1);
+	plen = stored_u32(v + 1);
 	if (!FITS(v + 5, plen, end))
 		return false;
 	if (tag == DYN_B)
@@ -903,7 +895,7 @@ StoredValueValidate(const char *v, const char *end, int depth)
 		return stored_number_valid(v + 5, plen);
 	if (!is_container(tag) || plen < 4)
 		return false;
-	return validate_entries(tag, v + 9, v + 5 + plen, StoredGetU32(v + 5), depth);
+	return validate_entries(tag, v + 9, v + 5 + plen, stored_u32(v + 5), depth);
 }
 
 bool
@@ -913,4 +905,47 @@ StoredItemValidate(const char *item, size_t len)
 	return len >= 9 && item[0] == DYN_M &&
 		StoredValueValidate(item, item + len, 0) &&
 		StoredValueEnd(item) == item + len;
+}
+
+const char *
+StoredListGet(const char *list, uint32 index)
+{
+	uint32		count = stored_u32(list + 5);
+	const char *p = list + 9;
+
+	if (index >= count)
+		return NULL;
+	for (uint32 i = 0; i < index; i++)
+		p = StoredValueEnd(p);
+	return p;
+}
+
+char *
+StoredListConcat(const char *a, const char *b)
+{
+	StringInfoData buf;
+	const char *ae = StoredValueEnd(a);
+	const char *be = StoredValueEnd(b);
+	uint32		payload = 4 + (ae - (a + 9)) + (be - (b + 9));
+	uint32		count = stored_u32(a + 5) + stored_u32(b + 5);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, DYN_L);
+	put_u32(&buf, payload);
+	put_u32(&buf, count);
+	appendBinaryStringInfo(&buf, a + 9, ae - (a + 9));
+	appendBinaryStringInfo(&buf, b + 9, be - (b + 9));
+	return buf.data;
+}
+
+char *
+StoredScalarNew(DynType type, const char *data, uint32 len)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, (char) type);
+	put_u32(&buf, len);
+	appendBinaryStringInfo(&buf, data, len);
+	return buf.data;
 }

@@ -99,7 +99,111 @@ typedef struct StoredMapCursor
 extern void StoredMapCursorInit(StoredMapCursor *c, const char *map);
 /* The value of name (NULL if absent), moving past the smaller names. */
 extern const char *StoredMapCursorGet(StoredMapCursor *c, const char *name, size_t len);
-extern uint32 StoredGetU32(const char *p);
+
+/*
+ * Accessors and iterators: the only way outside attrval.c to read stored
+ * bytes.  The offsets below are the layout described at the top of this file;
+ * they are inline because expression evaluation and key encoding run them per
+ * item.  stored_u32 is the layout's integer read, for attrval.c and these only.
+ */
+static inline uint32
+stored_u32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *) p;
+
+	return u[0] | (u[1] << 8) | (u[2] << 16) | ((uint32) u[3] << 24);
+}
+
+/* The type of a stored value (its tag). */
+static inline DynType
+StoredValueType(const char *v)
+{
+	return (DynType) *v;
+}
+
+/* The length of an S, N or B value's bytes. */
+static inline uint32
+StoredScalarLen(const char *v)
+{
+	return stored_u32(v + 1);
+}
+
+/* The bytes of an S, N (canonical text) or B value. */
+static inline const char *
+StoredScalarData(const char *v)
+{
+	return v + 5;
+}
+
+/* The number of entries of an M (or item), elements of an L, members of a set. */
+static inline uint32
+StoredMemberCount(const char *v)
+{
+	return stored_u32(v + 5);
+}
+
+/* An iterator over the entries of an M, elements of an L or members of a set. */
+typedef struct StoredIter
+{
+	const char *p;				/* the next entry */
+	uint32		left;			/* entries from p on */
+} StoredIter;
+
+/* Start iterating over container v (M, L, SS, NS, BS). */
+static inline void
+StoredIterInit(StoredIter *it, const char *v)
+{
+	it->p = v + 9;
+	it->left = stored_u32(v + 5);
+}
+
+/* The next entry of a map: its name and value; false at the end. */
+static inline bool
+StoredMapNext(StoredIter *it, const char **name, uint32 *namelen, const char **value)
+{
+	if (it->left == 0)
+		return false;
+	*namelen = stored_u32(it->p);
+	*name = it->p + 4;
+	*value = *name + *namelen;
+	it->p = StoredValueEnd(*value);
+	it->left--;
+	return true;
+}
+
+/* The next element of a list; false at the end. */
+static inline bool
+StoredListNext(StoredIter *it, const char **value)
+{
+	if (it->left == 0)
+		return false;
+	*value = it->p;
+	it->p = StoredValueEnd(it->p);
+	it->left--;
+	return true;
+}
+
+/* The next member of a set: its bytes; false at the end. */
+static inline bool
+StoredSetNext(StoredIter *it, const char **data, uint32 *len)
+{
+	if (it->left == 0)
+		return false;
+	*len = stored_u32(it->p);
+	*data = it->p + 4;
+	it->p += 4 + *len;
+	it->left--;
+	return true;
+}
+
+/* A new stored S, N (canonical text) or B value holding data[0..len). */
+extern char *StoredScalarNew(DynType type, const char *data, uint32 len);
+
+/* The index-th element of a stored list, or NULL past its end. */
+extern const char *StoredListGet(const char *list, uint32 index);
+
+/* A new stored list: the elements of list a, then those of list b. */
+extern char *StoredListConcat(const char *a, const char *b);
 
 /* Compare two byte strings: memcmp order, shorter first (names, S, B). */
 extern int	CompareBytes(const char *a, size_t alen, const char *b, size_t blen);

@@ -87,9 +87,9 @@ index_key_value(const char *map, const KeyAttr *key)
 	const char *v = StoredMapGet(map, key->name, key->namelen);
 	uint32		len;
 
-	if (v == NULL || *v != key->type)
+	if (v == NULL || StoredValueType(v) != key->type)
 		return NULL;
-	len = StoredGetU32(v + 1);
+	len = StoredScalarLen(v);
 	if (len == 0 || !KeySizeFits(key, len))
 		return NULL;
 	return v;
@@ -101,13 +101,13 @@ check_key_type(const char *map, const KeyAttr *key, const char *index_name)
 {
 	const char *v = StoredMapGet(map, key->name, key->namelen);
 
-	if (v == NULL || (*v == key->type && StoredGetU32(v + 1) > 0))
+	if (v == NULL || (StoredValueType(v) == key->type && StoredScalarLen(v) > 0))
 		return;
-	if (*v != key->type)
+	if (StoredValueType(v) != key->type)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values were invalid: Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
 					(int) key->namelen, key->name, DynTypeName(key->type),
-					DynTypeName((DynType) *v), index_name);
+					DynTypeName(StoredValueType(v)), index_name);
 	DynamoError(DYERR_VALIDATION,
 				"One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %.*s",
 				key->type == DYN_B ? "binary" : "string", index_name,
@@ -133,7 +133,7 @@ IndexRulesCheck(const IndexRules *rules, const DynItem *item)
 		}
 		for (int k = 0; all_present && k < r->nkeys; k++)
 			KeyCheckSize(&r->keys[k],
-						 StoredGetU32(StoredMapGet(map, r->keys[k].name, r->keys[k].namelen) + 1));
+						 StoredScalarLen(StoredMapGet(map, r->keys[k].name, r->keys[k].namelen)));
 	}
 }
 

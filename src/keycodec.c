@@ -11,17 +11,17 @@
 void
 KeyEncodeStored(const char *value, StringInfo out)
 {
-	uint32		len = StoredGetU32(value + 1);
+	uint32		len = StoredScalarLen(value);
 
-	if (*value == DYN_N)
+	if (StoredValueType(value) == DYN_N)
 	{
 		DynNumber	num;
 
-		NumberParse(value + 5, len, &num);
+		NumberParse(StoredScalarData(value), len, &num);
 		NumberKeyEncode(&num, out);
 	}
 	else
-		appendBinaryStringInfo(out, value + 5, len);
+		appendBinaryStringInfo(out, StoredScalarData(value), len);
 }
 
 bytea *
@@ -40,12 +40,12 @@ KeyEncodeToBytea(const char *value)
 static void
 check_key_value(const KeyAttr *key, const char *value)
 {
-	uint32		len = StoredGetU32(value + 1);
+	uint32		len = StoredScalarLen(value);
 
 	if (len == 0)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %.*s",
-					*value == DYN_B ? "binary" : "string", (int) key->namelen, key->name);
+					StoredValueType(value) == DYN_B ? "binary" : "string", (int) key->namelen, key->name);
 	KeyCheckSize(key, len);
 }
 
@@ -74,11 +74,11 @@ KeyEncodeItemAttr(const KeyAttr *key, const char *value, StringInfo out)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values were invalid: Missing the key %.*s in the item",
 					(int) key->namelen, key->name);
-	if (*value != key->type)
+	if (StoredValueType(value) != key->type)
 		DynamoError(DYERR_VALIDATION,
 					"One or more parameter values were invalid: Type mismatch for key %.*s expected: %s actual: %s",
 					(int) key->namelen, key->name, DynTypeName(key->type),
-					DynTypeName((DynType) *value));
+					DynTypeName(StoredValueType(value)));
 	check_key_value(key, value);
 	KeyEncodeStored(value, out);
 }
@@ -86,7 +86,7 @@ KeyEncodeItemAttr(const KeyAttr *key, const char *value, StringInfo out)
 void
 KeyEncodeKeyAttr(const KeyAttr *key, const char *value, StringInfo out)
 {
-	if (value == NULL || *value != key->type)
+	if (value == NULL || StoredValueType(value) != key->type)
 		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
 	check_key_value(key, value);
 	KeyEncodeStored(value, out);

@@ -41,9 +41,9 @@ set_condition(const KeyAttr *key, ScanOp op, const char **operands, int n, ScanS
 
 	for (int i = 0; i < n; i++)
 	{
-		if (op == SCAN_BEGINS_WITH && *operands[i] == DYN_N)
+		if (op == SCAN_BEGINS_WITH && StoredValueType(operands[i]) == DYN_N)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
-		if (*operands[i] != key->type)
+		if (StoredValueType(operands[i]) != key->type)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Condition parameter type does not match schema type");
 	}
 	lo = KeyEncodeToBytea(operands[0]);

@@ -89,7 +89,7 @@ start_key_part(const DynItem *key, const KeyAttr *k)
 {
 	const char *v = StoredMapGet(DynItemMap(key), k->name, k->namelen);
 
-	if (v == NULL || *v != k->type || StoredGetU32(v + 1) == 0)
+	if (v == NULL || StoredValueType(v) != k->type || StoredScalarLen(v) == 0)
 		DynamoError(DYERR_VALIDATION,
 					"The provided starting key is invalid: The provided key element does not match the schema");
 	return KeyEncodeToBytea(v);
@@ -119,7 +119,7 @@ parse_start_key(PageRequest *pr, json_object *esk)
 		}
 	for (int i = 0; i < pr->table->nkeys; i++)
 		pr->spec.start[pr->spec.nstart++] = start_key_part(key, &pr->table->keys[i]);
-	if (StoredGetU32(DynItemMap(key) + 5) != (uint32) expected)
+	if (StoredMemberCount(DynItemMap(key)) != (uint32) expected)
 		DynamoError(DYERR_VALIDATION,
 					"The provided starting key is invalid: The provided key element does not match the schema");
 }
@@ -228,18 +228,16 @@ is_kept(const PageRequest *pr, const char *name, size_t len, bool keys_only)
 static void
 append_attributes(const PageRequest *pr, const DynItem *item, bool keys_only, StringInfo out)
 {
-	const char *map = DynItemMap(item);
-	uint32		count = StoredGetU32(map + 5);
-	const char *p = map + 9;
+	StoredIter	it;
+	const char *name;
+	const char *v;
+	uint32		nlen;
 	bool		any = false;
 
+	StoredIterInit(&it, DynItemMap(item));
 	appendStringInfoChar(out, '{');
-	for (uint32 i = 0; i < count; i++)
+	while (StoredMapNext(&it, &name, &nlen, &v))
 	{
-		uint32		nlen = StoredGetU32(p);
-		const char *name = p + 4;
-		const char *v = name + nlen;
-
 		if (is_kept(pr, name, nlen, keys_only))
 		{
 			if (any)
@@ -249,7 +247,6 @@ append_attributes(const PageRequest *pr, const DynItem *item, bool keys_only, St
 			StoredValueToJson(v, out);
 			any = true;
 		}
-		p = StoredValueEnd(v);
 	}
 	appendStringInfoChar(out, '}');
 }

@@ -134,7 +134,7 @@ make_key(DynamoTable *t, const DynItem *map, bool from_item, StorageKey *out)
 void
 StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey *out)
 {
-	if (StoredGetU32(DynItemMap(key) + 5) != (uint32) t->nkeys)
+	if (StoredMemberCount(DynItemMap(key)) != (uint32) t->nkeys)
 		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
 	make_key(t, key, false, out);
 }

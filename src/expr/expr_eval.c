@@ -19,20 +19,6 @@
 #include "expr/expr.h"
 #include "number.h"
 
-/* The i-th element of a stored list, or NULL. */
-static const char *
-list_get(const char *list, uint32 index)
-{
-	uint32		count = StoredGetU32(list + 5);
-	const char *p = list + 9;
-
-	if (index >= count)
-		return NULL;
-	for (uint32 i = 0; i < index; i++)
-		p = StoredValueEnd(p);
-	return p;
-}
-
 /* The value at path's elements from first on, starting from value v. */
 static const char *
 resolve_from(const ExprPath *path, int first, const char *v)
@@ -42,9 +28,9 @@ resolve_from(const ExprPath *path, int first, const char *v)
 		const ExprPathElem *e = &path->elems[i];
 
 		if (e->is_index)
-			v = (*v == DYN_L) ? list_get(v, e->index) : NULL;
+			v = (StoredValueType(v) == DYN_L) ? StoredListGet(v, e->index) : NULL;
 		else
-			v = (*v == DYN_M) ? StoredMapGet(v, e->name, e->namelen) : NULL;
+			v = (StoredValueType(v) == DYN_M) ? StoredMapGet(v, e->name, e->namelen) : NULL;
 	}
 	return v;
 }
@@ -69,16 +55,17 @@ values_equal(const char *a, const char *b)
 static int
 compare_scalars(const char *a, const char *b)
 {
-	if (*a == DYN_N)
+	if (StoredValueType(a) == DYN_N)
 	{
 		DynNumber	x,
 					y;
 
-		NumberParse(a + 5, StoredGetU32(a + 1), &x);
-		NumberParse(b + 5, StoredGetU32(b + 1), &y);
+		NumberParse(StoredScalarData(a), StoredScalarLen(a), &x);
+		NumberParse(StoredScalarData(b), StoredScalarLen(b), &y);
 		return NumberCompare(&x, &y);
 	}
-	return CompareBytes(a + 5, StoredGetU32(a + 1), b + 5, StoredGetU32(b + 1));
+	return CompareBytes(StoredScalarData(a), StoredScalarLen(a),
+						StoredScalarData(b), StoredScalarLen(b));
 }
 
 bool
@@ -90,7 +77,8 @@ ExprCompareValues(const char *a, const char *b, ExprCompareOp op)
 		return op == CMP_NE;
 	if (op == CMP_EQ || op == CMP_NE)
 		return values_equal(a, b) == (op == CMP_EQ);
-	if (*a != *b || (*a != DYN_N && *a != DYN_S && *a != DYN_B))
+	if (StoredValueType(a) != StoredValueType(b) ||
+		(StoredValueType(a) != DYN_N && StoredValueType(a) != DYN_S && StoredValueType(a) != DYN_B))
 		return false;
 	c = compare_scalars(a, b);
 	switch (op)
@@ -112,16 +100,10 @@ ExprCompareValues(const char *a, const char *b, ExprCompareOp op)
 static const char *
 make_number(int64 n)
 {
-	StringInfoData buf;
 	char		text[32];
 	int			len = snprintf(text, sizeof(text), INT64_FORMAT, n);
 
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, DYN_N);
-	appendBinaryStringInfo(&buf, "\0\0\0\0", 4);
-	appendBinaryStringInfo(&buf, text, len);
-	buf.data[1] = len;
-	return buf.data;
+	return StoredScalarNew(DYN_N, text, len);
 }
 
 /* size(): string/binary length, element count; NULL when not applicable. */
@@ -130,17 +112,17 @@ eval_size(const char *v)
 {
 	if (v == NULL)
 		return NULL;
-	switch (*v)
+	switch (StoredValueType(v))
 	{
 		case DYN_S:
 		case DYN_B:
-			return make_number(StoredGetU32(v + 1));
+			return make_number(StoredScalarLen(v));
 		case DYN_M:
 		case DYN_L:
 		case DYN_SS:
 		case DYN_NS:
 		case DYN_BS:
-			return make_number(StoredGetU32(v + 5));
+			return make_number(StoredMemberCount(v));
 		default:
 			return NULL;
 	}
@@ -169,18 +151,15 @@ eval_operand(const ExprNode *n, const char *map)
 static bool
 set_contains(const char *set, const char *v)
 {
-	uint32		count = StoredGetU32(set + 5);
-	const char *p = set + 9;
-	uint32		vlen = StoredGetU32(v + 1);
+	StoredIter	it;
+	const char *data;
+	uint32		len;
+	uint32		vlen = StoredScalarLen(v);
 
-	for (uint32 i = 0; i < count; i++)
-	{
-		uint32		len = StoredGetU32(p);
-
-		if (len == vlen && memcmp(p + 4, v + 5, len) == 0)
+	StoredIterInit(&it, set);
+	while (StoredSetNext(&it, &data, &len))
+		if (len == vlen && memcmp(data, StoredScalarData(v), len) == 0)
 			return true;
-		p += 4 + len;
-	}
 	return false;
 }
 
@@ -190,33 +169,34 @@ eval_contains(const char *a, const char *v)
 {
 	if (a == NULL || v == NULL)
 		return false;
-	switch (*a)
+	switch (StoredValueType(a))
 	{
 		case DYN_S:
 		case DYN_B:
-			if (*v != *a)
+			if (StoredValueType(v) != StoredValueType(a))
 				return false;
 			{
-				uint32		alen = StoredGetU32(a + 1),
-							vlen = StoredGetU32(v + 1);
+				uint32		alen = StoredScalarLen(a),
+							vlen = StoredScalarLen(v);
 
 				for (uint32 i = 0; i + vlen <= alen; i++)
-					if (memcmp(a + 5 + i, v + 5, vlen) == 0)
+					if (memcmp(StoredScalarData(a) + i, StoredScalarData(v), vlen) == 0)
 						return true;
 			}
 			return false;
 		case DYN_SS:
-			return *v == DYN_S && set_contains(a, v);
+			return StoredValueType(v) == DYN_S && set_contains(a, v);
 		case DYN_NS:
-			return *v == DYN_N && set_contains(a, v);
+			return StoredValueType(v) == DYN_N && set_contains(a, v);
 		case DYN_BS:
-			return *v == DYN_B && set_contains(a, v);
+			return StoredValueType(v) == DYN_B && set_contains(a, v);
 		case DYN_L:
 			{
-				uint32		count = StoredGetU32(a + 5);
-				const char *p = a + 9;
+				StoredIter	it;
+				const char *p;
 
-				for (uint32 i = 0; i < count; i++, p = StoredValueEnd(p))
+				StoredIterInit(&it, a);
+				while (StoredListNext(&it, &p))
 					if (values_equal(p, v))
 						return true;
 			}
@@ -230,10 +210,11 @@ eval_contains(const char *a, const char *v)
 static bool
 eval_begins_with(const char *a, const char *v)
 {
-	if (a == NULL || v == NULL || *a != *v || (*a != DYN_S && *a != DYN_B))
+	if (a == NULL || v == NULL || StoredValueType(a) != StoredValueType(v) ||
+		(StoredValueType(a) != DYN_S && StoredValueType(a) != DYN_B))
 		return false;
-	return StoredGetU32(v + 1) <= StoredGetU32(a + 1) &&
-		memcmp(a + 5, v + 5, StoredGetU32(v + 1)) == 0;
+	return StoredScalarLen(v) <= StoredScalarLen(a) &&
+		memcmp(StoredScalarData(a), StoredScalarData(v), StoredScalarLen(v)) == 0;
 }
 
 /* attribute_type(a, :t) */
@@ -242,10 +223,11 @@ eval_attribute_type(const char *a, const char *t)
 {
 	const char *name;
 
-	if (a == NULL || t == NULL || *t != DYN_S)
+	if (a == NULL || t == NULL || StoredValueType(t) != DYN_S)
 		return false;
-	name = DynTypeName((DynType) *a);
-	return StoredGetU32(t + 1) == strlen(name) && memcmp(t + 5, name, strlen(name)) == 0;
+	name = DynTypeName(StoredValueType(a));
+	return StoredScalarLen(t) == strlen(name) &&
+		memcmp(StoredScalarData(t), name, strlen(name)) == 0;
 }
 
 /* A boolean function. */

@@ -243,7 +243,7 @@ ExprFromAttributeUpdates(json_object *updates)
 			a->op = UPD_SET;
 		else
 		{
-			char		tag = a->operand->value[0];
+			char		tag = StoredValueType(a->operand->value);
 			bool		set = tag == DYN_SS || tag == DYN_NS || tag == DYN_BS;
 
 			a->op = strcmp(act, "ADD") == 0 ? UPD_ADD : UPD_DELETE;

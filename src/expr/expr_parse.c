@@ -533,7 +533,7 @@ value_type(const ExprNode *n)
 {
 	if (n->type != EN_VALUE || n->value == NULL)
 		return NULL;
-	return DynTypeName((DynType) n->value[0]);
+	return DynTypeName(StoredValueType(n->value));
 }
 
 /* ---------------------------------------------------------------------
@@ -596,7 +596,7 @@ check_call(Parser *p, const FuncInfo *f, ExprNode *n)
 		const char *t = n->args[1]->value;
 		bool		known = false;
 
-		if (value_type(n->args[1]) == NULL || t[0] != DYN_S)
+		if (value_type(n->args[1]) == NULL || StoredValueType(t) != DYN_S)
 		{
 			if (value_type(n->args[1]))
 				defer(p, DE_OPERAND,
@@ -605,21 +605,22 @@ check_call(Parser *p, const FuncInfo *f, ExprNode *n)
 			return;
 		}
 		for (int i = 0; i < lengthof(type_names); i++)
-			if (StoredGetU32(t + 1) == strlen(type_names[i]) &&
-				memcmp(t + 5, type_names[i], strlen(type_names[i])) == 0)
+			if (StoredScalarLen(t) == strlen(type_names[i]) &&
+				memcmp(StoredScalarData(t), type_names[i], strlen(type_names[i])) == 0)
 				known = true;
 		if (!known)
 			defer(p, DE_OPERAND, "Invalid attribute type name found in type condition; type: %.*s",
-				  (int) StoredGetU32(t + 1), t + 5);
+				  (int) StoredScalarLen(t), StoredScalarData(t));
 	}
 	if (f->func == FN_BEGINS_WITH && value_type(n->args[1]) &&
-		n->args[1]->value[0] != DYN_S && n->args[1]->value[0] != DYN_B)
+		StoredValueType(n->args[1]->value) != DYN_S &&
+		StoredValueType(n->args[1]->value) != DYN_B)
 		defer(p, DE_OPERAND,
 			  "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s",
 			  value_type(n->args[1]));
 	if (f->func == FN_LIST_APPEND)
 		for (int i = 0; i < 2; i++)
-			if (value_type(n->args[i]) && n->args[i]->value[0] != DYN_L)
+			if (value_type(n->args[i]) && StoredValueType(n->args[i]->value) != DYN_L)
 				defer(p, DE_OPERAND,
 					  "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s",
 					  value_type(n->args[i]));
@@ -735,9 +736,9 @@ value_string(const char *v)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "AttributeValue: {%s:", DynTypeName((DynType) v[0]));
-	if (v[0] == DYN_S || v[0] == DYN_N)
-		appendBinaryStringInfo(&buf, v + 5, StoredGetU32(v + 1));
+	appendStringInfo(&buf, "AttributeValue: {%s:", DynTypeName(StoredValueType(v)));
+	if (StoredValueType(v) == DYN_S || StoredValueType(v) == DYN_N)
+		appendBinaryStringInfo(&buf, StoredScalarData(v), StoredScalarLen(v));
 	else
 	{
 		StringInfoData json;
@@ -754,7 +755,8 @@ value_string(const char *v)
 static void
 check_ordered_operand(Parser *p, const char *op, const ExprNode *n)
 {
-	if (value_type(n) && n->value[0] != DYN_N && n->value[0] != DYN_S && n->value[0] != DYN_B)
+	if (value_type(n) && StoredValueType(n->value) != DYN_N &&
+		StoredValueType(n->value) != DYN_S && StoredValueType(n->value) != DYN_B)
 		defer(p, DE_OPERAND,
 			  "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
 			  op, value_type(n));
@@ -779,7 +781,7 @@ parse_between(Parser *p, ExprNode *left)
 	hi = n->args[2]->value;
 	if (n->args[1]->type == EN_VALUE && n->args[2]->type == EN_VALUE && lo && hi)
 	{
-		if (lo[0] != hi[0])
+		if (StoredValueType(lo) != StoredValueType(hi))
 			defer(p, DE_OPERAND,
 				  "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s",
 				  value_string(lo), value_string(hi));
@@ -1116,7 +1118,7 @@ parse_set_value(Parser *p)
 	n->args[0] = left;
 	n->args[1] = parse_set_operand(p);
 	for (int i = 0; i < 2; i++)
-		if (value_type(n->args[i]) && n->args[i]->value[0] != DYN_N)
+		if (value_type(n->args[i]) && StoredValueType(n->args[i]->value) != DYN_N)
 			defer(p, DE_OPERAND,
 				  "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
 				  t == TK_PLUS ? "+" : "-", value_type(n->args[i]));
@@ -1176,7 +1178,7 @@ parse_action(Parser *p, ExprUpdateOp op, ExprUpdateAction *a)
 			a->operand = value_node(p);
 			if (a->operand->value)
 			{
-				char		tag = a->operand->value[0];
+				char		tag = StoredValueType(a->operand->value);
 				bool		ok = tag == DYN_SS || tag == DYN_NS || tag == DYN_BS ||
 					(op == UPD_ADD && tag == DYN_N);
 

@@ -56,10 +56,10 @@ arithmetic(const char *a, const char *b, bool plus)
 	StringInfoData text;
 	DynValue	v;
 
-	if (*a != DYN_N || *b != DYN_N)
+	if (StoredValueType(a) != DYN_N || StoredValueType(b) != DYN_N)
 		incorrect_type();
-	NumberParse(a + 5, StoredGetU32(a + 1), &x);
-	NumberParse(b + 5, StoredGetU32(b + 1), &y);
+	NumberParse(StoredScalarData(a), StoredScalarLen(a), &x);
+	NumberParse(StoredScalarData(b), StoredScalarLen(b), &y);
 	if (plus)
 		NumberAdd(&x, &y, &r);
 	else
@@ -77,27 +77,9 @@ arithmetic(const char *a, const char *b, bool plus)
 static const char *
 list_append(const char *a, const char *b)
 {
-	StringInfoData buf;
-	const char *ae,
-			   *be;
-	uint32		payload,
-				count;
-
-	if (*a != DYN_L || *b != DYN_L)
+	if (StoredValueType(a) != DYN_L || StoredValueType(b) != DYN_L)
 		incorrect_type();
-	ae = StoredValueEnd(a);
-	be = StoredValueEnd(b);
-	payload = 4 + (ae - (a + 9)) + (be - (b + 9));
-	count = StoredGetU32(a + 5) + StoredGetU32(b + 5);
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, DYN_L);
-	for (int i = 0; i < 4; i++)
-		appendStringInfoChar(&buf, (char) ((payload >> (8 * i)) & 0xFF));
-	for (int i = 0; i < 4; i++)
-		appendStringInfoChar(&buf, (char) ((count >> (8 * i)) & 0xFF));
-	appendBinaryStringInfo(&buf, a + 9, ae - (a + 9));
-	appendBinaryStringInfo(&buf, b + 9, be - (b + 9));
-	return buf.data;
+	return StoredListConcat(a, b);
 }
 
 /* The value of a SET operand, against the old item. */
