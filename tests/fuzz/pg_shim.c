@@ -218,10 +218,30 @@ SHIM_FORMAT_FUNCTION(errdetail)
 SHIM_FORMAT_FUNCTION(errdetail_internal)
 SHIM_FORMAT_FUNCTION(errhint)
 
+static int	error_code = 0;
+
 int
 errcode(int sqlerrcode)
 {
+	error_code = sqlerrcode;
 	return 0;
+}
+
+/* What a caught error's handler may ask of it: its SQLSTATE. */
+ErrorData *
+CopyErrorData(void)
+{
+	ErrorData  *edata = palloc0(sizeof(ErrorData));
+
+	edata->elevel = error_level;
+	edata->sqlerrcode = error_code;
+	return edata;
+}
+
+void
+FreeErrorData(ErrorData *edata)
+{
+	pfree(edata);
 }
 
 void
