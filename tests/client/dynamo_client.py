@@ -65,6 +65,13 @@ def create_role(name, grants=()):
     return name
 
 
+def make_table(ddb, name):
+    """An on-demand table keyed by the string attribute pk."""
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+
+
 def unique_name(prefix="t"):
     return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
 

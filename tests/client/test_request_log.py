@@ -26,9 +26,7 @@ class RequestLogTest(unittest.TestCase):
     def setUpClass(cls):
         cls.ddb = dc.client()
         cls.table = dc.unique_name("logged")
-        cls.ddb.create_table(TableName=cls.table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                             BillingMode="PAY_PER_REQUEST")
+        dc.make_table(cls.ddb, cls.table)
 
     @classmethod
     def tearDownClass(cls):
@@ -91,9 +89,7 @@ class StatOperationsTest(unittest.TestCase):
     def test_counts_calls_errors_and_latency(self):
         ddb = dc.client()
         name = dc.unique_name("stat")
-        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
+        dc.make_table(ddb, name)
         try:
             dc.psql("select dynamo.stat_reset()")
             for i in range(3):

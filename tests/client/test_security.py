@@ -23,10 +23,7 @@ def error_of(fn, **kw):
     raise AssertionError("no error from %s" % fn.__name__)
 
 
-def make_table(ddb, name):
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
+make_table = dc.make_table
 
 
 @contextlib.contextmanager

@@ -13,9 +13,7 @@ class TableStatsTest(unittest.TestCase):
     def test_item_count_follows_http_writes(self):
         ddb = dc.client()
         name = dc.unique_name("count")
-        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
+        dc.make_table(ddb, name)
         try:
             for i in range(30):
                 ddb.put_item(TableName=name, Item={"pk": {"S": str(i)}, "pad": {"S": "x" * 100}})
