@@ -11,10 +11,10 @@ MODULE_big = dynamo
 # The install script of the current version is assembled from one part per
 # subsystem, an upgrade script from its own part and the parts it replaces.
 # Install scripts of earlier versions are kept as released (for upgrade tests).
-DATA_built = sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
-DATA = sql/dynamo--0.1.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql
-UPGRADE_0_2_PARTS = sql/upgrade--0.1--0.2.sql sql/metadata_policies.sql sql/access_key_functions.sql sql/stat_operations.sql
+DATA_built = sql/dynamo--0.3.sql sql/dynamo--0.2--0.3.sql
+DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql
+UPGRADE_0_3_PARTS = sql/upgrade--0.2--0.3.sql sql/maintenance.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
@@ -22,9 +22,11 @@ CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o
 # expressions and UpdateItem
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
+# the launcher, maintenance workers and their jobs
+WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o
-OBJS = $(CORE_OBJS) $(HTTP_OBJS)
+OBJS = $(CORE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
 PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement -MMD -MP
@@ -33,7 +35,7 @@ SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
 REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state
-ISOLATION = expr_counter expr_create transact_conflict lock_timeout
+ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -44,9 +46,9 @@ all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
 
-sql/dynamo--0.2.sql: $(INSTALL_PARTS)
+sql/dynamo--0.3.sql: $(INSTALL_PARTS)
 	cat $^ > $@
-sql/dynamo--0.1--0.2.sql: $(UPGRADE_0_2_PARTS)
+sql/dynamo--0.2--0.3.sql: $(UPGRADE_0_3_PARTS)
 	cat $^ > $@
 
 # rebuild objects when a header they include changes

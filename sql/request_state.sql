@@ -15,6 +15,7 @@ SELECT dynamo.update_table('{"TableName":"Stateful","GlobalSecondaryIndexUpdates
 SELECT i->>'IndexName' AS index, i->>'IndexStatus' AS status, i->'ProvisionedThroughput'->>'ReadCapacityUnits' AS rcu
   FROM json_array_elements(dynamo.describe_table('{"TableName":"Stateful"}')->'Table'->'GlobalSecondaryIndexes') i;
 SELECT dynamo.delete_table('{"TableName":"Stateful"}') IS NOT NULL;
+CALL dynamo.wait_for_jobs();
 
 -- the same name again, now with a sort key: transactions use the new table
 SELECT dynamo.create_table('{"TableName":"Stateful","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
@@ -22,8 +23,10 @@ SELECT dynamo.create_table('{"TableName":"Stateful","KeySchema":[{"AttributeName
 SELECT dynamo.transact_write_items('{"TransactItems":[{"Put":{"TableName":"Stateful","Item":{"id":{"S":"a"}}}}]}');
 SELECT dynamo.transact_get_items('{"TransactItems":[{"Get":{"TableName":"Stateful","Key":{"id":{"S":"a"}}}}]}');
 SELECT dynamo.delete_table('{"TableName":"Stateful"}') IS NOT NULL;
+CALL dynamo.wait_for_jobs();
 SELECT dynamo.create_table('{"TableName":"Stateful","KeySchema":[{"AttributeName":"id","KeyType":"HASH"},{"AttributeName":"n","KeyType":"RANGE"}],
   "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"n","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL;
 SELECT dynamo.transact_write_items('{"TransactItems":[{"Put":{"TableName":"Stateful","Item":{"id":{"S":"a"},"n":{"N":"1"}}}}]}');
 SELECT dynamo.transact_get_items('{"TransactItems":[{"Get":{"TableName":"Stateful","Key":{"id":{"S":"a"},"n":{"N":"1"}}}}]}');
 SELECT dynamo.delete_table('{"TableName":"Stateful"}') IS NOT NULL;
+CALL dynamo.wait_for_jobs();

@@ -79,13 +79,21 @@ SELECT dynamo.update_table('{"TableName":"Music","StreamSpecification":{"StreamE
 -- deletion protection
 SELECT dynamo.delete_table('{"TableName":"a.b-c_D"}');
 SELECT desc_of(dynamo.update_table('{"TableName":"a.b-c_D","DeletionProtectionEnabled":false}'))->'DeletionProtectionEnabled';
+BEGIN;
 SELECT desc_of(dynamo.delete_table('{"TableName":"a.b-c_D"}'))->>'TableStatus';
+-- a second DeleteTable of a DELETING table answers it again, asking for no more
+SELECT desc_of(dynamo.delete_table('{"TableName":"a.b-c_D"}'))->>'TableStatus';
+SELECT kind, state FROM dynamo.jobs WHERE table_name = 'a.b-c_D';
+COMMIT;
+CALL dynamo.wait_for_jobs();
+SELECT kind, state FROM dynamo.jobs WHERE table_name = 'a.b-c_D';
 SELECT dynamo.describe_table('{"TableName":"a.b-c_D"}');
 SELECT count(*) FROM pg_class WHERE relname = 'a.b-c_D';
 
 -- DeleteTable removes items and metadata; the name can be used again
 SELECT dynamo.put_item('{"TableName":"Music","Item":{"Artist":{"S":"x"},"SongTitle":{"S":"y"}}}');
 SELECT desc_of(dynamo.delete_table('{"TableName":"Music"}'))->>'TableStatus';
+CALL dynamo.wait_for_jobs();
 SELECT dynamo.get_item('{"TableName":"Music","Key":{"Artist":{"S":"x"},"SongTitle":{"S":"y"}}}');
 SELECT dynamo.create_table('{"TableName":"Music","KeySchema":[{"AttributeName":"Artist","KeyType":"HASH"}],
   "AttributeDefinitions":[{"AttributeName":"Artist","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}')->'TableDescription'->'KeySchema';

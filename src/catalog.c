@@ -189,6 +189,7 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	MemoryContext old = MemoryContextSwitchTo(t->mcxt);
 
 	ix->name = cache_text(t, tup, desc, 1, NULL);
+	ix->status = SPI_getvalue(tup, desc, 9)[0];
 	ix->global = strcmp(SPI_getvalue(tup, desc, 2), "GSI") == 0;
 	ix->nkeys = 1;
 	ix->keys[0].name = cache_text(t, tup, desc, 3, &ix->keys[0].namelen);
@@ -231,22 +232,25 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 static void
 load_indexes(DynamoTable *t, const char *name)
 {
-	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr plans[2] = {NULL, NULL};
 	Datum		arg = CStringGetTextDatum(name);
+	bool		v3 = CatalogHasStatus();
 
-	if (plan == NULL)
+	if (plans[v3] == NULL)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT index_name, kind, hash_key, hash_type, range_key, range_type,"
-						   " projection_type, non_key_attributes"
-						   " FROM dynamo.indexes WHERE table_name = $1 ORDER BY created_at, index_name",
-						   1, argtypes);
-		if (plan == NULL)
+		plans[v3] = SPI_prepare(psprintf("SELECT index_name, kind, hash_key, hash_type, range_key,"
+										 " range_type, projection_type, non_key_attributes, %s"
+										 " FROM dynamo.indexes WHERE table_name = $1"
+										 " ORDER BY created_at, index_name",
+										 v3 ? "status" : "'ACTIVE'::text"),
+								1, argtypes);
+		if (plans[v3] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
+		SPI_keepplan(plans[v3]);
 	}
-	if (SPI_execute_plan(plan, &arg, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plans[v3], &arg, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading dynamo.indexes failed");
 	t->nindexes = Min(SPI_processed, lengthof(t->indexes));
 	for (int i = 0; i < t->nindexes; i++)
@@ -257,25 +261,28 @@ load_indexes(DynamoTable *t, const char *name)
 static bool
 load_entry_sql(DynamoTable *t, const char *name)
 {
-	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr plans[2] = {NULL, NULL};
 	Datum		arg = CStringGetTextDatum(name);
 	HeapTuple	tup;
 	TupleDesc	desc;
 	char	   *relname;
 	bool		found = false;
+	bool		v3;
 
 	SPI_connect();
-	if (plan == NULL)
+	v3 = CatalogHasStatus();
+	if (plans[v3] == NULL)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT relname::text, hash_key, hash_type, range_key, range_type "
-						   "FROM dynamo.tables WHERE table_name = $1", 1, argtypes);
-		if (plan == NULL)
+		plans[v3] = SPI_prepare(psprintf("SELECT relname::text, hash_key, hash_type, range_key,"
+										 " range_type, %s FROM dynamo.tables WHERE table_name = $1",
+										 v3 ? "status" : "'ACTIVE'::text"), 1, argtypes);
+		if (plans[v3] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
+		SPI_keepplan(plans[v3]);
 	}
-	if (SPI_execute_plan(plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plans[v3], &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading dynamo.tables failed");
 	if (SPI_processed == 1)
 	{
@@ -284,6 +291,7 @@ load_entry_sql(DynamoTable *t, const char *name)
 		relname = SPI_getvalue(tup, desc, 1);
 		t->relid = get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false));
 		found = OidIsValid(t->relid);
+		t->status = SPI_getvalue(tup, desc, 6)[0];
 		t->keys[0].name = cache_text(t, tup, desc, 2, &t->keys[0].namelen);
 		t->keys[0].type = (DynType) SPI_getvalue(tup, desc, 3)[0];
 		t->keys[0].range = false;
@@ -369,18 +377,23 @@ CatalogGetTable(const char *name, size_t len)
 	return t;
 }
 
-void
-CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode)
+/* Take a lock (relation or change lock); ResourceInUseException on timeout. */
+static void
+lock_or_in_use(Oid relid, bool change_lock, LOCKMODE mode, const char *name)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
 	PG_TRY();
 	{
-		LockRelationOid(t->relid, mode);
+		if (change_lock)
+			LockDatabaseObject(get_relname_relid("tables", get_namespace_oid("dynamo", false)),
+							   relid, 0, ExclusiveLock);
+		else
+			LockRelationOid(relid, mode);
 	}
 	PG_CATCH();
 	{
-		/* dynamo.lock_timeout: DDL, DeleteTable or a LOCK TABLE holds it */
+		/* dynamo.lock_timeout: DDL, a change or a LOCK TABLE holds it */
 		if (DynamoCaughtErrorCode(cxt) != ERRCODE_LOCK_NOT_AVAILABLE)
 			PG_RE_THROW();
 		FlushErrorState();
@@ -389,6 +402,28 @@ CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode)
 					name);
 	}
 	PG_END_TRY();
+}
+
+void
+CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode)
+{
+	lock_or_in_use(t->relid, false, mode, name);
+}
+
+void
+CatalogLockForChange(Oid relid, const char *name)
+{
+	lock_or_in_use(relid, true, ExclusiveLock, name);
+}
+
+void
+CatalogRunSql(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+			  int expect)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+
+	if (rc != expect)
+		elog(ERROR, "SPI failed (%d) on: %s", rc, sql);
 }
 
 DynamoTable *
@@ -404,6 +439,9 @@ CatalogRequireTable(const char *name, size_t len, LOCKMODE mode)
 		DynamoTable *t = CatalogGetTable(name, len);
 
 		if (t == NULL || !CatalogTableVisible(t))
+			break;
+		/* CREATING and DELETING tables do not exist for the data plane */
+		if (t->status == STATUS_CREATING || t->status == STATUS_DELETING)
 			break;
 		CatalogLockTable(t, pnstrdup(name, len), mode);
 		if (t->valid && SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
@@ -425,6 +463,15 @@ CatalogCheckPrivileges(DynamoTable *t, AclMode mode)
 
 	if (r != ACLCHECK_OK)
 		aclcheck_error(r, OBJECT_TABLE, get_rel_name(t->relid));
+}
+
+bool
+CatalogHasStatus(void)
+{
+	Oid			nsp = get_namespace_oid("dynamo", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("tables", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "status") != InvalidAttrNumber;
 }
 
 void

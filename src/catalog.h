@@ -35,10 +35,17 @@ typedef enum ProjectionType
 	PROJECTION_INCLUDE
 } ProjectionType;
 
+/* Stored statuses of tables and indexes (the first letter of each). */
+#define STATUS_ACTIVE	'A'
+#define STATUS_CREATING	'C'
+#define STATUS_UPDATING	'U'
+#define STATUS_DELETING	'D'
+
 /* A secondary index of a cached table. */
 typedef struct DynamoIndex
 {
 	char	   *name;
+	char		status;			/* STATUS_ACTIVE, _CREATING (backfilling), _DELETING */
 	bool		global;			/* GSI or LSI */
 	int			nkeys;
 	KeyAttr		keys[2];
@@ -57,6 +64,7 @@ typedef struct DynamoTable
 	bool		loaded_in_xact; /* drop on abort */
 	MemoryContext mcxt;			/* holds the entry's strings */
 	Oid			relid;
+	char		status;			/* STATUS_* of dynamo.tables.status */
 	int			nkeys;			/* 1 (hash) or 2 (hash + range) */
 	KeyAttr		keys[2];
 	int			nindexes;
@@ -86,6 +94,18 @@ extern bool CatalogTableVisible(DynamoTable *t);
 /* Lock a table's relation, ResourceInUseException after the lock timeout. */
 extern void CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode);
 
+/*
+ * Take a table's change lock, which every control-plane change and the last
+ * step of every background job on the table hold until commit (not the
+ * relation's lock: writers go on meanwhile); ResourceInUseException after
+ * the lock timeout.
+ */
+extern void CatalogLockForChange(Oid relid, const char *name);
+
+/* Run a statement through SPI, failing unless it answers expect. */
+extern void CatalogRunSql(const char *sql, int nargs, Oid *types, Datum *values,
+						  const char *nulls, int expect);
+
 /* Raise permission denied unless the caller holds every privilege in mode. */
 extern void CatalogCheckPrivileges(DynamoTable *t, AclMode mode);
 
@@ -100,6 +120,13 @@ extern char *CatalogIndexPredicateSql(const char *index_name, const KeyAttr *key
 
 /* The relation name in dynamo_data for a DynamoDB table name. */
 extern char *CatalogRelname(const char *name, size_t len);
+
+/*
+ * Does the installed extension store statuses (0.3 on)?  Until ALTER
+ * EXTENSION UPDATE, this library serves an older catalog: every table
+ * ACTIVE, no background work.
+ */
+extern bool CatalogHasStatus(void);
 
 /* Tell every backend that a table's metadata changed. */
 extern void CatalogInvalidate(Oid relid);

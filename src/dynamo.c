@@ -11,6 +11,7 @@
 #include "security.h"
 #include "stats.h"
 #include "http/http.h"
+#include "worker/worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -23,7 +24,11 @@ _PG_init(void)
 	DispatchInit();
 	SecurityInit();
 	StatsInit();
-	/* the HTTP workers and their GUCs exist only in a preloading server */
+	MaintenanceBackendInit();
+	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)
+	{
+		MaintenanceInit();
 		DynamoHttpInit();
+	}
 }

@@ -59,22 +59,32 @@ IndexRelname(const char *table_relname, const char *index_name)
 					hash_bytes((const unsigned char *) full, (int) len));
 }
 
-void
-IndexCreate(const char *relname, const char *index_relname, const char *index_name,
-			const KeyAttr *keys, int nkeys, int table_nkeys)
+char *
+IndexCreateSql(const char *relname, const char *index_relname, const char *index_name,
+			   const KeyAttr *keys, int nkeys, int table_nkeys, bool concurrently)
 {
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE INDEX %s ON %s.%s (",
+	appendStringInfo(&sql, "CREATE INDEX %s%s ON %s.%s (", concurrently ? "CONCURRENTLY " : "",
 					 quote_identifier(index_relname), DYNAMO_DATA_SCHEMA,
 					 quote_identifier(relname));
 	for (int i = 0; i < nkeys; i++)
 		appendStringInfo(&sql, "%s, ", CatalogIndexKeySql(index_name, &keys[i]));
 	appendStringInfoString(&sql, table_nkeys == 2 ? "pk, sk) WHERE " : "pk) WHERE ");
 	appendStringInfoString(&sql, CatalogIndexPredicateSql(index_name, keys, nkeys));
-	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "creating index failed: %s", sql.data);
+	return sql.data;
+}
+
+void
+IndexCreate(const char *relname, const char *index_relname, const char *index_name,
+			const KeyAttr *keys, int nkeys, int table_nkeys)
+{
+	char	   *sql = IndexCreateSql(relname, index_relname, index_name, keys, nkeys,
+									 table_nkeys, false);
+
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "creating index failed: %s", sql);
 }
 
 /*
@@ -198,6 +208,16 @@ rules_of_index(Oid index_oid, List *rules)
 	Relation	ix = index_open(index_oid, AccessShareLock);
 	ListCell   *lc;
 
+	/*
+	 * An index still being built (CREATE INDEX CONCURRENTLY) is not valid
+	 * yet: as in DynamoDB, writes are held to a new index's rule only once
+	 * its backfill is done (an item that violates it is left out meanwhile).
+	 */
+	if (!ix->rd_index->indisvalid)
+	{
+		index_close(ix, AccessShareLock);
+		return rules;
+	}
 	foreach(lc, RelationGetIndexPredicate(ix))
 	{
 		IndexRule	rule;
@@ -322,4 +342,59 @@ dynamo_index_keys_present(PG_FUNCTION_ARGS)
 			PG_RETURN_BOOL(false);
 	}
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * Why an item that holds an index key is left out of the index, or NULL:
+ * a key of another type, empty, or beyond DynamoDB's key size.
+ */
+static char *
+key_violation(const char *map, const KeyAttr *key)
+{
+	const char *v = StoredMapGet(map, key->name, key->namelen);
+
+	if (v == NULL)
+		return NULL;
+	if (StoredValueType(v) != key->type)
+		return psprintf("Type mismatch for Index Key %.*s Expected: %s Actual: %s",
+						(int) key->namelen, key->name, DynTypeName(key->type),
+						DynTypeName(StoredValueType(v)));
+	if (StoredScalarLen(v) == 0)
+		return psprintf("Index Key %.*s is an empty %s", (int) key->namelen, key->name,
+						key->type == DYN_B ? "binary" : "string");
+	if (!KeySizeFits(key, StoredScalarLen(v)))
+		return psprintf("Index Key %.*s is %u bytes, more than the %d bytes of a %s key",
+						(int) key->namelen, key->name, StoredScalarLen(v),
+						key->range ? DYNAMO_MAX_RANGE_KEY_SIZE : DYNAMO_MAX_HASH_KEY_SIZE,
+						key->range ? "sort" : "partition");
+	return NULL;
+}
+
+PG_FUNCTION_INFO_V1(dynamo_index_key_violation);
+/*
+ * dynamo.index_key_violation(item, index_name, hash, hash_type, range,
+ * range_type): why the item is left out of the index, NULL when it is not
+ * (in it, or without some key).
+ */
+Datum
+dynamo_index_key_violation(PG_FUNCTION_ARGS)
+{
+	DynItem    *item;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_NULL();
+	item = PG_GETARG_DYNITEM_P(0);
+	for (int i = 0; i < 2; i++)
+	{
+		KeyAttr		key;
+		char	   *why;
+
+		if (PG_ARGISNULL(2 + 2 * i) || PG_ARGISNULL(3 + 2 * i))
+			continue;
+		key_from_args(&key, PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i), i == 1);
+		why = key_violation(DynItemMap(item), &key);
+		if (why)
+			PG_RETURN_TEXT_P(cstring_to_text(why));
+	}
+	PG_RETURN_NULL();
 }

@@ -24,6 +24,11 @@ typedef struct IndexRules
 	IndexRule	rules[FLEXIBLE_ARRAY_MEMBER];
 } IndexRules;
 
+/* The CREATE INDEX statement of a secondary index. */
+extern char *IndexCreateSql(const char *relname, const char *index_relname,
+							const char *index_name, const KeyAttr *keys, int nkeys,
+							int table_nkeys, bool concurrently);
+
 /* Create the Postgres index of a secondary index (SPI connected). */
 extern void IndexCreate(const char *relname, const char *index_relname,
 						const char *index_name, const KeyAttr *keys, int nkeys,

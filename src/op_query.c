@@ -134,8 +134,11 @@ resolve_index(PageRequest *pr, json_object *req)
 	if (name == NULL)
 		return;
 	pr->index = CatalogFindIndex(pr->table, name);
-	if (pr->index == NULL)
+	/* an index being deleted is gone for reads; one being built not there yet */
+	if (pr->index == NULL || pr->index->status == STATUS_DELETING)
 		DynamoError(DYERR_VALIDATION, "The table does not have the specified index: %s", name);
+	if (pr->index->status == STATUS_CREATING)
+		DynamoError(DYERR_VALIDATION, "Cannot read from backfilling global secondary index");
 	pr->spec.index = pr->index;
 	if (pr->index->global && pr->consistent)
 		DynamoError(DYERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");

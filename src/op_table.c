@@ -17,12 +17,14 @@
 #include "indexes.h"
 #include "ops.h"
 #include "catalog.h"
+#include "table_spec.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "worker/worker.h"
 
 #define BILLING_SHOWN "PROVISIONED, PAY_PER_REQUEST"
 static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
@@ -96,37 +98,6 @@ capacity_member(json_object *pt, const char *member, const char *label, Validati
 					  (long long) n, label);
 	return n;
 }
-
-/* A secondary index as requested. */
-typedef struct IndexSpec
-{
-	const char *name;
-	bool		global;
-	KeyAttr		keys[2];
-	int			nkeys;
-	const char *projection;
-	json_object *nonkey;		/* INCLUDE: NonKeyAttributes */
-	int64		rcu,
-				wcu;
-} IndexSpec;
-
-typedef struct TableSpec
-{
-	const char *name;
-	size_t		namelen;
-	const char *billing;
-	json_object *throughput;
-	int64		rcu,
-				wcu;
-	const char *table_class;
-	bool		deletion_protection;
-	bool		deletion_protection_set;
-	KeyAttr		keys[2];
-	int			nkeys;
-	json_object *attrdefs;
-	int			nindexes;
-	IndexSpec	indexes[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
-} TableSpec;
 
 /* Parse the members CreateTable and UpdateTable share. */
 static void
@@ -432,17 +403,6 @@ check_billing_create(TableSpec *spec)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
 }
 
-/* Run a statement through SPI (nulls as SPI takes them, NULL: none). */
-static void
-run_sql(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
-		int expect)
-{
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-
-	if (rc != expect)
-		elog(ERROR, "SPI failed (%d) on: %s", rc, sql);
-}
-
 /* CREATE TABLE dynamo_data."rel" ... USING dynamo for the spec. */
 static void
 create_relation(const TableSpec *spec, const char *relname)
@@ -460,7 +420,7 @@ create_relation(const TableSpec *spec, const char *relname)
 						 DynTypeName(spec->keys[i].type), i ? "true" : "false");
 	appendStringInfo(&sql, ", PRIMARY KEY (%s)) USING dynamo",
 					 spec->nkeys == 2 ? "pk, sk" : "pk");
-	run_sql(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	CatalogRunSql(sql.data, 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 }
 
 /* An index an UpdateTable changes, and the status its answer shows. */
@@ -472,18 +432,22 @@ typedef struct IndexChange
 
 /* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
 static void
-append_index_descriptions(const char *name, const char *arn, bool provisioned,
+append_index_descriptions(const char *name, const char *arn, bool provisioned, bool deleting,
 						  const IndexChange *change, StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
 
-	run_sql("SELECT i.index_name, i.kind, i.hash_key, i.range_key, i.projection_type,"
+	CatalogRunSql(psprintf("SELECT i.index_name, i.kind, i.hash_key, i.range_key, i.projection_type,"
 			" array_to_json(i.non_key_attributes)::text, i.read_capacity, i.write_capacity,"
-			" coalesce(pg_relation_size(c.oid), 0), greatest(coalesce(c.reltuples, 0), 0)::bigint"
+			" %s, greatest(coalesce(c.reltuples, 0), 0)::bigint,"
+			" %s"
 			" FROM dynamo.indexes i LEFT JOIN pg_class c ON c.relname = i.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace"
 			" WHERE i.table_name = $1 ORDER BY i.kind DESC, i.created_at, i.index_name",
+			/* sizes that take no lock the dropping worker may be waiting for */
+			deleting ? "coalesce(c.relpages::bigint * 8192, 0)" : "coalesce(pg_relation_size(c.oid), 0)",
+			CatalogHasStatus() ? "i.status, i.backfilling" : "'ACTIVE', false"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	for (int g = 0; g < 2; g++)
 	{
@@ -495,11 +459,12 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned,
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			char	   *iname = SPI_getvalue(tup, desc, 1);
-			const char *status = "ACTIVE";
+			const char *status = SPI_getvalue(tup, desc, 11);
+			bool		backfilling = strcmp(SPI_getvalue(tup, desc, 12), "t") == 0;
 
 			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
 				continue;
-			if (change && change->index && strcmp(change->index, iname) == 0)
+			if (change && change->index && change->status && strcmp(change->index, iname) == 0)
 				status = change->status;
 			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
 							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
@@ -526,7 +491,7 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned,
 			if (g)
 			{
 				appendStringInfo(out, ",\"IndexStatus\":\"%s\"", status);
-				if (strcmp(status, "CREATING") == 0)
+				if (backfilling)
 					appendStringInfoString(out, ",\"Backfilling\":true");
 				appendStringInfo(out, ",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
 								 provisioned ? SPI_getvalue(tup, desc, 7) : "0",
@@ -539,7 +504,10 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned,
 	}
 }
 
-/* Append the TableDescription of the named table (SPI connected). */
+/*
+ * Append the TableDescription of the named table (SPI connected), with its
+ * stored status unless status says otherwise.
+ */
 static void
 append_description(const char *name, const char *status, const IndexChange *change,
 				   StringInfo out)
@@ -550,7 +518,7 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	TupleDesc	desc;
 	char	   *arn;
 
-	run_sql("SELECT t.table_id::text, t.hash_key, t.hash_type, t.range_key, t.range_type,"
+	CatalogRunSql(psprintf("SELECT t.table_id::text, t.hash_key, t.hash_type, t.range_key, t.range_type,"
 			" t.attribute_definitions::text, t.billing_mode, t.read_capacity, t.write_capacity,"
 			" t.table_class, t.deletion_protection::text,"
 			" extract(epoch from t.created_at)::numeric(20,3)::text,"
@@ -558,12 +526,13 @@ append_description(const char *name, const char *status, const IndexChange *chan
 			 * seconds of a write), reltuples before any was counted */
 			" (CASE WHEN pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_deleted(c.oid) > 0"
 			"  THEN pg_stat_get_live_tuples(c.oid) ELSE greatest(c.reltuples, 0)::bigint END)::text,"
-			" pg_table_size(c.oid)::text,"
+			" (CASE WHEN %s = 'DELETING' THEN c.relpages::bigint * 8192 ELSE pg_table_size(c.oid) END)::text,"
 			" coalesce(extract(epoch from t.last_increase)::numeric(20,3)::text, ''),"
 			" coalesce(extract(epoch from t.last_decrease)::numeric(20,3)::text, ''),"
-			" t.decreases_today"
+			" t.decreases_today, %s"
 			" FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
+			CatalogHasStatus() ? "t.status" : "'ACTIVE'", CatalogHasStatus() ? "t.status" : "'ACTIVE'"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -584,7 +553,8 @@ append_description(const char *name, const char *status, const IndexChange *chan
 		AppendJsonString(out, COL(4), strlen(COL(4)));
 		appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
 	}
-	appendStringInfo(out, "],\"TableStatus\":\"%s\",\"CreationDateTime\":%s", status, COL(12));
+	appendStringInfo(out, "],\"TableStatus\":\"%s\",\"CreationDateTime\":%s",
+					 status ? status : COL(18), COL(12));
 	appendStringInfoString(out, ",\"ProvisionedThroughput\":{");
 	if (*COL(15))
 		appendStringInfo(out, "\"LastIncreaseDateTime\":%s,", COL(15));
@@ -601,7 +571,8 @@ append_description(const char *name, const char *status, const IndexChange *chan
 		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
 	appendStringInfo(out, "},\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
 	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
-	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0, change, out);
+	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0,
+							  strcmp(COL(18), "DELETING") == 0, change, out);
 	appendStringInfoChar(out, '}');
 #undef COL
 }
@@ -631,11 +602,11 @@ attribute_definitions_json(json_object *ad)
 
 /* Insert the dynamo.tables row of a new table. */
 static void
-insert_metadata(const TableSpec *spec, const char *relname)
+insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 {
-	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	JSONOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
-	Datum		values[12];
+	Oid			types[13] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	JSONOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID};
+	Datum		values[13];
 	bool		range = spec->nkeys == 2;
 
 	values[0] = CStringGetTextDatum(spec->name);
@@ -650,26 +621,33 @@ insert_metadata(const TableSpec *spec, const char *relname)
 	values[9] = Int64GetDatum(spec->wcu);
 	values[10] = CStringGetTextDatum(spec->table_class ? spec->table_class : "STANDARD");
 	values[11] = BoolGetDatum(spec->deletion_protection);
-	run_sql("INSERT INTO dynamo.tables (table_name, relname, hash_key, hash_type,"
-			" range_key, range_type, attribute_definitions, billing_mode,"
-			" read_capacity, write_capacity, table_class, deletion_protection, table_id)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid())",
-			12, types, values, range ? NULL : "    nn      ", SPI_OK_INSERT);
+	values[12] = CStringGetTextDatum(status);
+	CatalogRunSql(psprintf("INSERT INTO dynamo.tables (table_name, relname, hash_key, hash_type,"
+						   " range_key, range_type, attribute_definitions, billing_mode,"
+						   " read_capacity, write_capacity, table_class, deletion_protection, table_id%s)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid()%s)",
+						   CatalogHasStatus() ? ", status" : "", CatalogHasStatus() ? ", $13" : ""),
+				  CatalogHasStatus() ? 13 : 12, types, values, range ? NULL : "    nn       ",
+				  SPI_OK_INSERT);
 }
 
-/* Create a secondary index and its dynamo.indexes row (SPI connected). */
+/*
+ * Record a secondary index in dynamo.indexes (SPI connected), and build it
+ * now (an index of a new table) or leave it CREATING for a background job.
+ */
 static void
 create_index(const char *table_name, const char *relname, int table_nkeys,
-			 const IndexSpec *ix)
+			 const IndexSpec *ix, bool build_now)
 {
-	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
-	Datum		values[12];
-	char		nulls[13] = "            ";
+	Oid			types[13] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
+	Datum		values[13];
+	char		nulls[14] = "             ";
 	char	   *index_relname = IndexRelname(relname, ix->name);
 	StringInfoData nonkey;
 
-	IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys);
+	if (build_now)
+		IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys);
 	initStringInfo(&nonkey);
 	appendStringInfoChar(&nonkey, '{');
 	for (size_t i = 0; ix->nonkey && i < json_object_array_length(ix->nonkey); i++)
@@ -701,10 +679,14 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	values[9] = Int64GetDatum(ix->rcu);
 	values[10] = Int64GetDatum(ix->wcu);
 	values[11] = CStringGetTextDatum(index_relname);
-	run_sql("INSERT INTO dynamo.indexes (table_name, index_name, kind, hash_key, hash_type,"
-			" range_key, range_type, projection_type, non_key_attributes, read_capacity,"
-			" write_capacity, relname) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[],"
-			" $10, $11, $12)", 12, types, values, nulls, SPI_OK_INSERT);
+	values[12] = BoolGetDatum(!build_now);
+	CatalogRunSql(psprintf("INSERT INTO dynamo.indexes (table_name, index_name, kind, hash_key, hash_type,"
+						   " range_key, range_type, projection_type, non_key_attributes, read_capacity,"
+						   " write_capacity, relname%s) VALUES ($1, $2, $3, $4, $5, $6,"
+						   " $7, $8, $9::text[], $10, $11, $12%s)",
+						   CatalogHasStatus() ? ", status, backfilling" : "",
+						   CatalogHasStatus() ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $13" : ""),
+				  CatalogHasStatus() ? 13 : 12, types, values, nulls, SPI_OK_INSERT);
 }
 
 /* The single text argument of a by-name statement. */
@@ -730,6 +712,29 @@ check_create_privilege(void)
 		aclcheck_error(r, OBJECT_TABLE, "tables");
 }
 
+/*
+ * The create path: a table from a complete specification (keys, indexes,
+ * settings), in status (CREATING while something fills it, else ACTIVE).
+ * CreateTable, restores and imports all create tables here, as the caller.
+ */
+void
+TableCreate(const TableSpec *spec, const char *status)
+{
+	char	   *relname;
+
+	/* a role that may not create tables learns nothing of existing ones */
+	check_create_privilege();
+	if (CatalogGetTable(spec->name, spec->namelen) != NULL)
+		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec->name);
+	relname = CatalogRelname(spec->name, spec->namelen);
+	SPI_connect();
+	create_relation(spec, relname);
+	insert_metadata(spec, relname, status);
+	for (int i = 0; i < spec->nindexes; i++)
+		create_index(spec->name, relname, spec->nkeys, &spec->indexes[i], true);
+	SPI_finish();
+}
+
 void
 OpCreateTable(json_object *req, StringInfo out)
 {
@@ -737,7 +742,6 @@ OpCreateTable(json_object *req, StringInfo out)
 	ValidationErrors v;
 	json_object *ks = RequestMember(req, "KeySchema", SHAPE_ARRAY);
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
-	char	   *relname;
 
 	spec.name = table_name_member(req, &spec.namelen, true);
 	ValidationInit(&v);
@@ -753,16 +757,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	check_definitions_used(&spec, ad);
 	spec.attrdefs = ad;
 
-	/* a role that may not create tables learns nothing of existing ones */
-	check_create_privilege();
-	if (CatalogGetTable(spec.name, spec.namelen) != NULL)
-		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec.name);
-	relname = CatalogRelname(spec.name, spec.namelen);
+	TableCreate(&spec, "ACTIVE");
 	SPI_connect();
-	create_relation(&spec, relname);
-	insert_metadata(&spec, relname);
-	for (int i = 0; i < spec.nindexes; i++)
-		create_index(spec.name, relname, spec.nkeys, &spec.indexes[i]);
 	appendStringInfoString(out, "{\"TableDescription\":");
 	append_description(spec.name, "CREATING", NULL, out);
 	appendStringInfoChar(out, '}');
@@ -777,11 +773,11 @@ OpDescribeTable(json_object *req, StringInfo out)
 	DynamoTable *t = CatalogGetTable(name, len);
 
 	/* a table held by DDL past the lock timeout: ResourceInUseException */
-	if (t != NULL && CatalogTableVisible(t))
+	if (t != NULL && CatalogTableVisible(t) && t->status != STATUS_DELETING)
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
 	appendStringInfoString(out, "{\"Table\":");
-	append_description(name, "ACTIVE", NULL, out);
+	append_description(name, NULL, NULL, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -811,7 +807,7 @@ OpListTables(json_object *req, StringInfo out)
 	values[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
 	values[1] = Int64GetDatum(limit + 1);
 	SPI_connect();
-	run_sql("SELECT table_name FROM dynamo.tables"
+	CatalogRunSql("SELECT table_name FROM dynamo.tables"
 			" WHERE $1 IS NULL OR table_name COLLATE \"C\" > $1"
 			" ORDER BY table_name COLLATE \"C\" LIMIT $2",
 			2, types, values, start ? NULL : "n ", SPI_OK_SELECT);
@@ -838,9 +834,10 @@ OpListTables(json_object *req, StringInfo out)
 }
 
 /*
- * The table a control-plane change works on, its relation locked for the
- * change: a table gone meanwhile is not found, one held past
- * dynamo.lock_timeout is ResourceInUseException.
+ * The table a control-plane change works on, with its change lock (which
+ * serializes changes and background jobs' last steps, not writes) and its
+ * relation locked against DROP: a table gone meanwhile is not found, a lock
+ * held past dynamo.lock_timeout is ResourceInUseException.
  */
 static DynamoTable *
 table_for_change(const char *name, size_t len)
@@ -854,14 +851,62 @@ table_for_change(const char *name, size_t len)
 		/* only the owner may change a table: never lock one for others */
 		if (!pg_class_ownercheck(t->relid, GetUserId()))
 			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(t->relid));
-		CatalogLockTable(t, name, AccessExclusiveLock);
+		CatalogLockForChange(t->relid, name);
 		t = CatalogGetTable(name, len);
+		/* (the worker may be waiting to drop a DELETING one: do not queue) */
+		if (t != NULL && t->status != STATUS_DELETING)
+		{
+			CatalogLockTable(t, name, AccessShareLock);
+			t = CatalogGetTable(name, len);
+		}
 	}
 	if (t == NULL || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
 	return t;
 }
 
+/*
+ * Are index builds and drops background jobs here?  Not without the
+ * maintenance worker (the library not preloaded), nor before ALTER EXTENSION
+ * UPDATE brought the job queue.
+ */
+static bool
+background_work(void)
+{
+	return MaintenanceAvailable() && CatalogHasStatus();
+}
+
+/* ResourceInUseException for a change of a table that is not ACTIVE. */
+static void
+refuse_if_busy(const DynamoTable *t, const char *name)
+{
+	if (t->status == STATUS_DELETING)
+		DynamoError(DYERR_RESOURCE_IN_USE,
+					"Attempt to change a resource which is still in use: Table is being deleted: %s", name);
+	if (t->status == STATUS_CREATING)
+		DynamoError(DYERR_RESOURCE_IN_USE,
+					"Attempt to change a resource which is still in use: Table is being created: %s", name);
+	if (t->status != STATUS_ACTIVE)
+		DynamoError(DYERR_RESOURCE_IN_USE,
+					"Attempt to change a resource which is still in use: Table is being updated: %s", name);
+}
+
+/* Set a table's stored status (SPI connected). */
+static void
+set_table_status(const char *name, const char *status)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2] = {CStringGetTextDatum(name), CStringGetTextDatum(status)};
+
+	CatalogRunSql("UPDATE dynamo.tables SET status = $2 WHERE table_name = $1", 2, types, values,
+				  NULL, SPI_OK_UPDATE);
+}
+
+/*
+ * DeleteTable: the table is DELETING at once and the maintenance worker
+ * drops it (a DELETING table is answered again, as DynamoDB does).  Without
+ * the worker (the library not preloaded) it is dropped here.
+ */
 void
 OpDeleteTable(json_object *req, StringInfo out)
 {
@@ -870,24 +915,33 @@ OpDeleteTable(json_object *req, StringInfo out)
 	DynamoTable *t = table_for_change(name, len);
 	Oid			types[1];
 	Datum		values[1];
-	char	   *relname;
 
-	relname = get_rel_name(t->relid);
 	SPI_connect();
-	name_arg(name, types, values);
-	run_sql("SELECT 1 FROM dynamo.tables WHERE table_name = $1 AND deletion_protection",
-			1, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		DynamoError(DYERR_VALIDATION, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+	if (t->status != STATUS_DELETING)
+	{
+		refuse_if_busy(t, name);
+		name_arg(name, types, values);
+		CatalogRunSql("SELECT 1 FROM dynamo.tables WHERE table_name = $1 AND deletion_protection",
+					  1, types, values, NULL, SPI_OK_SELECT);
+		if (SPI_processed > 0)
+			DynamoError(DYERR_VALIDATION, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+		if (background_work())
+			set_table_status(name, "DELETING");
+		CatalogInvalidate(t->relid);
+	}
 	appendStringInfoString(out, "{\"TableDescription\":");
 	append_description(name, "DELETING", NULL, out);
 	appendStringInfoChar(out, '}');
-	run_sql(psprintf("DROP TABLE %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA, relname)),
-			0, NULL, NULL, NULL, SPI_OK_UTILITY);
-	run_sql("DELETE FROM dynamo.tables WHERE table_name = $1", 1, types, values, NULL,
-			SPI_OK_DELETE);
-	run_sql("DELETE FROM dynamo.indexes WHERE table_name = $1", 1, types, values, NULL,
-			SPI_OK_DELETE);
+	if (background_work())
+	{
+		if (t->status != STATUS_DELETING)
+			JobEnqueue(JOB_DELETE_TABLE, name, NULL);
+	}
+	else
+	{
+		CatalogLockTable(t, name, AccessExclusiveLock);
+		JobDropTable(name, get_rel_name(t->relid), t->relid);
+	}
 	SPI_finish();
 }
 
@@ -900,7 +954,7 @@ current_billing(const char *name, char **billing, int64 *rcu, int64 *wcu)
 	bool		isnull;
 
 	name_arg(name, types, values);
-	run_sql("SELECT billing_mode, read_capacity, write_capacity FROM dynamo.tables"
+	CatalogRunSql("SELECT billing_mode, read_capacity, write_capacity FROM dynamo.tables"
 			" WHERE table_name = $1 FOR UPDATE", 1, types, values, NULL, SPI_OK_SELECT);
 	*billing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	*rcu = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -944,7 +998,7 @@ merged_definitions(const char *table_name, json_object *added)
 	size_t		n = added ? json_object_array_length(added) : 0;
 
 	name_arg(table_name, types, values);
-	run_sql("SELECT attribute_definitions::text FROM dynamo.tables WHERE table_name = $1",
+	CatalogRunSql("SELECT attribute_definitions::text FROM dynamo.tables WHERE table_name = $1",
 			1, types, values, NULL, SPI_OK_SELECT);
 	{
 		char	   *stored = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
@@ -969,13 +1023,11 @@ merged_definitions(const char *table_name, json_object *added)
 	return merged;
 }
 
-/* Apply GlobalSecondaryIndexUpdates (SPI connected). */
-static void
-update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec,
-			   IndexChange *change)
+/* How many GlobalSecondaryIndexUpdates create or delete an index. */
+static int
+count_index_ddl(json_object *updates)
 {
 	size_t		n = json_object_array_length(updates);
-	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
 	int			ddl = 0;
 
 	if (n == 0)
@@ -989,7 +1041,24 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 		if (RequestMember(u, "Create", SHAPE_OBJECT) || RequestMember(u, "Delete", SHAPE_OBJECT))
 			ddl++;
 	}
-	if (ddl > 1)
+	return ddl;
+}
+
+/*
+ * Apply GlobalSecondaryIndexUpdates (SPI connected).  A new GSI is recorded
+ * CREATING and built by the maintenance worker, a deleted one DELETING and
+ * dropped by it, the table UPDATING meanwhile; without the worker (the
+ * library not preloaded) both happen here.
+ */
+static void
+update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec,
+			   IndexChange *change)
+{
+	size_t		n = json_object_array_length(updates);
+	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
+	bool		background = background_work();
+
+	if (count_index_ddl(updates) > 1)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only 1 online index can be created or deleted simultaneously per table");
 	for (size_t i = 0; i < n; i++)
 	{
@@ -1016,13 +1085,18 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 				gsis += t->indexes[k].global;
 			if (gsis >= DYNAMO_MAX_GSI)
 				DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
-			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix);
+			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, !background);
 			name_arg(spec->name, types, values);
 			values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
-			run_sql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
+			CatalogRunSql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
 					2, types, values, NULL, SPI_OK_UPDATE);
 			change->index = ix.name;
-			change->status = "CREATING";
+			change->status = background ? NULL : "CREATING";
+			if (background)
+			{
+				set_table_status(spec->name, "UPDATING");
+				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name);
+			}
 		}
 		else if (del)
 		{
@@ -1033,13 +1107,23 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 
 			if (ix == NULL || !ix->global)
 				DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
-			run_sql(psprintf("DROP INDEX %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
-																		 IndexRelname(get_rel_name(t->relid), iname))),
-					0, NULL, NULL, NULL, SPI_OK_UTILITY);
+			change->index = iname;
 			name_arg(spec->name, types, values);
 			values[1] = CStringGetTextDatum(iname);
+			if (background)
+			{
+				CatalogRunSql("UPDATE dynamo.indexes SET status = 'DELETING'"
+							  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
+							  SPI_OK_UPDATE);
+				set_table_status(spec->name, "UPDATING");
+				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname);
+				continue;
+			}
+			CatalogLockTable(t, spec->name, AccessExclusiveLock);
+			CatalogRunSql(psprintf("DROP INDEX %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
+																		 IndexRelname(get_rel_name(t->relid), iname))),
+					0, NULL, NULL, NULL, SPI_OK_UTILITY);
 			/* describe it once more as DELETING, then forget it */
-			change->index = iname;
 			change->status = "DELETING";
 		}
 		else if (upd)
@@ -1060,7 +1144,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			values[2] = Int64GetDatum(capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v));
 			values[3] = Int64GetDatum(capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v));
 			ValidationRaise(&v);
-			run_sql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
+			CatalogRunSql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
 					" WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
 			change->index = iname;
 			change->status = "UPDATING";
@@ -1095,6 +1179,9 @@ OpUpdateTable(json_object *req, StringInfo out)
 		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	t = table_for_change(spec.name, spec.namelen);
+	if (t->status == STATUS_UPDATING && gsi_updates && count_index_ddl(gsi_updates) > 0)
+		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+	refuse_if_busy(t, spec.name);
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
 	if (spec.billing || spec.throughput)
@@ -1112,7 +1199,7 @@ OpUpdateTable(json_object *req, StringInfo out)
 	nulls[4] = spec.table_class ? ' ' : 'n';
 	values[5] = BoolGetDatum(spec.deletion_protection);
 	nulls[5] = spec.deletion_protection_set ? ' ' : 'n';
-	run_sql("UPDATE dynamo.tables SET billing_mode = $2,"
+	CatalogRunSql("UPDATE dynamo.tables SET billing_mode = $2,"
 			" last_increase = CASE WHEN $3 > read_capacity OR $4 > write_capacity"
 			"  THEN now() ELSE last_increase END,"
 			" last_decrease = CASE WHEN $3 < read_capacity OR $4 < write_capacity"
@@ -1132,13 +1219,13 @@ OpUpdateTable(json_object *req, StringInfo out)
 	}
 	CatalogInvalidate(t->relid);
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, change.index ? "UPDATING" : "ACTIVE", &change, out);
-	if (change.index && strcmp(change.status, "DELETING") == 0)
+	append_description(spec.name, change.index ? "UPDATING" : NULL, &change, out);
+	if (change.status && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};
 		Datum		dvalues[2] = {CStringGetTextDatum(spec.name), CStringGetTextDatum(change.index)};
 
-		run_sql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
+		CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
 				2, dtypes, dvalues, NULL, SPI_OK_DELETE);
 	}
 	appendStringInfoChar(out, '}');

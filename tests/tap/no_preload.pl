@@ -29,6 +29,17 @@ is($out, '{}', 'PutItem works') or diag($out);
 ($ok, $out) = psql(q{LOAD 'dynamo'; SELECT dynamo.get_item('{\"TableName\":\"Plain\",\"Key\":{\"k\":{\"S\":\"x\"}}}')});
 is($out, '{"Item":{"k":{"S":"x"},"n":{"N":"1.5"}}}', 'LOAD and GetItem work') or diag($out);
 ($ok, $out) = psql(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'dynamo%'});
-is($out, '0', 'no HTTP worker without preloading');
+is($out, '0', 'no HTTP or maintenance worker without preloading');
+# with no maintenance worker, index changes and DeleteTable happen in the request
+($ok, $out) = psql(q{SELECT dynamo.update_table('{\"TableName\":\"Plain\",\"AttributeDefinitions\":[{\"AttributeName\":\"n\",\"AttributeType\":\"N\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByN\",\"KeySchema\":[{\"AttributeName\":\"n\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL});
+is($out, 't', 'UpdateTable adds a GSI') or diag($out);
+($ok, $out) = psql(q{SELECT dynamo.query('{\"TableName\":\"Plain\",\"IndexName\":\"ByN\",\"KeyConditionExpression\":\"n = :n\",\"ExpressionAttributeValues\":{\":n\":{\"N\":\"1.5\"}},\"Select\":\"COUNT\"}')});
+is($out, '{"Count":1,"ScannedCount":1}', 'which is built at once') or diag($out);
+($ok, $out) = psql(q{SELECT dynamo.delete_table('{\"TableName\":\"Plain\"}')->'TableDescription'->>'TableStatus'});
+is($out, 'DELETING', 'DeleteTable answers DELETING') or diag($out);
+($ok, $out) = psql(q{SELECT count(*) FROM dynamo.tables});
+is($out, '0', 'and the table is gone at once') or diag($out);
+($ok, $out) = psql(q{SELECT count(*) FROM dynamo.jobs});
+is($out, '0', 'no job was queued') or diag($out);
 $node->stop;
 done_testing();

@@ -1,7 +1,9 @@
-# ALTER EXTENSION dynamo UPDATE from the previous version (0.1) on a populated
-# database: tables, indexes, items, access keys and tokens keep working, keys
-# are bound to their roles' OIDs, the HTTP API serves them, and the upgraded
-# objects are exactly those a fresh install of the new version creates.
+# ALTER EXTENSION dynamo UPDATE on populated databases, from 0.1 (through
+# 0.2) and from the previous version, 0.2: tables, indexes, items, access
+# keys and tokens keep working, keys are bound to their roles' OIDs, the HTTP
+# API serves them, background work (0.3) starts once the catalog has its job
+# queue, and the upgraded objects are exactly those a fresh install of the
+# new version creates.
 use strict;
 use warnings;
 use Test::More;
@@ -36,7 +38,8 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.2', 'now 0.2');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.3', 'now 0.3');
+is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
 	'{"Count":100,"ScannedCount":100}', 'the GSI answers');
@@ -50,6 +53,33 @@ my $py = qq{import boto3; c = boto3.client('dynamodb', endpoint_url='http://127.
 my $got = `/usr/bin/python3 -c "$py" 2>&1`;
 chomp $got;
 is($got, 'g1', 'the upgraded key works over HTTP');
+
+# background work now runs: a GSI is built, a table dropped
+ok_psql(q{SELECT dynamo.update_table('{\"TableName\":\"Upg\",\"AttributeDefinitions\":[{\"AttributeName\":\"s\",\"AttributeType\":\"N\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByS\",\"KeySchema\":[{\"AttributeName\":\"s\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}}]}')}, 'a GSI after the upgrade');
+is(ok_psql(q{CALL dynamo.wait_for_jobs()}, 'wait'), '', 'its backfill ends');
+is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByS\",\"KeyConditionExpression\":\"s = :s\",\"ExpressionAttributeValues\":{\":s\":{\"N\":\"7\"}},\"Select\":\"COUNT\"}')}, 'query ByS'),
+	'{"Count":1,"ScannedCount":1}', 'the new GSI answers');
+
+# from the previous version, 0.2, in a database of its own
+ok_psql(q{CREATE DATABASE v02}, 'a 0.2 database');
+sub psql_v02 {
+	my ($sql, $name) = @_;
+	my $res = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d v02 -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
+	chomp $res;
+	ok($? == 0, $name) or diag($res);
+	return $res;
+}
+psql_v02(q{CREATE EXTENSION dynamo VERSION '0.2'}, 'install 0.2');
+psql_v02(q{SELECT dynamo.create_table('{\"TableName\":\"Old\",\"KeySchema\":[{\"AttributeName\":\"p\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"p\",\"AttributeType\":\"S\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}') IS NOT NULL}, 'a 0.2 table');
+psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Item',json_build_object('p',json_build_object('S','p' || i),'g',json_build_object('S','g' || i % 4))))) FROM generate_series(1, 100) i}, '0.2 items');
+# before the update the library serves 0.2's catalog as it was: no background work
+is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
+psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.3', '0.2 is now 0.3');
+psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
+is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
+is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
+	'{"Count":25,"ScannedCount":25}', 'and it answers');
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
@@ -76,6 +106,9 @@ my $upgraded = ok_psql($signature, 'objects of the upgraded database');
 my $fresh = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c "$signature" 2>&1`;
 chomp $fresh;
 ok(length($fresh) > 1000, 'objects of a fresh install') or diag($fresh);
-is($upgraded, $fresh, 'the upgrade creates exactly what a fresh install does');
+is($upgraded, $fresh, 'the upgrade from 0.1 creates exactly what a fresh install does');
+my $from02 = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d v02 -c "$signature" 2>&1`;
+chomp $from02;
+is($from02, $fresh, 'and so does the upgrade from 0.2');
 $node->stop;
 done_testing();

@@ -1,0 +1,493 @@
+/*
+ * launcher.c
+ *		The launcher: one maintenance worker per database with the extension.
+ *
+ * A static background worker (registered when the library is preloaded)
+ * connects to no database, reads pg_database and starts a dynamic worker,
+ * "dynamo maintenance", for each database that accepts connections and is
+ * not a template.  A worker that finds no extension (or one too old to have
+ * a job queue) says so in its slot and exits; the launcher does not start it
+ * again until something wakes it: CREATE, ALTER or DROP EXTENSION dynamo in
+ * any database (ProcessUtility hook, at commit).  New databases are found by
+ * a scan every DYNAMO_LAUNCHER_NAP_MS.
+ *
+ * A maintenance worker is connected to its database, which would make
+ * DROP DATABASE, ALTER DATABASE ... RENAME / SET TABLESPACE and a CREATE
+ * DATABASE that copies it fail with "being accessed by other users".  The
+ * same hook stops the worker first and holds it off for a while; by then
+ * the statement holds its lock on the database, which a restarting worker
+ * waits for.
+ *
+ * Shared state (MaintShared) is one slot per database, guarded by a
+ * spinlock: the worker's pid and latch while it runs, and the flags above.
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "commands/dbcommands.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "worker/worker_int.h"
+
+#define DYNAMO_LAUNCHER_NAP_MS		10000
+#define DYNAMO_RESTART_DELAY_MS		5000	/* between starts of one database's worker */
+#define DYNAMO_HOLD_OFF_MS			10000	/* after DROP / ALTER / CREATE DATABASE */
+
+MaintShared *maint_shared = NULL;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+static bool wake_pending = false;	/* this backend: wake at commit */
+static bool rescan_pending = false; /* this backend: rescan at commit */
+
+/* Ask for the shared state. */
+static void
+maint_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(MaintShared)));
+}
+
+/* Create or attach to the shared state. */
+static void
+maint_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	maint_shared = ShmemInitStruct("dynamo maintenance", sizeof(MaintShared), &found);
+	if (!found)
+	{
+		memset(maint_shared, 0, sizeof(MaintShared));
+		SpinLockInit(&maint_shared->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+MaintSlot *
+MaintSlotFind(Oid dboid, bool create)
+{
+	MaintSlot  *free_slot = NULL;
+
+	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
+	{
+		MaintSlot  *s = &maint_shared->slots[i];
+
+		if (s->dboid == dboid)
+			return s;
+		if (s->dboid == InvalidOid && free_slot == NULL)
+			free_slot = s;
+	}
+	if (create && free_slot)
+	{
+		memset(free_slot, 0, sizeof(MaintSlot));
+		free_slot->dboid = dboid;
+	}
+	return create ? free_slot : NULL;
+}
+
+/* Wake the launcher (spinlock not held). */
+static void
+wake_launcher(bool rescan)
+{
+	Latch	   *latch;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	if (rescan)
+		maint_shared->rescan = true;
+	latch = maint_shared->launcher_latch;
+	SpinLockRelease(&maint_shared->mutex);
+	if (latch)
+		SetLatch(latch);
+}
+
+/* At commit, deliver this backend's wake-ups. */
+static void
+maint_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT && maint_shared != NULL && (wake_pending || rescan_pending))
+	{
+		Latch	   *latch = NULL;
+		bool		running;
+
+		SpinLockAcquire(&maint_shared->mutex);
+		{
+			MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+			running = s && s->pid != 0;
+			if (running)
+				latch = s->latch;
+		}
+		SpinLockRelease(&maint_shared->mutex);
+		if (latch)
+			SetLatch(latch);
+		/* no worker here yet (the extension was just created): start one */
+		if (!running || rescan_pending)
+			wake_launcher(true);
+	}
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		wake_pending = rescan_pending = false;
+}
+
+void
+MaintenanceWakeAtCommit(void)
+{
+	wake_pending = true;
+}
+
+/*
+ * Stop the maintenance worker of a database and keep it off for a while, so
+ * that a statement needing the database to itself can run.
+ */
+static void
+stop_worker_of(const char *dbname)
+{
+	Oid			dboid;
+	pid_t		pid = 0;
+
+	if (maint_shared == NULL || dbname == NULL)
+		return;
+	dboid = get_database_oid(dbname, true);
+	if (!OidIsValid(dboid))
+		return;
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(dboid, false);
+
+		if (s)
+		{
+			s->held_until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), DYNAMO_HOLD_OFF_MS);
+			pid = s->pid;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	if (pid == 0)
+		return;
+	kill(pid, SIGTERM);
+	/* wait up to 5 s for it to go, as dropdb waits for other backends */
+	for (int i = 0; i < 500; i++)
+	{
+		bool		gone;
+
+		SpinLockAcquire(&maint_shared->mutex);
+		{
+			MaintSlot  *s = MaintSlotFind(dboid, false);
+
+			gone = s == NULL || s->pid != pid;
+		}
+		SpinLockRelease(&maint_shared->mutex);
+		if (gone)
+			return;
+		CHECK_FOR_INTERRUPTS();
+		pg_usleep(10000L);
+	}
+}
+
+/* The template a CREATE DATABASE copies, if it names one. */
+static const char *
+createdb_template(CreatedbStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "template") == 0 && d->arg)
+			return defGetString(d);
+	}
+	return NULL;
+}
+
+/* Is this a statement on the dynamo extension? */
+static bool
+names_dynamo(Node *n)
+{
+	if (IsA(n, CreateExtensionStmt))
+		return strcmp(((CreateExtensionStmt *) n)->extname, "dynamo") == 0;
+	if (IsA(n, AlterExtensionStmt))
+		return strcmp(((AlterExtensionStmt *) n)->extname, "dynamo") == 0;
+	if (IsA(n, DropStmt) && ((DropStmt *) n)->removeType == OBJECT_EXTENSION)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((DropStmt *) n)->objects)
+			if (strcmp(strVal(lfirst(lc)), "dynamo") == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Before statements that need a database to themselves: stop our worker. */
+static void
+maint_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					  ProcessUtilityContext context, ParamListInfo params,
+					  QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *n = pstmt->utilityStmt;
+
+	if (IsA(n, DropdbStmt))
+		stop_worker_of(((DropdbStmt *) n)->dbname);
+	else if (IsA(n, CreatedbStmt))
+		stop_worker_of(createdb_template((CreatedbStmt *) n));
+	else if (IsA(n, RenameStmt) && ((RenameStmt *) n)->renameType == OBJECT_DATABASE)
+		stop_worker_of(((RenameStmt *) n)->subname);
+	else if (IsA(n, AlterDatabaseStmt))
+		stop_worker_of(((AlterDatabaseStmt *) n)->dbname);
+	else if (names_dynamo(n))
+		rescan_pending = wake_pending = true;
+
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+							 dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+								dest, qc);
+}
+
+/* The databases a worker may serve (transaction of its own). */
+static List *
+database_list(void)
+{
+	List	   *dbs = NIL;
+	MemoryContext outer = CurrentMemoryContext;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+
+	StartTransactionCommand();
+	(void) GetTransactionSnapshot();
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
+		MemoryContext old;
+
+		if (!db->datallowconn || db->datistemplate)
+			continue;
+		old = MemoryContextSwitchTo(outer);
+		dbs = lappend_oid(dbs, db->oid);
+		MemoryContextSwitchTo(old);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	CommitTransactionCommand();
+	return dbs;
+}
+
+/* Start the worker of one database. */
+static BackgroundWorkerHandle *
+start_worker(Oid dboid)
+{
+	BackgroundWorker w;
+	BackgroundWorkerHandle *handle;
+
+	memset(&w, 0, sizeof(w));
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	w.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(w.bgw_library_name, BGW_MAXLEN, "dynamo");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, "DynamoMaintenanceMain");
+	snprintf(w.bgw_name, BGW_MAXLEN, "dynamo maintenance for database %u", dboid);
+	snprintf(w.bgw_type, BGW_MAXLEN, "dynamo maintenance");
+	w.bgw_main_arg = ObjectIdGetDatum(dboid);
+	w.bgw_notify_pid = MyProcPid;
+	if (!RegisterDynamicBackgroundWorker(&w, &handle))
+		return NULL;
+	return handle;
+}
+
+/* Is a started worker still there? */
+static bool
+handle_alive(BackgroundWorkerHandle *h)
+{
+	pid_t		pid;
+
+	return h != NULL && GetBackgroundWorkerPid(h, &pid) != BGWH_STOPPED;
+}
+
+/*
+ * One pass: start what should run, forget databases that are gone; returns
+ * how long to nap before the next.
+ */
+static long
+launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *warned)
+{
+	List	   *dbs = database_list();
+	TimestampTz now = GetCurrentTimestamp();
+	bool		alive[DYNAMO_MAX_DATABASES];
+	bool		rescan;
+	long		nap = DYNAMO_LAUNCHER_NAP_MS;
+
+	/* (a handle is asked outside the spinlock: that takes an LWLock) */
+	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
+		alive[i] = handle_alive(handles[i]);
+	SpinLockAcquire(&maint_shared->mutex);
+	rescan = maint_shared->rescan;
+	maint_shared->rescan = false;
+	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
+	{
+		MaintSlot  *s = &maint_shared->slots[i];
+
+		if (s->dboid != InvalidOid && !list_member_oid(dbs, s->dboid) && s->pid == 0 && !alive[i])
+			s->dboid = InvalidOid;
+		else if (rescan)
+			s->no_extension = false;
+	}
+	SpinLockRelease(&maint_shared->mutex);
+
+	for (int k = 0; k < list_length(dbs); k++)
+	{
+		Oid			dboid = list_nth_oid(dbs, k);
+		MaintSlot  *s;
+		int			i = -1;
+		bool		start = false;
+
+		SpinLockAcquire(&maint_shared->mutex);
+		s = MaintSlotFind(dboid, true);
+		if (s)
+		{
+			TimestampTz due = Max(s->held_until,
+								  TimestampTzPlusMilliseconds(last_start[i = (int) (s - maint_shared->slots)],
+															  DYNAMO_RESTART_DELAY_MS));
+
+			start = !s->no_extension && !alive[i] && s->pid == 0;
+			/* a worker that exited finding nothing to do may start again at once */
+			if (start && due > now && !(rescan && s->held_until <= now))
+			{
+				start = false;
+				nap = Min(nap, (long) ((due - now) / 1000) + 1);
+			}
+		}
+		SpinLockRelease(&maint_shared->mutex);
+		if (s == NULL)
+		{
+			if (!*warned)
+				ereport(LOG, (errmsg("dynamo launcher: more than %d databases, some get no maintenance worker",
+									 DYNAMO_MAX_DATABASES)));
+			*warned = true;
+			continue;
+		}
+		if (!start)
+			continue;
+		if (handles[i])
+			pfree(handles[i]);
+		handles[i] = start_worker(dboid);
+		alive[i] = handles[i] != NULL;
+		last_start[i] = now;
+		if (handles[i] == NULL && !*warned)
+		{
+			ereport(LOG, (errmsg("dynamo launcher: no background worker slot for a maintenance worker"),
+						  errhint("Raise max_worker_processes.")));
+			*warned = true;
+		}
+	}
+	list_free(dbs);
+	return nap;
+}
+
+/* On exit: nobody is to wake this launcher any more. */
+static void
+launcher_detach(int code, Datum arg)
+{
+	SpinLockAcquire(&maint_shared->mutex);
+	maint_shared->launcher_latch = NULL;
+	SpinLockRelease(&maint_shared->mutex);
+}
+
+PGDLLEXPORT void DynamoLauncherMain(Datum main_arg);
+
+void
+DynamoLauncherMain(Datum main_arg)
+{
+	BackgroundWorkerHandle *handles[DYNAMO_MAX_DATABASES] = {0};
+	TimestampTz last_start[DYNAMO_MAX_DATABASES] = {0};
+	bool		warned = false;
+	long		nap;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname("dynamo launcher");
+
+	before_shmem_exit(launcher_detach, (Datum) 0);
+	SpinLockAcquire(&maint_shared->mutex);
+	maint_shared->launcher_latch = MyLatch;
+	/* after a restart of the cluster, every worker starts afresh */
+	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
+		maint_shared->slots[i].no_extension = false;
+	SpinLockRelease(&maint_shared->mutex);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		nap = launcher_pass(handles, last_start, &warned);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 nap, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+void
+MaintenanceBackendInit(void)
+{
+	RegisterXactCallback(maint_xact_callback, NULL);
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = maint_process_utility;
+}
+
+void
+MaintenanceInit(void)
+{
+	BackgroundWorker w;
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = maint_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = maint_shmem_startup;
+
+	memset(&w, 0, sizeof(w));
+	w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	w.bgw_restart_time = 5;
+	snprintf(w.bgw_library_name, BGW_MAXLEN, "dynamo");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, "DynamoLauncherMain");
+	snprintf(w.bgw_name, BGW_MAXLEN, "dynamo launcher");
+	snprintf(w.bgw_type, BGW_MAXLEN, "dynamo launcher");
+	RegisterBackgroundWorker(&w);
+}
+
+bool
+MaintenanceAvailable(void)
+{
+	return maint_shared != NULL;
+}

@@ -1,0 +1,330 @@
+/*
+ * maintenance.c
+ *		The maintenance worker of one database: runs dynamo.job_queue.
+ *
+ * Jobs are rows of dynamo.job_queue, claimed in order (state pending, or
+ * running when a crash or restart interrupted them: every job is written to
+ * resume from whatever step it reached).  A job is a few steps, each either
+ * one transaction of its own or one top-level utility statement, such as
+ * CREATE INDEX CONCURRENTLY, which cannot run in a transaction block or
+ * through SPI and is run here as a client's simple query would be
+ * (MaintenanceRunTopLevel).  An error fails the job: it is caught, the
+ * transaction aborted, the job's kind undoes what it must, and the message
+ * is kept in the job's row.  A job that keeps killing the worker is given up
+ * after DYNAMO_JOB_MAX_ATTEMPTS.
+ *
+ * The worker runs as the bootstrap superuser with search_path pinned; every
+ * statement it runs is built here, schema-qualified, from catalog rows.
+ * Requests that ask for work are authorized when they are made.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/plannodes.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "security.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "worker/jobs.h"
+#include "worker/worker_int.h"
+
+#define DYNAMO_MAINTENANCE_NAP_MS	5000
+#define DYNAMO_JOB_MAX_ATTEMPTS		5
+
+/* Memory that outlives the transactions a top-level statement commits. */
+static MemoryContext job_context = NULL;
+
+MemoryContext
+MaintenanceJobContext(void)
+{
+	return job_context;
+}
+
+void
+MaintenanceRunTopLevel(const char *sql)
+{
+	MemoryContext old = MemoryContextSwitchTo(job_context);
+	List	   *stmts = pg_parse_query(sql);
+	ListCell   *lc;
+
+	pgstat_report_activity(STATE_RUNNING, sql);
+	foreach(lc, stmts)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		PlannedStmt *ps = makeNode(PlannedStmt);
+		Snapshot	snap;
+
+		ps->commandType = CMD_UTILITY;
+		ps->canSetTag = false;
+		ps->utilityStmt = raw->stmt;
+		ps->stmt_location = raw->stmt_location;
+		ps->stmt_len = raw->stmt_len;
+		StartTransactionCommand();
+		/* as a portal runs a utility statement: in memory that outlives the
+		 * transactions it commits, with a snapshot it may pop */
+		MemoryContextSwitchTo(job_context);
+		snap = GetTransactionSnapshot();
+		PushActiveSnapshot(snap);
+		snap = GetActiveSnapshot();
+		ProcessUtility(ps, sql, false, PROCESS_UTILITY_TOPLEVEL, NULL, NULL,
+					   None_Receiver, NULL);
+		if (ActiveSnapshotSet() && GetActiveSnapshot() == snap)
+			PopActiveSnapshot();
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(job_context);
+	}
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextSwitchTo(old);
+}
+
+/* On exit: this database has no worker any more. */
+static void
+worker_detach(int code, Datum arg)
+{
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s && s->pid == MyProcPid)
+		{
+			s->pid = 0;
+			s->latch = NULL;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+}
+
+/* Take this database's slot; false when another worker holds it. */
+static bool
+worker_attach(void)
+{
+	bool		ok = false;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, true);
+
+		if (s && s->pid == 0)
+		{
+			s->pid = MyProcPid;
+			s->latch = MyLatch;
+			ok = true;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	if (ok)
+		before_shmem_exit(worker_detach, (Datum) 0);
+	return ok;
+}
+
+/* Say that there is nothing to do here until the extension appears. */
+static void
+mark_no_extension(void)
+{
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s)
+			s->no_extension = true;
+	}
+	SpinLockRelease(&maint_shared->mutex);
+}
+
+typedef enum ExtensionState
+{
+	EXT_ABSENT,					/* no dynamo here: the worker exits */
+	EXT_OLD,					/* a version without a job queue: wait */
+	EXT_READY
+} ExtensionState;
+
+/* Is the extension here, with its job queue? */
+static ExtensionState
+extension_state(void)
+{
+	ExtensionState st = EXT_ABSENT;
+
+	StartTransactionCommand();
+	if (OidIsValid(get_extension_oid("dynamo", true)))
+	{
+		Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
+
+		st = OidIsValid(nsp) && OidIsValid(get_relname_relid("job_queue", nsp)) ?
+			EXT_READY : EXT_OLD;
+	}
+	CommitTransactionCommand();
+	return st;
+}
+
+/* The job claimed to run next. */
+typedef struct ClaimedJob
+{
+	int64		id;
+	char	   *kind;
+	char	   *table_name;
+	char	   *index_name;
+	int			attempts;
+} ClaimedJob;
+
+/* Claim the next job; false when there is none. */
+static bool
+claim_job(ClaimedJob *job)
+{
+	bool		found = false;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SPI_connect();
+	if (SPI_execute("UPDATE dynamo.job_queue SET state = 'running',"
+					" attempts = attempts OPERATOR(pg_catalog.+) 1, updated_at = pg_catalog.clock_timestamp()"
+					" WHERE job_id OPERATOR(pg_catalog.=) (SELECT job_id FROM dynamo.job_queue"
+					"  WHERE state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::text[])"
+					"  ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+					" RETURNING job_id, kind, table_name, index_name, attempts",
+					false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "claiming a job failed");
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		MemoryContext old = MemoryContextSwitchTo(job_context);
+
+		job->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		job->kind = SPI_getvalue(tup, desc, 2);
+		job->table_name = SPI_getvalue(tup, desc, 3);
+		job->index_name = SPI_getvalue(tup, desc, 4);
+		job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+		MemoryContextSwitchTo(old);
+		found = true;
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return found;
+}
+
+/*
+ * Fail a job; when even that fails, say so in the log: the job stays
+ * running, is claimed again and given up after its attempts.
+ */
+static void
+fail_job(ClaimedJob *job, const char *message)
+{
+	PG_TRY();
+	{
+		JobFail(job->id, job->kind, job->table_name, job->index_name, message);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(job_context);
+		e = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(LOG, (errmsg("dynamo maintenance: recording the failure of job %lld failed: %s",
+							 (long long) job->id, e->message)));
+	}
+	PG_END_TRY();
+}
+
+/* Run one job, failing it (and undoing its kind's steps) on error. */
+static void
+run_job(ClaimedJob *job)
+{
+	char	   *activity;
+
+	MemoryContextSwitchTo(job_context);
+	activity = psprintf("%s %s%s%s", job->kind, job->table_name,
+									job->index_name ? " " : "",
+									job->index_name ? job->index_name : "");
+
+	pgstat_report_activity(STATE_RUNNING, activity);
+	if (job->attempts > DYNAMO_JOB_MAX_ATTEMPTS)
+	{
+		fail_job(job, psprintf("given up after %d attempts", DYNAMO_JOB_MAX_ATTEMPTS));
+		return;
+	}
+	PG_TRY();
+	{
+		JobRun(job->id, job->kind, job->table_name, job->index_name);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(job_context);
+		e = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(LOG, (errmsg("dynamo maintenance: job %lld (%s) failed: %s",
+							 (long long) job->id, activity, e->message)));
+		fail_job(job, e->message);
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+PGDLLEXPORT void DynamoMaintenanceMain(Datum main_arg);
+
+void
+DynamoMaintenanceMain(Datum main_arg)
+{
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
+	if (!worker_attach())
+		proc_exit(0);
+	SetConfigOption("application_name", "dynamo maintenance", PGC_USERSET, PGC_S_SESSION);
+	pgstat_report_appname("dynamo maintenance");
+	SecurityPinSearchPath();
+	job_context = AllocSetContextCreate(TopMemoryContext, "dynamo maintenance job",
+										ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		ClaimedJob	job;
+		ExtensionState st;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			SecurityPinSearchPath();
+		}
+		st = extension_state();
+		if (st == EXT_ABSENT)
+		{
+			mark_no_extension();
+			proc_exit(0);
+		}
+		while (st == EXT_READY && claim_job(&job))
+		{
+			run_job(&job);
+			MemoryContextReset(job_context);
+			CHECK_FOR_INTERRUPTS();
+		}
+		pgstat_report_stat(true);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 DYNAMO_MAINTENANCE_NAP_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}

@@ -1,0 +1,46 @@
+/*
+ * worker.h
+ *		Background work: the launcher, one maintenance worker per database
+ *		with the extension, and the jobs they run (dynamo.job_queue).
+ */
+#ifndef DYNAMO_WORKER_H
+#define DYNAMO_WORKER_H
+
+#include "postgres.h"
+
+/* The kinds of job a maintenance worker runs. */
+#define JOB_CREATE_INDEX	"create_index"
+#define JOB_DELETE_INDEX	"delete_index"
+#define JOB_DELETE_TABLE	"delete_table"
+
+/*
+ * Record a job for the maintenance worker of this database (SPI connected
+ * or not; runs as the extension's owner): it starts once the calling
+ * transaction commits.  The caller has checked, as itself, that it may ask
+ * for the work.
+ */
+extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name);
+
+/* Drop a table's relation and its metadata (SPI connected, in a transaction). */
+extern void JobDropTable(const char *table_name, const char *relname, Oid relid);
+
+/* Is background work possible here (the library preloaded)? */
+extern bool MaintenanceAvailable(void);
+
+/* Run one claimed job (maintenance worker; no transaction open). */
+extern void JobRun(int64 job_id, const char *kind, const char *table_name,
+				   const char *index_name);
+
+/* Wake this database's maintenance worker when the transaction commits. */
+extern void MaintenanceWakeAtCommit(void);
+
+/* Run one utility statement as a top-level command (no transaction block). */
+extern void MaintenanceRunTopLevel(const char *sql);
+
+/* Registration of the launcher, its shared memory and hooks (preload only). */
+extern void MaintenanceInit(void);
+
+/* Hooks every backend needs (wake-ups at commit). */
+extern void MaintenanceBackendInit(void);
+
+#endif							/* DYNAMO_WORKER_H */
