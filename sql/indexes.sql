@@ -124,6 +124,18 @@ SELECT table_name, index_name, item_key, violation FROM dynamo.index_key_violati
 SELECT (dynamo.scan('{"TableName":"Shop","IndexName":"byRank"}')->>'Count')::int AS ranked;
 SELECT dynamo.put_item('{"TableName":"Shop","Item":{"cust":{"S":"c7"},"ord":{"N":"7"},"rank":{"S":"higher"}}}');
 
+-- a backfill that fails (here: its Postgres index name is taken) leaves the
+-- table ACTIVE without the index, and says why
+CREATE TABLE dynamo_data."Shop:byClash" (x int);
+SELECT dynamo.update_table('{"TableName":"Shop","AttributeDefinitions":[{"AttributeName":"placed","AttributeType":"S"}],
+  "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"byClash","KeySchema":[{"AttributeName":"placed","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}}]}')->'TableDescription'->>'TableStatus';
+CALL dynamo.wait_for_jobs();
+SELECT kind, index_name, state, error FROM dynamo.jobs WHERE index_name = 'byClash';
+SELECT d->>'TableStatus' AS status, (SELECT string_agg(i->>'IndexName', ',') FROM json_array_elements(d->'GlobalSecondaryIndexes') i) AS gsis
+  FROM (SELECT dynamo.describe_table('{"TableName":"Shop"}')->'Table' AS d) s;
+SELECT relkind FROM pg_class WHERE relname = 'Shop:byClash';
+DROP TABLE dynamo_data."Shop:byClash";
+
 -- a Query on an index reads through its Postgres index
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;

@@ -89,7 +89,39 @@ SELECT dynamo.create_table('{"TableName":"SecHidden","KeySchema":[{"AttributeNam
 -- changing a table needs its ownership (and takes no lock without it)
 SELECT dynamo.delete_table('{"TableName":"Sec"}');
 SELECT dynamo.update_table('{"TableName":"Sec","BillingMode":"PAY_PER_REQUEST"}');
+-- nor can it ask the maintenance worker for work on it
+SELECT dynamo.update_table('{"TableName":"Sec","AttributeDefinitions":[{"AttributeName":"n","AttributeType":"N"}],
+  "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"ByN","KeySchema":[{"AttributeName":"n","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}}]}');
+SELECT dynamo.update_table('{"TableName":"Sec","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"ByG"}}]}');
 RESET ROLE;
+SELECT count(*) AS jobs_for_mallory FROM dynamo.job_queue WHERE requested_by = 'dy_mallory'::regrole;
+SELECT status FROM dynamo.tables WHERE table_name = 'Sec';
+
+-- 4. work the superuser worker does for a role: authorized when requested,
+-- its objects owned by that role, none of the role's search_path in it
+CREATE ROLE dy_owner LOGIN;
+GRANT CREATE ON SCHEMA dynamo_data TO dy_owner;
+GRANT INSERT, UPDATE, DELETE ON dynamo.tables, dynamo.indexes TO dy_owner;
+SET ROLE dy_owner;
+SET search_path = evil, public;
+SELECT dynamo.create_table('{"TableName":"Owned","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL;
+SELECT dynamo.put_item('{"TableName":"Owned","Item":{"id":{"S":"a"},"g":{"S":"x"}}}');
+SELECT dynamo.update_table('{"TableName":"Owned","AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}],
+  "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}}]}')->'TableDescription'->>'TableStatus';
+RESET search_path;
+CALL dynamo.wait_for_jobs();
+SELECT kind, state, error FROM dynamo.jobs WHERE table_name = 'Owned';
+SELECT dynamo.query('{"TableName":"Owned","IndexName":"ByG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"x"}}}');
+RESET ROLE;
+SELECT c.relowner::regrole AS index_owner FROM pg_class c WHERE c.relname = 'Owned:ByG';
+SELECT requested_by FROM dynamo.job_queue WHERE table_name = 'Owned';
+SELECT count(*) AS spied FROM evil.log;
+SET ROLE dy_owner;
+SELECT dynamo.delete_table('{"TableName":"Owned"}')->'TableDescription'->>'TableStatus';
+RESET ROLE;
+CALL dynamo.wait_for_jobs();
+SELECT count(*) AS owned_left FROM pg_class WHERE relname LIKE 'Owned%';
 
 -- 3. access keys belong to a role's OID and go with it
 CREATE ROLE dy_keyrole LOGIN;
@@ -107,6 +139,7 @@ DROP ROLE dy_keyrole;
 DROP SCHEMA evil CASCADE;
 SELECT dynamo.delete_table('{"TableName":"Sec"}') IS NOT NULL;
 SELECT dynamo.delete_table('{"TableName":"SecHidden"}') IS NOT NULL;
-DROP OWNED BY dy_mallory, dy_nobody;
+DROP OWNED BY dy_mallory, dy_nobody, dy_owner;
 DROP ROLE dy_mallory;
 DROP ROLE dy_nobody;
+DROP ROLE dy_owner;
