@@ -72,6 +72,14 @@ step_end(void)
 	CommitTransactionCommand();
 }
 
+/* A text argument of a statement, NULL when s is. */
+static void
+text_arg(const char *s, Datum *value, char *null)
+{
+	*value = s ? CStringGetTextDatum(s) : (Datum) 0;
+	*null = s ? ' ' : 'n';
+}
+
 /* Set a job's state, progress and error (SPI connected; NULL: unchanged). */
 static void
 job_set(int64 id, const char *state, const char *progress, const char *error)
@@ -81,12 +89,9 @@ job_set(int64 id, const char *state, const char *progress, const char *error)
 	char		nulls[5] = "    ";
 
 	values[0] = Int64GetDatum(id);
-	values[1] = state ? CStringGetTextDatum(state) : (Datum) 0;
-	nulls[1] = state ? ' ' : 'n';
-	values[2] = progress ? CStringGetTextDatum(progress) : (Datum) 0;
-	nulls[2] = progress ? ' ' : 'n';
-	values[3] = error ? CStringGetTextDatum(error) : (Datum) 0;
-	nulls[3] = error ? ' ' : 'n';
+	text_arg(state, &values[1], &nulls[1]);
+	text_arg(progress, &values[2], &nulls[2]);
+	text_arg(error, &values[3], &nulls[3]);
 	CatalogRunSql("UPDATE dynamo.job_queue SET state = COALESCE($2, state),"
 				  " progress = COALESCE($3, progress), error = $4,"
 				  " updated_at = pg_catalog.clock_timestamp() WHERE job_id OPERATOR(pg_catalog.=) $1",
@@ -150,10 +155,8 @@ load_target(const char *table_name, const char *index_name, const char *table_st
 
 	name_args(table_name, index_name, types, values);
 	types[2] = types[3] = TEXTOID;
-	values[2] = table_status ? CStringGetTextDatum(table_status) : (Datum) 0;
-	nulls[2] = table_status ? ' ' : 'n';
-	values[3] = index_status ? CStringGetTextDatum(index_status) : (Datum) 0;
-	nulls[3] = index_status ? ' ' : 'n';
+	text_arg(table_status, &values[2], &nulls[2]);
+	text_arg(index_status, &values[3], &nulls[3]);
 	CatalogRunSql("SELECT t.relname::pg_catalog.text, t.hash_key, t.range_key,"
 				  " i.hash_key, i.hash_type, i.range_key, i.range_type"
 				  " FROM dynamo.tables t LEFT JOIN dynamo.indexes i"
@@ -247,26 +250,37 @@ table_active(const char *table_name, Oid relid)
 	CatalogInvalidate(relid);
 }
 
+/*
+ * Begin an index job: read its target (the index in index_status) and say
+ * what the job does now; false, the job done, when there is nothing to do.
+ */
+static bool
+begin_index_job(int64 id, const char *table_name, const char *index_name,
+				const char *index_status, const char *doing, JobTarget *t)
+{
+	bool		found;
+
+	step_begin();
+	found = load_target(table_name, index_name, NULL, index_status, t);
+	if (found)
+		job_set(id, NULL, doing, NULL);
+	step_end();
+	if (!found)
+		job_set_step(id, "succeeded", "nothing to do: the index is gone", NULL);
+	return found;
+}
+
 /* Build a new GSI in the background. */
 static void
 create_index_job(int64 id, const char *table_name, const char *index_name)
 {
 	JobTarget	t;
-	bool		found;
 	uint64		left_out;
 	Oid			types[2];
 	Datum		values[2];
 
-	step_begin();
-	found = load_target(table_name, index_name, NULL, "CREATING", &t);
-	if (found)
-		job_set(id, NULL, "building the index", NULL);
-	step_end();
-	if (!found)
-	{
-		job_set_step(id, "succeeded", "nothing to do: the index is gone", NULL);
+	if (!begin_index_job(id, table_name, index_name, "CREATING", "building the index", &t))
 		return;
-	}
 	/* an interrupted build left an invalid index: build it again */
 	if (t.index_ours && !t.index_valid)
 		drop_index_concurrently(&t);
@@ -299,20 +313,11 @@ static void
 delete_index_job(int64 id, const char *table_name, const char *index_name)
 {
 	JobTarget	t;
-	bool		found;
 	Oid			types[2];
 	Datum		values[2];
 
-	step_begin();
-	found = load_target(table_name, index_name, NULL, "DELETING", &t);
-	if (found)
-		job_set(id, NULL, "dropping the index", NULL);
-	step_end();
-	if (!found)
-	{
-		job_set_step(id, "succeeded", "nothing to do: the index is gone", NULL);
+	if (!begin_index_job(id, table_name, index_name, "DELETING", "dropping the index", &t))
 		return;
-	}
 	drop_index_concurrently(&t);
 	step_begin();
 	CatalogLockForChange(t.relid, table_name);
@@ -420,20 +425,14 @@ void
 JobFail(int64 job_id, const char *kind, const char *table_name, const char *index_name,
 		const char *message)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-
 	PG_TRY();
 	{
 		undo_job(kind, table_name, index_name);
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
+		ErrorData  *e = MaintenanceCatchError();
 
-		MemoryContextSwitchTo(cxt);
-		e = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
 		message = psprintf("%s (and undoing it failed: %s)", message, e->message);
 	}
 	PG_END_TRY();
@@ -459,8 +458,7 @@ enqueue_step(void *arg)
 
 	values[0] = CStringGetTextDatum(st->kind);
 	values[1] = CStringGetTextDatum(st->table_name);
-	values[2] = st->index_name ? CStringGetTextDatum(st->index_name) : (Datum) 0;
-	nulls[2] = st->index_name ? ' ' : 'n';
+	text_arg(st->index_name, &values[2], &nulls[2]);
 	values[3] = ObjectIdGetDatum(st->requested_by);
 	SPI_connect();
 	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by)"

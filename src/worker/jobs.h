@@ -14,4 +14,7 @@ extern void JobFail(int64 job_id, const char *kind, const char *table_name,
 /* Memory of the job being run: it outlives the job's transactions. */
 extern MemoryContext MaintenanceJobContext(void);
 
+/* In PG_CATCH: the error (copied to the job's memory), its transaction aborted. */
+extern ErrorData *MaintenanceCatchError(void);
+
 #endif							/* DYNAMO_JOBS_H */

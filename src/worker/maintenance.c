@@ -219,6 +219,18 @@ claim_job(ClaimedJob *job)
 	return found;
 }
 
+ErrorData *
+MaintenanceCatchError(void)
+{
+	ErrorData  *e;
+
+	MemoryContextSwitchTo(job_context);
+	e = CopyErrorData();
+	FlushErrorState();
+	AbortCurrentTransaction();
+	return e;
+}
+
 /*
  * Fail a job; when even that fails, say so in the log: the job stays
  * running, is claimed again and given up after its attempts.
@@ -232,12 +244,8 @@ fail_job(ClaimedJob *job, const char *message)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
+		ErrorData  *e = MaintenanceCatchError();
 
-		MemoryContextSwitchTo(job_context);
-		e = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
 		ereport(LOG, (errmsg("dynamo maintenance: recording the failure of job %lld failed: %s",
 							 (long long) job->id, e->message)));
 	}
@@ -267,12 +275,8 @@ run_job(ClaimedJob *job)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *e;
+		ErrorData  *e = MaintenanceCatchError();
 
-		MemoryContextSwitchTo(job_context);
-		e = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
 		ereport(LOG, (errmsg("dynamo maintenance: job %lld (%s) failed: %s",
 							 (long long) job->id, activity, e->message)));
 		fail_job(job, e->message);
