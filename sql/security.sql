@@ -139,6 +139,7 @@ DROP ROLE dy_keyrole;
 DROP SCHEMA evil CASCADE;
 SELECT dynamo.delete_table('{"TableName":"Sec"}') IS NOT NULL;
 SELECT dynamo.delete_table('{"TableName":"SecHidden"}') IS NOT NULL;
+CALL dynamo.wait_for_jobs();
 DROP OWNED BY dy_mallory, dy_nobody, dy_owner;
 DROP ROLE dy_mallory;
 DROP ROLE dy_nobody;
