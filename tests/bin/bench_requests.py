@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Write a wrk Lua script that cycles through SigV4-signed DynamoDB requests.
 
-usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua
+usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua [ATTR]
+Request i is about the item with key "k%06d" % i.  With ATTR, the items PutItem
+writes also carry the string attribute ATTR, valued ATTR followed by i % 1000
+(a GSI key of 1000 values, say).
 Signatures are valid for 15 minutes: generate just before running wrk.
 """
 import json
@@ -14,12 +17,15 @@ import botocore.credentials
 PAYLOAD = "x" * 1000            # 1 KB items
 
 
-def body(op, table, i):
+def body(op, table, i, attr=None):
     key = {"pk": {"S": "k%06d" % i}}
     if op == "GetItem":
         return {"TableName": table, "Key": key}
     if op == "PutItem":
-        return {"TableName": table, "Item": dict(key, v={"S": PAYLOAD})}
+        item = dict(key, v={"S": PAYLOAD})
+        if attr:
+            item[attr] = {"S": "%s%d" % (attr, i % 1000)}
+        return {"TableName": table, "Item": item}
     if op == "UpdateItem":
         return {"TableName": table, "Key": key, "UpdateExpression": "SET n = :n",
                 "ConditionExpression": "attribute_exists(pk)",
@@ -35,13 +41,14 @@ def lua_string(s):
 
 
 def main():
-    endpoint, key_id, secret, op, table, count, out = sys.argv[1:]
+    endpoint, key_id, secret, op, table, count, out = sys.argv[1:8]
+    attr = sys.argv[8] if len(sys.argv) > 8 else None
     signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret),
                                      "dynamodb", "us-east-1")
     host = endpoint.split("//", 1)[1].rstrip("/")
     lines = ["local reqs = {}"]
     for i in range(int(count)):
-        data = json.dumps(body(op, table, i))
+        data = json.dumps(body(op, table, i, attr))
         req = botocore.awsrequest.AWSRequest(
             method="POST", url=endpoint + "/", data=data.encode(),
             headers={"Content-Type": "application/x-amz-json-1.0",
