@@ -10,6 +10,57 @@ ALTER TABLE dynamo.indexes ADD COLUMN status text NOT NULL DEFAULT 'ACTIVE'
 	CHECK (status OPERATOR(pg_catalog.=) ANY ('{CREATING,ACTIVE,DELETING}'::text[])),
 	ADD COLUMN backfilling boolean NOT NULL DEFAULT false;
 
+-- key types are S, N or B, and a range key has one
+ALTER TABLE dynamo.tables ADD CONSTRAINT tables_key_types_check CHECK (
+	hash_type OPERATOR(pg_catalog.=) ANY ('{S,N,B}'::text[])
+	AND (range_key IS NULL) OPERATOR(pg_catalog.=) (range_type IS NULL)
+	AND (range_type IS NULL OR range_type OPERATOR(pg_catalog.=) ANY ('{S,N,B}'::text[])));
+ALTER TABLE dynamo.indexes ADD CONSTRAINT indexes_key_types_check CHECK (
+	hash_type OPERATOR(pg_catalog.=) ANY ('{S,N,B}'::text[])
+	AND (range_key IS NULL) OPERATOR(pg_catalog.=) (range_type IS NULL)
+	AND (range_type IS NULL OR range_type OPERATOR(pg_catalog.=) ANY ('{S,N,B}'::text[])));
+
+-- Only a table's owner writes its metadata (what the maintenance worker acts
+-- on): a role with a privilege on a table sees its rows, and no more.
+CREATE POLICY owner_inserts ON dynamo.tables AS RESTRICTIVE FOR INSERT
+	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+CREATE POLICY owner_updates ON dynamo.tables AS RESTRICTIVE FOR UPDATE
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+CREATE POLICY owner_deletes ON dynamo.tables AS RESTRICTIVE FOR DELETE
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+CREATE POLICY owner_inserts ON dynamo.indexes AS RESTRICTIVE FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
+		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+CREATE POLICY owner_updates ON dynamo.indexes AS RESTRICTIVE FOR UPDATE
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
+		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')))
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
+		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+CREATE POLICY owner_deletes ON dynamo.indexes AS RESTRICTIVE FOR DELETE
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
+		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+
 CREATE SEQUENCE dynamo.job_ids;
 CREATE TABLE dynamo.job_queue (
 	job_id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('dynamo.job_ids'::pg_catalog.regclass),
@@ -18,6 +69,7 @@ CREATE TABLE dynamo.job_queue (
 	table_name text NOT NULL,
 	index_name text,
 	requested_by regrole NOT NULL,	-- authorized as this role when requested
+	relid oid,						-- for this relation (the worker checks both)
 	state text NOT NULL DEFAULT 'pending'
 		CHECK (state OPERATOR(pg_catalog.=) ANY ('{pending,running,succeeded,failed}'::text[])),
 	progress text,
@@ -57,9 +109,13 @@ CREATE TABLE dynamo.backfill_violations (
 CREATE INDEX ON dynamo.backfill_violations (table_name, index_name);
 SELECT pg_catalog.pg_extension_config_dump('dynamo.backfill_violations', '');
 ALTER TABLE dynamo.backfill_violations ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible ON dynamo.backfill_violations USING (
-	EXISTS (SELECT 1 FROM dynamo.tables t
-			WHERE t.table_name OPERATOR(pg_catalog.=) backfill_violations.table_name));
+-- (they hold item keys: for roles that may read the table's items)
+CREATE POLICY readable ON dynamo.backfill_violations USING (
+	EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) backfill_violations.table_name
+		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
 GRANT SELECT ON dynamo.backfill_violations TO PUBLIC;
 CREATE VIEW dynamo.index_key_violations WITH (security_invoker = true) AS
 	SELECT v.table_name, v.index_name, v.item_key, v.violation, v.found_at

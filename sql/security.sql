@@ -123,6 +123,64 @@ RESET ROLE;
 CALL dynamo.wait_for_jobs();
 SELECT count(*) AS owned_left FROM pg_class WHERE relname LIKE 'Owned%';
 
+-- 5. attacks on the worker by a role that may create tables
+-- a. its own index predicate, run by the worker's backfill query, runs as it
+SET ROLE dy_owner;
+CREATE FUNCTION dynamo_data.escalate() RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+    EXECUTE 'ALTER ROLE dy_owner SUPERUSER';
+  END IF;
+  RETURN true;
+END $$;
+SELECT dynamo.create_table('{"TableName":"Trap","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL;
+SELECT dynamo.put_item('{"TableName":"Trap","Item":{"id":{"S":"a"},"g":{"N":"1"}}}');
+CREATE INDEX ON dynamo_data."Trap" (pk) WHERE dynamo_data.escalate();
+SELECT dynamo.update_table('{"TableName":"Trap","AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}],
+  "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}}]}')->'TableDescription'->>'TableStatus';
+RESET ROLE;
+CALL dynamo.wait_for_jobs();
+SELECT state, progress FROM dynamo.jobs WHERE table_name = 'Trap';
+SELECT rolsuper AS escalated FROM pg_roles WHERE rolname = 'dy_owner';
+-- b. the items a backfill left out are shown only to roles that may read them
+GRANT INSERT ON dynamo_data."Trap" TO dy_nobody;
+SELECT count(*) AS violations_seen_by_superuser FROM dynamo.index_key_violations WHERE table_name = 'Trap';
+SET ROLE dy_nobody;
+SELECT count(*) AS violations_seen_by_insert_only FROM dynamo.index_key_violations WHERE table_name = 'Trap';
+RESET ROLE;
+-- c. a role with a privilege on another's table cannot point metadata at it
+GRANT SELECT ON dynamo_data."Sec" TO dy_owner;
+SET ROLE dy_owner;
+UPDATE dynamo.tables SET relname = 'Trap' WHERE table_name = 'Sec';
+UPDATE dynamo.tables SET relname = 'Sec' WHERE table_name = 'Trap';
+UPDATE dynamo.indexes SET hash_key = 'x' WHERE table_name = 'Sec';
+RESET ROLE;
+SELECT table_name, relname FROM dynamo.tables WHERE table_name IN ('Sec', 'Trap') ORDER BY 1;
+-- d. nor does the worker follow metadata changed after the request (here by
+-- a superuser): the job names its relation and its role
+CREATE TABLE dynamo_data."Decoy" (x int);
+BEGIN;
+SET ROLE dy_owner;
+SELECT dynamo.delete_table('{"TableName":"Trap"}')->'TableDescription'->>'TableStatus';
+RESET ROLE;
+UPDATE dynamo.tables SET relname = 'Decoy' WHERE table_name = 'Trap';
+COMMIT;
+CALL dynamo.wait_for_jobs();
+SELECT kind, state, regexp_replace(error, 'role [0-9]+', 'role N') AS error
+  FROM dynamo.jobs WHERE table_name = 'Trap' AND kind = 'delete_table';
+SELECT count(*) AS decoy_still_there FROM pg_class WHERE relname = 'Decoy' AND relnamespace = 'dynamo_data'::regnamespace;
+UPDATE dynamo.tables SET relname = 'Trap', status = 'ACTIVE' WHERE table_name = 'Trap';
+DROP TABLE dynamo_data."Decoy";
+-- e. metadata rows the worker could not read are refused
+UPDATE dynamo.indexes SET range_key = 'zz' WHERE table_name = 'Sec';
+SET ROLE dy_owner;
+SELECT dynamo.delete_table('{"TableName":"Trap"}')->'TableDescription'->>'TableStatus';
+RESET ROLE;
+CALL dynamo.wait_for_jobs();
+SELECT count(*) AS trap_left FROM pg_class WHERE relname LIKE 'Trap%';
+DROP FUNCTION dynamo_data.escalate();
+
 -- 3. access keys belong to a role's OID and go with it
 CREATE ROLE dy_keyrole LOGIN;
 SELECT access_key_id AS key_id FROM dynamo.create_access_key('dy_keyrole') \gset

@@ -196,6 +196,8 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	ix->keys[0].type = (DynType) SPI_getvalue(tup, desc, 4)[0];
 	ix->keys[0].range = false;
 	ix->keys[1].name = cache_text(t, tup, desc, 5, &ix->keys[1].namelen);
+	if (ix->keys[1].name && SPI_getvalue(tup, desc, 6) == NULL)
+		elog(ERROR, "index %s has a range key without a type", ix->name);
 	if (ix->keys[1].name)
 	{
 		ix->keys[1].type = (DynType) SPI_getvalue(tup, desc, 6)[0];
@@ -297,6 +299,8 @@ load_entry_sql(DynamoTable *t, const char *name)
 		t->keys[0].range = false;
 		t->nkeys = 1;
 		t->keys[1].name = cache_text(t, tup, desc, 4, &t->keys[1].namelen);
+		if (t->keys[1].name && SPI_getvalue(tup, desc, 5) == NULL)
+			elog(ERROR, "table %s has a range key without a type", name);
 		if (t->keys[1].name)
 		{
 			t->keys[1].type = (DynType) SPI_getvalue(tup, desc, 5)[0];

@@ -935,12 +935,12 @@ OpDeleteTable(json_object *req, StringInfo out)
 	if (background_work())
 	{
 		if (t->status != STATUS_DELETING)
-			JobEnqueue(JOB_DELETE_TABLE, name, NULL);
+			JobEnqueue(JOB_DELETE_TABLE, name, NULL, t->relid);
 	}
 	else
 	{
 		CatalogLockTable(t, name, AccessExclusiveLock);
-		JobDropTable(name, get_rel_name(t->relid), t->relid);
+		JobDropTable(name, get_rel_name(t->relid), t->relid, InvalidOid);
 	}
 	SPI_finish();
 }
@@ -1095,7 +1095,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			if (background)
 			{
 				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name);
+				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name, t->relid);
 			}
 		}
 		else if (del)
@@ -1116,7 +1116,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 							  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
 							  SPI_OK_UPDATE);
 				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname);
+				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname, t->relid);
 				continue;
 			}
 			CatalogLockTable(t, spec->name, AccessExclusiveLock);

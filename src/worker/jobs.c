@@ -14,6 +14,13 @@
  *	delete_index	DROP INDEX CONCURRENTLY, then the index's rows go;
  *	delete_table	DROP TABLE and the table's rows, in one transaction.
  *
+ * Every job names the relation it was authorized for (relid) and the role
+ * that asked (requested_by); the worker refuses to act unless the metadata
+ * still leads to that relation and the role still owns it, and whatever
+ * touches the relation (building, reading, dropping) runs as its owner in a
+ * security-restricted operation, so no function of the owner's (an index
+ * predicate, a trigger) ever runs with the worker's rights.
+ *
  * The last step of each takes the table's change lock (CatalogLockForChange)
  * as UpdateTable does, so a request never sees a half-finished status.  A
  * failed create_index drops what it built and leaves the table ACTIVE
@@ -25,6 +32,7 @@
 #include "access/xact.h"
 #include "catalog.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -32,7 +40,9 @@
 #include "miscadmin.h"
 #include "security.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -43,7 +53,8 @@
 typedef struct JobTarget
 {
 	char	   *relname;		/* the table's relation in dynamo_data */
-	Oid			relid;
+	Oid			relid;			/* InvalidOid: the relation is gone */
+	Oid			owner;			/* its owner, whom the work runs as */
 	char	   *hash_key;		/* the table's keys */
 	char	   *range_key;
 	int			table_nkeys;
@@ -58,6 +69,7 @@ typedef struct JobTarget
 static void
 step_begin(void)
 {
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
@@ -70,6 +82,7 @@ step_end(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(MaintenanceJobContext());
 }
 
 /* A text argument of a statement, NULL when s is. */
@@ -138,14 +151,30 @@ find_index(JobTarget *t, const char *index_name)
 	ReleaseSysCache(tup);
 }
 
+/* The owner of a relation. */
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 /*
  * Read the target of a job (SPI connected): the table in table_status (or
  * any status when NULL) and, for index jobs, its index in index_status.
- * False when it is not (or no longer) there.
+ * False when it is not (or no longer) in the metadata; an error when the
+ * metadata leads elsewhere than the job was authorized for, or the role that
+ * asked no longer owns the relation.
  */
 static bool
-load_target(const char *table_name, const char *index_name, const char *table_status,
-			const char *index_status, JobTarget *t)
+load_target(const JobRow *job, const char *table_status, const char *index_status,
+			JobTarget *t)
 {
 	Oid			types[4];
 	Datum		values[4];
@@ -153,7 +182,7 @@ load_target(const char *table_name, const char *index_name, const char *table_st
 	HeapTuple	tup;
 	TupleDesc	desc;
 
-	name_args(table_name, index_name, types, values);
+	name_args(job->table_name, job->index_name, types, values);
 	types[2] = types[3] = TEXTOID;
 	text_arg(table_status, &values[2], &nulls[2]);
 	text_arg(index_status, &values[3], &nulls[3]);
@@ -181,18 +210,55 @@ load_target(const char *table_name, const char *index_name, const char *table_st
 	for (int k = 0; k < 2; k++)
 	{
 		char	   *name = SPI_getvalue(tup, desc, 4 + 2 * k);
+		char	   *type = SPI_getvalue(tup, desc, 5 + 2 * k);
 
 		if (name == NULL)
 			continue;
+		if (type == NULL || KeyTypeFromName(type, strlen(type)) == 0)
+			elog(ERROR, "index %s of table %s has an invalid key type", job->index_name, job->table_name);
 		t->keys[t->nkeys].name = name;
 		t->keys[t->nkeys].namelen = strlen(name);
-		t->keys[t->nkeys].type = (DynType) SPI_getvalue(tup, desc, 5 + 2 * k)[0];
+		t->keys[t->nkeys].type = KeyTypeFromName(type, strlen(type));
 		t->keys[t->nkeys].range = k == 1;
 		t->nkeys++;
 	}
-	if (index_name)
-		find_index(t, index_name);
-	return OidIsValid(t->relid);
+	if (job->index_name && t->nkeys == 0)
+		return false;
+	if (!OidIsValid(t->relid))
+		return true;
+	if (t->relid != job->relid)
+		ereport(ERROR, (errmsg("table %s is no longer the relation the job was requested for",
+							   job->table_name)));
+	t->owner = relation_owner(t->relid);
+	if (!has_privs_of_role(job->requested_by, t->owner))
+		ereport(ERROR, (errmsg("role %u that requested the job no longer owns table %s",
+							   job->requested_by, job->table_name)));
+	if (job->index_name)
+		find_index(t, job->index_name);
+	return true;
+}
+
+/* What a step run as the relation's owner does (SPI connected). */
+typedef void (*OwnerStep) (JobTarget *t, void *arg);
+
+/*
+ * Run a step as the target relation's owner, in a security-restricted
+ * operation with the worker's search_path, then come back.
+ */
+static void
+run_as_owner(JobTarget *t, OwnerStep step, void *arg)
+{
+	Oid			save_user;
+	int			save_sec;
+	int			nest;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(t->owner, save_sec | SECURITY_RESTRICTED_OPERATION);
+	nest = NewGUCNestLevel();
+	SecurityPinSearchPath();
+	step(t, arg);
+	AtEOXact_GUC(false, nest);
+	SetUserIdAndSecContext(save_user, save_sec);
 }
 
 /* DROP INDEX CONCURRENTLY of the target's index, when it is there. */
@@ -202,28 +268,39 @@ drop_index_concurrently(const JobTarget *t)
 	if (t->index_ours)
 		MaintenanceRunTopLevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
 										quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
-																   t->index_relname)));
+																   t->index_relname)),
+							   t->owner);
 }
 
-/* Record the items a new index leaves out; returns how many (SPI connected). */
-static uint64
-record_violations(const JobTarget *t, const char *table_name, const char *index_name)
-{
-	Oid			types[2];
-	Datum		values[2];
-	StringInfoData sql;
+#define DYNAMO_MAX_VIOLATIONS_LISTED 10000
 
-	name_args(table_name, index_name, types, values);
-	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
-				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
+/* The items of the target an index leaves out, and why (as the owner). */
+typedef struct Violations
+{
+	const char *index_name;
+	uint64		count;
+	int			listed;
+	char	   *keys[DYNAMO_MAX_VIOLATIONS_LISTED];
+	char	   *why[DYNAMO_MAX_VIOLATIONS_LISTED];
+} Violations;
+
+static void
+find_violations(JobTarget *t, void *arg)
+{
+	Violations *v = arg;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(v->index_name)};
+	StringInfoData sql;
+	MemoryContext cxt = MaintenanceJobContext();
+
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO dynamo.backfill_violations (table_name, index_name, item_key, violation)"
-					 " SELECT $1, $2, pg_catalog.json_build_object(%s, dynamo.attr(s.item, %s)",
+	appendStringInfo(&sql, "SELECT pg_catalog.json_build_object(%s, dynamo.attr(s.item, %s)",
 					 quote_literal_cstr(t->hash_key), quote_literal_cstr(t->hash_key));
 	if (t->range_key)
 		appendStringInfo(&sql, ", %s, dynamo.attr(s.item, %s)",
 						 quote_literal_cstr(t->range_key), quote_literal_cstr(t->range_key));
-	appendStringInfo(&sql, "), s.v FROM (SELECT item, dynamo.index_key_violation(item, $2, %s, '%s', ",
+	appendStringInfo(&sql, ")::pg_catalog.text, s.v FROM (SELECT item,"
+					 " dynamo.index_key_violation(item, $1, %s, '%s', ",
 					 quote_literal_cstr(t->keys[0].name), DynTypeName(t->keys[0].type));
 	if (t->nkeys == 2)
 		appendStringInfo(&sql, "%s, '%s'", quote_literal_cstr(t->keys[1].name),
@@ -232,8 +309,40 @@ record_violations(const JobTarget *t, const char *table_name, const char *index_
 		appendStringInfoString(&sql, "NULL, NULL");
 	appendStringInfo(&sql, ") AS v FROM %s) s WHERE s.v IS NOT NULL",
 					 quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname));
-	CatalogRunSql(sql.data, 2, types, values, NULL, SPI_OK_INSERT);
-	return SPI_processed;
+	CatalogRunSql(sql.data, 1, types, values, NULL, SPI_OK_SELECT);
+	v->count = SPI_processed;
+	v->listed = (int) Min(SPI_processed, DYNAMO_MAX_VIOLATIONS_LISTED);
+	for (int i = 0; i < v->listed; i++)
+	{
+		v->keys[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		v->why[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+}
+
+/*
+ * Record the items a new index leaves out (SPI connected); returns how many
+ * there are (the first DYNAMO_MAX_VIOLATIONS_LISTED are listed).
+ */
+static uint64
+record_violations(JobTarget *t, const char *table_name, const char *index_name)
+{
+	Oid			types[4] = {TEXTOID, TEXTOID, JSONOID, TEXTOID};
+	Datum		values[4];
+	Violations *v = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(Violations));
+
+	name_args(table_name, index_name, types, values);
+	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
+				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
+	v->index_name = index_name;
+	run_as_owner(t, find_violations, v);
+	for (int i = 0; i < v->listed; i++)
+	{
+		values[2] = CStringGetTextDatum(v->keys[i]);
+		values[3] = CStringGetTextDatum(v->why[i]);
+		CatalogRunSql("INSERT INTO dynamo.backfill_violations (table_name, index_name, item_key, violation)"
+					  " VALUES ($1, $2, $3, $4)", 4, types, values, NULL, SPI_OK_INSERT);
+	}
+	return v->count;
 }
 
 /* Bring a table back to ACTIVE (SPI connected, change lock held). */
@@ -255,54 +364,52 @@ table_active(const char *table_name, Oid relid)
  * what the job does now; false, the job done, when there is nothing to do.
  */
 static bool
-begin_index_job(int64 id, const char *table_name, const char *index_name,
-				const char *index_status, const char *doing, JobTarget *t)
+begin_index_job(const JobRow *job, const char *index_status, const char *doing, JobTarget *t)
 {
 	bool		found;
 
 	step_begin();
-	found = load_target(table_name, index_name, NULL, index_status, t);
+	found = load_target(job, NULL, index_status, t) && OidIsValid(t->relid);
 	if (found)
-		job_set(id, NULL, doing, NULL);
+		job_set(job->id, NULL, doing, NULL);
 	step_end();
 	if (!found)
-		job_set_step(id, "succeeded", "nothing to do: the index is gone", NULL);
+		job_set_step(job->id, "succeeded", "nothing to do: the index is gone", NULL);
 	return found;
 }
 
 /* Build a new GSI in the background. */
 static void
-create_index_job(int64 id, const char *table_name, const char *index_name)
+create_index_job(const JobRow *job)
 {
 	JobTarget	t;
 	uint64		left_out;
 	Oid			types[2];
 	Datum		values[2];
 
-	if (!begin_index_job(id, table_name, index_name, "CREATING", "building the index", &t))
+	if (!begin_index_job(job, "CREATING", "building the index", &t))
 		return;
 	/* an interrupted build left an invalid index: build it again */
 	if (t.index_ours && !t.index_valid)
 		drop_index_concurrently(&t);
 	if (!(t.index_ours && t.index_valid))
-		MaintenanceRunTopLevel(IndexCreateSql(t.relname, t.index_relname, index_name,
-											  t.keys, t.nkeys, t.table_nkeys, true));
+		MaintenanceRunTopLevel(IndexCreateSql(t.relname, t.index_relname, job->index_name,
+											  t.keys, t.nkeys, t.table_nkeys, true),
+							   t.owner);
+
+	job_set_step(job->id, NULL, "looking for items the index leaves out", NULL);
+	step_begin();
+	left_out = record_violations(&t, job->table_name, job->index_name);
+	step_end();
 
 	step_begin();
-	job_set(id, NULL, "looking for items the index leaves out", NULL);
-	step_end();
-	step_begin();
-	left_out = record_violations(&t, table_name, index_name);
-	step_end();
-
-	step_begin();
-	CatalogLockForChange(t.relid, table_name);
-	name_args(table_name, index_name, types, values);
+	CatalogLockForChange(t.relid, job->table_name);
+	name_args(job->table_name, job->index_name, types, values);
 	CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE', backfilling = false"
 				  " WHERE table_name OPERATOR(pg_catalog.=) $1 AND index_name OPERATOR(pg_catalog.=) $2",
 				  2, types, values, NULL, SPI_OK_UPDATE);
-	table_active(table_name, t.relid);
-	job_set(id, "succeeded",
+	table_active(job->table_name, t.relid);
+	job_set(job->id, "succeeded",
 			left_out ? psprintf("built; %llu items left out for index key violations (dynamo.index_key_violations)",
 								(unsigned long long) left_out) : "built", NULL);
 	step_end();
@@ -310,96 +417,118 @@ create_index_job(int64 id, const char *table_name, const char *index_name)
 
 /* Drop a GSI in the background. */
 static void
-delete_index_job(int64 id, const char *table_name, const char *index_name)
+delete_index_job(const JobRow *job)
 {
 	JobTarget	t;
 	Oid			types[2];
 	Datum		values[2];
 
-	if (!begin_index_job(id, table_name, index_name, "DELETING", "dropping the index", &t))
+	if (!begin_index_job(job, "DELETING", "dropping the index", &t))
 		return;
 	drop_index_concurrently(&t);
 	step_begin();
-	CatalogLockForChange(t.relid, table_name);
-	name_args(table_name, index_name, types, values);
+	CatalogLockForChange(t.relid, job->table_name);
+	name_args(job->table_name, job->index_name, types, values);
 	CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
-	table_active(table_name, t.relid);
-	job_set(id, "succeeded", "dropped", NULL);
+	table_active(job->table_name, t.relid);
+	job_set(job->id, "succeeded", "dropped", NULL);
 	step_end();
 }
 
-/* Drop a table and its metadata (SPI connected). */
+/* The DROP TABLE of JobDropTable. */
+static void
+drop_relation(JobTarget *t, void *arg)
+{
+	CatalogRunSql(psprintf("DROP TABLE IF EXISTS %s",
+						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname)),
+				  0, NULL, NULL, NULL, SPI_OK_UTILITY);
+}
+
 void
-JobDropTable(const char *table_name, const char *relname, Oid relid)
+JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user)
 {
 	Oid			types[2];
 	Datum		values[2];
+	JobTarget	t = {.relname = (char *) relname, .relid = relid, .owner = as_user};
 
-	/* waits for requests still using it; new ones see DELETING */
-	LockRelationOid(relid, AccessExclusiveLock);
-	CatalogRunSql(psprintf("DROP TABLE IF EXISTS %s",
-						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, relname)),
-				  0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	/* the rows first: only the relation's owner may delete them */
 	name_args(table_name, NULL, types, values);
-	CatalogRunSql("DELETE FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
-				  1, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_DELETE);
-	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1",
+	CatalogRunSql("DELETE FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_DELETE);
+	if (OidIsValid(relid))
+	{
+		/* waits for requests still using it; new ones see DELETING */
+		LockRelationOid(relid, AccessExclusiveLock);
+		if (OidIsValid(as_user))
+			run_as_owner(&t, drop_relation, NULL);
+		else
+			drop_relation(&t, NULL);
+	}
+	/* (the worker) a later table of that name, maybe another role's, starts afresh */
+	if (OidIsValid(as_user))
+	{
+		CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1",
+					  1, types, values, NULL, SPI_OK_DELETE);
+		CatalogRunSql("DELETE FROM dynamo.job_queue WHERE table_name OPERATOR(pg_catalog.=) $1"
+					  " AND state OPERATOR(pg_catalog.<>) 'running'",
+					  1, types, values, NULL, SPI_OK_DELETE);
+	}
 }
 
 /* Drop a table in the background. */
 static void
-delete_table_job(int64 id, const char *table_name)
+delete_table_job(const JobRow *job)
 {
 	JobTarget	t;
 	bool		found;
 
 	step_begin();
-	found = load_target(table_name, NULL, "DELETING", NULL, &t);
-	job_set(id, NULL, found ? "dropping the table" : NULL, NULL);
+	found = load_target(job, "DELETING", NULL, &t);
+	job_set(job->id, NULL, found ? "dropping the table" : NULL, NULL);
 	step_end();
 	if (!found)
 	{
-		job_set_step(id, "succeeded", "nothing to do: the table is gone", NULL);
+		job_set_step(job->id, "succeeded", "nothing to do: the table is gone", NULL);
 		return;
 	}
 	step_begin();
-	JobDropTable(table_name, t.relname, t.relid);
-	job_set(id, "succeeded", "dropped", NULL);
+	JobDropTable(job->table_name, t.relname, t.relid, t.owner);
+	job_set(job->id, "succeeded", "dropped", NULL);
 	step_end();
 }
 
 void
-JobRun(int64 job_id, const char *kind, const char *table_name, const char *index_name)
+JobRun(const JobRow *job)
 {
-	if (strcmp(kind, JOB_CREATE_INDEX) == 0)
-		create_index_job(job_id, table_name, index_name);
-	else if (strcmp(kind, JOB_DELETE_INDEX) == 0)
-		delete_index_job(job_id, table_name, index_name);
-	else if (strcmp(kind, JOB_DELETE_TABLE) == 0)
-		delete_table_job(job_id, table_name);
+	if (strcmp(job->kind, JOB_CREATE_INDEX) == 0)
+		create_index_job(job);
+	else if (strcmp(job->kind, JOB_DELETE_INDEX) == 0)
+		delete_index_job(job);
+	else if (strcmp(job->kind, JOB_DELETE_TABLE) == 0)
+		delete_table_job(job);
 	else
-		job_set_step(job_id, "failed", NULL, psprintf("unknown job kind \"%s\"", kind));
+		job_set_step(job->id, "failed", NULL, psprintf("unknown job kind \"%s\"", job->kind));
 }
 
 /* Undo a failed job's change of status (own transactions). */
 static void
-undo_job(const char *kind, const char *table_name, const char *index_name)
+undo_job(const JobRow *job)
 {
 	JobTarget	t;
 	bool		found;
 	Oid			types[2];
 	Datum		values[2];
-	bool		creating = strcmp(kind, JOB_CREATE_INDEX) == 0;
+	bool		creating = strcmp(job->kind, JOB_CREATE_INDEX) == 0;
 
 	step_begin();
-	found = load_target(table_name, index_name, NULL,
-						index_name ? (creating ? "CREATING" : "DELETING") : NULL, &t);
+	found = load_target(job, NULL,
+						job->index_name ? (creating ? "CREATING" : "DELETING") : NULL, &t) &&
+		OidIsValid(t.relid);
 	step_end();
 	if (!found)
 		return;
@@ -407,36 +536,37 @@ undo_job(const char *kind, const char *table_name, const char *index_name)
 	if (creating)
 		drop_index_concurrently(&t);
 	step_begin();
-	CatalogLockForChange(t.relid, table_name);
-	name_args(table_name, index_name, types, values);
+	CatalogLockForChange(t.relid, job->table_name);
+	name_args(job->table_name, job->index_name, types, values);
 	if (creating)
 		CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
 					  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL,
 					  SPI_OK_DELETE);
-	else if (index_name)
+	else if (job->index_name)
 		CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE' WHERE table_name OPERATOR(pg_catalog.=) $1"
 					  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL,
 					  SPI_OK_UPDATE);
-	table_active(table_name, t.relid);
+	table_active(job->table_name, t.relid);
 	step_end();
 }
 
 void
-JobFail(int64 job_id, const char *kind, const char *table_name, const char *index_name,
-		const char *message)
+JobFail(const JobRow *job, const char *message)
 {
+	/* failed first: a job whose undoing fails too is not run again */
+	job_set_step(job->id, "failed", NULL, message);
 	PG_TRY();
 	{
-		undo_job(kind, table_name, index_name);
+		undo_job(job);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
 
-		message = psprintf("%s (and undoing it failed: %s)", message, e->message);
+		job_set_step(job->id, NULL, NULL,
+					 psprintf("%s (and undoing it failed: %s)", message, e->message));
 	}
 	PG_END_TRY();
-	job_set_step(job_id, "failed", NULL, message);
 }
 
 /* What an elevated enqueue needs. */
@@ -445,6 +575,7 @@ typedef struct EnqueueStep
 	const char *kind;
 	const char *table_name;
 	const char *index_name;
+	Oid			relid;
 	Oid			requested_by;
 } EnqueueStep;
 
@@ -452,25 +583,26 @@ static void
 enqueue_step(void *arg)
 {
 	EnqueueStep *st = arg;
-	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, OIDOID};
-	Datum		values[4];
-	char		nulls[5] = "    ";
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, OIDOID, OIDOID};
+	Datum		values[5];
+	char		nulls[6] = "     ";
 
 	values[0] = CStringGetTextDatum(st->kind);
 	values[1] = CStringGetTextDatum(st->table_name);
 	text_arg(st->index_name, &values[2], &nulls[2]);
 	values[3] = ObjectIdGetDatum(st->requested_by);
+	values[4] = ObjectIdGetDatum(st->relid);
 	SPI_connect();
-	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by)"
-				  " VALUES ($1, $2, $3, $4::pg_catalog.regrole)", 4, types, values, nulls,
+	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by, relid)"
+				  " VALUES ($1, $2, $3, $4::pg_catalog.regrole, $5)", 5, types, values, nulls,
 				  SPI_OK_INSERT);
 	SPI_finish();
 }
 
 void
-JobEnqueue(const char *kind, const char *table_name, const char *index_name)
+JobEnqueue(const char *kind, const char *table_name, const char *index_name, Oid relid)
 {
-	EnqueueStep st = {kind, table_name, index_name, GetUserId()};
+	EnqueueStep st = {kind, table_name, index_name, relid, GetUserId()};
 
 	SecurityRunAsOwner(enqueue_step, &st);
 	MaintenanceWakeAtCommit();

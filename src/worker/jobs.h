@@ -7,14 +7,34 @@
 
 #include "worker/worker.h"
 
-/* Fail a job: undo what its kind must, keep the message (own transactions). */
-extern void JobFail(int64 job_id, const char *kind, const char *table_name,
-					const char *index_name, const char *message);
+/* A job as claimed from dynamo.job_queue. */
+typedef struct JobRow
+{
+	int64		id;
+	char	   *kind;
+	char	   *table_name;
+	char	   *index_name;		/* NULL: a table job */
+	Oid			relid;			/* the table's relation when requested */
+	Oid			requested_by;	/* the role it was authorized for */
+	int			attempts;
+} JobRow;
+
+/* Run one claimed job (maintenance worker; no transaction open). */
+extern void JobRun(const JobRow *job);
+
+/* Fail a job: keep the message, then undo what its kind must. */
+extern void JobFail(const JobRow *job, const char *message);
 
 /* Memory of the job being run: it outlives the job's transactions. */
 extern MemoryContext MaintenanceJobContext(void);
 
 /* In PG_CATCH: the error (copied to the job's memory), its transaction aborted. */
 extern ErrorData *MaintenanceCatchError(void);
+
+/*
+ * Run one utility statement as a top-level command (no transaction block),
+ * as role as_user in a security-restricted operation.
+ */
+extern void MaintenanceRunTopLevel(const char *sql, Oid as_user);
 
 #endif							/* DYNAMO_JOBS_H */

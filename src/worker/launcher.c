@@ -30,6 +30,7 @@
 #include "catalog/pg_database.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "pgstat.h"
@@ -41,6 +42,8 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "tcop/utility.h"
+#include "utils/backend_status.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -129,21 +132,19 @@ maint_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT && maint_shared != NULL && (wake_pending || rescan_pending))
 	{
 		Latch	   *latch = NULL;
-		bool		running;
 
 		SpinLockAcquire(&maint_shared->mutex);
 		{
 			MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
 
-			running = s && s->pid != 0;
-			if (running)
+			if (s && s->pid != 0)
 				latch = s->latch;
 		}
 		SpinLockRelease(&maint_shared->mutex);
 		if (latch)
 			SetLatch(latch);
-		/* no worker here yet (the extension was just created): start one */
-		if (!running || rescan_pending)
+		/* the extension was just created here: start its worker */
+		if (rescan_pending)
 			wake_launcher(true);
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
@@ -158,8 +159,31 @@ MaintenanceWakeAtCommit(void)
 }
 
 /*
- * Stop the maintenance worker of a database and keep it off for a while, so
- * that a statement needing the database to itself can run.
+ * Ask the HTTP workers connected to a database (dynamo.database) to go: they
+ * restart by themselves, and then wait for the statement's lock on it.
+ */
+static void
+stop_http_workers_of(Oid dboid)
+{
+	int			n = pgstat_fetch_stat_numbackends();
+
+	for (int i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		PgBackendStatus *be = local ? &local->backendStatus : NULL;
+		const char *type;
+
+		if (be == NULL || be->st_backendType != B_BG_WORKER || be->st_databaseid != dboid)
+			continue;
+		type = GetBackgroundWorkerTypeByPid(be->st_procpid);
+		if (type && strcmp(type, "dynamo http worker") == 0)
+			kill(be->st_procpid, SIGTERM);
+	}
+}
+
+/*
+ * Stop the workers of a database and keep the maintenance worker off for a
+ * while, so that a statement needing the database to itself can run.
  */
 static void
 stop_worker_of(const char *dbname)
@@ -170,8 +194,10 @@ stop_worker_of(const char *dbname)
 	if (maint_shared == NULL || dbname == NULL)
 		return;
 	dboid = get_database_oid(dbname, true);
-	if (!OidIsValid(dboid))
+	/* only for whoever may run the statement (Postgres checks it later) */
+	if (!OidIsValid(dboid) || !pg_database_ownercheck(dboid, GetUserId()))
 		return;
+	stop_http_workers_of(dboid);
 	SpinLockAcquire(&maint_shared->mutex);
 	{
 		MaintSlot  *s = MaintSlotFind(dboid, false);
@@ -257,7 +283,12 @@ maint_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnly
 	else if (IsA(n, AlterDatabaseStmt))
 		stop_worker_of(((AlterDatabaseStmt *) n)->dbname);
 	else if (names_dynamo(n))
-		rescan_pending = wake_pending = true;
+	{
+		/* a new extension needs a worker started, a changed one a look */
+		wake_pending = true;
+		if (IsA(n, CreateExtensionStmt) && !OidIsValid(get_extension_oid("dynamo", true)))
+			rescan_pending = true;
+	}
 
 	if (prev_process_utility)
 		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
@@ -334,7 +365,7 @@ handle_alive(BackgroundWorkerHandle *h)
  * how long to nap before the next.
  */
 static long
-launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *warned)
+launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *warned)	/* [2] */
 {
 	List	   *dbs = database_list();
 	TimestampTz now = GetCurrentTimestamp();
@@ -385,10 +416,10 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 		SpinLockRelease(&maint_shared->mutex);
 		if (s == NULL)
 		{
-			if (!*warned)
+			if (!warned[0])
 				ereport(LOG, (errmsg("dynamo launcher: more than %d databases, some get no maintenance worker",
 									 DYNAMO_MAX_DATABASES)));
-			*warned = true;
+			warned[0] = true;
 			continue;
 		}
 		if (!start)
@@ -398,11 +429,11 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 		handles[i] = start_worker(dboid);
 		alive[i] = handles[i] != NULL;
 		last_start[i] = now;
-		if (handles[i] == NULL && !*warned)
+		if (handles[i] == NULL && !warned[1])
 		{
 			ereport(LOG, (errmsg("dynamo launcher: no background worker slot for a maintenance worker"),
 						  errhint("Raise max_worker_processes.")));
-			*warned = true;
+			warned[1] = true;
 		}
 	}
 	list_free(dbs);
@@ -425,7 +456,7 @@ DynamoLauncherMain(Datum main_arg)
 {
 	BackgroundWorkerHandle *handles[DYNAMO_MAX_DATABASES] = {0};
 	TimestampTz last_start[DYNAMO_MAX_DATABASES] = {0};
-	bool		warned = false;
+	bool		warned[2] = {false, false};
 	long		nap;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -450,7 +481,7 @@ DynamoLauncherMain(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		nap = launcher_pass(handles, last_start, &warned);
+		nap = launcher_pass(handles, last_start, warned);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 nap, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
@@ -489,5 +520,13 @@ MaintenanceInit(void)
 bool
 MaintenanceAvailable(void)
 {
-	return maint_shared != NULL;
+	bool		ok;
+
+	if (maint_shared == NULL)
+		return false;
+	/* this database has a slot, or can get one */
+	SpinLockAcquire(&maint_shared->mutex);
+	ok = MaintSlotFind(MyDatabaseId, false) != NULL || MaintSlotFind(InvalidOid, false) != NULL;
+	SpinLockRelease(&maint_shared->mutex);
+	return ok;
 }

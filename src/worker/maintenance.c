@@ -49,6 +49,9 @@
 /* Memory that outlives the transactions a top-level statement commits. */
 static MemoryContext job_context = NULL;
 
+/* The worker's own role (the bootstrap superuser), restored after errors. */
+static Oid	worker_user = InvalidOid;
+
 MemoryContext
 MaintenanceJobContext(void)
 {
@@ -56,11 +59,13 @@ MaintenanceJobContext(void)
 }
 
 void
-MaintenanceRunTopLevel(const char *sql)
+MaintenanceRunTopLevel(const char *sql, Oid as_user)
 {
 	MemoryContext old = MemoryContextSwitchTo(job_context);
 	List	   *stmts = pg_parse_query(sql);
 	ListCell   *lc;
+	Oid			save_user;
+	int			save_sec;
 
 	pgstat_report_activity(STATE_RUNNING, sql);
 	foreach(lc, stmts)
@@ -74,6 +79,7 @@ MaintenanceRunTopLevel(const char *sql)
 		ps->utilityStmt = raw->stmt;
 		ps->stmt_location = raw->stmt_location;
 		ps->stmt_len = raw->stmt_len;
+		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		/* as a portal runs a utility statement: in memory that outlives the
 		 * transactions it commits, with a snapshot it may pop */
@@ -81,8 +87,12 @@ MaintenanceRunTopLevel(const char *sql)
 		snap = GetTransactionSnapshot();
 		PushActiveSnapshot(snap);
 		snap = GetActiveSnapshot();
+		/* as the relation's owner: none of the owner's code runs as us */
+		GetUserIdAndSecContext(&save_user, &save_sec);
+		SetUserIdAndSecContext(as_user, save_sec | SECURITY_RESTRICTED_OPERATION);
 		ProcessUtility(ps, sql, false, PROCESS_UTILITY_TOPLEVEL, NULL, NULL,
 					   None_Receiver, NULL);
+		SetUserIdAndSecContext(save_user, save_sec);
 		if (ActiveSnapshotSet() && GetActiveSnapshot() == snap)
 			PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -171,22 +181,13 @@ extension_state(void)
 	return st;
 }
 
-/* The job claimed to run next. */
-typedef struct ClaimedJob
-{
-	int64		id;
-	char	   *kind;
-	char	   *table_name;
-	char	   *index_name;
-	int			attempts;
-} ClaimedJob;
-
 /* Claim the next job; false when there is none. */
 static bool
-claim_job(ClaimedJob *job)
+claim_job(JobRow *job)
 {
 	bool		found = false;
 
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
@@ -195,7 +196,8 @@ claim_job(ClaimedJob *job)
 					" WHERE job_id OPERATOR(pg_catalog.=) (SELECT job_id FROM dynamo.job_queue"
 					"  WHERE state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::text[])"
 					"  ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-					" RETURNING job_id, kind, table_name, index_name, attempts",
+					" RETURNING job_id, kind, table_name, index_name, attempts, relid,"
+					"  requested_by::pg_catalog.oid",
 					false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "claiming a job failed");
 	if (SPI_processed == 1)
@@ -210,6 +212,10 @@ claim_job(ClaimedJob *job)
 		job->table_name = SPI_getvalue(tup, desc, 3);
 		job->index_name = SPI_getvalue(tup, desc, 4);
 		job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+		job->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 6, &isnull));
+		if (isnull)
+			job->relid = InvalidOid;
+		job->requested_by = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
 		MemoryContextSwitchTo(old);
 		found = true;
 	}
@@ -228,6 +234,9 @@ MaintenanceCatchError(void)
 	e = CopyErrorData();
 	FlushErrorState();
 	AbortCurrentTransaction();
+	/* an abort restores the role its transaction began with: maybe an owner's */
+	SetUserIdAndSecContext(worker_user, 0);
+	MemoryContextSwitchTo(job_context);
 	return e;
 }
 
@@ -236,11 +245,11 @@ MaintenanceCatchError(void)
  * running, is claimed again and given up after its attempts.
  */
 static void
-fail_job(ClaimedJob *job, const char *message)
+fail_job(JobRow *job, const char *message)
 {
 	PG_TRY();
 	{
-		JobFail(job->id, job->kind, job->table_name, job->index_name, message);
+		JobFail(job, message);
 	}
 	PG_CATCH();
 	{
@@ -254,7 +263,7 @@ fail_job(ClaimedJob *job, const char *message)
 
 /* Run one job, failing it (and undoing its kind's steps) on error. */
 static void
-run_job(ClaimedJob *job)
+run_job(JobRow *job)
 {
 	char	   *activity;
 
@@ -271,7 +280,7 @@ run_job(ClaimedJob *job)
 	}
 	PG_TRY();
 	{
-		JobRun(job->id, job->kind, job->table_name, job->index_name);
+		JobRun(job);
 	}
 	PG_CATCH();
 	{
@@ -296,6 +305,7 @@ DynamoMaintenanceMain(Datum main_arg)
 	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
 	if (!worker_attach())
 		proc_exit(0);
+	worker_user = GetUserId();
 	SetConfigOption("application_name", "dynamo maintenance", PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_appname("dynamo maintenance");
 	SecurityPinSearchPath();
@@ -304,7 +314,7 @@ DynamoMaintenanceMain(Datum main_arg)
 
 	for (;;)
 	{
-		ClaimedJob	job;
+		JobRow		job;
 		ExtensionState st;
 
 		CHECK_FOR_INTERRUPTS();

@@ -19,23 +19,23 @@
  * transaction commits.  The caller has checked, as itself, that it may ask
  * for the work.
  */
-extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name);
+extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name,
+					   Oid relid);
 
-/* Drop a table's relation and its metadata (SPI connected, in a transaction). */
-extern void JobDropTable(const char *table_name, const char *relname, Oid relid);
+/*
+ * Drop a table's relation (as role as_user, InvalidOid: the current one)
+ * and its metadata (SPI connected, in a transaction).
+ */
+extern void JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user);
 
-/* Is background work possible here (the library preloaded)? */
+/*
+ * Is background work possible in this database (the library preloaded, and
+ * a worker slot for the database)?
+ */
 extern bool MaintenanceAvailable(void);
-
-/* Run one claimed job (maintenance worker; no transaction open). */
-extern void JobRun(int64 job_id, const char *kind, const char *table_name,
-				   const char *index_name);
 
 /* Wake this database's maintenance worker when the transaction commits. */
 extern void MaintenanceWakeAtCommit(void);
-
-/* Run one utility statement as a top-level command (no transaction block). */
-extern void MaintenanceRunTopLevel(const char *sql);
 
 /* Registration of the launcher, its shared memory and hooks (preload only). */
 extern void MaintenanceInit(void);

@@ -10,7 +10,7 @@
 #include "utils/timestamp.h"
 #include "worker/worker.h"
 
-#define DYNAMO_MAX_DATABASES 64
+#define DYNAMO_MAX_DATABASES 256
 
 /* One database's maintenance worker, as the launcher and others see it. */
 typedef struct MaintSlot

@@ -136,19 +136,19 @@ ok_psql('postgres', q{ALTER DATABASE copy RENAME TO copy2}, 'ALTER DATABASE copy
 is(ok_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'copy2'}, 'pg_database'), '1', 'copy is copy2 now');
 
 # The same with the database the HTTP workers are connected to (postgres,
-# dynamo.http_database): only the maintenance worker is stopped.
-TODO: {
-	local $TODO = 'the HTTP workers stay connected to postgres';
-	my ($res, $text) = psql('template1', q{CREATE DATABASE pgcopy TEMPLATE postgres});
-	ok($res, 'CREATE DATABASE pgcopy TEMPLATE postgres') or diag($text);
-}
+# dynamo.database): they are asked to go too, and come back.
+my ($res, $text);
+($res, $text) = psql('template1', q{CREATE DATABASE pgcopy TEMPLATE postgres});
+ok($res, 'CREATE DATABASE pgcopy TEMPLATE postgres, the database the HTTP workers serve') or diag($text);
+ok(poll_true(q{SELECT count(*) = 2 FROM pg_stat_activity WHERE backend_type = 'dynamo http worker'}),
+	'the HTTP workers are back');
 
 # --- f. background work asked for by a role that does not own the table -----
 ok_psql('postgres', sprintf($create_table, 'Guarded')
 	. q{; SELECT dynamo.put_item('{"TableName":"Guarded","Item":{"pk":{"S":"a"},"g":{"S":"x"}}}')}, 'table Guarded');
 ok_psql('postgres', q{CREATE ROLE alice LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON dynamo_data."Guarded" TO alice},
 	'role alice may read and write Guarded');
-my ($res, $text) = psql('postgres', q{SELECT dynamo.put_item('{"TableName":"Guarded","Item":{"pk":{"S":"b"}}}');
+($res, $text) = psql('postgres', q{SELECT dynamo.put_item('{"TableName":"Guarded","Item":{"pk":{"S":"b"}}}');
 	SELECT dynamo.get_item('{"TableName":"Guarded","Key":{"pk":{"S":"a"}}}')}, 'alice');
 ok($res && $text =~ /"pk":\{"S":"a"\}/, 'alice writes and reads Guarded') or diag($text);
 ($res, $text) = psql('postgres', sprintf($add_gsi, 'Guarded'), 'alice');
