@@ -173,7 +173,9 @@ SELECT count(*) AS decoy_still_there FROM pg_class WHERE relname = 'Decoy' AND r
 UPDATE dynamo.tables SET relname = 'Trap', status = 'ACTIVE' WHERE table_name = 'Trap';
 DROP TABLE dynamo_data."Decoy";
 -- e. metadata rows the worker could not read are refused
+\set VERBOSITY terse
 UPDATE dynamo.indexes SET range_key = 'zz' WHERE table_name = 'Sec';
+\set VERBOSITY default
 SET ROLE dy_owner;
 SELECT dynamo.delete_table('{"TableName":"Trap"}')->'TableDescription'->>'TableStatus';
 RESET ROLE;
