@@ -52,6 +52,7 @@
 #define DYNAMO_LAUNCHER_NAP_MS		10000
 #define DYNAMO_RESTART_DELAY_MS		5000	/* between starts of one database's worker */
 #define DYNAMO_HOLD_OFF_MS			10000	/* after DROP / ALTER / CREATE DATABASE */
+#define DYNAMO_RECHECK_MS			60000	/* databases where no extension was found */
 
 MaintShared *maint_shared = NULL;
 
@@ -365,7 +366,8 @@ handle_alive(BackgroundWorkerHandle *h)
  * how long to nap before the next.
  */
 static long
-launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *warned)	/* [2] */
+launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *warned,
+			  TimestampTz *last_recheck)
 {
 	List	   *dbs = database_list();
 	TimestampTz now = GetCurrentTimestamp();
@@ -379,6 +381,17 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 	SpinLockAcquire(&maint_shared->mutex);
 	rescan = maint_shared->rescan;
 	maint_shared->rescan = false;
+	SpinLockRelease(&maint_shared->mutex);
+	/*
+	 * Now and then, look again where no extension was found: one created
+	 * without a statement of its own (CREATE EXTENSION ... CASCADE) woke no one.
+	 */
+	if (TimestampDifferenceExceeds(*last_recheck, now, DYNAMO_RECHECK_MS))
+	{
+		*last_recheck = now;
+		rescan = true;
+	}
+	SpinLockAcquire(&maint_shared->mutex);
 	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
 	{
 		MaintSlot  *s = &maint_shared->slots[i];
@@ -456,7 +469,8 @@ DynamoLauncherMain(Datum main_arg)
 {
 	BackgroundWorkerHandle *handles[DYNAMO_MAX_DATABASES] = {0};
 	TimestampTz last_start[DYNAMO_MAX_DATABASES] = {0};
-	bool		warned[2] = {false, false};
+	bool		warned[2] = {false, false};	/* too many databases, no worker slot */
+	TimestampTz last_recheck = GetCurrentTimestamp();
 	long		nap;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -481,7 +495,7 @@ DynamoLauncherMain(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		nap = launcher_pass(handles, last_start, warned);
+		nap = launcher_pass(handles, last_start, warned, &last_recheck);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 nap, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
