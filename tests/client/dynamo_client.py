@@ -16,6 +16,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
+import botocore.exceptions
 
 ENDPOINT = os.environ.get("DYNAMO_ENDPOINT", "http://127.0.0.1:8000")
 HOST = urlsplit(ENDPOINT).hostname
@@ -63,6 +64,50 @@ def create_role(name, grants=()):
     for g in grants:
         psql(g)
     return name
+
+
+class HeldTransaction:
+    """A psql session that ran `sql` in a transaction and keeps it open, with
+    its locks and snapshot, until release() commits it (a with block releases
+    it at its end): what keeps a background index build or drop waiting."""
+
+    DONE = "-- held transaction: done --"
+
+    def __init__(self, sql, db="postgres"):
+        self.proc = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self._run("BEGIN;\n%s;" % sql)
+
+    def _run(self, sql):
+        """Send sql and wait until psql has run it."""
+        self.proc.stdin.write("%s\n\\echo '%s'\n" % (sql, self.DONE))
+        self.proc.stdin.flush()
+        for line in self.proc.stdout:
+            if line.rstrip("\n") == self.DONE:
+                return
+        self.proc.wait(timeout=30)
+        raise RuntimeError("psql failed: %s" % self.proc.stderr.read())
+
+    def release(self):
+        if self.proc.poll() is None:
+            self._run("COMMIT;")
+            self.proc.communicate("\\q\n", timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def error_of(fn, **kw):
+    """The DynamoDB error (Code, Message) fn(**kw) answers; fails if none."""
+    try:
+        fn(**kw)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"].get("Message")
+    raise AssertionError("no error from %s" % fn.__name__)
 
 
 def make_table(ddb, name):

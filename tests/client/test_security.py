@@ -16,15 +16,7 @@ import dynamo_client as dc
 INVALID_TOKEN = "The security token included in the request is invalid."
 
 
-def error_of(fn, **kw):
-    """The DynamoDB error (Code, Message) fn(**kw) answers; fails if none."""
-    try:
-        fn(**kw)
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["Error"].get("Message")
-    raise AssertionError("no error from %s" % fn.__name__)
-
-
+error_of = dc.error_of
 make_table = dc.make_table
 
 
