@@ -27,6 +27,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 static HTAB *table_cache = NULL;
@@ -272,6 +273,12 @@ load_entry_sql(DynamoTable *t, const char *name)
 	bool		v3;
 
 	SPI_connect();
+	/*
+	 * Read the metadata as it is now, not as the caller's snapshot saw it: a
+	 * change committed before the invalidation that brought us here must be
+	 * in the entry, or the entry stays stale until the next change.
+	 */
+	PushActiveSnapshot(GetLatestSnapshot());
 	v3 = CatalogHasStatus();
 	if (plans[v3] == NULL)
 	{
@@ -310,6 +317,7 @@ load_entry_sql(DynamoTable *t, const char *name)
 		if (found)
 			load_indexes(t, name);
 	}
+	PopActiveSnapshot();
 	SPI_finish();
 	return found;
 }

@@ -426,7 +426,7 @@ create_relation(const TableSpec *spec, const char *relname)
 /* An index an UpdateTable changes, and the status its answer shows. */
 typedef struct IndexChange
 {
-	const char *index;			/* NULL: none */
+	const char *index;			/* NULL: none; "*": every index */
 	const char *status;			/* CREATING, UPDATING or DELETING */
 } IndexChange;
 
@@ -464,7 +464,8 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, b
 
 			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
 				continue;
-			if (change && change->index && change->status && strcmp(change->index, iname) == 0)
+			if (change && change->index && change->status &&
+				(strcmp(change->index, "*") == 0 || strcmp(change->index, iname) == 0))
 				status = change->status;
 			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
 							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
@@ -760,7 +761,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	TableCreate(&spec, "ACTIVE");
 	SPI_connect();
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, "CREATING", NULL, out);
+	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
+	append_description(spec.name, "CREATING", &(IndexChange) {"*", "CREATING"}, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -1219,7 +1221,8 @@ OpUpdateTable(json_object *req, StringInfo out)
 	}
 	CatalogInvalidate(t->relid);
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(spec.name, change.index ? "UPDATING" : NULL, &change, out);
+	/* an UpdateTable answers UPDATING, as DynamoDB's, whatever it changed */
+	append_description(spec.name, "UPDATING", &change, out);
 	if (change.status && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};

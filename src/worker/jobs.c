@@ -272,7 +272,7 @@ drop_index_concurrently(const JobTarget *t)
 							   t->owner);
 }
 
-#define DYNAMO_MAX_VIOLATIONS_LISTED 10000
+#define DYNAMO_MAX_VIOLATIONS_LISTED 100000
 
 /* The items of the target an index leaves out, and why (as the owner). */
 typedef struct Violations
@@ -280,8 +280,8 @@ typedef struct Violations
 	const char *index_name;
 	uint64		count;
 	int			listed;
-	char	   *keys[DYNAMO_MAX_VIOLATIONS_LISTED];
-	char	   *why[DYNAMO_MAX_VIOLATIONS_LISTED];
+	char	  **keys;
+	char	  **why;
 } Violations;
 
 static void
@@ -312,6 +312,8 @@ find_violations(JobTarget *t, void *arg)
 	CatalogRunSql(sql.data, 1, types, values, NULL, SPI_OK_SELECT);
 	v->count = SPI_processed;
 	v->listed = (int) Min(SPI_processed, DYNAMO_MAX_VIOLATIONS_LISTED);
+	v->keys = MemoryContextAlloc(cxt, sizeof(char *) * (v->listed + 1));
+	v->why = MemoryContextAlloc(cxt, sizeof(char *) * (v->listed + 1));
 	for (int i = 0; i < v->listed; i++)
 	{
 		v->keys[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));

@@ -196,8 +196,7 @@ class TableLifecycleTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 15)
 
     # DynamoDB answers a CreateTable with its GSIs CREATING, as the table
-    # (the AWS CLI's create-table example 5); here they are ACTIVE at once
-    @unittest.expectedFailure
+    # (the AWS CLI's create-table example 5), though they are ACTIVE at once
     def test_create_table_answers_its_gsis_creating(self):
         _, created = self.new_table("life_cgsi", AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
                                     GlobalSecondaryIndexes=[gsi("byG", "g")])
@@ -304,12 +303,10 @@ class TableLifecycleTest(unittest.TestCase):
         self.ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=WAITER)
         self.assertEqual(self.ddb.scan(TableName=name)["Items"], [])
 
-    # A product bug: an HTTP worker keeps a GSI CREATING (and its table
-    # UPDATING) for good when a request of its took its snapshot before the
-    # build's last step committed and took the table's lock after it: the
-    # invalidation is taken in, then the table's entry is loaded again under
-    # the request's older snapshot, and nothing invalidates it any more.
-    @unittest.expectedFailure
+    # No HTTP worker keeps a GSI CREATING (and its table UPDATING) once it is
+    # built, even when a request of its took its snapshot before the build's
+    # last step committed and took the table's lock after it (the table's
+    # entry is then loaded again, and must be loaded as the metadata is now).
     def test_no_request_keeps_a_built_index_backfilling(self):
         name, _ = self.new_table("life_stale")
         self.ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "g": {"S": "g1"}})
