@@ -22,44 +22,28 @@ ALTER TABLE dynamo.indexes ADD CONSTRAINT indexes_key_types_check CHECK (
 
 -- Only a table's owner writes its metadata (what the maintenance worker acts
 -- on): a role with a privilege on a table sees its rows, and no more.
+CREATE FUNCTION dynamo.owns_relation(relname name) RETURNS boolean
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM pg_catalog.pg_class c
+	WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+	  AND c.relname OPERATOR(pg_catalog.=) $1 $$;
 CREATE POLICY owner_inserts ON dynamo.tables AS RESTRICTIVE FOR INSERT
-	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+	WITH CHECK (dynamo.owns_relation(relname));
 CREATE POLICY owner_updates ON dynamo.tables AS RESTRICTIVE FOR UPDATE
-	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'))
-	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+	USING (dynamo.owns_relation(relname)) WITH CHECK (dynamo.owns_relation(relname));
 CREATE POLICY owner_deletes ON dynamo.tables AS RESTRICTIVE FOR DELETE
-	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		  AND c.relname OPERATOR(pg_catalog.=) tables.relname), 'USAGE'));
+	USING (dynamo.owns_relation(relname));
 CREATE POLICY owner_inserts ON dynamo.indexes AS RESTRICTIVE FOR INSERT
-	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
-		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
-		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		indexes.table_name AND dynamo.owns_relation(t.relname)));
 CREATE POLICY owner_updates ON dynamo.indexes AS RESTRICTIVE FOR UPDATE
-	USING (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
-		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
-		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')))
-	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
-		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
-		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		indexes.table_name AND dynamo.owns_relation(t.relname)))
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		indexes.table_name AND dynamo.owns_relation(t.relname)));
 CREATE POLICY owner_deletes ON dynamo.indexes AS RESTRICTIVE FOR DELETE
-	USING (EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
-		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) indexes.table_name
-		  AND pg_catalog.pg_has_role(c.relowner, 'USAGE')));
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		indexes.table_name AND dynamo.owns_relation(t.relname)));
 
 CREATE SEQUENCE dynamo.job_ids;
 CREATE TABLE dynamo.job_queue (

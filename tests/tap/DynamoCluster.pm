@@ -3,6 +3,8 @@
 package DynamoCluster;
 use strict;
 use warnings;
+use IPC::Run ();
+use Test::More ();
 
 # DynamoCluster->new(name, pg_port, http_port): not started yet.
 sub new {
@@ -39,6 +41,28 @@ sub psql {
 	my $res = `psql -X -q -At -h $self->{dir} -p $self->{port} -U postgres -d postgres -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
 	chomp $res;
 	return ($? == 0, $res);
+}
+
+# SQL in database $db, as user postgres or $opt{user}, errors with their
+# SQLSTATE when $opt{verbose}: returns (ok, stdout and stderr).
+sub psql_in {
+	my ($self, $db, $sql, %opt) = @_;
+	my ($stdout, $stderr);
+	my $res = IPC::Run::run(['psql', '-X', '-q', '-At', '-h', $self->{dir}, '-p', $self->{port},
+			'-U', $opt{user} // 'postgres', '-d', $db, '-v', 'ON_ERROR_STOP=1',
+			($opt{verbose} ? ('-v', 'VERBOSITY=verbose') : ()), '-c', $sql],
+		'>', \$stdout, '2>', \$stderr);
+	my $text = ($stdout // '') . ($stderr // '');
+	chomp $text;
+	return ($res, $text);
+}
+
+# The same as a test named $name; returns the output.
+sub ok_psql_in {
+	my ($self, $db, $sql, $name, %opt) = @_;
+	my ($res, $text) = $self->psql_in($db, $sql, %opt);
+	Test::More::ok($res, $name) or Test::More::diag($text);
+	return $text;
 }
 
 1;

@@ -21,22 +21,9 @@ ok($ok, 'cluster starts') or BAIL_OUT($out);
 my @conn = ('-h', $node->dir, '-p', 55480, '-U', 'postgres');
 
 # Run SQL in a database; returns (ok, output).
-sub psql {
-	my ($db, $sql) = @_;
-	my ($stdout, $stderr);
-	my $res = run(['psql', '-X', '-q', '-At', @conn, '-d', $db, '-v', 'ON_ERROR_STOP=1', '-c', $sql],
-				  '>', \$stdout, '2>', \$stderr);
-	my $text = ($stdout // '') . ($stderr // '');
-	chomp $text;
-	return ($res, $text);
-}
+sub psql { return $node->psql_in(@_[0, 1]) }
 
-sub ok_psql {
-	my ($db, $sql, $name) = @_;
-	my ($ok, $out) = psql($db, $sql);
-	ok($ok, $name) or diag($out);
-	return $out;
-}
+sub ok_psql { return $node->ok_psql_in(@_[0 .. 2]) }
 
 # items: g is S (most), N, empty, too long or absent; h is N, S or absent
 ok_psql('postgres', q{CREATE EXTENSION dynamo}, 'extension');

@@ -29,22 +29,8 @@ my @conn = ('-h', $dir, '-p', $port, '-U', 'postgres');
 my $json = JSON::PP->new->canonical;
 
 # SQL in database postgres; returns (ok, output).
-sub psql {
-	my ($sql) = @_;
-	my ($stdout, $stderr);
-	my $res = run(['psql', '-X', '-q', '-At', @conn, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', $sql],
-				  '>', \$stdout, '2>', \$stderr);
-	my $text = ($stdout // '') . ($stderr // '');
-	chomp $text;
-	return ($res, $text);
-}
-
-sub ok_psql {
-	my ($sql, $name) = @_;
-	my ($res, $text) = psql($sql);
-	ok($res, $name) or diag($text);
-	return $text;
-}
+sub psql { return $node->psql_in('postgres', $_[0]) }
+sub ok_psql { return $node->ok_psql_in('postgres', @_) }
 
 # Poll until $sql answers 't' (up to $secs); returns whether it did.
 sub poll_true {

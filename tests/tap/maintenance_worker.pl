@@ -26,21 +26,9 @@ my $dir = $node->dir;
 # SQL in a database, as a user (postgres by default); returns (ok, output).
 sub psql {
 	my ($db, $sql, $user) = @_;
-	my ($stdout, $stderr);
-	my $res = run(['psql', '-X', '-q', '-At', '-h', $dir, '-p', $port, '-U', $user // 'postgres', '-d', $db,
-				   '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', '-c', $sql],
-				  '>', \$stdout, '2>', \$stderr);
-	my $text = ($stdout // '') . ($stderr // '');
-	chomp $text;
-	return ($res, $text);
+	return $node->psql_in($db, $sql, user => $user, verbose => 1);
 }
-
-sub ok_psql {
-	my ($db, $sql, $name) = @_;
-	my ($res, $text) = psql($db, $sql);
-	ok($res, $name) or diag($text);
-	return $text;
-}
+sub ok_psql { return $node->ok_psql_in(@_[0 .. 2], verbose => 1) }
 
 # Poll until $sql (in postgres) answers 't'; returns whether it did in time.
 sub poll_true {
