@@ -53,7 +53,7 @@ CREATE TABLE dynamo.job_queue (
 	table_name text NOT NULL,
 	index_name text,
 	requested_by regrole NOT NULL,	-- authorized as this role when requested
-	relid oid,						-- for this relation (the worker checks both)
+	table_id uuid,					-- of this table (the worker checks both)
 	state text NOT NULL DEFAULT 'pending'
 		CHECK (state OPERATOR(pg_catalog.=) ANY ('{pending,running,succeeded,failed}'::text[])),
 	progress text,

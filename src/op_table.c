@@ -937,7 +937,7 @@ OpDeleteTable(json_object *req, StringInfo out)
 	if (background_work())
 	{
 		if (t->status != STATUS_DELETING)
-			JobEnqueue(JOB_DELETE_TABLE, name, NULL, t->relid);
+			JobEnqueue(JOB_DELETE_TABLE, name, NULL);
 	}
 	else
 	{
@@ -1097,7 +1097,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			if (background)
 			{
 				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name, t->relid);
+				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name);
 			}
 		}
 		else if (del)
@@ -1118,7 +1118,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 							  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
 							  SPI_OK_UPDATE);
 				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname, t->relid);
+				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname);
 				continue;
 			}
 			CatalogLockTable(t, spec->name, AccessExclusiveLock);

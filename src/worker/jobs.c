@@ -14,7 +14,8 @@
  *	delete_index	DROP INDEX CONCURRENTLY, then the index's rows go;
  *	delete_table	DROP TABLE and the table's rows, in one transaction.
  *
- * Every job names the relation it was authorized for (relid) and the role
+ * Every job names the table it was authorized for (its table_id, which a
+ * dump keeps) and the role
  * that asked (requested_by); the worker refuses to act unless the metadata
  * still leads to that relation and the role still owns it, and whatever
  * touches the relation (building, reading, dropping) runs as its owner in a
@@ -187,7 +188,7 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 	text_arg(table_status, &values[2], &nulls[2]);
 	text_arg(index_status, &values[3], &nulls[3]);
 	CatalogRunSql("SELECT t.relname::pg_catalog.text, t.hash_key, t.range_key,"
-				  " i.hash_key, i.hash_type, i.range_key, i.range_type"
+				  " i.hash_key, i.hash_type, i.range_key, i.range_type, t.table_id::pg_catalog.text"
 				  " FROM dynamo.tables t LEFT JOIN dynamo.indexes i"
 				  "  ON i.table_name OPERATOR(pg_catalog.=) t.table_name"
 				  "  AND i.index_name OPERATOR(pg_catalog.=) $2"
@@ -224,11 +225,11 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 	}
 	if (job->index_name && t->nkeys == 0)
 		return false;
+	if (job->table_id == NULL || strcmp(job->table_id, SPI_getvalue(tup, desc, 8)) != 0)
+		ereport(ERROR, (errmsg("table %s is no longer the table the job was requested for",
+							   job->table_name)));
 	if (!OidIsValid(t->relid))
 		return true;
-	if (t->relid != job->relid)
-		ereport(ERROR, (errmsg("table %s is no longer the relation the job was requested for",
-							   job->table_name)));
 	t->owner = relation_owner(t->relid);
 	if (!has_privs_of_role(job->requested_by, t->owner))
 		ereport(ERROR, (errmsg("role %u that requested the job no longer owns table %s",
@@ -577,7 +578,6 @@ typedef struct EnqueueStep
 	const char *kind;
 	const char *table_name;
 	const char *index_name;
-	Oid			relid;
 	Oid			requested_by;
 } EnqueueStep;
 
@@ -585,26 +585,26 @@ static void
 enqueue_step(void *arg)
 {
 	EnqueueStep *st = arg;
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, OIDOID, OIDOID};
-	Datum		values[5];
-	char		nulls[6] = "     ";
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, OIDOID};
+	Datum		values[4];
+	char		nulls[5] = "    ";
 
 	values[0] = CStringGetTextDatum(st->kind);
 	values[1] = CStringGetTextDatum(st->table_name);
 	text_arg(st->index_name, &values[2], &nulls[2]);
 	values[3] = ObjectIdGetDatum(st->requested_by);
-	values[4] = ObjectIdGetDatum(st->relid);
 	SPI_connect();
-	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by, relid)"
-				  " VALUES ($1, $2, $3, $4::pg_catalog.regrole, $5)", 5, types, values, nulls,
+	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by, table_id)"
+				  " SELECT $1, $2, $3, $4::pg_catalog.regrole, t.table_id FROM dynamo.tables t"
+				  " WHERE t.table_name OPERATOR(pg_catalog.=) $2", 4, types, values, nulls,
 				  SPI_OK_INSERT);
 	SPI_finish();
 }
 
 void
-JobEnqueue(const char *kind, const char *table_name, const char *index_name, Oid relid)
+JobEnqueue(const char *kind, const char *table_name, const char *index_name)
 {
-	EnqueueStep st = {kind, table_name, index_name, relid, GetUserId()};
+	EnqueueStep st = {kind, table_name, index_name, GetUserId()};
 
 	SecurityRunAsOwner(enqueue_step, &st);
 	MaintenanceWakeAtCommit();

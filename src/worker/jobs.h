@@ -14,7 +14,7 @@ typedef struct JobRow
 	char	   *kind;
 	char	   *table_name;
 	char	   *index_name;		/* NULL: a table job */
-	Oid			relid;			/* the table's relation when requested */
+	char	   *table_id;		/* dynamo.tables.table_id when requested */
 	Oid			requested_by;	/* the role it was authorized for */
 	int			attempts;
 } JobRow;

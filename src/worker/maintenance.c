@@ -35,6 +35,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -160,8 +161,30 @@ typedef enum ExtensionState
 {
 	EXT_ABSENT,					/* no dynamo here: the worker exits */
 	EXT_OLD,					/* a version without a job queue: wait */
+	EXT_RESTORING,				/* pg_restore is loading this database: wait */
 	EXT_READY
 } ExtensionState;
+
+/*
+ * Is pg_restore connected to this database?  Jobs it restores name tables
+ * it is still loading: they run once it is done.
+ */
+static bool
+restore_in_progress(void)
+{
+	int			n = pgstat_fetch_stat_numbackends();
+
+	for (int i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		PgBackendStatus *be = local ? &local->backendStatus : NULL;
+
+		if (be && be->st_databaseid == MyDatabaseId && be->st_procpid != MyProcPid &&
+			strcmp(be->st_appname, "pg_restore") == 0)
+			return true;
+	}
+	return false;
+}
 
 /* Is the extension here, with its job queue? */
 static ExtensionState
@@ -176,6 +199,8 @@ extension_state(void)
 
 		st = OidIsValid(nsp) && OidIsValid(get_relname_relid("job_queue", nsp)) ?
 			EXT_READY : EXT_OLD;
+		if (st == EXT_READY && restore_in_progress())
+			st = EXT_RESTORING;
 	}
 	CommitTransactionCommand();
 	return st;
@@ -196,7 +221,7 @@ claim_job(JobRow *job)
 					" WHERE job_id OPERATOR(pg_catalog.=) (SELECT job_id FROM dynamo.job_queue"
 					"  WHERE state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::text[])"
 					"  ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-					" RETURNING job_id, kind, table_name, index_name, attempts, relid,"
+					" RETURNING job_id, kind, table_name, index_name, attempts, table_id::pg_catalog.text,"
 					"  requested_by::pg_catalog.oid",
 					false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "claiming a job failed");
@@ -212,9 +237,7 @@ claim_job(JobRow *job)
 		job->table_name = SPI_getvalue(tup, desc, 3);
 		job->index_name = SPI_getvalue(tup, desc, 4);
 		job->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
-		job->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 6, &isnull));
-		if (isnull)
-			job->relid = InvalidOid;
+		job->table_id = SPI_getvalue(tup, desc, 6);
 		job->requested_by = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
 		MemoryContextSwitchTo(old);
 		found = true;

@@ -19,8 +19,7 @@
  * transaction commits.  The caller has checked, as itself, that it may ask
  * for the work.
  */
-extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name,
-					   Oid relid);
+extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name);
 
 /*
  * Drop a table's relation (as role as_user, InvalidOid: the current one)

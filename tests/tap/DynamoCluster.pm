@@ -4,6 +4,7 @@ package DynamoCluster;
 use strict;
 use warnings;
 use IPC::Run ();
+use Time::HiRes ();
 use Test::More ();
 
 # DynamoCluster->new(name, pg_port, http_port): not started yet.
@@ -63,6 +64,33 @@ sub ok_psql_in {
 	my ($res, $text) = $self->psql_in($db, $sql, %opt);
 	Test::More::ok($res, $name) or Test::More::diag($text);
 	return $text;
+}
+
+# Poll until $sql (in database postgres) answers 't', for up to $secs
+# (default 30); returns whether it did.
+sub poll_true {
+	my ($self, $sql, $secs) = @_;
+	my $deadline = Time::HiRes::time() + ($secs // 30);
+	while (Time::HiRes::time() < $deadline) {
+		my ($res, $text) = $self->psql_in('postgres', $sql);
+		return 1 if $res && $text eq 't';
+		Time::HiRes::sleep(0.1);
+	}
+	return 0;
+}
+
+# A session of its own in database $db that runs $sql (which leaves a
+# transaction open) and stays connected; returns once the statements ran.
+# Send it more with $s->{in} .= ...; end it with $s->{h}->finish.
+sub hold {
+	my ($self, $db, $sql) = @_;
+	my $s = {in => '', out => '', err => ''};
+	$s->{h} = IPC::Run::start(['psql', '-X', '-q', '-At', '-h', $self->{dir}, '-p', $self->{port},
+			'-U', 'postgres', '-d', $db, '-v', 'ON_ERROR_STOP=1'],
+		'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err}, IPC::Run::timeout(60));
+	$s->{in} .= "$sql\nSELECT 'held';\n";
+	IPC::Run::pump($s->{h}) until $s->{out} =~ /^held$/m || $s->{err} =~ /ERROR/;
+	return $s;
 }
 
 1;

@@ -32,30 +32,9 @@ my $json = JSON::PP->new->canonical;
 sub psql { return $node->psql_in('postgres', $_[0]) }
 sub ok_psql { return $node->ok_psql_in('postgres', @_) }
 
-# Poll until $sql answers 't' (up to $secs); returns whether it did.
-sub poll_true {
-	my ($sql, $secs) = @_;
-	my $deadline = time + ($secs // 30);
-	while (time < $deadline) {
-		my ($res, $text) = psql($sql);
-		return 1 if $res && $text eq 't';
-		sleep 0.1;
-	}
-	return 0;
-}
+sub poll_true { return $node->poll_true(@_) }
 
-# A session of its own that runs $sql (which leaves a transaction open) and
-# stays connected; returns once the statements have run.
-sub hold {
-	my ($sql) = @_;
-	my $s = {in => '', out => '', err => ''};
-	$s->{h} = start(['psql', '-X', '-q', '-At', @conn, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'],
-					'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err},
-					IPC::Run::timeout(60));
-	$s->{in} .= "$sql\nSELECT 'held';\n";
-	pump $s->{h} until $s->{out} =~ /^held$/m || $s->{err} =~ /ERROR/;
-	return $s;
-}
+sub hold { return $node->hold('postgres', $_[0]) }
 
 # The processes of the cluster: every Postgres process works in its data
 # directory.

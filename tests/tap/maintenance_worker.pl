@@ -30,17 +30,7 @@ sub psql {
 }
 sub ok_psql { return $node->ok_psql_in(@_[0 .. 2], verbose => 1) }
 
-# Poll until $sql (in postgres) answers 't'; returns whether it did in time.
-sub poll_true {
-	my ($sql, $secs) = @_;
-	my $deadline = time + ($secs // 15);
-	while (time < $deadline) {
-		my ($res, $text) = psql('postgres', $sql);
-		return 1 if $res && $text eq 't';
-		sleep 0.1;
-	}
-	return 0;
-}
+sub poll_true { return $node->poll_true(@_) }
 
 # How many maintenance workers are connected to a database.
 sub workers_in {
