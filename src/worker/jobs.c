@@ -232,8 +232,10 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 		return true;
 	t->owner = relation_owner(t->relid);
 	if (!has_privs_of_role(job->requested_by, t->owner))
-		ereport(ERROR, (errmsg("role %u that requested the job no longer owns table %s",
-							   job->requested_by, job->table_name)));
+		ereport(ERROR, (errmsg("role %s that requested the job no longer owns table %s",
+							   GetUserNameFromId(job->requested_by, true) ?
+							   GetUserNameFromId(job->requested_by, true) : "(dropped)",
+							   job->table_name)));
 	if (job->index_name)
 		find_index(t, job->index_name);
 	return true;
