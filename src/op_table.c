@@ -1114,7 +1114,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 			values[1] = CStringGetTextDatum(iname);
 			if (background)
 			{
-				CatalogRunSql("UPDATE dynamo.indexes SET status = 'DELETING'"
+				CatalogRunSql("UPDATE dynamo.indexes SET status = 'DELETING', backfilling = false"
 							  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
 							  SPI_OK_UPDATE);
 				set_table_status(spec->name, "UPDATING");
@@ -1156,6 +1156,27 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 	}
 }
 
+/*
+ * Is this UpdateTable only the Delete of a GSI still backfilling (which
+ * DynamoDB allows while the table is UPDATING)?
+ */
+static bool
+deletes_backfilling_index(DynamoTable *t, json_object *updates)
+{
+	json_object *del;
+	size_t		len;
+	const char *iname;
+	DynamoIndex *ix;
+
+	if (updates == NULL || t->status != STATUS_UPDATING ||
+		json_object_array_length(updates) != 1)
+		return false;
+	del = RequestMember(json_object_array_get_idx(updates, 0), "Delete", SHAPE_OBJECT);
+	iname = del ? RequestString(del, "IndexName", &len) : NULL;
+	ix = iname ? CatalogFindIndex(t, iname) : NULL;
+	return ix != NULL && ix->global && ix->status == STATUS_CREATING;
+}
+
 void
 OpUpdateTable(json_object *req, StringInfo out)
 {
@@ -1181,9 +1202,13 @@ OpUpdateTable(json_object *req, StringInfo out)
 		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	t = table_for_change(spec.name, spec.namelen);
-	if (t->status == STATUS_UPDATING && gsi_updates && count_index_ddl(gsi_updates) > 0)
-		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
-	refuse_if_busy(t, spec.name);
+	/* the one change of an UPDATING table: deleting the index it backfills */
+	if (!deletes_backfilling_index(t, gsi_updates))
+	{
+		if (t->status == STATUS_UPDATING && gsi_updates && count_index_ddl(gsi_updates) > 0)
+			DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+		refuse_if_busy(t, spec.name);
+	}
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
 	if (spec.billing || spec.throughput)

@@ -411,12 +411,19 @@ create_index_job(const JobRow *job)
 	CatalogLockForChange(t.relid, job->table_name);
 	name_args(job->table_name, job->index_name, types, values);
 	CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE', backfilling = false"
-				  " WHERE table_name OPERATOR(pg_catalog.=) $1 AND index_name OPERATOR(pg_catalog.=) $2",
+				  " WHERE table_name OPERATOR(pg_catalog.=) $1 AND index_name OPERATOR(pg_catalog.=) $2"
+				  " AND status OPERATOR(pg_catalog.=) 'CREATING'",
 				  2, types, values, NULL, SPI_OK_UPDATE);
-	table_active(job->table_name, t.relid);
-	job_set(job->id, "succeeded",
-			left_out ? psprintf("built; %llu items left out for index key violations (dynamo.index_key_violations)",
-								(unsigned long long) left_out) : "built", NULL);
+	/* deleted while it was built: the delete job queued behind drops it */
+	if (SPI_processed == 0)
+		job_set(job->id, "succeeded", "built, but deleted meanwhile", NULL);
+	else
+	{
+		table_active(job->table_name, t.relid);
+		job_set(job->id, "succeeded",
+				left_out ? psprintf("built; %llu items left out for index key violations (dynamo.index_key_violations)",
+									(unsigned long long) left_out) : "built", NULL);
+	}
 	step_end();
 }
 
