@@ -15,12 +15,13 @@
  *	delete_table	DROP TABLE and the table's rows, in one transaction.
  *
  * Every job names the table it was authorized for (its table_id, which a
- * dump keeps) and the role
- * that asked (requested_by); the worker refuses to act unless the metadata
- * still leads to that relation and the role still owns it, and whatever
- * touches the relation (building, reading, dropping) runs as its owner in a
- * security-restricted operation, so no function of the owner's (an index
- * predicate, a trigger) ever runs with the worker's rights.
+ * dump keeps) and the role that asked (requested_by); the worker refuses to
+ * act unless the metadata still names that table and the role still owns
+ * its relation, and whatever touches the relation (building, reading,
+ * dropping) runs as its owner in a security-restricted operation, so no
+ * function of the owner's (an index predicate, a trigger) ever runs with the
+ * worker's rights.  A GSI deleted while it is built is dropped by the delete
+ * job queued behind its build.
  *
  * The last step of each takes the table's change lock (CatalogLockForChange)
  * as UpdateTable does, so a request never sees a half-finished status.  A
