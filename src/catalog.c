@@ -231,13 +231,12 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	MemoryContextSwitchTo(old);
 }
 
-/* Load the secondary indexes of an entry (SPI connected). */
+/* Load the secondary indexes of an entry (SPI connected; v3: statuses stored). */
 static void
-load_indexes(DynamoTable *t, const char *name)
+load_indexes(DynamoTable *t, const char *name, bool v3)
 {
 	static SPIPlanPtr plans[2] = {NULL, NULL};
 	Datum		arg = CStringGetTextDatum(name);
-	bool		v3 = CatalogHasStatus();
 
 	if (plans[v3] == NULL)
 	{
@@ -315,7 +314,7 @@ load_entry_sql(DynamoTable *t, const char *name)
 			t->nkeys = 2;
 		}
 		if (found)
-			load_indexes(t, name);
+			load_indexes(t, name, v3);
 	}
 	PopActiveSnapshot();
 	SPI_finish();

@@ -518,6 +518,7 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	HeapTuple	tup;
 	TupleDesc	desc;
 	char	   *arn;
+	const char *status_sql = CatalogHasStatus() ? "t.status" : "'ACTIVE'";
 
 	CatalogRunSql(psprintf("SELECT t.table_id::text, t.hash_key, t.hash_type, t.range_key, t.range_type,"
 			" t.attribute_definitions::text, t.billing_mode, t.read_capacity, t.write_capacity,"
@@ -533,7 +534,7 @@ append_description(const char *name, const char *status, const IndexChange *chan
 			" t.decreases_today, %s"
 			" FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
-			CatalogHasStatus() ? "t.status" : "'ACTIVE'", CatalogHasStatus() ? "t.status" : "'ACTIVE'"),
+			status_sql, status_sql),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -609,6 +610,7 @@ insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 	JSONOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID};
 	Datum		values[13];
 	bool		range = spec->nkeys == 2;
+	bool		v3 = CatalogHasStatus();	/* statuses stored (0.3 on) */
 
 	values[0] = CStringGetTextDatum(spec->name);
 	values[1] = CStringGetTextDatum(relname);
@@ -627,8 +629,8 @@ insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 						   " range_key, range_type, attribute_definitions, billing_mode,"
 						   " read_capacity, write_capacity, table_class, deletion_protection, table_id%s)"
 						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid()%s)",
-						   CatalogHasStatus() ? ", status" : "", CatalogHasStatus() ? ", $13" : ""),
-				  CatalogHasStatus() ? 13 : 12, types, values, range ? NULL : "    nn       ",
+						   v3 ? ", status" : "", v3 ? ", $13" : ""),
+				  v3 ? 13 : 12, types, values, range ? NULL : "    nn       ",
 				  SPI_OK_INSERT);
 }
 
@@ -646,6 +648,7 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	char		nulls[14] = "             ";
 	char	   *index_relname = IndexRelname(relname, ix->name);
 	StringInfoData nonkey;
+	bool		v3 = CatalogHasStatus();	/* statuses stored (0.3 on) */
 
 	if (build_now)
 		IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys);
@@ -685,9 +688,9 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 						   " range_key, range_type, projection_type, non_key_attributes, read_capacity,"
 						   " write_capacity, relname%s) VALUES ($1, $2, $3, $4, $5, $6,"
 						   " $7, $8, $9::text[], $10, $11, $12%s)",
-						   CatalogHasStatus() ? ", status, backfilling" : "",
-						   CatalogHasStatus() ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $13" : ""),
-				  CatalogHasStatus() ? 13 : 12, types, values, nulls, SPI_OK_INSERT);
+						   v3 ? ", status, backfilling" : "",
+						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $13" : ""),
+				  v3 ? 13 : 12, types, values, nulls, SPI_OK_INSERT);
 }
 
 /* The single text argument of a by-name statement. */
