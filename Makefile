@@ -11,19 +11,21 @@ MODULE_big = dynamo
 # The install script of the current version is assembled from one part per
 # subsystem, an upgrade script from its own part and the parts it replaces.
 # Install scripts of earlier versions are kept as released (for upgrade tests).
-DATA_built = sql/dynamo--0.3.sql sql/dynamo--0.2--0.3.sql
-DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.1--0.2.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql
-UPGRADE_0_3_PARTS = sql/upgrade--0.2--0.3.sql sql/maintenance.sql
+DATA_built = sql/dynamo--0.4.sql sql/dynamo--0.3--0.4.sql
+DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql \
+	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql
+UPGRADE_0_4_PARTS = sql/upgrade--0.3--0.4.sql sql/time_to_live.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
-	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o src/stats.o
+	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o src/stats.o \
+	src/ttl.o src/op_ttl.o
 # expressions and UpdateItem
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
 # the launcher, maintenance workers and their jobs
-WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o
+WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o
 OBJS = $(CORE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
@@ -46,9 +48,9 @@ all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
 
-sql/dynamo--0.3.sql: $(INSTALL_PARTS)
+sql/dynamo--0.4.sql: $(INSTALL_PARTS)
 	cat $^ > $@
-sql/dynamo--0.2--0.3.sql: $(UPGRADE_0_3_PARTS)
+sql/dynamo--0.3--0.4.sql: $(UPGRADE_0_4_PARTS)
 	cat $^ > $@
 
 # rebuild objects when a header they include changes

@@ -43,6 +43,7 @@ static const DynamoOperation operations[] = {
 	{"DeleteTable", OpDeleteTable},
 	{"DeleteItem", OpDeleteItem},
 	{"DescribeTable", OpDescribeTable},
+	{"DescribeTimeToLive", OpDescribeTimeToLive},
 	{"GetItem", OpGetItem},
 	{"ListTables", OpListTables},
 	{"PutItem", OpPutItem},
@@ -52,6 +53,7 @@ static const DynamoOperation operations[] = {
 	{"TransactWriteItems", OpTransactWriteItems},
 	{"UpdateItem", OpUpdateItem},
 	{"UpdateTable", OpUpdateTable},
+	{"UpdateTimeToLive", OpUpdateTimeToLive},
 };
 
 /* The operation called name, or NULL. */
@@ -255,3 +257,5 @@ SQL_OPERATION(dynamo_batch_write_item, "BatchWriteItem")
 SQL_OPERATION(dynamo_scan, "Scan")
 SQL_OPERATION(dynamo_transact_write_items, "TransactWriteItems")
 SQL_OPERATION(dynamo_transact_get_items, "TransactGetItems")
+SQL_OPERATION(dynamo_update_time_to_live, "UpdateTimeToLive")
+SQL_OPERATION(dynamo_describe_time_to_live, "DescribeTimeToLive")

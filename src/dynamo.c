@@ -10,6 +10,7 @@
 #include "dispatch.h"
 #include "security.h"
 #include "stats.h"
+#include "ttl.h"
 #include "http/http.h"
 #include "worker/worker.h"
 
@@ -24,6 +25,7 @@ _PG_init(void)
 	DispatchInit();
 	SecurityInit();
 	StatsInit();
+	TtlInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

@@ -541,7 +541,7 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 #define COL(n) SPI_getvalue(tup, desc, n)
-	arn = psprintf("arn:aws:dynamodb:%s:000000000000:table/%s", region(), name);
+	arn = OpTableArn(name);
 	appendStringInfoString(out, "{\"AttributeDefinitions\":");
 	appendStringInfoString(out, COL(6));
 	appendStringInfoString(out, ",\"TableName\":");
@@ -838,14 +838,39 @@ OpListTables(json_object *req, StringInfo out)
 	SPI_finish();
 }
 
+const char *
+OpTableNameMember(json_object *req, size_t *len)
+{
+	return table_name_member(req, len, false);
+}
+
+char *
+OpTableArn(const char *name)
+{
+	return psprintf("arn:aws:dynamodb:%s:000000000000:table/%s", region(), name);
+}
+
+void
+OpRequireOwner(Oid relid, const char *action, const char *name)
+{
+	const char *role;
+
+	if (pg_class_ownercheck(relid, GetUserId()))
+		return;
+	role = GetUserNameFromId(GetUserId(), true);
+	DynamoError(DYERR_ACCESS_DENIED,
+				"User: arn:aws:iam::000000000000:user/%s is not authorized to perform: dynamodb:%s on resource: %s",
+				role ? role : "-", action, OpTableArn(name));
+}
+
 /*
  * The table a control-plane change works on, with its change lock (which
  * serializes changes and background jobs' last steps, not writes) and its
  * relation locked against DROP: a table gone meanwhile is not found, a lock
  * held past dynamo.lock_timeout is ResourceInUseException.
  */
-static DynamoTable *
-table_for_change(const char *name, size_t len)
+DynamoTable *
+OpTableForChange(const char *name, size_t len, const char *action)
 {
 	DynamoTable *t = CatalogGetTable(name, len);
 
@@ -854,8 +879,7 @@ table_for_change(const char *name, size_t len)
 	if (t != NULL)
 	{
 		/* only the owner may change a table: never lock one for others */
-		if (!pg_class_ownercheck(t->relid, GetUserId()))
-			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(t->relid));
+		OpRequireOwner(t->relid, action, name);
 		CatalogLockForChange(t->relid, name);
 		t = CatalogGetTable(name, len);
 		/* (the worker may be waiting to drop a DELETING one: do not queue) */
@@ -875,15 +899,14 @@ table_for_change(const char *name, size_t len)
  * maintenance worker (the library not preloaded), nor before ALTER EXTENSION
  * UPDATE brought the job queue.
  */
-static bool
-background_work(void)
+bool
+OpBackgroundWork(void)
 {
 	return MaintenanceAvailable() && CatalogHasStatus();
 }
 
-/* ResourceInUseException for a change of a table that is not ACTIVE. */
-static void
-refuse_if_busy(const DynamoTable *t, const char *name)
+void
+OpRefuseIfBusy(const DynamoTable *t, const char *name)
 {
 	if (t->status == STATUS_DELETING)
 		DynamoError(DYERR_RESOURCE_IN_USE,
@@ -908,6 +931,26 @@ set_table_status(const char *name, const char *status)
 }
 
 /*
+ * A TTL index still being built for a table being deleted is not waited
+ * for: its job is cancelled when the DeleteTable commits (SPI connected).
+ */
+static void
+cancel_ttl_build(const char *name)
+{
+	Oid			types[1];
+	Datum		values[1];
+	bool		isnull;
+
+	name_arg(name, types, values);
+	CatalogRunSql("SELECT job_id FROM dynamo.job_queue WHERE table_name = $1"
+				  " AND kind = 'enable_ttl' AND state = 'running'",
+				  1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		MaintenanceCancelJobAtCommit(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+																 SPI_tuptable->tupdesc, 1, &isnull)));
+}
+
+/*
  * DeleteTable: the table is DELETING at once and the maintenance worker
  * drops it (a DELETING table is answered again, as DynamoDB does).  Without
  * the worker (the library not preloaded) it is dropped here.
@@ -917,30 +960,33 @@ OpDeleteTable(json_object *req, StringInfo out)
 {
 	size_t		len;
 	const char *name = table_name_member(req, &len, false);
-	DynamoTable *t = table_for_change(name, len);
+	DynamoTable *t = OpTableForChange(name, len, "DeleteTable");
 	Oid			types[1];
 	Datum		values[1];
 
 	SPI_connect();
 	if (t->status != STATUS_DELETING)
 	{
-		refuse_if_busy(t, name);
+		OpRefuseIfBusy(t, name);
 		name_arg(name, types, values);
 		CatalogRunSql("SELECT 1 FROM dynamo.tables WHERE table_name = $1 AND deletion_protection",
 					  1, types, values, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
 			DynamoError(DYERR_VALIDATION, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
-		if (background_work())
+		if (OpBackgroundWork())
 			set_table_status(name, "DELETING");
 		CatalogInvalidate(t->relid);
 	}
 	appendStringInfoString(out, "{\"TableDescription\":");
 	append_description(name, "DELETING", NULL, out);
 	appendStringInfoChar(out, '}');
-	if (background_work())
+	if (OpBackgroundWork())
 	{
 		if (t->status != STATUS_DELETING)
+		{
 			JobEnqueue(JOB_DELETE_TABLE, name, NULL);
+			cancel_ttl_build(name);
+		}
 	}
 	else
 	{
@@ -1061,7 +1107,7 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 {
 	size_t		n = json_object_array_length(updates);
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
-	bool		background = background_work();
+	bool		background = OpBackgroundWork();
 
 	if (count_index_ddl(updates) > 1)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only 1 online index can be created or deleted simultaneously per table");
@@ -1204,13 +1250,13 @@ OpUpdateTable(json_object *req, StringInfo out)
 	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
 		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
-	t = table_for_change(spec.name, spec.namelen);
+	t = OpTableForChange(spec.name, spec.namelen, "UpdateTable");
 	/* the one change of an UPDATING table: deleting the index it backfills */
 	if (!deletes_backfilling_index(t, gsi_updates))
 	{
 		if (t->status == STATUS_UPDATING && gsi_updates && count_index_ddl(gsi_updates) > 0)
 			DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
-		refuse_if_busy(t, spec.name);
+		OpRefuseIfBusy(t, spec.name);
 	}
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);

@@ -41,6 +41,34 @@ extern void OpBatchWriteItem(json_object *req, StringInfo out);
 extern void OpTransactWriteItems(json_object *req, StringInfo out);
 extern void OpTransactGetItems(json_object *req, StringInfo out);
 
+/* op_ttl.c */
+extern void OpUpdateTimeToLive(json_object *req, StringInfo out);
+extern void OpDescribeTimeToLive(json_object *req, StringInfo out);
+
+/* Control-plane steps the table operations share (op_table.c). */
+struct DynamoTable;
+
+/* The TableName member, with DynamoDB's constraints. */
+extern const char *OpTableNameMember(json_object *req, size_t *len);
+
+/* A table's ARN. */
+extern char *OpTableArn(const char *name);
+
+/* AccessDeniedException, DynamoDB's words, unless the caller owns relid. */
+extern void OpRequireOwner(Oid relid, const char *action, const char *name);
+
+/*
+ * The table a control-plane change (DynamoDB action `action`) works on: only
+ * its owner's; with its change lock; ResourceNotFoundException when gone.
+ */
+extern struct DynamoTable *OpTableForChange(const char *name, size_t len, const char *action);
+
+/* ResourceInUseException for a change of a table that is not ACTIVE. */
+extern void OpRefuseIfBusy(const struct DynamoTable *t, const char *name);
+
+/* Are index builds and drops background jobs here (OpBackgroundWork)? */
+extern bool OpBackgroundWork(void);
+
 /* Reject members that belong to features not built yet. */
 extern void OpRejectUnsupported(json_object *req, const char *const *members);
 

@@ -69,14 +69,14 @@ objects_owner(void)
 }
 
 void
-SecurityRunAsOwner(void (*step) (void *arg), void *arg)
+SecurityRunAsRole(Oid role, void (*step) (void *arg), void *arg)
 {
 	Oid			save_user;
 	int			save_sec;
 	int			nest;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(objects_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE |
+	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	nest = NewGUCNestLevel();
 	PG_TRY();
@@ -92,6 +92,12 @@ SecurityRunAsOwner(void (*step) (void *arg), void *arg)
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_END_TRY();
+}
+
+void
+SecurityRunAsOwner(void (*step) (void *arg), void *arg)
+{
+	SecurityRunAsRole(objects_owner(), step, arg);
 }
 
 void

@@ -8,6 +8,13 @@
 #define DYNAMO_SCHEMA				"dynamo"
 #define DYNAMO_SAFE_SEARCH_PATH		"pg_catalog, dynamo, pg_temp"
 
+/*
+ * Run step(arg) as role, in a security-restricted operation with search_path
+ * pinned (none of that role's code runs with the caller's rights, nor the
+ * caller's objects with the role's).
+ */
+extern void SecurityRunAsRole(Oid role, void (*step) (void *arg), void *arg);
+
 /* Run step(arg) as the owner of the extension's objects, search_path pinned. */
 extern void SecurityRunAsOwner(void (*step) (void *arg), void *arg);
 

@@ -49,27 +49,11 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "ttl.h"
 #include "worker/jobs.h"
 
-/* What a job works on, read from the metadata. */
-typedef struct JobTarget
-{
-	char	   *relname;		/* the table's relation in dynamo_data */
-	Oid			relid;			/* InvalidOid: the relation is gone */
-	Oid			owner;			/* its owner, whom the work runs as */
-	char	   *hash_key;		/* the table's keys */
-	char	   *range_key;
-	int			table_nkeys;
-	KeyAttr		keys[2];		/* the index's keys (index jobs) */
-	int			nkeys;
-	char	   *index_relname;
-	bool		index_ours;		/* an index of the table by that name exists */
-	bool		index_valid;
-} JobTarget;
-
-/* Start a step: a transaction with a snapshot and SPI. */
-static void
-step_begin(void)
+void
+JobStepBegin(void)
 {
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -77,9 +61,8 @@ step_begin(void)
 	SPI_connect();
 }
 
-/* Commit a step. */
-static void
-step_end(void)
+void
+JobStepEnd(void)
 {
 	SPI_finish();
 	PopActiveSnapshot();
@@ -95,9 +78,8 @@ text_arg(const char *s, Datum *value, char *null)
 	*null = s ? ' ' : 'n';
 }
 
-/* Set a job's state, progress and error (SPI connected; NULL: unchanged). */
-static void
-job_set(int64 id, const char *state, const char *progress, const char *error)
+void
+JobSet(int64 id, const char *state, const char *progress, const char *error)
 {
 	Oid			types[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[4];
@@ -113,13 +95,12 @@ job_set(int64 id, const char *state, const char *progress, const char *error)
 				  4, types, values, nulls, SPI_OK_UPDATE);
 }
 
-/* The same as a step of its own. */
-static void
-job_set_step(int64 id, const char *state, const char *progress, const char *error)
+void
+JobSetStep(int64 id, const char *state, const char *progress, const char *error)
 {
-	step_begin();
-	job_set(id, state, progress, error);
-	step_end();
+	JobStepBegin();
+	JobSet(id, state, progress, error);
+	JobStepEnd();
 }
 
 /* The (table_name, index_name) arguments of a statement. */
@@ -132,15 +113,14 @@ name_args(const char *table_name, const char *index_name, Oid *types, Datum *val
 	values[1] = index_name ? CStringGetTextDatum(index_name) : CStringGetTextDatum("");
 }
 
-/* Where the index of the target stands in Postgres. */
-static void
-find_index(JobTarget *t, const char *index_name)
+void
+JobFindIndex(JobTarget *t, const char *index_relname)
 {
 	Oid			nsp = get_namespace_oid(DYNAMO_DATA_SCHEMA, false);
 	Oid			ix;
 	HeapTuple	tup;
 
-	t->index_relname = IndexRelname(t->relname, index_name);
+	t->index_relname = MemoryContextStrdup(MaintenanceJobContext(), index_relname);
 	ix = get_relname_relid(t->index_relname, nsp);
 	t->index_ours = t->index_valid = false;
 	if (!OidIsValid(ix))
@@ -167,15 +147,8 @@ relation_owner(Oid relid)
 	return owner;
 }
 
-/*
- * Read the target of a job (SPI connected): the table in table_status (or
- * any status when NULL) and, for index jobs, its index in index_status.
- * False when it is not (or no longer) in the metadata; an error when the
- * metadata leads elsewhere than the job was authorized for, or the role that
- * asked no longer owns the relation.
- */
-static bool
-load_target(const JobRow *job, const char *table_status, const char *index_status,
+bool
+JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
 			JobTarget *t)
 {
 	Oid			types[4];
@@ -224,7 +197,7 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 		t->keys[t->nkeys].range = k == 1;
 		t->nkeys++;
 	}
-	if (job->index_name && t->nkeys == 0)
+	if (index_status && t->nkeys == 0)
 		return false;
 	if (job->table_id == NULL || strcmp(job->table_id, SPI_getvalue(tup, desc, 8)) != 0)
 		ereport(ERROR, (errmsg("table %s is no longer the table the job was requested for",
@@ -237,13 +210,28 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 							   GetUserNameFromId(job->requested_by, true) ?
 							   GetUserNameFromId(job->requested_by, true) : "(dropped)",
 							   job->table_name)));
-	if (job->index_name)
-		find_index(t, job->index_name);
+	if (index_status)
+		JobFindIndex(t, IndexRelname(t->relname, job->index_name));
 	return true;
 }
 
 /* What a step run as the relation's owner does (SPI connected). */
 typedef void (*OwnerStep) (JobTarget *t, void *arg);
+
+typedef struct OwnerCall
+{
+	OwnerStep	step;
+	JobTarget  *t;
+	void	   *arg;
+} OwnerCall;
+
+static void
+owner_call(void *arg)
+{
+	OwnerCall  *c = arg;
+
+	c->step(c->t, c->arg);
+}
 
 /*
  * Run a step as the target relation's owner, in a security-restricted
@@ -252,22 +240,13 @@ typedef void (*OwnerStep) (JobTarget *t, void *arg);
 static void
 run_as_owner(JobTarget *t, OwnerStep step, void *arg)
 {
-	Oid			save_user;
-	int			save_sec;
-	int			nest;
+	OwnerCall	c = {step, t, arg};
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(t->owner, save_sec | SECURITY_RESTRICTED_OPERATION);
-	nest = NewGUCNestLevel();
-	SecurityPinSearchPath();
-	step(t, arg);
-	AtEOXact_GUC(false, nest);
-	SetUserIdAndSecContext(save_user, save_sec);
+	SecurityRunAsRole(t->owner, owner_call, &c);
 }
 
-/* DROP INDEX CONCURRENTLY of the target's index, when it is there. */
-static void
-drop_index_concurrently(const JobTarget *t)
+void
+JobDropIndexConcurrently(const JobTarget *t)
 {
 	if (t->index_ours)
 		MaintenanceRunTopLevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
@@ -374,13 +353,13 @@ begin_index_job(const JobRow *job, const char *index_status, const char *doing, 
 {
 	bool		found;
 
-	step_begin();
-	found = load_target(job, NULL, index_status, t) && OidIsValid(t->relid);
+	JobStepBegin();
+	found = JobLoadTarget(job, NULL, index_status, t) && OidIsValid(t->relid);
 	if (found)
-		job_set(job->id, NULL, doing, NULL);
-	step_end();
+		JobSet(job->id, NULL, doing, NULL);
+	JobStepEnd();
 	if (!found)
-		job_set_step(job->id, "succeeded", "nothing to do: the index is gone", NULL);
+		JobSetStep(job->id, "succeeded", "nothing to do: the index is gone", NULL);
 	return found;
 }
 
@@ -397,18 +376,18 @@ create_index_job(const JobRow *job)
 		return;
 	/* an interrupted build left an invalid index: build it again */
 	if (t.index_ours && !t.index_valid)
-		drop_index_concurrently(&t);
+		JobDropIndexConcurrently(&t);
 	if (!(t.index_ours && t.index_valid))
 		MaintenanceRunTopLevel(IndexCreateSql(t.relname, t.index_relname, job->index_name,
 											  t.keys, t.nkeys, t.table_nkeys, true),
 							   t.owner);
 
-	job_set_step(job->id, NULL, "looking for items the index leaves out", NULL);
-	step_begin();
+	JobSetStep(job->id, NULL, "looking for items the index leaves out", NULL);
+	JobStepBegin();
 	left_out = record_violations(&t, job->table_name, job->index_name);
-	step_end();
+	JobStepEnd();
 
-	step_begin();
+	JobStepBegin();
 	CatalogLockForChange(t.relid, job->table_name);
 	name_args(job->table_name, job->index_name, types, values);
 	CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE', backfilling = false"
@@ -417,15 +396,15 @@ create_index_job(const JobRow *job)
 				  2, types, values, NULL, SPI_OK_UPDATE);
 	/* deleted while it was built: the delete job queued behind drops it */
 	if (SPI_processed == 0)
-		job_set(job->id, "succeeded", "built, but deleted meanwhile", NULL);
+		JobSet(job->id, "succeeded", "built, but deleted meanwhile", NULL);
 	else
 	{
 		table_active(job->table_name, t.relid);
-		job_set(job->id, "succeeded",
+		JobSet(job->id, "succeeded",
 				left_out ? psprintf("built; %llu items left out for index key violations (dynamo.index_key_violations)",
 									(unsigned long long) left_out) : "built", NULL);
 	}
-	step_end();
+	JobStepEnd();
 }
 
 /* Drop a GSI in the background. */
@@ -438,8 +417,8 @@ delete_index_job(const JobRow *job)
 
 	if (!begin_index_job(job, "DELETING", "dropping the index", &t))
 		return;
-	drop_index_concurrently(&t);
-	step_begin();
+	JobDropIndexConcurrently(&t);
+	JobStepBegin();
 	CatalogLockForChange(t.relid, job->table_name);
 	name_args(job->table_name, job->index_name, types, values);
 	CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
@@ -447,8 +426,8 @@ delete_index_job(const JobRow *job)
 	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
 	table_active(job->table_name, t.relid);
-	job_set(job->id, "succeeded", "dropped", NULL);
-	step_end();
+	JobSet(job->id, "succeeded", "dropped", NULL);
+	JobStepEnd();
 }
 
 /* The DROP TABLE of JobDropTable. */
@@ -473,6 +452,7 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 				  1, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_DELETE);
+	TtlSettingForget(table_name);
 	if (OidIsValid(relid))
 	{
 		/* waits for requests still using it; new ones see DELETING */
@@ -500,19 +480,19 @@ delete_table_job(const JobRow *job)
 	JobTarget	t;
 	bool		found;
 
-	step_begin();
-	found = load_target(job, "DELETING", NULL, &t);
-	job_set(job->id, NULL, found ? "dropping the table" : NULL, NULL);
-	step_end();
+	JobStepBegin();
+	found = JobLoadTarget(job, "DELETING", NULL, &t);
+	JobSet(job->id, NULL, found ? "dropping the table" : NULL, NULL);
+	JobStepEnd();
 	if (!found)
 	{
-		job_set_step(job->id, "succeeded", "nothing to do: the table is gone", NULL);
+		JobSetStep(job->id, "succeeded", "nothing to do: the table is gone", NULL);
 		return;
 	}
-	step_begin();
+	JobStepBegin();
 	JobDropTable(job->table_name, t.relname, t.relid, t.owner);
-	job_set(job->id, "succeeded", "dropped", NULL);
-	step_end();
+	JobSet(job->id, "succeeded", "dropped", NULL);
+	JobStepEnd();
 }
 
 void
@@ -524,8 +504,12 @@ JobRun(const JobRow *job)
 		delete_index_job(job);
 	else if (strcmp(job->kind, JOB_DELETE_TABLE) == 0)
 		delete_table_job(job);
+	else if (strcmp(job->kind, JOB_ENABLE_TTL) == 0)
+		TtlEnableJob(job);
+	else if (strcmp(job->kind, JOB_DISABLE_TTL) == 0)
+		TtlDisableJob(job);
 	else
-		job_set_step(job->id, "failed", NULL, psprintf("unknown job kind \"%s\"", job->kind));
+		JobSetStep(job->id, "failed", NULL, psprintf("unknown job kind \"%s\"", job->kind));
 }
 
 /* Undo a failed job's change of status (own transactions). */
@@ -538,17 +522,17 @@ undo_job(const JobRow *job)
 	Datum		values[2];
 	bool		creating = strcmp(job->kind, JOB_CREATE_INDEX) == 0;
 
-	step_begin();
-	found = load_target(job, NULL,
+	JobStepBegin();
+	found = JobLoadTarget(job, NULL,
 						job->index_name ? (creating ? "CREATING" : "DELETING") : NULL, &t) &&
 		OidIsValid(t.relid);
-	step_end();
+	JobStepEnd();
 	if (!found)
 		return;
 	/* a failed build leaves no index behind */
 	if (creating)
-		drop_index_concurrently(&t);
-	step_begin();
+		JobDropIndexConcurrently(&t);
+	JobStepBegin();
 	CatalogLockForChange(t.relid, job->table_name);
 	name_args(job->table_name, job->index_name, types, values);
 	if (creating)
@@ -560,23 +544,26 @@ undo_job(const JobRow *job)
 					  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL,
 					  SPI_OK_UPDATE);
 	table_active(job->table_name, t.relid);
-	step_end();
+	JobStepEnd();
 }
 
 void
 JobFail(const JobRow *job, const char *message)
 {
 	/* failed first: a job whose undoing fails too is not run again */
-	job_set_step(job->id, "failed", NULL, message);
+	JobSetStep(job->id, "failed", NULL, message);
 	PG_TRY();
 	{
-		undo_job(job);
+		if (strcmp(job->kind, JOB_ENABLE_TTL) == 0 || strcmp(job->kind, JOB_DISABLE_TTL) == 0)
+			TtlJobUndo(job);
+		else
+			undo_job(job);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
 
-		job_set_step(job->id, NULL, NULL,
+		JobSetStep(job->id, NULL, NULL,
 					 psprintf("%s (and undoing it failed: %s)", message, e->message));
 	}
 	PG_END_TRY();

@@ -5,6 +5,7 @@
 #ifndef DYNAMO_JOBS_H
 #define DYNAMO_JOBS_H
 
+#include "catalog.h"
 #include "worker/worker.h"
 
 /* A job as claimed from dynamo.job_queue. */
@@ -18,6 +19,61 @@ typedef struct JobRow
 	Oid			requested_by;	/* the role it was authorized for */
 	int			attempts;
 } JobRow;
+
+/* What a job works on, read from the metadata. */
+typedef struct JobTarget
+{
+	char	   *relname;		/* the table's relation in dynamo_data */
+	Oid			relid;			/* InvalidOid: the relation is gone */
+	Oid			owner;			/* its owner, whom the work runs as */
+	char	   *hash_key;		/* the table's keys */
+	char	   *range_key;
+	int			table_nkeys;
+	KeyAttr		keys[2];		/* the index's keys (index jobs) */
+	int			nkeys;
+	char	   *index_relname;
+	bool		index_ours;		/* an index of the table by that name exists */
+	bool		index_valid;
+} JobTarget;
+
+/* Start a step of a job: a transaction with a snapshot and SPI. */
+extern void JobStepBegin(void);
+
+/* Commit a step. */
+extern void JobStepEnd(void);
+
+/* Set a job's state, progress and error (SPI connected; NULL: unchanged). */
+extern void JobSet(int64 id, const char *state, const char *progress, const char *error);
+
+/* The same as a step of its own. */
+extern void JobSetStep(int64 id, const char *state, const char *progress, const char *error);
+
+/*
+ * Read the target of a job (SPI connected): the table in table_status (or
+ * any status when NULL) and, when index_status is given, its index
+ * job->index_name in that status.  False when it is not (or no longer) in
+ * the metadata; an error when the metadata leads elsewhere than the job was
+ * authorized for, or the role that asked no longer owns the relation.
+ */
+extern bool JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
+						  JobTarget *t);
+
+/* Where index index_relname of the target stands in Postgres. */
+extern void JobFindIndex(JobTarget *t, const char *index_relname);
+
+/* DROP INDEX CONCURRENTLY of the target's index, when it is there. */
+extern void JobDropIndexConcurrently(const JobTarget *t);
+
+/* Time to Live jobs (ttl_worker.c): build, drop, and undo a failed one. */
+extern void TtlEnableJob(const JobRow *job);
+extern void TtlDisableJob(const JobRow *job);
+extern void TtlJobUndo(const JobRow *job);
+
+/* Sweep this database's expired items when a sweep is due (no transaction open). */
+extern void TtlSweepDue(void);
+
+/* The worker's nap, shortened to when the next sweep is due (ms). */
+extern long TtlSweepDelay(long nap);
 
 /* Run one claimed job (maintenance worker; no transaction open). */
 extern void JobRun(const JobRow *job);

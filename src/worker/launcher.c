@@ -61,6 +61,7 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
 static bool wake_pending = false;	/* this backend: wake at commit */
 static bool rescan_pending = false; /* this backend: rescan at commit */
+static int64 cancel_pending = 0;	/* this backend: cancel that job at commit */
 
 /* Ask for the shared state. */
 static void
@@ -130,9 +131,11 @@ wake_launcher(bool rescan)
 static void
 maint_xact_callback(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_COMMIT && maint_shared != NULL && (wake_pending || rescan_pending))
+	if (event == XACT_EVENT_COMMIT && maint_shared != NULL &&
+		(wake_pending || rescan_pending || cancel_pending))
 	{
 		Latch	   *latch = NULL;
+		pid_t		cancel = 0;
 
 		SpinLockAcquire(&maint_shared->mutex);
 		{
@@ -140,8 +143,15 @@ maint_xact_callback(XactEvent event, void *arg)
 
 			if (s && s->pid != 0)
 				latch = s->latch;
+			if (s && s->pid != 0 && cancel_pending && s->running_job == cancel_pending)
+			{
+				s->cancel_job = cancel_pending;
+				cancel = s->pid;
+			}
 		}
 		SpinLockRelease(&maint_shared->mutex);
+		if (cancel)
+			(void) kill(cancel, SIGINT);
 		if (latch)
 			SetLatch(latch);
 		/* the extension was just created here: start its worker */
@@ -150,13 +160,22 @@ maint_xact_callback(XactEvent event, void *arg)
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
 		wake_pending = rescan_pending = false;
+		cancel_pending = 0;
+	}
 }
 
 void
 MaintenanceWakeAtCommit(void)
 {
 	wake_pending = true;
+}
+
+void
+MaintenanceCancelJobAtCommit(int64 job_id)
+{
+	cancel_pending = job_id;
 }
 
 /*

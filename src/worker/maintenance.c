@@ -13,6 +13,11 @@
  * is kept in the job's row.  A job that keeps killing the worker is given up
  * after DYNAMO_JOB_MAX_ATTEMPTS.
  *
+ * Between jobs, and whenever dynamo.ttl_interval has passed, the worker
+ * sweeps expired items (ttl_worker.c).  A request may cancel the job the
+ * worker runs (DeleteTable cancels a TTL index build): it marks the job in
+ * the worker's slot and sends SIGINT at commit; the job fails as cancelled.
+ *
  * The worker runs as the bootstrap superuser with search_path pinned; every
  * statement it runs is built here, schema-qualified, from catalog rows.
  * Requests that ask for work are authorized when they are made.
@@ -115,6 +120,7 @@ worker_detach(int code, Datum arg)
 		{
 			s->pid = 0;
 			s->latch = NULL;
+			s->running_job = s->cancel_job = 0;
 		}
 	}
 	SpinLockRelease(&maint_shared->mutex);
@@ -284,6 +290,47 @@ fail_job(JobRow *job, const char *message)
 	PG_END_TRY();
 }
 
+/*
+ * Say which job this worker runs (0: none).  A cancel of the job that ends
+ * is forgotten, even one whose signal is still on its way.
+ */
+static void
+set_running_job(int64 id)
+{
+	bool		stale = false;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s && s->pid == MyProcPid)
+		{
+			stale = id == 0 && s->cancel_job != 0;
+			s->running_job = id;
+			s->cancel_job = 0;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	if (stale)
+		QueryCancelPending = false;
+}
+
+/* Was the job this worker runs cancelled by a request? */
+static bool
+job_cancelled(int64 id)
+{
+	bool		cancelled;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		cancelled = s && s->cancel_job == id;
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	return cancelled;
+}
+
 /* Run one job, failing it (and undoing its kind's steps) on error. */
 static void
 run_job(JobRow *job)
@@ -301,6 +348,7 @@ run_job(JobRow *job)
 		fail_job(job, psprintf("given up after %d attempts", DYNAMO_JOB_MAX_ATTEMPTS));
 		return;
 	}
+	set_running_job(job->id);
 	PG_TRY();
 	{
 		JobRun(job);
@@ -308,12 +356,17 @@ run_job(JobRow *job)
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
+		bool		cancelled = e->sqlerrcode == ERRCODE_QUERY_CANCELED && job_cancelled(job->id);
 
-		ereport(LOG, (errmsg("dynamo maintenance: job %lld (%s) failed: %s",
-							 (long long) job->id, activity, e->message)));
-		fail_job(job, e->message);
+		/* (the undo must not be cancelled too) */
+		set_running_job(0);
+		ereport(LOG, (errmsg("dynamo maintenance: job %lld (%s) %s: %s",
+							 (long long) job->id, activity, cancelled ? "cancelled" : "failed",
+							 e->message)));
+		fail_job(job, cancelled ? "cancelled: the table is being deleted" : e->message);
 	}
 	PG_END_TRY();
+	set_running_job(0);
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
@@ -358,10 +411,14 @@ DynamoMaintenanceMain(Datum main_arg)
 			run_job(&job);
 			MemoryContextReset(job_context);
 			CHECK_FOR_INTERRUPTS();
+			TtlSweepDue();
 		}
+		if (st == EXT_READY)
+			TtlSweepDue();
+		MemoryContextReset(job_context);
 		pgstat_report_stat(true);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 DYNAMO_MAINTENANCE_NAP_MS, PG_WAIT_EXTENSION);
+						 TtlSweepDelay(DYNAMO_MAINTENANCE_NAP_MS), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

@@ -12,6 +12,8 @@
 #define JOB_CREATE_INDEX	"create_index"
 #define JOB_DELETE_INDEX	"delete_index"
 #define JOB_DELETE_TABLE	"delete_table"
+#define JOB_ENABLE_TTL		"enable_ttl"
+#define JOB_DISABLE_TTL		"disable_ttl"
 
 /*
  * Record a job for the maintenance worker of this database (SPI connected
@@ -35,6 +37,12 @@ extern bool MaintenanceAvailable(void);
 
 /* Wake this database's maintenance worker when the transaction commits. */
 extern void MaintenanceWakeAtCommit(void);
+
+/*
+ * When the transaction commits, cancel job job_id if this database's worker
+ * is still running it (the job fails as cancelled and is undone).
+ */
+extern void MaintenanceCancelJobAtCommit(int64 job_id);
 
 /* Registration of the launcher, its shared memory and hooks (preload only). */
 extern void MaintenanceInit(void);

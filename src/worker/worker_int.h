@@ -20,6 +20,8 @@ typedef struct MaintSlot
 	Latch	   *latch;			/* that worker's latch */
 	bool		no_extension;	/* its worker found nothing to do there */
 	TimestampTz held_until;		/* not started before (DROP DATABASE ...) */
+	int64		running_job;	/* the job its worker runs, 0 for none */
+	int64		cancel_job;		/* that job was cancelled (SIGINT sent) */
 } MaintSlot;
 
 typedef struct MaintShared

@@ -130,10 +130,12 @@ ok_psql('postgres', q{CREATE ROLE alice LOGIN; GRANT SELECT, INSERT, UPDATE, DEL
 	SELECT dynamo.get_item('{"TableName":"Guarded","Key":{"pk":{"S":"a"}}}')}, 'alice');
 ok($res && $text =~ /"pk":\{"S":"a"\}/, 'alice writes and reads Guarded') or diag($text);
 ($res, $text) = psql('postgres', sprintf($add_gsi, 'Guarded'), 'alice');
-ok(!$res && $text =~ /ERROR:  42501: must be owner of table Guarded/, 'UpdateTable (GSI Create) as alice: 42501 must be owner')
+ok(!$res && $text =~ /ERROR:  DY015: AccessDeniedException: User: arn:aws:iam::000000000000:user\/alice is not authorized to perform: dynamodb:UpdateTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/Guarded$/m,
+	'UpdateTable (GSI Create) as alice: AccessDeniedException in DynamoDB\'s words')
 	or diag($text);
 ($res, $text) = psql('postgres', q{SELECT dynamo.delete_table('{"TableName":"Guarded"}')}, 'alice');
-ok(!$res && $text =~ /ERROR:  42501: must be owner of table Guarded/, 'DeleteTable as alice: 42501 must be owner')
+ok(!$res && $text =~ /ERROR:  DY015: AccessDeniedException: User: \S+ is not authorized to perform: dynamodb:DeleteTable on resource: \S+table\/Guarded$/m,
+	'DeleteTable as alice: AccessDeniedException')
 	or diag($text);
 # over HTTP, with an access key of alice's
 my $key = ok_psql('postgres', q{SELECT access_key_id || ' ' || secret_access_key FROM dynamo.create_access_key('alice')}, 'a key for alice');
@@ -160,9 +162,9 @@ my ($pyout, $pyerr);
 run(['/usr/bin/python3', '-c', $py], '>', \$pyout, '2>', \$pyerr);
 $pyout //= '';
 like($pyout, qr/^get accepted$/m, 'over HTTP alice reads Guarded') or diag($pyout . ($pyerr // ''));
-like($pyout, qr/^update AccessDeniedException must be owner of table Guarded$/m, 'over HTTP UpdateTable is AccessDeniedException')
+like($pyout, qr/^update AccessDeniedException User: arn:aws:iam::000000000000:user\/alice is not authorized to perform: dynamodb:UpdateTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/Guarded$/m, 'over HTTP UpdateTable is AccessDeniedException')
 	or diag($pyout . ($pyerr // ''));
-like($pyout, qr/^delete AccessDeniedException must be owner of table Guarded$/m, 'over HTTP DeleteTable is AccessDeniedException')
+like($pyout, qr/^delete AccessDeniedException User: \S+ is not authorized to perform: dynamodb:DeleteTable on resource: \S+table\/Guarded$/m, 'over HTTP DeleteTable is AccessDeniedException')
 	or diag($pyout . ($pyerr // ''));
 is(ok_psql('postgres', q{SELECT count(*) FROM dynamo.job_queue}, 'job_queue'), '0', 'no job was queued');
 is(ok_psql('postgres', q{SELECT status || ' ' || (SELECT count(*) FROM dynamo.indexes WHERE table_name = 'Guarded')

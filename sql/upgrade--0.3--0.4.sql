@@ -1,0 +1,3 @@
+-- dynamo 0.3 -> 0.4: Time to Live (sql/time_to_live.sql).
+\echo Use "ALTER EXTENSION dynamo UPDATE TO '0.4'" to load this file. \quit
+
