@@ -94,6 +94,8 @@ max_worker_processes = 32
 output_plugin_libraries = 'pgoutput, test_decoding, dynamo'
 dynamo.http_port = $http_port
 fsync = $fsync
+# local use and tests: TimeToLive may change again at once (DynamoDB: 1 h)
+dynamo.ttl_update_interval = 0
 CONF
 	if [ "$durability" = durable ]; then
 		printf '%s\n' 'full_page_writes = on' 'synchronous_commit = on' >> "$dir/postgresql.conf"
