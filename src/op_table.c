@@ -755,6 +755,10 @@ OpCreateTable(json_object *req, StringInfo out)
 	check_key_elements(ks, ad, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
+	/* (DynamoDB's CreateTable has no TTL member: a table's TTL is set once it exists) */
+	if (json_object_object_get_ex(req, "TimeToLiveSpecification", NULL))
+		DynamoError(DYERR_VALIDATION,
+					"CreateTable has no parameter 'TimeToLiveSpecification': enable Time to Live with UpdateTimeToLive once the table is ACTIVE");
 	spec.nkeys = parse_key_schema(ks, ad, spec.keys);
 	check_billing_create(&spec);
 	parse_indexes(req, ad, &spec);

@@ -321,7 +321,7 @@ TtlSweepBatch(const TtlTarget *t, int limit, TimestampTz now)
 		3, {t->table_name, t->table_id, t->attribute}, SPI_OK_SELECT};
 	OwnerSql	idle = {"UPDATE dynamo.time_to_live SET last_sweep = pg_catalog.clock_timestamp()"
 		TARGET_ROW " AND (last_sweep IS NULL OR last_sweep OPERATOR(pg_catalog.<)"
-		" pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval)",
+		" (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval))",
 		3, {t->table_name, t->table_id, t->attribute}, SPI_OK_UPDATE};
 	OwnerSql	record = {"UPDATE dynamo.time_to_live SET last_sweep = pg_catalog.clock_timestamp(),"
 		" items_deleted = items_deleted OPERATOR(pg_catalog.+) $4::pg_catalog.int8" TARGET_ROW,
