@@ -222,6 +222,21 @@ expiry_sql(const char *attribute)
 	return psprintf("dynamo.ttl_expiry(item, %s::pg_catalog.text)", quote_literal_cstr(attribute));
 }
 
+/*
+ * The items that have expired by $1 (a timestamptz), within five years: a
+ * range of the TTL index.
+ */
+static char *
+expired_sql(const char *attribute)
+{
+	char	   *expiry = expiry_sql(attribute);
+
+	return psprintf("%s OPERATOR(pg_catalog.<=) pg_catalog.extract('epoch', $1)"
+					" AND %s OPERATOR(pg_catalog.>=) pg_catalog.extract('epoch',"
+					"  $1 OPERATOR(pg_catalog.-) '5 years'::pg_catalog.interval)",
+					expiry, expiry);
+}
+
 char *
 TtlIndexCreateSql(const char *relname, const char *attribute, bool concurrently)
 {
@@ -249,7 +264,6 @@ static void
 lock_expired_step(void *arg)
 {
 	SweepStep  *st = arg;
-	char	   *expiry = expiry_sql(st->t->attribute);
 	Oid			types[2] = {TIMESTAMPTZOID, INT4OID};
 	Datum		values[2] = {TimestampTzGetDatum(st->now), Int32GetDatum(st->limit)};
 	MemoryContext cxt = CurrentMemoryContext;
@@ -257,13 +271,9 @@ lock_expired_step(void *arg)
 	bool		isnull;
 
 	SPI_connect();
-	CatalogRunSql(psprintf("SELECT ctid FROM %s WHERE %s OPERATOR(pg_catalog.<=)"
-						   " pg_catalog.extract('epoch', $1)"
-						   " AND %s OPERATOR(pg_catalog.>=) pg_catalog.extract('epoch',"
-						   "  $1 OPERATOR(pg_catalog.-) '5 years'::pg_catalog.interval)"
-						   " LIMIT $2 FOR UPDATE SKIP LOCKED",
+	CatalogRunSql(psprintf("SELECT ctid FROM %s WHERE %s LIMIT $2 FOR UPDATE SKIP LOCKED",
 						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname),
-						   expiry, expiry),
+						   expired_sql(st->t->attribute)),
 				  2, types, values, NULL, SPI_OK_SELECT);
 	st->ntids = (int) SPI_processed;
 	if (st->ntids > 0)
@@ -439,18 +449,13 @@ dynamo_ttl_sweep(PG_FUNCTION_ARGS)
 static int64
 count_expired(const TtlTarget *t)
 {
-	char	   *expiry = expiry_sql(t->attribute);
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(GetCurrentTimestamp())};
 	bool		isnull;
 
-	CatalogRunSql(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s WHERE %s OPERATOR(pg_catalog.<=)"
-						   " pg_catalog.extract('epoch', $1)"
-						   " AND %s OPERATOR(pg_catalog.>=) pg_catalog.extract('epoch',"
-						   "  $1 OPERATOR(pg_catalog.-) '5 years'::pg_catalog.interval)"
-						   " LIMIT %d) s",
+	CatalogRunSql(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s WHERE %s LIMIT %d) s",
 						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname),
-						   expiry, expiry, DYNAMO_TTL_BACKLOG_MAX),
+						   expired_sql(t->attribute), DYNAMO_TTL_BACKLOG_MAX),
 				  1, types, values, NULL, SPI_OK_SELECT);
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

@@ -292,26 +292,30 @@ fail_job(JobRow *job, const char *message)
 
 /*
  * Say which job this worker runs (0: none).  A cancel of the job that ends
- * is forgotten, even one whose signal is still on its way.
+ * is forgotten; one that reaches the next job fails no job: it is run
+ * again.
  */
 static void
 set_running_job(int64 id)
 {
 	bool		stale = false;
 
+	/* (outside jobs cancels are held off: one still pending is stale) */
+	if (id != 0)
+		QueryCancelPending = false;
 	SpinLockAcquire(&maint_shared->mutex);
 	{
 		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
 
 		if (s && s->pid == MyProcPid)
 		{
-			stale = id == 0 && s->cancel_job != 0;
+			stale = s->cancel_job != 0;
 			s->running_job = id;
 			s->cancel_job = 0;
 		}
 	}
 	SpinLockRelease(&maint_shared->mutex);
-	if (stale)
+	if (stale && id == 0)
 		QueryCancelPending = false;
 }
 
@@ -348,7 +352,9 @@ run_job(JobRow *job)
 		fail_job(job, psprintf("given up after %d attempts", DYNAMO_JOB_MAX_ATTEMPTS));
 		return;
 	}
+	/* a job may be cancelled (SIGINT) while it runs, and only then */
 	set_running_job(job->id);
+	RESUME_CANCEL_INTERRUPTS();
 	PG_TRY();
 	{
 		JobRun(job);
@@ -356,16 +362,23 @@ run_job(JobRow *job)
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
-		bool		cancelled = e->sqlerrcode == ERRCODE_QUERY_CANCELED && job_cancelled(job->id);
+		bool		cancel = e->sqlerrcode == ERRCODE_QUERY_CANCELED;
+		bool		cancelled = cancel && job_cancelled(job->id);
 
 		/* (the undo must not be cancelled too) */
+		QueryCancelHoldoffCount = 0;
+		HOLD_CANCEL_INTERRUPTS();
 		set_running_job(0);
 		ereport(LOG, (errmsg("dynamo maintenance: job %lld (%s) %s: %s",
-							 (long long) job->id, activity, cancelled ? "cancelled" : "failed",
-							 e->message)));
-		fail_job(job, cancelled ? "cancelled: the table is being deleted" : e->message);
+							 (long long) job->id, activity,
+							 cancelled ? "cancelled" : cancel ? "interrupted" : "failed", e->message)));
+		/* a cancel meant for an earlier job: this one is run again */
+		if (!cancel || cancelled)
+			fail_job(job, cancelled ? "cancelled: the table is being deleted" : e->message);
 	}
 	PG_END_TRY();
+	QueryCancelHoldoffCount = 0;
+	HOLD_CANCEL_INTERRUPTS();
 	set_running_job(0);
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
@@ -387,6 +400,8 @@ DynamoMaintenanceMain(Datum main_arg)
 	SecurityPinSearchPath();
 	job_context = AllocSetContextCreate(TopMemoryContext, "dynamo maintenance job",
 										ALLOCSET_DEFAULT_SIZES);
+	/* SIGINT cancels the job running, nothing else (run_job) */
+	HOLD_CANCEL_INTERRUPTS();
 
 	for (;;)
 	{
