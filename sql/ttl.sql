@@ -2,7 +2,9 @@
 -- with DynamoDB's checks and messages, which items expire, sweeps (in the
 -- calling transaction, so the background sweeps cannot race this test), the
 -- tag of sweep transactions, and what other roles may do.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dynamo;
+RESET client_min_messages;
 SET dynamo.ttl_update_interval = 0;
 SELECT dynamo.create_table('{"TableName":"TtlT","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
   "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],
@@ -33,14 +35,21 @@ SELECT dynamo.describe_time_to_live('{}');
 
 -- then the state rules
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}');
+-- (in a transaction block: the worker starts building once it commits)
+BEGIN;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}');
 SELECT dynamo.describe_time_to_live('{"TableName":"TtlT"}');
+SAVEPOINT s;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}');
+ROLLBACK TO s;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"other"}}');
+ROLLBACK TO s;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"other"}}');
+ROLLBACK TO s;
+COMMIT;
 CALL dynamo.wait_for_jobs();
 SELECT dynamo.describe_time_to_live('{"TableName":"TtlT"}');
-SELECT kind, index_name, state, progress FROM dynamo.jobs ORDER BY job_id;
+SELECT kind, index_name, state, progress FROM dynamo.jobs WHERE table_name = 'TtlT' ORDER BY job_id;
 SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'TtlT' AND indexname LIKE '%@ttl%';
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}');
 -- DescribeTable says nothing of TTL, as DynamoDB's
@@ -144,9 +153,13 @@ RESET ROLE;
 SELECT dynamo.describe_time_to_live('{"TableName":"TtlT"}');
 
 -- disabling drops the index: DISABLING, then DISABLED without an attribute
+BEGIN;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}');
 SELECT dynamo.describe_time_to_live('{"TableName":"TtlT"}');
+SAVEPOINT s;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlT","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}');
+ROLLBACK TO s;
+COMMIT;
 CALL dynamo.wait_for_jobs();
 SELECT dynamo.describe_time_to_live('{"TableName":"TtlT"}');
 SELECT count(*) AS ttl_indexes FROM pg_indexes WHERE tablename = 'TtlT' AND indexname LIKE '%@ttl%';
