@@ -33,6 +33,14 @@ sub init {
 		  . ($edit ? " && $edit" : ""));
 }
 
+# Append settings to postgresql.conf (before start, or then reload).
+sub append_conf {
+	my ($self, $text) = @_;
+	open(my $fh, '>>', "$self->{dir}/postgresql.conf") or die "postgresql.conf: $!";
+	print $fh $text;
+	close $fh;
+}
+
 sub start { my ($self) = @_; return $self->sh("dynamo_start $self->{dir}") }
 sub stop { my ($self) = @_; return $self->sh("dynamo_stop $self->{dir}") }
 
