@@ -855,16 +855,20 @@ OpTableArn(const char *name)
 }
 
 void
-OpRequireOwner(Oid relid, const char *action, const char *name)
+OpDenied(const char *action, const char *name)
 {
-	const char *role;
+	const char *role = GetUserNameFromId(GetUserId(), true);
 
-	if (pg_class_ownercheck(relid, GetUserId()))
-		return;
-	role = GetUserNameFromId(GetUserId(), true);
 	DynamoError(DYERR_ACCESS_DENIED,
 				"User: arn:aws:iam::000000000000:user/%s is not authorized to perform: dynamodb:%s on resource: %s",
 				role ? role : "-", action, OpTableArn(name));
+}
+
+void
+OpRequireOwner(Oid relid, const char *action, const char *name)
+{
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		OpDenied(action, name);
 }
 
 /*

@@ -157,7 +157,8 @@ OpDescribeTimeToLive(json_object *req, StringInfo out)
 
 	if (t == NULL || !CatalogTableVisible(t) || t->status == STATUS_CREATING)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
-	CatalogCheckPrivileges(t, ACL_SELECT);
+	if (pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		OpDenied("DescribeTimeToLive", name);
 	SPI_connect();
 	TtlSettingRead(name, &cur);
 	SPI_finish();

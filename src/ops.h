@@ -54,7 +54,10 @@ extern const char *OpTableNameMember(json_object *req, size_t *len);
 /* A table's ARN. */
 extern char *OpTableArn(const char *name);
 
-/* AccessDeniedException, DynamoDB's words, unless the caller owns relid. */
+/* AccessDeniedException in DynamoDB's words: the caller may not do action on the table. */
+extern void OpDenied(const char *action, const char *name) pg_attribute_noreturn();
+
+/* The same unless the caller owns relid. */
 extern void OpRequireOwner(Oid relid, const char *action, const char *name);
 
 /*
