@@ -8,7 +8,9 @@
  * worker's sweeps delete expired items.  Disabling makes it DISABLING while
  * the index is dropped (disable_ttl), then DISABLED.  The checks come in
  * DynamoDB's order: the request's shape and member constraints, the table
- * (not found; not ACTIVE), the owner, then the state rules and the cooldown
+ * (not found), the caller's rights (as IAM decides before DynamoDB looks at
+ * the table's state), the table's status (not ACTIVE), then the state rules
+ * and the cooldown
  * (dynamo.ttl_update_interval).  Without the worker (the library not
  * preloaded) the index is built or dropped at once and nothing sweeps but
  * dynamo.ttl_sweep().
