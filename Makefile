@@ -37,7 +37,7 @@ SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
 REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state ttl
-ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status
+ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
