@@ -1,8 +1,11 @@
 # ALTER EXTENSION dynamo UPDATE on populated databases, from 0.1 (through
-# 0.2) and from the previous version, 0.2: tables, indexes, items, access
-# keys and tokens keep working, keys are bound to their roles' OIDs, the HTTP
-# API serves them, background work (0.3) starts once the catalog has its job
-# queue, and the upgraded objects are exactly those a fresh install of the
+# 0.2 and 0.3), from 0.2, and from the previous version, 0.3: tables,
+# indexes, items, access keys and tokens keep working, keys are bound to
+# their roles' OIDs, the HTTP API serves them, background work (0.3) starts
+# once the catalog has its job queue, a 0.3 database is served by this
+# library before its update (TimeToLive DISABLED, its changes refused until
+# the update, its maintenance worker unharmed) and sweeps expired items
+# after it, and the upgraded objects are exactly those a fresh install of the
 # new version creates.
 use strict;
 use warnings;
@@ -15,6 +18,8 @@ use DynamoCluster;
 $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
 my $node = DynamoCluster->new('upgrade', 55497, 58497);
 my ($ok, $out) = $node->init;
+# (expired items of the 0.3 database are swept within seconds of its update)
+$node->append_conf("dynamo.ttl_interval = '1s'\n") if $ok;
 ($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster starts') or diag($out);
 
@@ -81,6 +86,79 @@ is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of t
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
 	'{"Count":25,"ScannedCount":25}', 'and it answers');
 
+# from the previous version, 0.3, in a database of its own: a table with a
+# GSI, items of which some have expired (in attribute exp, an hour ago),
+# others expire in 2100 or never, and background jobs that ran
+ok_psql(q{CREATE DATABASE v03}, 'a 0.3 database');
+sub psql_v03 { return $node->ok_psql_in('v03', @_) }
+psql_v03(q{CREATE EXTENSION dynamo VERSION '0.3'}, 'install 0.3');
+psql_v03(q{SELECT dynamo.create_table('{"TableName":"Old3","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
+	'a 0.3 table with a GSI');
+psql_v03(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old3', 'Item', json_build_object(
+		'p', json_build_object('S', 'p' || i), 'g', json_build_object('S', 'g' || i % 4))::jsonb
+		|| CASE i % 3 WHEN 0 THEN jsonb_build_object('exp', jsonb_build_object('N', (extract(epoch FROM now())::bigint - 3600)::text))
+		              WHEN 1 THEN '{"exp":{"N":"4102444800"}}' ELSE '{}' END)::json))
+	FROM generate_series(1, 120) i}, '0.3 items, 40 of them expired');
+psql_v03(q{SELECT dynamo.update_table('{"TableName":"Old3","AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}],"GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"ByP","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}}]}') IS NOT NULL},
+	'a GSI built by the 0.3 worker');
+psql_v03(q{SELECT dynamo.create_table('{"TableName":"Gone3","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL
+	AND dynamo.delete_table('{"TableName":"Gone3"}') IS NOT NULL}, 'a table deleted by the 0.3 worker');
+is(psql_v03(q{CALL dynamo.wait_for_jobs()}, 'wait in v03'), '', 'the 0.3 jobs end');
+is(psql_v03(q{SELECT string_agg(kind || ' ' || state, ', ' ORDER BY job_id) FROM dynamo.jobs}, 'jobs at 0.3'),
+	'create_index succeeded, delete_table succeeded', 'the 0.3 worker ran both jobs');
+# before the update this library serves 0.3's catalog: TTL is DISABLED, and
+# enabling it asks for the update
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.3', 'at 0.3');
+is(psql_v03(q{SELECT dynamo.call('DescribeTimeToLive', '{"TableName":"Old3"}')}, 'DescribeTimeToLive at 0.3'),
+	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'DescribeTimeToLive at 0.3: DISABLED');
+my ($res, $text) = $node->psql_in('v03', q{SELECT dynamo.call('UpdateTimeToLive', '{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')});
+ok(!$res && $text =~ /^ERROR:  ValidationException: TimeToLive needs the catalog of dynamo 0\.4: run ALTER EXTENSION dynamo UPDATE$/m,
+	'UpdateTimeToLive at 0.3: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
+is(psql_v03(q{SELECT dynamo.query('{"TableName":"Old3","IndexName":"ByG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"g1"}},"Select":"COUNT"}')}, 'query ByG at 0.3'),
+	'{"Count":30,"ScannedCount":30}', 'the data plane serves 0.3');
+# its maintenance worker goes through its sweep rounds (every second) at 0.3
+# without an error: it has no TTL catalog to read yet
+my $worker = psql_v03(q{SELECT pid FROM pg_stat_activity WHERE datname = 'v03' AND application_name = 'dynamo maintenance'}, 'the v03 worker');
+like($worker, qr/^\d+$/, 'the 0.3 database has its maintenance worker');
+sleep 3;
+is(psql_v03(q{SELECT pid FROM pg_stat_activity WHERE datname = 'v03' AND application_name = 'dynamo maintenance'}, 'the v03 worker again'),
+	$worker, 'the same worker, 3 s (3 sweep rounds) later');
+sub log_lines {
+	open(my $fh, '<', $node->dir . '/server.log') or die "server.log: $!";
+	my @lines = <$fh>;
+	close $fh;
+	return @lines;
+}
+my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*failed/
+	|| (/time_to_live|ttl/i && /does not exist/) } log_lines();
+is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
+
+psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.4', '0.3 is now 0.4');
+is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
+	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
+is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),
+	'{"TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}', 'TTL enabled on the old table');
+is(psql_v03(q{CALL dynamo.wait_for_jobs()}, 'wait for the TTL index'), '', 'its TTL index is built');
+is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive once built'),
+	'{"TimeToLiveDescription":{"TimeToLiveStatus":"ENABLED","AttributeName":"exp"}}', 'TTL of the old table: ENABLED');
+my $expired = q{SELECT count(*) FROM dynamo_data."Old3" WHERE dynamo.ttl_expiry(item, 'exp') <= extract(epoch FROM now())};
+my $deadline = time() + 10;
+my $left;
+while (1) {
+	(undef, $left) = $node->psql_in('v03', $expired);
+	last if $left eq '0' || time() > $deadline;
+	select(undef, undef, undef, 0.2);
+}
+is($left, '0', 'the worker sweeps the expired items of the upgraded table within 10 s');
+is(psql_v03(q{SELECT count(*) || ' ' || count(*) FILTER (WHERE item::text LIKE '%4102444800%') FROM dynamo_data."Old3"}, 'items left'),
+	'80 40', 'the others are all there');
+is(psql_v03(q{SELECT items_deleted FROM dynamo.ttl_status WHERE table_name = 'Old3'}, 'ttl_status'), '40', 'ttl_status counts the 40');
+is(psql_v03(q{SELECT dynamo.query('{"TableName":"Old3","IndexName":"ByG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"g1"}},"Select":"COUNT"}')}, 'query ByG after the sweep'),
+	'{"Count":20,"ScannedCount":20}', 'and the old GSI has them left');
+@bad = grep { /dynamo maintenance: .*failed/ || (/time_to_live|ttl/i && /does not exist/) } log_lines();
+is(join('', @bad), '', 'no maintenance failure in the server log');
+
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
 `psql -X -q -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c 'CREATE EXTENSION dynamo'`;
@@ -99,16 +177,32 @@ my $signature = q{
 	  UNION ALL SELECT 'fn ' || p.oid::regprocedure || ' ' || md5(p.prosrc) || ' ' || coalesce(array_to_string(p.proconfig, ','), '') || ' ' || coalesce(p.proacl::text, '')
 	  FROM pg_proc p WHERE p.pronamespace = 'dynamo'::regnamespace
 	  UNION ALL SELECT 'trg ' || tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'dynamo'::regnamespace
+	  UNION ALL SELECT 'view ' || c.relname || ' ' || md5(pg_get_viewdef(c.oid)) || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
+	  FROM pg_class c WHERE c.relnamespace = 'dynamo'::regnamespace AND c.relkind = 'v'
+	  UNION ALL SELECT 'cmt ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' ' || md5(d.description)
+	  FROM pg_description d JOIN pg_depend e ON e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e'
+	   AND e.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'dynamo')
+	  UNION ALL SELECT 'cfg ' || cfg::regclass || ' ' || cond FROM pg_extension x, unnest(x.extconfig, x.extcondition) u(cfg, cond) WHERE x.extname = 'dynamo'
+	  UNION ALL SELECT 'ext ' || pg_describe_object(classid, objid, objsubid) FROM pg_depend
+	  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e' AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'dynamo')
 	) s};
 $signature =~ s/\n/ /g;
+my $signature_sql = $signature;
 $signature =~ s/"/\\"/g;
 my $upgraded = ok_psql($signature, 'objects of the upgraded database');
 my $fresh = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c "$signature" 2>&1`;
 chomp $fresh;
 ok(length($fresh) > 1000, 'objects of a fresh install') or diag($fresh);
+# (views, comments, what pg_dump dumps and every member object count too)
+like($fresh, qr/^view ttl_status [0-9a-f]{32} security_invoker=true$/m, 'the signature has the views');
+like($fresh, qr/^cmt column index_name of table dynamo\.job_queue /m, 'the comments');
+like($fresh, qr/^cfg dynamo\.time_to_live $/m, 'the tables pg_dump dumps');
+like($fresh, qr/^ext access method dynamo$/m, 'and the members of the extension');
 is($upgraded, $fresh, 'the upgrade from 0.1 creates exactly what a fresh install does');
 my $from02 = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d v02 -c "$signature" 2>&1`;
 chomp $from02;
 is($from02, $fresh, 'and so does the upgrade from 0.2');
+my ($ok03, $from03) = $node->psql_in('v03', $signature_sql);
+is($from03, $fresh, 'and the upgrade from 0.3');
 $node->stop;
 done_testing();
