@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Write a wrk Lua script that cycles through SigV4-signed DynamoDB requests.
 
-usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua [ATTR]
+usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua [ATTR[:N]]
 Request i is about the item with key "k%06d" % i.  With ATTR, the items PutItem
 writes also carry the string attribute ATTR, valued ATTR followed by i % 1000
-(a GSI key of 1000 values, say).
+(a GSI key of 1000 values, say); with ATTR:N, the Number attribute ATTR valued
+4102444800 - i (a Time to Live in 2099: indexed, never expired).
 Signatures are valid for 15 minutes: generate just before running wrk.
 """
 import json
@@ -23,7 +24,9 @@ def body(op, table, i, attr=None):
         return {"TableName": table, "Key": key}
     if op == "PutItem":
         item = dict(key, v={"S": PAYLOAD})
-        if attr:
+        if attr and attr.endswith(":N"):
+            item[attr[:-2]] = {"N": str(4102444800 - i)}
+        elif attr:
             item[attr] = {"S": "%s%d" % (attr, i % 1000)}
         return {"TableName": table, "Item": item}
     if op == "UpdateItem":
