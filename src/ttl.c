@@ -330,14 +330,19 @@ TtlSweepBatch(const TtlTarget *t, int limit, TimestampTz now)
 	OwnerSql	check = {"SELECT 1 FROM dynamo.time_to_live" TARGET_ROW,
 		3, {t->table_name, t->table_id, t->attribute}, SPI_OK_SELECT};
 	OwnerSql	idle = {"UPDATE dynamo.time_to_live SET last_sweep = pg_catalog.clock_timestamp()"
-		TARGET_ROW " AND (last_sweep IS NULL OR last_sweep OPERATOR(pg_catalog.<)"
-		" (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval))",
+		" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM dynamo.time_to_live" TARGET_ROW
+		" AND (last_sweep IS NULL OR last_sweep OPERATOR(pg_catalog.<)"
+		" (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval))"
+		" FOR UPDATE SKIP LOCKED)",
 		3, {t->table_name, t->table_id, t->attribute}, SPI_OK_UPDATE};
 	OwnerSql	record = {"UPDATE dynamo.time_to_live SET last_sweep = pg_catalog.clock_timestamp(),"
 		" items_deleted = items_deleted OPERATOR(pg_catalog.+) $4::pg_catalog.int8" TARGET_ROW,
 		4, {t->table_name, t->table_id, t->attribute, count}, SPI_OK_UPDATE};
 
-	/* (nothing written, not even a lock, unless items expired) */
+	/*
+	 * Nothing expired: nothing is written but, once a minute, the time of
+	 * this sweep, and that only when no one holds the row (no wait).
+	 */
 	if (run_owner_sql(&check) != 1)
 		return -1;
 	SecurityRunAsRole(t->owner, lock_expired_step, &st);
@@ -419,14 +424,14 @@ named_target(text *name, bool owner)
 
 /*
  * dynamo.ttl_sweep(table_name): delete the table's expired items now, in
- * batches, in the calling transaction; only its owner may.
+ * the calling transaction; only its owner may.
  */
 Datum
 dynamo_ttl_sweep(PG_FUNCTION_ARGS)
 {
 	TtlTarget  *t;
 	TimestampTz now = GetCurrentTimestamp();
-	int64		total = 0;
+	int64		total;
 	int64		n;
 
 	SPI_connect();
@@ -435,12 +440,13 @@ dynamo_ttl_sweep(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("TimeToLive is not enabled on table %s", text_to_cstring(PG_GETARG_TEXT_PP(0)))));
-	do
-	{
-		CHECK_FOR_INTERRUPTS();
-		n = TtlSweepBatch(t, DynamoTtlBatchSize, now);
-		total += Max(n, 0);
-	} while (n == DynamoTtlBatchSize);
+	/*
+	 * One batch of them all: the caller's transaction holds every lock until
+	 * it ends anyway, and a second batch in the same transaction would read
+	 * again the index entries of the items the first deleted.
+	 */
+	n = TtlSweepBatch(t, PG_INT32_MAX, now);
+	total = Max(n, 0);
 	SPI_finish();
 	PG_RETURN_INT64(total);
 }

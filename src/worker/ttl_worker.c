@@ -44,8 +44,12 @@
 /* The longest wait of a sweep for a lock other than an item's or the table's. */
 #define DYNAMO_TTL_LOCK_TIMEOUT "100ms"
 
-/* When this worker sweeps next (its schedule, not a request's state). */
-static TimestampTz next_sweep = 0;
+/*
+ * When this worker's last round of sweeps began, 0 for "sweep again at once"
+ * (its schedule, not a request's state; the interval is read each time, so
+ * a reload that shortens it takes effect at once).
+ */
+static TimestampTz last_round = 0;
 
 /*
  * Move a table's TTL from status from to status to on the job's attribute
@@ -241,7 +245,7 @@ sweep_table(const TtlTarget *t)
 		if (n == DynamoTtlBatchSize &&
 			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), DynamoTtlInterval))
 		{
-			next_sweep = 0;		/* more to do: the next round at once */
+			last_round = 0;		/* more to do: the next round at once */
 			break;
 		}
 	} while (n == DynamoTtlBatchSize);
@@ -256,9 +260,10 @@ TtlSweepDue(void)
 	List	   *targets = NIL;
 	ListCell   *lc;
 
-	if (DynamoTtlInterval <= 0 || now < next_sweep)
+	if (DynamoTtlInterval <= 0 ||
+		now < TimestampTzPlusMilliseconds(last_round, DynamoTtlInterval))
 		return;
-	next_sweep = TimestampTzPlusMilliseconds(now, DynamoTtlInterval);
+	last_round = now;
 	cxt = AllocSetContextCreate(TopMemoryContext, "dynamo ttl sweep", ALLOCSET_DEFAULT_SIZES);
 	JobStepBegin();
 	if (TtlCatalogPresent())
@@ -278,6 +283,7 @@ TtlSweepDelay(long nap)
 
 	if (DynamoTtlInterval <= 0)
 		return nap;
-	TimestampDifference(GetCurrentTimestamp(), next_sweep, &secs, &usecs);
+	TimestampDifference(GetCurrentTimestamp(),
+						TimestampTzPlusMilliseconds(last_round, DynamoTtlInterval), &secs, &usecs);
 	return Min(nap, secs * 1000 + usecs / 1000 + 1);
 }

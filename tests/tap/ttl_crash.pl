@@ -3,7 +3,8 @@
 #  a. sweeping resumes within two intervals (dynamo.ttl_interval = 1s);
 #  b. a TTL index build caught waiting for an old snapshot (its invalid
 #     Postgres index already in the catalog) resumes: the leftover is dropped,
-#     the index built anew and valid, TTL ENABLED, the expired items swept.
+#     the index built anew and valid, TTL ENABLED, the expired items swept;
+#  c. (and a reload that shortens dynamo.ttl_interval takes effect at once.)
 use strict;
 use warnings;
 use Test::More;
@@ -145,6 +146,16 @@ is(join(' ', map { count_of('Building', $_) } 'old', 'new', 'none'), '0 10 5', '
 put_items('Ticks', 'later', 3, int(time) - 1);
 ok(poll_true(q{SELECT count(*) = 0 FROM dynamo_data."Ticks" WHERE dynamo.attr(item, 'pk')::text::jsonb->>'S' LIKE 'later%'}, 10),
 	'Ticks is still swept');
+
+# --- c. a shorter dynamo.ttl_interval takes effect at its reload -----------
+ok_psql(q{ALTER SYSTEM SET dynamo.ttl_interval = '60s'}, 'the interval is a minute');
+ok_psql(q{SELECT pg_reload_conf()}, 'reload');
+sleep 2 * $interval + 0.5;		# (a round under the long interval has begun)
+put_items('Ticks', 'reload', 3, int(time) - 1);
+ok_psql(q{ALTER SYSTEM SET dynamo.ttl_interval = '1s'}, 'and a second again');
+ok_psql(q{SELECT pg_reload_conf()}, 'reload');
+ok(poll_true(q{SELECT count(*) = 0 FROM dynamo_data."Ticks" WHERE dynamo.attr(item, 'pk')::text::jsonb->>'S' LIKE 'reload%'}, 10),
+	'the next sweep comes a second after the reload, not a minute after the last');
 
 open(my $log, '<', $node->dir . '/server.log') or die "server.log: $!";
 my @lines = <$log>;
