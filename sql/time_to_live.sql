@@ -21,12 +21,16 @@ CREATE TABLE dynamo.time_to_live (
 ) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('dynamo.time_to_live', '');
 -- written only through the API (as the extension's owner, for the table's
--- owner); a role sees the rows of the tables it sees
+-- owner); a role sees the rows of the tables it may read, as
+-- DescribeTimeToLive answers it
 ALTER TABLE dynamo.time_to_live ENABLE ROW LEVEL SECURITY;
-CREATE POLICY visible ON dynamo.time_to_live USING (
-	EXISTS (SELECT 1 FROM dynamo.tables t
-			WHERE t.table_name OPERATOR(pg_catalog.=) time_to_live.table_name
-			  AND t.table_id OPERATOR(pg_catalog.=) time_to_live.table_id));
+CREATE POLICY readable ON dynamo.time_to_live USING (
+	EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) time_to_live.table_name
+		  AND t.table_id OPERATOR(pg_catalog.=) time_to_live.table_id
+		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
 GRANT SELECT ON dynamo.time_to_live TO PUBLIC;
 
 ALTER TABLE dynamo.job_queue DROP CONSTRAINT job_queue_kind_check,

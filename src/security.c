@@ -88,7 +88,8 @@ SecurityRunAsRole(Oid role, void (*step) (void *arg), void *arg)
 	}
 	PG_FINALLY();
 	{
-		AtEOXact_GUC(true, nest);
+		/* nothing the step set (a trigger's set_config, say) outlives it */
+		AtEOXact_GUC(false, nest);
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_END_TRY();

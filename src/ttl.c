@@ -111,27 +111,54 @@ TtlCatalogPresent(void)
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid("time_to_live", nsp));
 }
 
-void
-TtlSettingRead(const char *table_name, TtlSetting *out)
+/* What TtlSettingRead reads, as the extension's owner. */
+typedef struct SettingStep
 {
+	const char *table_name;
+	TtlSetting *out;
+	MemoryContext cxt;
+} SettingStep;
+
+static void
+setting_read_step(void *arg)
+{
+	SettingStep *st = arg;
 	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(table_name)};
+	Datum		values[1] = {CStringGetTextDatum(st->table_name)};
 	bool		isnull;
 
-	memset(out, 0, sizeof(*out));
-	if (!TtlCatalogPresent())
-		return;
+	SPI_connect();
 	CatalogRunSql("SELECT l.status, l.attribute_name, l.modified_at FROM dynamo.time_to_live l"
 				  " JOIN dynamo.tables t ON t.table_name OPERATOR(pg_catalog.=) l.table_name"
 				  "  AND t.table_id OPERATOR(pg_catalog.=) l.table_id"
 				  " WHERE l.table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		return;
-	out->status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	out->attribute = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	out->modified_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
-														 SPI_tuptable->tupdesc, 3, &isnull));
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+		st->out->status = SPI_getvalue(tup, desc, 1);
+		st->out->attribute = SPI_getvalue(tup, desc, 2);
+		st->out->modified_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 3, &isnull));
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+}
+
+/*
+ * (as the extension's owner: every caller has checked its rights on the
+ * table, and a row must not hide from its own table's owner)
+ */
+void
+TtlSettingRead(const char *table_name, TtlSetting *out)
+{
+	SettingStep st = {table_name, out, CurrentMemoryContext};
+
+	memset(out, 0, sizeof(*out));
+	if (TtlCatalogPresent())
+		SecurityRunAsOwner(setting_read_step, &st);
 }
 
 /* A statement with up to four text arguments, run as the extension's owner. */
@@ -207,8 +234,9 @@ TtlSettingForget(const char *table_name)
 char *
 TtlIndexRelname(const char *relname, const char *attribute)
 {
-	char	   *suffix = psprintf("@ttl~%08x",
-								  hash_bytes((const unsigned char *) attribute, (int) strlen(attribute)));
+	/* (the hash is of both: two tables' names cut alike still differ) */
+	char	   *full = psprintf("%s@ttl:%s", relname, attribute);
+	char	   *suffix = psprintf("@ttl~%08x", hash_bytes((const unsigned char *) full, (int) strlen(full)));
 	int			room = NAMEDATALEN - 1 - (int) strlen(suffix);
 
 	/* (relation names are ASCII: cutting one keeps it valid) */
@@ -376,7 +404,7 @@ TtlTargets(const char *table_name, MemoryContext cxt)
 				  "  ON t.table_name OPERATOR(pg_catalog.=) l.table_name"
 				  "  AND t.table_id OPERATOR(pg_catalog.=) l.table_id"
 				  " WHERE l.status OPERATOR(pg_catalog.=) 'ENABLED'"
-				  " AND t.status OPERATOR(pg_catalog.=) ANY ('{ACTIVE,UPDATING}'::text[])"
+				  " AND t.status OPERATOR(pg_catalog.=) ANY ('{ACTIVE,UPDATING}'::pg_catalog.text[])"
 				  " AND ($1 IS NULL OR l.table_name OPERATOR(pg_catalog.=) $1)"
 				  " ORDER BY l.table_name",
 				  1, types, values, nulls, SPI_OK_SELECT);
@@ -422,6 +450,17 @@ named_target(text *name, bool owner)
 	return targets ? linitial(targets) : NULL;
 }
 
+/* Pin search_path for one of our SQL functions: the nest level to pop. */
+static int
+pin_search_path(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", DYNAMO_SAFE_SEARCH_PATH, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
 /*
  * dynamo.ttl_sweep(table_name): delete the table's expired items now, in
  * the calling transaction; only its owner may.
@@ -429,9 +468,8 @@ named_target(text *name, bool owner)
 Datum
 dynamo_ttl_sweep(PG_FUNCTION_ARGS)
 {
+	int			nest = pin_search_path();
 	TtlTarget  *t;
-	TimestampTz now = GetCurrentTimestamp();
-	int64		total;
 	int64		n;
 
 	SPI_connect();
@@ -440,30 +478,41 @@ dynamo_ttl_sweep(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("TimeToLive is not enabled on table %s", text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+
 	/*
 	 * One batch of them all: the caller's transaction holds every lock until
 	 * it ends anyway, and a second batch in the same transaction would read
 	 * again the index entries of the items the first deleted.
 	 */
-	n = TtlSweepBatch(t, PG_INT32_MAX, now);
-	total = Max(n, 0);
+	n = TtlSweepBatch(t, PG_INT32_MAX, GetCurrentTimestamp());
 	SPI_finish();
-	PG_RETURN_INT64(total);
+	AtEOXact_GUC(false, nest);
+	PG_RETURN_INT64(Max(n, 0));
 }
 
-/* The count of dynamo.ttl_backlog, as the caller. */
-static int64
-count_expired(const TtlTarget *t)
+/* The count of dynamo.ttl_backlog. */
+typedef struct BacklogStep
 {
+	const TtlTarget *t;
+	int64		count;
+} BacklogStep;
+
+/* Count, as the relation's owner (none of the owner's code runs as the reader). */
+static void
+count_expired_step(void *arg)
+{
+	BacklogStep *st = arg;
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(GetCurrentTimestamp())};
 	bool		isnull;
 
+	SPI_connect();
 	CatalogRunSql(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s WHERE %s LIMIT %d) s",
-						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname),
-						   expired_sql(t->attribute), DYNAMO_TTL_BACKLOG_MAX),
+						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname),
+						   expired_sql(st->t->attribute), DYNAMO_TTL_BACKLOG_MAX),
 				  1, types, values, NULL, SPI_OK_SELECT);
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	st->count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
 }
 
 /*
@@ -474,20 +523,23 @@ count_expired(const TtlTarget *t)
 Datum
 dynamo_ttl_backlog(PG_FUNCTION_ARGS)
 {
+	int			nest = pin_search_path();
 	char	   *table_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	DynamoTable *dt = CatalogGetTable(table_name, strlen(table_name));
-	TtlTarget  *t;
-	int64		n;
+	BacklogStep st = {NULL, -1};
 
-	if (dt == NULL || pg_class_aclcheck(dt->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+	if (dt != NULL && pg_class_aclcheck(dt->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+	{
+		SPI_connect();
+		st.t = named_target(PG_GETARG_TEXT_PP(0), false);
+		if (st.t)
+			SecurityRunAsRole(st.t->owner, count_expired_step, &st);
+		SPI_finish();
+	}
+	AtEOXact_GUC(false, nest);
+	if (st.count < 0)
 		PG_RETURN_NULL();
-	SPI_connect();
-	t = named_target(PG_GETARG_TEXT_PP(0), false);
-	n = t ? count_expired(t) : -1;
-	SPI_finish();
-	if (n < 0)
-		PG_RETURN_NULL();
-	PG_RETURN_INT64(n);
+	PG_RETURN_INT64(st.count);
 }
 
 void

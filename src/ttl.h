@@ -46,7 +46,7 @@ extern int	DynamoTtlUpdateInterval;	/* dynamo.ttl_update_interval, s */
 /* Does the installed catalog have TTL (0.4 on)? */
 extern bool TtlCatalogPresent(void);
 
-/* A table's TTL setting, as the caller sees it (SPI connected). */
+/* A table's TTL setting (the caller has checked its rights on the table). */
 extern void TtlSettingRead(const char *table_name, TtlSetting *out);
 
 /*

@@ -225,7 +225,7 @@ claim_job(JobRow *job)
 	if (SPI_execute("UPDATE dynamo.job_queue SET state = 'running',"
 					" attempts = attempts OPERATOR(pg_catalog.+) 1, updated_at = pg_catalog.clock_timestamp()"
 					" WHERE job_id OPERATOR(pg_catalog.=) (SELECT job_id FROM dynamo.job_queue"
-					"  WHERE state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::text[])"
+					"  WHERE state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::pg_catalog.text[])"
 					"  ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 					" RETURNING job_id, kind, table_name, index_name, attempts, table_id::pg_catalog.text,"
 					"  requested_by::pg_catalog.oid",

@@ -32,17 +32,25 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "security.h"
 #include "storage/lmgr.h"
 #include "ttl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/timeout.h"
 #include "worker/jobs.h"
 
 /* The longest wait of a sweep for a lock other than an item's or the table's. */
 #define DYNAMO_TTL_LOCK_TIMEOUT "100ms"
+/* The longest statement of a sweep (a batch takes milliseconds). */
+#define DYNAMO_TTL_STATEMENT_TIMEOUT_MS 2000
+/* The longest a table whose sweeps fail waits for its next one. */
+#define DYNAMO_TTL_MAX_BACKOFF_MS	(10 * 60 * 1000)
+#define UUID_TEXT_LEN				40
 
 /*
  * When this worker's last round of sweeps began, 0 for "sweep again at once"
@@ -81,30 +89,16 @@ ttl_is(const JobRow *job, const char *status, const char *or_status)
 		(strcmp(cur.status, status) == 0 || (or_status && strcmp(cur.status, or_status) == 0));
 }
 
-/*
- * Begin a TTL job: read its target and its TTL index; false (the job done,
- * saying why) unless the table's TTL is in status or or_status.
- */
+/* Is the job's table being deleted (SPI connected)? */
 static bool
-begin_ttl_job(const JobRow *job, const char *status, const char *or_status, const char *doing,
-			  const char *otherwise, JobTarget *t)
+table_deleting(const JobRow *job)
 {
-	bool		found;
-	bool		go = false;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
 
-	JobStepBegin();
-	found = JobLoadTarget(job, NULL, NULL, t) && OidIsValid(t->relid);
-	if (found)
-		go = ttl_is(job, status, or_status);
-	if (go)
-	{
-		JobFindIndex(t, TtlIndexRelname(t->relname, job->index_name));
-		JobSet(job->id, NULL, doing, NULL);
-	}
-	JobStepEnd();
-	if (!go)
-		JobSetStep(job->id, "succeeded", found ? otherwise : "nothing to do: the table is gone", NULL);
-	return go;
+	CatalogRunSql("SELECT 1 FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
+				  " AND status OPERATOR(pg_catalog.=) 'DELETING'", 1, types, values, NULL, SPI_OK_SELECT);
+	return SPI_processed > 0;
 }
 
 /* End a TTL job: move its status and say how it went. */
@@ -122,30 +116,92 @@ void
 TtlEnableJob(const JobRow *job)
 {
 	JobTarget	t;
+	const char *skip = NULL;
 
-	if (!begin_ttl_job(job, TTL_ENABLING, NULL, "building the TTL index",
-					   "nothing to do: TimeToLive is no longer being enabled on that attribute", &t))
+	JobStepBegin();
+	if (!JobLoadTarget(job, NULL, NULL, &t) || !OidIsValid(t.relid))
+		skip = "nothing to do: the table is gone";
+	else if (table_deleting(job))
+		skip = "nothing to do: the table is being deleted";
+	else if (!ttl_is(job, TTL_ENABLING, NULL))
+		skip = "nothing to do: TimeToLive is no longer being enabled on that attribute";
+	else
+	{
+		JobFindIndex(&t, TtlIndexRelname(t.relname, job->index_name));
+		JobSet(job->id, NULL, "building the TTL index", NULL);
+	}
+	JobStepEnd();
+	if (skip)
+	{
+		JobSetStep(job->id, "succeeded", skip, NULL);
 		return;
+	}
 	/* an interrupted build left an invalid index: build it again */
 	if (t.index_ours && !t.index_valid)
 		JobDropIndexConcurrently(&t);
 	if (!(t.index_ours && t.index_valid))
 		MaintenanceRunTopLevel(TtlIndexCreateSql(t.relname, job->index_name, true), t.owner);
+	/* (changed meanwhile: the disable_ttl job queued behind drops it) */
 	end_ttl_job(job, &t, TTL_ENABLING, TTL_ENABLED, "built: expired items are deleted from now on",
 				"built, but TimeToLive changed meanwhile");
 }
 
+/*
+ * Drop the index of the job's attribute, unless TTL is (again) enabled on
+ * that attribute: then the enable_ttl job behind needs it.  Whatever TTL
+ * became meanwhile (enabled on another attribute), this index goes.
+ */
 void
 TtlDisableJob(const JobRow *job)
 {
 	JobTarget	t;
+	const char *skip = NULL;
 
-	if (!begin_ttl_job(job, TTL_DISABLING, NULL, "dropping the TTL index",
-					   "nothing to do: TimeToLive was enabled again on that attribute", &t))
+	JobStepBegin();
+	if (!JobLoadTarget(job, NULL, NULL, &t) || !OidIsValid(t.relid))
+		skip = "nothing to do: the table is gone";
+	else if (ttl_is(job, TTL_ENABLING, TTL_ENABLED))
+		skip = "nothing to do: TimeToLive was enabled again on that attribute";
+	else
+	{
+		JobFindIndex(&t, TtlIndexRelname(t.relname, job->index_name));
+		JobSet(job->id, NULL, "dropping the TTL index", NULL);
+	}
+	JobStepEnd();
+	if (skip)
+	{
+		JobSetStep(job->id, "succeeded", skip, NULL);
 		return;
+	}
 	JobDropIndexConcurrently(&t);
 	end_ttl_job(job, &t, TTL_DISABLING, TTL_DISABLED, "dropped",
-				"dropped, but TimeToLive changed meanwhile");
+				"dropped; TimeToLive changed meanwhile");
+}
+
+/*
+ * Read a failed job's target and its TTL index (a step of its own); false
+ * when it is gone or no longer the job's to touch (its owner changed, say).
+ */
+static bool
+undo_target(const JobRow *job, JobTarget *t)
+{
+	bool		found = false;
+
+	PG_TRY();
+	{
+		JobStepBegin();
+		found = JobLoadTarget(job, NULL, NULL, t) && OidIsValid(t->relid);
+		if (found)
+			JobFindIndex(t, TtlIndexRelname(t->relname, job->index_name));
+		JobStepEnd();
+	}
+	PG_CATCH();
+	{
+		(void) MaintenanceCatchError();
+		found = false;
+	}
+	PG_END_TRY();
+	return found;
 }
 
 void
@@ -153,23 +209,21 @@ TtlJobUndo(const JobRow *job)
 {
 	JobTarget	t;
 	bool		enabling = strcmp(job->kind, JOB_ENABLE_TTL) == 0;
-	bool		found;
+	bool		found = undo_target(job, &t);
+	bool		standing = found && t.index_ours && t.index_valid;
 
-	JobStepBegin();
-	found = JobLoadTarget(job, NULL, NULL, &t) && OidIsValid(t.relid) &&
-		ttl_is(job, enabling ? TTL_ENABLING : TTL_DISABLING, NULL);
-	if (found)
-		JobFindIndex(&t, TtlIndexRelname(t.relname, job->index_name));
-	JobStepEnd();
-	if (!found)
-		return;
-	/* a failed build leaves no index behind; a failed drop, the index it left */
-	if (enabling || !t.index_valid)
+	/*
+	 * A failed build leaves no index behind and TTL DISABLED; a failed drop
+	 * leaves TTL ENABLED while its index stands.  The status is put right
+	 * even when the index is no longer the job's to drop.
+	 */
+	if (found && (enabling || !standing))
 		JobDropIndexConcurrently(&t);
 	JobStepBegin();
-	CatalogLockForChange(t.relid, job->table_name);
+	if (found)
+		CatalogLockForChange(t.relid, job->table_name);
 	(void) move_status(job, enabling ? TTL_ENABLING : TTL_DISABLING,
-					   enabling || !t.index_valid ? TTL_DISABLED : TTL_ENABLED);
+					   enabling || !standing ? TTL_DISABLED : TTL_ENABLED);
 	JobStepEnd();
 }
 
@@ -193,50 +247,134 @@ ttl_index_valid(const TtlTarget *t)
 	return valid;
 }
 
+/*
+ * Begin a sweep's transaction: its lock and statement timeouts, which are
+ * query cancels (held off between jobs), may fire.
+ */
+static void
+sweep_step_begin(void)
+{
+	JobStepBegin();
+	(void) set_config_option("lock_timeout", DYNAMO_TTL_LOCK_TIMEOUT, PGC_SUSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	QueryCancelPending = false;
+	RESUME_CANCEL_INTERRUPTS();
+	/* (no client protocol arms statement_timeout here: armed by hand) */
+	enable_timeout_after(STATEMENT_TIMEOUT, DYNAMO_TTL_STATEMENT_TIMEOUT_MS);
+}
+
+/* End a sweep's transaction, or after its error: its timeout off, cancels held off again. */
+static void
+sweep_step_done(void)
+{
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	QueryCancelHoldoffCount = 0;
+	HOLD_CANCEL_INTERRUPTS();
+	QueryCancelPending = false;
+}
+
+/* A table whose sweeps failed, and when it is tried again. */
+typedef struct SweepBackoff
+{
+	char		table_id[UUID_TEXT_LEN];	/* hash key */
+	int			failures;
+	TimestampTz until;
+} SweepBackoff;
+
+static HTAB *backoffs = NULL;
+
+/* The backoff entry of a table, NULL when it has none (create: make one). */
+static SweepBackoff *
+backoff_of(const TtlTarget *t, bool create)
+{
+	char		key[UUID_TEXT_LEN] = {0};
+
+	if (backoffs == NULL)
+	{
+		HASHCTL		ctl = {.keysize = UUID_TEXT_LEN, .entrysize = sizeof(SweepBackoff)};
+
+		backoffs = hash_create("dynamo ttl sweep backoffs", 64, &ctl, HASH_ELEM | HASH_STRINGS);
+	}
+	strlcpy(key, t->table_id, sizeof(key));
+	return hash_search(backoffs, key, create ? HASH_ENTER : HASH_FIND, NULL);
+}
+
+/*
+ * A sweep of the table failed (an owner's trigger that raises or runs too
+ * long, a missing index): it is tried again after twice the wait of the
+ * last failure, from one interval up to DYNAMO_TTL_MAX_BACKOFF_MS, so one
+ * table never stalls the worker and fills the log.
+ */
+static void
+sweep_failed(const TtlTarget *t, const char *why)
+{
+	SweepBackoff *b = backoff_of(t, false);
+	int64		wait;
+
+	if (b == NULL)
+	{
+		b = backoff_of(t, true);
+		b->failures = 0;
+	}
+	b->failures++;
+	wait = (int64) Max(DynamoTtlInterval, 1000) << Min(b->failures - 1, 20);
+	wait = Min(wait, DYNAMO_TTL_MAX_BACKOFF_MS);
+	b->until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), wait);
+	ereport(LOG,
+			(errmsg("dynamo maintenance: sweeping table %s failed: %s", t->table_name, why),
+			 errdetail("Its next sweep is in %lld s.", (long long) (wait / 1000))));
+}
+
 /* One batch of a table's sweep, in a transaction of its own; -1: stop. */
 static int64
 sweep_batch(const TtlTarget *t)
 {
 	int64		n = -1;
+	const char *failure = NULL;
 
 	PG_TRY();
 	{
-		JobStepBegin();
-		(void) set_config_option("lock_timeout", DYNAMO_TTL_LOCK_TIMEOUT, PGC_SUSET,
-								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+		sweep_step_begin();
 		if (ConditionalLockRelationOid(t->relid, RowExclusiveLock) &&
 			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
 		{
 			if (ttl_index_valid(t))
 				n = TtlSweepBatch(t, DynamoTtlBatchSize, GetCurrentTimestamp());
 			else
-				ereport(LOG,
-						(errmsg("dynamo maintenance: table %s is not swept: its TTL index is missing or invalid",
-								t->table_name),
-						 errhint("Disable and enable TimeToLive again to rebuild it.")));
+				failure = "its TTL index is missing or invalid (disable and enable TimeToLive to rebuild it)";
 		}
 		JobStepEnd();
+		sweep_step_done();
 	}
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
 
+		sweep_step_done();
+		/* (a lock held elsewhere: the next round tries again) */
 		if (e->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ereport(LOG, (errmsg("dynamo maintenance: sweeping table %s failed: %s",
-								 t->table_name, e->message)));
+			failure = e->message;
 		n = -1;
 	}
 	PG_END_TRY();
+	SecurityPinSearchPath();
+	if (failure)
+		sweep_failed(t, failure);
+	else if (n >= 0 && backoff_of(t, false))
+		hash_search(backoffs, t->table_id, HASH_REMOVE, NULL);
 	return n;
 }
 
-/* Sweep one table for at most one interval. */
+/* Sweep one table for at most one interval (unless its sweeps back off). */
 static void
 sweep_table(const TtlTarget *t)
 {
 	TimestampTz start = GetCurrentTimestamp();
+	SweepBackoff *b = backoff_of(t, false);
 	int64		n;
 
+	if (b && b->until > start)
+		return;
 	pgstat_report_activity(STATE_RUNNING, psprintf("ttl sweep %s", t->table_name));
 	do
 	{
@@ -265,10 +403,25 @@ TtlSweepDue(void)
 		return;
 	last_round = now;
 	cxt = AllocSetContextCreate(TopMemoryContext, "dynamo ttl sweep", ALLOCSET_DEFAULT_SIZES);
-	JobStepBegin();
-	if (TtlCatalogPresent())
-		targets = TtlTargets(NULL, cxt);
-	JobStepEnd();
+	PG_TRY();
+	{
+		sweep_step_begin();
+		if (TtlCatalogPresent())
+			targets = TtlTargets(NULL, cxt);
+		JobStepEnd();
+		sweep_step_done();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e = MaintenanceCatchError();
+
+		sweep_step_done();
+		if (e->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ereport(LOG, (errmsg("dynamo maintenance: finding the tables to sweep failed: %s",
+								 e->message)));
+		targets = NIL;
+	}
+	PG_END_TRY();
 	foreach(lc, targets)
 		sweep_table(lfirst(lc));
 	MemoryContextDelete(cxt);
