@@ -19,8 +19,12 @@
  * is swept at once on the next round).  A sweep never waits: not for an
  * item (SKIP LOCKED), not for the table (its lock is taken only when free),
  * and other locks (the TTL row a request holds) at most 100 ms, after which
- * the batch is rolled back and tried on the next round.  A table whose TTL
- * index is missing or invalid is not swept: that would read the whole table.
+ * the batch is rolled back and tried on the next round.  Those timeouts are
+ * query cancels: the worker holds cancels off between jobs, so a sweep lets
+ * them in for its transactions.  A statement may run 2 s (an owner's trigger
+ * may sleep); a table whose sweep fails (that, a raising trigger, a missing
+ * or invalid TTL index, whose absence would make a sweep read the whole
+ * table) is tried again after a wait that doubles up to ten minutes.
  */
 #include "postgres.h"
 
@@ -112,30 +116,46 @@ end_ttl_job(const JobRow *job, const JobTarget *t, const char *from, const char 
 	JobStepEnd();
 }
 
+/*
+ * Begin a TTL job: read its target and its TTL index; false (the job done,
+ * saying why) when there is nothing to do.  An enable builds only for a
+ * table that stays and TTL still ENABLING on its attribute; a disable drops
+ * unless TTL is (again) enabled on its attribute, for the enable_ttl job
+ * behind needs the index then; whatever else TTL became meanwhile (enabled
+ * on another attribute), the index goes.
+ */
+static bool
+begin_ttl_job(const JobRow *job, bool enable, JobTarget *t)
+{
+	const char *skip = NULL;
+
+	JobStepBegin();
+	if (!JobLoadTarget(job, NULL, NULL, t) || !OidIsValid(t->relid))
+		skip = "nothing to do: the table is gone";
+	else if (enable && table_deleting(job))
+		skip = "nothing to do: the table is being deleted";
+	else if (enable && !ttl_is(job, TTL_ENABLING, NULL))
+		skip = "nothing to do: TimeToLive is no longer being enabled on that attribute";
+	else if (!enable && ttl_is(job, TTL_ENABLING, TTL_ENABLED))
+		skip = "nothing to do: TimeToLive was enabled again on that attribute";
+	else
+	{
+		JobFindIndex(t, TtlIndexRelname(t->relname, job->index_name));
+		JobSet(job->id, NULL, enable ? "building the TTL index" : "dropping the TTL index", NULL);
+	}
+	JobStepEnd();
+	if (skip)
+		JobSetStep(job->id, "succeeded", skip, NULL);
+	return skip == NULL;
+}
+
 void
 TtlEnableJob(const JobRow *job)
 {
 	JobTarget	t;
-	const char *skip = NULL;
 
-	JobStepBegin();
-	if (!JobLoadTarget(job, NULL, NULL, &t) || !OidIsValid(t.relid))
-		skip = "nothing to do: the table is gone";
-	else if (table_deleting(job))
-		skip = "nothing to do: the table is being deleted";
-	else if (!ttl_is(job, TTL_ENABLING, NULL))
-		skip = "nothing to do: TimeToLive is no longer being enabled on that attribute";
-	else
-	{
-		JobFindIndex(&t, TtlIndexRelname(t.relname, job->index_name));
-		JobSet(job->id, NULL, "building the TTL index", NULL);
-	}
-	JobStepEnd();
-	if (skip)
-	{
-		JobSetStep(job->id, "succeeded", skip, NULL);
+	if (!begin_ttl_job(job, true, &t))
 		return;
-	}
 	/* an interrupted build left an invalid index: build it again */
 	if (t.index_ours && !t.index_valid)
 		JobDropIndexConcurrently(&t);
@@ -146,33 +166,13 @@ TtlEnableJob(const JobRow *job)
 				"built, but TimeToLive changed meanwhile");
 }
 
-/*
- * Drop the index of the job's attribute, unless TTL is (again) enabled on
- * that attribute: then the enable_ttl job behind needs it.  Whatever TTL
- * became meanwhile (enabled on another attribute), this index goes.
- */
 void
 TtlDisableJob(const JobRow *job)
 {
 	JobTarget	t;
-	const char *skip = NULL;
 
-	JobStepBegin();
-	if (!JobLoadTarget(job, NULL, NULL, &t) || !OidIsValid(t.relid))
-		skip = "nothing to do: the table is gone";
-	else if (ttl_is(job, TTL_ENABLING, TTL_ENABLED))
-		skip = "nothing to do: TimeToLive was enabled again on that attribute";
-	else
-	{
-		JobFindIndex(&t, TtlIndexRelname(t.relname, job->index_name));
-		JobSet(job->id, NULL, "dropping the TTL index", NULL);
-	}
-	JobStepEnd();
-	if (skip)
-	{
-		JobSetStep(job->id, "succeeded", skip, NULL);
+	if (!begin_ttl_job(job, false, &t))
 		return;
-	}
 	JobDropIndexConcurrently(&t);
 	end_ttl_job(job, &t, TTL_DISABLING, TTL_DISABLED, "dropped",
 				"dropped; TimeToLive changed meanwhile");
