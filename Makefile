@@ -27,7 +27,7 @@ CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 # the launcher, maintenance workers and their jobs
 WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
-	src/http/sigv4.o src/http/access_keys.o
+	src/http/sigv4.o src/http/access_keys.o src/http/cors.o
 OBJS = $(CORE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)

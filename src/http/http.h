@@ -28,6 +28,7 @@ extern int	DynamoHttpIdleTimeout;
 extern int	DynamoHttpMaxConnections;
 extern int	DynamoHttpReceiveTimeout;	/* ms */
 extern int	DynamoHttpMaxReceiveMemory;	/* MB */
+extern char *DynamoHttpCorsOrigins;		/* dynamo.http_cors_allowed_origins */
 
 typedef enum DynamoHttpAuthMode
 {
@@ -61,6 +62,16 @@ extern void HttpRequestInit(void);
 extern void HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out);
 extern void HttpAppendResponse(StringInfo out, int status, const char *content_type,
 							   const char *body, size_t len, bool keep_alive);
+
+/* cors.c */
+/* The Access-Control-Allow-Origin a request gets, or NULL (none). */
+extern const char *CorsAllowedOrigin(const HttpRequest *req);
+/* The CORS headers of an answer to origin (nothing when NULL). */
+extern void CorsAppendHeaders(StringInfo out, const char *origin);
+/* Is the request a CORS preflight (OPTIONS)? */
+extern bool CorsIsPreflight(const HttpRequest *req);
+/* The headers of the answer to a preflight from an allowed origin. */
+extern void CorsAppendPreflightHeaders(const HttpRequest *req, const char *origin, StringInfo out);
 
 /* access_keys.c */
 extern bool AccessKeyLookup(const char *access_key_id, char **secret, Oid *roleid);

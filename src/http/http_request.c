@@ -133,7 +133,7 @@ HttpDate(void)
 /* Append a complete response with the given request id to out. */
 static void
 append_response(StringInfo out, const char *request_id, int status, const char *content_type,
-				const char *body, size_t len, bool keep_alive)
+				const char *body, size_t len, bool keep_alive, const char *cors_origin)
 {
 	pg_crc32	crc;
 
@@ -142,6 +142,7 @@ append_response(StringInfo out, const char *request_id, int status, const char *
 	FIN_TRADITIONAL_CRC32(crc);
 	appendStringInfo(out, "HTTP/1.1 %d %s\r\n", status, HttpStatusText(status));
 	appendStringInfo(out, "x-amzn-RequestId: %s\r\nx-amz-crc32: %u\r\n", request_id, crc);
+	CorsAppendHeaders(out, cors_origin);
 	if (content_type)
 		appendStringInfo(out, "Content-Type: %s\r\n", content_type);
 	appendStringInfo(out, "Content-Length: %zu\r\nDate: %s\r\nConnection: %s\r\n\r\n",
@@ -157,7 +158,7 @@ HttpAppendResponse(StringInfo out, int status, const char *content_type,
 	char		request_id[REQUEST_ID_LEN + 1];
 
 	MakeRequestId(request_id);
-	append_response(out, request_id, status, content_type, body, len, keep_alive);
+	append_response(out, request_id, status, content_type, body, len, keep_alive, NULL);
 }
 
 /* The operation named by X-Amz-Target, or NULL if it names none. */
@@ -266,27 +267,43 @@ HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
 	const HttpSpan *target = HttpFindHeader(req, "x-amz-target");
 	StringInfoData response;
 
+	const char *origin = CorsAllowedOrigin(req);
+	char		request_id[REQUEST_ID_LEN + 1];
+
 	initStringInfo(&response);
-	if (HttpSpanEqualsCI(&req->method, "GET") && req->path.len == 1 && req->path.ptr[0] == '/')
+	MakeRequestId(request_id);
+	if (CorsIsPreflight(req))
+	{
+		/* a preflight carries no signature: its answer has no body */
+		StringInfoData head;
+
+		initStringInfo(&head);
+		if (origin)
+			CorsAppendPreflightHeaders(req, origin, &head);
+		appendStringInfo(out, "HTTP/1.1 %d %s\r\nx-amzn-RequestId: %s\r\n%s"
+						 "Content-Length: 0\r\nDate: %s\r\nConnection: %s\r\n\r\n",
+						 origin ? 200 : 403, HttpStatusText(origin ? 200 : 403), request_id,
+						 head.data, HttpDate(), req->keep_alive ? "keep-alive" : "close");
+	}
+	else if (HttpSpanEqualsCI(&req->method, "GET") && req->path.len == 1 && req->path.ptr[0] == '/')
 	{
 		appendStringInfo(&response, "healthy: dynamodb.%s.amazonaws.com ", DynamoRegion);
-		HttpAppendResponse(out, 200, "text/plain", response.data, response.len, req->keep_alive);
+		append_response(out, request_id, 200, "text/plain", response.data, response.len,
+						req->keep_alive, origin);
 	}
 	else if (!HttpSpanEqualsCI(&req->method, "POST") || target == NULL)
 	{
 		static const char unknown[] = "<UnknownOperationException/>\n";
 
-		HttpAppendResponse(out, 404, NULL, unknown, strlen(unknown), req->keep_alive);
+		append_response(out, request_id, 404, NULL, unknown, strlen(unknown), req->keep_alive,
+						origin);
 	}
 	else
 	{
-		char		request_id[REQUEST_ID_LEN + 1];
-		int			status;
+		int			status = RunOperation(req, target, body, request_id, &response);
 
-		MakeRequestId(request_id);
-		status = RunOperation(req, target, body, request_id, &response);
 		append_response(out, request_id, status, JSON_CONTENT_TYPE, response.data, response.len,
-						req->keep_alive);
+						req->keep_alive, origin);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(request_context);

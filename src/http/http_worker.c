@@ -198,6 +198,12 @@ DynamoHttpInit(void)
 							 "none runs every request as the bootstrap superuser: local use only.",
 							 &DynamoHttpAuth, DYNAMO_HTTP_AUTH_SIGV4, http_auth_options,
 							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("dynamo.http_cors_allowed_origins",
+							   "Origins whose browser pages may call the HTTP API (CORS).",
+							   "'*' (any origin: every request still needs a valid signature), "
+							   "a comma-separated list of origins, or '' for none.",
+							   &DynamoHttpCorsOrigins, "*",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("dynamo.http_idle_timeout",
 							"Closes HTTP connections that move no byte for this long.",
 							NULL, &DynamoHttpIdleTimeout, 60, 1, 3600,

@@ -281,3 +281,24 @@ def wait_for_api(timeout=60):
         if time.time() > deadline:
             raise TimeoutError("the HTTP API did not come back")
         time.sleep(0.2)
+
+
+def set_system(name, value):
+    """ALTER SYSTEM SET name = value (RESET when value is None) and a reload;
+    returns once a new session shows the configuration loaded again, that is
+    once the postmaster has read it and signalled every worker."""
+    before = psql("select pg_conf_load_time()")
+    if value is None:
+        psql("alter system reset %s" % name)
+    else:
+        psql("alter system set %s = %s" % (name, quote_literal(value)))
+    psql("select pg_reload_conf()")
+    deadline = time.monotonic() + 10
+    while psql("select pg_conf_load_time() > %s" % quote_literal(before)) != "t":
+        if time.monotonic() > deadline:
+            raise AssertionError("the configuration was not loaded again")
+        time.sleep(0.05)
+    if value is not None and psql("show %s" % name) != value:
+        raise AssertionError("%s is %s after a reload, not %s" % (name, psql("show %s" % name), value))
+    # the workers take the reload at the top of their loops: let them wake
+    time.sleep(0.2)

@@ -65,27 +65,6 @@ def sweep(table):
         raise AssertionError("dynamo.ttl_sweep(%s) failed: %s" % (table, e.stderr.strip()))
 
 
-def set_system(name, value):
-    """ALTER SYSTEM SET name = value (RESET when value is None) and a reload;
-    returns once a new session shows the configuration loaded again, that is
-    once the postmaster has read it and signalled every worker."""
-    before = dc.psql("select pg_conf_load_time()")
-    if value is None:
-        dc.psql("alter system reset %s" % name)
-    else:
-        dc.psql("alter system set %s = %s" % (name, dc.quote_literal(value)))
-    dc.psql("select pg_reload_conf()")
-    deadline = time.monotonic() + 10
-    while dc.psql("select pg_conf_load_time() > %s" % dc.quote_literal(before)) != "t":
-        if time.monotonic() > deadline:
-            raise AssertionError("the configuration was not loaded again")
-        time.sleep(0.05)
-    if value is not None and dc.psql("show %s" % name) != value:
-        raise AssertionError("%s is %s after a reload, not %s" % (name, dc.psql("show %s" % name), value))
-    # the workers take the reload at the top of their loops: let them wake
-    time.sleep(0.2)
-
-
 class TtlTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -94,11 +73,11 @@ class TtlTest(unittest.TestCase):
         cls.ddb = dc.client()
         if dc.psql("show dynamo.ttl_update_interval") != "0":
             raise AssertionError("the test cluster must set dynamo.ttl_update_interval = 0 (tests/bin/lib.sh)")
-        set_system("dynamo.ttl_interval", SUITE_INTERVAL)
+        dc.set_system("dynamo.ttl_interval", SUITE_INTERVAL)
 
     @classmethod
     def tearDownClass(cls):
-        set_system("dynamo.ttl_interval", None)
+        dc.set_system("dynamo.ttl_interval", None)
         cls.ddb.close()
 
     # -- helpers
@@ -361,7 +340,7 @@ class TtlTest(unittest.TestCase):
         hour), set for the HTTP workers with ALTER SYSTEM and a reload."""
         table = self.new_table("ttl_cool")
         try:
-            set_system("dynamo.ttl_update_interval", "1h")
+            dc.set_system("dynamo.ttl_update_interval", "1h")
             # a table never configured may be changed at once
             self.assertEqual(self.update_ttl(table, True, "exp")["TimeToLiveSpecification"], spec(True, "exp"))
             self.wait_ttl(table, "ENABLED", "exp")
@@ -372,7 +351,7 @@ class TtlTest(unittest.TestCase):
             self.assertEqual(self.ttl_error(table, True, "other"),  ACTIVE_ON_EXP)
             self.assertEqual(self.ttl(table), {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"})
         finally:
-            set_system("dynamo.ttl_update_interval", None)
+            dc.set_system("dynamo.ttl_update_interval", None)
         self.assertEqual(dc.psql("show dynamo.ttl_update_interval"), "0")
         self.assertEqual(self.update_ttl(table, False, "exp")["TimeToLiveSpecification"], spec(False, "exp"))
         self.wait_ttl(table, "DISABLED")
@@ -508,7 +487,7 @@ class TtlTest(unittest.TestCase):
         """With the sweeps stopped (dynamo.ttl_interval = 0) an expired item
         is read back as any other; dynamo.ttl_sweep deletes it at once."""
         try:
-            set_system("dynamo.ttl_interval", "0")
+            dc.set_system("dynamo.ttl_interval", "0")
             dc.psql("call dynamo.wait_for_jobs()")
             table = self.new_table("ttl_unswept", indexes=True)
             self.enable(table, "exp")
@@ -548,7 +527,7 @@ class TtlTest(unittest.TestCase):
             self.assertEqual(sweep(table), "0")
             self.assertEqual(self.status_row(table), "exp|ENABLED|0|2|t")
         finally:
-            set_system("dynamo.ttl_interval", SUITE_INTERVAL)
+            dc.set_system("dynamo.ttl_interval", SUITE_INTERVAL)
 
     # -- 4. an UpdateItem that extends an expiry
 
