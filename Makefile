@@ -14,8 +14,8 @@ MODULE_big = dynamo
 DATA_built = sql/dynamo--0.4.sql sql/dynamo--0.3--0.4.sql
 DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql \
 	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql
-UPGRADE_0_4_PARTS = sql/upgrade--0.3--0.4.sql sql/time_to_live.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql
+UPGRADE_0_4_PARTS = sql/upgrade--0.3--0.4.sql sql/time_to_live.sql sql/wire_api.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
@@ -36,7 +36,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state ttl
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state ttl endpoints
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep
 
 PG_CONFIG ?= pg_config

@@ -27,6 +27,7 @@ int			DynamoLockTimeout = 1000;
 int			DynamoRequestTimeout = 5000;
 int			DynamoLogMinDuration = -1;
 bool		DynamoDispatchReportsActivity = false;
+const char *DynamoDispatchHost = NULL;
 
 #define TABLE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
@@ -42,6 +43,7 @@ static const DynamoOperation operations[] = {
 	{"CreateTable", OpCreateTable},
 	{"DeleteTable", OpDeleteTable},
 	{"DeleteItem", OpDeleteItem},
+	{"DescribeEndpoints", OpDescribeEndpoints},
 	{"DescribeTable", OpDescribeTable},
 	{"DescribeTimeToLive", OpDescribeTimeToLive},
 	{"GetItem", OpGetItem},
@@ -259,3 +261,4 @@ SQL_OPERATION(dynamo_transact_write_items, "TransactWriteItems")
 SQL_OPERATION(dynamo_transact_get_items, "TransactGetItems")
 SQL_OPERATION(dynamo_update_time_to_live, "UpdateTimeToLive")
 SQL_OPERATION(dynamo_describe_time_to_live, "DescribeTimeToLive")
+SQL_OPERATION(dynamo_describe_endpoints, "DescribeEndpoints")

@@ -25,6 +25,12 @@ extern int	DynamoLockTimeout;
 extern int	DynamoRequestTimeout;
 extern int	DynamoLogMinDuration;	/* dynamo.log_min_duration, ms; -1 off */
 
+/*
+ * Set by the HTTP door for the request it runs: the Host header the client
+ * reached us at (DescribeEndpoints answers it), NULL through SQL.
+ */
+extern const char *DynamoDispatchHost;
+
 /* Set by the HTTP door: show "<Operation> <table>" in pg_stat_activity. */
 extern bool DynamoDispatchReportsActivity;
 

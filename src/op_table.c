@@ -13,6 +13,7 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "dispatch.h"
 #include "errors.h"
 #include "indexes.h"
 #include "ops.h"
@@ -789,6 +790,42 @@ OpDescribeTable(json_object *req, StringInfo out)
 	append_description(name, NULL, NULL, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
+}
+
+/* Is s a plausible host[:port] (what a Host header may name)? */
+static bool
+plain_host(const char *s)
+{
+	size_t		len = s ? strlen(s) : 0;
+
+	return len > 0 && len <= 255 &&
+		strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-:[]") == len;
+}
+
+/*
+ * DescribeEndpoints: the address the client reached us at (over HTTP, the
+ * request's Host; through SQL, the API's first listen address and port),
+ * cached for DynamoDB's 1440 minutes.
+ */
+void
+OpDescribeEndpoints(json_object *req, StringInfo out)
+{
+	const char *address = DynamoDispatchHost;
+
+	if (!plain_host(address))
+	{
+		const char *listen = GetConfigOption("dynamo.http_listen_addresses", true, false);
+		const char *port = GetConfigOption("dynamo.http_port", true, false);
+		size_t		n = listen ? strcspn(listen, ", ") : 0;
+		char	   *first = n > 0 ? pnstrdup(listen, n) : "127.0.0.1";
+
+		if (strcmp(first, "*") == 0 || strcmp(first, "0.0.0.0") == 0)
+			first = "127.0.0.1";
+		address = psprintf("%s:%s", first, port ? port : "8000");
+	}
+	appendStringInfoString(out, "{\"Endpoints\":[{\"Address\":");
+	AppendJsonString(out, address, strlen(address));
+	appendStringInfoString(out, ",\"CachePeriodInMinutes\":1440}]}");
 }
 
 void

@@ -16,6 +16,7 @@ extern void OpDescribeTable(json_object *req, StringInfo out);
 extern void OpListTables(json_object *req, StringInfo out);
 extern void OpDeleteTable(json_object *req, StringInfo out);
 extern void OpUpdateTable(json_object *req, StringInfo out);
+extern void OpDescribeEndpoints(json_object *req, StringInfo out);
 
 /* op_item.c */
 extern void OpPutItem(json_object *req, StringInfo out);

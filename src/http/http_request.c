@@ -226,7 +226,13 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
 		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 							   SECURITY_RESTRICTED_OPERATION);
+		{
+			const HttpSpan *host = HttpFindHeader(req, "host");
+
+			DynamoDispatchHost = host ? pnstrdup(host->ptr, host->len) : NULL;
+		}
 		DynamoDispatch(operation, body, req->content_length, request_id, response);
+		DynamoDispatchHost = NULL;
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 
 		PopActiveSnapshot();
@@ -238,6 +244,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		ErrorData  *edata;
 
 		request_deadlines(0);
+		DynamoDispatchHost = NULL;
 		MemoryContextSwitchTo(request_context);
 		edata = CopyErrorData();
 		FlushErrorState();
