@@ -105,6 +105,7 @@ request_table(json_object *req)
 		return NULL;
 	name = json_object_get_string(m);
 	len = strlen(name);
+	name = TableNameFromArn(name, &len);
 	if (len == 0 || len > DYNAMO_MAX_TABLE_NAME || strspn(name, TABLE_NAME_CHARS) != len)
 		return NULL;
 	return name;

@@ -48,6 +48,15 @@ check_duplicates(BatchEntry *entries, int n)
 				DynamoError(DYERR_VALIDATION, "Provided list of item keys contains duplicates");
 }
 
+/* The table a RequestItems key names (a name, or a table's ARN). */
+static const char *
+table_key(const char *key)
+{
+	size_t		len = strlen(key);
+
+	return TableNameFromArn(key, &len);
+}
+
 /* Checks of the RequestItems member and the ReturnConsumedCapacity enum. */
 static json_object *
 request_items(json_object *req, const char **capacity, ValidationErrors *v)
@@ -150,7 +159,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 	{
 		for (size_t i = 0; i < json_object_array_length(tlist); i++)
 		{
-			entries[n].table_name = tname;
+			entries[n].table_name = table_key(tname);
 			parse_write_request(json_object_array_get_idx(tlist, i), &entries[n]);
 			n++;
 		}
@@ -260,6 +269,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		ExprAttrs  *attrs;
 		ExprProjection *projection;
 
+		tname = (char *) table_key(tname);
 		ValidationInit(&tv);
 		ValidateTableName(&tv, "requestItems.member.key", tname, strlen(tname));
 		ValidationRaise(&tv);
@@ -272,7 +282,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 			if (k == NULL || !json_object_is_type(k, json_type_object))
 				RequestShapeError(k, SHAPE_OBJECT);
 			entries[n].table = t;
-			entries[n].table_name = tname;
+			entries[n].table_name = table_key(tname);
 			entries[n].projection = projection;
 			entries[n].item = DynItemFromTree(AttrMapFromJson(k));
 			StorageKeyFromKeyMap(t, entries[n].item, &entries[n].key);

@@ -52,7 +52,7 @@ WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj, ValidationErro
 	a->kind = kind;
 	a->req = obj;
 	a->map_json = RequestMember(obj, kind == WRITE_PUT ? "Item" : "Key", SHAPE_OBJECT);
-	a->table_name = RequestString(obj, "TableName", &a->table_name_len);
+	a->table_name = RequestTableName(obj, &a->table_name_len);
 	a->condition_json = RequestMember(obj, "ConditionExpression", SHAPE_STRING);
 	a->names_json = RequestMember(obj, "ExpressionAttributeNames", SHAPE_OBJECT);
 	a->values_json = RequestMember(obj, "ExpressionAttributeValues", SHAPE_OBJECT);
@@ -401,7 +401,7 @@ OpGetItem(json_object *req, StringInfo out)
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	size_t		len;
-	const char *table_name = RequestString(req, "TableName", &len);
+	const char *table_name = RequestTableName(req, &len);
 	ExprProjection *proj;
 	DynamoTable *table;
 	DynItem    *keymap;

@@ -161,7 +161,7 @@ parse_common(json_object *req, PageRequest *pr, ValidationErrors *v)
 	json_object *cr = RequestMember(req, "ConsistentRead", SHAPE_BOOL);
 	bool		present;
 
-	pr->table_name = RequestString(req, "TableName", &len);
+	pr->table_name = RequestTableName(req, &len);
 	pr->select = sel ? json_object_get_string(sel) : NULL;
 	pr->return_capacity = rc ? json_object_get_string(rc) : NULL;
 	pr->consistent = cr && json_object_get_boolean(cr);

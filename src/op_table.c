@@ -69,7 +69,7 @@ static const char *
 table_name_member(json_object *req, size_t *len, bool required_style)
 {
 	ValidationErrors v;
-	const char *name = RequestString(req, "TableName", len);
+	const char *name = RequestTableName(req, len);
 
 	if (name == NULL && required_style)
 		DynamoError(DYERR_VALIDATION,

@@ -850,7 +850,7 @@ read_get(json_object *elem, int i, TxGet *g, ValidationErrors *v)
 		return;
 	}
 	g->key_json = RequestMember(get, "Key", SHAPE_OBJECT);
-	g->table_name = RequestString(get, "TableName", &g->table_name_len);
+	g->table_name = RequestTableName(get, &g->table_name_len);
 	g->projection = RequestMember(get, "ProjectionExpression", SHAPE_STRING);
 	g->names = RequestMember(get, "ExpressionAttributeNames", SHAPE_OBJECT);
 	ValidateNotNull(v, member_path(i, "get", "key"), g->key_json);

@@ -47,7 +47,7 @@ parse_spec(json_object *req, TtlSpec *spec)
 	json_object *ttl;
 	json_object *enabled = NULL;
 
-	spec->table = RequestString(req, "TableName", &spec->table_len);
+	spec->table = RequestTableName(req, &spec->table_len);
 	ttl = RequestMember(req, "TimeToLiveSpecification", SHAPE_OBJECT);
 	spec->attribute = NULL;
 	spec->attribute_len = 0;

@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "utils/guc.h"
+
 #include "errors.h"
 #include "json_text.h"
 #include "request.h"
@@ -211,6 +213,30 @@ RequestString(json_object *obj, const char *name, size_t *len)
 
 	*len = 0;
 	return val ? JsonStringValue(val, len) : NULL;
+}
+
+const char *
+TableNameFromArn(const char *s, size_t *len)
+{
+	const char *region = GetConfigOption("dynamo.region", true, false);
+	char	   *prefix = psprintf("arn:aws:dynamodb:%s:000000000000:table/",
+								  (region && *region) ? region : "us-east-1");
+	size_t		plen = strlen(prefix);
+
+	if (*len > plen && strncmp(s, prefix, plen) == 0 && !memchr(s + plen, '/', *len - plen))
+	{
+		*len -= plen;
+		return s + plen;
+	}
+	return s;
+}
+
+const char *
+RequestTableName(json_object *obj, size_t *len)
+{
+	const char *s = RequestString(obj, "TableName", len);
+
+	return s ? TableNameFromArn(s, len) : NULL;
 }
 
 void

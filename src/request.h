@@ -53,6 +53,16 @@ extern void RequestBareSerializationError(const char *fmt,...)
 /* Raise SerializationException for a value that does not have shape. */
 extern void RequestShapeError(json_object *val, JsonShape shape) pg_attribute_noreturn();
 
+/*
+ * The TableName member: a table's name, or its ARN as DescribeTable gives it
+ * (arn:aws:dynamodb:<dynamo.region>:000000000000:table/<name>), which the
+ * current API accepts wherever it takes a name: then the name in it.
+ */
+extern const char *RequestTableName(json_object *obj, size_t *len);
+
+/* The same for a name already read (a map key of RequestItems). */
+extern const char *TableNameFromArn(const char *s, size_t *len);
+
 /* A string member's bytes (may hold NULs); NULL when absent. */
 extern const char *RequestString(json_object *obj, const char *name, size_t *len);
 
