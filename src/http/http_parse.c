@@ -10,10 +10,11 @@
  * buffer unchanged while it uses the request.
  *
  * Only what a DynamoDB client sends is supported: a request line, headers and
- * a Content-Length body.  Anything else is rejected with a status and the
- * connection is closed by the caller: a Transfer-Encoding (chunked) body is
- * 411, a body over 16 MB is 413, an oversized head is 431, another HTTP major
- * version is 505, anything malformed is 400.  Lone LF line ends are accepted,
+ * a Content-Length or chunked body (HttpDechunk decodes the latter in place,
+ * as it arrives).  Anything else is rejected with a status and the
+ * connection is closed by the caller: another transfer coding is 501, both
+ * framings at once 400, a body over 16 MB (decoded) is 413, an oversized head
+ * is 431, another HTTP major version is 505, anything malformed is 400.  Lone LF line ends are accepted,
  * as RFC 9112 allows; obsolete header line folding is not.  Empty lines
  * before a request line are skipped but count towards the 64 kB of a head,
  * so a client cannot make the caller buffer them without end.
@@ -235,7 +236,12 @@ InterpretHeaders(HttpRequest *req)
 			have_length = true;
 		}
 		else if (HttpSpanEqualsCI(&h->name, "transfer-encoding"))
-			return 411;
+		{
+			/* chunked, alone, is the only coding a DynamoDB client sends */
+			if (!HttpSpanEqualsCI(&h->value, "chunked") || req->chunked)
+				return 501;
+			req->chunked = true;
+		}
 		else if (HttpSpanEqualsCI(&h->name, "connection"))
 			ApplyConnection(&h->value, req);
 		else if (HttpSpanEqualsCI(&h->name, "expect"))
@@ -247,7 +253,154 @@ InterpretHeaders(HttpRequest *req)
 	}
 	if (HttpFindHeader(req, "host") == NULL && req->minor_version >= 1)
 		return 400;				/* RFC 9112: HTTP/1.1 requests carry Host */
+	/* both framings: refused, as a proxy might read the other (smuggling) */
+	if (req->chunked && have_length)
+		return 400;
 	return 0;
+}
+
+enum
+{
+	CHUNK_SIZE,					/* reading a chunk-size line */
+	CHUNK_DATA,					/* copying a chunk's data */
+	CHUNK_DATA_END,				/* the CRLF after a chunk's data */
+	CHUNK_TRAILER,				/* trailer lines, up to the blank one */
+	CHUNK_DONE
+};
+
+/* The value of a hex digit, or -1. */
+static int
+HexValue(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse a chunk-size line (without its line end): hex digits, then maybe
+ * chunk extensions, which are ignored; returns 0 or a status.
+ */
+static int
+ParseChunkSize(const char *p, size_t len, size_t *size)
+{
+	size_t		i = 0,
+				n = 0;
+
+	for (; i < len && HexValue(p[i]) >= 0; i++)
+	{
+		n = n * 16 + HexValue(p[i]);
+		if (n > HTTP_MAX_BODY)
+			return 413;
+	}
+	if (i == 0)
+		return 400;
+	for (; i < len; i++)
+		if (p[i] != ';' && p[i] != ' ' && p[i] != '\t' && !IsTokenChar((unsigned char) p[i]) &&
+			p[i] != '=' && p[i] != '"')
+			return 400;
+	*size = n;
+	return 0;
+}
+
+/* The length of the line at body[from..len) and its end, or false if incomplete. */
+static bool
+LineAt(const char *body, size_t len, size_t from, size_t *line_len, size_t *next)
+{
+	const char *nl = memchr(body + from, '\n', len - from);
+
+	if (nl == NULL)
+		return false;
+	*next = (size_t) (nl - body) + 1;
+	*line_len = (size_t) (nl - body) - from;
+	if (*line_len > 0 && body[from + *line_len - 1] == '\r')
+		(*line_len)--;
+	return true;
+}
+
+HttpParseResult
+HttpDechunk(char *body, size_t len, HttpChunkState *st, int *status)
+{
+	while (st->phase != CHUNK_DONE)
+	{
+		size_t		line_len,
+					next,
+					size;
+		int			rc;
+
+		switch (st->phase)
+		{
+			case CHUNK_SIZE:
+				if (!LineAt(body, len, st->in, &line_len, &next))
+				{
+					if (len - st->in > HTTP_MAX_CHUNK_LINE)
+						goto bad;
+					return HTTP_PARSE_INCOMPLETE;
+				}
+				if (line_len > HTTP_MAX_CHUNK_LINE)
+					goto bad;
+				if ((rc = ParseChunkSize(body + st->in, line_len, &size)) != 0)
+				{
+					*status = rc;
+					return HTTP_PARSE_ERROR;
+				}
+				if (size > HTTP_MAX_BODY - st->out)
+				{
+					*status = 413;
+					return HTTP_PARSE_ERROR;
+				}
+				st->in = next;
+				st->chunk_left = size;
+				st->phase = size == 0 ? CHUNK_TRAILER : CHUNK_DATA;
+				break;
+			case CHUNK_DATA:
+				size = st->chunk_left < len - st->in ? st->chunk_left : len - st->in;
+				if (size == 0)
+					return HTTP_PARSE_INCOMPLETE;
+				memmove(body + st->out, body + st->in, size);
+				st->out += size;
+				st->in += size;
+				st->chunk_left -= size;
+				if (st->chunk_left == 0)
+					st->phase = CHUNK_DATA_END;
+				break;
+			case CHUNK_DATA_END:
+				if (!LineAt(body, len, st->in, &line_len, &next))
+				{
+					if (len - st->in >= 2)
+						goto bad;
+					return HTTP_PARSE_INCOMPLETE;
+				}
+				if (line_len != 0)
+					goto bad;
+				st->in = next;
+				st->phase = CHUNK_SIZE;
+				break;
+			case CHUNK_TRAILER:
+				if (!LineAt(body, len, st->in, &line_len, &next))
+				{
+					if (len - st->in > HTTP_MAX_CHUNK_LINE)
+						goto bad;
+					return HTTP_PARSE_INCOMPLETE;
+				}
+				st->trailer += next - st->in;
+				if (st->trailer > HTTP_MAX_TRAILER)
+					goto bad;
+				st->in = next;
+				if (line_len == 0)
+					st->phase = CHUNK_DONE;
+				break;
+		}
+	}
+	return HTTP_PARSE_OK;
+
+bad:
+	*status = 400;
+	return HTTP_PARSE_ERROR;
 }
 
 /* Parse a request head from buf[0..len); see http_parse.h. */

@@ -42,6 +42,7 @@ typedef struct HttpRequest
 	size_t		content_length;
 	bool		keep_alive;
 	bool		expect_continue;
+	bool		chunked;		/* Transfer-Encoding: chunked (content_length 0) */
 } HttpRequest;
 
 typedef enum HttpParseResult
@@ -54,10 +55,35 @@ typedef enum HttpParseResult
 /*
  * Parse a request head from buf[0..len).  *scanned carries the search position
  * between calls on the same growing buffer (start it at 0).  On error, *status
- * is the HTTP status to answer with (400, 411, 413, 431, 501, 505).
+ * is the HTTP status to answer with (400, 413, 417, 431, 501, 505).
  */
 extern HttpParseResult HttpParseHead(const char *buf, size_t len, size_t *scanned,
 									 HttpRequest *req, int *status);
+
+/*
+ * Where the decoding of a chunked body stands.  Decoding is in place: the
+ * data of the chunks moves to the front of the body, so the decoded body is
+ * body[0..out) and the raw bytes consumed body[0..in).  Start it zeroed.
+ */
+typedef struct HttpChunkState
+{
+	size_t		in;				/* raw bytes consumed */
+	size_t		out;			/* decoded bytes */
+	size_t		chunk_left;		/* data bytes of the current chunk still to come */
+	size_t		trailer;		/* bytes of trailer lines so far */
+	int			phase;			/* internal */
+} HttpChunkState;
+
+#define HTTP_MAX_CHUNK_LINE	1024			/* a chunk-size line, or a trailer line */
+#define HTTP_MAX_TRAILER	(8 * 1024)
+
+/*
+ * Decode more of a chunked body, body[0..len) (len may grow between calls;
+ * the bytes before st->in stay as the last call left them).  HTTP_PARSE_OK
+ * once the last chunk and trailer are in; on error *status is 400 or 413
+ * (a decoded body over HTTP_MAX_BODY).
+ */
+extern HttpParseResult HttpDechunk(char *body, size_t len, HttpChunkState *st, int *status);
 
 /* The value of header `name` (case-insensitive), or NULL if absent. */
 extern const HttpSpan *HttpFindHeader(const HttpRequest *req, const char *name);

@@ -157,6 +157,10 @@ typedef struct HttpConn
 	size_t		scanned;		/* parser's search position */
 	size_t		need;			/* head + body length once the head is parsed */
 	bool		head_done;
+	size_t		head_len;		/* of the request being received */
+	bool		chunked;		/* its body is chunked: decoded in place */
+	bool		chunks_done;
+	HttpChunkState chunks;
 	StringInfoData out;			/* response bytes */
 	size_t		out_sent;
 	bool		close_after;	/* close once `out` is sent */
@@ -570,6 +574,8 @@ ConnConsume(HttpConn *c, size_t n)
 	c->scanned = 0;
 	c->head_done = false;
 	c->need = 0;
+	c->chunked = c->chunks_done = false;
+	memset(&c->chunks, 0, sizeof(c->chunks));
 	c->receive_start = c->in_len > 0 ? GetCurrentTimestamp() : 0;
 	if (c->in_cap > CONN_BASE_BUFFER && c->in_len <= CONN_BASE_BUFFER)
 		ConnResize(c, CONN_BASE_BUFFER);
@@ -633,9 +639,48 @@ ConnProcess(HttpConn *c)
 				break;
 			}
 			c->head_done = true;
+			c->head_len = req.head_len;
+			c->chunked = req.chunked;
 			c->need = req.head_len + req.content_length;
-			if (req.expect_continue && c->in_len < c->need)
+			if (req.expect_continue && (c->chunked || c->in_len < c->need))
 				appendStringInfoString(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+		}
+		if (c->chunked && !c->chunks_done)
+		{
+			HttpParseResult r = HttpDechunk(c->in + c->head_len, c->in_len - c->head_len,
+											&c->chunks, &status);
+
+			if (r == HTTP_PARSE_ERROR)
+			{
+				ConnFail(c, status);
+				break;
+			}
+			if (r == HTTP_PARSE_INCOMPLETE)
+			{
+				/*
+				 * The chunk framing decoded so far is dead: move what is not
+				 * decoded yet down to the decoded body, so a client sending
+				 * tiny chunks holds no more memory than its body's.
+				 */
+				size_t		dead = c->chunks.in - c->chunks.out;
+
+				if (dead > 0)
+				{
+					char	   *body = c->in + c->head_len;
+
+					memmove(body + c->chunks.out, body + c->chunks.in,
+							c->in_len - c->head_len - c->chunks.in);
+					c->in_len -= dead;
+					c->chunks.in = c->chunks.out;
+				}
+				/* read on: what the chunk still lacks, or a read's worth */
+				c->need = c->in_len + (c->chunks.chunk_left > READ_CHUNK ? c->chunks.chunk_left : READ_CHUNK);
+				if (c->peer_closed)
+					c->close_after = true;
+				break;
+			}
+			c->chunks_done = true;
+			c->need = c->head_len + c->chunks.in;
 		}
 		if (c->in_len < c->need)
 		{
@@ -647,6 +692,8 @@ ConnProcess(HttpConn *c)
 		c->scanned = 0;
 		if (HttpParseHead(c->in, c->in_len, &c->scanned, &req, &status) != HTTP_PARSE_OK)
 			elog(ERROR, "HTTP request head no longer parses");
+		if (c->chunked)
+			req.content_length = c->chunks.out;
 		HttpHandleRequest(&req, c->in + req.head_len, &c->out);
 		c->answered = true;
 		if (!req.keep_alive)

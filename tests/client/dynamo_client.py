@@ -154,6 +154,28 @@ def aws_cli(*args, key=None, region=REGION):
 def signed_request(operation, body=b"{}", key=None, region=REGION, service="dynamodb",
                    timestamp=None, target=None, extra_headers=None):
     """Raw bytes of a SigV4-signed POST / request (for socket-level tests)."""
+    headers, body = signed_headers(operation, body, key, region, service, timestamp, target,
+                                   extra_headers)
+    return raw_request("POST", "/", headers, body)
+
+
+def chunked_request(operation, body, sizes, **kw):
+    """Raw bytes of a signed POST / whose body is sent chunked, in chunks of
+    the given sizes (the rest in one last chunk)."""
+    headers, body = signed_headers(operation, body, **kw)
+    lines = ["POST / HTTP/1.1"] + ["%s: %s" % kv for kv in headers.items()] + ["Transfer-Encoding: chunked"]
+    out, pos = ("\r\n".join(lines) + "\r\n\r\n").encode(), 0
+    for n in list(sizes) + [len(body)]:
+        piece = body[pos:pos + n]
+        pos += len(piece)
+        if piece:
+            out += b"%x\r\n" % len(piece) + piece + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+def signed_headers(operation, body=b"{}", key=None, region=REGION, service="dynamodb",
+                   timestamp=None, target=None, extra_headers=None):
+    """The SigV4-signed headers of a POST / request, and its body as bytes."""
     key_id, secret = key or access_key()
     if isinstance(body, str):
         body = body.encode()
@@ -171,7 +193,7 @@ def signed_request(operation, body=b"{}", key=None, region=REGION, service="dyna
         _sign_at(signer, req, timestamp)
     else:
         signer.add_auth(req)
-    return raw_request("POST", "/", dict(req.headers.items()), body)
+    return dict(req.headers.items()), body
 
 
 def _sign_at(signer, req, timestamp):

@@ -136,12 +136,46 @@ class HttpProtocolTest(unittest.TestCase):
             self.assertEqual(r.status, 400)
         self.assert_healthy()
 
-    def test_chunked_body_rejected(self):
-        req = (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-               b"X-Amz-Target: DynamoDB_20120810.ListTables\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-        r = dc.exchange(req)
-        self.assertEqual(r.status, 411)
+    def test_chunked_bodies(self):
+        # a signed request whose body comes in chunks (the signature covers the decoded body)
+        r = dc.exchange(dc.chunked_request("ListTables", b'{"Limit": 5}', [1, 3, 2]))
+        self.assertEqual(r.status, 200, r.body)
+        self.assertIn("TableNames", r.json())
+        # then another request on the same connection, and one behind it already sent
+        with dc.connect() as s:
+            s.sendall(dc.chunked_request("ListTables", b"{}", [1]) + dc.signed_request("ListTables"))
+            reader = dc.Reader(s)
+            self.assertEqual(reader.read().status, 200)
+            self.assertEqual(reader.read().status, 200)
+        # Expect: 100-continue, then the chunks
+        req = dc.chunked_request("ListTables", b"{}", [], extra_headers={"Expect": "100-continue"})
+        head, body = req.split(b"\r\n\r\n", 1)
+        with dc.connect() as s:
+            s.sendall(head + b"\r\n\r\n")
+            self.assertTrue(s.recv(64).startswith(b"HTTP/1.1 100 Continue"))
+            s.sendall(body)
+            self.assertEqual(dc.Reader(s).read().status, 200)
         self.assert_healthy()
+
+    def test_chunked_body_errors(self):
+        base = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n")
+        for extra, body, status in (
+                (b"Transfer-Encoding: gzip, chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n", 501),
+                (b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", b"2\r\n{}\r\n0\r\n\r\n", 400),
+                (b"Transfer-Encoding: chunked\r\n", b"2\r\n{}XX0\r\n\r\n", 400),
+                (b"Transfer-Encoding: chunked\r\n", b"zz\r\n", 400),
+                (b"Transfer-Encoding: chunked\r\n", b"1000001\r\n", 413)):
+            r = dc.exchange(base + extra + b"\r\n" + body)
+            self.assertEqual(r.status, status, (extra, body))
+        self.assert_healthy()
+
+    def test_chunked_body_signature_covers_it(self):
+        # the chunks of another body than the one signed: the signature fails
+        req = dc.chunked_request("ListTables", b'{"Limit": 5}', [4])
+        req = req.replace(b'{"Li', b'{"Lx')
+        r = dc.exchange(req)
+        self.assertEqual(r.status, 400)
+        self.assertIn("InvalidSignatureException", r.json()["__type"])
 
     def test_body_over_16_mb(self):
         big = b'{"x":"' + b"a" * (16 * 1024 * 1024) + b'"}'

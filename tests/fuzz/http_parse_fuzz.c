@@ -8,7 +8,9 @@
  *
  * Each input is parsed whole and as a growing buffer (split at the first
  * byte's value), as the worker does; every span must lie inside the buffer,
- * and no head, complete or not, may grow past HTTP_MAX_HEAD.
+ * and no head, complete or not, may grow past HTTP_MAX_HEAD.  Each input is
+ * also decoded as a chunked body, whole and in two reads: both must agree,
+ * and the decoded body never outgrows the raw bytes or HTTP_MAX_BODY.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,25 @@ parse(const char *buf, size_t len, size_t *scanned)
 	return r;
 }
 
+/* Decode buf[0..len) as a chunked body, in one read or two (at cut). */
+static HttpParseResult
+dechunk(const uint8_t *data, size_t size, size_t cut, char *buf, HttpChunkState *st)
+{
+	int			status = 0;
+	HttpParseResult r;
+
+	memcpy(buf, data, size);
+	memset(st, 0, sizeof(*st));
+	r = HttpDechunk(buf, cut, st, &status);
+	if (r == HTTP_PARSE_INCOMPLETE)
+		r = HttpDechunk(buf, size, st, &status);
+	if (st->out > st->in || st->in > size || st->out > HTTP_MAX_BODY)
+		abort();
+	if (r == HTTP_PARSE_ERROR && status != 400 && status != 413)
+		abort();
+	return r;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,6 +96,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((split == HTTP_PARSE_OK) != (whole == HTTP_PARSE_OK) && cut == size)
 		abort();
+
+	{
+		char	   *b2 = malloc(size ? size : 1);
+		HttpChunkState s1,
+					s2;
+		HttpParseResult r1 = dechunk(data, size, size, buf, &s1),
+					r2 = dechunk(data, size, cut, b2, &s2);
+
+		if (r1 != r2 || (r1 == HTTP_PARSE_OK &&
+						 (s1.out != s2.out || s1.in != s2.in || memcmp(buf, b2, s1.out) != 0)))
+			abort();
+		free(b2);
+	}
 	free(buf);
 	return 0;
 }

@@ -106,7 +106,13 @@ main(void)
 	r = parse_all("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n", &req, &status);
 	ok(r == HTTP_PARSE_OK && req.content_length == 3, "repeated equal Content-Length");
 
-	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 411, "chunked is 411");
+	r = parse_all("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n", &req, &status);
+	ok(r == HTTP_PARSE_OK && req.chunked && req.content_length == 0, "Transfer-Encoding: chunked");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "another coding is 501");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+				 501, "chunked twice is 501");
+	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+				 400, "chunked with a Content-Length is 400");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16777217\r\n\r\n", 413, "17 MB body is 413");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413, "huge length is 413");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, "conflicting lengths");
@@ -154,6 +160,96 @@ main(void)
 	strcat(big, "\r\n");
 	expect_error(big, 431, "too many headers");
 	free(big);
+
+	/* chunked bodies, decoded in place, whole and byte by byte */
+	{
+		static const struct
+		{
+			const char *raw;
+			int			result;		/* 1 done, 0 incomplete, else the status */
+			const char *decoded;
+			size_t		consumed;
+		}			cases[] = {
+			{"5\r\nhello\r\n0\r\n\r\n", 1, "hello", 15},
+			{"5;ext=\"v\"\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT", 1, "hello world", 46},
+			{"a\nabcdefghij\n0\n\n", 1, "abcdefghij", 16},
+			{"0\r\n\r\n", 1, "", 5},
+			{"5\r\nhel", 0, NULL, 0},
+			{"5\r\nhello\r\n", 0, NULL, 0},
+			{"5\r\nhelloXY\r\n0\r\n\r\n", 400, NULL, 0},
+			{"g\r\n", 400, NULL, 0},
+			{"\r\n", 400, NULL, 0},
+			{"1000001\r\n", 413, NULL, 0},
+			{"fffffffffffffffffffffff\r\n", 413, NULL, 0},
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			for (int bytewise = 0; bytewise < 2; bytewise++)
+			{
+				size_t		len = strlen(cases[i].raw);
+				char	   *body = malloc(len + 1);
+				HttpChunkState st;
+				HttpParseResult cr = HTTP_PARSE_INCOMPLETE;
+				char		name[128];
+				int			got;
+
+				memset(&st, 0, sizeof(st));
+				memcpy(body, cases[i].raw, len + 1);
+				for (size_t n = bytewise ? 1 : len; n <= len && cr == HTTP_PARSE_INCOMPLETE; n++)
+					cr = HttpDechunk(body, n, &st, &status);
+				got = cr == HTTP_PARSE_OK ? 1 : cr == HTTP_PARSE_INCOMPLETE ? 0 : status;
+				snprintf(name, sizeof(name), "chunked case %zu%s", i, bytewise ? " byte by byte" : "");
+				ok(got == cases[i].result &&
+				   (got != 1 || (st.out == strlen(cases[i].decoded) &&
+								 memcmp(body, cases[i].decoded, st.out) == 0 && st.in == cases[i].consumed)),
+				   name);
+				free(body);
+			}
+	}
+	{
+		/* a 16 MB body in 1-byte chunks decodes; one byte more is 413 */
+		size_t		n = 0,
+					cap = 6 * (size_t) (HTTP_MAX_BODY + 1) + 8;
+		char	   *body = malloc(cap);
+		HttpChunkState st;
+		HttpParseResult cr;
+
+		for (size_t i = 0; i <= HTTP_MAX_BODY; i++)
+		{
+			memcpy(body + n, "1\r\nx\r\n", 6);
+			n += 6;
+		}
+		memcpy(body + n, "0\r\n\r\n", 5);
+		memset(&st, 0, sizeof(st));
+		cr = HttpDechunk(body, n + 5, &st, &status);
+		ok(cr == HTTP_PARSE_ERROR && status == 413, "a decoded body past 16 MB is 413");
+		/* (decoding moved the data: the raw body again, one chunk fewer) */
+		for (size_t i = 0; i < n; i += 6)
+			memcpy(body + i, "1\r\nx\r\n", 6);
+		memset(&st, 0, sizeof(st));
+		memcpy(body + n - 6, "0\r\n\r\n", 5);
+		cr = HttpDechunk(body, n - 1, &st, &status);
+		ok(cr == HTTP_PARSE_OK && st.out == HTTP_MAX_BODY, "a body of 16 MB in 1-byte chunks");
+		free(body);
+	}
+	{
+		/* a chunk-size line or a trailer that never ends is refused */
+		char	   *body = malloc(HTTP_MAX_TRAILER + 4096);
+		HttpChunkState st;
+		HttpParseResult cr;
+
+		memset(body, '0', 2000);
+		memset(&st, 0, sizeof(st));
+		cr = HttpDechunk(body, 2000, &st, &status);
+		ok(cr == HTTP_PARSE_ERROR && status == 400, "an endless chunk-size line is 400");
+		memcpy(body, "0\r\n", 3);
+		for (size_t i = 3; i < HTTP_MAX_TRAILER + 4000; i += 10)
+			memcpy(body + i, "T: 12345\r\n", 10);
+		memset(&st, 0, sizeof(st));
+		cr = HttpDechunk(body, HTTP_MAX_TRAILER + 4000, &st, &status);
+		ok(cr == HTTP_PARSE_ERROR && status == 400, "an endless trailer is 400");
+		free(body);
+	}
 
 	/* Every prefix of every 3-byte string over a small alphabet. */
 	{
