@@ -167,6 +167,9 @@ DynamoDispatch(const char *operation, const char *body, size_t len, const char *
 		json_object *req = RequestParse(body, len);
 
 		table = request_table(req);
+		/* (only DescribeEndpoints may know the client's Host: no SQL it runs) */
+		if (op->func != OpDescribeEndpoints)
+			DynamoDispatchHost = NULL;
 		if (DynamoDispatchReportsActivity)
 			pgstat_report_activity(STATE_RUNNING, psprintf("%s %s", op->name, table ? table : ""));
 		op->func(req, response);

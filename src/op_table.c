@@ -819,9 +819,9 @@ OpDescribeEndpoints(json_object *req, StringInfo out)
 		size_t		n = listen ? strcspn(listen, ", ") : 0;
 		char	   *first = n > 0 ? pnstrdup(listen, n) : "127.0.0.1";
 
-		if (strcmp(first, "*") == 0 || strcmp(first, "0.0.0.0") == 0)
+		if (strcmp(first, "*") == 0 || strcmp(first, "0.0.0.0") == 0 || strcmp(first, "::") == 0)
 			first = "127.0.0.1";
-		address = psprintf("%s:%s", first, port ? port : "8000");
+		address = psprintf(strchr(first, ':') ? "[%s]:%s" : "%s:%s", first, port ? port : "8000");
 	}
 	appendStringInfoString(out, "{\"Endpoints\":[{\"Address\":");
 	AppendJsonString(out, address, strlen(address));

@@ -9,7 +9,8 @@
  * which origins may: '*' (the default: every request still needs a valid
  * signature, and no cookie or other ambient credential is ever used), a
  * comma-separated list of origins, or '' for none (no CORS header at all,
- * preflights answered 403).  The preflight needs no signature, as in
+ * preflights answered 403).  With dynamo.http_auth = none nothing is
+ * signed and every request runs as the superuser: no origin is allowed.  The preflight needs no signature, as in
  * DynamoDB: it carries none.
  *
  * Nothing from the request is echoed into a header unless it is safe: an
@@ -59,7 +60,9 @@ CorsAllowedOrigin(const HttpRequest *req)
 	const HttpSpan *origin = HttpFindHeader(req, "origin");
 	const char *list = DynamoHttpCorsOrigins ? DynamoHttpCorsOrigins : "";
 
-	if (origin == NULL || origin->len == 0 || *list == '\0')
+	/* without signatures any page could act as the superuser: no CORS then */
+	if (origin == NULL || origin->len == 0 || *list == '\0' ||
+		DynamoHttpAuth == DYNAMO_HTTP_AUTH_NONE)
 		return NULL;
 	if (strcmp(list, "*") == 0)
 		return "*";

@@ -253,8 +253,11 @@ InterpretHeaders(HttpRequest *req)
 	}
 	if (HttpFindHeader(req, "host") == NULL && req->minor_version >= 1)
 		return 400;				/* RFC 9112: HTTP/1.1 requests carry Host */
-	/* both framings: refused, as a proxy might read the other (smuggling) */
-	if (req->chunked && have_length)
+	/*
+	 * Both framings, or a transfer coding in HTTP/1.0 (RFC 9112 6.1: faulty
+	 * framing): refused, as a proxy might read them otherwise (smuggling).
+	 */
+	if (req->chunked && (have_length || req->minor_version == 0))
 		return 400;
 	return 0;
 }
@@ -298,6 +301,11 @@ ParseChunkSize(const char *p, size_t len, size_t *size)
 			return 413;
 	}
 	if (i == 0)
+		return 400;
+	/* then blanks, and extensions only after a ';' ("0x2" is no size) */
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i < len && p[i] != ';')
 		return 400;
 	for (; i < len; i++)
 		if (p[i] != ';' && p[i] != ' ' && p[i] != '\t' && !IsTokenChar((unsigned char) p[i]) &&

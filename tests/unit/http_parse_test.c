@@ -113,6 +113,7 @@ main(void)
 				 501, "chunked twice is 501");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
 				 400, "chunked with a Content-Length is 400");
+	expect_error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "chunked in HTTP/1.0 is 400");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16777217\r\n\r\n", 413, "17 MB body is 413");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413, "huge length is 413");
 	expect_error("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, "conflicting lengths");
@@ -181,6 +182,9 @@ main(void)
 			{"\r\n", 400, NULL, 0},
 			{"1000001\r\n", 413, NULL, 0},
 			{"fffffffffffffffffffffff\r\n", 413, NULL, 0},
+			{"0x2\r\n\r\n", 400, NULL, 0},
+			{"2x\r\n{}\r\n0\r\n\r\n", 400, NULL, 0},
+			{"2 ;a=b\r\n{}\r\n0\r\n\r\n", 1, "{}", 17},
 		};
 
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
