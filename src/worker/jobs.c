@@ -550,23 +550,34 @@ undo_job(const JobRow *job)
 void
 JobFail(const JobRow *job, const char *message)
 {
-	/* failed first: a job whose undoing fails too is not run again */
-	JobSetStep(job->id, "failed", NULL, message);
-	PG_TRY();
-	{
-		if (strcmp(job->kind, JOB_ENABLE_TTL) == 0 || strcmp(job->kind, JOB_DISABLE_TTL) == 0)
-			TtlJobUndo(job);
-		else
-			undo_job(job);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
+	const char *error = message;
 
-		JobSetStep(job->id, NULL, NULL,
-					 psprintf("%s (and undoing it failed: %s)", message, e->message));
+	/*
+	 * Undone before it is marked failed, so that whoever waits for the job
+	 * (CALL dynamo.wait_for_jobs()) sees what it left.  A crash while undoing
+	 * claims the job again; past its attempts it is given up without undoing.
+	 */
+	if (job->attempts > DYNAMO_JOB_MAX_ATTEMPTS + 1)
+		error = psprintf("%s (not undone: undoing it did not end)", message);
+	else
+	{
+		JobSetStep(job->id, NULL, "undoing", NULL);
+		PG_TRY();
+		{
+			if (strcmp(job->kind, JOB_ENABLE_TTL) == 0 || strcmp(job->kind, JOB_DISABLE_TTL) == 0)
+				TtlJobUndo(job);
+			else
+				undo_job(job);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *e = MaintenanceCatchError();
+
+			error = psprintf("%s (and undoing it failed: %s)", message, e->message);
+		}
+		PG_END_TRY();
 	}
-	PG_END_TRY();
+	JobSetStep(job->id, "failed", NULL, error);
 }
 
 /* What an elevated enqueue needs. */

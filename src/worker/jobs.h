@@ -75,6 +75,9 @@ extern void TtlSweepDue(void);
 /* The worker's nap, shortened to when the next sweep is due (ms). */
 extern long TtlSweepDelay(long nap);
 
+/* A job claimed more often than this (it kept killing the worker) is given up. */
+#define DYNAMO_JOB_MAX_ATTEMPTS		5
+
 /* Run one claimed job (maintenance worker; no transaction open). */
 extern void JobRun(const JobRow *job);
 

@@ -50,7 +50,6 @@
 #include "worker/worker_int.h"
 
 #define DYNAMO_MAINTENANCE_NAP_MS	5000
-#define DYNAMO_JOB_MAX_ATTEMPTS		5
 
 /* Memory that outlives the transactions a top-level statement commits. */
 static MemoryContext job_context = NULL;
