@@ -218,11 +218,17 @@ RequestString(json_object *obj, const char *name, size_t *len)
 const char *
 TableNameFromArn(const char *s, size_t *len)
 {
-	const char *region = GetConfigOption("dynamo.region", true, false);
-	char	   *prefix = psprintf("arn:aws:dynamodb:%s:000000000000:table/",
-								  (region && *region) ? region : "us-east-1");
-	size_t		plen = strlen(prefix);
+	const char *region;
+	char	   *prefix;
+	size_t		plen;
 
+	/* (every request reads a TableName: names pass at once) */
+	if (*len < 4 || memcmp(s, "arn:", 4) != 0)
+		return s;
+	region = GetConfigOption("dynamo.region", true, false);
+	prefix = psprintf("arn:aws:dynamodb:%s:000000000000:table/",
+								  (region && *region) ? region : "us-east-1");
+	plen = strlen(prefix);
 	if (*len > plen && strncmp(s, prefix, plen) == 0 && !memchr(s + plen, '/', *len - plen))
 	{
 		*len -= plen;

@@ -325,24 +325,20 @@ sweep_failed(const TtlTarget *t, const char *why)
 			 errdetail("Its next sweep is in %lld s.", (long long) (wait / 1000))));
 }
 
-/* One batch of a table's sweep, in a transaction of its own; -1: stop. */
-static int64
-sweep_batch(const TtlTarget *t)
+/*
+ * Run step(arg) in a sweep's transaction of its own; the message of its
+ * error, or NULL (also for a lock held elsewhere: the next round tries
+ * again).
+ */
+static const char *
+run_sweep_step(void (*step) (void *arg), void *arg)
 {
-	int64		n = -1;
-	const char *failure = NULL;
+	const char *error = NULL;
 
 	PG_TRY();
 	{
 		sweep_step_begin();
-		if (ConditionalLockRelationOid(t->relid, RowExclusiveLock) &&
-			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
-		{
-			if (ttl_index_valid(t))
-				n = TtlSweepBatch(t, DynamoTtlBatchSize, GetCurrentTimestamp());
-			else
-				failure = "its TTL index is missing or invalid (disable and enable TimeToLive to rebuild it)";
-		}
+		step(arg);
 		JobStepEnd();
 		sweep_step_done();
 	}
@@ -351,18 +347,51 @@ sweep_batch(const TtlTarget *t)
 		ErrorData  *e = MaintenanceCatchError();
 
 		sweep_step_done();
-		/* (a lock held elsewhere: the next round tries again) */
 		if (e->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			failure = e->message;
-		n = -1;
+			error = e->message;
 	}
 	PG_END_TRY();
 	SecurityPinSearchPath();
-	if (failure)
-		sweep_failed(t, failure);
-	else if (n >= 0 && backoff_of(t, false))
+	return error;
+}
+
+/* What one batch of a table's sweep works on and finds. */
+typedef struct BatchStep
+{
+	const TtlTarget *t;
+	int64		n;				/* deleted, -1: stop */
+	const char *failure;		/* why the table cannot be swept */
+} BatchStep;
+
+static void
+batch_step(void *arg)
+{
+	BatchStep  *b = arg;
+
+	if (!ConditionalLockRelationOid(b->t->relid, RowExclusiveLock) ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(b->t->relid)))
+		return;
+	if (ttl_index_valid(b->t))
+		b->n = TtlSweepBatch(b->t, DynamoTtlBatchSize, GetCurrentTimestamp());
+	else
+		b->failure = "its TTL index is missing or invalid (disable and enable TimeToLive to rebuild it)";
+}
+
+/* One batch of a table's sweep, in a transaction of its own; -1: stop. */
+static int64
+sweep_batch(const TtlTarget *t)
+{
+	BatchStep	b = {t, -1, NULL};
+	const char *error = run_sweep_step(batch_step, &b);
+
+	if (error || b.failure)
+	{
+		sweep_failed(t, error ? error : b.failure);
+		return -1;
+	}
+	if (b.n >= 0 && backoff_of(t, false))
 		hash_search(backoffs, t->table_id, HASH_REMOVE, NULL);
-	return n;
+	return b.n;
 }
 
 /* Sweep one table for at most one interval (unless its sweeps back off). */
@@ -390,41 +419,44 @@ sweep_table(const TtlTarget *t)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
+/* The tables to sweep, read in a sweep's transaction. */
+typedef struct TargetsStep
+{
+	MemoryContext cxt;
+	List	   *targets;
+} TargetsStep;
+
+static void
+targets_step(void *arg)
+{
+	TargetsStep *st = arg;
+
+	if (TtlCatalogPresent())
+		st->targets = TtlTargets(NULL, st->cxt);
+}
+
 void
 TtlSweepDue(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	MemoryContext cxt;
-	List	   *targets = NIL;
+	TargetsStep st = {NULL, NIL};
+	const char *error;
 	ListCell   *lc;
 
 	if (DynamoTtlInterval <= 0 ||
 		now < TimestampTzPlusMilliseconds(last_round, DynamoTtlInterval))
 		return;
 	last_round = now;
-	cxt = AllocSetContextCreate(TopMemoryContext, "dynamo ttl sweep", ALLOCSET_DEFAULT_SIZES);
-	PG_TRY();
+	st.cxt = AllocSetContextCreate(TopMemoryContext, "dynamo ttl sweep", ALLOCSET_DEFAULT_SIZES);
+	error = run_sweep_step(targets_step, &st);
+	if (error)
 	{
-		sweep_step_begin();
-		if (TtlCatalogPresent())
-			targets = TtlTargets(NULL, cxt);
-		JobStepEnd();
-		sweep_step_done();
+		ereport(LOG, (errmsg("dynamo maintenance: finding the tables to sweep failed: %s", error)));
+		st.targets = NIL;
 	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
-		sweep_step_done();
-		if (e->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ereport(LOG, (errmsg("dynamo maintenance: finding the tables to sweep failed: %s",
-								 e->message)));
-		targets = NIL;
-	}
-	PG_END_TRY();
-	foreach(lc, targets)
+	foreach(lc, st.targets)
 		sweep_table(lfirst(lc));
-	MemoryContextDelete(cxt);
+	MemoryContextDelete(st.cxt);
 }
 
 /* How long until the next sweep is due, in ms (the worker's nap). */

@@ -101,4 +101,14 @@ sub hold {
 	return $s;
 }
 
+# The SQL of a DynamoDB operation through its SQL function, the request a
+# Perl structure: SELECT dynamo.<op>('<json>').
+sub api_sql {
+	my ($op, $req) = @_;
+	require JSON::PP;
+	my $body = JSON::PP->new->canonical->encode($req);
+	$body =~ s/'/''/g;
+	return "SELECT dynamo.$op('$body')";
+}
+
 1;

@@ -33,12 +33,7 @@ sub psql { return $node->psql_in(@_[0, 1]) }
 sub ok_psql { return $node->ok_psql_in(@_[0 .. 2]) }
 
 # The SQL of an API call; $req a Perl structure.
-sub call {
-	my ($op, $req) = @_;
-	my $body = $json->encode($req);
-	$body =~ s/'/''/g;
-	return "SELECT dynamo.$op('$body')";
-}
+sub call { return DynamoCluster::api_sql(@_) }
 
 sub create_table {
 	my ($db, $name, $hash, $range) = @_;

@@ -28,12 +28,7 @@ sub psql { return $node->psql_in('postgres', $_[0]) }
 sub ok_psql { return $node->ok_psql_in('postgres', @_[0, 1]) }
 sub poll_true { return $node->poll_true(@_) }
 
-sub call {
-	my ($op, $req) = @_;
-	my $body = $json->encode($req);
-	$body =~ s/'/''/g;
-	return "SELECT dynamo.$op('$body')";
-}
+sub call { return DynamoCluster::api_sql(@_) }
 
 sub ttl_status {
 	my ($name) = @_;

@@ -28,12 +28,7 @@ my $json = JSON::PP->new->canonical;
 
 sub ok_psql { return $node->ok_psql_in(@_[0 .. 2]) }
 
-sub call {
-	my ($op, $req) = @_;
-	my $body = $json->encode($req);
-	$body =~ s/'/''/g;
-	return "SELECT dynamo.$op('$body')";
-}
+sub call { return DynamoCluster::api_sql(@_) }
 
 sub ttl_status {
 	my ($db, $name) = @_;
