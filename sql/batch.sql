@@ -62,7 +62,7 @@ SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{}}');
 -- projections per table
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"#v","ExpressionAttributeNames":{"#v":"v"}},
-  "BatchB":{"Keys":[{"p":{"S":"x"},"s":{"N":"1"}}],"AttributesToGet":["s"]}}}');
+  "BatchB":{"Keys":[{"p":{"S":"x"},"s":{"N":"1"}}],"ProjectionExpression":"s"}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"v","AttributesToGet":["v"]}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ProjectionExpression":"v","ExpressionAttributeNames":{"#x":"x"}}}}');
 SELECT dynamo.batch_get_item('{"RequestItems":{"BatchA":{"Keys":[{"id":{"S":"a"}}],"ExpressionAttributeNames":{"#x":"x"}}}}');

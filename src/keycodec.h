@@ -27,6 +27,14 @@ extern void KeyEncodeStored(const char *value, StringInfo out);
 extern bytea *KeyEncodeToBytea(const char *value);
 
 /*
+ * What is wrong with a key attribute's value (NULL when absent) in DynamoDB's
+ * words: absent or of the wrong type (an item's message names the attribute,
+ * a Key map's does not), or too long.  NULL when it fits the schema; an empty
+ * value is not a schema problem (encoding it raises its own error).
+ */
+extern char *KeyAttrProblem(const KeyAttr *key, const char *value, bool from_item);
+
+/*
  * Check a key attribute of an item being written (value NULL when absent)
  * with DynamoDB's messages, then append its encoding.
  */

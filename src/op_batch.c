@@ -7,7 +7,10 @@
  * applied one by one, each atomic by itself; as the whole call runs in one
  * Postgres transaction, an error leaves nothing half-written.  Nothing is
  * ever left unprocessed except BatchGetItem keys past the 16 MB response,
- * returned in UnprocessedKeys.
+ * returned in UnprocessedKeys.  Capacity is counted per item, as its single
+ * operation would: a read by its size and its table's ConsistentRead (a key
+ * with no item costs the minimum), a write by the larger of the old and the
+ * new item.
  */
 #include "postgres.h"
 
@@ -34,6 +37,7 @@ typedef struct BatchEntry
 	ExprProjection *projection; /* Get: ProjectionExpression / AttributesToGet */
 	StorageKey	key;
 	bytea	   *keybytes;		/* encoded key, for duplicate checks */
+	double		units;			/* capacity units consumed */
 } BatchEntry;
 
 /* Raise DynamoDB's error when two entries of one table share a key. */
@@ -74,7 +78,7 @@ request_items(json_object *req, const char **capacity, ValidationErrors *v)
 
 /* Append ConsumedCapacity, one entry per table, when asked for. */
 static void
-append_capacity(const char *capacity, BatchEntry *entries, int n, double unit_of_entry, StringInfo out)
+append_capacity(const char *capacity, BatchEntry *entries, int n, StringInfo out)
 {
 	if (!CapacityWanted(capacity))
 		return;
@@ -91,7 +95,7 @@ append_capacity(const char *capacity, BatchEntry *entries, int n, double unit_of
 			continue;
 		for (int j = i; j < n; j++)
 			if (entries[j].table == entries[i].table)
-				units += unit_of_entry;
+				units += entries[j].units;
 		if (shown++)
 			appendStringInfoChar(out, ',');
 		CapacityAppend(out, entries[i].table_name, units, capacity);
@@ -122,6 +126,19 @@ parse_write_request(json_object *wr, BatchEntry *e)
 						e->table_name, put ? "putRequest.item" : "deleteRequest.key");
 		e->item = DynItemFromTree(AttrMapFromJson(map));
 	}
+}
+
+/*
+ * A PutRequest's item must hold the key attributes with their types; DynamoDB
+ * words a problem as for a Key map, without naming the attribute.
+ */
+static void
+check_put_key(BatchEntry *e)
+{
+	char	   *problem = StorageKeyProblem(e->table, e->item, false, false);
+
+	if (problem)
+		DynamoError(DYERR_VALIDATION, "%s", problem);
 }
 
 void
@@ -175,6 +192,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name), RowExclusiveLock);
 		if (e->is_put)
 		{
+			check_put_key(e);
 			StorageKeyFromItem(e->table, e->item, &e->key);
 			DynItemCheckSize(e->item);
 		}
@@ -186,13 +204,15 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 
 	for (int i = 0; i < n; i++)
 	{
-		if (entries[i].is_put)
-			StoragePut(entries[i].table, &entries[i].key, entries[i].item);
+		BatchEntry *e = &entries[i];
+
+		if (e->is_put)
+			e->units = CapacityItemWriteUnits(StoragePut(e->table, &e->key, e->item), e->item);
 		else
-			StorageDelete(entries[i].table, &entries[i].key);
+			e->units = CapacityItemWriteUnits(StorageDelete(e->table, &e->key), NULL);
 	}
 	appendStringInfoString(out, "{\"UnprocessedItems\":{}");
-	append_capacity(capacity, entries, n, 1.0, out);
+	append_capacity(capacity, entries, n, out);
 	appendStringInfoChar(out, '}');
 }
 
@@ -219,6 +239,27 @@ get_projection(json_object *ka, ExprAttrs **attrs)
 	proj = ExprParseProjection(text, len, *attrs);
 	ExprAttrsCheckUnused(*attrs);
 	return proj;
+}
+
+/*
+ * DynamoDB refuses a request that projects one table with an expression and
+ * another with AttributesToGet, as it refuses both for one table.
+ */
+static void
+check_projection_mix(json_object *items)
+{
+	bool		expression = false,
+				legacy = false;
+
+	json_object_object_foreach(items, name, ka)
+	{
+		(void) name;
+		expression |= RequestMember(ka, "ProjectionExpression", SHAPE_STRING) != NULL;
+		legacy |= RequestMember(ka, "AttributesToGet", SHAPE_ARRAY) != NULL;
+	}
+	if (expression && legacy)
+		DynamoError(DYERR_VALIDATION,
+					"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
 }
 
 void
@@ -257,6 +298,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	ValidationRaise(&v);
 	if (total > MAX_BATCH_GETS)
 		DynamoError(DYERR_VALIDATION, "Too many items requested for the BatchGetItem call");
+	check_projection_mix(items);
 
 	entries = palloc0(sizeof(BatchEntry) * Max(total, 1));
 	consistent = palloc0(sizeof(bool) * Max(total, 1));
@@ -316,6 +358,8 @@ OpBatchGetItem(json_object *req, StringInfo out)
 			if (entries[j].table != entries[i].table)
 				continue;
 			item = StorageFetch(entries[j].table, &entries[j].key, false);
+			entries[j].units = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
+												 consistent[j]);
 			if (item == NULL)
 				continue;
 			bytes += StoredItemSize(DynItemMap(item));
@@ -358,6 +402,6 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		appendStringInfoString(out, "]}");
 	}
 	appendStringInfoChar(out, '}');
-	append_capacity(capacity, entries, first_unprocessed, 0.5, out);
+	append_capacity(capacity, entries, first_unprocessed, out);
 	appendStringInfoChar(out, '}');
 }

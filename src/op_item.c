@@ -203,27 +203,46 @@ static const AclMode write_privileges[] = {
 };
 
 void
-WriteActionBind(WriteAction *a)
+WriteActionBindTable(WriteAction *a)
 {
 	a->table = CatalogRequireTable(a->table_name, a->table_name_len, RowExclusiveLock);
 	/* what the write's statements need (FOR UPDATE needs UPDATE), checked
 	 * before any state of ours is consulted (transaction tokens) */
 	CatalogCheckPrivileges(a->table, write_privileges[a->kind]);
+}
+
+char *
+WriteActionBindKey(WriteAction *a)
+{
+	char	   *problem = StorageKeyProblem(a->table, a->map, a->kind == WRITE_PUT,
+											a->kind != WRITE_PUT);
+
+	if (problem)
+		return problem;
 	if (a->kind == WRITE_PUT)
 		StorageKeyFromItem(a->table, a->map, &a->key);
 	else
 		StorageKeyFromKeyMap(a->table, a->map, &a->key);
-	if (a->update == NULL)
-		return;
-	for (int i = 0; i < a->table->nkeys; i++)
+	for (int i = 0; a->update && i < a->table->nkeys; i++)
 	{
 		const KeyAttr *k = &a->table->keys[i];
 
 		if (ExprUpdateTouches(a->update, k->name, k->namelen))
-			DynamoError(DYERR_VALIDATION,
-						"One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
-						k->name);
+			return psprintf("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key",
+							k->name);
 	}
+	return NULL;
+}
+
+void
+WriteActionBind(WriteAction *a)
+{
+	char	   *problem;
+
+	WriteActionBindTable(a);
+	problem = WriteActionBindKey(a);
+	if (problem)
+		DynamoError(DYERR_VALIDATION, "%s", problem);
 }
 
 void

@@ -6,8 +6,13 @@
  * actions in ONE Postgres transaction (the SQL call or the HTTP request):
  *
  *	1. read and validate every action (member constraints collected into one
- *	   ValidationException, then expressions), bind every table and key, and
- *	   refuse two actions on one item and more than 4 MB of items;
+ *	   ValidationException, then expressions and a Put's item size), bind
+ *	   every table and key, and refuse two actions on one item and more than
+ *	   4 MB of items.  These are the request's errors, raised at once, except
+ *	   a key that does not fit its table's schema (a missing or extra key
+ *	   attribute, a wrong type, a key too long) and an update of a key
+ *	   attribute: DynamoDB reports those as the action's ValidationError
+ *	   reason, together with the reasons of step 4 for the other actions;
  *	2. with a ClientRequestToken, answer a repeat from dynamo.transaction_tokens
  *	   (see "Idempotency" below);
  *	3. lock every item, in a stable order (table name, then encoded key),
@@ -15,8 +20,9 @@
  *	   single-item write) holds is a TransactionConflict at once, as in
  *	   DynamoDB, and row locks never wait, so they never deadlock;
  *	4. check every condition and compute every new item, collecting one
- *	   cancellation reason per action (ConditionalCheckFailed, ValidationError
- *	   for run-time update errors and oversized items);
+ *	   cancellation reason per action (ConditionalCheckFailed, with the item
+ *	   for ALL_OLD; ValidationError for run-time update errors and updated
+ *	   items over 400 KB);
  *	5. any reason: raise TransactionCanceledException with CancellationReasons,
  *	   which aborts the Postgres transaction, so nothing is written;
  *	6. write every item in the same stable order.
@@ -40,7 +46,8 @@
  * written as its owner, so callers need no privilege on it.
  *
  * TransactGetItems reads every item with the statement's snapshot (one
- * snapshot for the whole call), so it never sees half of a transaction.
+ * snapshot for the whole call), so it never sees half of a transaction.  A
+ * Get's key that does not fit the schema is its ValidationError reason.
  */
 #include "postgres.h"
 
@@ -86,19 +93,34 @@ static const struct
 	{"Update", "update", WRITE_UPDATE},
 };
 
-/* One action of a transaction and its cancellation reason. */
+/* The cancellation reason of one action. */
+typedef struct TxReason
+{
+	const char *code;			/* NULL for "None" */
+	char	   *message;
+	const DynItem *item;		/* ALL_OLD on a failed condition, or NULL */
+} TxReason;
+
+/* One action of a transaction. */
 typedef struct TxAction
 {
 	WriteAction w;
-	bytea	   *keybytes;		/* encoded key: duplicates and lock order */
-	const char *code;			/* cancellation reason, NULL for "None" */
-	char	   *message;
-	bool		show_item;		/* ALL_OLD on a failed condition */
+	bytea	   *keybytes;		/* encoded key: duplicates and lock order;
+								 * NULL when the key does not fit the schema */
+	TxReason   *reason;			/* in the transaction's array of reasons */
 } TxAction;
 
 /* ---------------------------------------------------------------------
  * Shared checks
  * --------------------------------------------------------------------- */
+
+/* Record a reason. */
+static void
+set_reason(TxReason *r, const char *code, const char *message)
+{
+	r->code = code;
+	r->message = pstrdup(message);
+}
 
 /* Compare two (table, key) pairs: the stable lock and write order. */
 static int
@@ -117,13 +139,13 @@ compare_targets(Oid rel_a, const char *name_a, const bytea *key_a,
 	return la < lb ? -1 : (la > lb ? 1 : 0);
 }
 
-/* DynamoDB's error when two entries name one item. */
+/* DynamoDB's error when two entries name one item (NULL keys name none). */
 static void
 check_duplicates(DynamoTable **tables, bytea **keys, int n)
 {
 	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (tables[i]->relid == tables[j]->relid &&
+		for (int j = i + 1; keys[i] && j < n; j++)
+			if (keys[j] && tables[i]->relid == tables[j]->relid &&
 				compare_targets(0, "", keys[i], 0, "", keys[j]) == 0)
 				DynamoError(DYERR_VALIDATION,
 							"Transaction request cannot include multiple operations on one item");
@@ -274,6 +296,39 @@ action_size(const TxAction *a)
 	return size;
 }
 
+/*
+ * An action's request checks: expressions and values (WriteActionValidate),
+ * and a Put's item size, which the request alone decides.  Errors here are
+ * the request's, raised at once (ValidationException).
+ */
+static void
+validate_action(TxAction *a)
+{
+	WriteActionValidate(&a->w);
+	if (a->w.kind == WRITE_PUT)
+		DynItemCheckSize(a->w.map);
+}
+
+/*
+ * Find an action's table (ResourceNotFoundException at once) and check its
+ * key: a key that does not fit the schema, or an update of a key attribute,
+ * is the action's ValidationError reason (keybytes stays NULL for the
+ * former), as DynamoDB reports it; an empty key value is the request's error.
+ */
+static void
+bind_action(TxAction *a)
+{
+	char	   *problem;
+
+	WriteActionBindTable(&a->w);
+	problem = WriteActionBindKey(&a->w);
+	/* the key is set unless the problem is the key itself */
+	if (a->w.key.values[0] != (Datum) 0)
+		a->keybytes = StorageKeyBytes(a->w.table, &a->w.key);
+	if (problem)
+		set_reason(a->reason, "ValidationError", problem);
+}
+
 /* ---------------------------------------------------------------------
  * TransactWriteItems: running
  * --------------------------------------------------------------------- */
@@ -286,10 +341,10 @@ lock_nowait(TxAction *a)
 }
 
 /* Raise TransactionCanceledException with one reason per action. */
-static void cancel_transaction(TxAction *acts, int n) pg_attribute_noreturn();
+static void cancel_transaction(const TxReason *reasons, int n) pg_attribute_noreturn();
 
 static void
-cancel_transaction(TxAction *acts, int n)
+cancel_transaction(const TxReason *reasons, int n)
 {
 	StringInfoData extra,
 				codes;
@@ -299,19 +354,19 @@ cancel_transaction(TxAction *acts, int n)
 	appendStringInfoString(&extra, "{\"CancellationReasons\":[");
 	for (int i = 0; i < n; i++)
 	{
-		TxAction   *a = &acts[i];
+		const TxReason *r = &reasons[i];
 
-		appendStringInfo(&codes, "%s%s", i ? ", " : "", a->code ? a->code : "None");
-		appendStringInfo(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", a->code ? a->code : "None");
-		if (a->show_item)
+		appendStringInfo(&codes, "%s%s", i ? ", " : "", r->code ? r->code : "None");
+		appendStringInfo(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", r->code ? r->code : "None");
+		if (r->item)
 		{
 			appendStringInfoString(&extra, ",\"Item\":");
-			StoredItemToJson(DynItemMap(a->w.old), &extra);
+			StoredItemToJson(DynItemMap(r->item), &extra);
 		}
-		if (a->message)
+		if (r->message)
 		{
 			appendStringInfoString(&extra, ",\"Message\":");
-			AppendJsonString(&extra, a->message, strlen(a->message));
+			AppendJsonString(&extra, r->message, strlen(r->message));
 		}
 		appendStringInfoChar(&extra, '}');
 	}
@@ -319,14 +374,6 @@ cancel_transaction(TxAction *acts, int n)
 	DynamoErrorWithExtra(DYERR_TRANSACTION_CANCELED, extra.data,
 						 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 						 codes.data);
-}
-
-/* Record a reason for an action. */
-static void
-set_reason(TxAction *a, const char *code, const char *message)
-{
-	a->code = code;
-	a->message = pstrdup(message);
 }
 
 /* Is this a lock conflict between concurrent transactions? */
@@ -342,10 +389,10 @@ is_conflict(int sqlerrcode)
  * In a PG_CATCH block: a conflict while running action `current` becomes
  * TransactionConflict; anything else is re-thrown.
  */
-static void conflict_or_rethrow(MemoryContext cxt, TxAction *acts, int n, int current) pg_attribute_noreturn();
+static void conflict_or_rethrow(MemoryContext cxt, TxReason *reasons, int n, int current) pg_attribute_noreturn();
 
 static void
-conflict_or_rethrow(MemoryContext cxt, TxAction *acts, int n, int current)
+conflict_or_rethrow(MemoryContext cxt, TxReason *reasons, int n, int current)
 {
 	ErrorData  *edata;
 
@@ -357,10 +404,9 @@ conflict_or_rethrow(MemoryContext cxt, TxAction *acts, int n, int current)
 		PG_RE_THROW();
 	}
 	FlushErrorState();
-	for (int i = 0; i < n; i++)
-		acts[i].code = NULL, acts[i].message = NULL, acts[i].show_item = false;
-	set_reason(&acts[current], "TransactionConflict", "Transaction is ongoing for the item");
-	cancel_transaction(acts, n);
+	memset(reasons, 0, sizeof(TxReason) * n);
+	set_reason(&reasons[current], "TransactionConflict", "Transaction is ongoing for the item");
+	cancel_transaction(reasons, n);
 }
 
 /*
@@ -391,7 +437,7 @@ run_pure(void (*step) (TxAction *), TxAction *a)
 			PG_RE_THROW();
 		}
 		FlushErrorState();
-		set_reason(a, "ValidationError",
+		set_reason(a->reason, "ValidationError",
 				   strncmp(edata->message, prefix, strlen(prefix)) == 0 ?
 				   edata->message + strlen(prefix) : edata->message);
 		FreeErrorData(edata);
@@ -407,24 +453,25 @@ check_step(TxAction *a)
 {
 	if (WriteActionCheck(&a->w))
 		return;
-	set_reason(a, "ConditionalCheckFailed", "The conditional request failed");
-	a->show_item = a->w.return_old_on_failure && a->w.old != NULL;
+	set_reason(a->reason, "ConditionalCheckFailed", "The conditional request failed");
+	if (a->w.return_old_on_failure)
+		a->reason->item = a->w.old;
 }
 
-/* Step 6 and the 400 KB check of the new item. */
+/* Step 6 and the 400 KB check of an updated item (a Put's was checked before). */
 static void
 compute_step(TxAction *a)
 {
 	WriteActionCompute(&a->w);
-	if (a->w.new_item)
-		DynItemCheckSize(a->w.new_item);
+	if (a->w.kind == WRITE_UPDATE && StoredItemSize(DynItemMap(a->w.new_item)) > DYNAMO_MAX_ITEM_SIZE)
+		DynamoError(DYERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
 }
 
 /* Check and compute one locked action; false when it has a reason. */
 static bool
 check_and_compute(TxAction *a)
 {
-	if (!run_pure(check_step, a) || a->code != NULL)
+	if (!run_pure(check_step, a) || a->reason->code != NULL)
 		return false;
 	return run_pure(compute_step, a);
 }
@@ -440,22 +487,33 @@ compare_actions(const void *x, const void *y)
 						   b->w.table->relid, b->w.table->name, b->keybytes);
 }
 
-/* Lock, check, compute and write every action, or cancel. */
+/*
+ * Lock, check, compute and write every action, or cancel.  Actions that
+ * already have a reason (their key does not fit the schema) are neither
+ * locked nor checked, but every other action still is, so that the reasons
+ * of all of them are reported together.
+ */
 static void
-run_actions(TxAction *acts, int n)
+run_actions(TxAction *acts, TxReason *reasons, int n)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	TxAction  **order = palloc(sizeof(TxAction *) * n);
+	TxAction  **order = palloc(sizeof(TxAction *) * Max(n, 1));
 	volatile int current = -1;
 	bool		failed = false;
+	int			m = 0;
 
 	for (int i = 0; i < n; i++)
-		order[i] = &acts[i];
-	qsort(order, n, sizeof(TxAction *), compare_actions);
+	{
+		if (reasons[i].code == NULL)
+			order[m++] = &acts[i];
+		else
+			failed = true;
+	}
+	qsort(order, m, sizeof(TxAction *), compare_actions);
 
 	PG_TRY();
 	{
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < m; i++)
 		{
 			current = order[i] - acts;
 			lock_nowait(order[i]);
@@ -463,19 +521,19 @@ run_actions(TxAction *acts, int n)
 	}
 	PG_CATCH();
 	{
-		conflict_or_rethrow(cxt, acts, n, current);
+		conflict_or_rethrow(cxt, reasons, n, current);
 	}
 	PG_END_TRY();
 
-	for (int i = 0; i < n; i++)
-		if (!check_and_compute(&acts[i]))
+	for (int i = 0; i < m; i++)
+		if (!check_and_compute(order[i]))
 			failed = true;
 	if (failed)
-		cancel_transaction(acts, n);
+		cancel_transaction(reasons, n);
 
 	PG_TRY();
 	{
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < m; i++)
 		{
 			TxAction   *a = order[i];
 
@@ -485,13 +543,13 @@ run_actions(TxAction *acts, int n)
 			{
 				lock_nowait(a);
 				if (!check_and_compute(a))
-					cancel_transaction(acts, n);
+					cancel_transaction(reasons, n);
 			}
 		}
 	}
 	PG_CATCH();
 	{
-		conflict_or_rethrow(cxt, acts, n, current);
+		conflict_or_rethrow(cxt, reasons, n, current);
 	}
 	PG_END_TRY();
 }
@@ -757,6 +815,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	size_t		token_len;
 	const char *token = RequestString(req, "ClientRequestToken", &token_len);
 	TxAction   *acts;
+	TxReason   *reasons;
 	DynamoTable **tables;
 	bytea	  **keys;
 	double	   *units;
@@ -768,6 +827,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	ValidationInit(&v);
 	n = check_item_list(items, "TransactWriteItem", &v);
 	acts = palloc0(sizeof(TxAction) * Max(n, 1));
+	reasons = palloc0(sizeof(TxReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		read_write_action(json_object_array_get_idx(items, i), i, &acts[i], &v);
 	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
@@ -781,15 +841,16 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	ValidationRaise(&v);
 
 	for (int i = 0; i < n; i++)
-		WriteActionValidate(&acts[i].w);
+		validate_action(&acts[i]);
 	tables = palloc(sizeof(DynamoTable *) * n);
 	keys = palloc(sizeof(bytea *) * n);
 	units = palloc(sizeof(double) * n);
 	for (int i = 0; i < n; i++)
 	{
-		WriteActionBind(&acts[i].w);
+		acts[i].reason = &reasons[i];
+		bind_action(&acts[i]);
 		tables[i] = acts[i].w.table;
-		keys[i] = acts[i].keybytes = StorageKeyBytes(acts[i].w.table, &acts[i].w.key);
+		keys[i] = acts[i].keybytes;
 		total += action_size(&acts[i]);
 	}
 	check_duplicates(tables, keys, n);
@@ -813,7 +874,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		}
 	}
 
-	run_actions(acts, n);
+	run_actions(acts, reasons, n);
 	if (token)
 		token_store(token_b, hash, replay_units_text(acts, n));
 	for (int i = 0; i < n; i++)
@@ -877,6 +938,28 @@ parse_get_projection(TxGet *g)
 	ExprAttrsCheckUnused(attrs);
 }
 
+/*
+ * Find a Get's table (ResourceNotFoundException at once) and encode its key:
+ * a key that does not fit the schema is the Get's ValidationError reason
+ * (returns NULL then), an empty key value the request's error.
+ */
+static bytea *
+bind_get(TxGet *g, TxReason *reason)
+{
+	DynItem    *keymap = DynItemFromTree(AttrMapFromJson(g->key_json));
+	char	   *problem;
+
+	g->table = CatalogRequireTable(g->table_name, g->table_name_len, AccessShareLock);
+	problem = StorageKeyProblem(g->table, keymap, false, true);
+	if (problem)
+	{
+		set_reason(reason, "ValidationError", problem);
+		return NULL;
+	}
+	StorageKeyFromKeyMap(g->table, keymap, &g->key);
+	return StorageKeyBytes(g->table, &g->key);
+}
+
 void
 OpTransactGetItems(json_object *req, StringInfo out)
 {
@@ -885,14 +968,17 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	TxGet	   *gets;
+	TxReason   *reasons;
 	DynamoTable **tables;
 	bytea	  **keys;
 	double	   *units;
 	int			n;
+	bool		failed = false;
 
 	ValidationInit(&v);
 	n = check_item_list(items, "TransactGetItem", &v);
 	gets = palloc0(sizeof(TxGet) * Max(n, 1));
+	reasons = palloc0(sizeof(TxReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		read_get(json_object_array_get_idx(items, i), i, &gets[i], &v);
 	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
@@ -905,14 +991,13 @@ OpTransactGetItems(json_object *req, StringInfo out)
 		parse_get_projection(&gets[i]);
 	for (int i = 0; i < n; i++)
 	{
-		TxGet	   *g = &gets[i];
-		DynItem    *keymap = DynItemFromTree(AttrMapFromJson(g->key_json));
-
-		g->table = tables[i] = CatalogRequireTable(g->table_name, g->table_name_len, AccessShareLock);
-		StorageKeyFromKeyMap(g->table, keymap, &g->key);
-		keys[i] = StorageKeyBytes(g->table, &g->key);
+		keys[i] = bind_get(&gets[i], &reasons[i]);
+		tables[i] = gets[i].table;
+		failed |= reasons[i].code != NULL;
 	}
 	check_duplicates(tables, keys, n);
+	if (failed)
+		cancel_transaction(reasons, n);
 
 	/* every read uses the statement's snapshot: one consistent view */
 	appendStringInfoString(out, "{\"Responses\":[");

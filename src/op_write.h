@@ -17,7 +17,12 @@
  *	   detected: " envelope, as DynamoDB's current validation layer does;
  *	   unused names / values stay bare.  Transactions report them bare.
  *	3. WriteActionBind(a): find the table (ResourceNotFoundException), check
- *	   the key against the schema, refuse updates of key attributes.
+ *	   the key against the schema, refuse updates of key attributes.  In
+ *	   two halves for transactions: WriteActionBindTable(a) finds the table;
+ *	   WriteActionBindKey(a) returns what is wrong with the key or the update
+ *	   of key attributes (DynamoDB's message, which a transaction reports as
+ *	   the action's ValidationError reason), or NULL once a->key is set; an
+ *	   empty key value still raises at once.
  *	4. WriteActionLock(a): lock the key FOR UPDATE; a->old is the item now.
  *	5. WriteActionCheck(a): does a->old satisfy the condition?  When it does
  *	   not, WriteActionFail(a) raises ConditionalCheckFailedException (with
@@ -84,6 +89,8 @@ extern void WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj,
 extern void WriteActionValidate(WriteAction *a);
 extern void WriteActionValidateEnveloped(WriteAction *a);
 extern void WriteActionBind(WriteAction *a);
+extern void WriteActionBindTable(WriteAction *a);
+extern char *WriteActionBindKey(WriteAction *a);
 extern void WriteActionLock(WriteAction *a);
 extern bool WriteActionCheck(WriteAction *a);
 extern void WriteActionFail(WriteAction *a) pg_attribute_noreturn();

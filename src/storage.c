@@ -131,11 +131,30 @@ make_key(DynamoTable *t, const DynItem *map, bool from_item, StorageKey *out)
 	}
 }
 
+char *
+StorageKeyProblem(const DynamoTable *t, const DynItem *map, bool from_item, bool whole_map)
+{
+	if (whole_map && StoredMemberCount(DynItemMap(map)) != (uint32) t->nkeys)
+		return pstrdup("The provided key element does not match the schema");
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		const KeyAttr *key = &t->keys[i];
+		char	   *problem = KeyAttrProblem(key, StoredMapGet(DynItemMap(map), key->name, key->namelen),
+											 from_item);
+
+		if (problem)
+			return problem;
+	}
+	return NULL;
+}
+
 void
 StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey *out)
 {
-	if (StoredMemberCount(DynItemMap(key)) != (uint32) t->nkeys)
-		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
+	char	   *problem = StorageKeyProblem(t, key, false, true);
+
+	if (problem)
+		DynamoError(DYERR_VALIDATION, "%s", problem);
 	make_key(t, key, false, out);
 }
 

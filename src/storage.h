@@ -14,6 +14,15 @@ typedef struct StorageKey
 	Datum		values[2];		/* bytea: pk, and sk when the table has one */
 } StorageKey;
 
+/*
+ * What is wrong with the key attributes of map for t's key schema, in
+ * DynamoDB's words (see KeyAttrProblem), or NULL: from_item picks the
+ * messages of an item to write, whole_map also refuses a map holding more
+ * than the key.  An empty key value is left to the two functions below.
+ */
+extern char *StorageKeyProblem(const DynamoTable *t, const DynItem *map, bool from_item,
+							   bool whole_map);
+
 /* Key of a request's Key map (validated: "does not match the schema"). */
 extern void StorageKeyFromKeyMap(DynamoTable *t, const DynItem *key, StorageKey *out);
 
