@@ -301,9 +301,10 @@ NumberAdd(const DynNumber *a, const DynNumber *b, DynNumber *out)
 	if (out->exponent > MAX_EXPONENT)
 		DynamoError(DYERR_VALIDATION,
 					"Number overflow. Attempting to store a number with magnitude larger than supported range");
+	/* DynamoDB reports a result past 38 digits as an overflow too */
 	if (top - bottom + 1 > DYNAMO_NUMBER_MAX_DIGITS)
 		DynamoError(DYERR_VALIDATION,
-					"Attempting to store more than 38 significant digits in a Number");
+					"Number overflow. Attempting to store a number with magnitude larger than supported range");
 	if (out->exponent < MIN_EXPONENT)
 		DynamoError(DYERR_VALIDATION,
 					"Number underflow. Attempting to store a number with magnitude smaller than supported range");

@@ -286,7 +286,11 @@ WriteActionCompute(WriteAction *a)
 			break;
 		case WRITE_UPDATE:
 			ExprApplyUpdate(a->update, DynItemMap(a->old ? a->old : a->map), &a->result);
-			a->new_item = DynItemFromTree(a->result.item);
+			/* removing attributes of a missing item creates nothing */
+			if (a->old == NULL && ExprUpdateOnlyRemoves(a->update))
+				a->new_item = NULL;
+			else
+				a->new_item = DynItemFromTree(a->result.item);
 			break;
 		case WRITE_DELETE:
 		case WRITE_CHECK:
@@ -300,8 +304,11 @@ WriteActionWrite(WriteAction *a)
 {
 	switch (a->kind)
 	{
-		case WRITE_PUT:
 		case WRITE_UPDATE:
+			if (a->new_item == NULL)
+				return true;	/* nothing was there, nothing is written */
+			return StorageWrite(a->table, &a->key, a->new_item, a->old);
+		case WRITE_PUT:
 			return StorageWrite(a->table, &a->key, a->new_item, a->old);
 		case WRITE_DELETE:
 			if (a->old)

@@ -38,8 +38,18 @@
 #define EXPR_MAX_LENGTH			4096	/* bytes of one expression */
 #define EXPR_MAX_TOKEN_LENGTH	255		/* one #name or :value */
 #define EXPR_MAX_IN_OPERANDS	100
-#define EXPR_MAX_UPDATE_OPERATORS 300
+#define EXPR_MAX_OPERATORS		300		/* operators of one expression (+ functions of an update) */
 #define EXPR_MAX_PATH_DEPTH		32
+#define EXPR_MAX_SUBSTITUTIONS_SIZE (2 * 1024 * 1024)	/* names + values, bytes */
+
+/*
+ * Nesting of parentheses and function calls the parser follows.  A level of
+ * parentheses that is not redundant holds an operator of its own (at most
+ * two levels per operator, with NOT); the only calls that nest in conditions
+ * are size(size(...)) (an operand error) and unknown functions, and update
+ * functions count as operators.  Deeper text is an error either way.
+ */
+#define EXPR_MAX_NESTING		(2 * EXPR_MAX_OPERATORS + 2)
 
 /* Which expression a text is: decides the grammar and the message prefix. */
 typedef enum ExprKind
@@ -169,6 +179,7 @@ typedef struct ExprUpdate
 {
 	int			nactions;
 	ExprUpdateAction *actions;
+	bool		legacy;			/* from AttributeUpdates (its own messages) */
 } ExprUpdate;
 
 typedef struct ExprProjection
@@ -243,6 +254,12 @@ typedef struct ExprUpdateResult
  */
 extern void ExprApplyUpdate(const ExprUpdate *update, const char *map,
 							ExprUpdateResult *result);
+
+/*
+ * Does the update only remove attributes (REMOVE, or AttributeUpdates DELETE
+ * without a value)?  Such an update of a missing item creates nothing.
+ */
+extern bool ExprUpdateOnlyRemoves(const ExprUpdate *update);
 
 /* Does the update touch the top-level attribute name? (key checks) */
 extern bool ExprUpdateTouches(const ExprUpdate *update, const char *name, uint32 len);

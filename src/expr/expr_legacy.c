@@ -212,6 +212,7 @@ ExprFromAttributeUpdates(json_object *updates)
 	ValidationErrors v;
 
 	u->actions = palloc0(sizeof(ExprUpdateAction) * Max(n, 1));
+	u->legacy = true;
 	ValidationInit(&v);
 	json_object_object_foreach(updates, key, spec)
 	{

@@ -14,8 +14,11 @@
  * message of each semantic class, raising the first class found at the end.
  *
  * Placeholders are substituted while parsing: the AST holds attribute names
- * and stored values.  Recursion is bounded by the 4 KB text limit and guarded
- * with check_stack_depth().
+ * and stored values.  An expression holds at most 300 operators (and, in
+ * an update, functions), counted as they are parsed and refused at the
+ * 301st, as DynamoDB reports "operator count: 301" whatever the total; recursion
+ * follows parentheses and calls at most EXPR_MAX_NESTING deep (deeper groups
+ * are skipped, not parsed) and is guarded with check_stack_depth().
  */
 #include "postgres.h"
 
@@ -46,6 +49,9 @@ typedef struct Parser
 	int			ntoks;
 	int			pos;
 	ExprAttrs  *attrs;
+	int			noperators;		/* operators and functions so far */
+	int			depth;			/* nesting of parentheses and calls */
+	bool		skipped;		/* a group past EXPR_MAX_NESTING was skipped */
 	char	   *deferred[DE__COUNT];
 } Parser;
 
@@ -118,13 +124,17 @@ compare_value_keys(const void *a, const void *b)
 
 /*
  * Placeholders are kept sorted by key, so each one an expression uses is
- * found in O(log n): a request may define very many.
+ * found in O(log n): a request may define very many.  Keys are at most 255
+ * bytes (the length is checked before the syntax, as DynamoDB does); names
+ * and values together, keys included, at most 2 MB.
  */
 ExprAttrs *
 ExprAttrsCreate(json_object *names, json_object *values)
 {
 	ExprAttrs  *a = palloc0(sizeof(ExprAttrs));
 	int			i = 0;
+	size_t		names_size = 0,
+				values_size = 0;
 
 	if (names)
 	{
@@ -138,6 +148,10 @@ ExprAttrsCreate(json_object *names, json_object *values)
 			CHECK_FOR_INTERRUPTS();
 			if (val == NULL || !json_object_is_type(val, json_type_string))
 				RequestShapeError(val, SHAPE_STRING);
+			if (strlen(key) > EXPR_MAX_TOKEN_LENGTH)
+				DynamoError(DYERR_VALIDATION,
+							"ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %zu",
+							strlen(key));
 			if (!valid_placeholder(key, '#'))
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", key);
@@ -147,10 +161,13 @@ ExprAttrsCreate(json_object *names, json_object *values)
 			if (len == 0)
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", key);
+			names_size += strlen(key) + len;
 			i++;
 		}
 		a->nnames = i;
 		qsort(a->names, i, sizeof(ExprAttrName), compare_name_keys);
+		if (names_size > EXPR_MAX_SUBSTITUTIONS_SIZE)
+			DynamoError(DYERR_VALIDATION, "ExpressionAttributeNames exceeds max size");
 	}
 	if (values)
 	{
@@ -161,6 +178,9 @@ ExprAttrsCreate(json_object *names, json_object *values)
 		json_object_object_foreach(values, key, val)
 		{
 			CHECK_FOR_INTERRUPTS();
+			if (strlen(key) > EXPR_MAX_TOKEN_LENGTH)
+				DynamoError(DYERR_VALIDATION,
+							"ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
 			if (!valid_placeholder(key, ':'))
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", key);
@@ -168,11 +188,17 @@ ExprAttrsCreate(json_object *names, json_object *values)
 				RequestShapeError(val, SHAPE_OBJECT);
 			a->values[i].key = key;
 			a->values[i].stored = attr_value_stored(val);
+			values_size += strlen(key) + StoredValueSize(a->values[i].stored);
 			i++;
 		}
 		a->nvalues = i;
 		qsort(a->values, i, sizeof(ExprAttrValue), compare_value_keys);
+		if (values_size > EXPR_MAX_SUBSTITUTIONS_SIZE)
+			DynamoError(DYERR_VALIDATION, "ExpressionAttributeValues exceeds max size");
 	}
+	if (names_size + values_size > EXPR_MAX_SUBSTITUTIONS_SIZE)
+		DynamoError(DYERR_VALIDATION,
+					"Combined size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size");
 	return a;
 }
 
@@ -309,6 +335,9 @@ raise_deferred(Parser *p)
 	for (int i = 0; i < DE__COUNT; i++)
 		if (p->deferred[i])
 			ExprError(p->kind, "%s", p->deferred[i]);
+	/* skipped text never reaches evaluation (cannot happen, see EXPR_MAX_NESTING) */
+	if (p->skipped)
+		ExprError(p->kind, "The expression has redundant parentheses;");
 }
 
 static ExprToken *
@@ -365,6 +394,42 @@ static bool
 is_kw(Parser *p, ExprToken *t, const char *kw)
 {
 	return ExprTokenIs(p->text, t, kw);
+}
+
+/* Count one operator or function; past 300 the expression is refused at once. */
+static void
+count_operator(Parser *p)
+{
+	if (++p->noperators > EXPR_MAX_OPERATORS)
+		ExprError(p->kind, "The expression contains too many operators; operator count: %d",
+				  p->noperators);
+}
+
+/*
+ * Enter one level of parentheses or of a function call (current token is
+ * its '('): false when the text nests deeper than EXPR_MAX_NESTING, in which
+ * case the parenthesized group was skipped without recursion (see
+ * EXPR_MAX_NESTING for why the expression is an error then).
+ */
+static bool
+nest_enter(Parser *p)
+{
+	int			open = 0;
+
+	check_stack_depth();
+	if (++p->depth <= EXPR_MAX_NESTING)
+		return true;
+	p->depth--;
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (cur(p)->type == TK_EOF)
+			syntax_error(p);
+		open += cur(p)->type == TK_LPAREN ? 1 : cur(p)->type == TK_RPAREN ? -1 : 0;
+		advance(p);
+	} while (open > 0);
+	p->skipped = true;
+	return false;
 }
 
 /* Is the token a keyword that can never be an attribute name here? */
@@ -570,12 +635,90 @@ find_function(Parser *p, ExprToken *t)
 	return NULL;
 }
 
+/* The type of an operand known while parsing: a value's, N for size(). */
+static const char *
+operand_type(const ExprNode *n)
+{
+	if (n->type == EN_FUNCTION && n->op == FN_SIZE)
+		return "N";
+	return value_type(n);
+}
+
+/* Record DynamoDB's "Incorrect operand type" for function f. */
+static void
+wrong_operand(Parser *p, const char *f, const char *type)
+{
+	defer(p, DE_OPERAND,
+		  "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
+		  f, type);
+}
+
+/* attribute_type(path, :t): :t must be a string naming a type. */
+static void
+check_attribute_type(Parser *p, const ExprNode *arg)
+{
+	static const char *const type_names[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};
+	const char *type = operand_type(arg);
+	const char *t = arg->value;
+
+	if (type == NULL)
+	{
+		/* a path: DynamoDB names every type the operand could have had */
+		if (arg->type != EN_VALUE)
+			wrong_operand(p, "attribute_type", "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+		return;
+	}
+	if (strcmp(type, "S") != 0)
+	{
+		wrong_operand(p, "attribute_type", type);
+		return;
+	}
+	for (int i = 0; i < lengthof(type_names); i++)
+		if (StoredScalarLen(t) == strlen(type_names[i]) &&
+			memcmp(StoredScalarData(t), type_names[i], strlen(type_names[i])) == 0)
+			return;
+	defer(p, DE_OPERAND,
+		  "Invalid attribute type name found; type: %.*s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+		  (int) StoredScalarLen(t), StoredScalarData(t));
+}
+
+/* Operand types DynamoDB checks while parsing, per function. */
+static void
+check_call_types(Parser *p, const FuncInfo *f, const ExprNode *n)
+{
+	const char *type;
+
+	switch (f->func)
+	{
+		case FN_ATTRIBUTE_TYPE:
+			check_attribute_type(p, n->args[1]);
+			break;
+		case FN_BEGINS_WITH:
+			for (int i = 0; i < 2; i++)
+				if ((type = operand_type(n->args[i])) && strcmp(type, "S") != 0 &&
+					strcmp(type, "B") != 0)
+					wrong_operand(p, f->name, type);
+			break;
+		case FN_SIZE:
+			type = operand_type(n->args[0]);
+			if (type && (strcmp(type, "N") == 0 || strcmp(type, "BOOL") == 0 ||
+						 strcmp(type, "NULL") == 0))
+				wrong_operand(p, f->name, type);
+			break;
+		case FN_LIST_APPEND:
+			for (int i = 0; i < 2; i++)
+				if ((type = value_type(n->args[i])) && strcmp(type, "L") != 0)
+					wrong_operand(p, f->name, type);
+			break;
+		default:
+			break;
+	}
+}
+
 /* Check a function call's operand count and kinds. */
 static void
 check_call(Parser *p, const FuncInfo *f, ExprNode *n)
 {
-	static const char *const type_names[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};
-
 	if (n->nargs != f->nargs)
 	{
 		defer(p, DE_FUNCTION,
@@ -583,7 +726,8 @@ check_call(Parser *p, const FuncInfo *f, ExprNode *n)
 			  f->name, n->nargs);
 		return;
 	}
-	if (f->func != FN_LIST_APPEND && n->args[0]->type != EN_PATH)
+	if ((f->func == FN_ATTRIBUTE_EXISTS || f->func == FN_ATTRIBUTE_NOT_EXISTS ||
+		 f->func == FN_IF_NOT_EXISTS) && n->args[0]->type != EN_PATH)
 		defer(p, DE_FUNCTION,
 			  "Operator or function requires a document path; operator or function: %s", f->name);
 	if ((f->func == FN_BEGINS_WITH || f->func == FN_CONTAINS) &&
@@ -591,39 +735,7 @@ check_call(Parser *p, const FuncInfo *f, ExprNode *n)
 		defer(p, DE_OPERAND,
 			  "The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s",
 			  f->name, operand_string(n->args[0]));
-	if (f->func == FN_ATTRIBUTE_TYPE)
-	{
-		const char *t = n->args[1]->value;
-		bool		known = false;
-
-		if (value_type(n->args[1]) == NULL || StoredValueType(t) != DYN_S)
-		{
-			if (value_type(n->args[1]))
-				defer(p, DE_OPERAND,
-					  "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s",
-					  value_type(n->args[1]));
-			return;
-		}
-		for (int i = 0; i < lengthof(type_names); i++)
-			if (StoredScalarLen(t) == strlen(type_names[i]) &&
-				memcmp(StoredScalarData(t), type_names[i], strlen(type_names[i])) == 0)
-				known = true;
-		if (!known)
-			defer(p, DE_OPERAND, "Invalid attribute type name found in type condition; type: %.*s",
-				  (int) StoredScalarLen(t), StoredScalarData(t));
-	}
-	if (f->func == FN_BEGINS_WITH && value_type(n->args[1]) &&
-		StoredValueType(n->args[1]->value) != DYN_S &&
-		StoredValueType(n->args[1]->value) != DYN_B)
-		defer(p, DE_OPERAND,
-			  "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s",
-			  value_type(n->args[1]));
-	if (f->func == FN_LIST_APPEND)
-		for (int i = 0; i < 2; i++)
-			if (value_type(n->args[i]) && StoredValueType(n->args[i]->value) != DYN_L)
-				defer(p, DE_OPERAND,
-					  "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s",
-					  value_type(n->args[i]));
+	check_call_types(p, f, n);
 }
 
 /*
@@ -644,10 +756,15 @@ parse_call(Parser *p, const FuncInfo **info)
 		f = NULL;
 	if (f == NULL)
 		defer(p, DE_FUNCTION, "Invalid function name; function: %s", token_text(p, name));
+	else if (p->kind == EXPR_UPDATE)
+		count_operator(p);		/* conditions do not count their functions */
 	n = ExprMakeNode(EN_FUNCTION, f ? f->func : FN_UNKNOWN, 0);
 	n->args = palloc0(sizeof(ExprNode *) * cap);
+	*info = f;
 	advance(p);
-	expect(p, TK_LPAREN);
+	if (!nest_enter(p))
+		return n;
+	advance(p);
 	for (;;)
 	{
 		if (n->nargs == cap)
@@ -661,9 +778,9 @@ parse_call(Parser *p, const FuncInfo **info)
 		advance(p);
 	}
 	expect(p, TK_RPAREN);
+	p->depth--;
 	if (f)
 		check_call(p, f, n);
-	*info = f;
 	return n;
 }
 
@@ -830,6 +947,8 @@ parse_comparison(Parser *p, ExprNode *left)
 	ExprNode   *n;
 	int			op;
 
+	if (is_kw(p, t, "BETWEEN") || is_kw(p, t, "IN") || (t->type >= TK_EQ && t->type <= TK_GE))
+		count_operator(p);
 	if (is_kw(p, t, "BETWEEN"))
 	{
 		advance(p);
@@ -870,9 +989,16 @@ parse_primary(Parser *p)
 	{
 		ExprNode   *n;
 
+		if (!nest_enter(p))
+		{
+			/* so deep, some pair of the parentheses must be redundant */
+			defer(p, DE_PARENTHESES, "The expression has redundant parentheses;");
+			return ExprMakeNode(EN_VALUE, 0, 0);
+		}
 		advance(p);
 		n = parse_or(p);
 		expect(p, TK_RPAREN);
+		p->depth--;
 		if (n->parenthesized)
 			defer(p, DE_PARENTHESES, "The expression has redundant parentheses;");
 		n->parenthesized = true;
@@ -900,6 +1026,7 @@ parse_not(Parser *p)
 	check_stack_depth();
 	if (!is_kw(p, cur(p), "NOT"))
 		return parse_primary(p);
+	count_operator(p);
 	advance(p);
 	n = ExprMakeNode(EN_NOT, 0, 1);
 	n->args[0] = parse_not(p);
@@ -917,6 +1044,7 @@ parse_chain(Parser *p, const char *keyword, ExprNodeType type,
 	{
 		ExprNode   *n = ExprMakeNode(type, 0, 2);
 
+		count_operator(p);
 		advance(p);
 		n->args[0] = left;
 		n->args[1] = operand(p);
@@ -1090,14 +1218,7 @@ parse_set_operand(Parser *p)
 	if (t->type == TK_ATTR_VALUE)
 		return value_node(p);
 	if (t->type == TK_NAME && peek(p, 1)->type == TK_LPAREN && !is_keyword(p, t))
-	{
-		ExprNode   *n = parse_call(p, &f);
-
-		if (f && f->func == FN_IF_NOT_EXISTS && n->nargs == 2 && n->args[0]->type != EN_PATH)
-			defer(p, DE_FUNCTION,
-				  "Operator or function requires a document path; operator or function: if_not_exists");
-		return n;
-	}
+		return parse_call(p, &f);
 	if (!at_path(p))
 		syntax_error(p);
 	return path_node(p);
@@ -1113,6 +1234,7 @@ parse_set_value(Parser *p)
 
 	if (t != TK_PLUS && t != TK_MINUS)
 		return left;
+	count_operator(p);
 	advance(p);
 	n = ExprMakeNode(t == TK_PLUS ? EN_PLUS : EN_MINUS, 0, 2);
 	n->args[0] = left;

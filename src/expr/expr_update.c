@@ -35,6 +35,15 @@ incorrect_type(void)
 	DynamoError(DYERR_VALIDATION, "An operand in the update expression has an incorrect data type");
 }
 
+/* An operand of the wrong type: AttributeUpdates words it its own way. */
+static void
+type_mismatch(bool legacy)
+{
+	if (legacy)
+		DynamoError(DYERR_VALIDATION, "Type mismatch for attribute to update");
+	incorrect_type();
+}
+
 /* A stored value from a tree. */
 static const char *
 tree_stored(const DynValue *v)
@@ -335,7 +344,7 @@ is_set(DynType t)
 
 /* ADD path :v */
 static void
-tree_add(DynValue *item, const ExprPath *path, const char *v)
+tree_add(DynValue *item, const ExprPath *path, const char *v, bool legacy)
 {
 	DynValue   *old = tree_get(item, path);
 	DynValue   *val = StoredValueToTree(v);
@@ -346,7 +355,7 @@ tree_add(DynValue *item, const ExprPath *path, const char *v)
 		return;
 	}
 	if (old->type != val->type)
-		incorrect_type();
+		type_mismatch(legacy);
 	if (val->type == DYN_N)
 	{
 		StringInfoData old_stored;
@@ -370,13 +379,13 @@ tree_add(DynValue *item, const ExprPath *path, const char *v)
 		return;
 	}
 	if (!is_set(val->type))
-		incorrect_type();
+		type_mismatch(legacy);
 	tree_set(item, path, set_combine(old, val, true));
 }
 
 /* DELETE path :v */
 static void
-tree_delete(DynValue *item, const ExprPath *path, const char *v)
+tree_delete(DynValue *item, const ExprPath *path, const char *v, bool legacy)
 {
 	DynValue   *old = tree_get(item, path);
 	DynValue   *val = StoredValueToTree(v);
@@ -385,7 +394,7 @@ tree_delete(DynValue *item, const ExprPath *path, const char *v)
 	if (old == NULL)
 		return;					/* nothing to delete from */
 	if (old->type != val->type || !is_set(val->type))
-		incorrect_type();
+		type_mismatch(legacy);
 	r = set_combine(old, val, false);
 	if (r->len == 0)
 		tree_remove(item, path);
@@ -457,10 +466,10 @@ ExprApplyUpdate(const ExprUpdate *u, const char *map, ExprUpdateResult *result)
 				removes[nremoves++] = a;
 				break;
 			case UPD_ADD:
-				tree_add(item, &a->path, a->operand->value);
+				tree_add(item, &a->path, a->operand->value, u->legacy);
 				break;
 			case UPD_DELETE:
-				tree_delete(item, &a->path, a->operand->value);
+				tree_delete(item, &a->path, a->operand->value, u->legacy);
 				break;
 		}
 	}
@@ -477,4 +486,13 @@ ExprApplyUpdate(const ExprUpdate *u, const char *map, ExprUpdateResult *result)
 	result->paths = palloc(sizeof(ExprPath) * Max(u->nactions, 1));
 	for (int i = 0; i < u->nactions; i++)
 		result->paths[i] = u->actions[i].path;
+}
+
+bool
+ExprUpdateOnlyRemoves(const ExprUpdate *update)
+{
+	for (int i = 0; i < update->nactions; i++)
+		if (update->actions[i].op != UPD_REMOVE)
+			return false;
+	return update->nactions > 0;
 }
