@@ -59,27 +59,13 @@ def post(operation, body, sent=None, coding=None, extra=None, signed_body=None):
         conn.close()
 
 
-class CompressedRequestTest(unittest.TestCase):
+class CompressedRequestTest(dc.TableTest):
 
-    @classmethod
-    def setUpClass(cls):
-        dc.ensure_extension()
-        dc.wait_for_api()
-        cls.ddb = dc.client()
-        cls.table = dc.unique_name("gz")
-        dc.make_table(cls.ddb, cls.table)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.delete_table(TableName=cls.table)
+    table_prefix = "gz"
 
     def put_body(self, pk, value="v"):
         return json.dumps({"TableName": self.table,
                            "Item": {"pk": {"S": pk}, "v": {"S": value}}}).encode()
-
-    def stored(self, pk):
-        return self.ddb.get_item(TableName=self.table, Key={"pk": {"S": pk}},
-                                 ConsistentRead=True).get("Item")
 
     def assert_refused(self, pk, status, headers, body, want_status=500):
         self.assertEqual(status, want_status, body)
@@ -279,19 +265,9 @@ class GunzipParsers:
         return parser
 
 
-class CompressedResponseTest(unittest.TestCase):
+class CompressedResponseTest(dc.TableTest):
 
-    @classmethod
-    def setUpClass(cls):
-        dc.ensure_extension()
-        dc.wait_for_api()
-        cls.ddb = dc.client()
-        cls.table = dc.unique_name("gzr")
-        dc.make_table(cls.ddb, cls.table)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.delete_table(TableName=cls.table)
+    table_prefix = "gzr"
 
     def get(self, pk, accept=None, extra=()):
         """GetItem of pk over http.client; (status, headers, raw body)."""

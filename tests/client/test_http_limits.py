@@ -212,55 +212,36 @@ class OversizedRequestTest(unittest.TestCase):
             self.assertLess(elapsed, 9)
 
 
-class SignatureWindowTest(unittest.TestCase):
+class SignatureWindowTest(dc.TableTest):
 
-    @classmethod
-    def setUpClass(cls):
-        dc.ensure_extension()
-        dc.wait_for_api()
-        cls.ddb = dc.client()
-        cls.table = dc.unique_name("sigt")
-        dc.make_table(cls.ddb, cls.table)
+    table_prefix = "sigt"
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.delete_table(TableName=cls.table)
-
-    def refused(self, raw):
-        """The error of a request refused for its time: (message, server's now bounds)."""
+    def assert_out_of_window(self, raw, signed_at, late):
+        """The request signed at signed_at is refused in DynamoDB's words:
+        expired (late) or not yet current, with the server's clock."""
         before = int(time.time())
         r = dc.exchange(raw)
         after = int(time.time()) + 1
         self.assertEqual(r.status, 400, r.body)
         self.assertEqual(r.json()["__type"], CORAL + "InvalidSignatureException")
-        return r.json()["message"], before, after
+        msg = r.json()["message"]
+        words = (r"Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 15 min\.\)" if late else
+                 r"Signature not yet current: (\S+) is still later than (\S+) \((\S+) \+ 15 min\.\)")
+        m = re.fullmatch(words, msg)
+        self.assertIsNotNone(m, msg)
+        self.assertEqual(m.group(1), amz_date(signed_at))
+        now = parse_amz_date(m.group(3))
+        self.assertTrue(before <= now <= after, msg)
+        self.assertEqual(parse_amz_date(m.group(2)), now + (-15 * 60 if late else 15 * 60))
 
     def assert_expired(self, raw, signed_at):
-        msg, before, after = self.refused(raw)
-        m = re.fullmatch(r"Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) "
-                         r"\((\d{8}T\d{6}Z) - 15 min\.\)", msg)
-        self.assertIsNotNone(m, msg)
-        self.assertEqual(m.group(1), amz_date(signed_at))
-        now = parse_amz_date(m.group(3))
-        self.assertTrue(before <= now <= after, msg)
-        self.assertEqual(parse_amz_date(m.group(2)), now - 15 * 60)
+        self.assert_out_of_window(raw, signed_at, True)
 
     def assert_not_yet_current(self, raw, signed_at):
-        msg, before, after = self.refused(raw)
-        m = re.fullmatch(r"Signature not yet current: (\d{8}T\d{6}Z) is still later than (\d{8}T\d{6}Z) "
-                         r"\((\d{8}T\d{6}Z) \+ 15 min\.\)", msg)
-        self.assertIsNotNone(m, msg)
-        self.assertEqual(m.group(1), amz_date(signed_at))
-        now = parse_amz_date(m.group(3))
-        self.assertTrue(before <= now <= after, msg)
-        self.assertEqual(parse_amz_date(m.group(2)), now + 15 * 60)
+        self.assert_out_of_window(raw, signed_at, False)
 
     def put_body(self, pk):
         return json.dumps({"TableName": self.table, "Item": {"pk": {"S": pk}}}).encode()
-
-    def stored(self, pk):
-        return self.ddb.get_item(TableName=self.table, Key={"pk": {"S": pk}},
-                                 ConsistentRead=True).get("Item")
 
     def test_expired_message(self):
         at = time.time() - 30 * 60
