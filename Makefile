@@ -27,13 +27,13 @@ CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 # the launcher, maintenance workers and their jobs
 WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
-	src/http/sigv4.o src/http/access_keys.o src/http/cors.o
+	src/http/sigv4.o src/http/access_keys.o src/http/cors.o src/http/http_compress.o
 OBJS = $(CORE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
 PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement -MMD -MP
 EXTRA_CLEAN = $(OBJS:.o=.d)
-SHLIB_LINK = -ljson-c
+SHLIB_LINK = -ljson-c -lz
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
 REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons odd_strings security request_state ttl endpoints table_arns

@@ -13,11 +13,13 @@
  * a Content-Length or chunked body (HttpDechunk decodes the latter in place,
  * as it arrives).  Anything else is rejected with a status and the
  * connection is closed by the caller: another transfer coding is 501, both
- * framings at once 400, a body over 16 MB (decoded) is 413, an oversized head
- * is 431, another HTTP major version is 505, anything malformed is 400.  Lone LF line ends are accepted,
- * as RFC 9112 allows; obsolete header line folding is not.  Empty lines
- * before a request line are skipped but count towards the 64 kB of a head,
- * so a client cannot make the caller buffer them without end.
+ * framings at once 400, a body over 16 MB (decoded) is 413, a request line
+ * over 8 kB is 414 (as soon as that many bytes lack its end), an oversized
+ * head (64 kB) is 431, another HTTP major version is 505, anything malformed
+ * is 400.  Lone LF line ends are accepted, as RFC 9112 allows; obsolete
+ * header line folding is not.  Empty lines before a request line are
+ * skipped but count towards the 64 kB of a head, so a client cannot make the
+ * caller buffer them without end.
  *
  * This file must stay free of Postgres calls so it can be unit-tested and
  * fuzzed alone (tests/unit/http_parse_test.c).
@@ -411,6 +413,26 @@ bad:
 	return HTTP_PARSE_ERROR;
 }
 
+/*
+ * Is the request line at buf[start..len) longer than HTTP_MAX_REQUEST_LINE,
+ * complete or not?  Looks at no more than the limit's worth of bytes.
+ */
+static bool
+RequestLineTooLong(const char *buf, size_t start, size_t len)
+{
+	size_t		avail = len - start;
+	const char *nl = memchr(buf + start, '\n',
+							avail < HTTP_MAX_REQUEST_LINE + 2 ? avail : HTTP_MAX_REQUEST_LINE + 2);
+	size_t		line_len;
+
+	if (nl == NULL)
+		return avail > HTTP_MAX_REQUEST_LINE + 1;	/* even if a CR ends it */
+	line_len = (size_t) (nl - (buf + start));
+	if (line_len > 0 && nl[-1] == '\r')
+		line_len--;
+	return line_len > HTTP_MAX_REQUEST_LINE;
+}
+
 /* Parse a request head from buf[0..len); see http_parse.h. */
 HttpParseResult
 HttpParseHead(const char *buf, size_t len, size_t *scanned,
@@ -428,6 +450,12 @@ HttpParseHead(const char *buf, size_t len, size_t *scanned,
 	if (*scanned < start)
 		*scanned = start;
 	end = FindHeadEnd(buf, len, *scanned > start + 2 ? *scanned - 2 : start);
+	/* an overlong request line is 414 as soon as it shows (RFC 9112 3) */
+	if (len - start > HTTP_MAX_REQUEST_LINE && RequestLineTooLong(buf, start, len))
+	{
+		*status = 414;
+		return HTTP_PARSE_ERROR;
+	}
 	/* blank lines before the request count against the limit: they are buffered too */
 	if (end == 0)
 	{
@@ -493,6 +521,7 @@ HttpStatusText(int status)
 		{408, "Request Timeout"},
 		{411, "Length Required"},
 		{413, "Payload Too Large"},
+		{414, "URI Too Long"},
 		{417, "Expectation Failed"},
 		{431, "Request Header Fields Too Large"},
 		{500, "Internal Server Error"},

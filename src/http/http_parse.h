@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #define HTTP_MAX_HEAD		(64 * 1024)			/* blank lines + request line + headers */
+#define HTTP_MAX_REQUEST_LINE	(8 * 1024)		/* longer: 414 */
 #define HTTP_MAX_HEADERS	100
 #define HTTP_MAX_BODY		(16 * 1024 * 1024)	/* DynamoDB's request limit */
 
@@ -55,7 +56,7 @@ typedef enum HttpParseResult
 /*
  * Parse a request head from buf[0..len).  *scanned carries the search position
  * between calls on the same growing buffer (start it at 0).  On error, *status
- * is the HTTP status to answer with (400, 413, 417, 431, 501, 505).
+ * is the HTTP status to answer with (400, 413, 414, 417, 431, 501, 505).
  */
 extern HttpParseResult HttpParseHead(const char *buf, size_t len, size_t *scanned,
 									 HttpRequest *req, int *status);
@@ -93,5 +94,55 @@ extern bool HttpSpanEqualsCI(const HttpSpan *span, const char *s);
 
 /* The reason phrase of an HTTP status. */
 extern const char *HttpStatusText(int status);
+
+/*
+ * Content codings (http_compress.c, with zlib): compressed request bodies
+ * and responses.
+ */
+typedef enum HttpCoding
+{
+	HTTP_CODING_IDENTITY = 0,
+	HTTP_CODING_GZIP,
+	HTTP_CODING_DEFLATE,		/* the zlib format (RFC 9110 8.4.1.2) */
+	HTTP_CODING_UNSUPPORTED
+} HttpCoding;
+
+typedef enum HttpCodingResult
+{
+	HTTP_CODING_OK = 0,
+	HTTP_CODING_BAD,			/* not in the coding, truncated, or empty */
+	HTTP_CODING_TOO_LARGE,		/* decodes to more than the limit */
+	HTTP_CODING_NO_MEMORY
+} HttpCodingResult;
+
+/* Where the coders take memory from: alloc returns NULL when it has none. */
+typedef struct HttpAllocator
+{
+	void	   *(*alloc) (void *opaque, size_t size);
+	void		(*free) (void *opaque, void *ptr);
+	void	   *opaque;
+} HttpAllocator;
+
+/* The coding of the request body, from its Content-Encoding. */
+extern HttpCoding HttpRequestCoding(const HttpRequest *req);
+
+/* The coding the response may use, from the (first) Accept-Encoding. */
+extern HttpCoding HttpResponseCoding(const HttpRequest *req);
+
+/* "gzip", "deflate" or "identity". */
+extern const char *HttpCodingName(HttpCoding coding);
+
+/*
+ * Decode in[0..len), compressed with gzip or deflate, into *out (*out_len
+ * bytes, allocated with mem), refusing as soon as it passes `limit` bytes
+ * (at most HTTP_MAX_BODY).  *out is NULL unless HTTP_CODING_OK.
+ */
+extern HttpCodingResult HttpDecodeBody(HttpCoding coding, const char *in, size_t len,
+									   size_t limit, const HttpAllocator *mem,
+									   char **out, size_t *out_len);
+
+/* Compress in[0..len) with gzip or deflate into *out (allocated with mem). */
+extern HttpCodingResult HttpEncodeBody(HttpCoding coding, const char *in, size_t len,
+									   const HttpAllocator *mem, char **out, size_t *out_len);
 
 #endif							/* DYNAMO_HTTP_PARSE_H */

@@ -17,7 +17,19 @@
  * the user id) and the error answered in DynamoDB's wire form by
  * DynamoErrorToWire(), the one place that knows the mapping.  GET / answers
  * DynamoDB's health check.  The response always carries x-amzn-RequestId and
- * x-amz-crc32 (CRC-32 of the body, as zlib computes it, which clients check).
+ * x-amz-crc32 (CRC-32 of the body sent, as zlib computes it, which clients
+ * check).
+ *
+ * Content codings (http_compress.c).  A body sent with Content-Encoding gzip
+ * or deflate is decoded before anything else, within DynamoDB's 16 MB
+ * counted after decoding (413 past it); the signature covers the bytes sent,
+ * the operation reads the decoded ones.  An unknown coding or a body that
+ * does not decode is answered 500 InternalServerError, as DynamoDB does.  A
+ * response of 4 kB or more is compressed when Accept-Encoding allows gzip or
+ * deflate, as DynamoDB does from that size; its x-amz-crc32 is then the
+ * CRC-32 of the compressed bytes, which is what the SDKs check.  Decoding
+ * happens before the signature is checked, so an unauthenticated request may
+ * hold up to 16 MB while the worker executes it (one at a time).
  */
 #include "postgres.h"
 
@@ -41,6 +53,7 @@
 
 #define JSON_CONTENT_TYPE	"application/x-amz-json-1.0"
 #define REQUEST_ID_LEN		52
+#define COMPRESS_MIN_BYTES	4096	/* DynamoDB compresses responses from 4 kB */
 
 static const char *const target_prefixes[] = {
 	"DynamoDB_20120810.",
@@ -130,13 +143,43 @@ HttpDate(void)
 	return buf;
 }
 
-/* Append a complete response with the given request id to out. */
+/* Memory for zlib and coded bodies: the request's context. */
+static void *
+request_alloc(void *opaque, size_t size)
+{
+	return MemoryContextAllocExtended(request_context, size, MCXT_ALLOC_NO_OOM);
+}
+
+/* Give memory back to the request's context. */
+static void
+request_free(void *opaque, void *ptr)
+{
+	pfree(ptr);
+}
+
+static const HttpAllocator request_allocator = {request_alloc, request_free, NULL};
+
+/*
+ * Append a complete response with the given request id to out, its body
+ * compressed with `coding` if it is large enough to be worth it.
+ */
 static void
 append_response(StringInfo out, const char *request_id, int status, const char *content_type,
-				const char *body, size_t len, bool keep_alive, const char *cors_origin)
+				const char *body, size_t len, bool keep_alive, const char *cors_origin,
+				HttpCoding coding)
 {
 	pg_crc32	crc;
+	char	   *coded = NULL;
+	size_t		coded_len = 0;
 
+	if (coding != HTTP_CODING_IDENTITY && len >= COMPRESS_MIN_BYTES &&
+		HttpEncodeBody(coding, body, len, &request_allocator, &coded, &coded_len) == HTTP_CODING_OK)
+	{
+		body = coded;
+		len = coded_len;
+	}
+	else
+		coding = HTTP_CODING_IDENTITY;
 	INIT_TRADITIONAL_CRC32(crc);
 	COMP_TRADITIONAL_CRC32(crc, body, len);
 	FIN_TRADITIONAL_CRC32(crc);
@@ -145,9 +188,13 @@ append_response(StringInfo out, const char *request_id, int status, const char *
 	CorsAppendHeaders(out, cors_origin);
 	if (content_type)
 		appendStringInfo(out, "Content-Type: %s\r\n", content_type);
+	if (coding != HTTP_CODING_IDENTITY)
+		appendStringInfo(out, "Content-Encoding: %s\r\n", HttpCodingName(coding));
 	appendStringInfo(out, "Content-Length: %zu\r\nDate: %s\r\nConnection: %s\r\n\r\n",
 					 len, HttpDate(), keep_alive ? "keep-alive" : "close");
 	appendBinaryStringInfo(out, body, len);
+	if (coded)
+		pfree(coded);
 }
 
 /* Append a complete response (status line, headers, body) to out. */
@@ -158,7 +205,8 @@ HttpAppendResponse(StringInfo out, int status, const char *content_type,
 	char		request_id[REQUEST_ID_LEN + 1];
 
 	MakeRequestId(request_id);
-	append_response(out, request_id, status, content_type, body, len, keep_alive, NULL);
+	append_response(out, request_id, status, content_type, body, len, keep_alive, NULL,
+					HTTP_CODING_IDENTITY);
 }
 
 /* The operation named by X-Amz-Target, or NULL if it names none. */
@@ -175,7 +223,7 @@ TargetOperation(const HttpSpan *target)
 	return NULL;
 }
 
-/* Check the request's signature; return the role it runs as. */
+/* Check the request's signature (over the body as sent); return the role it runs as. */
 static Oid
 Authenticate(const HttpRequest *req, const char *body)
 {
@@ -198,10 +246,11 @@ Authenticate(const HttpRequest *req, const char *body)
 /*
  * Run one operation in its own transaction as the request's role; fill
  * `response` with the JSON answer (or the error's) and return the status.
+ * `sent` is the body as sent (signed), body[0..len) as decoded.
  */
 static int
-RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
-			 const char *request_id, StringInfo response)
+RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
+			 const char *body, size_t len, const char *request_id, StringInfo response)
 {
 	volatile int status = 200;
 
@@ -222,7 +271,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 		if (operation == NULL)
 			DynamoError(DYERR_UNKNOWN_OPERATION, "%s", "");
 
-		roleid = Authenticate(req, body);
+		roleid = Authenticate(req, sent);
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
 		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 							   SECURITY_RESTRICTED_OPERATION);
@@ -231,7 +280,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 
 			DynamoDispatchHost = host ? pnstrdup(host->ptr, host->len) : NULL;
 		}
-		DynamoDispatch(operation, body, req->content_length, request_id, response);
+		DynamoDispatch(operation, body, len, request_id, response);
 		DynamoDispatchHost = NULL;
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 
@@ -266,6 +315,36 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
 	return status;
 }
 
+/*
+ * Answer an operation: decode its body, run it; fill `response` and return
+ * the status (setting *content_type).
+ */
+static int
+AnswerOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
+				const char *request_id, StringInfo response, const char **content_type)
+{
+	HttpCoding	coding = HttpRequestCoding(req);
+	char	   *decoded = NULL;
+	size_t		len = req->content_length;
+	HttpCodingResult r = HTTP_CODING_OK;
+
+	*content_type = JSON_CONTENT_TYPE;
+	if (coding != HTTP_CODING_IDENTITY)
+		r = HttpDecodeBody(coding, body, req->content_length, HTTP_MAX_BODY,
+						   &request_allocator, &decoded, &len);
+	if (r == HTTP_CODING_TOO_LARGE)
+	{
+		/* as a body over 16 MB as sent is answered (http_worker.c) */
+		*content_type = "text/plain";
+		appendStringInfo(response, "413 %s\n", HttpStatusText(413));
+		return 413;
+	}
+	if (r != HTTP_CODING_OK)
+		return DynamoErrorToWire(DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR)->sqlstate,
+								 "Internal server error", NULL, response);
+	return RunOperation(req, target, body, decoded ? decoded : body, len, request_id, response);
+}
+
 /* Answer one complete request: append the whole response to `out`. */
 void
 HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
@@ -273,7 +352,7 @@ HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
 	MemoryContext old = MemoryContextSwitchTo(request_context);
 	const HttpSpan *target = HttpFindHeader(req, "x-amz-target");
 	StringInfoData response;
-
+	HttpCoding	answer_coding = HttpResponseCoding(req);
 	const char *origin = CorsAllowedOrigin(req);
 	char		request_id[REQUEST_ID_LEN + 1];
 
@@ -296,21 +375,23 @@ HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
 	{
 		appendStringInfo(&response, "healthy: dynamodb.%s.amazonaws.com ", DynamoRegion);
 		append_response(out, request_id, 200, "text/plain", response.data, response.len,
-						req->keep_alive, origin);
+						req->keep_alive, origin, answer_coding);
 	}
 	else if (!HttpSpanEqualsCI(&req->method, "POST") || target == NULL)
 	{
 		static const char unknown[] = "<UnknownOperationException/>\n";
 
 		append_response(out, request_id, 404, NULL, unknown, strlen(unknown), req->keep_alive,
-						origin);
+						origin, answer_coding);
 	}
 	else
 	{
-		int			status = RunOperation(req, target, body, request_id, &response);
+		const char *content_type;
+		int			status = AnswerOperation(req, target, body, request_id, &response,
+											 &content_type);
 
-		append_response(out, request_id, status, JSON_CONTENT_TYPE, response.data, response.len,
-						req->keep_alive, origin);
+		append_response(out, request_id, status, content_type, response.data, response.len,
+						req->keep_alive, origin, answer_coding);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(request_context);

@@ -63,8 +63,10 @@
  *       and output buffer) + dynamo.http_max_receive_memory
  *
  *   about 5 MB + 128 MB by default, plus the working memory of the one
- *   request the worker is executing (after its signature is checked) and the
- *   responses clients are slow to read.
+ *   request the worker is executing and the responses clients are slow to
+ *   read.  Before its signature is checked, that request holds at most its
+ *   body decoded (http_compress.c: 16 MB, decoding stops past it)
+ *   besides the bytes received.
  *
  * Port ownership.  SO_REUSEPORT would also let another program of the same
  * OS user (say a second cluster) share the port silently.  Shared memory

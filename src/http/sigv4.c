@@ -17,10 +17,13 @@
  * needs no secret (shape, scope, clock); SigV4Verify() recomputes the
  * signature with the secret of the access key and compares it in constant
  * time.  Failures are raised as DynamoDB's authentication errors with the
- * messages DynamoDB sends.  A signature must cover Host, X-Amz-Date and
- * X-Amz-Target (every AWS SDK signs them): otherwise a captured request could
- * be replayed to another host, at another time or as another operation.  The region may be dynamo.region, or "localhost"
- * or "local" as GUI clients sign.  Hashes use Postgres's cryptohash and HMAC,
+ * messages DynamoDB sends.  The time of the signature is X-Amz-Date or, if
+ * there is none, the Date header in the same ISO 8601 basic format (AWS's
+ * SigV4 rules); it must lie within 15 minutes of the server's clock.  A
+ * signature must cover Host, the header holding its time and X-Amz-Target
+ * (every AWS SDK signs them): otherwise a captured request could be replayed
+ * to another host, at another time or as another operation.  The region may
+ * be dynamo.region, or "localhost" or "local" as GUI clients sign.  Hashes use Postgres's cryptohash and HMAC,
  * which need a resource owner: call both inside a transaction.
  */
 #include "postgres.h"
@@ -290,19 +293,20 @@ HeaderIsSigned(const char *signed_headers, const char *name)
 
 /*
  * Refuse a signature that leaves out a header binding the request to its
- * host, time and operation, in the words DynamoDB uses for Host.
+ * host, time (`date_header`: x-amz-date or date) and operation, in the words
+ * DynamoDB uses for Host.
  */
 static void
-RequireSignedHeaders(const char *signed_headers)
+RequireSignedHeaders(const char *signed_headers, const char *date_header)
 {
-	static const struct
+	const struct
 	{
 		const char *name;
 		const char *shown;
 	}			required[] =
 	{
 		{"host", "'Host' or ':authority'"},
-		{"x-amz-date", "'X-Amz-Date'"},
+		{date_header, strcmp(date_header, "date") == 0 ? "'Date'" : "'X-Amz-Date'"},
 		{"x-amz-target", "'X-Amz-Target'"},
 	};
 
@@ -322,7 +326,8 @@ void
 SigV4Parse(const HttpRequest *req, const char *region, SigV4Auth *auth)
 {
 	const HttpSpan *h = HttpFindHeader(req, "authorization");
-	const HttpSpan *d = HttpFindHeader(req, "x-amz-date");
+	const char *date_header = "x-amz-date";
+	const HttpSpan *d = HttpFindHeader(req, date_header);
 	char	   *header;
 	char	   *credential = NULL;
 	size_t		alg = strlen(SIGV4_ALGORITHM);
@@ -332,6 +337,8 @@ SigV4Parse(const HttpRequest *req, const char *region, SigV4Auth *auth)
 		DynamoError(DYERR_MISSING_AUTHENTICATION_TOKEN,
 					"Request is missing Authentication Token");
 	header = SpanDup(h);
+	if (d == NULL)
+		d = HttpFindHeader(req, date_header = "date");
 	if (d != NULL)
 		auth->amz_date = SpanDup(d);
 	if (strncmp(header, SIGV4_ALGORITHM, alg) == 0 &&
@@ -344,7 +351,7 @@ SigV4Parse(const HttpRequest *req, const char *region, SigV4Auth *auth)
 
 	ParseCredential(credential, region, auth);
 	CheckClock(auth->amz_date);
-	RequireSignedHeaders(auth->signed_headers);
+	RequireSignedHeaders(auth->signed_headers, date_header);
 }
 
 /* Append s percent-encoded as SigV4 wants (unreserved and '/' kept). */

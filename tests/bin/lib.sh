@@ -5,7 +5,7 @@
 PGBIN=/usr/lib/postgresql/15/bin
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libjson-c-dev
-	pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
+	zlib1g-dev pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -27,6 +27,7 @@ dynamo_check_tools() {
 	done
 	/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing="$missing python3 boto3 (python3-boto3)"
 	pkg-config --exists json-c 2>/dev/null || missing="$missing json-c (libjson-c-dev)"
+	pkg-config --exists zlib 2>/dev/null || missing="$missing zlib (zlib1g-dev)"
 	[ -f "$(pg_config --sharedir 2>/dev/null)/extension/pgtap.control" ] || missing="$missing pgTAP (postgresql-15-pgtap)"
 	[ -z "$missing" ] && return 0
 	log "missing:$missing"

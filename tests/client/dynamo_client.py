@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import time
+import unittest
 import uuid
 from urllib.parse import urlsplit
 
@@ -119,6 +120,30 @@ def make_table(ddb, name):
 
 def unique_name(prefix="t"):
     return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+class TableTest(unittest.TestCase):
+    """Tests sharing one on-demand table keyed by pk (self.table), made for
+    the class and dropped after it; self.ddb is a boto3 client."""
+
+    table_prefix = "t"
+
+    @classmethod
+    def setUpClass(cls):
+        ensure_extension()
+        wait_for_api()
+        cls.ddb = client()
+        cls.table = unique_name(cls.table_prefix)
+        make_table(cls.ddb, cls.table)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ddb.delete_table(TableName=cls.table)
+
+    def stored(self, pk):
+        """The item of key pk, read consistently, or None."""
+        return self.ddb.get_item(TableName=self.table, Key={"pk": {"S": pk}},
+                                 ConsistentRead=True).get("Item")
 
 
 def _config(**kw):

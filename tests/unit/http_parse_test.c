@@ -154,6 +154,51 @@ main(void)
 	ok(r == HTTP_PARSE_OK && req.head_len == 1000 + 27, "a head after a few blank lines parses");
 	free(big);
 
+	/* request lines: 8 kB at most, refused as soon as a longer one shows */
+	big = malloc(HTTP_MAX_REQUEST_LINE + 256);
+	{
+		size_t		fixed = strlen("GET / HTTP/1.1"),
+					n;
+
+		for (int extra = 0; extra <= 1; extra++)
+		{
+			n = HTTP_MAX_REQUEST_LINE - fixed + extra;
+			memcpy(big, "GET /", 5);
+			memset(big + 5, 'a', n);
+			strcpy(big + 5 + n, " HTTP/1.1\r\nHost: x\r\n\r\n");
+			r = parse_all(big, &req, &status);
+			ok(extra ? (r == HTTP_PARSE_ERROR && status == 414) : r == HTTP_PARSE_OK,
+			   extra ? "a request line of 8 kB + 1 is 414" : "a request line of 8 kB parses");
+		}
+		r = parse_bytewise(big, &req, &status);
+		ok(r == HTTP_PARSE_ERROR && status == 414, "an overlong request line byte by byte is 414");
+		/* before its end: 8 kB + 2 bytes without a line end */
+		memset(big, 'a', HTTP_MAX_REQUEST_LINE + 2);
+		memcpy(big, "GET /", 5);
+		{
+			size_t		scanned = 0;
+
+			r = HttpParseHead(big, HTTP_MAX_REQUEST_LINE + 1, &scanned, &req, &status);
+			ok(r == HTTP_PARSE_INCOMPLETE, "8 kB + 1 bytes of request line (maybe a CR) wait");
+			r = HttpParseHead(big, HTTP_MAX_REQUEST_LINE + 2, &scanned, &req, &status);
+			ok(r == HTTP_PARSE_ERROR && status == 414, "8 kB + 2 bytes without a line end are 414");
+		}
+		/* blank lines before it do not count as its length */
+		memcpy(big, "\r\n\r\nGET /", 9);
+		memset(big + 9, 'a', HTTP_MAX_REQUEST_LINE - fixed);
+		strcpy(big + 9 + HTTP_MAX_REQUEST_LINE - fixed, " HTTP/1.1\r\nHost: x\r\n\r\n");
+		r = parse_all(big, &req, &status);
+		ok(r == HTTP_PARSE_OK, "blank lines before a request line of 8 kB");
+		/* a long header is no long request line */
+		strcpy(big, "GET / HTTP/1.1\r\nX: ");
+		memset(big + 19, 'b', HTTP_MAX_REQUEST_LINE);
+		strcpy(big + 19 + HTTP_MAX_REQUEST_LINE, "\r\nHost: x\r\n\r\n");
+		r = parse_all(big, &req, &status);
+		ok(r == HTTP_PARSE_OK, "a header of 8 kB is no long request line");
+	}
+	free(big);
+	ok(strcmp(HttpStatusText(414), "URI Too Long") == 0, "414 reason phrase");
+
 	big = malloc(200 * 8 + 64);
 	strcpy(big, "GET / HTTP/1.1\r\n");
 	for (int i = 0; i < 200; i++)
