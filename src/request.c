@@ -134,7 +134,8 @@ RequestShapeError(json_object *val, JsonShape shape)
 {
 	static const char *const target[] = {
 		[SHAPE_STRING] = "String", [SHAPE_BOOL] = "Boolean",
-		[SHAPE_INT] = "Integer", [SHAPE_NUMBER] = "Long"
+		[SHAPE_INT] = "Integer", [SHAPE_NUMBER] = "Long",
+		[SHAPE_LONG] = "Long", [SHAPE_DOUBLE] = "Double"
 	};
 
 	if (json_object_is_type(val, json_type_object))
@@ -162,8 +163,10 @@ has_shape(json_object *val, JsonShape shape)
 		case SHAPE_BOOL:
 			return json_object_is_type(val, json_type_boolean);
 		case SHAPE_INT:
+		case SHAPE_LONG:
 			return json_object_is_type(val, json_type_int);
 		case SHAPE_NUMBER:
+		case SHAPE_DOUBLE:
 			return json_object_is_type(val, json_type_int) ||
 				json_object_is_type(val, json_type_double);
 	}

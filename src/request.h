@@ -24,7 +24,9 @@ typedef enum JsonShape
 	SHAPE_STRING,
 	SHAPE_BOOL,
 	SHAPE_INT,
-	SHAPE_NUMBER
+	SHAPE_NUMBER,
+	SHAPE_LONG,				/* an integer, shown as Long */
+	SHAPE_DOUBLE
 } JsonShape;
 
 /*
