@@ -268,11 +268,19 @@ string_length(const char *s, size_t len)
 static bool
 pattern_matches(const ReqShape *shape, const char *s, size_t len)
 {
-	regex_t    *re = RE_compile_and_cache(cstring_to_text(shape->regex), REG_ADVANCED | REG_NOSUB,
-										  C_COLLATION_OID);
-	pg_wchar   *wide = palloc((len + 1) * sizeof(pg_wchar));
-	int			wlen = pg_mb2wchar_with_len(s, wide, (int) len);
-	int			rc = pg_regexec(re, wide, wlen, 0, NULL, 0, NULL, 0);
+	regex_t    *re;
+	pg_wchar   *wide;
+	int			wlen;
+	int			rc;
+
+	/* no pattern of the model admits U+0000 (where the conversion would stop) */
+	if (memchr(s, '\0', len) != NULL)
+		return false;
+	re = RE_compile_and_cache(cstring_to_text(shape->regex), REG_ADVANCED | REG_NOSUB,
+							  C_COLLATION_OID);
+	wide = palloc((len + 1) * sizeof(pg_wchar));
+	wlen = pg_mb2wchar_with_len(s, wide, (int) len);
+	rc = pg_regexec(re, wide, wlen, 0, NULL, 0, NULL, 0);
 
 	pfree(wide);
 	if (rc != REG_OKAY && rc != REG_NOMATCH)
