@@ -148,9 +148,8 @@ RequestShapeError(json_object *val, JsonShape shape)
 				token_name(val), target[shape]);
 }
 
-/* Does val have the shape? */
-static bool
-has_shape(json_object *val, JsonShape shape)
+bool
+RequestHasShape(json_object *val, JsonShape shape)
 {
 	switch (shape)
 	{
@@ -180,7 +179,7 @@ RequestMember(json_object *obj, const char *name, JsonShape shape)
 
 	if (!json_object_object_get_ex(obj, name, &val) || val == NULL)
 		return NULL;
-	if (!has_shape(val, shape))
+	if (!RequestHasShape(val, shape))
 		RequestShapeError(val, shape);
 	return val;
 }

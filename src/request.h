@@ -52,6 +52,9 @@ extern json_object *RequestMember(json_object *obj, const char *name, JsonShape 
 extern void RequestBareSerializationError(const char *fmt,...)
 			pg_attribute_printf(1, 2) pg_attribute_noreturn();
 
+/* Does a JSON value have the shape? */
+extern bool RequestHasShape(json_object *val, JsonShape shape);
+
 /* Raise SerializationException for a value that does not have shape. */
 extern void RequestShapeError(json_object *val, JsonShape shape) pg_attribute_noreturn();
 

@@ -81,35 +81,6 @@ json_shape_of(ReqKind kind)
 	return SHAPE_STRING;
 }
 
-/* Does a JSON value have the type a kind of value needs? */
-static bool
-json_type_fits(ReqKind kind, json_object *val)
-{
-	switch (kind)
-	{
-		case REQ_STRUCTURE:
-		case REQ_MAP:
-			return json_object_is_type(val, json_type_object);
-		case REQ_ATTRIBUTE_VALUE:
-			return true;		/* attrval.c's to judge */
-		case REQ_LIST:
-			return json_object_is_type(val, json_type_array);
-		case REQ_BOOLEAN:
-			return json_object_is_type(val, json_type_boolean);
-		case REQ_INTEGER:
-		case REQ_LONG:
-			return json_object_is_type(val, json_type_int);
-		case REQ_DOUBLE:
-		case REQ_TIMESTAMP:
-			return json_object_is_type(val, json_type_int) ||
-				json_object_is_type(val, json_type_double);
-		case REQ_STRING:
-		case REQ_BLOB:
-			return json_object_is_type(val, json_type_string);
-	}
-	return false;
-}
-
 /* The member of a structure a wire name names, or NULL. */
 static const ReqMember *
 find_member(const ReqShape *shape, const char *name)
@@ -129,7 +100,9 @@ static void
 check_types(const ReqShape *shape, json_object *val)
 {
 	check_stack_depth();
-	if (val == NULL || !json_type_fits(shape->kind, val))
+	/* (attribute values are attrval.c's to judge) */
+	if (val == NULL ||
+		(shape->kind != REQ_ATTRIBUTE_VALUE && !RequestHasShape(val, json_shape_of(shape->kind))))
 		RequestShapeError(val, json_shape_of(shape->kind));
 	if (shape->kind == REQ_STRUCTURE)
 	{
