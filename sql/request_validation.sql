@@ -92,5 +92,5 @@ SELECT dynamo.get_item(('{"TableName":"RVT","Key":{"pk":{"S":"keep"}},"Attribute
 
 -- nothing was written by any refused request
 SELECT dynamo.scan('{"TableName":"RVT"}');
-SELECT dynamo.list_tables('{}');
+SELECT dynamo.describe_table('{"TableName":"RV2"}');
 SELECT dynamo.delete_table('{"TableName":"RVT"}') IS NOT NULL;
