@@ -65,6 +65,8 @@ SELECT dynamo.query('{"TableName":"RVT","IndexName":"i*","KeyConditionExpression
 SELECT dynamo.batch_get_item('{"RequestItems":{"R$":{"Keys":[{"pk":{"S":"keep"}}]}}}');
 
 -- batch limits from the model's bounds; across tables DynamoDB's own message
+-- ("Map value must satisfy constraint: [...]" at 'requestItems' is real DynamoDB's form, as
+-- quoted from its answers in public bug reports; the reference emulator answers the same)
 SELECT dynamo.batch_write_item(json_build_object('RequestItems', json_build_object('RVT',
   (SELECT json_agg(json_build_object('PutRequest', json_build_object('Item', json_build_object('pk', json_build_object('S', 'b' || i))))) FROM generate_series(1, 26) i))));
 SELECT dynamo.batch_get_item(json_build_object('RequestItems', json_build_object('RVT', json_build_object('Keys',
