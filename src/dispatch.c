@@ -19,6 +19,7 @@
 #include "pgstat.h"
 #include "storage/proc.h"
 #include "catalog.h"
+#include "model/request_model.h"
 #include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -165,8 +166,13 @@ DynamoDispatch(const char *operation, const char *body, size_t len, const char *
 	PG_TRY();
 	{
 		json_object *req = RequestParse(body, len);
+		const ReqOperation *model = ReqFindOperation(op->name);
 
 		table = request_table(req);
+		/* every operation dispatch knows is in the model */
+		if (model == NULL)
+			elog(ERROR, "operation %s is missing from the request model", op->name);
+		ReqValidate(model, req);
 		/* (only DescribeEndpoints may know the client's Host: no SQL it runs) */
 		if (op->func != OpDescribeEndpoints)
 			DynamoDispatchHost = NULL;

@@ -24,8 +24,6 @@
 #define MAX_BATCH_GETS 100
 #define MAX_BATCH_RESPONSE (16 * 1024 * 1024)
 
-static const char *const capacity_values[] = {"INDEXES", "TOTAL", "NONE", NULL};
-static const char *const metrics_values[] = {"SIZE", "NONE", NULL};
 
 /* One key or item of a batch, ready to run. */
 typedef struct BatchEntry
@@ -68,11 +66,8 @@ request_items(json_object *req, const char **capacity, ValidationErrors *v)
 	json_object *items = RequestMember(req, "RequestItems", SHAPE_OBJECT);
 	json_object *rc = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
 
+	/* (their constraints were checked against the model: validate.c) */
 	*capacity = rc ? json_object_get_string(rc) : NULL;
-	ValidateNotNull(v, "requestItems", items);
-	if (items && json_object_object_length(items) == 0)
-		ValidationAdd(v, "Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
-	ValidateEnum(v, "returnConsumedCapacity", *capacity, capacity_values, "INDEXES, TOTAL, NONE");
 	return items;
 }
 
@@ -121,9 +116,6 @@ parse_write_request(json_object *wr, BatchEntry *e)
 		/* PutRequest.Item or DeleteRequest.Key */
 		json_object *map = RequestMember(put ? put : del, put ? "Item" : "Key", SHAPE_OBJECT);
 
-		if (map == NULL)
-			DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'requestItems.%s.member.%s' failed to satisfy constraint: Member must not be null",
-						e->table_name, put ? "putRequest.item" : "deleteRequest.key");
 		e->item = DynItemFromTree(AttrMapFromJson(map));
 	}
 }
@@ -150,24 +142,13 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 	BatchEntry *entries;
 	int			n = 0,
 				total = 0;
-	json_object *metrics = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
-
 	ValidationInit(&v);
 	items = request_items(req, &capacity, &v);
-	ValidateEnum(&v, "returnItemCollectionMetrics", metrics ? json_object_get_string(metrics) : NULL,
-				 metrics_values, "SIZE, NONE");
-	if (items)
+	json_object_object_foreach(items, name, list)
 	{
-		json_object_object_foreach(items, name, list)
-		{
-			if (list == NULL || !json_object_is_type(list, json_type_array))
-				RequestShapeError(list, SHAPE_ARRAY);
-			if (json_object_array_length(list) == 0)
-				ValidationAdd(&v, "Value '[]' at 'requestItems.%s.member' failed to satisfy constraint: Member must have length greater than or equal to 1", name);
-			total += json_object_array_length(list);
-		}
+		(void) name;
+		total += json_object_array_length(list);
 	}
-	ValidationRaise(&v);
 	if (total > MAX_BATCH_WRITES)
 		DynamoError(DYERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
 
@@ -184,11 +165,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 	for (int i = 0; i < n; i++)
 	{
 		BatchEntry *e = &entries[i];
-		ValidationErrors tv;
 
-		ValidationInit(&tv);
-		ValidateTableName(&tv, "requestItems.member.key", e->table_name, strlen(e->table_name));
-		ValidationRaise(&tv);
 		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name), RowExclusiveLock);
 		if (e->is_put)
 		{
@@ -277,25 +254,13 @@ OpBatchGetItem(json_object *req, StringInfo out)
 
 	ValidationInit(&v);
 	items = request_items(req, &capacity, &v);
-	if (items)
 	{
 		json_object_object_foreach(items, name, ka)
 		{
-			json_object *keys;
-
-			if (ka == NULL || !json_object_is_type(ka, json_type_object))
-				RequestShapeError(ka, SHAPE_OBJECT);
-			keys = RequestMember(ka, "Keys", SHAPE_ARRAY);
-			if (keys == NULL)
-				ValidationAdd(&v, "Value null at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must not be null", name);
-			else if (json_object_array_length(keys) == 0)
-				ValidationAdd(&v, "Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", name);
-			else
-				total += json_object_array_length(keys);
-			RequestMember(ka, "ConsistentRead", SHAPE_BOOL);
+			(void) name;
+			total += json_object_array_length(RequestMember(ka, "Keys", SHAPE_ARRAY));
 		}
 	}
-	ValidationRaise(&v);
 	if (total > MAX_BATCH_GETS)
 		DynamoError(DYERR_VALIDATION, "Too many items requested for the BatchGetItem call");
 	check_projection_mix(items);
@@ -307,14 +272,10 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		json_object *keys = RequestMember(ka, "Keys", SHAPE_ARRAY);
 		json_object *cr = RequestMember(ka, "ConsistentRead", SHAPE_BOOL);
 		DynamoTable *t;
-		ValidationErrors tv;
 		ExprAttrs  *attrs;
 		ExprProjection *projection;
 
 		tname = (char *) table_key(tname);
-		ValidationInit(&tv);
-		ValidateTableName(&tv, "requestItems.member.key", tname, strlen(tname));
-		ValidationRaise(&tv);
 		projection = get_projection(ka, &attrs);
 		t = CatalogRequireTable(tname, strlen(tname), AccessShareLock);
 		for (size_t i = 0; i < json_object_array_length(keys); i++)

@@ -24,14 +24,6 @@
 #include "op_write.h"
 #include "ops.h"
 
-static const char *const return_values_all[] = {
-	"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", NULL
-};
-#define RETURN_VALUES_SHOWN "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"
-static const char *const return_capacity_all[] = {"INDEXES", "TOTAL", "NONE", NULL};
-static const char *const on_failure_all[] = {"ALL_OLD", "NONE", NULL};
-static const char *const conditional_operators[] = {"OR", "AND", NULL};
-
 /* Members of the item operations that later features implement. */
 static const char *const unsupported_members[] = {
 	"ReturnItemCollectionMetrics", NULL
@@ -69,23 +61,9 @@ WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj, ValidationErro
 	a->return_values = rv ? json_object_get_string(rv) : NULL;
 	a->return_capacity = rc ? json_object_get_string(rc) : NULL;
 
-	/* DynamoDB's order of the member checks */
-	ValidateEnum(v, "returnConsumedCapacity", a->return_capacity, return_capacity_all,
-				 "INDEXES, TOTAL, NONE");
-	ValidateNotNull(v, "tableName", a->table_name);
-	ValidateTableName(v, "tableName", a->table_name, a->table_name_len);
-	ValidateEnum(v, "returnValues", a->return_values, return_values_all, RETURN_VALUES_SHOWN);
-	if (a->conditional_operator)
-		ValidateEnum(v, "conditionalOperator", json_object_get_string(a->conditional_operator),
-					 conditional_operators, "OR, AND");
+	/* (the member constraints were checked against the model: validate.c) */
 	if (on_failure)
-	{
-		const char *s = json_object_get_string(on_failure);
-
-		ValidateEnum(v, "returnValuesOnConditionCheckFailure", s, on_failure_all, "ALL_OLD, NONE");
-		a->return_old_on_failure = strcmp(s, "ALL_OLD") == 0;
-	}
-	ValidateNotNull(v, kind == WRITE_PUT ? "item" : "key", a->map_json);
+		a->return_old_on_failure = strcmp(json_object_get_string(on_failure), "ALL_OLD") == 0;
 }
 
 /* "Can not use both expression and non-expression parameters ..." */
@@ -420,10 +398,8 @@ read_projection(json_object *req)
 void
 OpGetItem(json_object *req, StringInfo out)
 {
-	ValidationErrors v;
 	json_object *keyjson = RequestMember(req, "Key", SHAPE_OBJECT);
 	json_object *consistent = RequestMember(req, "ConsistentRead", SHAPE_BOOL);
-	json_object *atg = RequestMember(req, "AttributesToGet", SHAPE_ARRAY);
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	size_t		len;
@@ -435,14 +411,6 @@ OpGetItem(json_object *req, StringInfo out)
 	StorageKey	key;
 	double		capacity;
 
-	ValidationInit(&v);
-	ValidateNotNull(&v, "key", keyjson);
-	ValidateNotNull(&v, "tableName", table_name);
-	ValidateTableName(&v, "tableName", table_name, len);
-	ValidateEnum(&v, "returnConsumedCapacity", rc, return_capacity_all, "INDEXES, TOTAL, NONE");
-	if (atg && json_object_array_length(atg) == 0)
-		ValidationAdd(&v, "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1");
-	ValidationRaise(&v);
 	OpRejectUnsupported(req, unsupported_members);
 	proj = read_projection(req);
 	keymap = DynItemFromTree(AttrMapFromJson(keyjson));

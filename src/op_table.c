@@ -27,12 +27,6 @@
 #include "utils/syscache.h"
 #include "worker/worker.h"
 
-#define BILLING_SHOWN "PROVISIONED, PAY_PER_REQUEST"
-static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
-static const char *const table_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
-static const char *const key_types[] = {"HASH", "RANGE", NULL};
-static const char *const attribute_types[] = {"B", "N", "S", NULL};
-
 static const char *const create_unsupported[] = {
 	"StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy", "OnDemandThroughput",
 	"WarmThroughput", NULL
@@ -68,17 +62,8 @@ region(void)
 static const char *
 table_name_member(json_object *req, size_t *len, bool required_style)
 {
-	ValidationErrors v;
-	const char *name = RequestTableName(req, len);
-
-	if (name == NULL && required_style)
-		DynamoError(DYERR_VALIDATION,
-					"The parameter 'TableName' is required but was not present in the request");
-	ValidationInit(&v);
-	ValidateNotNull(&v, "tableName", name);
-	ValidateTableName(&v, "tableName", name, *len);
-	ValidationRaise(&v);
-	return name;
+	/* (its constraints were checked against the model: validate.c) */
+	return RequestTableName(req, len);
 }
 
 /* One provisioned-throughput member: a positive integer. */
@@ -86,18 +71,9 @@ static int64
 capacity_member(json_object *pt, const char *member, const char *label, ValidationErrors *v)
 {
 	json_object *val = RequestMember(pt, member, SHAPE_INT);
-	int64		n;
 
-	if (val == NULL)
-	{
-		ValidateNotNull(v, label, NULL);
-		return 0;
-	}
-	n = json_object_get_int64(val);
-	if (n < 1)
-		ValidationAdd(v, "Value '%lld' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 1",
-					  (long long) n, label);
-	return n;
+	/* (required, at least 1: checked against the model, validate.c) */
+	return val ? json_object_get_int64(val) : 0;
 }
 
 /* Parse the members CreateTable and UpdateTable share. */
@@ -120,9 +96,6 @@ parse_common(json_object *req, TableSpec *spec, ValidationErrors *v)
 		spec->wcu = capacity_member(spec->throughput, "WriteCapacityUnits",
 									"provisionedThroughput.writeCapacityUnits", v);
 	}
-	ValidateEnum(v, "billingMode", spec->billing, billing_modes, BILLING_SHOWN);
-	ValidateEnum(v, "tableClass", spec->table_class, table_classes,
-				 "STANDARD, STANDARD_INFREQUENT_ACCESS");
 }
 
 /* Look up an attribute's definition type; 0 when undefined. */
@@ -160,52 +133,6 @@ defined_names(json_object *attrdefs)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", an ? an : "null");
 	}
 	return buf.data;
-}
-
-/* Shape and constraint checks of KeySchema / AttributeDefinitions elements. */
-static void
-check_key_elements(json_object *ks, json_object *ad, ValidationErrors *v)
-{
-	size_t		n;
-
-	if (ks)
-	{
-		n = json_object_array_length(ks);
-		if (n == 0)
-			ValidationAdd(v, "Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1");
-		if (n > 2)
-			ValidationAdd(v, "Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2");
-		for (size_t i = 0; i < n; i++)
-		{
-			json_object *e = json_object_array_get_idx(ks, i);
-			size_t		len;
-			char		label[64];
-
-			if (e == NULL || !json_object_is_type(e, json_type_object))
-				RequestShapeError(e, SHAPE_OBJECT);
-			snprintf(label, sizeof(label), "keySchema.%zu.member.keyType", i + 1);
-			ValidateEnum(v, label, RequestString(e, "KeyType", &len), key_types, "HASH, RANGE");
-			snprintf(label, sizeof(label), "keySchema.%zu.member.attributeName", i + 1);
-			ValidateNotNull(v, label, RequestString(e, "AttributeName", &len));
-		}
-	}
-	if (ad)
-	{
-		n = json_object_array_length(ad);
-		for (size_t i = 0; i < n; i++)
-		{
-			json_object *e = json_object_array_get_idx(ad, i);
-			size_t		len;
-			char		label[64];
-
-			if (e == NULL || !json_object_is_type(e, json_type_object))
-				RequestShapeError(e, SHAPE_OBJECT);
-			snprintf(label, sizeof(label), "attributeDefinitions.%zu.member.attributeType", i + 1);
-			ValidateEnum(v, label, RequestString(e, "AttributeType", &len), attribute_types, "B, N, S");
-			snprintf(label, sizeof(label), "attributeDefinitions.%zu.member.attributeName", i + 1);
-			ValidateNotNull(v, label, RequestString(e, "AttributeName", &len));
-		}
-	}
 }
 
 /* The semantic KeySchema checks of a table or index; returns the key count. */
@@ -290,12 +217,9 @@ static void
 parse_index(json_object *obj, bool global, json_object *ad, const TableSpec *spec,
 			IndexSpec *ix)
 {
-	ValidationErrors v;
 	size_t		len;
 	json_object *ks,
 			   *proj;
-	const char *kind = global ? "globalSecondaryIndexes" : "localSecondaryIndexes";
-	char		label[128];
 
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		RequestShapeError(obj, SHAPE_OBJECT);
@@ -303,24 +227,10 @@ parse_index(json_object *obj, bool global, json_object *ad, const TableSpec *spe
 	ix->name = RequestString(obj, "IndexName", &len);
 	ks = RequestMember(obj, "KeySchema", SHAPE_ARRAY);
 	proj = RequestMember(obj, "Projection", SHAPE_OBJECT);
-	ValidationInit(&v);
-	snprintf(label, sizeof(label), "%s.member.indexName", kind);
-	ValidateNotNull(&v, label, ix->name);
-	ValidateTableName(&v, label, ix->name, len);
-	snprintf(label, sizeof(label), "%s.member.keySchema", kind);
-	ValidateNotNull(&v, label, ks);
-	snprintf(label, sizeof(label), "%s.member.projection", kind);
-	ValidateNotNull(&v, label, proj);
-	check_key_elements(ks, NULL, &v);
-	ValidationRaise(&v);
 	ix->projection = RequestString(proj, "ProjectionType", &len);
 	ix->nonkey = RequestMember(proj, "NonKeyAttributes", SHAPE_ARRAY);
 	if (ix->projection == NULL)
 		ix->projection = ix->nonkey ? "INCLUDE" : "ALL";
-	if (strcmp(ix->projection, "ALL") != 0 && strcmp(ix->projection, "KEYS_ONLY") != 0 &&
-		strcmp(ix->projection, "INCLUDE") != 0)
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value '%s' at '%s.member.projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]",
-					ix->projection, kind);
 	if (ix->nonkey && strcmp(ix->projection, "INCLUDE") != 0)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ix->projection);
 	if (!ix->nonkey && strcmp(ix->projection, "INCLUDE") == 0)
@@ -751,9 +661,6 @@ OpCreateTable(json_object *req, StringInfo out)
 	spec.name = table_name_member(req, &spec.namelen, true);
 	ValidationInit(&v);
 	parse_common(req, &spec, &v);
-	ValidateNotNull(&v, "keySchema", ks);
-	ValidateNotNull(&v, "attributeDefinitions", ad);
-	check_key_elements(ks, ad, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
 	/* (DynamoDB's CreateTable has no TTL member: a table's TTL is set once it exists) */
@@ -831,7 +738,6 @@ OpDescribeEndpoints(json_object *req, StringInfo out)
 void
 OpListTables(json_object *req, StringInfo out)
 {
-	ValidationErrors v;
 	json_object *lim = RequestMember(req, "Limit", SHAPE_INT);
 	size_t		len;
 	const char *start = RequestString(req, "ExclusiveStartTableName", &len);
@@ -840,16 +746,6 @@ OpListTables(json_object *req, StringInfo out)
 	Datum		values[2];
 	uint64		n;
 
-	ValidationInit(&v);
-	if (start)
-		ValidateTableName(&v, "exclusiveStartTableName", start, len);
-	if (limit < 1)
-		ValidationAdd(&v, "Value '%lld' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
-					  (long long) limit);
-	if (limit > 100)
-		ValidationAdd(&v, "Value '%lld' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100",
-					  (long long) limit);
-	ValidationRaise(&v);
 	values[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
 	values[1] = Int64GetDatum(limit + 1);
 	SPI_connect();

@@ -73,12 +73,8 @@
 
 #define MAX_TRANSACT_ITEMS		100
 #define MAX_TRANSACT_SIZE		(4 * 1024 * 1024)
-#define MAX_TOKEN_LENGTH		36
 #define TOKEN_ADVISORY_CLASS	0x44594e54	/* 'DYNT': advisory lock key space */
 
-static const char *const capacity_values[] = {"INDEXES", "TOTAL", "NONE", NULL};
-static const char *const metrics_values[] = {"SIZE", "NONE", NULL};
-static const char *const on_failure_values[] = {"ALL_OLD", "NONE", NULL};
 
 /* The four actions of a TransactWriteItem: JSON name, member path, kind. */
 static const struct
@@ -151,31 +147,11 @@ check_duplicates(DynamoTable **tables, bytea **keys, int n)
 							"Transaction request cannot include multiple operations on one item");
 }
 
-/* The TransactItems list: not null, 1..100 members. */
+/* The number of TransactItems (1..100: checked against the model, validate.c). */
 static int
 check_item_list(json_object *items, const char *member_type, ValidationErrors *v)
 {
-	int			n;
-	StringInfoData shown;
-
-	if (items == NULL)
-	{
-		ValidateNotNull(v, "transactItems", NULL);
-		return 0;
-	}
-	n = (int) json_object_array_length(items);
-	if (n == 0)
-		ValidationAdd(v, "Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
-	if (n <= MAX_TRANSACT_ITEMS)
-		return n;
-	/* DynamoDB shows the list as Java renders it */
-	initStringInfo(&shown);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&shown, "%scom.amazonaws.dynamodb.v20120810.%s@%08x",
-						 i ? ", " : "", member_type, (unsigned) hash_bytes_uint32((uint32) i));
-	ValidationAdd(v, "Value '[%s]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to %d",
-				  shown.data, MAX_TRANSACT_ITEMS);
-	return 0;
+	return items ? (int) json_object_array_length(items) : 0;
 }
 
 /* Append a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
@@ -228,22 +204,13 @@ write_units(const DynItem *old, const DynItem *new_item)
  * TransactWriteItems: reading and validating
  * --------------------------------------------------------------------- */
 
-/* "transactItems.<i>.member.<action>.<member>" */
-static char *
-member_path(int i, const char *action, const char *member)
-{
-	return psprintf("transactItems.%d.member.%s.%s", i + 1, action, member);
-}
-
 /* Read one TransactWriteItem into a, adding member constraints to v. */
 static void
 read_write_action(json_object *elem, int i, TxAction *a, ValidationErrors *v)
 {
 	int			type = -1;
 	json_object *obj = NULL;
-	json_object *on_failure;
 	ValidationErrors ignored;
-	const char *m;
 
 	if (elem == NULL || !json_object_is_type(elem, json_type_object))
 		RequestShapeError(elem, SHAPE_OBJECT);
@@ -270,19 +237,6 @@ read_write_action(json_object *elem, int i, TxAction *a, ValidationErrors *v)
 	a->w.expected_json = NULL;
 	a->w.conditional_operator = NULL;
 	a->w.attribute_updates = NULL;
-
-	m = action_types[type].member;
-	ValidateNotNull(v, member_path(i, m, a->w.kind == WRITE_PUT ? "item" : "key"), a->w.map_json);
-	if (a->w.kind == WRITE_UPDATE)
-		ValidateNotNull(v, member_path(i, m, "updateExpression"), a->w.update_json);
-	ValidateNotNull(v, member_path(i, m, "tableName"), a->w.table_name);
-	if (a->w.kind == WRITE_CHECK)
-		ValidateNotNull(v, member_path(i, m, "conditionExpression"), a->w.condition_json);
-	ValidateTableName(v, member_path(i, m, "tableName"), a->w.table_name, a->w.table_name_len);
-	on_failure = RequestMember(obj, "ReturnValuesOnConditionCheckFailure", SHAPE_STRING);
-	if (on_failure)
-		ValidateEnum(v, member_path(i, m, "returnValuesOnConditionCheckFailure"),
-					 json_object_get_string(on_failure), on_failure_values, "ALL_OLD, NONE");
 }
 
 /* DynamoDB's size of what an action brings: its item or key and its values. */
@@ -810,7 +764,6 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	ValidationErrors v;
 	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
-	json_object *rcm = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	size_t		token_len;
 	const char *token = RequestString(req, "ClientRequestToken", &token_len);
@@ -830,14 +783,6 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	reasons = palloc0(sizeof(TxReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		read_write_action(json_object_array_get_idx(items, i), i, &acts[i], &v);
-	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
-	ValidateEnum(&v, "returnItemCollectionMetrics", rcm ? json_object_get_string(rcm) : NULL,
-				 metrics_values, "SIZE, NONE");
-	if (token && token_len > MAX_TOKEN_LENGTH)
-		ValidationAdd(&v, "Value '%.*s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to %d",
-					  (int) Min(token_len, 1024), token, MAX_TOKEN_LENGTH);
-	if (token && token_len < 1)
-		ValidationAdd(&v, "Value '' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 1");
 	ValidationRaise(&v);
 
 	for (int i = 0; i < n; i++)
@@ -905,18 +850,10 @@ read_get(json_object *elem, int i, TxGet *g, ValidationErrors *v)
 	if (elem == NULL || !json_object_is_type(elem, json_type_object))
 		RequestShapeError(elem, SHAPE_OBJECT);
 	get = RequestMember(elem, "Get", SHAPE_OBJECT);
-	if (get == NULL)
-	{
-		ValidationAdd(v, "Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i + 1);
-		return;
-	}
 	g->key_json = RequestMember(get, "Key", SHAPE_OBJECT);
 	g->table_name = RequestTableName(get, &g->table_name_len);
 	g->projection = RequestMember(get, "ProjectionExpression", SHAPE_STRING);
 	g->names = RequestMember(get, "ExpressionAttributeNames", SHAPE_OBJECT);
-	ValidateNotNull(v, member_path(i, "get", "key"), g->key_json);
-	ValidateNotNull(v, member_path(i, "get", "tableName"), g->table_name);
-	ValidateTableName(v, member_path(i, "get", "tableName"), g->table_name, g->table_name_len);
 }
 
 /* Parse a Get's ProjectionExpression (NULL: the whole item). */
@@ -981,7 +918,6 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	reasons = palloc0(sizeof(TxReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		read_get(json_object_array_get_idx(items, i), i, &gets[i], &v);
-	ValidateEnum(&v, "returnConsumedCapacity", rc, capacity_values, "INDEXES, TOTAL, NONE");
 	ValidationRaise(&v);
 
 	tables = palloc(sizeof(DynamoTable *) * Max(n, 1));

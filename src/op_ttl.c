@@ -43,7 +43,6 @@ typedef struct TtlSpec
 static void
 parse_spec(json_object *req, TtlSpec *spec)
 {
-	ValidationErrors v;
 	json_object *ttl;
 	json_object *enabled = NULL;
 
@@ -56,21 +55,7 @@ parse_spec(json_object *req, TtlSpec *spec)
 		enabled = RequestMember(ttl, "Enabled", SHAPE_BOOL);
 		spec->attribute = RequestString(ttl, "AttributeName", &spec->attribute_len);
 	}
-	ValidationInit(&v);
-	ValidateNotNull(&v, "tableName", spec->table);
-	ValidateTableName(&v, "tableName", spec->table, spec->table_len);
-	ValidateNotNull(&v, "timeToLiveSpecification", ttl);
-	if (ttl)
-	{
-		ValidateNotNull(&v, "timeToLiveSpecification.enabled", enabled);
-		ValidateNotNull(&v, "timeToLiveSpecification.attributeName", spec->attribute);
-		if (spec->attribute && spec->attribute_len < 1)
-			ValidationAdd(&v, "Value '' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1");
-		if (spec->attribute && spec->attribute_len > DYNAMO_MAX_TTL_ATTRIBUTE)
-			ValidationAdd(&v, "Value '%.*s' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255",
-						  (int) Min(spec->attribute_len, 1024), spec->attribute);
-	}
-	ValidationRaise(&v);
+	/* (the member constraints were checked against the model: validate.c) */
 	spec->enabled = json_object_get_boolean(enabled);
 	/* (stored as text, as key names are: no U+0000) */
 	if (memchr(spec->attribute, '\0', spec->attribute_len))

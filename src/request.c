@@ -134,7 +134,8 @@ RequestShapeError(json_object *val, JsonShape shape)
 {
 	static const char *const target[] = {
 		[SHAPE_STRING] = "String", [SHAPE_BOOL] = "Boolean",
-		[SHAPE_INT] = "Integer", [SHAPE_NUMBER] = "Long"
+		[SHAPE_INT] = "Integer", [SHAPE_NUMBER] = "Long",
+		[SHAPE_LONG] = "Long", [SHAPE_DOUBLE] = "Double"
 	};
 
 	if (json_object_is_type(val, json_type_object))
@@ -147,9 +148,8 @@ RequestShapeError(json_object *val, JsonShape shape)
 				token_name(val), target[shape]);
 }
 
-/* Does val have the shape? */
-static bool
-has_shape(json_object *val, JsonShape shape)
+bool
+RequestHasShape(json_object *val, JsonShape shape)
 {
 	switch (shape)
 	{
@@ -162,8 +162,10 @@ has_shape(json_object *val, JsonShape shape)
 		case SHAPE_BOOL:
 			return json_object_is_type(val, json_type_boolean);
 		case SHAPE_INT:
+		case SHAPE_LONG:
 			return json_object_is_type(val, json_type_int);
 		case SHAPE_NUMBER:
+		case SHAPE_DOUBLE:
 			return json_object_is_type(val, json_type_int) ||
 				json_object_is_type(val, json_type_double);
 	}
@@ -177,7 +179,7 @@ RequestMember(json_object *obj, const char *name, JsonShape shape)
 
 	if (!json_object_object_get_ex(obj, name, &val) || val == NULL)
 		return NULL;
-	if (!has_shape(val, shape))
+	if (!RequestHasShape(val, shape))
 		RequestShapeError(val, shape);
 	return val;
 }

@@ -24,7 +24,9 @@ typedef enum JsonShape
 	SHAPE_STRING,
 	SHAPE_BOOL,
 	SHAPE_INT,
-	SHAPE_NUMBER
+	SHAPE_NUMBER,
+	SHAPE_LONG,				/* an integer, shown as Long */
+	SHAPE_DOUBLE
 } JsonShape;
 
 /*
@@ -49,6 +51,9 @@ extern json_object *RequestMember(json_object *obj, const char *name, JsonShape 
  */
 extern void RequestBareSerializationError(const char *fmt,...)
 			pg_attribute_printf(1, 2) pg_attribute_noreturn();
+
+/* Does a JSON value have the shape? */
+extern bool RequestHasShape(json_object *val, JsonShape shape);
 
 /* Raise SerializationException for a value that does not have shape. */
 extern void RequestShapeError(json_object *val, JsonShape shape) pg_attribute_noreturn();
