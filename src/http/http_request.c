@@ -21,15 +21,15 @@
  * check).
  *
  * Content codings (http_compress.c).  A body sent with Content-Encoding gzip
- * or deflate is decoded before anything else, within DynamoDB's 16 MB
- * counted after decoding (413 past it); the signature covers the bytes sent,
- * the operation reads the decoded ones.  An unknown coding or a body that
+ * or deflate is decoded once its signature, over the bytes sent, is checked,
+ * within DynamoDB's 16 MB counted after decoding (413 past it); the
+ * operation reads the decoded bytes.  An unknown coding or a body that
  * does not decode is answered 500 InternalServerError, as DynamoDB does.  A
  * response of 4 kB or more is compressed when Accept-Encoding allows gzip or
  * deflate, as DynamoDB does from that size; its x-amz-crc32 is then the
  * CRC-32 of the compressed bytes, which is what the SDKs check.  Decoding
- * happens before the signature is checked, so an unauthenticated request may
- * hold up to 16 MB while the worker executes it (one at a time).
+ * after the signature check means a client without a key cannot make the
+ * worker inflate a small body to 16 MB (tens of milliseconds each).
  */
 #include "postgres.h"
 
@@ -244,22 +244,78 @@ Authenticate(const HttpRequest *req, const char *body)
 }
 
 /*
+ * Decode the request body (*body, *len: as sent) as its Content-Encoding
+ * says, in place of the bytes sent; 0, or the status refusing it (413, 500).
+ */
+static int
+DecodeRequestBody(const HttpRequest *req, const char **body, size_t *len)
+{
+	HttpCoding	coding = HttpRequestCoding(req);
+	char	   *decoded;
+	HttpCodingResult r;
+
+	if (coding == HTTP_CODING_IDENTITY)
+		return 0;
+	r = HttpDecodeBody(coding, *body, *len, HTTP_MAX_BODY, &request_allocator, &decoded, len);
+	if (r == HTTP_CODING_OK)
+		*body = decoded;
+	return r == HTTP_CODING_OK ? 0 : r == HTTP_CODING_TOO_LARGE ? 413 : 500;
+}
+
+/* Fill `response` with the refusal of a body that does not decode; the status. */
+static int
+RefuseBody(int status, StringInfo response, const char **content_type)
+{
+	resetStringInfo(response);
+	if (status == 413)
+	{
+		/* as a body over 16 MB as sent is answered (http_worker.c) */
+		*content_type = "text/plain";
+		appendStringInfo(response, "413 %s\n", HttpStatusText(413));
+		return 413;
+	}
+	return DynamoErrorToWire(DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR)->sqlstate,
+							 "Internal server error", NULL, response);
+}
+
+/* Dispatch the operation as `roleid`, telling it the request's Host. */
+static void
+DispatchAs(Oid roleid, const HttpRequest *req, const char *operation, const char *body,
+		   size_t len, const char *request_id, StringInfo response)
+{
+	const HttpSpan *host = HttpFindHeader(req, "host");
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	DynamoDispatchHost = host ? pnstrdup(host->ptr, host->len) : NULL;
+	DynamoDispatch(operation, body, len, request_id, response);
+	DynamoDispatchHost = NULL;
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
  * Run one operation in its own transaction as the request's role; fill
- * `response` with the JSON answer (or the error's) and return the status.
- * `sent` is the body as sent (signed), body[0..len) as decoded.
+ * `response` with the JSON answer (or the error's) and return the status
+ * (setting *content_type).  The signature is checked over the body as sent
+ * before it is decoded: a client without a key never makes us inflate one.
  */
 static int
 RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
-			 const char *body, size_t len, const char *request_id, StringInfo response)
+			 const char *request_id, StringInfo response, const char **content_type)
 {
 	volatile int status = 200;
+	volatile int refused = 0;
 
+	*content_type = JSON_CONTENT_TYPE;
 	PG_TRY();
 	{
 		char	   *operation;
-		Oid			save_userid;
-		int			save_sec_context;
 		Oid			roleid;
+		const char *body = sent;
+		size_t		len = req->content_length;
 
 		QueryCancelPending = false; /* a timeout that fired after the last request */
 		SetCurrentStatementStartTimestamp();
@@ -272,17 +328,9 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 			DynamoError(DYERR_UNKNOWN_OPERATION, "%s", "");
 
 		roleid = Authenticate(req, sent);
-		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
-		{
-			const HttpSpan *host = HttpFindHeader(req, "host");
-
-			DynamoDispatchHost = host ? pnstrdup(host->ptr, host->len) : NULL;
-		}
-		DynamoDispatch(operation, body, len, request_id, response);
-		DynamoDispatchHost = NULL;
-		SetUserIdAndSecContext(save_userid, save_sec_context);
+		refused = DecodeRequestBody(req, &body, &len);
+		if (refused == 0)
+			DispatchAs(roleid, req, operation, body, len, request_id, response);
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -294,6 +342,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 
 		request_deadlines(0);
 		DynamoDispatchHost = NULL;
+		refused = 0;
 		MemoryContextSwitchTo(request_context);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -312,37 +361,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 	PG_END_TRY();
 	MemoryContextSwitchTo(request_context);
 	pgstat_report_activity(STATE_IDLE, NULL);
-	return status;
-}
-
-/*
- * Answer an operation: decode its body, run it; fill `response` and return
- * the status (setting *content_type).
- */
-static int
-AnswerOperation(const HttpRequest *req, const HttpSpan *target, const char *body,
-				const char *request_id, StringInfo response, const char **content_type)
-{
-	HttpCoding	coding = HttpRequestCoding(req);
-	char	   *decoded = NULL;
-	size_t		len = req->content_length;
-	HttpCodingResult r = HTTP_CODING_OK;
-
-	*content_type = JSON_CONTENT_TYPE;
-	if (coding != HTTP_CODING_IDENTITY)
-		r = HttpDecodeBody(coding, body, req->content_length, HTTP_MAX_BODY,
-						   &request_allocator, &decoded, &len);
-	if (r == HTTP_CODING_TOO_LARGE)
-	{
-		/* as a body over 16 MB as sent is answered (http_worker.c) */
-		*content_type = "text/plain";
-		appendStringInfo(response, "413 %s\n", HttpStatusText(413));
-		return 413;
-	}
-	if (r != HTTP_CODING_OK)
-		return DynamoErrorToWire(DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR)->sqlstate,
-								 "Internal server error", NULL, response);
-	return RunOperation(req, target, body, decoded ? decoded : body, len, request_id, response);
+	return refused ? RefuseBody(refused, response, content_type) : status;
 }
 
 /* Answer one complete request: append the whole response to `out`. */
@@ -387,8 +406,8 @@ HttpHandleRequest(const HttpRequest *req, const char *body, StringInfo out)
 	else
 	{
 		const char *content_type;
-		int			status = AnswerOperation(req, target, body, request_id, &response,
-											 &content_type);
+		int			status = RunOperation(req, target, body, request_id, &response,
+										  &content_type);
 
 		append_response(out, request_id, status, content_type, response.data, response.len,
 						req->keep_alive, origin, answer_coding);

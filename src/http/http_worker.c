@@ -64,9 +64,8 @@
  *
  *   about 5 MB + 128 MB by default, plus the working memory of the one
  *   request the worker is executing and the responses clients are slow to
- *   read.  Before its signature is checked, that request holds at most its
- *   body decoded (http_compress.c: 16 MB, decoding stops past it)
- *   besides the bytes received.
+ *   read.  A compressed body is decoded only once its signature is checked
+ *   (http_compress.c: 16 MB, decoding stops past it).
  *
  * Port ownership.  SO_REUSEPORT would also let another program of the same
  * OS user (say a second cluster) share the port silently.  Shared memory

@@ -357,6 +357,54 @@ test_limits(void)
 	free(zeros);
 }
 
+/* Odd streams a hostile client may send: each refused or bounded, none read past its end. */
+static void
+test_hostile_streams(void)
+{
+	static const unsigned char needs_dict[] = {0x78, 0x20, 0, 0, 0, 1, 0x03, 0x00};
+	unsigned char empty[64],
+				one[64];
+	size_t		nempty = zcompress("", 0, 15 + 16, empty, sizeof(empty)),
+				none = zcompress("{}", 2, 15 + 16, one, sizeof(one)),
+				members = 200000;
+	unsigned char *many = malloc(members * nempty + none);
+	Counter		c = {0};
+	char	   *out;
+	size_t		out_len;
+
+	expect_failure(HTTP_CODING_DEFLATE, needs_dict, sizeof(needs_dict), HTTP_MAX_BODY,
+				   HTTP_CODING_BAD, "a zlib stream asking for a preset dictionary is refused");
+	expect_failure(HTTP_CODING_GZIP, one, none, 0, HTTP_CODING_TOO_LARGE, "a limit of 0 refuses any byte");
+	ok(decode(HTTP_CODING_GZIP, empty, nempty, 0, &out, &out_len, &c) == HTTP_CODING_OK &&
+	   out_len == 0, "an empty member is an empty body within a limit of 0");
+	count_free(&c, out);
+	/* 200000 empty members, then one with "{}": decoded whole, one buffer kept */
+	for (size_t i = 0; i < members; i++)
+		memcpy(many + i * nempty, empty, nempty);
+	memcpy(many + members * nempty, one, none);
+	c.peak = c.live = 0;
+	ok(decode(HTTP_CODING_GZIP, many, members * nempty + none, HTTP_MAX_BODY, &out, &out_len, &c) ==
+	   HTTP_CODING_OK && out_len == 2 && memcmp(out, "{}", 2) == 0 && c.peak < 256 * 1024,
+	   "many empty gzip members cost no memory");
+	count_free(&c, out);
+	/* every truncation of a member followed by another stays inside the input */
+	memcpy(many, one, none);
+	memcpy(many + none, one, none);
+	for (size_t cut = 0; cut < 2 * none; cut++)
+	{
+		unsigned char *exact = malloc(cut ? cut : 1);
+		HttpCodingResult r;
+
+		memcpy(exact, many, cut);
+		r = decode(HTTP_CODING_GZIP, exact, cut, HTTP_MAX_BODY, &out, &out_len, &c);
+		if (r == HTTP_CODING_OK)
+			count_free(&c, out);
+		free(exact);
+	}
+	ok(c.live == 0, "truncated pairs of members leak nothing");
+	free(many);
+}
+
 /* Compressing responses: what comes out decodes to what went in. */
 static void
 test_encode(void)
@@ -408,6 +456,7 @@ main(void)
 	test_header_codings();
 	test_decode();
 	test_limits();
+	test_hostile_streams();
 	test_encode();
 	printf("1..%d\n", ntests);
 	return 0;
