@@ -263,6 +263,19 @@ sort_map(DynValue *m)
 	pfree(e);
 }
 
+/*
+ * DynamoDB Local's messages (the documentation gives none): names of items,
+ * of maps inside them, and of the attributes legacy parameters name.
+ */
+void
+AttrNameCheck(const char *name, size_t len)
+{
+	if (len == 0)
+		DynamoError(DYERR_VALIDATION, "Empty attribute name");
+	if (len > DYNAMO_MAX_ATTRIBUTE_NAME)
+		DynamoError(DYERR_VALIDATION, "Attribute name is too large, must be less than 65536 bytes");
+}
+
 /* Parse an M (or an item) from a JSON object of name -> AttributeValue. */
 static DynValue *
 map_from_json(json_object *obj, int depth)
@@ -287,6 +300,7 @@ map_from_json(json_object *obj, int depth)
 		m->names[i] = (char *) JsonKeyName(key, &nlen);
 		m->namelens[i] = nlen;
 		m->elems[i] = value_from_json(val, depth + 1);
+		AttrNameCheck(m->names[i], nlen);
 		i++;
 	}
 	sort_map(m);

@@ -56,6 +56,12 @@ typedef struct DynValue
 } DynValue;
 
 
+/* Longest attribute name, in bytes (DynamoDB: names of 1 byte to 64 KB) */
+#define DYNAMO_MAX_ATTRIBUTE_NAME	65535
+
+/* Refuse an empty or too long attribute name, with DynamoDB's messages. */
+extern void AttrNameCheck(const char *name, size_t len);
+
 /* Parse and validate one AttributeValue ({"S":"x"} ...). */
 extern DynValue *AttrValueFromJson(json_object *obj);
 
