@@ -276,6 +276,22 @@ AttrNameCheck(const char *name, size_t len)
 		DynamoError(DYERR_VALIDATION, "Attribute name is too large, must be less than 65536 bytes");
 }
 
+/* Check the names of the maps in a parsed value (nesting is at most 32 deep). */
+static void
+check_names(const DynValue *v)
+{
+	check_stack_depth();
+	if (v->type != DYN_M && v->type != DYN_L)
+		return;
+	for (uint32 i = 0; i < v->len; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (v->type == DYN_M)
+			AttrNameCheck(v->names[i], v->namelens[i]);
+		check_names(v->elems[i]);
+	}
+}
+
 /* Parse an M (or an item) from a JSON object of name -> AttributeValue. */
 static DynValue *
 map_from_json(json_object *obj, int depth)
@@ -300,7 +316,6 @@ map_from_json(json_object *obj, int depth)
 		m->names[i] = (char *) JsonKeyName(key, &nlen);
 		m->namelens[i] = nlen;
 		m->elems[i] = value_from_json(val, depth + 1);
-		AttrNameCheck(m->names[i], nlen);
 		i++;
 	}
 	sort_map(m);
@@ -377,11 +392,23 @@ value_from_json(json_object *obj, int depth)
 DynValue *
 AttrValueFromJson(json_object *obj)
 {
-	return value_from_json(obj, 1);
+	DynValue   *v = value_from_json(obj, 1);
+
+	check_names(v);
+	return v;
 }
 
 DynValue *
 AttrMapFromJson(json_object *obj)
+{
+	DynValue   *m = map_from_json(obj, 0);
+
+	check_names(m);
+	return m;
+}
+
+DynValue *
+AttrMapFromJsonAnyNames(json_object *obj)
 {
 	return map_from_json(obj, 0);
 }

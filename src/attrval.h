@@ -68,6 +68,13 @@ extern DynValue *AttrValueFromJson(json_object *obj);
 /* Parse and validate a map of attribute name -> AttributeValue. */
 extern DynValue *AttrMapFromJson(json_object *obj);
 
+/*
+ * The same without the rules of attribute names (empty, too long): the
+ * text input of the SQL type dynamo.item, which SQL users may use for any
+ * map (sizes of bare values, for instance).
+ */
+extern DynValue *AttrMapFromJsonAnyNames(json_object *obj);
+
 /* DynamoDB's size of a stored value, and of a stored map taken as an item. */
 extern size_t StoredValueSize(const char *v);
 extern size_t StoredItemSize(const char *map);

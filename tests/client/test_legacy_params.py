@@ -35,7 +35,8 @@ class LegacyParamsTest(unittest.TestCase):
                              Item=dict({"p": {"S": "a"}, "s": {"N": str(i)}}, **extra))
 
     def keys(self, resp):
-        return sorted(int(i["s"]["N"]) for i in resp["Items"])
+        """The sort keys of the items of partition "a" a read returned."""
+        return sorted(int(i["s"]["N"]) for i in resp["Items"] if i["p"] == {"S": "a"})
 
     def error(self, fn, **kw):
         return dc.error_of(fn, TableName=self.table, **kw)
