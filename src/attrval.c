@@ -263,6 +263,35 @@ sort_map(DynValue *m)
 	pfree(e);
 }
 
+/*
+ * DynamoDB Local's messages (the documentation gives none): names of items,
+ * of maps inside them, and of the attributes legacy parameters name.
+ */
+void
+AttrNameCheck(const char *name, size_t len)
+{
+	if (len == 0)
+		DynamoError(DYERR_VALIDATION, "Empty attribute name");
+	if (len > DYNAMO_MAX_ATTRIBUTE_NAME)
+		DynamoError(DYERR_VALIDATION, "Attribute name is too large, must be less than 65536 bytes");
+}
+
+/* Check the names of the maps in a parsed value (nesting is at most 32 deep). */
+static void
+check_names(const DynValue *v)
+{
+	check_stack_depth();
+	if (v->type != DYN_M && v->type != DYN_L)
+		return;
+	for (uint32 i = 0; i < v->len; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (v->type == DYN_M)
+			AttrNameCheck(v->names[i], v->namelens[i]);
+		check_names(v->elems[i]);
+	}
+}
+
 /* Parse an M (or an item) from a JSON object of name -> AttributeValue. */
 static DynValue *
 map_from_json(json_object *obj, int depth)
@@ -363,11 +392,23 @@ value_from_json(json_object *obj, int depth)
 DynValue *
 AttrValueFromJson(json_object *obj)
 {
-	return value_from_json(obj, 1);
+	DynValue   *v = value_from_json(obj, 1);
+
+	check_names(v);
+	return v;
 }
 
 DynValue *
 AttrMapFromJson(json_object *obj)
+{
+	DynValue   *m = map_from_json(obj, 0);
+
+	check_names(m);
+	return m;
+}
+
+DynValue *
+AttrMapFromJsonAnyNames(json_object *obj)
 {
 	return map_from_json(obj, 0);
 }

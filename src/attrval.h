@@ -56,11 +56,24 @@ typedef struct DynValue
 } DynValue;
 
 
+/* Longest attribute name, in bytes (DynamoDB: names of 1 byte to 64 KB) */
+#define DYNAMO_MAX_ATTRIBUTE_NAME	65535
+
+/* Refuse an empty or too long attribute name, with DynamoDB's messages. */
+extern void AttrNameCheck(const char *name, size_t len);
+
 /* Parse and validate one AttributeValue ({"S":"x"} ...). */
 extern DynValue *AttrValueFromJson(json_object *obj);
 
 /* Parse and validate a map of attribute name -> AttributeValue. */
 extern DynValue *AttrMapFromJson(json_object *obj);
+
+/*
+ * The same without the rules of attribute names (empty, too long): the
+ * text input of the SQL type dynamo.item, which SQL users may use for any
+ * map (sizes of bare values, for instance).
+ */
+extern DynValue *AttrMapFromJsonAnyNames(json_object *obj);
 
 /* DynamoDB's size of a stored value, and of a stored map taken as an item. */
 extern size_t StoredValueSize(const char *v);

@@ -66,7 +66,7 @@ dynamo_item_in(PG_FUNCTION_ARGS)
 	char	   *text = PG_GETARG_CSTRING(0);
 	json_object *obj = RequestParse(text, strlen(text));
 
-	PG_RETURN_POINTER(DynItemFromTree(AttrMapFromJson(obj)));
+	PG_RETURN_POINTER(DynItemFromTree(AttrMapFromJsonAnyNames(obj)));
 }
 
 /*

@@ -2,80 +2,50 @@
  * keycond.c
  *		Key conditions of a Query.
  *
- * Both forms come down to one equality on the partition key and at most one
- * condition (=, <, <=, >, >=, BETWEEN, begins_with) on the sort key, whose
- * operands are encoded with the key encoding so that scan.c reads a range of
- * the index.  Operand types must be the key's type.
+ * Both forms become a list of legacy conditions first (KeyConditions are
+ * checked by expr_legacy.c; a KeyConditionExpression is an AND of
+ * comparisons, BETWEEN and begins_with), then are matched to the key
+ * schema read: one equality on the partition key and at most one
+ * condition (EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH) on the sort key,
+ * whose operands are encoded with the key encoding so that scan.c reads a
+ * range of the index.  Operand types must be the key's type.
+ *
+ * The checks run in DynamoDB's order and with its messages (as the tests of
+ * dynalite, written against DynamoDB, show them; the documentation gives
+ * none): over the keys of the schema, partition key first, each one's
+ * ExclusiveStartKey part, then its condition.
  */
 #include "postgres.h"
 
 #include "errors.h"
 #include "keycond.h"
+#include "miscadmin.h"
 
-/* A stored value as DynamoDB shows it in messages: {N:5}. */
-static char *
-show_value(const char *stored)
-{
-	StringInfoData buf;
+#define MAX_KEY_CONDITIONS 2
 
-	initStringInfo(&buf);
-	StoredValueToJson(stored, &buf);
-	/* {"N":"5"} -> {N:5} */
-	{
-		StringInfoData plain;
-
-		initStringInfo(&plain);
-		for (int i = 0; i < buf.len; i++)
-			if (buf.data[i] != '"')
-				appendStringInfoChar(&plain, buf.data[i]);
-		return plain.data;
-	}
-}
-
-/* Check the operands of a condition on key and store it in spec. */
+/* "Conditions can be of length 1 or 2 only" */
 static void
-set_condition(const KeyAttr *key, ScanOp op, const char **operands, int n, ScanSpec *spec)
+check_count(int n)
 {
-	bytea	   *lo,
-			   *hi = NULL;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (op == SCAN_BEGINS_WITH && StoredValueType(operands[i]) == DYN_N)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
-		if (StoredValueType(operands[i]) != key->type)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Condition parameter type does not match schema type");
-	}
-	lo = KeyEncodeToBytea(operands[0]);
-	if (n == 2)
-	{
-		int			c;
-
-		hi = KeyEncodeToBytea(operands[1]);
-		c = memcmp(VARDATA_ANY(lo), VARDATA_ANY(hi), Min(VARSIZE_ANY_EXHDR(lo), VARSIZE_ANY_EXHDR(hi)));
-		if (c > 0 || (c == 0 && VARSIZE_ANY_EXHDR(lo) > VARSIZE_ANY_EXHDR(hi)))
-			DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
-						show_value(operands[0]), show_value(operands[1]));
-	}
-	if (!key->range)
-	{
-		if (op != SCAN_EQ)
-			DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: partition key must use equality");
-		spec->pk = lo;
-		return;
-	}
-	spec->sk_op = op;
-	spec->sk_lo = lo;
-	spec->sk_hi = hi;
+	if (n < 1 || n > MAX_KEY_CONDITIONS)
+		DynamoError(DYERR_VALIDATION, "Conditions can be of length 1 or 2 only");
 }
 
-/* The key attribute called name, or NULL. */
-static const KeyAttr *
-find_key(const KeySchema *ks, const char *name, size_t len)
+void
+KeyCondFromLegacy(json_object *conds, KeyConds *out)
 {
-	for (int i = 0; i < ks->nkeys; i++)
-		if (ks->keys[i].namelen == len && memcmp(ks->keys[i].name, name, len) == 0)
-			return &ks->keys[i];
+	out->conds = ExprLegacyConditions(conds, &out->n);
+	check_count(out->n);
+}
+
+/* The condition on key k, or NULL. */
+static const ExprLegacyCondition *
+find_condition(const KeyConds *kc, const KeyAttr *k)
+{
+	for (int i = 0; i < kc->n; i++)
+		if (kc->conds[i].namelen == k->namelen &&
+			memcmp(kc->conds[i].name, k->name, k->namelen) == 0)
+			return &kc->conds[i];
 	return NULL;
 }
 
@@ -87,137 +57,142 @@ missed(const KeyAttr *key)
 				(int) key->namelen, key->name);
 }
 
-/* Legacy KeyConditions operators usable on keys. */
-static const struct
+/* The scan operator of a (key-usable) legacy operator. */
+static ScanOp
+scan_op(ExprLegacyOp op)
 {
-	const char *name;
-	ScanOp		op;
-	int			nargs;
-}			legacy_operators[] = {
-	{"EQ", SCAN_EQ, 1}, {"LT", SCAN_LT, 1}, {"LE", SCAN_LE, 1}, {"GT", SCAN_GT, 1},
-	{"GE", SCAN_GE, 1}, {"BETWEEN", SCAN_BETWEEN, 2}, {"BEGINS_WITH", SCAN_BEGINS_WITH, 1},
-};
-
-/* One KeyConditions entry on key. */
-static void
-legacy_condition(json_object *cond, const KeyAttr *key, ScanSpec *spec)
-{
-	size_t		len;
-	const char *opname;
-	json_object *list;
-	size_t		n;
-	int			k;
-	const char *operands[2];
-
-	if (cond == NULL || !json_object_is_type(cond, json_type_object))
-		RequestShapeError(cond, SHAPE_OBJECT);
-	opname = RequestString(cond, "ComparisonOperator", &len);
-	list = RequestMember(cond, "AttributeValueList", SHAPE_ARRAY);
-	n = list ? json_object_array_length(list) : 0;
-	if (opname == NULL)
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'keyConditions.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
-					(int) key->namelen, key->name);
-	for (k = 0; k < lengthof(legacy_operators); k++)
-		if (strcmp(opname, legacy_operators[k].name) == 0)
-			break;
-	if (k == lengthof(legacy_operators))
-		DynamoError(DYERR_VALIDATION, "Unsupported KeyConditions ComparisonOperator: %s", opname);
-	if (n != (size_t) legacy_operators[k].nargs)
-		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", opname);
-	for (size_t i = 0; i < n; i++)
+	switch (op)
 	{
-		DynValue   *val = AttrValueFromJson(json_object_array_get_idx(list, i));
-		StringInfoData buf;
-
-		initStringInfo(&buf);
-		AttrValueSerialize(val, &buf);
-		operands[i] = buf.data;
+		case LEGACY_EQ:
+			return SCAN_EQ;
+		case LEGACY_LT:
+			return SCAN_LT;
+		case LEGACY_LE:
+			return SCAN_LE;
+		case LEGACY_GT:
+			return SCAN_GT;
+		case LEGACY_GE:
+			return SCAN_GE;
+		case LEGACY_BETWEEN:
+			return SCAN_BETWEEN;
+		case LEGACY_BEGINS_WITH:
+			return SCAN_BEGINS_WITH;
+		default:
+			DynamoError(DYERR_VALIDATION, "Attempted conditional constraint is not an indexable operation");
 	}
-	set_condition(key, legacy_operators[k].op, operands, (int) n, spec);
+	pg_unreachable();
+}
+
+/* Check the condition c on key k and store it in spec. */
+static void
+set_condition(const KeyAttr *k, const ExprLegacyCondition *c, ScanSpec *spec)
+{
+	ScanOp		op = scan_op(c->op);
+
+	for (int i = 0; i < c->nvalues; i++)
+		if (StoredValueType(c->values[i]) != k->type)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+	if (!k->range)
+	{
+		if (op != SCAN_EQ)
+			DynamoError(DYERR_VALIDATION, "Query key condition not supported");
+		spec->pk = KeyEncodeToBytea(c->values[0]);
+		return;
+	}
+	spec->sk_op = op;
+	spec->sk_lo = KeyEncodeToBytea(c->values[0]);
+	spec->sk_hi = c->nvalues == 2 ? KeyEncodeToBytea(c->values[1]) : NULL;
 }
 
 void
-KeyCondFromLegacy(json_object *conds, const KeySchema *ks, ScanSpec *spec)
+KeyCondCheckStartPiece(const char *start, const KeyAttr *k)
 {
-	const KeyAttr *last = &ks->keys[ks->nkeys - 1];
-	json_object *pkc;
+	const char *v = StoredMapGet(start, k->name, k->namelen);
 
-	json_object_object_foreach(conds, name, cond)
+	if (v == NULL)
+		DynamoError(DYERR_VALIDATION, "The provided starting key is invalid");
+	if (StoredValueType(v) != k->type || StoredScalarLen(v) == 0)
+		DynamoError(DYERR_VALIDATION, "The provided key element does not match the schema");
+}
+
+void
+KeyCondBind(const KeyConds *kc, const KeySchema *ks, const char *start, ScanSpec *spec)
+{
+	for (int i = 0; i < ks->nkeys; i++)
 	{
-		size_t		len;
-		const char *attr = JsonKeyName(name, &len);
-		const KeyAttr *key = find_key(ks, attr, len);
+		const KeyAttr *k = &ks->keys[i];
+		const ExprLegacyCondition *c;
 
-		if (key == NULL)
-			missed(last);
-		(void) cond;
-	}
-	if (!json_object_object_get_ex(conds, ks->keys[0].name, &pkc) || pkc == NULL)
-		missed(&ks->keys[0]);
-	json_object_object_foreach(conds, kname, kcond)
-	{
-		size_t		len;
-		const char *attr = JsonKeyName(kname, &len);
-
-		legacy_condition(kcond, find_key(ks, attr, len), spec);
+		if (start)
+			KeyCondCheckStartPiece(start, k);
+		if (ks->nkeys == 1 && kc->n > 1)
+			DynamoError(DYERR_VALIDATION, "Query key condition not supported");
+		c = find_condition(kc, k);
+		if (c == NULL)
+		{
+			if (!k->range || kc->n > 1)
+				missed(k);
+			continue;
+		}
+		set_condition(k, c, spec);
 	}
 }
 
-/* One leaf of a KeyConditionExpression. */
-static void
-expression_condition(const ExprNode *n, const KeySchema *ks, ScanSpec *spec, bool *seen)
-{
-	static const ScanOp compare_ops[] = {
-		[CMP_EQ] = SCAN_EQ, [CMP_LT] = SCAN_LT, [CMP_LE] = SCAN_LE,
-		[CMP_GT] = SCAN_GT, [CMP_GE] = SCAN_GE
-	};
-	static const ScanOp flipped_ops[] = {
-		[CMP_EQ] = SCAN_EQ, [CMP_LT] = SCAN_GT, [CMP_LE] = SCAN_GE,
-		[CMP_GT] = SCAN_LT, [CMP_GE] = SCAN_LE
-	};
-	const ExprNode *path;
-	const char *operands[2];
-	int			noperands = 0;
-	ScanOp		op;
-	const KeyAttr *key;
+/* ---------------------------------------------------------------------
+ * KeyConditionExpression
+ * --------------------------------------------------------------------- */
 
+/* The path of one comparison leaf, its condition in c. */
+static const ExprNode *
+compare_leaf(const ExprNode *n, ExprLegacyCondition *c)
+{
+	static const ExprLegacyOp ops[] = {
+		[CMP_EQ] = LEGACY_EQ, [CMP_LT] = LEGACY_LT, [CMP_LE] = LEGACY_LE,
+		[CMP_GT] = LEGACY_GT, [CMP_GE] = LEGACY_GE
+	};
+	static const ExprLegacyOp flipped[] = {
+		[CMP_EQ] = LEGACY_EQ, [CMP_LT] = LEGACY_GT, [CMP_LE] = LEGACY_GE,
+		[CMP_GT] = LEGACY_LT, [CMP_GE] = LEGACY_LE
+	};
+	int			path = n->args[0]->type == EN_PATH ? 0 : 1;
+
+	if (n->op == CMP_NE)
+		DynamoError(DYERR_VALIDATION, "Unexpected operator in KeyConditionExpression: <>");
+	if (n->args[path]->type != EN_PATH || n->args[1 - path]->type != EN_VALUE)
+		DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Each key condition must compare a key attribute with a value");
+	c->op = path == 0 ? ops[n->op] : flipped[n->op];
+	c->nvalues = 1;
+	c->values[0] = n->args[1 - path]->value;
+	return n->args[path];
+}
+
+/* The path of one leaf of a KeyConditionExpression, its condition in c. */
+static const ExprNode *
+expression_leaf(const ExprNode *n, ExprLegacyCondition *c)
+{
 	switch (n->type)
 	{
 		case EN_COMPARE:
-			if (n->op == CMP_NE)
-				DynamoError(DYERR_VALIDATION, "Unexpected operator in KeyConditionExpression: <>");
-			if (n->args[0]->type == EN_PATH && n->args[1]->type == EN_VALUE)
-			{
-				path = n->args[0];
-				operands[noperands++] = n->args[1]->value;
-				op = compare_ops[n->op];
-			}
-			else if (n->args[1]->type == EN_PATH && n->args[0]->type == EN_VALUE)
-			{
-				path = n->args[1];
-				operands[noperands++] = n->args[0]->value;
-				op = flipped_ops[n->op];
-			}
-			else
-				DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Each key condition must compare a key attribute with a value");
-			break;
+			return compare_leaf(n, c);
 		case EN_BETWEEN:
 			if (n->args[0]->type != EN_PATH || n->args[1]->type != EN_VALUE ||
 				n->args[2]->type != EN_VALUE)
 				DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Each key condition must compare a key attribute with a value");
-			path = n->args[0];
-			operands[noperands++] = n->args[1]->value;
-			operands[noperands++] = n->args[2]->value;
-			op = SCAN_BETWEEN;
-			break;
+			c->op = LEGACY_BETWEEN;
+			c->nvalues = 2;
+			c->values[0] = n->args[1]->value;
+			c->values[1] = n->args[2]->value;
+			return n->args[0];
 		case EN_FUNCTION:
 			if (n->op != FN_BEGINS_WITH || n->nargs != 2 || n->args[0]->type != EN_PATH ||
 				n->args[1]->type != EN_VALUE)
 				DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Only begins_with is supported as a function in a key condition");
-			path = n->args[0];
-			operands[noperands++] = n->args[1]->value;
-			op = SCAN_BEGINS_WITH;
-			break;
+			if (StoredValueType(n->args[1]->value) == DYN_N)
+				DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
+			c->op = LEGACY_BEGINS_WITH;
+			c->nvalues = 1;
+			c->values[0] = n->args[1]->value;
+			return n->args[0];
 		case EN_OR:
 			DynamoError(DYERR_VALIDATION, "Unexpected token in KeyConditionExpression: OR");
 		case EN_NOT:
@@ -227,36 +202,46 @@ expression_condition(const ExprNode *n, const KeySchema *ks, ScanSpec *spec, boo
 		default:
 			DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Each key condition must compare a key attribute with a value");
 	}
-	if (path->path.nelems != 1 || path->path.elems[0].is_index)
-		DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Nested attributes are not supported in a key condition");
-	key = find_key(ks, path->path.elems[0].name, path->path.elems[0].namelen);
-	if (key == NULL)
-		missed(&ks->keys[ks->nkeys - 1]);
-	if (seen[key->range])
-		DynamoError(DYERR_VALIDATION, "KeyConditionExpressions must only contain one condition per key");
-	seen[key->range] = true;
-	set_condition(key, op, operands, noperands, spec);
+	pg_unreachable();
 }
 
-/* Walk the AND tree of a KeyConditionExpression. */
+/* Add one leaf of a KeyConditionExpression to out. */
 static void
-walk_and(const ExprNode *n, const KeySchema *ks, ScanSpec *spec, bool *seen)
+add_leaf(const ExprNode *n, KeyConds *out)
 {
+	ExprLegacyCondition c = {0};
+	const ExprNode *path;
+
+	c.values = palloc0(sizeof(char *) * 2);
+	path = expression_leaf(n, &c);
+	if (path->path.nelems != 1 || path->path.elems[0].is_index)
+		DynamoError(DYERR_VALIDATION, "Invalid KeyConditionExpression: Nested attributes are not supported in a key condition");
+	c.name = path->path.elems[0].name;
+	c.namelen = path->path.elems[0].namelen;
+	/* (an expression is at most 4 KB: few leaves, a linear search each) */
+	for (int i = 0; i < out->n; i++)
+		if (out->conds[i].namelen == c.namelen && memcmp(out->conds[i].name, c.name, c.namelen) == 0)
+			DynamoError(DYERR_VALIDATION, "KeyConditionExpressions must only contain one condition per key");
+	out->conds[out->n++] = c;
+}
+
+/* Count (add false) or add the leaves of the AND tree of a KeyConditionExpression. */
+static int
+walk_and(const ExprNode *n, KeyConds *out, bool add)
+{
+	check_stack_depth();
 	if (n->type == EN_AND)
-	{
-		walk_and(n->args[0], ks, spec, seen);
-		walk_and(n->args[1], ks, spec, seen);
-		return;
-	}
-	expression_condition(n, ks, spec, seen);
+		return walk_and(n->args[0], out, add) + walk_and(n->args[1], out, add);
+	if (add)
+		add_leaf(n, out);
+	return 1;
 }
 
 void
-KeyCondFromExpression(const ExprNode *root, const KeySchema *ks, ScanSpec *spec)
+KeyCondFromExpression(const ExprNode *root, KeyConds *out)
 {
-	bool		seen[2] = {false, false};
-
-	walk_and(root, ks, spec, seen);
-	if (!seen[0])
-		missed(&ks->keys[0]);
+	out->n = 0;
+	out->conds = palloc0(sizeof(ExprLegacyCondition) * walk_and(root, out, false));
+	walk_and(root, out, true);
+	check_count(out->n);
 }

@@ -16,10 +16,32 @@ typedef struct KeySchema
 	const KeyAttr *keys;
 } KeySchema;
 
-/* Fill spec->pk and the sort-key condition from KeyConditions. */
-extern void KeyCondFromLegacy(json_object *conds, const KeySchema *ks, ScanSpec *spec);
+/* The key conditions of a Query, either form, checked as far as no table is needed. */
+typedef struct KeyConds
+{
+	int			n;
+	ExprLegacyCondition *conds;
+} KeyConds;
+
+/* KeyConditions (its members checked) as key conditions. */
+extern void KeyCondFromLegacy(json_object *conds, KeyConds *out);
 
 /* The same from a parsed KeyConditionExpression. */
-extern void KeyCondFromExpression(const ExprNode *root, const KeySchema *ks, ScanSpec *spec);
+extern void KeyCondFromExpression(const ExprNode *root, KeyConds *out);
+
+/*
+ * Match the conditions to the key schema read and fill spec->pk and the
+ * sort-key condition.  With an ExclusiveStartKey (a stored map, or NULL),
+ * each key of the schema is checked in it on the way, as DynamoDB does.
+ */
+extern void KeyCondBind(const KeyConds *kc, const KeySchema *ks, const char *start,
+						ScanSpec *spec);
+
+/*
+ * Check key k in an ExclusiveStartKey: "The provided starting key is
+ * invalid" when missing, "The provided key element does not match the
+ * schema" when of another type (or empty).
+ */
+extern void KeyCondCheckStartPiece(const char *start, const KeyAttr *k);
 
 #endif							/* DYNAMO_KEYCOND_H */

@@ -66,35 +66,22 @@ WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj, ValidationErro
 		a->return_old_on_failure = strcmp(json_object_get_string(on_failure), "ALL_OLD") == 0;
 }
 
+/* Legacy and expression parameters of each kind of write, as DynamoDB lists them. */
+static const char *const update_legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator", NULL};
+static const char *const update_expressions[] = {"UpdateExpression", "ConditionExpression", NULL};
+static const char *const write_legacy[] = {"Expected", "ConditionalOperator", NULL};
+static const char *const write_expressions[] = {"ConditionExpression", NULL};
+
 /* "Can not use both expression and non-expression parameters ..." */
 static void
 check_mixed_parameters(WriteAction *a)
 {
-	StringInfoData legacy,
-				expr;
+	bool		update = a->kind == WRITE_UPDATE;
 
-	initStringInfo(&legacy);
-	initStringInfo(&expr);
-	if (a->attribute_updates)
-		appendStringInfo(&legacy, "%sAttributeUpdates", legacy.len ? ", " : "");
-	if (a->expected_json)
-		appendStringInfo(&legacy, "%sExpected", legacy.len ? ", " : "");
-	if (a->update_json)
-		appendStringInfo(&expr, "%sUpdateExpression", expr.len ? ", " : "");
-	if (a->condition_json)
-		appendStringInfo(&expr, "%sConditionExpression", expr.len ? ", " : "");
-	if (legacy.len && expr.len)
-		DynamoError(DYERR_VALIDATION,
-					"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
-					legacy.data, expr.data);
-	if (expr.len)
-		return;
-	if (a->names_json)
-		DynamoError(DYERR_VALIDATION,
-					"ExpressionAttributeNames can only be specified when using expressions");
-	if (a->values_json)
-		DynamoError(DYERR_VALIDATION,
-					"ExpressionAttributeValues can only be specified when using expressions");
+	RequestCheckExpressionMix(a->req, update ? update_legacy : write_legacy,
+							  update ? update_expressions : write_expressions,
+							  update ? "UpdateExpression and ConditionExpression are null"
+							  : "ConditionExpression is null");
 }
 
 /* The text of a string member. */
@@ -131,6 +118,7 @@ WriteActionValidate(WriteAction *a)
 		a->condition = ExprFromExpected(a->expected_json,
 										a->conditional_operator ?
 										json_object_get_string(a->conditional_operator) : NULL);
+	ExprCheckConditionalOperator(a->conditional_operator, a->expected_json);
 }
 
 /* Does an error message already carry DynamoDB's validation envelope? */

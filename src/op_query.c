@@ -23,18 +23,21 @@
 #define PAGE_BYTES (1024 * 1024)
 
 
-/* Legacy and expression parameters, which may not be mixed. */
+/*
+ * Legacy and expression parameters, which may not be mixed (KeyConditions
+ * only with KeyConditionExpression), in the order DynamoDB lists them.
+ */
 static const char *const query_legacy[] = {
-	"KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator", NULL
+	"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions", NULL
 };
 static const char *const query_expressions[] = {
-	"KeyConditionExpression", "FilterExpression", "ProjectionExpression", NULL
+	"ProjectionExpression", "FilterExpression", "KeyConditionExpression", NULL
 };
 static const char *const scan_legacy[] = {
-	"ScanFilter", "AttributesToGet", "ConditionalOperator", NULL
+	"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL
 };
 static const char *const scan_expressions[] = {
-	"FilterExpression", "ProjectionExpression", NULL
+	"ProjectionExpression", "FilterExpression", NULL
 };
 
 /* A parsed Query or Scan request. */
@@ -49,9 +52,10 @@ typedef struct PageRequest
 	const DynamoIndex *index;
 	bool		projected;		/* return only the index's projected attributes */
 	ExprAttrs  *attrs;			/* ExpressionAttributeNames / Values */
-	ExprNode   *key_condition;	/* KeyConditionExpression */
-	json_object *key_conditions;	/* legacy KeyConditions */
+	KeyConds	key_conds;		/* KeyConditions or KeyConditionExpression */
 	ExprNode   *filter;			/* FilterExpression, QueryFilter or ScanFilter */
+	bool		legacy_filter;	/* the filter is QueryFilter or ScanFilter */
+	const char *start;			/* ExclusiveStartKey, a stored map, or NULL */
 	ExprProjection *projection; /* ProjectionExpression or AttributesToGet */
 	const char *projection_member;
 	ScanSpec	spec;
@@ -73,45 +77,115 @@ int_member(json_object *req, const char *name, const char *label, int64 min, int
 	return n;
 }
 
-/* Encode key attribute k of a stored map, or raise "starting key is invalid". */
-static bytea *
-start_key_part(const DynItem *key, const KeyAttr *k)
+/* Is name among the n key attributes? */
+static bool
+among_keys(const KeyAttr *keys, int n, const char *name, size_t len)
 {
-	const char *v = StoredMapGet(DynItemMap(key), k->name, k->namelen);
+	for (int i = 0; i < n; i++)
+		if (keys[i].namelen == len && memcmp(keys[i].name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* "The provided starting key is invalid: The provided key element does not match the schema" */
+static void
+start_key_mismatch(void)
+{
+	DynamoError(DYERR_VALIDATION,
+				"The provided starting key is invalid: The provided key element does not match the schema");
+}
+
+/* Encode key attribute k of the ExclusiveStartKey (checked as a table key). */
+static bytea *
+start_key_part(const char *start, const KeyAttr *k)
+{
+	const char *v = StoredMapGet(start, k->name, k->namelen);
 
 	if (v == NULL || StoredValueType(v) != k->type || StoredScalarLen(v) == 0)
-		DynamoError(DYERR_VALIDATION,
-					"The provided starting key is invalid: The provided key element does not match the schema");
+		start_key_mismatch();
 	return KeyEncodeToBytea(v);
 }
 
-/* The ExclusiveStartKey: the index keys (on an index) and the table keys. */
+/* The ExclusiveStartKey has exactly the table's keys and the index's. */
 static void
-parse_start_key(PageRequest *pr, json_object *esk)
+check_start_count(const PageRequest *pr, bool query)
 {
-	DynItem    *key;
 	const DynamoIndex *ix = pr->index;
 	int			expected = pr->table->nkeys;
 
-	if (esk == NULL)
+	for (int i = 0; ix && i < ix->nkeys; i++)
+		if (!among_keys(pr->table->keys, pr->table->nkeys, ix->keys[i].name, ix->keys[i].namelen))
+			expected++;
+	if (StoredMemberCount(pr->start) == (uint32) expected)
 		return;
-	key = DynItemFromTree(AttrMapFromJson(esk));
-	if (ix)
-		for (int i = 0; i < ix->nkeys; i++)
-		{
-			bool		shared = false;
+	if (query || ix)
+		DynamoError(DYERR_VALIDATION, "The provided starting key is invalid");
+	start_key_mismatch();
+}
 
-			for (int k = 0; k < pr->table->nkeys; k++)
-				if (strcmp(ix->keys[i].name, pr->table->keys[k].name) == 0)
-					shared = true;
-			expected += shared ? 0 : 1;
-			pr->spec.start[pr->spec.nstart++] = start_key_part(key, &ix->keys[i]);
-		}
+/* Encode the ExclusiveStartKey: the index keys (on an index), then the table keys. */
+static void
+encode_start_key(PageRequest *pr)
+{
+	const DynamoIndex *ix = pr->index;
+
+	for (int i = 0; ix && i < ix->nkeys; i++)
+		pr->spec.start[pr->spec.nstart++] = start_key_part(pr->start, &ix->keys[i]);
 	for (int i = 0; i < pr->table->nkeys; i++)
-		pr->spec.start[pr->spec.nstart++] = start_key_part(key, &pr->table->keys[i]);
-	if (StoredMemberCount(DynItemMap(key)) != (uint32) expected)
-		DynamoError(DYERR_VALIDATION,
-					"The provided starting key is invalid: The provided key element does not match the schema");
+		pr->spec.start[pr->spec.nstart++] = start_key_part(pr->start, &pr->table->keys[i]);
+}
+
+/* Does the encoded partition key a equal b? */
+static bool
+same_key(const bytea *a, const bytea *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* A Query's ExclusiveStartKey must lie in the partition and the range read. */
+static void
+check_start_in_query(const PageRequest *pr, int nkeys)
+{
+	bool		same_partition = same_key(pr->spec.start[0], pr->spec.pk);
+
+	if (nkeys == 1 || pr->spec.sk_op == SCAN_ALL)
+	{
+		if (!same_partition)
+			DynamoError(DYERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
+		return;
+	}
+	if (!ScanSortKeyAdmits(&pr->spec, pr->spec.start[1]))
+		DynamoError(DYERR_VALIDATION, "The provided starting key does not match the range key predicate");
+	if (!same_partition)
+		DynamoError(DYERR_VALIDATION, "The query can return at most one row and cannot be restarted");
+}
+
+/* A parallel Scan's ExclusiveStartKey must lie in the segment read. */
+static void
+check_start_in_segment(const PageRequest *pr)
+{
+	const bytea *pk = pr->spec.start[0];
+
+	if (pr->spec.total_segments == 0 ||
+		ScanSegmentOf(VARDATA_ANY(pk), VARSIZE_ANY_EXHDR(pk), pr->spec.total_segments) == pr->spec.segment)
+		return;
+	DynamoError(DYERR_VALIDATION,
+				"The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d",
+				pr->spec.total_segments, pr->spec.segment);
+}
+
+/* The ExclusiveStartKey of a Scan: its count, the index keys, the table keys, the segment. */
+static void
+check_scan_start(PageRequest *pr)
+{
+	if (pr->start == NULL)
+		return;
+	check_start_count(pr, false);
+	for (int i = 0; pr->index && i < pr->index->nkeys; i++)
+		KeyCondCheckStartPiece(pr->start, &pr->index->keys[i]);
+	encode_start_key(pr);
+	check_start_in_segment(pr);
 }
 
 /* The IndexName member: find the index and apply its rules. */
@@ -185,16 +259,6 @@ check_select(const PageRequest *pr)
 		DynamoError(DYERR_VALIDATION, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
 	if (strcmp(pr->select, "SPECIFIC_ATTRIBUTES") == 0)
 		DynamoError(DYERR_VALIDATION, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
-}
-
-/* Is name among the n key attributes? */
-static bool
-among_keys(const KeyAttr *keys, int n, const char *name, size_t len)
-{
-	for (int i = 0; i < n; i++)
-		if (keys[i].namelen == len && memcmp(keys[i].name, name, len) == 0)
-			return true;
-	return false;
 }
 
 /* Is name a key of the table or of the index read (or, when asked, projected)? */
@@ -305,40 +369,38 @@ member_text(json_object *req, const char *name, size_t *len)
 	return RequestString(req, name, len);
 }
 
-/*
- * Read the expressions (or their legacy forms) of a Query or Scan, in
- * DynamoDB's order: mixing, substitutions, each expression, unused ones.
- */
+/* The legacy filter and projection (QueryFilter / ScanFilter, AttributesToGet). */
 static void
-parse_expressions(json_object *req, PageRequest *pr, bool query)
+parse_legacy(json_object *req, PageRequest *pr, bool query)
+{
+	json_object *filter = RequestMember(req, query ? "QueryFilter" : "ScanFilter", SHAPE_OBJECT);
+	json_object *get = RequestMember(req, "AttributesToGet", SHAPE_ARRAY);
+	json_object *op = RequestMember(req, "ConditionalOperator", SHAPE_STRING);
+
+	if (filter)
+	{
+		pr->filter = ExprFromFilter(filter, op ? json_object_get_string(op) : NULL);
+		pr->legacy_filter = true;
+	}
+	if (get)
+	{
+		pr->projection = ExprFromAttributesToGet(get);
+		pr->projection_member = "AttributesToGet";
+	}
+}
+
+/* The expressions of a Query or Scan, with their substitutions. */
+static void
+parse_expression_members(json_object *req, PageRequest *pr, bool query)
 {
 	size_t		len;
 	const char *text;
-	const char *legacy_filter = query ? "QueryFilter" : "ScanFilter";
-	json_object *op = RequestMember(req, "ConditionalOperator", SHAPE_STRING);
 
-	if (!RequestCheckExpressionMix(req, query ? query_legacy : scan_legacy,
-								   query ? query_expressions : scan_expressions,
-								   query ? "KeyConditionExpression and FilterExpression are null"
-								   : "FilterExpression is null"))
-	{
-		json_object *filter = RequestMember(req, legacy_filter, SHAPE_OBJECT);
-		json_object *get = RequestMember(req, "AttributesToGet", SHAPE_ARRAY);
-
-		pr->key_conditions = query ? RequestMember(req, "KeyConditions", SHAPE_OBJECT) : NULL;
-		if (filter)
-			pr->filter = ExprFromExpected(filter, op ? json_object_get_string(op) : NULL);
-		if (get)
-		{
-			pr->projection = ExprFromAttributesToGet(get);
-			pr->projection_member = "AttributesToGet";
-		}
-		return;
-	}
 	pr->attrs = ExprAttrsCreate(RequestMember(req, "ExpressionAttributeNames", SHAPE_OBJECT),
 								RequestMember(req, "ExpressionAttributeValues", SHAPE_OBJECT));
 	if (query && (text = member_text(req, "KeyConditionExpression", &len)) != NULL)
-		pr->key_condition = ExprParseCondition(EXPR_KEY_CONDITION, text, len, pr->attrs);
+		KeyCondFromExpression(ExprParseCondition(EXPR_KEY_CONDITION, text, len, pr->attrs),
+							  &pr->key_conds);
 	if ((text = member_text(req, "FilterExpression", &len)) != NULL)
 		pr->filter = ExprParseCondition(EXPR_FILTER, text, len, pr->attrs);
 	if ((text = member_text(req, "ProjectionExpression", &len)) != NULL)
@@ -347,6 +409,37 @@ parse_expressions(json_object *req, PageRequest *pr, bool query)
 		pr->projection_member = "ProjectionExpression";
 	}
 	ExprAttrsCheckUnused(pr->attrs);
+}
+
+/*
+ * Read the expressions and legacy parameters of a Query or Scan, in
+ * DynamoDB's order: mixing, legacy filter and projection, the start key's
+ * values, expressions, key conditions, ConditionalOperator.  KeyConditions
+ * may come with a FilterExpression or ProjectionExpression.
+ */
+static void
+parse_expressions(json_object *req, PageRequest *pr, bool query)
+{
+	json_object *keys = query ? RequestMember(req, "KeyConditions", SHAPE_OBJECT) : NULL;
+	json_object *esk = RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT);
+	bool		expressions;
+
+	expressions = RequestCheckExpressionMix(req, query ? query_legacy : scan_legacy,
+											query ? query_expressions : scan_expressions,
+											query ? "FilterExpression and KeyConditionExpression are null"
+											: "FilterExpression is null");
+	if (!expressions || keys)
+		parse_legacy(req, pr, query);
+	if (esk)
+		pr->start = DynItemMap(DynItemFromTree(AttrMapFromJson(esk)));
+	if (query && keys == NULL && RequestMember(req, "KeyConditionExpression", SHAPE_STRING) == NULL)
+		DynamoError(DYERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+	if (expressions)
+		parse_expression_members(req, pr, query);
+	if (keys)
+		KeyCondFromLegacy(keys, &pr->key_conds);
+	ExprCheckConditionalOperator(RequestMember(req, "ConditionalOperator", SHAPE_STRING),
+								 RequestMember(req, query ? "QueryFilter" : "ScanFilter", SHAPE_OBJECT));
 }
 
 /* Does the condition name a top-level attribute among the keys? */
@@ -412,8 +505,20 @@ OpScan(json_object *req, StringInfo out)
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
 	resolve_index(&pr, req);
 	check_select(&pr);
-	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
+	check_scan_start(&pr);
 	run_page(&pr, out);
+}
+
+/* Refuse a filter on a key of the schema read, as DynamoDB words it. */
+static void
+check_filter_keys(const PageRequest *pr, const KeySchema *ks)
+{
+	const KeyAttr *filtered = names_key(pr->filter, ks);
+
+	if (filtered)
+		DynamoError(DYERR_VALIDATION, "%s can only contain non-primary key attributes: Primary key attribute: %.*s",
+					pr->legacy_filter ? "QueryFilter" : "Filter Expression",
+					(int) filtered->namelen, filtered->name);
 }
 
 void
@@ -423,28 +528,25 @@ OpQuery(json_object *req, StringInfo out)
 	ValidationErrors v;
 	json_object *fwd = RequestMember(req, "ScanIndexForward", SHAPE_BOOL);
 	KeySchema	ks;
-	const KeyAttr *filtered;
 
 	ValidationInit(&v);
 	parse_common(req, &pr, &v);
 	ValidationRaise(&v);
 	parse_expressions(req, &pr, true);
-	if (pr.key_condition == NULL && pr.key_conditions == NULL)
-		DynamoError(DYERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
 	pr.spec.query = true;
 	pr.spec.forward = fwd ? json_object_get_boolean(fwd) : true;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
 	resolve_index(&pr, req);
 	check_select(&pr);
 	ks = read_schema(&pr);
-	if (pr.key_condition)
-		KeyCondFromExpression(pr.key_condition, &ks, &pr.spec);
-	else
-		KeyCondFromLegacy(pr.key_conditions, &ks, &pr.spec);
-	filtered = names_key(pr.filter, &ks);
-	if (filtered)
-		DynamoError(DYERR_VALIDATION, "Filter Expression can only contain non-primary key attributes: Primary key attribute: %.*s",
-					(int) filtered->namelen, filtered->name);
-	parse_start_key(&pr, RequestMember(req, "ExclusiveStartKey", SHAPE_OBJECT));
+	if (pr.start)
+		check_start_count(&pr, true);
+	KeyCondBind(&pr.key_conds, &ks, pr.start, &pr.spec);
+	if (pr.start)
+	{
+		encode_start_key(&pr);
+		check_start_in_query(&pr, ks.nkeys);
+	}
+	check_filter_keys(&pr, &ks);
 	run_page(&pr, out);
 }

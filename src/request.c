@@ -318,19 +318,34 @@ ValidateEnum(ValidationErrors *v, const char *member, const char *value,
 	return false;
 }
 
-/* The members of list present in obj, as DynamoDB lists them: "A, B". */
+/* Is the member present (and not JSON null)? */
+static bool
+has_member(json_object *obj, const char *name)
+{
+	json_object *val;
+
+	return json_object_object_get_ex(obj, name, &val) && val != NULL;
+}
+
+/*
+ * The members of list present in obj, as DynamoDB lists them: "A, B".
+ * KeyConditions counts only beside a KeyConditionExpression: DynamoDB takes
+ * it with a FilterExpression or ProjectionExpression.  With values_only,
+ * ProjectionExpression (which takes no values) does not count.
+ */
 static char *
-present_members(json_object *obj, const char *const *list)
+present_members(json_object *obj, const char *const *list, bool values_only)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	for (int i = 0; list[i]; i++)
 	{
-		json_object *val;
-
-		if (json_object_object_get_ex(obj, list[i], &val) && val != NULL)
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", list[i]);
+		if (!has_member(obj, list[i]) ||
+			(strcmp(list[i], "KeyConditions") == 0 && !has_member(obj, "KeyConditionExpression")) ||
+			(values_only && strcmp(list[i], "ProjectionExpression") == 0))
+			continue;
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", list[i]);
 	}
 	return buf.data;
 }
@@ -339,22 +354,24 @@ bool
 RequestCheckExpressionMix(json_object *req, const char *const *legacy,
 						  const char *const *expression, const char *null_expressions)
 {
-	char	   *old = present_members(req, legacy);
-	char	   *new = present_members(req, expression);
-	json_object *val;
+	char	   *old = present_members(req, legacy, false);
+	char	   *new = present_members(req, expression, false);
+	bool		takes_values = false;
+
+	for (int i = 0; expression[i]; i++)
+		takes_values |= strcmp(expression[i], "ProjectionExpression") != 0;
 
 	if (*old && *new)
 		DynamoError(DYERR_VALIDATION,
 					"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
 					old, new);
-	if (*new)
-		return true;
-	if (json_object_object_get_ex(req, "ExpressionAttributeNames", &val) && val != NULL)
+	if (!*new && has_member(req, "ExpressionAttributeNames"))
 		DynamoError(DYERR_VALIDATION,
 					"ExpressionAttributeNames can only be specified when using expressions");
-	if (json_object_object_get_ex(req, "ExpressionAttributeValues", &val) && val != NULL)
+	if (takes_values && !*present_members(req, expression, true) &&
+		has_member(req, "ExpressionAttributeValues"))
 		DynamoError(DYERR_VALIDATION,
 					"ExpressionAttributeValues can only be specified when using expressions: %s",
 					null_expressions);
-	return false;
+	return *new != '\0';
 }

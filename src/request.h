@@ -81,10 +81,12 @@ extern const char *JsonKeyName(const char *key, size_t *len);
 extern const char *JsonStringValue(json_object *val, size_t *len);
 
 /*
- * Expression and legacy (non-expression) parameters may not be mixed, and
- * ExpressionAttributeNames / Values need an expression: DynamoDB's errors.
- * Returns whether the request uses expressions.  null_expressions ends the
- * message for values without expressions, e.g. "FilterExpression is null".
+ * Expression and legacy (non-expression) parameters may not be mixed (a
+ * KeyConditions only with a KeyConditionExpression), ExpressionAttributeNames
+ * need an expression and ExpressionAttributeValues one that takes values:
+ * DynamoDB's errors.  Returns whether the request uses expressions.
+ * null_expressions ends the message for values without such expressions,
+ * e.g. "FilterExpression is null".
  */
 extern bool RequestCheckExpressionMix(json_object *req, const char *const *legacy,
 									  const char *const *expression,

@@ -149,6 +149,42 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	return sql.data;
 }
 
+/* Compare two encoded keys as the index orders them. */
+static int
+compare_encoded(const bytea *a, const bytea *b)
+{
+	return CompareBytes(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+}
+
+bool
+ScanSortKeyAdmits(const ScanSpec *spec, const bytea *sk)
+{
+	int			c = spec->sk_op == SCAN_ALL ? 0 : compare_encoded(sk, spec->sk_lo);
+	bytea	   *succ;
+
+	switch (spec->sk_op)
+	{
+		case SCAN_ALL:
+			return true;
+		case SCAN_EQ:
+			return c == 0;
+		case SCAN_LT:
+			return c < 0;
+		case SCAN_LE:
+			return c <= 0;
+		case SCAN_GT:
+			return c > 0;
+		case SCAN_GE:
+			return c >= 0;
+		case SCAN_BETWEEN:
+			return c >= 0 && compare_encoded(sk, spec->sk_hi) <= 0;
+		case SCAN_BEGINS_WITH:
+			succ = prefix_successor(spec->sk_lo);
+			return c >= 0 && (succ == NULL || compare_encoded(sk, succ) < 0);
+	}
+	return false;
+}
+
 KeyScan *
 ScanOpen(DynamoTable *t, const ScanSpec *spec)
 {

@@ -47,6 +47,9 @@ extern KeyScan *ScanOpen(DynamoTable *t, const ScanSpec *spec);
 extern DynItem *ScanNext(KeyScan *s);
 extern void ScanClose(KeyScan *s);
 
+/* Does an encoded sort key satisfy the spec's sort-key condition? */
+extern bool ScanSortKeyAdmits(const ScanSpec *spec, const bytea *sk);
+
 /* The parallel-scan segment of an encoded partition key. */
 extern int	ScanSegmentOf(const char *pk, size_t len, int total_segments);
 

@@ -268,6 +268,46 @@ extern bool ExprUpdateTouches(const ExprUpdate *update, const char *name, uint32
  * Legacy parameters (expr_legacy.c), turned into the same ASTs
  * --------------------------------------------------------------------- */
 
+/* ComparisonOperator of a legacy condition */
+typedef enum ExprLegacyOp
+{
+	LEGACY_EQ, LEGACY_NE, LEGACY_LE, LEGACY_LT, LEGACY_GE, LEGACY_GT,
+	LEGACY_NOT_NULL, LEGACY_NULL, LEGACY_CONTAINS, LEGACY_NOT_CONTAINS,
+	LEGACY_BEGINS_WITH, LEGACY_IN, LEGACY_BETWEEN
+} ExprLegacyOp;
+
+/* One legacy condition: attribute, operator, operands (stored values) */
+typedef struct ExprLegacyCondition
+{
+	const char *name;
+	uint32		namelen;
+	ExprLegacyOp op;
+	int			nvalues;
+	const char **values;
+} ExprLegacyCondition;
+
+/* "EQ", "BEGINS_WITH", ... */
+extern const char *ExprLegacyOpName(ExprLegacyOp op);
+
+/*
+ * Member constraints of a map of Conditions (KeyConditions, QueryFilter,
+ * ScanFilter), collected into v: each ComparisonOperator present and in
+ * the enum, at '<member>.<attribute>.member.comparisonOperator'.
+ */
+
+/*
+ * A map of Conditions whose members were checked, as n checked conditions
+ * (names, operand counts and types, BETWEEN bounds: DynamoDB's messages).
+ */
+extern ExprLegacyCondition *ExprLegacyConditions(json_object *conds, int *n);
+
+/* QueryFilter / ScanFilter (+ ConditionalOperator) as a condition; NULL if empty. */
+extern ExprNode *ExprFromFilter(json_object *conds, const char *conditional_operator);
+
+/* ConditionalOperator needs a filter or Expected of two or more conditions. */
+extern void ExprCheckConditionalOperator(json_object *conditional_operator,
+										 json_object *conds);
+
 /* Expected (+ ConditionalOperator "AND"/"OR" or NULL) as a condition. */
 extern ExprNode *ExprFromExpected(json_object *expected, const char *conditional_operator);
 
