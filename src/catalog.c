@@ -470,7 +470,9 @@ CatalogTableVisible(DynamoTable *t)
 void
 CatalogCheckPrivileges(DynamoTable *t, AclMode mode)
 {
-	AclResult	r = pg_class_aclcheck(t->relid, GetUserId(), mode);
+	/* pg_class_aclcheck would accept any one of the privileges in mode */
+	AclResult	r = pg_class_aclmask(t->relid, GetUserId(), mode, ACLMASK_ALL) == mode ?
+		ACLCHECK_OK : ACLCHECK_NO_PRIV;
 
 	if (r != ACLCHECK_OK)
 		aclcheck_error(r, OBJECT_TABLE, get_rel_name(t->relid));

@@ -24,6 +24,13 @@
 #define MAX_BATCH_GETS 100
 #define MAX_BATCH_RESPONSE (16 * 1024 * 1024)
 
+/*
+ * What StoragePut's and StorageDelete's statements need, checked before a
+ * key is looked at: a caller without them learns nothing of the table's key
+ * schema (AccessDeniedException, as DynamoDB authorizes before it validates).
+ */
+#define PUT_PRIVILEGES (ACL_SELECT | ACL_INSERT | ACL_UPDATE)
+#define DELETE_PRIVILEGES (ACL_SELECT | ACL_DELETE)
 
 /* One key or item of a batch, ready to run. */
 typedef struct BatchEntry
@@ -167,6 +174,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		BatchEntry *e = &entries[i];
 
 		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name), RowExclusiveLock);
+		CatalogCheckPrivileges(e->table, e->is_put ? PUT_PRIVILEGES : DELETE_PRIVILEGES);
 		if (e->is_put)
 		{
 			check_put_key(e);
@@ -278,6 +286,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		tname = (char *) table_key(tname);
 		projection = get_projection(ka, &attrs);
 		t = CatalogRequireTable(tname, strlen(tname), AccessShareLock);
+		CatalogCheckPrivileges(t, ACL_SELECT);
 		for (size_t i = 0; i < json_object_array_length(keys); i++)
 		{
 			json_object *k = json_object_array_get_idx(keys, i);

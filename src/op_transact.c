@@ -876,7 +876,8 @@ parse_get_projection(TxGet *g)
 }
 
 /*
- * Find a Get's table (ResourceNotFoundException at once) and encode its key:
+ * Find a Get's table (ResourceNotFoundException at once), check the caller
+ * may read it (AccessDeniedException at once) and encode its key:
  * a key that does not fit the schema is the Get's ValidationError reason
  * (returns NULL then), an empty key value the request's error.
  */
@@ -887,6 +888,8 @@ bind_get(TxGet *g, TxReason *reason)
 	char	   *problem;
 
 	g->table = CatalogRequireTable(g->table_name, g->table_name_len, AccessShareLock);
+	/* AccessDenied before anything is said about the key (as for a write) */
+	CatalogCheckPrivileges(g->table, ACL_SELECT);
 	problem = StorageKeyProblem(g->table, keymap, false, true);
 	if (problem)
 	{
