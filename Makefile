@@ -36,7 +36,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -ljson-c
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state ttl endpoints table_arns
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz query_expr transact odd_strings security request_state ttl endpoints table_arns table_rules
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep
 
 PG_CONFIG ?= pg_config
