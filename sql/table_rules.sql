@@ -58,22 +58,17 @@ SELECT tr_ct('[{"AttributeName":"p","KeyType":"HASH"}]', '[{"AttributeName":"p",
   json_build_object('GlobalSecondaryIndexes', json_build_array(tr_gsi('gix', '[{"AttributeName":"x","KeyType":"HASH"}]', '{"ProjectionType":"INCLUDE","NonKeyAttributes":["b","a","b"]}'))));
 -- at most 100 projected attributes across the indexes (one attribute in two
 -- indexes counts twice): 20 + 20 + 20 + 20 + 20 fit, one more does not
-SELECT tr_ct('[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}]',
-  '[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"S"},{"AttributeName":"x","AttributeType":"S"}]',
-  json_build_object('GlobalSecondaryIndexes', (SELECT json_agg(tr_gsi('g' || i || 'x', '[{"AttributeName":"x","KeyType":"HASH"}]',
-      json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, 20) k))))
-    FROM generate_series(1, 4) i),
-  'LocalSecondaryIndexes', json_build_array(tr_gsi('lsx', '[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"x","KeyType":"RANGE"}]',
-      json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, 21) k))))));
+CREATE FUNCTION tr_projected(lsi_attributes int) RETURNS json LANGUAGE sql AS $$
+  SELECT tr_ct('[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}]',
+    '[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"S"},{"AttributeName":"x","AttributeType":"S"}]',
+    json_build_object('GlobalSecondaryIndexes', (SELECT json_agg(tr_gsi('g' || i || 'x', '[{"AttributeName":"x","KeyType":"HASH"}]',
+        json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, 20) k))))
+      FROM generate_series(1, 4) i),
+    'LocalSecondaryIndexes', json_build_array(tr_gsi('lsx', '[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"x","KeyType":"RANGE"}]',
+        json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, lsi_attributes) k)))))) $$;
+SELECT tr_projected(21);
 SELECT tr_gone();
-SELECT tr_ct('[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}]',
-  '[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"S"},{"AttributeName":"x","AttributeType":"S"}]',
-  json_build_object('GlobalSecondaryIndexes', (SELECT json_agg(tr_gsi('g' || i || 'x', '[{"AttributeName":"x","KeyType":"HASH"}]',
-      json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, 20) k))))
-    FROM generate_series(1, 4) i),
-  'LocalSecondaryIndexes', json_build_array(tr_gsi('lsx', '[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"x","KeyType":"RANGE"}]',
-      json_build_object('ProjectionType', 'INCLUDE', 'NonKeyAttributes', (SELECT json_agg('a' || k) FROM generate_series(1, 20) k))))))
-  ->'TableDescription'->>'TableStatus';
+SELECT tr_projected(20)->'TableDescription'->>'TableStatus';
 SELECT dynamo.delete_table('{"TableName":"Rules"}')->'TableDescription'->>'TableStatus';
 CALL dynamo.wait_for_jobs();
 
@@ -191,4 +186,4 @@ SELECT tr_indexes();
 SELECT dynamo.delete_table('{"TableName":"arn:aws:dynamodb:us-east-1:000000000000:table/Rules"}')->'TableDescription'->>'TableStatus';
 CALL dynamo.wait_for_jobs();
 SELECT tr_gone();
-DROP FUNCTION tr_ct, tr_gsi, tr_ut, tr_indexes, tr_gone;
+DROP FUNCTION tr_ct, tr_gsi, tr_ut, tr_indexes, tr_gone, tr_projected;

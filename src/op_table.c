@@ -164,7 +164,7 @@ defined_type(json_object *attrdefs, const char *name)
 	return 0;
 }
 
-/* The names AttributeDefinitions defines, as DynamoDB lists them. */
+/* The AttributeNames of AttributeDefinitions or a KeySchema, as DynamoDB lists them. */
 static char *
 defined_names(json_object *attrdefs)
 {
@@ -226,24 +226,6 @@ check_key_elements(json_object *ks, json_object *ad, ValidationErrors *v)
 			ValidateNotNull(v, label, RequestString(e, "AttributeName", &len));
 		}
 	}
-}
-
-/* The names a KeySchema lists, as DynamoDB lists them. */
-static char *
-key_names(json_object *ks)
-{
-	StringInfoData buf;
-	size_t		n = json_object_array_length(ks);
-
-	initStringInfo(&buf);
-	for (size_t i = 0; i < n; i++)
-	{
-		size_t		len;
-		const char *kn = RequestString(json_object_array_get_idx(ks, i), "AttributeName", &len);
-
-		appendStringInfo(&buf, "%s%s", i ? ", " : "", kn);
-	}
-	return buf.data;
 }
 
 /* One AttributeDefinitions name and its position, for sorting. */
@@ -327,7 +309,7 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 	}
 	if (undefined)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-					key_names(ks), defined_names(ad));
+					defined_names(ks), defined_names(ad));
 	if (n == 2 && strcmp(keys[0].name, keys[1].name) == 0)
 		DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
 	for (size_t i = 0; i < n; i++)
