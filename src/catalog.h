@@ -27,6 +27,7 @@ typedef enum TablePlan
 
 #define DYNAMO_MAX_GSI 20
 #define DYNAMO_MAX_LSI 5
+#define DYNAMO_MAX_PROJECTED 100	/* NonKeyAttributes across a table's indexes */
 
 typedef enum ProjectionType
 {

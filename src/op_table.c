@@ -19,6 +19,7 @@
 #include "ops.h"
 #include "catalog.h"
 #include "table_spec.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -28,7 +29,7 @@
 #include "worker/worker.h"
 
 static const char *const create_unsupported[] = {
-	"StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy", "OnDemandThroughput",
+	"Tags", "ResourcePolicy", "OnDemandThroughput",
 	"WarmThroughput", NULL
 };
 static const char *const update_unsupported[] = {
@@ -47,6 +48,25 @@ OpRejectUnsupported(json_object *req, const char *const *members)
 			DynamoError(DYERR_VALIDATION, "The parameter '%s' is not supported yet",
 						members[i]);
 	}
+}
+
+/*
+ * CreateTable's SSESpecification {"Enabled": false} and StreamSpecification
+ * {"StreamEnabled": false} ask for what every table has (encryption at rest
+ * by the service, no stream): accepted, and not shown by DescribeTable.  Any
+ * other setting of the member is not supported yet.
+ */
+static void
+accept_disabled_spec(json_object *req, const char *member, const char *flag)
+{
+	json_object *spec = RequestMember(req, member, SHAPE_OBJECT);
+	json_object *enabled;
+
+	if (spec == NULL)
+		return;
+	enabled = RequestMember(spec, flag, SHAPE_BOOL);
+	if (enabled == NULL || json_object_get_boolean(enabled) || json_object_object_length(spec) != 1)
+		DynamoError(DYERR_VALIDATION, "The parameter '%s' is not supported yet", member);
 }
 
 /* The region tables live in, for ARNs. */
@@ -117,7 +137,7 @@ defined_type(json_object *attrdefs, const char *name)
 	return 0;
 }
 
-/* The names AttributeDefinitions defines, as DynamoDB lists them. */
+/* The AttributeNames of AttributeDefinitions or a KeySchema, as DynamoDB lists them. */
 static char *
 defined_names(json_object *attrdefs)
 {
@@ -135,36 +155,99 @@ defined_names(json_object *attrdefs)
 	return buf.data;
 }
 
-/* The semantic KeySchema checks of a table or index; returns the key count. */
-static int
-parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys)
+/* One AttributeDefinitions name and its position, for sorting. */
+typedef struct NamePos
 {
-	size_t		n = json_object_array_length(ks);
+	const char *name;
+	size_t		len;
+	size_t		pos;
+} NamePos;
+
+/* Order NamePos by name, then position. */
+static int
+namepos_cmp(const void *a, const void *b)
+{
+	const NamePos *x = a;
+	const NamePos *y = b;
+	int			c = memcmp(x->name, y->name, Min(x->len, y->len));
+
+	if (c == 0 && x->len != y->len)
+		c = x->len < y->len ? -1 : 1;
+	if (c == 0)
+		c = x->pos < y->pos ? -1 : 1;
+	return c;
+}
+
+/*
+ * AttributeDefinitions may name each attribute once: the name repeated
+ * first is reported (sorted, so O(n log n) however long the list).
+ */
+static void
+check_duplicate_definitions(json_object *ad)
+{
+	size_t		n = json_object_array_length(ad);
+	NamePos    *names = palloc(sizeof(NamePos) * Max(n, 1));
+	const NamePos *dup = NULL;
 
 	for (size_t i = 0; i < n; i++)
 	{
-		json_object *e = json_object_array_get_idx(ks, i);
+		names[i].name = RequestString(json_object_array_get_idx(ad, i), "AttributeName", &names[i].len);
+		names[i].pos = i;
+	}
+	qsort(names, n, sizeof(NamePos), namepos_cmp);
+	for (size_t i = 1; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (names[i].len == names[i - 1].len &&
+			memcmp(names[i].name, names[i - 1].name, names[i].len) == 0 &&
+			(dup == NULL || names[i].pos < dup->pos))
+			dup = &names[i];
+	}
+	if (dup)
+		DynamoError(DYERR_VALIDATION, "Attribute Name is duplicated: %s", dup->name);
+	pfree(names);
+}
+
+/*
+ * The semantic KeySchema checks of a table (table_schema) or an index, in
+ * DynamoDB's order; returns the key count.
+ */
+static int
+parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_schema)
+{
+	size_t		n = json_object_array_length(ks);
+	bool		undefined = false;
+
+	if (table_schema && n > json_object_array_length(ad))
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
+	for (size_t i = 0; i < n; i++)
+	{
 		size_t		len;
-		const char *name = RequestString(e, "AttributeName", &len);
-		const char *type;
+		const char *name = RequestString(json_object_array_get_idx(ks, i), "AttributeName", &len);
 
 		/* the catalog keeps key names as text: refuse rather than cut them */
 		if (memchr(name, '\0', len))
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Key attribute names may not contain U+0000 (the character is kept in other attribute names)");
-		type = RequestString(e, "KeyType", &len);
+		keys[i].name = (char *) name;
+		keys[i].namelen = len;
+		keys[i].range = (i == 1);
+		keys[i].type = defined_type(ad, name);
+		undefined |= keys[i].type == 0;
+	}
+	if (undefined)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+					defined_names(ks), defined_names(ad));
+	if (n == 2 && strcmp(keys[0].name, keys[1].name) == 0)
+		DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *type = RequestString(json_object_array_get_idx(ks, i), "KeyType", &len);
+
 		if (i == 0 && strcmp(type, "HASH") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
 		if (i == 1 && strcmp(type, "RANGE") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-		if (i == 1 && strcmp(name, keys[0].name) == 0)
-			DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
-		keys[i].name = (char *) name;
-		keys[i].namelen = strlen(name);
-		keys[i].range = (i == 1);
-		keys[i].type = defined_type(ad, name);
-		if (keys[i].type == 0)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-						name, defined_names(ad));
 	}
 	return (int) n;
 }
@@ -183,119 +266,305 @@ key_attribute_used(const TableSpec *spec, const char *name)
 	return false;
 }
 
+/* Java's String.hashCode of UTF-8 bytes (over their UTF-16 code units). */
+static uint32
+java_string_hash(const char *s, size_t len)
+{
+	uint32		h = 0;
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		int			n = pg_utf_mblen((const unsigned char *) s + i);
+		pg_wchar	c;
+
+		if (n < 1 || i + n > len || !pg_utf8_islegal((const unsigned char *) s + i, n))
+			n = 1;
+		c = n == 1 ? (unsigned char) s[i] : utf8_to_unicode((const unsigned char *) s + i);
+		if (c > 0xFFFF)
+		{
+			h = 31 * h + (0xD800 + ((c - 0x10000) >> 10));
+			h = 31 * h + (0xDC00 + ((c - 0x10000) & 0x3FF));
+		}
+		else
+			h = 31 * h + c;
+		i += n;
+	}
+	return h;
+}
+
+/* A key attribute name and where a Java HashSet would iterate it. */
+typedef struct UsedKey
+{
+	const char *name;
+	int			order;			/* insertion order */
+	uint32		bucket;
+} UsedKey;
+
+/* Order UsedKey as a java.util.HashSet iterates: bucket, then insertion. */
+static int
+usedkey_cmp(const void *a, const void *b)
+{
+	const UsedKey *x = a;
+	const UsedKey *y = b;
+
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+/* Add a key attribute to the used list unless it is there. */
+static void
+add_used_key(UsedKey *used, int *n, const KeyAttr *key)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(used[i].name, key->name) == 0)
+			return;
+	used[*n].name = key->name;
+	used[*n].order = *n;
+	(*n)++;
+}
+
+/*
+ * The key attributes of the table and its indexes as DynamoDB lists them in
+ * "keys used": in the iteration order of the java.util.HashSet that holds
+ * them (every sample of the message DynamoDB gave follows it).
+ */
+static char *
+used_key_names(const TableSpec *spec)
+{
+	UsedKey		used[2 + 2 * (DYNAMO_MAX_GSI + DYNAMO_MAX_LSI)];
+	int			n = 0;
+	uint32		capacity = 16;
+	StringInfoData buf;
+
+	for (int i = 0; i < spec->nkeys; i++)
+		add_used_key(used, &n, &spec->keys[i]);
+	for (int j = 0; j < spec->nindexes; j++)
+		for (int i = 0; i < spec->indexes[j].nkeys; i++)
+			add_used_key(used, &n, &spec->indexes[j].keys[i]);
+	/* a HashSet doubles its table once it is more than three quarters full */
+	while ((uint32) n > capacity * 3 / 4)
+		capacity *= 2;
+	for (int i = 0; i < n; i++)
+	{
+		uint32		h = java_string_hash(used[i].name, strlen(used[i].name));
+
+		used[i].bucket = (h ^ (h >> 16)) & (capacity - 1);
+	}
+	qsort(used, n, sizeof(UsedKey), usedkey_cmp);
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", used[i].name);
+	return buf.data;
+}
+
 /* Every AttributeDefinition must be a key of the table or an index. */
 static void
 check_definitions_used(const TableSpec *spec, json_object *ad)
 {
 	size_t		n = json_object_array_length(ad);
-	StringInfoData used;
 
 	for (size_t i = 0; i < n; i++)
 	{
 		size_t		len;
 		const char *name = RequestString(json_object_array_get_idx(ad, i), "AttributeName", &len);
 
+		CHECK_FOR_INTERRUPTS();
 		if (key_attribute_used(spec, name))
 			continue;
 		if (spec->nindexes == 0)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-		initStringInfo(&used);
-		for (size_t k = 0; k < n; k++)
-		{
-			const char *kn = RequestString(json_object_array_get_idx(ad, k), "AttributeName", &len);
-
-			if (key_attribute_used(spec, kn))
-				appendStringInfo(&used, "%s%s", used.len ? ", " : "", kn);
-		}
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
-					defined_names(ad), used.data);
+					defined_names(ad), used_key_names(spec));
 	}
 }
 
-/* Parse and check one LocalSecondaryIndex / GlobalSecondaryIndex element. */
+/*
+ * Where an index is parsed: CreateTable's lists or an UpdateTable Create
+ * (whose throughput rules and words differ).
+ */
+typedef enum IndexOrigin
+{
+	INDEX_CREATE_TABLE,
+	INDEX_UPDATE_TABLE
+} IndexOrigin;
+
+/*
+ * The member constraints of one LocalSecondaryIndex / GlobalSecondaryIndex
+ * element (n: its 1-based position); fills the index's name and members.
+ */
 static void
-parse_index(json_object *obj, bool global, json_object *ad, const TableSpec *spec,
-			IndexSpec *ix)
+parse_index_members(json_object *obj, bool global, size_t n, IndexSpec *ix,
+					json_object **ks, json_object **proj)
 {
 	size_t		len;
-	json_object *ks,
-			   *proj;
 
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		RequestShapeError(obj, SHAPE_OBJECT);
 	ix->global = global;
 	ix->name = RequestString(obj, "IndexName", &len);
-	ks = RequestMember(obj, "KeySchema", SHAPE_ARRAY);
-	proj = RequestMember(obj, "Projection", SHAPE_OBJECT);
-	ix->projection = RequestString(proj, "ProjectionType", &len);
-	ix->nonkey = RequestMember(proj, "NonKeyAttributes", SHAPE_ARRAY);
+	*ks = RequestMember(obj, "KeySchema", SHAPE_ARRAY);
+	*proj = RequestMember(obj, "Projection", SHAPE_OBJECT);
+	/* (required members, names, enums, lengths: checked against the model, validate.c) */
+	ix->projection = RequestString(*proj, "ProjectionType", &len);
+	ix->nonkey = RequestMember(*proj, "NonKeyAttributes", SHAPE_ARRAY);
+}
+
+/*
+ * NonKeyAttributes name each attribute once (sorted, so O(n log n)).
+ * The count across the table's indexes is checked by the caller.
+ */
+static void
+check_non_key_attributes(json_object *nonkey)
+{
+	size_t		n = json_object_array_length(nonkey);
+	NamePos    *names = palloc(sizeof(NamePos) * Max(n, 1));
+
+	for (size_t i = 0; i < n; i++)
+	{
+		names[i].name = JsonStringValue(json_object_array_get_idx(nonkey, i), &names[i].len);
+		names[i].pos = i;
+	}
+	qsort(names, n, sizeof(NamePos), namepos_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (names[i].len == names[i - 1].len &&
+			memcmp(names[i].name, names[i - 1].name, names[i].len) == 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Duplicate element in NonKeyAttributes: %s",
+						names[i].name);
+	pfree(names);
+}
+
+/* The Projection rules of one index, in DynamoDB's words. */
+static void
+check_projection(IndexSpec *ix)
+{
 	if (ix->projection == NULL)
-		ix->projection = ix->nonkey ? "INCLUDE" : "ALL";
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Unknown ProjectionType: null");
 	if (ix->nonkey && strcmp(ix->projection, "INCLUDE") != 0)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ix->projection);
 	if (!ix->nonkey && strcmp(ix->projection, "INCLUDE") == 0)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
-	ix->nkeys = parse_key_schema(ks, ad, ix->keys);
-	if (!global)
-	{
-		if (spec->nkeys < 2)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
-		if (strcmp(ix->keys[0].name, spec->keys[0].name) != 0)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
-						ix->name, ix->keys[0].name, spec->keys[0].name);
-		if (ix->nkeys < 2)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema must have a range key for index: %s", ix->name);
-	}
-	else
-	{
-		json_object *pt = RequestMember(obj, "ProvisionedThroughput", SHAPE_OBJECT);
-		ValidationErrors tv;
-
-		if (pt && spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", ix->name);
-		if (!pt && !(spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0))
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s", ix->name);
-		if (pt)
-		{
-			ValidationInit(&tv);
-			ix->rcu = capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.readCapacityUnits", &tv);
-			ix->wcu = capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.writeCapacityUnits", &tv);
-			ValidationRaise(&tv);
-		}
-	}
+	if (ix->nonkey)
+		check_non_key_attributes(ix->nonkey);
 }
 
-/* The LocalSecondaryIndexes and GlobalSecondaryIndexes of CreateTable. */
+/* At most DYNAMO_MAX_PROJECTED NonKeyAttributes across a table's indexes. */
+static void
+check_projected_count(int count)
+{
+	if (count > DYNAMO_MAX_PROJECTED)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit of %d",
+					DYNAMO_MAX_PROJECTED);
+}
+
+/* An LSI shares the table's partition key and has a sort key of its own. */
+static void
+check_local_index(const IndexSpec *ix, const TableSpec *spec)
+{
+	if (ix->nkeys < 2)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", ix->name);
+	if (strcmp(ix->keys[0].name, spec->keys[0].name) != 0)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
+					ix->name, ix->keys[0].name, spec->keys[0].name);
+}
+
+/* A GSI's ProvisionedThroughput against the table's billing mode. */
+static void
+check_global_throughput(json_object *obj, const TableSpec *spec, IndexOrigin origin,
+						IndexSpec *ix)
+{
+	json_object *pt = RequestMember(obj, "ProvisionedThroughput", SHAPE_OBJECT);
+	bool		on_demand = spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0;
+	ValidationErrors tv;
+
+	if (pt && on_demand)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", ix->name);
+	if (!pt && !on_demand)
+		DynamoError(DYERR_VALIDATION, origin == INDEX_CREATE_TABLE ?
+					"One or more parameter values were invalid: ProvisionedThroughput is not specified for index: %s" :
+					"One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s",
+					ix->name);
+	if (pt == NULL)
+		return;
+	ValidationInit(&tv);
+	ix->rcu = capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.readCapacityUnits", &tv);
+	ix->wcu = capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.writeCapacityUnits", &tv);
+	ValidationRaise(&tv);
+}
+
+/* The checks of one index after its keys: structure, projection, throughput. */
+static void
+check_index(json_object *obj, const TableSpec *spec, IndexOrigin origin, IndexSpec *ix)
+{
+	if (!ix->global)
+		check_local_index(ix, spec);
+	check_projection(ix);
+	if (ix->global)
+		check_global_throughput(obj, spec, origin, ix);
+}
+
+/* How many NonKeyAttributes an index projects. */
+static int
+projected_count(const IndexSpec *ix)
+{
+	return ix->nonkey ? (int) json_object_array_length(ix->nonkey) : 0;
+}
+
+/* The members of CreateTable that list indexes, LSIs first. */
+static const char *const index_members[2] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+
+/*
+ * The LocalSecondaryIndexes and GlobalSecondaryIndexes of CreateTable:
+ * first every index's members and keys, then the AttributeDefinitions no
+ * key uses, then each index's other rules, names and the projection count.
+ */
 static void
 parse_indexes(json_object *req, json_object *ad, TableSpec *spec)
 {
-	static const char *const members[2] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+	json_object *lists[2];
+	int			projected = 0;
 
 	for (int g = 0; g < 2; g++)
 	{
-		json_object *list = RequestMember(req, members[g], SHAPE_ARRAY);
 		size_t		n;
 
-		if (list == NULL)
+		lists[g] = RequestMember(req, index_members[g], SHAPE_ARRAY);
+		if (lists[g] == NULL)
 			continue;
-		n = json_object_array_length(list);
+		n = json_object_array_length(lists[g]);
 		if (n == 0)
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: List of %s is empty", members[g]);
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: List of %s is empty", index_members[g]);
+		if (g == 0 && spec->nkeys < 2)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
 		if (g == 0 && n > DYNAMO_MAX_LSI)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", DYNAMO_MAX_LSI);
 		if (g == 1 && n > DYNAMO_MAX_GSI)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
 		for (size_t i = 0; i < n; i++)
 		{
-			IndexSpec  *ix = &spec->indexes[spec->nindexes];
+			IndexSpec  *ix = &spec->indexes[spec->nindexes++];
+			json_object *ks,
+					   *proj;
 
-			parse_index(json_object_array_get_idx(list, i), g == 1, ad, spec, ix);
-			for (int k = 0; k < spec->nindexes; k++)
-				if (strcmp(spec->indexes[k].name, ix->name) == 0)
-					DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Duplicate index name: %s", ix->name);
-			spec->nindexes++;
+			parse_index_members(json_object_array_get_idx(lists[g], i), g == 1, i + 1, ix, &ks, &proj);
+			ix->nkeys = parse_key_schema(ks, ad, ix->keys, false);
 		}
 	}
+	check_definitions_used(spec, ad);
+	for (int j = 0; j < spec->nindexes; j++)
+	{
+		IndexSpec  *ix = &spec->indexes[j];
+		int			g = ix->global ? 1 : 0;
+		int			pos = ix->global ? j - (lists[0] ? (int) json_object_array_length(lists[0]) : 0) : j;
+
+		check_index(json_object_array_get_idx(lists[g], pos), spec, INDEX_CREATE_TABLE, ix);
+		for (int k = 0; k < j; k++)
+			if (strcmp(spec->indexes[k].name, ix->name) == 0)
+				DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Duplicate index name: %s", ix->name);
+		projected += projected_count(ix);
+	}
+	check_projected_count(projected);
 }
 
 /* Billing mode and throughput consistency for CreateTable. */
@@ -341,6 +610,22 @@ typedef struct IndexChange
 	const char *status;			/* CREATING, UPDATING or DELETING */
 } IndexChange;
 
+/* Append ,"KeySchema":[...] for a hash key and an optional range key. */
+static void
+append_key_schema(const char *hash, const char *range, StringInfo out)
+{
+	appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
+	AppendJsonString(out, hash, strlen(hash));
+	appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
+	if (range)
+	{
+		appendStringInfoString(out, ",{\"AttributeName\":");
+		AppendJsonString(out, range, strlen(range));
+		appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
+	}
+	appendStringInfoChar(out, ']');
+}
+
 /* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
 static void
 append_index_descriptions(const char *name, const char *arn, bool provisioned, bool deleting,
@@ -381,16 +666,8 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, b
 			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
 							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
 			AppendJsonString(out, iname, strlen(iname));
-			appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
-			AppendJsonString(out, SPI_getvalue(tup, desc, 3), strlen(SPI_getvalue(tup, desc, 3)));
-			appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
-			if (SPI_getvalue(tup, desc, 4))
-			{
-				appendStringInfoString(out, ",{\"AttributeName\":");
-				AppendJsonString(out, SPI_getvalue(tup, desc, 4), strlen(SPI_getvalue(tup, desc, 4)));
-				appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
-			}
-			appendStringInfo(out, "],\"Projection\":{\"ProjectionType\":\"%s\"", SPI_getvalue(tup, desc, 5));
+			append_key_schema(SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4), out);
+			appendStringInfo(out, ",\"Projection\":{\"ProjectionType\":\"%s\"", SPI_getvalue(tup, desc, 5));
 			if (SPI_getvalue(tup, desc, 6))
 				appendStringInfo(out, ",\"NonKeyAttributes\":%s", SPI_getvalue(tup, desc, 6));
 			appendStringInfo(out, "},\"IndexSizeBytes\":%s,\"ItemCount\":%s,\"IndexArn\":",
@@ -418,11 +695,14 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, b
 
 /*
  * Append the TableDescription of the named table (SPI connected), with its
- * stored status unless status says otherwise.
+ * stored status unless status says otherwise.  DeleteTable's (deleted) is
+ * DynamoDB's shorter one: no AttributeDefinitions, KeySchema,
+ * CreationDateTime, indexes nor settings beyond throughput and billing (the
+ * API reference's example and third-party tests against DynamoDB agree).
  */
 static void
 append_description(const char *name, const char *status, const IndexChange *change,
-				   StringInfo out)
+				   bool deleted, StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -453,21 +733,20 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	desc = SPI_tuptable->tupdesc;
 #define COL(n) SPI_getvalue(tup, desc, n)
 	arn = OpTableArn(name);
-	appendStringInfoString(out, "{\"AttributeDefinitions\":");
-	appendStringInfoString(out, COL(6));
-	appendStringInfoString(out, ",\"TableName\":");
-	AppendJsonString(out, name, strlen(name));
-	appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
-	AppendJsonString(out, COL(2), strlen(COL(2)));
-	appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
-	if (COL(4))
+	appendStringInfoChar(out, '{');
+	if (!deleted)
 	{
-		appendStringInfoString(out, ",{\"AttributeName\":");
-		AppendJsonString(out, COL(4), strlen(COL(4)));
-		appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
+		appendStringInfoString(out, "\"AttributeDefinitions\":");
+		appendStringInfoString(out, COL(6));
+		appendStringInfoChar(out, ',');
 	}
-	appendStringInfo(out, "],\"TableStatus\":\"%s\",\"CreationDateTime\":%s",
-					 status ? status : COL(18), COL(12));
+	appendStringInfoString(out, "\"TableName\":");
+	AppendJsonString(out, name, strlen(name));
+	if (!deleted)
+		append_key_schema(COL(2), COL(4), out);
+	appendStringInfo(out, ",\"TableStatus\":\"%s\"", status ? status : COL(18));
+	if (!deleted)
+		appendStringInfo(out, ",\"CreationDateTime\":%s", COL(12));
 	appendStringInfoString(out, ",\"ProvisionedThroughput\":{");
 	if (*COL(15))
 		appendStringInfo(out, "\"LastIncreaseDateTime\":%s,", COL(15));
@@ -482,10 +761,14 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	appendStringInfo(out, ",\"BillingModeSummary\":{\"BillingMode\":\"%s\"", COL(7));
 	if (strcmp(COL(7), "PAY_PER_REQUEST") == 0)
 		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
-	appendStringInfo(out, "},\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
-	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
-	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0,
-							  strcmp(COL(18), "DELETING") == 0, change, out);
+	appendStringInfoChar(out, '}');
+	if (!deleted)
+	{
+		appendStringInfo(out, ",\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
+		appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
+		append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0,
+								  strcmp(COL(18), "DELETING") == 0, change, out);
+	}
 	appendStringInfoChar(out, '}');
 #undef COL
 }
@@ -663,21 +946,23 @@ OpCreateTable(json_object *req, StringInfo out)
 	parse_common(req, &spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
+	accept_disabled_spec(req, "SSESpecification", "Enabled");
+	accept_disabled_spec(req, "StreamSpecification", "StreamEnabled");
 	/* (DynamoDB's CreateTable has no TTL member: a table's TTL is set once it exists) */
 	if (json_object_object_get_ex(req, "TimeToLiveSpecification", NULL))
 		DynamoError(DYERR_VALIDATION,
 					"CreateTable has no parameter 'TimeToLiveSpecification': enable Time to Live with UpdateTimeToLive once the table is ACTIVE");
-	spec.nkeys = parse_key_schema(ks, ad, spec.keys);
+	check_duplicate_definitions(ad);
+	spec.nkeys = parse_key_schema(ks, ad, spec.keys, true);
 	check_billing_create(&spec);
 	parse_indexes(req, ad, &spec);
-	check_definitions_used(&spec, ad);
 	spec.attrdefs = ad;
 
 	TableCreate(&spec, "ACTIVE");
 	SPI_connect();
 	appendStringInfoString(out, "{\"TableDescription\":");
 	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
-	append_description(spec.name, "CREATING", &(IndexChange) {"*", "CREATING"}, out);
+	append_description(spec.name, "CREATING", &(IndexChange) {"*", "CREATING"}, false, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -694,7 +979,7 @@ OpDescribeTable(json_object *req, StringInfo out)
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
 	appendStringInfoString(out, "{\"Table\":");
-	append_description(name, NULL, NULL, out);
+	append_description(name, NULL, NULL, false, out);
 	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
@@ -919,7 +1204,7 @@ OpDeleteTable(json_object *req, StringInfo out)
 		CatalogInvalidate(t->relid);
 	}
 	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(name, "DELETING", NULL, out);
+	append_description(name, "DELETING", NULL, true, out);
 	appendStringInfoChar(out, '}');
 	if (OpBackgroundWork())
 	{
@@ -980,46 +1265,136 @@ check_billing_update(TableSpec *spec, const char *cur_billing, int64 cur_rcu, in
 					(long long) cur_rcu, (long long) spec->rcu, (long long) cur_wcu, (long long) spec->wcu);
 }
 
-/* The stored AttributeDefinitions of a table merged with new ones. */
+/*
+ * The stored AttributeDefinitions of a table with the keys of a new index,
+ * typed as its request defines them (a definition left by an index deleted
+ * since takes the new type).
+ */
 static json_object *
-merged_definitions(const char *table_name, json_object *added)
+merged_definitions(const char *table_name, const IndexSpec *ix)
 {
 	Oid			types[1];
 	Datum		values[1];
 	json_object *merged;
-	size_t		n = added ? json_object_array_length(added) : 0;
+	char	   *stored;
 
 	name_arg(table_name, types, values);
 	CatalogRunSql("SELECT attribute_definitions::text FROM dynamo.tables WHERE table_name = $1",
 			1, types, values, NULL, SPI_OK_SELECT);
+	stored = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	merged = JsonParse(stored, strlen(stored));
+	for (int k = 0; k < ix->nkeys; k++)
 	{
-		char	   *stored = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		json_object *def = NULL;
+		size_t		n = json_object_array_length(merged);
+		const char *type = DynTypeName(ix->keys[k].type);
 
-		merged = JsonParse(stored, strlen(stored));
-	}
-	for (size_t i = 0; i < n; i++)
-	{
-		json_object *d = json_object_array_get_idx(added, i);
-		size_t		len;
-		const char *name = RequestString(d, "AttributeName", &len);
-		const char *type = RequestString(d, "AttributeType", &len);
-		DynType		have = name ? defined_type(merged, name) : 0;
+		for (size_t i = 0; i < n && def == NULL; i++)
+		{
+			size_t		len;
+			const char *name = RequestString(json_object_array_get_idx(merged, i), "AttributeName", &len);
 
-		if (name == NULL || type == NULL)
-			continue;
-		if (have && have != KeyTypeFromName(type, len))
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Cannot change the type of an existing attribute definition: %s", name);
-		if (!have)
-			json_object_array_add(merged, json_object_get(d));
+			if (name && strcmp(name, ix->keys[k].name) == 0)
+				def = json_object_array_get_idx(merged, i);
+		}
+		if (def == NULL)
+		{
+			def = json_object_new_object();
+			json_object_object_add(def, "AttributeName", json_object_new_string(ix->keys[k].name));
+			json_object_array_add(merged, def);
+		}
+		json_object_object_add(def, "AttributeType", json_object_new_string(type));
 	}
 	return merged;
 }
 
-/* How many GlobalSecondaryIndexUpdates create or delete an index. */
+/*
+ * The type of an attribute as a key of the table or one of its indexes (0
+ * when it is none), and the key type it has there.
+ */
+static DynType
+key_type_in_use(const DynamoTable *t, const char *name, bool *range)
+{
+	for (int i = 0; i < t->nkeys; i++)
+		if (strcmp(t->keys[i].name, name) == 0)
+		{
+			*range = t->keys[i].range;
+			return t->keys[i].type;
+		}
+	for (int j = 0; j < t->nindexes; j++)
+		for (int i = 0; i < t->indexes[j].nkeys; i++)
+			if (strcmp(t->indexes[j].keys[i].name, name) == 0)
+			{
+				*range = t->indexes[j].keys[i].range;
+				return t->indexes[j].keys[i].type;
+			}
+	return 0;
+}
+
+/*
+ * A new index may not give an attribute that keys the table or another
+ * index a type of its own (DynamoDB's words, as it reports one element).
+ */
+static void
+check_key_redefinition(const DynamoTable *t, const IndexSpec *ix)
+{
+	for (int k = 0; k < ix->nkeys; k++)
+	{
+		bool		range = false;
+		DynType		have = key_type_in_use(t, ix->keys[k].name, &range);
+
+		if (have != 0 && have != ix->keys[k].type)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: Schema:[SchemaElement: key{%s:%s:%s}] New schema: Schema:[SchemaElement: key{%s:%s:%s}]",
+						ix->keys[k].name, DynTypeName(have), range ? "RANGE" : "HASH",
+						ix->keys[k].name, DynTypeName(ix->keys[k].type),
+						ix->keys[k].range ? "RANGE" : "HASH");
+	}
+}
+
+/* The IndexName of one GlobalSecondaryIndexUpdate's action (NULL if none). */
+static const char *
+update_index_name(json_object *u, size_t *len)
+{
+	static const char *const actions[] = {"Create", "Delete", "Update"};
+
+	for (int a = 0; a < 3; a++)
+	{
+		json_object *act = RequestMember(u, actions[a], SHAPE_OBJECT);
+
+		if (act)
+			return RequestString(act, "IndexName", len);
+	}
+	return NULL;
+}
+
+/* Each GlobalSecondaryIndexUpdate holds one action. */
+static void
+check_update_actions(json_object *u)
+{
+	int			actions = 0;
+
+	if (u == NULL || !json_object_is_type(u, json_type_object))
+		RequestShapeError(u, SHAPE_OBJECT);
+	actions += RequestMember(u, "Create", SHAPE_OBJECT) != NULL;
+	actions += RequestMember(u, "Delete", SHAPE_OBJECT) != NULL;
+	actions += RequestMember(u, "Update", SHAPE_OBJECT) != NULL;
+	if (actions == 0)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+	if (actions > 1)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
+}
+
+/*
+ * Check GlobalSecondaryIndexUpdates as a whole: one action each, one update
+ * per index, at most one index created or deleted; returns how many create
+ * or delete one.
+ */
 static int
-count_index_ddl(json_object *updates)
+check_index_updates(json_object *updates)
 {
 	size_t		n = json_object_array_length(updates);
+	NamePos    *names = palloc(sizeof(NamePos) * Max(n, 1));
+	size_t		named = 0;
 	int			ddl = 0;
 
 	if (n == 0)
@@ -1028,19 +1403,164 @@ count_index_ddl(json_object *updates)
 	{
 		json_object *u = json_object_array_get_idx(updates, i);
 
-		if (u == NULL || !json_object_is_type(u, json_type_object))
-			RequestShapeError(u, SHAPE_OBJECT);
-		if (RequestMember(u, "Create", SHAPE_OBJECT) || RequestMember(u, "Delete", SHAPE_OBJECT))
-			ddl++;
+		check_update_actions(u);
+		names[named].name = update_index_name(u, &names[named].len);
+		names[named].pos = i;
+		named += names[named].name != NULL;
+		ddl += RequestMember(u, "Update", SHAPE_OBJECT) == NULL;
 	}
+	qsort(names, named, sizeof(NamePos), namepos_cmp);
+	for (size_t i = 1; i < named; i++)
+		if (names[i].len == names[i - 1].len && memcmp(names[i].name, names[i - 1].name, names[i].len) == 0)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: %s",
+						names[i].name);
+	pfree(names);
+	if (ddl > 1)
+		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
 	return ddl;
 }
 
+/* How many NonKeyAttributes a table's indexes project. */
+static int
+table_projected_count(const DynamoTable *t)
+{
+	int			count = 0;
+
+	for (int k = 0; k < t->nindexes; k++)
+		count += t->indexes[k].nnonkey;
+	return count;
+}
+
 /*
- * Apply GlobalSecondaryIndexUpdates (SPI connected).  A new GSI is recorded
- * CREATING and built by the maintenance worker, a deleted one DELETING and
- * dropped by it, the table UPDATING meanwhile; without the worker (the
- * library not preloaded) both happen here.
+ * A GlobalSecondaryIndexUpdate Create (SPI connected): checked in DynamoDB's
+ * order, recorded CREATING and built by the maintenance worker (background),
+ * or built here.
+ */
+static void
+create_global_index(json_object *create, size_t pos, json_object *ad, DynamoTable *t,
+					TableSpec *spec, bool background, IndexChange *change)
+{
+	IndexSpec	ix = {0};
+	json_object *ks,
+			   *proj,
+			   *merged;
+	Oid			types[2] = {TEXTOID, JSONOID};
+	Datum		values[2];
+	int			gsis = 0;
+
+	parse_index_members(create, true, pos, &ix, &ks, &proj);
+	if (CatalogFindIndex(t, ix.name))
+		DynamoError(DYERR_VALIDATION, "Attempting to create an index which already exists");
+	if (ad == NULL)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: AttributeDefinitions is not specified for index: %s", ix.name);
+	check_duplicate_definitions(ad);
+	ix.nkeys = parse_key_schema(ks, ad, ix.keys, false);
+	check_key_redefinition(t, &ix);
+	spec->nkeys = t->nkeys;
+	memcpy(spec->keys, t->keys, sizeof(t->keys));
+	check_index(create, spec, INDEX_UPDATE_TABLE, &ix);
+	check_projected_count(table_projected_count(t) + projected_count(&ix));
+	for (int k = 0; k < t->nindexes; k++)
+		gsis += t->indexes[k].global;
+	if (gsis >= DYNAMO_MAX_GSI)
+		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
+	merged = merged_definitions(spec->name, &ix);
+	create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, !background);
+	name_arg(spec->name, types, values);
+	values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
+	CatalogRunSql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
+				  2, types, values, NULL, SPI_OK_UPDATE);
+	change->index = ix.name;
+	change->status = background ? NULL : "CREATING";
+	if (background)
+	{
+		set_table_status(spec->name, "UPDATING");
+		JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name);
+	}
+}
+
+/*
+ * The GSI a Delete or Update names: ResourceNotFoundException when there is
+ * none, ValidationException for an LSI.
+ */
+static DynamoIndex *
+global_index_named(DynamoTable *t, const char *iname, const char *verb)
+{
+	DynamoIndex *ix = iname ? CatalogFindIndex(t, iname) : NULL;
+
+	if (ix == NULL)
+		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
+	if (!ix->global)
+		DynamoError(DYERR_VALIDATION, "Cannot %s an index that is not a GlobalSecondaryIndex: %s", verb, iname);
+	return ix;
+}
+
+/*
+ * A GlobalSecondaryIndexUpdate Delete (SPI connected): the index DELETING
+ * and dropped by the maintenance worker (background), or dropped here.
+ */
+static void
+delete_global_index(json_object *del, DynamoTable *t, TableSpec *spec, bool background,
+					IndexChange *change)
+{
+	size_t		len;
+	const char *iname = RequestString(del, "IndexName", &len);
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	global_index_named(t, iname, "delete");
+	change->index = iname;
+	name_arg(spec->name, types, values);
+	values[1] = CStringGetTextDatum(iname);
+	if (background)
+	{
+		CatalogRunSql("UPDATE dynamo.indexes SET status = 'DELETING', backfilling = false"
+					  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
+					  SPI_OK_UPDATE);
+		set_table_status(spec->name, "UPDATING");
+		JobEnqueue(JOB_DELETE_INDEX, spec->name, iname);
+		return;
+	}
+	CatalogLockTable(t, spec->name, AccessExclusiveLock);
+	CatalogRunSql(psprintf("DROP INDEX %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
+																 IndexRelname(get_rel_name(t->relid), iname))),
+				  0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	/* describe it once more as DELETING, then forget it */
+	change->status = "DELETING";
+}
+
+/* A GlobalSecondaryIndexUpdate Update: new provisioned throughput (SPI connected). */
+static void
+update_global_index(json_object *upd, DynamoTable *t, TableSpec *spec, IndexChange *change)
+{
+	size_t		len;
+	const char *iname = RequestString(upd, "IndexName", &len);
+	json_object *pt = RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT);
+	ValidationErrors v;
+	Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, INT8OID};
+	Datum		values[4];
+
+	global_index_named(t, iname, "update");
+	if (pt == NULL)
+		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
+	ValidationInit(&v);
+	name_arg(spec->name, types, values);
+	values[1] = CStringGetTextDatum(iname);
+	values[2] = Int64GetDatum(capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v));
+	values[3] = Int64GetDatum(capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v));
+	ValidationRaise(&v);
+	CatalogRunSql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
+				  " WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
+	change->index = iname;
+	change->status = "UPDATING";
+}
+
+/*
+ * Apply GlobalSecondaryIndexUpdates (SPI connected, checked as a whole by
+ * check_index_updates).  A new GSI is recorded CREATING and built by the
+ * maintenance worker, a deleted one DELETING and dropped by it, the table
+ * UPDATING meanwhile; without the worker (the library not preloaded) both
+ * happen here.
  */
 static void
 update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec *spec,
@@ -1050,99 +1570,19 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
 	bool		background = OpBackgroundWork();
 
-	if (count_index_ddl(updates) > 1)
-		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Only 1 online index can be created or deleted simultaneously per table");
 	for (size_t i = 0; i < n; i++)
 	{
 		json_object *u = json_object_array_get_idx(updates, i);
 		json_object *create = RequestMember(u, "Create", SHAPE_OBJECT);
 		json_object *del = RequestMember(u, "Delete", SHAPE_OBJECT);
 		json_object *upd = RequestMember(u, "Update", SHAPE_OBJECT);
-		size_t		len;
 
 		if (create)
-		{
-			IndexSpec	ix = {0};
-			json_object *merged = merged_definitions(spec->name, ad);
-			Oid			types[2] = {TEXTOID, JSONOID};
-			Datum		values[2];
-			int			gsis = 0;
-
-			spec->nkeys = t->nkeys;
-			memcpy(spec->keys, t->keys, sizeof(t->keys));
-			parse_index(create, true, merged, spec, &ix);
-			if (CatalogFindIndex(t, ix.name))
-				DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Index with name %s already exists", ix.name);
-			for (int k = 0; k < t->nindexes; k++)
-				gsis += t->indexes[k].global;
-			if (gsis >= DYNAMO_MAX_GSI)
-				DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
-			create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, !background);
-			name_arg(spec->name, types, values);
-			values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
-			CatalogRunSql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
-					2, types, values, NULL, SPI_OK_UPDATE);
-			change->index = ix.name;
-			change->status = background ? NULL : "CREATING";
-			if (background)
-			{
-				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_CREATE_INDEX, spec->name, ix.name);
-			}
-		}
+			create_global_index(create, i + 1, ad, t, spec, background, change);
 		else if (del)
-		{
-			const char *iname = RequestString(del, "IndexName", &len);
-			Oid			types[2] = {TEXTOID, TEXTOID};
-			Datum		values[2];
-			DynamoIndex *ix = iname ? CatalogFindIndex(t, iname) : NULL;
-
-			if (ix == NULL || !ix->global)
-				DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
-			change->index = iname;
-			name_arg(spec->name, types, values);
-			values[1] = CStringGetTextDatum(iname);
-			if (background)
-			{
-				CatalogRunSql("UPDATE dynamo.indexes SET status = 'DELETING', backfilling = false"
-							  " WHERE table_name = $1 AND index_name = $2", 2, types, values, NULL,
-							  SPI_OK_UPDATE);
-				set_table_status(spec->name, "UPDATING");
-				JobEnqueue(JOB_DELETE_INDEX, spec->name, iname);
-				continue;
-			}
-			CatalogLockTable(t, spec->name, AccessExclusiveLock);
-			CatalogRunSql(psprintf("DROP INDEX %s", quote_qualified_identifier(DYNAMO_DATA_SCHEMA,
-																		 IndexRelname(get_rel_name(t->relid), iname))),
-					0, NULL, NULL, NULL, SPI_OK_UTILITY);
-			/* describe it once more as DELETING, then forget it */
-			change->status = "DELETING";
-		}
+			delete_global_index(del, t, spec, background, change);
 		else if (upd)
-		{
-			const char *iname = RequestString(upd, "IndexName", &len);
-			json_object *pt = RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT);
-			ValidationErrors v;
-			Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, INT8OID};
-			Datum		values[4];
-
-			if (iname == NULL || CatalogFindIndex(t, iname) == NULL)
-				DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found", iname ? iname : "null");
-			if (pt == NULL)
-				DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
-			ValidationInit(&v);
-			name_arg(spec->name, types, values);
-			values[1] = CStringGetTextDatum(iname);
-			values[2] = Int64GetDatum(capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v));
-			values[3] = Int64GetDatum(capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v));
-			ValidationRaise(&v);
-			CatalogRunSql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
-					" WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
-			change->index = iname;
-			change->status = "UPDATING";
-		}
-		else
-			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Delete must be specified");
+			update_global_index(upd, t, spec, change);
 	}
 }
 
@@ -1181,6 +1621,7 @@ OpUpdateTable(json_object *req, StringInfo out)
 	char		nulls[7] = "      ";
 	json_object *gsi_updates;
 	IndexChange change = {NULL, NULL};
+	int			index_ddl = 0;
 
 	spec.name = table_name_member(req, &spec.namelen, false);
 	ValidationInit(&v);
@@ -1191,11 +1632,13 @@ OpUpdateTable(json_object *req, StringInfo out)
 	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
 		!gsi_updates)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+	if (gsi_updates)
+		index_ddl = check_index_updates(gsi_updates);
 	t = OpTableForChange(spec.name, spec.namelen, "UpdateTable");
 	/* the one change of an UPDATING table: deleting the index it backfills */
 	if (!deletes_backfilling_index(t, gsi_updates))
 	{
-		if (t->status == STATUS_UPDATING && gsi_updates && count_index_ddl(gsi_updates) > 0)
+		if (t->status == STATUS_UPDATING && index_ddl > 0)
 			DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
 		OpRefuseIfBusy(t, spec.name);
 	}
@@ -1237,7 +1680,7 @@ OpUpdateTable(json_object *req, StringInfo out)
 	CatalogInvalidate(t->relid);
 	appendStringInfoString(out, "{\"TableDescription\":");
 	/* an UpdateTable answers UPDATING, as DynamoDB's, whatever it changed */
-	append_description(spec.name, "UPDATING", &change, out);
+	append_description(spec.name, "UPDATING", &change, false, out);
 	if (change.status && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};
