@@ -155,43 +155,13 @@ WriteActionValidate(WriteAction *a)
 										json_object_get_string(a->conditional_operator) : NULL);
 }
 
-/* Does an error message already carry DynamoDB's validation envelope? */
-static bool
-is_enveloped(const char *msg)
-{
-	while (*msg >= '0' && *msg <= '9')
-		msg++;
-	return strncmp(msg, " validation error", 17) == 0;
-}
-
 void
-WriteActionValidateEnveloped(WriteAction *a)
+WriteActionValidateSingle(WriteAction *a)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-
-	PG_TRY();
-	{
-		WriteActionValidate(a);
-		if ((a->kind == WRITE_PUT || a->kind == WRITE_DELETE) && a->return_values &&
-			strcmp(a->return_values, "NONE") != 0 && strcmp(a->return_values, "ALL_OLD") != 0)
-			DynamoError(DYERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		const char *msg;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		msg = strstr(edata->message, ": ");
-		msg = msg ? msg + 2 : edata->message;
-		if (edata->sqlerrcode != DynamoErrorGetInfo(DYERR_VALIDATION)->sqlstate ||
-			is_enveloped(msg) || strncmp(msg, "Value provided in ", 18) == 0)
-			PG_RE_THROW();
-		FlushErrorState();
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: %s", msg);
-	}
-	PG_END_TRY();
+	WriteActionValidate(a);
+	if ((a->kind == WRITE_PUT || a->kind == WRITE_DELETE) && a->return_values &&
+		strcmp(a->return_values, "NONE") != 0 && strcmp(a->return_values, "ALL_OLD") != 0)
+		DynamoError(DYERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
 }
 
 /* The privileges each kind of write needs on its table. */
@@ -335,7 +305,7 @@ put_or_delete(json_object *req, WriteKind kind, StringInfo out)
 	WriteActionRead(&a, kind, req, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, unsupported_members);
-	WriteActionValidateEnveloped(&a);
+	WriteActionValidateSingle(&a);
 	WriteActionBind(&a);
 	WriteActionRun(&a);
 	appendStringInfoChar(out, '{');

@@ -47,7 +47,7 @@ OpUpdateItem(json_object *req, StringInfo out)
 	WriteActionRead(&a, WRITE_UPDATE, req, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, unsupported);
-	WriteActionValidateEnveloped(&a);
+	WriteActionValidateSingle(&a);
 	if (a.update == NULL)
 	{
 		/* no update at all: an empty update that still creates the item */
