@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "errors.h"
+#include "json_write.h"
 #include "utils/elog.h"
 
 #define NS_DYNAMO	"com.amazonaws.dynamodb.v20120810#"
@@ -142,25 +143,6 @@ DynamoCaughtErrorCode(MemoryContext cxt)
 	return code;
 }
 
-/* Append s as a JSON string literal. */
-static void
-append_json_string(StringInfo out, const char *s)
-{
-	appendStringInfoChar(out, '"');
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (c == '"' || c == '\\')
-			appendStringInfo(out, "\\%c", c);
-		else if (c < 0x20)
-			appendStringInfo(out, "\\u%04x", c);
-		else
-			appendStringInfoChar(out, c);
-	}
-	appendStringInfoChar(out, '"');
-}
-
 const DynamoErrorInfo *
 DynamoErrorForSqlstate(int sqlerrcode, const char **generic)
 {
@@ -192,26 +174,19 @@ DynamoErrorWireMessage(const ErrorData *edata)
 static int
 write_wire(const DynamoErrorInfo *info, const char *text, const char *extra, StringInfo body)
 {
-	appendStringInfo(body, "{\"__type\":\"%s%s\"", info->namespace, info->name);
-	if (*text)
-	{
-		/* DynamoDB leaves an empty message out (UnknownOperationException) */
-		appendStringInfo(body, ",\"%s\":", info->capital_message ? "Message" : "message");
-		append_json_string(body, text);
-	}
-	if (extra)
-	{
-		/* merge the members of the extra object */
-		size_t		len = strlen(extra);
+	JsonWriter	w;
+	char	   *type = psprintf("%s%s", info->namespace, info->name);
 
-		Assert(len >= 2 && extra[0] == '{' && extra[len - 1] == '}');
-		if (len > 2)
-		{
-			appendStringInfoChar(body, ',');
-			appendBinaryStringInfo(body, extra + 1, len - 2);
-		}
-	}
-	appendStringInfoChar(body, '}');
+	JsonWriterInit(&w, body);
+	JsonWriteObjectStart(&w);
+	JsonWriteMemberCString(&w, "__type", type);
+	/* DynamoDB leaves an empty message out (UnknownOperationException) */
+	if (*text)
+		JsonWriteMemberCString(&w, info->capital_message ? "Message" : "message", text);
+	if (extra)
+		JsonWriteRawMembers(&w, extra, strlen(extra));
+	JsonWriteObjectEnd(&w);
+	pfree(type);
 	return info->http_status;
 }
 
