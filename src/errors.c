@@ -199,8 +199,9 @@ DynamoErrorToWire(const ErrorData *edata, StringInfo body)
 
 	if (generic)
 		return write_wire(info, generic, NULL, body);
+	/* the DETAIL holds extra members only when raise_error put it there */
 	if (ours)
-		return write_wire(info, ours, edata->detail, body);
+		return write_wire(info, ours, edata->detail_log ? edata->detail : NULL, body);
 	/* AccessDeniedException for insufficient_privilege: Postgres's message */
 	return write_wire(info, edata->message ? edata->message : "", NULL, body);
 }
