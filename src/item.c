@@ -72,7 +72,7 @@ dynamo_item_in(PG_FUNCTION_ARGS)
 /*
  * Text output: DynamoDB JSON of an item.  Never invalid UTF-8, so a dump
  * always restores: a byte of an item stored before strings were checked
- * that is not UTF-8 comes out as U+FFFD (json_write.c).
+ * that is not UTF-8 comes out as U+FFFD (AppendJsonString).
  */
 Datum
 dynamo_item_out(PG_FUNCTION_ARGS)

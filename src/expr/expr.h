@@ -222,6 +222,9 @@ extern bool ExprCompareValues(const char *a, const char *b, ExprCompareOp op);
 struct JsonWriter;
 extern void ExprProjectWrite(struct JsonWriter *w, const ExprProjection *proj, const char *map);
 
+/* The same appended to out (until every response uses the writer). */
+extern void ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out);
+
 /*
  * Same, with the paths as an array (for UPDATED_OLD / UPDATED_NEW); with a
  * member name, as that member of the current object, left out when empty.
