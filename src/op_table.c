@@ -16,7 +16,6 @@
 #include "dispatch.h"
 #include "errors.h"
 #include "indexes.h"
-#include "json_write.h"
 #include "ops.h"
 #include "catalog.h"
 #include "table_spec.h"
@@ -432,80 +431,10 @@ typedef struct IndexChange
 	const char *status;			/* CREATING, UPDATING or DELETING */
 } IndexChange;
 
-/* Write a KeySchema member: the hash key, then the range key if any. */
+/* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
 static void
-write_key_schema(JsonWriter *w, const char *hash_key, const char *range_key)
-{
-	JsonWriteKey(w, "KeySchema");
-	JsonWriteArrayStart(w);
-	for (int i = 0; i < 2; i++)
-	{
-		const char *key = i ? range_key : hash_key;
-
-		if (key == NULL)
-			continue;
-		JsonWriteObjectStart(w);
-		JsonWriteMemberCString(w, "AttributeName", key);
-		JsonWriteMemberCString(w, "KeyType", i ? "RANGE" : "HASH");
-		JsonWriteObjectEnd(w);
-	}
-	JsonWriteArrayEnd(w);
-}
-
-/* Write a member whose value is a JSON number given as text. */
-static void
-write_number(JsonWriter *w, const char *name, const char *text)
-{
-	JsonWriteKey(w, name);
-	JsonWriteNumber(w, text);
-}
-
-/* Write one index of the description (a row of the query below). */
-static void
-write_index(JsonWriter *w, HeapTuple tup, TupleDesc desc, const char *arn, bool global,
-			bool provisioned, const char *status)
-{
-	char	   *iname = SPI_getvalue(tup, desc, 1);
-
-	JsonWriteObjectStart(w);
-	JsonWriteMemberCString(w, "IndexName", iname);
-	write_key_schema(w, SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4));
-	JsonWriteKey(w, "Projection");
-	JsonWriteObjectStart(w);
-	JsonWriteMemberCString(w, "ProjectionType", SPI_getvalue(tup, desc, 5));
-	if (SPI_getvalue(tup, desc, 6))
-	{
-		const char *nonkey = SPI_getvalue(tup, desc, 6);	/* array_to_json */
-
-		JsonWriteKey(w, "NonKeyAttributes");
-		JsonWriteRaw(w, nonkey, strlen(nonkey));
-	}
-	JsonWriteObjectEnd(w);
-	write_number(w, "IndexSizeBytes", SPI_getvalue(tup, desc, 9));
-	write_number(w, "ItemCount", SPI_getvalue(tup, desc, 10));
-	JsonWriteMemberCString(w, "IndexArn", psprintf("%s/index/%s", arn, iname));
-	if (global)
-	{
-		JsonWriteMemberCString(w, "IndexStatus", status);
-		if (strcmp(SPI_getvalue(tup, desc, 12), "t") == 0)
-		{
-			JsonWriteKey(w, "Backfilling");
-			JsonWriteBool(w, true);
-		}
-		JsonWriteKey(w, "ProvisionedThroughput");
-		JsonWriteObjectStart(w);
-		write_number(w, "NumberOfDecreasesToday", "0");
-		write_number(w, "ReadCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 7) : "0");
-		write_number(w, "WriteCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 8) : "0");
-		JsonWriteObjectEnd(w);
-	}
-	JsonWriteObjectEnd(w);
-}
-
-/* Write LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
-static void
-write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool provisioned,
-						 bool deleting, const IndexChange *change)
+append_index_descriptions(const char *name, const char *arn, bool provisioned, bool deleting,
+						  const IndexChange *change, StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -532,47 +461,58 @@ write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool 
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			char	   *iname = SPI_getvalue(tup, desc, 1);
 			const char *status = SPI_getvalue(tup, desc, 11);
+			bool		backfilling = strcmp(SPI_getvalue(tup, desc, 12), "t") == 0;
 
 			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
 				continue;
 			if (change && change->index && change->status &&
 				(strcmp(change->index, "*") == 0 || strcmp(change->index, iname) == 0))
 				status = change->status;
-			if (shown++ == 0)
+			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
+							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
+			AppendJsonString(out, iname, strlen(iname));
+			appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
+			AppendJsonString(out, SPI_getvalue(tup, desc, 3), strlen(SPI_getvalue(tup, desc, 3)));
+			appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
+			if (SPI_getvalue(tup, desc, 4))
 			{
-				JsonWriteKey(w, g ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-				JsonWriteArrayStart(w);
+				appendStringInfoString(out, ",{\"AttributeName\":");
+				AppendJsonString(out, SPI_getvalue(tup, desc, 4), strlen(SPI_getvalue(tup, desc, 4)));
+				appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
 			}
-			write_index(w, tup, desc, arn, g == 1, provisioned, status);
+			appendStringInfo(out, "],\"Projection\":{\"ProjectionType\":\"%s\"", SPI_getvalue(tup, desc, 5));
+			if (SPI_getvalue(tup, desc, 6))
+				appendStringInfo(out, ",\"NonKeyAttributes\":%s", SPI_getvalue(tup, desc, 6));
+			appendStringInfo(out, "},\"IndexSizeBytes\":%s,\"ItemCount\":%s,\"IndexArn\":",
+							 SPI_getvalue(tup, desc, 9), SPI_getvalue(tup, desc, 10));
+			{
+				char	   *iarn = psprintf("%s/index/%s", arn, iname);
+
+				AppendJsonString(out, iarn, strlen(iarn));
+			}
+			if (g)
+			{
+				appendStringInfo(out, ",\"IndexStatus\":\"%s\"", status);
+				if (backfilling)
+					appendStringInfoString(out, ",\"Backfilling\":true");
+				appendStringInfo(out, ",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
+								 provisioned ? SPI_getvalue(tup, desc, 7) : "0",
+								 provisioned ? SPI_getvalue(tup, desc, 8) : "0");
+			}
+			appendStringInfoChar(out, '}');
 		}
 		if (shown)
-			JsonWriteArrayEnd(w);
+			appendStringInfoChar(out, ']');
 	}
 }
 
-/* Write the ProvisionedThroughput of a table (columns of the query below). */
-static void
-write_table_throughput(JsonWriter *w, const char *last_increase, const char *last_decrease,
-					   const char *decreases, const char *rcu, const char *wcu)
-{
-	JsonWriteKey(w, "ProvisionedThroughput");
-	JsonWriteObjectStart(w);
-	if (*last_increase)
-		write_number(w, "LastIncreaseDateTime", last_increase);
-	if (*last_decrease)
-		write_number(w, "LastDecreaseDateTime", last_decrease);
-	write_number(w, "NumberOfDecreasesToday", decreases);
-	write_number(w, "ReadCapacityUnits", rcu);
-	write_number(w, "WriteCapacityUnits", wcu);
-	JsonWriteObjectEnd(w);
-}
-
 /*
- * Write the TableDescription of the named table (SPI connected), with its
+ * Append the TableDescription of the named table (SPI connected), with its
  * stored status unless status says otherwise.
  */
 static void
-write_description(JsonWriter *w, const char *name, const char *status, const IndexChange *change)
+append_description(const char *name, const char *status, const IndexChange *change,
+				   StringInfo out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -580,6 +520,7 @@ write_description(JsonWriter *w, const char *name, const char *status, const Ind
 	TupleDesc	desc;
 	char	   *arn;
 	const char *status_sql = CatalogHasStatus() ? "t.status" : "'ACTIVE'";
+
 	CatalogRunSql(psprintf("SELECT t.table_id::text, t.hash_key, t.hash_type, t.range_key, t.range_type,"
 			" t.attribute_definitions::text, t.billing_mode, t.read_capacity, t.write_capacity,"
 			" t.table_class, t.deletion_protection::text,"
@@ -602,48 +543,41 @@ write_description(JsonWriter *w, const char *name, const char *status, const Ind
 	desc = SPI_tuptable->tupdesc;
 #define COL(n) SPI_getvalue(tup, desc, n)
 	arn = OpTableArn(name);
-	JsonWriteObjectStart(w);
-	JsonWriteKey(w, "AttributeDefinitions");
-	JsonWriteRaw(w, COL(6), strlen(COL(6)));	/* stored as JSON text */
-	JsonWriteMemberCString(w, "TableName", name);
-	write_key_schema(w, COL(2), COL(4));
-	JsonWriteMemberCString(w, "TableStatus", status ? status : COL(18));
-	write_number(w, "CreationDateTime", COL(12));
-	write_table_throughput(w, COL(15), COL(16), COL(17), COL(8), COL(9));
-	write_number(w, "TableSizeBytes", COL(14));
-	write_number(w, "ItemCount", COL(13));
-	JsonWriteMemberCString(w, "TableArn", arn);
-	JsonWriteMemberCString(w, "TableId", COL(1));
-	JsonWriteKey(w, "BillingModeSummary");
-	JsonWriteObjectStart(w);
-	JsonWriteMemberCString(w, "BillingMode", COL(7));
+	appendStringInfoString(out, "{\"AttributeDefinitions\":");
+	appendStringInfoString(out, COL(6));
+	appendStringInfoString(out, ",\"TableName\":");
+	AppendJsonString(out, name, strlen(name));
+	appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
+	AppendJsonString(out, COL(2), strlen(COL(2)));
+	appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
+	if (COL(4))
+	{
+		appendStringInfoString(out, ",{\"AttributeName\":");
+		AppendJsonString(out, COL(4), strlen(COL(4)));
+		appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
+	}
+	appendStringInfo(out, "],\"TableStatus\":\"%s\",\"CreationDateTime\":%s",
+					 status ? status : COL(18), COL(12));
+	appendStringInfoString(out, ",\"ProvisionedThroughput\":{");
+	if (*COL(15))
+		appendStringInfo(out, "\"LastIncreaseDateTime\":%s,", COL(15));
+	if (*COL(16))
+		appendStringInfo(out, "\"LastDecreaseDateTime\":%s,", COL(16));
+	appendStringInfo(out, "\"NumberOfDecreasesToday\":%s,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
+					 COL(17), COL(8), COL(9));
+	appendStringInfo(out, ",\"TableSizeBytes\":%s,\"ItemCount\":%s,\"TableArn\":",
+					 COL(14), COL(13));
+	AppendJsonString(out, arn, strlen(arn));
+	appendStringInfo(out, ",\"TableId\":\"%s\"", COL(1));
+	appendStringInfo(out, ",\"BillingModeSummary\":{\"BillingMode\":\"%s\"", COL(7));
 	if (strcmp(COL(7), "PAY_PER_REQUEST") == 0)
-		write_number(w, "LastUpdateToPayPerRequestDateTime", COL(12));
-	JsonWriteObjectEnd(w);
-	JsonWriteKey(w, "TableClassSummary");
-	JsonWriteObjectStart(w);
-	JsonWriteMemberCString(w, "TableClass", COL(10));
-	JsonWriteObjectEnd(w);
-	JsonWriteKey(w, "DeletionProtectionEnabled");
-	JsonWriteBool(w, strcmp(COL(11), "true") == 0);
-	write_index_descriptions(w, name, arn, strcmp(COL(7), "PROVISIONED") == 0,
-							 strcmp(COL(18), "DELETING") == 0, change);
-	JsonWriteObjectEnd(w);
+		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
+	appendStringInfo(out, "},\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
+	appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
+	append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0,
+							  strcmp(COL(18), "DELETING") == 0, change, out);
+	appendStringInfoChar(out, '}');
 #undef COL
-}
-
-/* A response holding one table's description as member (SPI connected). */
-static void
-write_table_response(StringInfo out, const char *member, const char *name, const char *status,
-					 const IndexChange *change)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, member);
-	write_description(&w, name, status, change);
-	JsonWriteObjectEnd(&w);
 }
 
 /* AttributeDefinitions as stored: as given, each attribute once. */
@@ -651,25 +585,21 @@ static char *
 attribute_definitions_json(json_object *ad)
 {
 	StringInfoData buf;
-	JsonWriter	w;
 	size_t		n = json_object_array_length(ad);
 
 	initStringInfo(&buf);
-	JsonWriterInit(&w, &buf);
-	JsonWriteArrayStart(&w);
+	appendStringInfoChar(&buf, '[');
 	for (size_t i = 0; i < n; i++)
 	{
 		json_object *d = json_object_array_get_idx(ad, i);
 		size_t		len;
 		const char *name = RequestString(d, "AttributeName", &len);
 
-		JsonWriteObjectStart(&w);
-		JsonWriteKey(&w, "AttributeName");
-		JsonWriteString(&w, name, len);
-		JsonWriteMemberCString(&w, "AttributeType", RequestString(d, "AttributeType", &len));
-		JsonWriteObjectEnd(&w);
+		appendStringInfoString(&buf, i ? ",{\"AttributeName\":" : "{\"AttributeName\":");
+		AppendJsonString(&buf, name, len);
+		appendStringInfo(&buf, ",\"AttributeType\":\"%s\"}", RequestString(d, "AttributeType", &len));
 	}
-	JsonWriteArrayEnd(&w);
+	appendStringInfoChar(&buf, ']');
 	return buf.data;
 }
 
@@ -838,9 +768,10 @@ OpCreateTable(json_object *req, StringInfo out)
 
 	TableCreate(&spec, "ACTIVE");
 	SPI_connect();
+	appendStringInfoString(out, "{\"TableDescription\":");
 	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
-	write_table_response(out, "TableDescription", spec.name, "CREATING",
-						 &(IndexChange) {"*", "CREATING"});
+	append_description(spec.name, "CREATING", &(IndexChange) {"*", "CREATING"}, out);
+	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
 
@@ -855,7 +786,9 @@ OpDescribeTable(json_object *req, StringInfo out)
 	if (t != NULL && CatalogTableVisible(t) && t->status != STATUS_DELETING)
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
-	write_table_response(out, "Table", name, NULL, NULL);
+	appendStringInfoString(out, "{\"Table\":");
+	append_description(name, NULL, NULL, out);
+	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
 
@@ -878,7 +811,6 @@ void
 OpDescribeEndpoints(json_object *req, StringInfo out)
 {
 	const char *address = DynamoDispatchHost;
-	JsonWriter	w;
 
 	if (!plain_host(address))
 	{
@@ -891,38 +823,9 @@ OpDescribeEndpoints(json_object *req, StringInfo out)
 			first = "127.0.0.1";
 		address = psprintf(strchr(first, ':') ? "[%s]:%s" : "%s:%s", first, port ? port : "8000");
 	}
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "Endpoints");
-	JsonWriteArrayStart(&w);
-	JsonWriteObjectStart(&w);
-	JsonWriteMemberCString(&w, "Address", address);
-	write_number(&w, "CachePeriodInMinutes", "1440");
-	JsonWriteObjectEnd(&w);
-	JsonWriteArrayEnd(&w);
-	JsonWriteObjectEnd(&w);
-}
-
-/* ListTables' response: the first n names of the result, and whether more follow. */
-static void
-write_table_names(StringInfo out, uint64 n, bool more)
-{
-	JsonWriter	w;
-	char	   *name = NULL;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "TableNames");
-	JsonWriteArrayStart(&w);
-	for (uint64 i = 0; i < n; i++)
-	{
-		name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		JsonWriteCString(&w, name);
-	}
-	JsonWriteArrayEnd(&w);
-	if (more && name)
-		JsonWriteMemberCString(&w, "LastEvaluatedTableName", name);
-	JsonWriteObjectEnd(&w);
+	appendStringInfoString(out, "{\"Endpoints\":[{\"Address\":");
+	AppendJsonString(out, address, strlen(address));
+	appendStringInfoString(out, ",\"CachePeriodInMinutes\":1440}]}");
 }
 
 void
@@ -955,7 +858,24 @@ OpListTables(json_object *req, StringInfo out)
 			" ORDER BY table_name COLLATE \"C\" LIMIT $2",
 			2, types, values, start ? NULL : "n ", SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
-	write_table_names(out, n, SPI_processed > n);
+	appendStringInfoString(out, "{\"TableNames\":[");
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		AppendJsonString(out, name, strlen(name));
+		if (i == n - 1 && SPI_processed > n)
+		{
+			appendStringInfoString(out, "],\"LastEvaluatedTableName\":");
+			AppendJsonString(out, name, strlen(name));
+			appendStringInfoChar(out, '}');
+			SPI_finish();
+			return;
+		}
+	}
+	appendStringInfoString(out, "]}");
 	SPI_finish();
 }
 
@@ -1102,7 +1022,9 @@ OpDeleteTable(json_object *req, StringInfo out)
 			set_table_status(name, "DELETING");
 		CatalogInvalidate(t->relid);
 	}
-	write_table_response(out, "TableDescription", name, "DELETING", NULL);
+	appendStringInfoString(out, "{\"TableDescription\":");
+	append_description(name, "DELETING", NULL, out);
+	appendStringInfoChar(out, '}');
 	if (OpBackgroundWork())
 	{
 		if (t->status != STATUS_DELETING)
@@ -1417,8 +1339,9 @@ OpUpdateTable(json_object *req, StringInfo out)
 		update_indexes(req, gsi_updates, t, &spec, &change);
 	}
 	CatalogInvalidate(t->relid);
+	appendStringInfoString(out, "{\"TableDescription\":");
 	/* an UpdateTable answers UPDATING, as DynamoDB's, whatever it changed */
-	write_table_response(out, "TableDescription", spec.name, "UPDATING", &change);
+	append_description(spec.name, "UPDATING", &change, out);
 	if (change.status && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};
@@ -1427,5 +1350,6 @@ OpUpdateTable(json_object *req, StringInfo out)
 		CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
 				2, dtypes, dvalues, NULL, SPI_OK_DELETE);
 	}
+	appendStringInfoChar(out, '}');
 	SPI_finish();
 }
