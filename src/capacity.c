@@ -46,13 +46,14 @@ CapacityWanted(const char *mode)
 	return mode != NULL && strcmp(mode, "NONE") != 0;
 }
 
-void
-CapacityWriteMember(JsonWriter *w, const char *name, double units)
+/* Write capacity units as DynamoDB does, with one decimal. */
+static void
+write_units(JsonWriter *w, double units)
 {
 	char		text[64];
 
 	snprintf(text, sizeof(text), "%.1f", units);
-	JsonWriteKey(w, name);
+	JsonWriteKey(w, "CapacityUnits");
 	JsonWriteNumber(w, text);
 }
 
@@ -61,12 +62,12 @@ CapacityWrite(JsonWriter *w, const char *table_name, double units, const char *m
 {
 	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "TableName", table_name);
-	CapacityWriteMember(w, "CapacityUnits", units);
+	write_units(w, units);
 	if (strcmp(mode, "INDEXES") == 0)
 	{
 		JsonWriteKey(w, "Table");
 		JsonWriteObjectStart(w);
-		CapacityWriteMember(w, "CapacityUnits", units);
+		write_units(w, units);
 		JsonWriteObjectEnd(w);
 	}
 	JsonWriteObjectEnd(w);

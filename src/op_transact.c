@@ -60,7 +60,6 @@
 
 #include "capacity.h"
 #include "errors.h"
-#include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
 #include "security.h"
@@ -157,19 +156,15 @@ check_item_list(json_object *items, const char *member_type, ValidationErrors *v
 	return 0;
 }
 
-/* Write a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
+/* Append a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
 static void
-write_capacity(JsonWriter *w, const char *mode, const char *kind, DynamoTable **tables,
-			   double *units, int n)
+append_capacity(const char *mode, const char *kind, DynamoTable **tables, double *units,
+				int n, StringInfo out)
 {
-	char	   *kind_units;
-
 	if (mode == NULL || strcmp(mode, "NONE") == 0)
 		return;
-	kind_units = psprintf("%sCapacityUnits", kind);
-	JsonWriteKey(w, "ConsumedCapacity");
-	JsonWriteArrayStart(w);
-	for (int i = 0; i < n; i++)
+	appendStringInfoString(out, out->len > 1 ? ",\"ConsumedCapacity\":[" : "\"ConsumedCapacity\":[");
+	for (int i = 0, shown = 0; i < n; i++)
 	{
 		double		sum = 0;
 		bool		first = true;
@@ -182,34 +177,15 @@ write_capacity(JsonWriter *w, const char *mode, const char *kind, DynamoTable **
 		for (int j = i; j < n; j++)
 			if (strcmp(tables[j]->name, tables[i]->name) == 0)
 				sum += units[j];
-		JsonWriteObjectStart(w);
-		JsonWriteMemberCString(w, "TableName", tables[i]->name);
-		CapacityWriteMember(w, "CapacityUnits", sum);
-		CapacityWriteMember(w, kind_units, sum);
+		appendStringInfo(out, "%s{\"TableName\":", shown++ ? "," : "");
+		AppendJsonString(out, tables[i]->name, strlen(tables[i]->name));
+		appendStringInfo(out, ",\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f", sum, kind, sum);
 		if (strcmp(mode, "INDEXES") == 0)
-		{
-			JsonWriteKey(w, "Table");
-			JsonWriteObjectStart(w);
-			CapacityWriteMember(w, "CapacityUnits", sum);
-			CapacityWriteMember(w, kind_units, sum);
-			JsonWriteObjectEnd(w);
-		}
-		JsonWriteObjectEnd(w);
+			appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f}",
+							 sum, kind, sum);
+		appendStringInfoChar(out, '}');
 	}
-	JsonWriteArrayEnd(w);
-}
-
-/* A response holding only ConsumedCapacity (when asked for). */
-static void
-write_capacity_response(StringInfo out, const char *mode, const char *kind,
-						DynamoTable **tables, double *units, int n)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	write_capacity(&w, mode, kind, tables, units, n);
-	JsonWriteObjectEnd(&w);
+	appendStringInfoChar(out, ']');
 }
 
 /* Transactional read units of an item of size bytes: twice a strong read's. */
@@ -317,32 +293,29 @@ cancel_transaction(TxAction *acts, int n)
 {
 	StringInfoData extra,
 				codes;
-	JsonWriter	w;
 
 	initStringInfo(&extra);
 	initStringInfo(&codes);
-	JsonWriterInit(&w, &extra);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "CancellationReasons");
-	JsonWriteArrayStart(&w);
+	appendStringInfoString(&extra, "{\"CancellationReasons\":[");
 	for (int i = 0; i < n; i++)
 	{
 		TxAction   *a = &acts[i];
 
 		appendStringInfo(&codes, "%s%s", i ? ", " : "", a->code ? a->code : "None");
-		JsonWriteObjectStart(&w);
-		JsonWriteMemberCString(&w, "Code", a->code ? a->code : "None");
+		appendStringInfo(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", a->code ? a->code : "None");
 		if (a->show_item)
 		{
-			JsonWriteKey(&w, "Item");
-			StoredItemWrite(&w, DynItemMap(a->w.old));
+			appendStringInfoString(&extra, ",\"Item\":");
+			StoredItemToJson(DynItemMap(a->w.old), &extra);
 		}
 		if (a->message)
-			JsonWriteMemberCString(&w, "Message", a->message);
-		JsonWriteObjectEnd(&w);
+		{
+			appendStringInfoString(&extra, ",\"Message\":");
+			AppendJsonString(&extra, a->message, strlen(a->message));
+		}
+		appendStringInfoChar(&extra, '}');
 	}
-	JsonWriteArrayEnd(&w);
-	JsonWriteObjectEnd(&w);
+	appendStringInfoString(&extra, "]}");
 	DynamoErrorWithExtra(DYERR_TRANSACTION_CANCELED, extra.data,
 						 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 						 codes.data);
@@ -524,9 +497,9 @@ run_actions(TxAction *acts, int n)
  * Idempotency: dynamo.transaction_tokens
  * --------------------------------------------------------------------- */
 
-/* Write a JSON value with object members sorted: equal requests, equal text. */
+/* Append a JSON value with object members sorted: equal requests, equal text. */
 static void
-canonical_json(JsonWriter *w, json_object *val)
+canonical_json(json_object *val, StringInfo out)
 {
 	size_t		len;
 	const char *s;
@@ -545,31 +518,35 @@ canonical_json(JsonWriter *w, json_object *val)
 					keys[k++] = name;
 				}
 				qsort(keys, n, sizeof(char *), pg_qsort_strcmp);
-				JsonWriteObjectStart(w);
+				appendStringInfoChar(out, '{');
 				for (int i = 0; i < n; i++)
 				{
 					json_object *m = NULL;
 
 					json_object_object_get_ex(val, keys[i], &m);
-					JsonWriteKey(w, keys[i]);
-					canonical_json(w, m);
+					appendStringInfo(out, "%s", i ? "," : "");
+					AppendJsonString(out, keys[i], strlen(keys[i]));
+					appendStringInfoChar(out, ':');
+					canonical_json(m, out);
 				}
-				JsonWriteObjectEnd(w);
+				appendStringInfoChar(out, '}');
 				break;
 			}
 		case json_type_array:
-			JsonWriteArrayStart(w);
+			appendStringInfoChar(out, '[');
 			for (size_t i = 0; i < json_object_array_length(val); i++)
-				canonical_json(w, json_object_array_get_idx(val, i));
-			JsonWriteArrayEnd(w);
+			{
+				appendStringInfo(out, "%s", i ? "," : "");
+				canonical_json(json_object_array_get_idx(val, i), out);
+			}
+			appendStringInfoChar(out, ']');
 			break;
 		case json_type_string:
 			s = JsonStringValue(val, &len);
-			JsonWriteString(w, s, len);
+			AppendJsonString(out, s, len);
 			break;
 		default:
-			s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
-			JsonWriteRaw(w, s, strlen(s));
+			appendStringInfoString(out, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
 			break;
 	}
 }
@@ -579,13 +556,11 @@ static bytea *
 request_hash(json_object *items)
 {
 	StringInfoData text;
-	JsonWriter	w;
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	bytea	   *hash = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 
 	initStringInfo(&text);
-	JsonWriterInit(&w, &text);
-	canonical_json(&w, items);
+	canonical_json(items, &text);
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, (uint8 *) text.data, text.len) < 0 ||
 		pg_cryptohash_final(ctx, (uint8 *) VARDATA(hash), PG_SHA256_DIGEST_LENGTH) < 0)
@@ -741,7 +716,7 @@ replay_units_text(TxAction *acts, int n)
 
 /* The response to a repeated token: read capacity of the first call's items. */
 static void
-write_replay(const char *mode, const char *lines, StringInfo out)
+append_replay(const char *mode, const char *lines, StringInfo out)
 {
 	int			n = 0;
 	DynamoTable **tables = palloc(sizeof(DynamoTable *) * MAX_TRANSACT_ITEMS);
@@ -761,7 +736,7 @@ write_replay(const char *mode, const char *lines, StringInfo out)
 		strlcpy(tables[n]->name, line, sizeof(tables[n]->name));
 		units[n++] = strtod(tab + 1, NULL);
 	}
-	write_capacity_response(out, mode, "Read", tables, units, n);
+	append_capacity(mode, "Read", tables, units, n, out);
 }
 
 /* ---------------------------------------------------------------------
@@ -819,6 +794,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		DynamoError(DYERR_VALIDATION,
 					"Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit");
 
+	appendStringInfoChar(out, '{');
 	if (token)
 	{
 		StringInfoData replay;
@@ -828,7 +804,8 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		hash = request_hash(items);
 		if (token_lookup(token_b, hash, &replay))
 		{
-			write_replay(rc, replay.data, out);
+			append_replay(rc, replay.data, out);
+			appendStringInfoChar(out, '}');
 			return;
 		}
 	}
@@ -838,7 +815,8 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		token_store(token_b, hash, replay_units_text(acts, n));
 	for (int i = 0; i < n; i++)
 		units[i] = write_units(acts[i].w.old, acts[i].w.new_item);
-	write_capacity_response(out, rc, "Write", tables, units, n);
+	append_capacity(rc, "Write", tables, units, n, out);
+	appendStringInfoChar(out, '}');
 }
 
 /* One Get of TransactGetItems. */
@@ -896,39 +874,6 @@ parse_get_projection(TxGet *g)
 	ExprAttrsCheckUnused(attrs);
 }
 
-/* TransactGetItems' response: fetch and write the items, then the capacity. */
-static void
-write_get_response(StringInfo out, const char *rc, TxGet *gets, DynamoTable **tables,
-				   double *units, int n)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "Responses");
-	JsonWriteArrayStart(&w);
-	/* every read uses the statement's snapshot: one consistent view */
-	for (int i = 0; i < n; i++)
-	{
-		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
-
-		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
-		JsonWriteObjectStart(&w);
-		if (item)
-		{
-			JsonWriteKey(&w, "Item");
-			if (gets[i].proj)
-				ExprProjectWrite(&w, gets[i].proj, DynItemMap(item));
-			else
-				StoredItemWrite(&w, DynItemMap(item));
-		}
-		JsonWriteObjectEnd(&w);
-	}
-	JsonWriteArrayEnd(&w);
-	write_capacity(&w, rc, "Read", tables, units, n);
-	JsonWriteObjectEnd(&w);
-}
-
 void
 OpTransactGetItems(json_object *req, StringInfo out)
 {
@@ -966,5 +911,25 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	}
 	check_duplicates(tables, keys, n);
 
-	write_get_response(out, rc, gets, tables, units, n);
+	/* every read uses the statement's snapshot: one consistent view */
+	appendStringInfoString(out, "{\"Responses\":[");
+	for (int i = 0; i < n; i++)
+	{
+		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
+
+		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
+		appendStringInfoString(out, i ? ",{" : "{");
+		if (item)
+		{
+			appendStringInfoString(out, "\"Item\":");
+			if (gets[i].proj)
+				ExprProjectToJson(gets[i].proj, DynItemMap(item), out);
+			else
+				StoredItemToJson(DynItemMap(item), out);
+		}
+		appendStringInfoChar(out, '}');
+	}
+	appendStringInfoChar(out, ']');
+	append_capacity(rc, "Read", tables, units, n, out);
+	appendStringInfoChar(out, '}');
 }
