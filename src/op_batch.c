@@ -13,7 +13,6 @@
 
 #include "capacity.h"
 #include "errors.h"
-#include "json_write.h"
 #include "expr/expr.h"
 #include "ops.h"
 #include "storage.h"
@@ -73,52 +72,31 @@ request_items(json_object *req, const char **capacity, ValidationErrors *v)
 	return items;
 }
 
-/* Is entries[i] the first of its table among entries[from..i]? */
-static bool
-first_of_table(const BatchEntry *entries, int from, int i)
-{
-	for (int j = from; j < i; j++)
-		if (entries[j].table == entries[i].table)
-			return false;
-	return true;
-}
-
-/* Write ConsumedCapacity, one entry per table, when asked for. */
+/* Append ConsumedCapacity, one entry per table, when asked for. */
 static void
-write_capacity(JsonWriter *w, const char *capacity, BatchEntry *entries, int n,
-			   double unit_of_entry)
+append_capacity(const char *capacity, BatchEntry *entries, int n, double unit_of_entry, StringInfo out)
 {
 	if (!CapacityWanted(capacity))
 		return;
-	JsonWriteKey(w, "ConsumedCapacity");
-	JsonWriteArrayStart(w);
-	for (int i = 0; i < n; i++)
+	appendStringInfoString(out, ",\"ConsumedCapacity\":[");
+	for (int i = 0, shown = 0; i < n; i++)
 	{
 		double		units = 0;
+		bool		first = true;
 
-		if (!first_of_table(entries, 0, i))
+		for (int j = 0; j < i; j++)
+			if (entries[j].table == entries[i].table)
+				first = false;
+		if (!first)
 			continue;
 		for (int j = i; j < n; j++)
 			if (entries[j].table == entries[i].table)
 				units += unit_of_entry;
-		CapacityWrite(w, entries[i].table_name, units, capacity);
+		if (shown++)
+			appendStringInfoChar(out, ',');
+		CapacityAppend(out, entries[i].table_name, units, capacity);
 	}
-	JsonWriteArrayEnd(w);
-}
-
-/* BatchWriteItem's response: every request processed. */
-static void
-write_write_response(StringInfo out, const char *capacity, BatchEntry *entries, int n)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "UnprocessedItems");
-	JsonWriteObjectStart(&w);
-	JsonWriteObjectEnd(&w);
-	write_capacity(&w, capacity, entries, n, 1.0);
-	JsonWriteObjectEnd(&w);
+	appendStringInfoChar(out, ']');
 }
 
 /* Parse one WriteRequest into entry. */
@@ -213,7 +191,9 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		else
 			StorageDelete(entries[i].table, &entries[i].key);
 	}
-	write_write_response(out, capacity, entries, n);
+	appendStringInfoString(out, "{\"UnprocessedItems\":{}");
+	append_capacity(capacity, entries, n, 1.0, out);
+	appendStringInfoChar(out, '}');
 }
 
 static const char *const get_legacy[] = {"AttributesToGet", NULL};
@@ -241,88 +221,6 @@ get_projection(json_object *ka, ExprAttrs **attrs)
 	return proj;
 }
 
-/*
- * Write Responses, table by table in request order, fetching the items, up
- * to 16 MB; returns the first entry left unprocessed (n when none is).
- */
-static int
-write_responses(JsonWriter *w, BatchEntry *entries, int n)
-{
-	int			first_unprocessed = n;
-	size_t		bytes = 0;
-
-	JsonWriteKey(w, "Responses");
-	JsonWriteObjectStart(w);
-	for (int i = 0; i < n; i++)
-	{
-		if (!first_of_table(entries, 0, i))
-			continue;
-		JsonWriteKey(w, entries[i].table_name);
-		JsonWriteArrayStart(w);
-		for (int j = i; j < n && j < first_unprocessed; j++)
-		{
-			DynItem    *item;
-
-			if (entries[j].table != entries[i].table)
-				continue;
-			item = StorageFetch(entries[j].table, &entries[j].key, false);
-			if (item == NULL)
-				continue;
-			bytes += StoredItemSize(DynItemMap(item));
-			if (bytes > MAX_BATCH_RESPONSE)
-			{
-				first_unprocessed = j;
-				break;
-			}
-			if (entries[j].projection)
-				ExprProjectWrite(w, entries[j].projection, DynItemMap(item));
-			else
-				StoredItemWrite(w, DynItemMap(item));
-		}
-		JsonWriteArrayEnd(w);
-	}
-	JsonWriteObjectEnd(w);
-	return first_unprocessed;
-}
-
-/* Write UnprocessedKeys: the keys of entries[from..n), table by table. */
-static void
-write_unprocessed(JsonWriter *w, BatchEntry *entries, int from, int n)
-{
-	JsonWriteKey(w, "UnprocessedKeys");
-	JsonWriteObjectStart(w);
-	for (int i = from; i < n; i++)
-	{
-		if (!first_of_table(entries, from, i))
-			continue;
-		JsonWriteKey(w, entries[i].table_name);
-		JsonWriteObjectStart(w);
-		JsonWriteKey(w, "Keys");
-		JsonWriteArrayStart(w);
-		for (int j = i; j < n; j++)
-			if (entries[j].table == entries[i].table)
-				StoredItemWrite(w, DynItemMap(entries[j].item));
-		JsonWriteArrayEnd(w);
-		JsonWriteObjectEnd(w);
-	}
-	JsonWriteObjectEnd(w);
-}
-
-/* BatchGetItem's response: fetch and write the items, then what is left. */
-static void
-write_get_response(StringInfo out, const char *capacity, BatchEntry *entries, int n)
-{
-	JsonWriter	w;
-	int			first_unprocessed;
-
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	first_unprocessed = write_responses(&w, entries, n);
-	write_unprocessed(&w, entries, first_unprocessed, n);
-	write_capacity(&w, capacity, entries, first_unprocessed, 0.5);
-	JsonWriteObjectEnd(&w);
-}
-
 void
 OpBatchGetItem(json_object *req, StringInfo out)
 {
@@ -333,6 +231,8 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	bool	   *consistent;
 	int			n = 0,
 				total = 0;
+	size_t		bytes = 0;
+	int			first_unprocessed;
 
 	ValidationInit(&v);
 	items = request_items(req, &capacity, &v);
@@ -393,5 +293,71 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	}
 	check_duplicates(entries, n);
 
-	write_get_response(out, capacity, entries, n);
+	/* Responses, table by table in request order, up to 16 MB */
+	appendStringInfoString(out, "{\"Responses\":{");
+	first_unprocessed = n;
+	for (int i = 0, tables = 0; i < n; i++)
+	{
+		bool		first = true,
+					any = false;
+
+		for (int j = 0; j < i; j++)
+			if (entries[j].table == entries[i].table)
+				first = false;
+		if (!first)
+			continue;
+		appendStringInfoString(out, tables++ ? "," : "");
+		AppendJsonString(out, entries[i].table_name, strlen(entries[i].table_name));
+		appendStringInfoString(out, ":[");
+		for (int j = i; j < n && j < first_unprocessed; j++)
+		{
+			DynItem    *item;
+
+			if (entries[j].table != entries[i].table)
+				continue;
+			item = StorageFetch(entries[j].table, &entries[j].key, false);
+			if (item == NULL)
+				continue;
+			bytes += StoredItemSize(DynItemMap(item));
+			if (bytes > MAX_BATCH_RESPONSE)
+			{
+				first_unprocessed = j;
+				break;
+			}
+			appendStringInfoString(out, any ? "," : "");
+			if (entries[j].projection)
+				ExprProjectToJson(entries[j].projection, DynItemMap(item), out);
+			else
+				StoredItemToJson(DynItemMap(item), out);
+			any = true;
+		}
+		appendStringInfoChar(out, ']');
+	}
+	appendStringInfoString(out, "},\"UnprocessedKeys\":{");
+	for (int i = first_unprocessed, tables = 0; i < n; i++)
+	{
+		bool		first = true,
+					any = false;
+
+		for (int j = first_unprocessed; j < i; j++)
+			if (entries[j].table == entries[i].table)
+				first = false;
+		if (!first)
+			continue;
+		appendStringInfoString(out, tables++ ? "," : "");
+		AppendJsonString(out, entries[i].table_name, strlen(entries[i].table_name));
+		appendStringInfoString(out, ":{\"Keys\":[");
+		for (int j = i; j < n; j++)
+		{
+			if (entries[j].table != entries[i].table)
+				continue;
+			appendStringInfoString(out, any ? "," : "");
+			StoredItemToJson(DynItemMap(entries[j].item), out);
+			any = true;
+		}
+		appendStringInfoString(out, "]}");
+	}
+	appendStringInfoChar(out, '}');
+	append_capacity(capacity, entries, first_unprocessed, 0.5, out);
+	appendStringInfoChar(out, '}');
 }
