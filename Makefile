@@ -17,7 +17,7 @@ DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql \
 INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql
 UPGRADE_0_4_PARTS = sql/upgrade--0.3--0.4.sql sql/time_to_live.sql sql/wire_api.sql
 
-CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/number.o src/attrval.o \
+CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/json_write.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
 	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o src/stats.o \
 	src/ttl.o src/op_ttl.o

@@ -15,7 +15,7 @@
  * sorted and unique, sets non-empty, S and names valid UTF-8, numbers
  * canonical.  JSON output never emits invalid UTF-8: a byte that does not
  * start a well-formed sequence (possible only in items stored before these
- * checks) is written as U+FFFD.
+ * checks) is written as U+FFFD (json_write.c).
  */
 #include "postgres.h"
 
@@ -24,6 +24,7 @@
 #include "attrval.h"
 #include "errors.h"
 #include "json_text.h"
+#include "json_write.h"
 #include "number.h"
 #include "request.h"
 
@@ -595,146 +596,119 @@ StoredValueEnd(const char *v)
 	}
 }
 
-/* Append bytes as a base64 JSON string. */
-static void
-append_base64(StringInfo out, const char *data, uint32 len)
-{
-	int			enclen = pg_b64_enc_len(len);
-
-	appendStringInfoChar(out, '"');
-	enlargeStringInfo(out, enclen + 1);
-	out->len += pg_b64_encode(data, len, out->data + out->len, enclen);
-	out->data[out->len] = '\0';
-	appendStringInfoChar(out, '"');
-}
-
 void
 AppendJsonString(StringInfo out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
+	JsonWriter	w;
 
-	enlargeStringInfo(out, len + 2);
-	appendStringInfoChar(out, '"');
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c >= 0x80)
-		{
-			size_t		n = Utf8SequenceLength((const unsigned char *) s + i, len - i);
-
-			if (n == 0)
-				appendBinaryStringInfo(out, "\xEF\xBF\xBD", 3);	/* U+FFFD */
-			else
-				appendBinaryStringInfo(out, s + i, n);
-			i += Max(n, 1) - 1;
-		}
-		else if (c == '"' || c == '\\')
-		{
-			appendStringInfoChar(out, '\\');
-			appendStringInfoChar(out, c);
-		}
-		else if (c < 0x20)
-		{
-			char		esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-
-			appendBinaryStringInfo(out, esc, 6);
-		}
-		else
-			appendStringInfoChar(out, c);
-	}
-	appendStringInfoChar(out, '"');
+	JsonWriterInit(&w, out);
+	JsonWriteString(&w, s, len);
 }
 
-/* Emit a scalar payload (S/N/B bytes) as its JSON string. */
+/* Write a scalar payload (S/N/B bytes) as its JSON string. */
 static void
-scalar_to_json(char tag, const char *data, uint32 len, StringInfo out)
+write_scalar(JsonWriter *w, char tag, const char *data, uint32 len)
 {
 	if (tag == DYN_B)
-		append_base64(out, data, len);
+		JsonWriteBase64(w, data, len);
 	else
-		AppendJsonString(out, data, len);
+		JsonWriteString(w, data, len);
 }
 
 void
-StoredItemToJson(const char *map, StringInfo out)
+StoredItemWrite(JsonWriter *w, const char *map)
 {
-	uint32		count = stored_u32(map + 5);
-	const char *p = map + 9;
+	StoredIter	it;
+	const char *name,
+			   *value;
+	uint32		nlen;
 
-	appendStringInfoChar(out, '{');
-	for (uint32 i = 0; i < count; i++)
+	JsonWriteObjectStart(w);
+	StoredIterInit(&it, map);
+	while (StoredMapNext(&it, &name, &nlen, &value))
 	{
-		uint32		nlen = stored_u32(p);
-
 		CHECK_FOR_INTERRUPTS();
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		AppendJsonString(out, p + 4, nlen);
-		appendStringInfoChar(out, ':');
-		p += 4 + nlen;
-		StoredValueToJson(p, out);
-		p = StoredValueEnd(p);
+		JsonWriteName(w, name, nlen);
+		StoredValueWrite(w, value);
 	}
-	appendStringInfoChar(out, '}');
+	JsonWriteObjectEnd(w);
+}
+
+/* Write the elements of a stored list or set as a JSON array. */
+static void
+write_elements(JsonWriter *w, const char *v)
+{
+	StoredIter	it;
+	const char *p;
+	uint32		len;
+
+	JsonWriteArrayStart(w);
+	StoredIterInit(&it, v);
+	if (*v == DYN_L)
+	{
+		while (StoredListNext(&it, &p))
+		{
+			CHECK_FOR_INTERRUPTS();
+			StoredValueWrite(w, p);
+		}
+	}
+	else
+	{
+		while (StoredSetNext(&it, &p, &len))
+		{
+			CHECK_FOR_INTERRUPTS();
+			write_scalar(w, set_member_type(*v), p, len);
+		}
+	}
+	JsonWriteArrayEnd(w);
 }
 
 void
-StoredValueToJson(const char *v, StringInfo out)
+StoredValueWrite(JsonWriter *w, const char *v)
 {
 	char		tag = *v;
-	uint32		count;
-	const char *p;
 
-	appendStringInfo(out, "{\"%s\":", DynTypeName(tag));
+	JsonWriteObjectStart(w);
+	JsonWriteKey(w, DynTypeName(tag));
 	switch (tag)
 	{
 		case DYN_S:
 		case DYN_N:
 		case DYN_B:
-			scalar_to_json(tag, v + 5, stored_u32(v + 1), out);
+			write_scalar(w, tag, v + 5, stored_u32(v + 1));
 			break;
 		case DYN_BOOL:
-			appendStringInfoString(out, v[1] ? "true" : "false");
+			JsonWriteBool(w, v[1] != 0);
 			break;
 		case DYN_NULL:
-			appendStringInfoString(out, "true");
+			JsonWriteBool(w, true);
 			break;
 		case DYN_M:
-			StoredItemToJson(v, out);
-			break;
-		case DYN_L:
-			count = stored_u32(v + 5);
-			p = v + 9;
-			appendStringInfoChar(out, '[');
-			for (uint32 i = 0; i < count; i++)
-			{
-				CHECK_FOR_INTERRUPTS();
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				StoredValueToJson(p, out);
-				p = StoredValueEnd(p);
-			}
-			appendStringInfoChar(out, ']');
+			StoredItemWrite(w, v);
 			break;
 		default:
-			count = stored_u32(v + 5);
-			p = v + 9;
-			appendStringInfoChar(out, '[');
-			for (uint32 i = 0; i < count; i++)
-			{
-				uint32		len = stored_u32(p);
-
-				CHECK_FOR_INTERRUPTS();
-				if (i > 0)
-					appendStringInfoChar(out, ',');
-				scalar_to_json(set_member_type(tag), p + 4, len, out);
-				p += 4 + len;
-			}
-			appendStringInfoChar(out, ']');
+			write_elements(w, v);
 			break;
 	}
-	appendStringInfoChar(out, '}');
+	JsonWriteObjectEnd(w);
+}
+
+void
+StoredItemToJson(const char *map, StringInfo out)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	StoredItemWrite(&w, map);
+}
+
+void
+StoredValueToJson(const char *v, StringInfo out)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	StoredValueWrite(&w, v);
 }
 
 DynValue *

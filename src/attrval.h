@@ -90,8 +90,13 @@ extern void AttrValueSerialize(const DynValue *v, StringInfo out);
 
 /* Stored-format readers.  A "cursor" points at a value's tag byte. */
 extern const char *StoredValueEnd(const char *v);
+struct JsonWriter;
+/* Write a stored value as its AttributeValue JSON ({"S":"x"} ...). */
+extern void StoredValueWrite(struct JsonWriter *w, const char *v);
+/* Write a stored map as a JSON object of name -> AttributeValue (an item). */
+extern void StoredItemWrite(struct JsonWriter *w, const char *map);
+/* The same appended to out as a whole JSON text (outside responses). */
 extern void StoredValueToJson(const char *v, StringInfo out);
-/* A stored map as a JSON object of name -> AttributeValue (an item). */
 extern void StoredItemToJson(const char *map, StringInfo out);
 extern DynValue *StoredValueToTree(const char *v);
 extern bool StoredValueValidate(const char *v, const char *end, int depth);
@@ -221,7 +226,8 @@ extern char *StoredListConcat(const char *a, const char *b);
 /* Compare two byte strings: memcmp order, shorter first (names, S, B). */
 extern int	CompareBytes(const char *a, size_t alen, const char *b, size_t blen);
 
-/* JSON string literal output, keeping every byte (NUL as \u0000). */
+/* A JSON string literal appended to out, keeping every byte (NUL as \u0000):
+ * JsonWriteString outside a writer. */
 extern void AppendJsonString(StringInfo out, const char *s, size_t len);
 
 #endif							/* DYNAMO_ATTRVAL_H */

@@ -8,6 +8,7 @@
 #include "attrval.h"
 #include "capacity.h"
 #include "item.h"
+#include "json_write.h"
 
 double
 CapacityReadUnits(size_t bytes, bool consistent)
@@ -45,13 +46,38 @@ CapacityWanted(const char *mode)
 	return mode != NULL && strcmp(mode, "NONE") != 0;
 }
 
+/* Write capacity units as DynamoDB does, with one decimal. */
+static void
+write_units(JsonWriter *w, double units)
+{
+	char		text[64];
+
+	snprintf(text, sizeof(text), "%.1f", units);
+	JsonWriteKey(w, "CapacityUnits");
+	JsonWriteNumber(w, text);
+}
+
+void
+CapacityWrite(JsonWriter *w, const char *table_name, double units, const char *mode)
+{
+	JsonWriteObjectStart(w);
+	JsonWriteMemberCString(w, "TableName", table_name);
+	write_units(w, units);
+	if (strcmp(mode, "INDEXES") == 0)
+	{
+		JsonWriteKey(w, "Table");
+		JsonWriteObjectStart(w);
+		write_units(w, units);
+		JsonWriteObjectEnd(w);
+	}
+	JsonWriteObjectEnd(w);
+}
+
 void
 CapacityAppend(StringInfo out, const char *table_name, double units, const char *mode)
 {
-	appendStringInfoString(out, "{\"TableName\":");
-	AppendJsonString(out, table_name, strlen(table_name));
-	appendStringInfo(out, ",\"CapacityUnits\":%.1f", units);
-	if (strcmp(mode, "INDEXES") == 0)
-		appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f}", units);
-	appendStringInfoChar(out, '}');
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	CapacityWrite(&w, table_name, units, mode);
 }

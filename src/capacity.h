@@ -21,7 +21,12 @@ extern double CapacityItemWriteUnits(const struct varlena *old, const struct var
 /* Does ReturnConsumedCapacity (TOTAL, INDEXES, NONE or NULL) ask for it? */
 extern bool CapacityWanted(const char *mode);
 
-/* Append one ConsumedCapacity object for a table. */
+/* Write one ConsumedCapacity object for a table. */
+struct JsonWriter;
+extern void CapacityWrite(struct JsonWriter *w, const char *table_name, double units,
+						  const char *mode);
+
+/* The same appended to out (until every response uses the writer). */
 extern void CapacityAppend(StringInfo out, const char *table_name, double units,
 						   const char *mode);
 

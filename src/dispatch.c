@@ -151,11 +151,8 @@ DynamoDispatch(const char *operation, const char *body, size_t len, const char *
 	int			nest;
 
 	if (op == NULL)
-		ereport(ERROR,
-				(errcode(DynamoErrorGetInfo(DYERR_UNKNOWN_OPERATION)->sqlstate),
-				 /* DynamoDB's answer has no message; SQL users get the name */
-				 errmsg_internal("UnknownOperationException: "),
-				 errdetail_internal("Unknown operation: %s", operation)));
+		/* DynamoDB's answer has no message; SQL users get the name */
+		DynamoErrorWithoutMessage(DYERR_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
 	start = GetCurrentTimestamp();
 	if (DynamoLogMinDuration >= 0)
 	{

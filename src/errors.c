@@ -3,14 +3,24 @@
  *		The one mapping from DynamoDB error types to SQLSTATEs and wire form.
  *
  * A DynamoDB error is a Postgres ERROR with SQLSTATE DYnnn and the message
- * "<Type>: <DynamoDB's message>", so a SQL user sees both, and the HTTP door
- * reverses it with DynamoErrorToWire().  Extra members of the wire body (the
- * Item of a failed condition, CancellationReasons) travel in the DETAIL as a
- * JSON object text.
+ * "<Type>: <DynamoDB's message>", so a SQL user sees both.  What the wire
+ * needs travels beside it, never parsed out of that message:
+ *
+ *   SQLSTATE    the error type (the table below)
+ *   detail_log  DynamoDB's message exactly, possibly empty (errdetail_log: the
+ *               server log shows it, SQL clients are not sent it)
+ *   detail      the extra members of the wire body (the Item of a failed
+ *               condition, CancellationReasons) as a JSON object text, which
+ *               SQL users see too
+ *   hint        an explanation for SQL users only, where DynamoDB's message
+ *               is empty (undecodable bodies, unknown operations)
+ *
+ * DynamoErrorToWire() builds DynamoDB's response from these.
  */
 #include "postgres.h"
 
 #include "errors.h"
+#include "json_write.h"
 #include "utils/elog.h"
 
 #define NS_DYNAMO	"com.amazonaws.dynamodb.v20120810#"
@@ -73,18 +83,24 @@ lookup_sqlstate(int sqlerrcode)
 	return NULL;
 }
 
-/* Raise type with a formatted message and optional extra JSON members. */
-static void raise_error(DynamoErrorType type, const char *extra, const char *msg) pg_attribute_noreturn();
+/*
+ * Raise type with DynamoDB's message msg, optional extra members (a JSON
+ * object text) and an optional hint for SQL users.
+ */
+static void raise_error(DynamoErrorType type, const char *extra, const char *hint,
+						const char *msg) pg_attribute_noreturn();
 
 static void
-raise_error(DynamoErrorType type, const char *extra, const char *msg)
+raise_error(DynamoErrorType type, const char *extra, const char *hint, const char *msg)
 {
 	const DynamoErrorInfo *info = DynamoErrorGetInfo(type);
 
 	ereport(ERROR,
 			(errcode(info->sqlstate),
 			 errmsg_internal("%s: %s", info->name, msg),
-			 extra ? errdetail_internal("%s", extra) : 0));
+			 errdetail_log("%s", msg),
+			 extra ? errdetail_internal("%s", extra) : 0,
+			 hint ? errhint("%s", hint) : 0));
 	pg_unreachable();
 }
 
@@ -94,7 +110,7 @@ DynamoError(DynamoErrorType type, const char *fmt,...)
 	StringInfoData buf;
 
 	FORMAT_VA(&buf, fmt);
-	raise_error(type, NULL, buf.data);
+	raise_error(type, NULL, NULL, buf.data);
 }
 
 void
@@ -103,7 +119,16 @@ DynamoErrorWithExtra(DynamoErrorType type, const char *extra, const char *fmt,..
 	StringInfoData buf;
 
 	FORMAT_VA(&buf, fmt);
-	raise_error(type, extra, buf.data);
+	raise_error(type, extra, NULL, buf.data);
+}
+
+void
+DynamoErrorWithoutMessage(DynamoErrorType type, const char *hint_fmt,...)
+{
+	StringInfoData buf;
+
+	FORMAT_VA(&buf, hint_fmt);
+	raise_error(type, NULL, buf.data, "");
 }
 
 int
@@ -116,25 +141,6 @@ DynamoCaughtErrorCode(MemoryContext cxt)
 	FreeErrorData(edata);
 	MemoryContextSwitchTo(old);
 	return code;
-}
-
-/* Append s as a JSON string literal. */
-static void
-append_json_string(StringInfo out, const char *s)
-{
-	appendStringInfoChar(out, '"');
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (c == '"' || c == '\\')
-			appendStringInfo(out, "\\%c", c);
-		else if (c < 0x20)
-			appendStringInfo(out, "\\u%04x", c);
-		else
-			appendStringInfoChar(out, c);
-	}
-	appendStringInfoChar(out, '"');
 }
 
 const DynamoErrorInfo *
@@ -155,42 +161,53 @@ DynamoErrorForSqlstate(int sqlerrcode, const char **generic)
 	return DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR);
 }
 
+const char *
+DynamoErrorWireMessage(const ErrorData *edata)
+{
+	if (lookup_sqlstate(edata->sqlerrcode) == NULL)
+		return NULL;
+	/* raised past DynamoError (cannot happen in our code): the whole message */
+	return edata->detail_log ? edata->detail_log : edata->message;
+}
+
+/* Write the wire body of an error of info with message text and extra members. */
+static int
+write_wire(const DynamoErrorInfo *info, const char *text, const char *extra, StringInfo body)
+{
+	JsonWriter	w;
+	char	   *type = psprintf("%s%s", info->namespace, info->name);
+
+	JsonWriterInit(&w, body);
+	JsonWriteObjectStart(&w);
+	JsonWriteMemberCString(&w, "__type", type);
+	/* DynamoDB leaves an empty message out (UnknownOperationException) */
+	if (*text)
+		JsonWriteMemberCString(&w, info->capital_message ? "Message" : "message", text);
+	if (extra)
+		JsonWriteRawMembers(&w, extra, strlen(extra));
+	JsonWriteObjectEnd(&w);
+	pfree(type);
+	return info->http_status;
+}
+
 int
-DynamoErrorToWire(int sqlerrcode, const char *message, const char *detail,
-				  StringInfo body)
+DynamoErrorToWire(const ErrorData *edata, StringInfo body)
 {
 	const char *generic;
-	const DynamoErrorInfo *info = DynamoErrorForSqlstate(sqlerrcode, &generic);
-	const char *text = message ? message : "";
+	const DynamoErrorInfo *info = DynamoErrorForSqlstate(edata->sqlerrcode, &generic);
+	const char *ours = DynamoErrorWireMessage(edata);
 
 	if (generic)
-		text = generic;
-	else if (lookup_sqlstate(sqlerrcode) != NULL)
-	{
-		size_t		prefix = strlen(info->name);
+		return write_wire(info, generic, NULL, body);
+	/* the DETAIL holds extra members only when raise_error put it there */
+	if (ours)
+		return write_wire(info, ours, edata->detail_log ? edata->detail : NULL, body);
+	/* AccessDeniedException for insufficient_privilege: Postgres's message */
+	return write_wire(info, edata->message ? edata->message : "", NULL, body);
+}
 
-		if (strncmp(text, info->name, prefix) == 0 && strncmp(text + prefix, ": ", 2) == 0)
-			text += prefix + 2;
-	}
-
-	appendStringInfo(body, "{\"__type\":\"%s%s\"", info->namespace, info->name);
-	if (*text)
-	{
-		/* DynamoDB leaves an empty message out (UnknownOperationException) */
-		appendStringInfo(body, ",\"%s\":", info->capital_message ? "Message" : "message");
-		append_json_string(body, text);
-	}
-	if (detail && detail[0] == '{')
-	{
-		/* merge the members of the extra object */
-		size_t		len = strlen(detail);
-
-		if (len > 2)
-		{
-			appendStringInfoChar(body, ',');
-			appendBinaryStringInfo(body, detail + 1, len - 2);
-		}
-	}
-	appendStringInfoChar(body, '}');
-	return info->http_status;
+int
+DynamoErrorTypeToWire(DynamoErrorType type, const char *message, StringInfo body)
+{
+	return write_wire(DynamoErrorGetInfo(type), message, NULL, body);
 }

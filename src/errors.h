@@ -3,10 +3,12 @@
  *		DynamoDB error types, their SQLSTATEs and wire form.
  *
  * Every DynamoDB error is raised as a Postgres ERROR whose SQLSTATE is one of
- * ours (class DY) and whose message is "<Type>: <DynamoDB's message>".  The one
- * table in errors.c maps each SQLSTATE to the type name, the JSON namespace of
- * `__type`, the HTTP status and the casing of the message key.  The HTTP door
- * turns an ErrorData back into DynamoDB's response with DynamoErrorToWire().
+ * ours (class DY) and whose message is "<Type>: <DynamoDB's message>"; the
+ * wire message and extra members travel beside it in the ErrorData (see
+ * errors.c), so no code ever parses a message.  The one table in errors.c
+ * maps each SQLSTATE to the type name, the JSON namespace of `__type`, the
+ * HTTP status and the casing of the message key.  The HTTP door turns an
+ * ErrorData back into DynamoDB's response with DynamoErrorToWire().
  */
 #ifndef DYNAMO_ERRORS_H
 #define DYNAMO_ERRORS_H
@@ -87,11 +89,16 @@ extern void DynamoError(DynamoErrorType type, const char *fmt,...)
 			pg_attribute_printf(2, 3) pg_attribute_noreturn();
 
 /* Same, with a JSON object text whose members are merged into the wire body
- * (e.g. "\"Item\":{...}" or "\"CancellationReasons\":[...]"); it travels in
+ * (e.g. {"Item":{...}} or {"CancellationReasons":[...]}); SQL users see it as
  * the error's DETAIL. */
 extern void DynamoErrorWithExtra(DynamoErrorType type, const char *extra,
 								 const char *fmt,...)
 			pg_attribute_printf(3, 4) pg_attribute_noreturn();
+
+/* Raise a DynamoDB error whose wire message is empty (an undecodable body,
+ * an unknown operation); the formatted hint tells SQL users what was wrong. */
+extern void DynamoErrorWithoutMessage(DynamoErrorType type, const char *hint_fmt,...)
+			pg_attribute_printf(2, 3) pg_attribute_noreturn();
 
 /*
  * In a PG_CATCH block: the SQLSTATE of the error being handled (its data is
@@ -110,12 +117,21 @@ extern const DynamoErrorInfo *DynamoErrorForSqlstate(int sqlerrcode, const char 
 extern const DynamoErrorInfo *DynamoErrorGetInfo(DynamoErrorType type);
 
 /*
+ * DynamoDB's message of a caught error of ours (exactly as the wire sends it,
+ * possibly empty); NULL for any other error.
+ */
+extern const char *DynamoErrorWireMessage(const ErrorData *edata);
+
+/*
  * Turn any ERROR (ours or Postgres's) into DynamoDB's wire answer: the HTTP
  * status and a JSON body {"__type":..., "message":...[, extra]}.  Postgres
  * errors map to AccessDeniedException (insufficient privilege) or
  * InternalServerError (anything else, with a generic message).
  */
-extern int	DynamoErrorToWire(int sqlerrcode, const char *message,
-							  const char *detail, StringInfo body);
+extern int	DynamoErrorToWire(const ErrorData *edata, StringInfo body);
+
+/* The wire answer of an error of type with message, raised nowhere. */
+extern int	DynamoErrorTypeToWire(DynamoErrorType type, const char *message,
+								  StringInfo body);
 
 #endif							/* DYNAMO_ERRORS_H */

@@ -21,6 +21,7 @@
 
 #include "capacity.h"
 #include "errors.h"
+#include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
 
@@ -121,43 +122,13 @@ WriteActionValidate(WriteAction *a)
 	ExprCheckConditionalOperator(a->conditional_operator, a->expected_json);
 }
 
-/* Does an error message already carry DynamoDB's validation envelope? */
-static bool
-is_enveloped(const char *msg)
-{
-	while (*msg >= '0' && *msg <= '9')
-		msg++;
-	return strncmp(msg, " validation error", 17) == 0;
-}
-
 void
-WriteActionValidateEnveloped(WriteAction *a)
+WriteActionValidateSingle(WriteAction *a)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-
-	PG_TRY();
-	{
-		WriteActionValidate(a);
-		if ((a->kind == WRITE_PUT || a->kind == WRITE_DELETE) && a->return_values &&
-			strcmp(a->return_values, "NONE") != 0 && strcmp(a->return_values, "ALL_OLD") != 0)
-			DynamoError(DYERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		const char *msg;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		msg = strstr(edata->message, ": ");
-		msg = msg ? msg + 2 : edata->message;
-		if (edata->sqlerrcode != DynamoErrorGetInfo(DYERR_VALIDATION)->sqlstate ||
-			is_enveloped(msg) || strncmp(msg, "Value provided in ", 18) == 0)
-			PG_RE_THROW();
-		FlushErrorState();
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: %s", msg);
-	}
-	PG_END_TRY();
+	WriteActionValidate(a);
+	if ((a->kind == WRITE_PUT || a->kind == WRITE_DELETE) && a->return_values &&
+		strcmp(a->return_values, "NONE") != 0 && strcmp(a->return_values, "ALL_OLD") != 0)
+		DynamoError(DYERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
 }
 
 /* The privileges each kind of write needs on its table. */
@@ -231,11 +202,14 @@ WriteActionFail(WriteAction *a)
 	if (a->return_old_on_failure && a->old)
 	{
 		StringInfoData extra;
+		JsonWriter	w;
 
 		initStringInfo(&extra);
-		appendStringInfoString(&extra, "{\"Item\":");
-		StoredItemToJson(DynItemMap(a->old), &extra);
-		appendStringInfoChar(&extra, '}');
+		JsonWriterInit(&w, &extra);
+		JsonWriteObjectStart(&w);
+		JsonWriteKey(&w, "Item");
+		StoredItemWrite(&w, DynItemMap(a->old));
+		JsonWriteObjectEnd(&w);
 		DynamoErrorWithExtra(DYERR_CONDITIONAL_CHECK_FAILED, extra.data,
 							 "The conditional request failed");
 	}
@@ -305,15 +279,13 @@ WriteActionRun(WriteAction *a)
  * --------------------------------------------------------------------- */
 
 void
-OpAppendCapacity(const char *table_name, const char *return_capacity, double capacity,
-				 StringInfo out)
+OpWriteCapacity(JsonWriter *w, const char *table_name, const char *return_capacity,
+				double capacity)
 {
 	if (!CapacityWanted(return_capacity))
 		return;
-	if (out->len > 1)
-		appendStringInfoChar(out, ',');
-	appendStringInfoString(out, "\"ConsumedCapacity\":");
-	CapacityAppend(out, table_name, capacity, return_capacity);
+	JsonWriteKey(w, "ConsumedCapacity");
+	CapacityWrite(w, table_name, capacity, return_capacity);
 }
 
 /* PutItem and DeleteItem: the same steps, then ALL_OLD. */
@@ -322,22 +294,24 @@ put_or_delete(json_object *req, WriteKind kind, StringInfo out)
 {
 	WriteAction a;
 	ValidationErrors v;
+	JsonWriter	w;
 
 	ValidationInit(&v);
 	WriteActionRead(&a, kind, req, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, unsupported_members);
-	WriteActionValidateEnveloped(&a);
+	WriteActionValidateSingle(&a);
 	WriteActionBind(&a);
 	WriteActionRun(&a);
-	appendStringInfoChar(out, '{');
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
 	if (a.old && a.return_values && strcmp(a.return_values, "ALL_OLD") == 0)
 	{
-		appendStringInfoString(out, "\"Attributes\":");
-		StoredItemToJson(DynItemMap(a.old), out);
+		JsonWriteKey(&w, "Attributes");
+		StoredItemWrite(&w, DynItemMap(a.old));
 	}
-	OpAppendCapacity(a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item), out);
-	appendStringInfoChar(out, '}');
+	OpWriteCapacity(&w, a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item));
+	JsonWriteObjectEnd(&w);
 }
 
 void
@@ -398,6 +372,7 @@ OpGetItem(json_object *req, StringInfo out)
 	DynItem    *item;
 	StorageKey	key;
 	double		capacity;
+	JsonWriter	w;
 
 	OpRejectUnsupported(req, unsupported_members);
 	proj = read_projection(req);
@@ -407,15 +382,16 @@ OpGetItem(json_object *req, StringInfo out)
 	item = StorageFetch(table, &key, false);
 	capacity = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
 								 consistent && json_object_get_boolean(consistent));
-	appendStringInfoChar(out, '{');
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
 	if (item)
 	{
-		appendStringInfoString(out, "\"Item\":");
+		JsonWriteKey(&w, "Item");
 		if (proj)
-			ExprProjectToJson(proj, DynItemMap(item), out);
+			ExprProjectWrite(&w, proj, DynItemMap(item));
 		else
-			StoredItemToJson(DynItemMap(item), out);
+			StoredItemWrite(&w, DynItemMap(item));
 	}
-	OpAppendCapacity(table_name, rc, capacity, out);
-	appendStringInfoChar(out, '}');
+	OpWriteCapacity(&w, table_name, rc, capacity);
+	JsonWriteObjectEnd(&w);
 }

@@ -15,6 +15,7 @@
 
 #include "capacity.h"
 #include "errors.h"
+#include "json_write.h"
 #include "keycond.h"
 #include "ops.h"
 #include "scan.h"
@@ -276,34 +277,41 @@ is_kept(const PageRequest *pr, const char *name, size_t len, bool keys_only)
 	return false;
 }
 
-/* Append the keys of a stored item, or (keys_only false) its projected attributes. */
+/* Write the keys of a stored item, or (keys_only false) its projected attributes. */
 static void
-append_attributes(const PageRequest *pr, const DynItem *item, bool keys_only, StringInfo out)
+write_attributes(JsonWriter *w, const PageRequest *pr, const DynItem *item, bool keys_only)
 {
 	StoredIter	it;
 	const char *name;
 	const char *v;
 	uint32		nlen;
-	bool		any = false;
 
 	StoredIterInit(&it, DynItemMap(item));
-	appendStringInfoChar(out, '{');
+	JsonWriteObjectStart(w);
 	while (StoredMapNext(&it, &name, &nlen, &v))
 	{
 		if (is_kept(pr, name, nlen, keys_only))
 		{
-			if (any)
-				appendStringInfoChar(out, ',');
-			AppendJsonString(out, name, nlen);
-			appendStringInfoChar(out, ':');
-			StoredValueToJson(v, out);
-			any = true;
+			JsonWriteName(w, name, nlen);
+			StoredValueWrite(w, v);
 		}
 	}
-	appendStringInfoChar(out, '}');
+	JsonWriteObjectEnd(w);
 }
 
-/* Read one page and append the response. */
+/* Write one item of a page as the request projects it. */
+static void
+write_item(JsonWriter *w, const PageRequest *pr, const DynItem *item)
+{
+	if (pr->projection)
+		ExprProjectWrite(w, pr->projection, DynItemMap(item));
+	else if (pr->projected)
+		write_attributes(w, pr, item, false);
+	else
+		StoredItemWrite(w, DynItemMap(item));
+}
+
+/* Read one page and write the response. */
 static void
 run_page(PageRequest *pr, StringInfo out)
 {
@@ -314,11 +322,19 @@ run_page(PageRequest *pr, StringInfo out)
 				scanned = 0;
 	size_t		bytes = 0;
 	StringInfoData lek;
+	JsonWriter	w,
+				lek_w;
 
+	/* the last key is written after the items: into its own buffer first */
 	initStringInfo(&lek);
-	appendStringInfoChar(out, '{');
+	JsonWriterInit(&lek_w, &lek);
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
 	if (!count_only)
-		appendStringInfoString(out, "\"Items\":[");
+	{
+		JsonWriteKey(&w, "Items");
+		JsonWriteArrayStart(&w);
+	}
 	SPI_connect();
 	scan = ScanOpen(pr->table, &pr->spec);
 	while ((item = ScanNext(scan)) != NULL)
@@ -328,38 +344,31 @@ run_page(PageRequest *pr, StringInfo out)
 		if (pr->filter == NULL || ExprEvalCondition(pr->filter, pr->attrs, DynItemMap(item)))
 		{
 			if (!count_only)
-			{
-				if (count > 0)
-					appendStringInfoChar(out, ',');
-				if (pr->projection)
-					ExprProjectToJson(pr->projection, DynItemMap(item), out);
-				else if (pr->projected)
-					append_attributes(pr, item, false, out);
-				else
-					StoredItemToJson(DynItemMap(item), out);
-			}
+				write_item(&w, pr, item);
 			count++;
 		}
 		if ((pr->limit > 0 && scanned >= pr->limit) || bytes > PAGE_BYTES)
 		{
-			append_attributes(pr, item, true, &lek);
+			write_attributes(&lek_w, pr, item, true);
 			break;
 		}
 	}
 	ScanClose(scan);
 	SPI_finish();
 	if (!count_only)
-		appendStringInfoString(out, "],");
-	appendStringInfo(out, "\"Count\":" INT64_FORMAT ",\"ScannedCount\":" INT64_FORMAT, count, scanned);
+		JsonWriteArrayEnd(&w);
+	JsonWriteKey(&w, "Count");
+	JsonWriteInt64(&w, count);
+	JsonWriteKey(&w, "ScannedCount");
+	JsonWriteInt64(&w, scanned);
 	if (lek.len > 0)
-		appendStringInfo(out, ",\"LastEvaluatedKey\":%s", lek.data);
-	if (CapacityWanted(pr->return_capacity))
 	{
-		appendStringInfoString(out, ",\"ConsumedCapacity\":");
-		CapacityAppend(out, pr->table_name, CapacityReadUnits(bytes, pr->consistent),
-					   pr->return_capacity);
+		JsonWriteKey(&w, "LastEvaluatedKey");
+		JsonWriteRaw(&w, lek.data, lek.len);
 	}
-	appendStringInfoChar(out, '}');
+	OpWriteCapacity(&w, pr->table_name, pr->return_capacity,
+					CapacityReadUnits(bytes, pr->consistent));
+	JsonWriteObjectEnd(&w);
 }
 
 /* The text of a string member, or NULL. */

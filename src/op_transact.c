@@ -381,7 +381,6 @@ run_pure(void (*step) (TxAction *), TxAction *a)
 	PG_CATCH();
 	{
 		ErrorData  *edata;
-		const char *prefix = "ValidationException: ";
 
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
@@ -391,9 +390,7 @@ run_pure(void (*step) (TxAction *), TxAction *a)
 			PG_RE_THROW();
 		}
 		FlushErrorState();
-		set_reason(a->reason, "ValidationError",
-				   strncmp(edata->message, prefix, strlen(prefix)) == 0 ?
-				   edata->message + strlen(prefix) : edata->message);
+		set_reason(a->reason, "ValidationError", DynamoErrorWireMessage(edata));
 		FreeErrorData(edata);
 		ok = false;
 	}

@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "errors.h"
 #include "executor/spi.h"
+#include "json_write.h"
 #include "miscadmin.h"
 #include "ops.h"
 #include "ttl.h"
@@ -105,6 +106,7 @@ OpUpdateTimeToLive(json_object *req, StringInfo out)
 	TtlSetting	cur;
 	char	   *attribute;
 	bool		background;
+	JsonWriter	w;
 
 	parse_spec(req, &spec);
 	t = OpTableForChange(spec.table, spec.table_len, "UpdateTimeToLive");
@@ -128,10 +130,15 @@ OpUpdateTimeToLive(json_object *req, StringInfo out)
 	else
 		change_index_now(get_rel_name(t->relid), attribute, spec.enabled);
 	SPI_finish();
-	appendStringInfo(out, "{\"TimeToLiveSpecification\":{\"Enabled\":%s,\"AttributeName\":",
-					 spec.enabled ? "true" : "false");
-	AppendJsonString(out, attribute, strlen(attribute));
-	appendStringInfoString(out, "}}");
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "TimeToLiveSpecification");
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "Enabled");
+	JsonWriteBool(&w, spec.enabled);
+	JsonWriteMemberCString(&w, "AttributeName", attribute);
+	JsonWriteObjectEnd(&w);
+	JsonWriteObjectEnd(&w);
 }
 
 void
@@ -141,6 +148,7 @@ OpDescribeTimeToLive(json_object *req, StringInfo out)
 	const char *name = OpTableNameMember(req, &len);
 	DynamoTable *t = CatalogGetTable(name, len);
 	TtlSetting	cur;
+	JsonWriter	w;
 
 	if (t == NULL || !CatalogTableVisible(t) || t->status == STATUS_CREATING)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -149,12 +157,13 @@ OpDescribeTimeToLive(json_object *req, StringInfo out)
 	SPI_connect();
 	TtlSettingRead(name, &cur);
 	SPI_finish();
-	appendStringInfo(out, "{\"TimeToLiveDescription\":{\"TimeToLiveStatus\":\"%s\"",
-					 cur.status ? cur.status : TTL_DISABLED);
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "TimeToLiveDescription");
+	JsonWriteObjectStart(&w);
+	JsonWriteMemberCString(&w, "TimeToLiveStatus", cur.status ? cur.status : TTL_DISABLED);
 	if (cur.attribute)
-	{
-		appendStringInfoString(out, ",\"AttributeName\":");
-		AppendJsonString(out, cur.attribute, strlen(cur.attribute));
-	}
-	appendStringInfoString(out, "}}");
+		JsonWriteMemberCString(&w, "AttributeName", cur.attribute);
+	JsonWriteObjectEnd(&w);
+	JsonWriteObjectEnd(&w);
 }

@@ -10,14 +10,14 @@
 
 #include "capacity.h"
 #include "errors.h"
+#include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
 
-/* Append "Attributes" as ReturnValues asks. */
+/* Write "Attributes" as ReturnValues asks (nothing when it is empty). */
 static void
-append_attributes(const WriteAction *a, const char *rv, StringInfo out)
+write_attributes(JsonWriter *w, const WriteAction *a, const char *rv)
 {
-	StringInfoData buf;
 	const DynItem *item;
 
 	if (rv == NULL || strcmp(rv, "NONE") == 0)
@@ -25,15 +25,14 @@ append_attributes(const WriteAction *a, const char *rv, StringInfo out)
 	item = (strcmp(rv, "ALL_OLD") == 0 || strcmp(rv, "UPDATED_OLD") == 0) ? a->old : a->new_item;
 	if (item == NULL)
 		return;
-	initStringInfo(&buf);
-	if (strncmp(rv, "ALL_", 4) == 0)
-		StoredItemToJson(DynItemMap(item), &buf);
-	else
-		ExprProjectPathsToJson(a->result.paths, a->result.npaths, DynItemMap(item), &buf);
-	if (strcmp(buf.data, "{}") == 0)
-		return;
-	appendStringInfoString(out, "\"Attributes\":");
-	appendBinaryStringInfo(out, buf.data, buf.len);
+	if (strncmp(rv, "ALL_", 4) != 0)
+		ExprProjectPathsWrite(w, "Attributes", a->result.paths, a->result.npaths,
+							  DynItemMap(item));
+	else if (StoredMemberCount(DynItemMap(item)) > 0)
+	{
+		JsonWriteKey(w, "Attributes");
+		StoredItemWrite(w, DynItemMap(item));
+	}
 }
 
 void
@@ -42,12 +41,13 @@ OpUpdateItem(json_object *req, StringInfo out)
 	static const char *const unsupported[] = {"ReturnItemCollectionMetrics", NULL};
 	WriteAction a;
 	ValidationErrors v;
+	JsonWriter	w;
 
 	ValidationInit(&v);
 	WriteActionRead(&a, WRITE_UPDATE, req, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, unsupported);
-	WriteActionValidateEnveloped(&a);
+	WriteActionValidateSingle(&a);
 	if (a.update == NULL)
 	{
 		/* no update at all: an empty update that still creates the item */
@@ -55,8 +55,9 @@ OpUpdateItem(json_object *req, StringInfo out)
 	}
 	WriteActionBind(&a);
 	WriteActionRun(&a);
-	appendStringInfoChar(out, '{');
-	append_attributes(&a, a.return_values, out);
-	OpAppendCapacity(a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item), out);
-	appendStringInfoChar(out, '}');
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	write_attributes(&w, &a, a.return_values);
+	OpWriteCapacity(&w, a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item));
+	JsonWriteObjectEnd(&w);
 }

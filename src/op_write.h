@@ -11,11 +11,11 @@
  *	2. WriteActionValidate(a): DynamoDB's request checks in its order: mixed
  *	   legacy and expression parameters, attribute values, substitution
  *	   context, expressions (syntax, names, values, paths), unused names and
- *	   values.  No table access yet.  PutItem, UpdateItem and DeleteItem call
- *	   WriteActionValidateEnveloped(a), which reports these errors (and an
- *	   impossible ReturnValues) inside DynamoDB's "1 validation error
- *	   detected: " envelope, as DynamoDB's current validation layer does;
- *	   unused names / values stay bare.  Transactions report them bare.
+ *	   values.  No table access yet.  These are semantic checks, which
+ *	   DynamoDB reports bare (without the "N validation error(s) detected: "
+ *	   of member constraints).  PutItem, UpdateItem and DeleteItem call
+ *	   WriteActionValidateSingle(a), which also refuses an impossible
+ *	   ReturnValues.
  *	3. WriteActionBind(a): find the table (ResourceNotFoundException), check
  *	   the key against the schema, refuse updates of key attributes.  In
  *	   two halves for transactions: WriteActionBindTable(a) finds the table;
@@ -87,7 +87,8 @@ typedef struct WriteAction
 extern void WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj,
 							ValidationErrors *v);
 extern void WriteActionValidate(WriteAction *a);
-extern void WriteActionValidateEnveloped(WriteAction *a);
+/* WriteActionValidate, then ReturnValues of a single PutItem / DeleteItem. */
+extern void WriteActionValidateSingle(WriteAction *a);
 extern void WriteActionBind(WriteAction *a);
 extern void WriteActionBindTable(WriteAction *a);
 extern char *WriteActionBindKey(WriteAction *a);

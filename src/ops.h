@@ -27,8 +27,9 @@ extern void OpDeleteItem(json_object *req, StringInfo out);
 extern void OpUpdateItem(json_object *req, StringInfo out);
 
 /* Response helpers shared by the item operations (op_item.c) */
-extern void OpAppendCapacity(const char *table_name, const char *return_capacity,
-							 double capacity, StringInfo out);
+struct JsonWriter;
+extern void OpWriteCapacity(struct JsonWriter *w, const char *table_name,
+							const char *return_capacity, double capacity);
 
 /* op_query.c */
 extern void OpQuery(json_object *req, StringInfo out);

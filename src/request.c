@@ -36,14 +36,10 @@ RequestParse(const char *body, size_t len)
 void
 RequestBareSerializationError(const char *fmt,...)
 {
-	StringInfoData detail;
+	StringInfoData hint;
 
-	FORMAT_VA(&detail, fmt);
-	ereport(ERROR,
-			(errcode(DynamoErrorGetInfo(DYERR_SERIALIZATION)->sqlstate),
-			 errmsg_internal("SerializationException: "),
-			 errdetail_internal("%s", detail.data)));
-	pg_unreachable();
+	FORMAT_VA(&hint, fmt);
+	DynamoErrorWithoutMessage(DYERR_SERIALIZATION, "%s", hint.data);
 }
 
 /*

@@ -47,7 +47,7 @@ extern json_object *RequestMember(json_object *obj, const char *name, JsonShape 
 
 /*
  * Raise SerializationException without a message, as DynamoDB answers bytes
- * it cannot decode; the formatted detail tells SQL users what was wrong.
+ * it cannot decode; the formatted hint tells SQL users what was wrong.
  */
 extern void RequestBareSerializationError(const char *fmt,...)
 			pg_attribute_printf(1, 2) pg_attribute_noreturn();

@@ -226,15 +226,22 @@ extern const char *ExprResolvePath(const ExprPath *path, const char *map);
 extern bool ExprCompareValues(const char *a, const char *b, ExprCompareOp op);
 
 /*
- * Append the projection of a stored map as a JSON item ({"a":{"S":..}}):
+ * Write the projection of a stored map as a JSON item ({"a":{"S":..}}):
  * only the paths asked for, nested maps and lists keeping their shape.
  * Paths that reach nothing are left out.
  */
+struct JsonWriter;
+extern void ExprProjectWrite(struct JsonWriter *w, const ExprProjection *proj, const char *map);
+
+/* The same appended to out (until every response uses the writer). */
 extern void ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out);
 
-/* Same, with the paths as an array (for UPDATED_OLD / UPDATED_NEW). */
-extern void ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map,
-								   StringInfo out);
+/*
+ * Same, with the paths as an array (for UPDATED_OLD / UPDATED_NEW); with a
+ * member name, as that member of the current object, left out when empty.
+ */
+extern void ExprProjectPathsWrite(struct JsonWriter *w, const char *member,
+								  const ExprPath *paths, int npaths, const char *map);
 
 /* ---------------------------------------------------------------------
  * Updates (expr_update.c)

@@ -17,6 +17,7 @@
 
 #include "miscadmin.h"
 #include "expr/expr.h"
+#include "json_write.h"
 #include "number.h"
 
 /* The value at path's elements from first on, starting from value v. */
@@ -371,55 +372,54 @@ compare_proj(const void *a, const void *b)
 	return compare_elems((*(ProjNode *const *) a)->elem, (*(ProjNode *const *) b)->elem);
 }
 
-static void proj_to_json(ProjNode *n, StringInfo out);
+static void proj_write(JsonWriter *w, ProjNode *n);
 
 /* The members of a projected map: "name":{...},... */
 static void
-proj_members(ProjNode *n, StringInfo out)
+proj_members(JsonWriter *w, ProjNode *n)
 {
 	qsort(n->children, n->nchildren, sizeof(ProjNode *), compare_proj);
 	for (int i = 0; i < n->nchildren; i++)
 	{
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		AppendJsonString(out, n->children[i]->elem->name, n->children[i]->elem->namelen);
-		appendStringInfoChar(out, ':');
-		proj_to_json(n->children[i], out);
+		JsonWriteName(w, n->children[i]->elem->name, n->children[i]->elem->namelen);
+		proj_write(w, n->children[i]);
 	}
 }
 
 /* One projected value as an AttributeValue. */
 static void
-proj_to_json(ProjNode *n, StringInfo out)
+proj_write(JsonWriter *w, ProjNode *n)
 {
 	check_stack_depth();
 	if (n->value)
 	{
-		StoredValueToJson(n->value, out);
+		StoredValueWrite(w, n->value);
 		return;
 	}
+	JsonWriteObjectStart(w);
 	if (n->children[0]->elem->is_index)
 	{
 		qsort(n->children, n->nchildren, sizeof(ProjNode *), compare_proj);
-		appendStringInfoString(out, "{\"L\":[");
+		JsonWriteKey(w, "L");
+		JsonWriteArrayStart(w);
 		for (int i = 0; i < n->nchildren; i++)
-		{
-			if (i > 0)
-				appendStringInfoChar(out, ',');
-			proj_to_json(n->children[i], out);
-		}
-		appendStringInfoString(out, "]}");
-		return;
+			proj_write(w, n->children[i]);
+		JsonWriteArrayEnd(w);
 	}
-	appendStringInfoString(out, "{\"M\":{");
-	proj_members(n, out);
-	appendStringInfoString(out, "}}");
+	else
+	{
+		JsonWriteKey(w, "M");
+		JsonWriteObjectStart(w);
+		proj_members(w, n);
+		JsonWriteObjectEnd(w);
+	}
+	JsonWriteObjectEnd(w);
 }
 
-void
-ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map, StringInfo out)
+/* The tree of what paths reach in a stored map (root zeroed by the caller). */
+static void
+project(const ExprPath *paths, int npaths, const char *map, ProjNode *root)
 {
-	ProjNode	root;
 	const ExprPath **order = palloc(sizeof(ExprPath *) * Max(npaths, 1));
 	StoredMapCursor top;
 
@@ -427,13 +427,12 @@ ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map, Strin
 	for (int i = 0; i < npaths; i++)
 		order[i] = &paths[i];
 	qsort(order, npaths, sizeof(ExprPath *), compare_paths);
-	memset(&root, 0, sizeof(root));
 	if (map)
 		StoredMapCursorInit(&top, map);
 	for (int i = 0; i < npaths && map; i++)
 	{
 		const ExprPath *path = order[i];
-		ProjNode   *n = &root;
+		ProjNode   *n = root;
 		const char *v;
 
 		CHECK_FOR_INTERRUPTS();
@@ -452,13 +451,36 @@ ExprProjectPathsToJson(const ExprPath *paths, int npaths, const char *map, Strin
 			n->value = v;
 		}
 	}
-	appendStringInfoChar(out, '{');
-	proj_members(&root, out);
-	appendStringInfoChar(out, '}');
+}
+
+void
+ExprProjectPathsWrite(JsonWriter *w, const char *member, const ExprPath *paths, int npaths,
+					  const char *map)
+{
+	ProjNode	root;
+
+	memset(&root, 0, sizeof(root));
+	project(paths, npaths, map, &root);
+	if (member && root.nchildren == 0)
+		return;
+	if (member)
+		JsonWriteKey(w, member);
+	JsonWriteObjectStart(w);
+	proj_members(w, &root);
+	JsonWriteObjectEnd(w);
+}
+
+void
+ExprProjectWrite(JsonWriter *w, const ExprProjection *proj, const char *map)
+{
+	ExprProjectPathsWrite(w, NULL, proj->paths, proj->npaths, map);
 }
 
 void
 ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out)
 {
-	ExprProjectPathsToJson(proj->paths, proj->npaths, map, out);
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	ExprProjectWrite(&w, proj, map);
 }

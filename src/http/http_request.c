@@ -350,8 +350,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 		MemoryContextSwitchTo(request_context);
 
 		resetStringInfo(response);
-		status = DynamoErrorToWire(edata->sqlerrcode, edata->message,
-								   edata->detail, response);
+		status = DynamoErrorToWire(edata, response);
 		if (status >= 500)
 			ereport(LOG,
 					(errmsg("dynamo http request failed: %s", edata->message),

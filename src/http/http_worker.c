@@ -995,8 +995,7 @@ DynamoHttpWorkerMain(Datum main_arg)
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
 		initStringInfo(&throttle_body);
-		(void) DynamoErrorToWire(DynamoErrorGetInfo(DYERR_THROTTLING)->sqlstate,
-								 THROTTLE_MESSAGE, NULL, &throttle_body);
+		(void) DynamoErrorTypeToWire(DYERR_THROTTLING, THROTTLE_MESSAGE, &throttle_body);
 		MemoryContextSwitchTo(old);
 	}
 	OpenListeners();
