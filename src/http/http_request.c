@@ -274,8 +274,7 @@ RefuseBody(int status, StringInfo response, const char **content_type)
 		appendStringInfo(response, "413 %s\n", HttpStatusText(413));
 		return 413;
 	}
-	return DynamoErrorToWire(DynamoErrorGetInfo(DYERR_INTERNAL_SERVER_ERROR)->sqlstate,
-							 "Internal server error", NULL, response);
+	return DynamoErrorTypeToWire(DYERR_INTERNAL_SERVER_ERROR, "Internal server error", response);
 }
 
 /* Dispatch the operation as `roleid`, telling it the request's Host. */
