@@ -19,7 +19,7 @@ CREATE FUNCTION us_try(op text, req json) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN dynamo.call(op, req)::text;
 EXCEPTION WHEN OTHERS THEN
-	RETURN regexp_replace(SQLERRM, '^(\w+): 1 validation error detected: ', '\1: ');
+	RETURN SQLERRM;
 END $$;
 
 -- the item of key k, as GetItem returns it ({} when there is none)
