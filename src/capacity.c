@@ -71,12 +71,3 @@ CapacityWrite(JsonWriter *w, const char *table_name, double units, const char *m
 	}
 	JsonWriteObjectEnd(w);
 }
-
-void
-CapacityAppend(StringInfo out, const char *table_name, double units, const char *mode)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	CapacityWrite(&w, table_name, units, mode);
-}
