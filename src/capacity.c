@@ -46,14 +46,13 @@ CapacityWanted(const char *mode)
 	return mode != NULL && strcmp(mode, "NONE") != 0;
 }
 
-/* Write capacity units as DynamoDB does, with one decimal. */
-static void
-write_units(JsonWriter *w, double units)
+void
+CapacityWriteMember(JsonWriter *w, const char *name, double units)
 {
 	char		text[64];
 
 	snprintf(text, sizeof(text), "%.1f", units);
-	JsonWriteKey(w, "CapacityUnits");
+	JsonWriteKey(w, name);
 	JsonWriteNumber(w, text);
 }
 
@@ -62,22 +61,13 @@ CapacityWrite(JsonWriter *w, const char *table_name, double units, const char *m
 {
 	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "TableName", table_name);
-	write_units(w, units);
+	CapacityWriteMember(w, "CapacityUnits", units);
 	if (strcmp(mode, "INDEXES") == 0)
 	{
 		JsonWriteKey(w, "Table");
 		JsonWriteObjectStart(w);
-		write_units(w, units);
+		CapacityWriteMember(w, "CapacityUnits", units);
 		JsonWriteObjectEnd(w);
 	}
 	JsonWriteObjectEnd(w);
-}
-
-void
-CapacityAppend(StringInfo out, const char *table_name, double units, const char *mode)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	CapacityWrite(&w, table_name, units, mode);
 }

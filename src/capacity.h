@@ -26,8 +26,7 @@ struct JsonWriter;
 extern void CapacityWrite(struct JsonWriter *w, const char *table_name, double units,
 						  const char *mode);
 
-/* The same appended to out (until every response uses the writer). */
-extern void CapacityAppend(StringInfo out, const char *table_name, double units,
-						   const char *mode);
+/* Write a member of capacity units, with one decimal as DynamoDB does. */
+extern void CapacityWriteMember(struct JsonWriter *w, const char *name, double units);
 
 #endif							/* DYNAMO_CAPACITY_H */

@@ -16,6 +16,7 @@
 
 #include "capacity.h"
 #include "errors.h"
+#include "json_write.h"
 #include "expr/expr.h"
 #include "ops.h"
 #include "storage.h"
@@ -78,31 +79,51 @@ request_items(json_object *req, const char **capacity, ValidationErrors *v)
 	return items;
 }
 
-/* Append ConsumedCapacity, one entry per table, when asked for. */
+/* Is entries[i] the first of its table among entries[from..i]? */
+static bool
+first_of_table(const BatchEntry *entries, int from, int i)
+{
+	for (int j = from; j < i; j++)
+		if (entries[j].table == entries[i].table)
+			return false;
+	return true;
+}
+
+/* Write ConsumedCapacity, one entry per table, when asked for. */
 static void
-append_capacity(const char *capacity, BatchEntry *entries, int n, StringInfo out)
+write_capacity(JsonWriter *w, const char *capacity, BatchEntry *entries, int n)
 {
 	if (!CapacityWanted(capacity))
 		return;
-	appendStringInfoString(out, ",\"ConsumedCapacity\":[");
-	for (int i = 0, shown = 0; i < n; i++)
+	JsonWriteKey(w, "ConsumedCapacity");
+	JsonWriteArrayStart(w);
+	for (int i = 0; i < n; i++)
 	{
 		double		units = 0;
-		bool		first = true;
 
-		for (int j = 0; j < i; j++)
-			if (entries[j].table == entries[i].table)
-				first = false;
-		if (!first)
+		if (!first_of_table(entries, 0, i))
 			continue;
 		for (int j = i; j < n; j++)
 			if (entries[j].table == entries[i].table)
 				units += entries[j].units;
-		if (shown++)
-			appendStringInfoChar(out, ',');
-		CapacityAppend(out, entries[i].table_name, units, capacity);
+		CapacityWrite(w, entries[i].table_name, units, capacity);
 	}
-	appendStringInfoChar(out, ']');
+	JsonWriteArrayEnd(w);
+}
+
+/* BatchWriteItem's response: every request processed. */
+static void
+write_write_response(StringInfo out, const char *capacity, BatchEntry *entries, int n)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "UnprocessedItems");
+	JsonWriteObjectStart(&w);
+	JsonWriteObjectEnd(&w);
+	write_capacity(&w, capacity, entries, n);
+	JsonWriteObjectEnd(&w);
 }
 
 /* Parse one WriteRequest into entry. */
@@ -196,9 +217,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		else
 			e->units = CapacityItemWriteUnits(StorageDelete(e->table, &e->key), NULL);
 	}
-	appendStringInfoString(out, "{\"UnprocessedItems\":{}");
-	append_capacity(capacity, entries, n, out);
-	appendStringInfoChar(out, '}');
+	write_write_response(out, capacity, entries, n);
 }
 
 static const char *const get_legacy[] = {"AttributesToGet", NULL};
@@ -247,6 +266,92 @@ check_projection_mix(json_object *items)
 					"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
 }
 
+/*
+ * Write Responses, table by table in request order, fetching the items (and
+ * counting their capacity) up to 16 MB; returns the first entry left
+ * unprocessed (n when none is).
+ */
+static int
+write_responses(JsonWriter *w, BatchEntry *entries, const bool *consistent, int n)
+{
+	int			first_unprocessed = n;
+	size_t		bytes = 0;
+
+	JsonWriteKey(w, "Responses");
+	JsonWriteObjectStart(w);
+	for (int i = 0; i < n; i++)
+	{
+		if (!first_of_table(entries, 0, i))
+			continue;
+		JsonWriteKey(w, entries[i].table_name);
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n && j < first_unprocessed; j++)
+		{
+			DynItem    *item;
+
+			if (entries[j].table != entries[i].table)
+				continue;
+			item = StorageFetch(entries[j].table, &entries[j].key, false);
+			entries[j].units = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
+												 consistent[j]);
+			if (item == NULL)
+				continue;
+			bytes += StoredItemSize(DynItemMap(item));
+			if (bytes > MAX_BATCH_RESPONSE)
+			{
+				first_unprocessed = j;
+				break;
+			}
+			if (entries[j].projection)
+				ExprProjectWrite(w, entries[j].projection, DynItemMap(item));
+			else
+				StoredItemWrite(w, DynItemMap(item));
+		}
+		JsonWriteArrayEnd(w);
+	}
+	JsonWriteObjectEnd(w);
+	return first_unprocessed;
+}
+
+/* Write UnprocessedKeys: the keys of entries[from..n), table by table. */
+static void
+write_unprocessed(JsonWriter *w, BatchEntry *entries, int from, int n)
+{
+	JsonWriteKey(w, "UnprocessedKeys");
+	JsonWriteObjectStart(w);
+	for (int i = from; i < n; i++)
+	{
+		if (!first_of_table(entries, from, i))
+			continue;
+		JsonWriteKey(w, entries[i].table_name);
+		JsonWriteObjectStart(w);
+		JsonWriteKey(w, "Keys");
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n; j++)
+			if (entries[j].table == entries[i].table)
+				StoredItemWrite(w, DynItemMap(entries[j].item));
+		JsonWriteArrayEnd(w);
+		JsonWriteObjectEnd(w);
+	}
+	JsonWriteObjectEnd(w);
+}
+
+/* BatchGetItem's response: fetch and write the items, then what is left. */
+static void
+write_get_response(StringInfo out, const char *capacity, BatchEntry *entries,
+				   const bool *consistent, int n)
+{
+	JsonWriter	w;
+	int			first_unprocessed;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	first_unprocessed = write_responses(&w, entries, consistent, n);
+	write_unprocessed(&w, entries, first_unprocessed, n);
+	write_capacity(&w, capacity, entries, first_unprocessed);
+	JsonWriteObjectEnd(&w);
+}
+
 void
 OpBatchGetItem(json_object *req, StringInfo out)
 {
@@ -257,8 +362,6 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	bool	   *consistent;
 	int			n = 0,
 				total = 0;
-	size_t		bytes = 0;
-	int			first_unprocessed;
 
 	ValidationInit(&v);
 	items = request_items(req, &capacity, &v);
@@ -305,73 +408,5 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	}
 	check_duplicates(entries, n);
 
-	/* Responses, table by table in request order, up to 16 MB */
-	appendStringInfoString(out, "{\"Responses\":{");
-	first_unprocessed = n;
-	for (int i = 0, tables = 0; i < n; i++)
-	{
-		bool		first = true,
-					any = false;
-
-		for (int j = 0; j < i; j++)
-			if (entries[j].table == entries[i].table)
-				first = false;
-		if (!first)
-			continue;
-		appendStringInfoString(out, tables++ ? "," : "");
-		AppendJsonString(out, entries[i].table_name, strlen(entries[i].table_name));
-		appendStringInfoString(out, ":[");
-		for (int j = i; j < n && j < first_unprocessed; j++)
-		{
-			DynItem    *item;
-
-			if (entries[j].table != entries[i].table)
-				continue;
-			item = StorageFetch(entries[j].table, &entries[j].key, false);
-			entries[j].units = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
-												 consistent[j]);
-			if (item == NULL)
-				continue;
-			bytes += StoredItemSize(DynItemMap(item));
-			if (bytes > MAX_BATCH_RESPONSE)
-			{
-				first_unprocessed = j;
-				break;
-			}
-			appendStringInfoString(out, any ? "," : "");
-			if (entries[j].projection)
-				ExprProjectToJson(entries[j].projection, DynItemMap(item), out);
-			else
-				StoredItemToJson(DynItemMap(item), out);
-			any = true;
-		}
-		appendStringInfoChar(out, ']');
-	}
-	appendStringInfoString(out, "},\"UnprocessedKeys\":{");
-	for (int i = first_unprocessed, tables = 0; i < n; i++)
-	{
-		bool		first = true,
-					any = false;
-
-		for (int j = first_unprocessed; j < i; j++)
-			if (entries[j].table == entries[i].table)
-				first = false;
-		if (!first)
-			continue;
-		appendStringInfoString(out, tables++ ? "," : "");
-		AppendJsonString(out, entries[i].table_name, strlen(entries[i].table_name));
-		appendStringInfoString(out, ":{\"Keys\":[");
-		for (int j = i; j < n; j++)
-		{
-			if (entries[j].table != entries[i].table)
-				continue;
-			appendStringInfoString(out, any ? "," : "");
-			StoredItemToJson(DynItemMap(entries[j].item), out);
-			any = true;
-		}
-		appendStringInfoString(out, "]}");
-	}
-	appendStringInfoChar(out, '}');
-	append_capacity(capacity, entries, first_unprocessed, out);
-	appendStringInfoChar(out, '}');
+	write_get_response(out, capacity, entries, consistent, n);
 }

@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "errors.h"
 #include "indexes.h"
+#include "json_write.h"
 #include "ops.h"
 #include "catalog.h"
 #include "table_spec.h"
@@ -610,26 +611,79 @@ typedef struct IndexChange
 	const char *status;			/* CREATING, UPDATING or DELETING */
 } IndexChange;
 
-/* Append ,"KeySchema":[...] for a hash key and an optional range key. */
+/* Write a KeySchema member: the hash key, then the range key if any. */
 static void
-append_key_schema(const char *hash, const char *range, StringInfo out)
+write_key_schema(JsonWriter *w, const char *hash_key, const char *range_key)
 {
-	appendStringInfoString(out, ",\"KeySchema\":[{\"AttributeName\":");
-	AppendJsonString(out, hash, strlen(hash));
-	appendStringInfoString(out, ",\"KeyType\":\"HASH\"}");
-	if (range)
+	JsonWriteKey(w, "KeySchema");
+	JsonWriteArrayStart(w);
+	for (int i = 0; i < 2; i++)
 	{
-		appendStringInfoString(out, ",{\"AttributeName\":");
-		AppendJsonString(out, range, strlen(range));
-		appendStringInfoString(out, ",\"KeyType\":\"RANGE\"}");
+		const char *key = i ? range_key : hash_key;
+
+		if (key == NULL)
+			continue;
+		JsonWriteObjectStart(w);
+		JsonWriteMemberCString(w, "AttributeName", key);
+		JsonWriteMemberCString(w, "KeyType", i ? "RANGE" : "HASH");
+		JsonWriteObjectEnd(w);
 	}
-	appendStringInfoChar(out, ']');
+	JsonWriteArrayEnd(w);
 }
 
-/* Append LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
+/* Write a member whose value is a JSON number given as text. */
 static void
-append_index_descriptions(const char *name, const char *arn, bool provisioned, bool deleting,
-						  const IndexChange *change, StringInfo out)
+write_number(JsonWriter *w, const char *name, const char *text)
+{
+	JsonWriteKey(w, name);
+	JsonWriteNumber(w, text);
+}
+
+/* Write one index of the description (a row of the query below). */
+static void
+write_index(JsonWriter *w, HeapTuple tup, TupleDesc desc, const char *arn, bool global,
+			bool provisioned, const char *status)
+{
+	char	   *iname = SPI_getvalue(tup, desc, 1);
+	char	   *nonkey = SPI_getvalue(tup, desc, 6);	/* array_to_json */
+
+	JsonWriteObjectStart(w);
+	JsonWriteMemberCString(w, "IndexName", iname);
+	write_key_schema(w, SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4));
+	JsonWriteKey(w, "Projection");
+	JsonWriteObjectStart(w);
+	JsonWriteMemberCString(w, "ProjectionType", SPI_getvalue(tup, desc, 5));
+	if (nonkey)
+	{
+		JsonWriteKey(w, "NonKeyAttributes");
+		JsonWriteRaw(w, nonkey, strlen(nonkey));
+	}
+	JsonWriteObjectEnd(w);
+	write_number(w, "IndexSizeBytes", SPI_getvalue(tup, desc, 9));
+	write_number(w, "ItemCount", SPI_getvalue(tup, desc, 10));
+	JsonWriteMemberCString(w, "IndexArn", psprintf("%s/index/%s", arn, iname));
+	if (global)
+	{
+		JsonWriteMemberCString(w, "IndexStatus", status);
+		if (strcmp(SPI_getvalue(tup, desc, 12), "t") == 0)
+		{
+			JsonWriteKey(w, "Backfilling");
+			JsonWriteBool(w, true);
+		}
+		JsonWriteKey(w, "ProvisionedThroughput");
+		JsonWriteObjectStart(w);
+		write_number(w, "NumberOfDecreasesToday", "0");
+		write_number(w, "ReadCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 7) : "0");
+		write_number(w, "WriteCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 8) : "0");
+		JsonWriteObjectEnd(w);
+	}
+	JsonWriteObjectEnd(w);
+}
+
+/* Write LocalSecondaryIndexes and GlobalSecondaryIndexes (SPI connected). */
+static void
+write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool provisioned,
+						 bool deleting, const IndexChange *change)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -656,53 +710,63 @@ append_index_descriptions(const char *name, const char *arn, bool provisioned, b
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			char	   *iname = SPI_getvalue(tup, desc, 1);
 			const char *status = SPI_getvalue(tup, desc, 11);
-			bool		backfilling = strcmp(SPI_getvalue(tup, desc, 12), "t") == 0;
 
 			if (strcmp(SPI_getvalue(tup, desc, 2), kind) != 0)
 				continue;
 			if (change && change->index && change->status &&
 				(strcmp(change->index, "*") == 0 || strcmp(change->index, iname) == 0))
 				status = change->status;
-			appendStringInfo(out, "%s{\"IndexName\":", shown++ ? "," :
-							 g ? ",\"GlobalSecondaryIndexes\":[" : ",\"LocalSecondaryIndexes\":[");
-			AppendJsonString(out, iname, strlen(iname));
-			append_key_schema(SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4), out);
-			appendStringInfo(out, ",\"Projection\":{\"ProjectionType\":\"%s\"", SPI_getvalue(tup, desc, 5));
-			if (SPI_getvalue(tup, desc, 6))
-				appendStringInfo(out, ",\"NonKeyAttributes\":%s", SPI_getvalue(tup, desc, 6));
-			appendStringInfo(out, "},\"IndexSizeBytes\":%s,\"ItemCount\":%s,\"IndexArn\":",
-							 SPI_getvalue(tup, desc, 9), SPI_getvalue(tup, desc, 10));
+			if (shown++ == 0)
 			{
-				char	   *iarn = psprintf("%s/index/%s", arn, iname);
-
-				AppendJsonString(out, iarn, strlen(iarn));
+				JsonWriteKey(w, g ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+				JsonWriteArrayStart(w);
 			}
-			if (g)
-			{
-				appendStringInfo(out, ",\"IndexStatus\":\"%s\"", status);
-				if (backfilling)
-					appendStringInfoString(out, ",\"Backfilling\":true");
-				appendStringInfo(out, ",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":0,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
-								 provisioned ? SPI_getvalue(tup, desc, 7) : "0",
-								 provisioned ? SPI_getvalue(tup, desc, 8) : "0");
-			}
-			appendStringInfoChar(out, '}');
+			write_index(w, tup, desc, arn, g == 1, provisioned, status);
 		}
 		if (shown)
-			appendStringInfoChar(out, ']');
+			JsonWriteArrayEnd(w);
 	}
 }
 
+/* Write the ProvisionedThroughput of a table (columns of the query below). */
+static void
+write_table_throughput(JsonWriter *w, const char *last_increase, const char *last_decrease,
+					   const char *decreases, const char *rcu, const char *wcu)
+{
+	JsonWriteKey(w, "ProvisionedThroughput");
+	JsonWriteObjectStart(w);
+	if (*last_increase)
+		write_number(w, "LastIncreaseDateTime", last_increase);
+	if (*last_decrease)
+		write_number(w, "LastDecreaseDateTime", last_decrease);
+	write_number(w, "NumberOfDecreasesToday", decreases);
+	write_number(w, "ReadCapacityUnits", rcu);
+	write_number(w, "WriteCapacityUnits", wcu);
+	JsonWriteObjectEnd(w);
+}
+
+/* Write the BillingModeSummary of a table created at created (epoch text). */
+static void
+write_billing_summary(JsonWriter *w, const char *billing, const char *created)
+{
+	JsonWriteKey(w, "BillingModeSummary");
+	JsonWriteObjectStart(w);
+	JsonWriteMemberCString(w, "BillingMode", billing);
+	if (strcmp(billing, "PAY_PER_REQUEST") == 0)
+		write_number(w, "LastUpdateToPayPerRequestDateTime", created);
+	JsonWriteObjectEnd(w);
+}
+
 /*
- * Append the TableDescription of the named table (SPI connected), with its
+ * Write the TableDescription of the named table (SPI connected), with its
  * stored status unless status says otherwise.  DeleteTable's (deleted) is
  * DynamoDB's shorter one: no AttributeDefinitions, KeySchema,
  * CreationDateTime, indexes nor settings beyond throughput and billing (the
  * API reference's example and third-party tests against DynamoDB agree).
  */
 static void
-append_description(const char *name, const char *status, const IndexChange *change,
-				   bool deleted, StringInfo out)
+write_description(JsonWriter *w, const char *name, const char *status,
+				  const IndexChange *change, bool deleted)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -733,44 +797,51 @@ append_description(const char *name, const char *status, const IndexChange *chan
 	desc = SPI_tuptable->tupdesc;
 #define COL(n) SPI_getvalue(tup, desc, n)
 	arn = OpTableArn(name);
-	appendStringInfoChar(out, '{');
+	JsonWriteObjectStart(w);
 	if (!deleted)
 	{
-		appendStringInfoString(out, "\"AttributeDefinitions\":");
-		appendStringInfoString(out, COL(6));
-		appendStringInfoChar(out, ',');
+		JsonWriteKey(w, "AttributeDefinitions");
+		JsonWriteRaw(w, COL(6), strlen(COL(6)));	/* stored as JSON text */
 	}
-	appendStringInfoString(out, "\"TableName\":");
-	AppendJsonString(out, name, strlen(name));
+	JsonWriteMemberCString(w, "TableName", name);
 	if (!deleted)
-		append_key_schema(COL(2), COL(4), out);
-	appendStringInfo(out, ",\"TableStatus\":\"%s\"", status ? status : COL(18));
+		write_key_schema(w, COL(2), COL(4));
+	JsonWriteMemberCString(w, "TableStatus", status ? status : COL(18));
 	if (!deleted)
-		appendStringInfo(out, ",\"CreationDateTime\":%s", COL(12));
-	appendStringInfoString(out, ",\"ProvisionedThroughput\":{");
-	if (*COL(15))
-		appendStringInfo(out, "\"LastIncreaseDateTime\":%s,", COL(15));
-	if (*COL(16))
-		appendStringInfo(out, "\"LastDecreaseDateTime\":%s,", COL(16));
-	appendStringInfo(out, "\"NumberOfDecreasesToday\":%s,\"ReadCapacityUnits\":%s,\"WriteCapacityUnits\":%s}",
-					 COL(17), COL(8), COL(9));
-	appendStringInfo(out, ",\"TableSizeBytes\":%s,\"ItemCount\":%s,\"TableArn\":",
-					 COL(14), COL(13));
-	AppendJsonString(out, arn, strlen(arn));
-	appendStringInfo(out, ",\"TableId\":\"%s\"", COL(1));
-	appendStringInfo(out, ",\"BillingModeSummary\":{\"BillingMode\":\"%s\"", COL(7));
-	if (strcmp(COL(7), "PAY_PER_REQUEST") == 0)
-		appendStringInfo(out, ",\"LastUpdateToPayPerRequestDateTime\":%s", COL(12));
-	appendStringInfoChar(out, '}');
+		write_number(w, "CreationDateTime", COL(12));
+	write_table_throughput(w, COL(15), COL(16), COL(17), COL(8), COL(9));
+	write_number(w, "TableSizeBytes", COL(14));
+	write_number(w, "ItemCount", COL(13));
+	JsonWriteMemberCString(w, "TableArn", arn);
+	JsonWriteMemberCString(w, "TableId", COL(1));
+	write_billing_summary(w, COL(7), COL(12));
 	if (!deleted)
 	{
-		appendStringInfo(out, ",\"TableClassSummary\":{\"TableClass\":\"%s\"}", COL(10));
-		appendStringInfo(out, ",\"DeletionProtectionEnabled\":%s", COL(11));
-		append_index_descriptions(name, arn, strcmp(COL(7), "PROVISIONED") == 0,
-								  strcmp(COL(18), "DELETING") == 0, change, out);
+		JsonWriteKey(w, "TableClassSummary");
+		JsonWriteObjectStart(w);
+		JsonWriteMemberCString(w, "TableClass", COL(10));
+		JsonWriteObjectEnd(w);
+		JsonWriteKey(w, "DeletionProtectionEnabled");
+		JsonWriteBool(w, strcmp(COL(11), "true") == 0);
+		write_index_descriptions(w, name, arn, strcmp(COL(7), "PROVISIONED") == 0,
+								 strcmp(COL(18), "DELETING") == 0, change);
 	}
-	appendStringInfoChar(out, '}');
+	JsonWriteObjectEnd(w);
 #undef COL
+}
+
+/* A response holding one table's description as member (SPI connected). */
+static void
+write_table_response(StringInfo out, const char *member, const char *name, const char *status,
+					 const IndexChange *change, bool deleted)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, member);
+	write_description(&w, name, status, change, deleted);
+	JsonWriteObjectEnd(&w);
 }
 
 /* AttributeDefinitions as stored: as given, each attribute once. */
@@ -778,21 +849,25 @@ static char *
 attribute_definitions_json(json_object *ad)
 {
 	StringInfoData buf;
+	JsonWriter	w;
 	size_t		n = json_object_array_length(ad);
 
 	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
+	JsonWriterInit(&w, &buf);
+	JsonWriteArrayStart(&w);
 	for (size_t i = 0; i < n; i++)
 	{
 		json_object *d = json_object_array_get_idx(ad, i);
 		size_t		len;
 		const char *name = RequestString(d, "AttributeName", &len);
 
-		appendStringInfoString(&buf, i ? ",{\"AttributeName\":" : "{\"AttributeName\":");
-		AppendJsonString(&buf, name, len);
-		appendStringInfo(&buf, ",\"AttributeType\":\"%s\"}", RequestString(d, "AttributeType", &len));
+		JsonWriteObjectStart(&w);
+		JsonWriteKey(&w, "AttributeName");
+		JsonWriteString(&w, name, len);
+		JsonWriteMemberCString(&w, "AttributeType", RequestString(d, "AttributeType", &len));
+		JsonWriteObjectEnd(&w);
 	}
-	appendStringInfoChar(&buf, ']');
+	JsonWriteArrayEnd(&w);
 	return buf.data;
 }
 
@@ -960,10 +1035,9 @@ OpCreateTable(json_object *req, StringInfo out)
 
 	TableCreate(&spec, "ACTIVE");
 	SPI_connect();
-	appendStringInfoString(out, "{\"TableDescription\":");
 	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
-	append_description(spec.name, "CREATING", &(IndexChange) {"*", "CREATING"}, false, out);
-	appendStringInfoChar(out, '}');
+	write_table_response(out, "TableDescription", spec.name, "CREATING",
+						 &(IndexChange) {"*", "CREATING"}, false);
 	SPI_finish();
 }
 
@@ -978,9 +1052,7 @@ OpDescribeTable(json_object *req, StringInfo out)
 	if (t != NULL && CatalogTableVisible(t) && t->status != STATUS_DELETING)
 		CatalogLockTable(t, name, AccessShareLock);
 	SPI_connect();
-	appendStringInfoString(out, "{\"Table\":");
-	append_description(name, NULL, NULL, false, out);
-	appendStringInfoChar(out, '}');
+	write_table_response(out, "Table", name, NULL, NULL, false);
 	SPI_finish();
 }
 
@@ -1003,6 +1075,7 @@ void
 OpDescribeEndpoints(json_object *req, StringInfo out)
 {
 	const char *address = DynamoDispatchHost;
+	JsonWriter	w;
 
 	if (!plain_host(address))
 	{
@@ -1015,9 +1088,38 @@ OpDescribeEndpoints(json_object *req, StringInfo out)
 			first = "127.0.0.1";
 		address = psprintf(strchr(first, ':') ? "[%s]:%s" : "%s:%s", first, port ? port : "8000");
 	}
-	appendStringInfoString(out, "{\"Endpoints\":[{\"Address\":");
-	AppendJsonString(out, address, strlen(address));
-	appendStringInfoString(out, ",\"CachePeriodInMinutes\":1440}]}");
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "Endpoints");
+	JsonWriteArrayStart(&w);
+	JsonWriteObjectStart(&w);
+	JsonWriteMemberCString(&w, "Address", address);
+	write_number(&w, "CachePeriodInMinutes", "1440");
+	JsonWriteObjectEnd(&w);
+	JsonWriteArrayEnd(&w);
+	JsonWriteObjectEnd(&w);
+}
+
+/* ListTables' response: the first n names of the result, and whether more follow. */
+static void
+write_table_names(StringInfo out, uint64 n, bool more)
+{
+	JsonWriter	w;
+	char	   *name = NULL;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "TableNames");
+	JsonWriteArrayStart(&w);
+	for (uint64 i = 0; i < n; i++)
+	{
+		name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		JsonWriteCString(&w, name);
+	}
+	JsonWriteArrayEnd(&w);
+	if (more && name)
+		JsonWriteMemberCString(&w, "LastEvaluatedTableName", name);
+	JsonWriteObjectEnd(&w);
 }
 
 void
@@ -1039,24 +1141,7 @@ OpListTables(json_object *req, StringInfo out)
 			" ORDER BY table_name COLLATE \"C\" LIMIT $2",
 			2, types, values, start ? NULL : "n ", SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
-	appendStringInfoString(out, "{\"TableNames\":[");
-	for (uint64 i = 0; i < n; i++)
-	{
-		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-
-		if (i > 0)
-			appendStringInfoChar(out, ',');
-		AppendJsonString(out, name, strlen(name));
-		if (i == n - 1 && SPI_processed > n)
-		{
-			appendStringInfoString(out, "],\"LastEvaluatedTableName\":");
-			AppendJsonString(out, name, strlen(name));
-			appendStringInfoChar(out, '}');
-			SPI_finish();
-			return;
-		}
-	}
-	appendStringInfoString(out, "]}");
+	write_table_names(out, n, SPI_processed > n);
 	SPI_finish();
 }
 
@@ -1203,9 +1288,7 @@ OpDeleteTable(json_object *req, StringInfo out)
 			set_table_status(name, "DELETING");
 		CatalogInvalidate(t->relid);
 	}
-	appendStringInfoString(out, "{\"TableDescription\":");
-	append_description(name, "DELETING", NULL, true, out);
-	appendStringInfoChar(out, '}');
+	write_table_response(out, "TableDescription", name, "DELETING", NULL, true);
 	if (OpBackgroundWork())
 	{
 		if (t->status != STATUS_DELETING)
@@ -1678,9 +1761,8 @@ OpUpdateTable(json_object *req, StringInfo out)
 		update_indexes(req, gsi_updates, t, &spec, &change);
 	}
 	CatalogInvalidate(t->relid);
-	appendStringInfoString(out, "{\"TableDescription\":");
 	/* an UpdateTable answers UPDATING, as DynamoDB's, whatever it changed */
-	append_description(spec.name, "UPDATING", &change, false, out);
+	write_table_response(out, "TableDescription", spec.name, "UPDATING", &change, false);
 	if (change.status && strcmp(change.status, "DELETING") == 0)
 	{
 		Oid			dtypes[2] = {TEXTOID, TEXTOID};
@@ -1689,6 +1771,5 @@ OpUpdateTable(json_object *req, StringInfo out)
 		CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name = $1 AND index_name = $2",
 				2, dtypes, dvalues, NULL, SPI_OK_DELETE);
 	}
-	appendStringInfoChar(out, '}');
 	SPI_finish();
 }

@@ -67,6 +67,7 @@
 
 #include "capacity.h"
 #include "errors.h"
+#include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
 #include "security.h"
@@ -154,15 +155,19 @@ check_item_list(json_object *items, const char *member_type, ValidationErrors *v
 	return items ? (int) json_object_array_length(items) : 0;
 }
 
-/* Append a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
+/* Write a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
 static void
-append_capacity(const char *mode, const char *kind, DynamoTable **tables, double *units,
-				int n, StringInfo out)
+write_capacity(JsonWriter *w, const char *mode, const char *kind, DynamoTable **tables,
+			   double *units, int n)
 {
+	char	   *kind_units;
+
 	if (mode == NULL || strcmp(mode, "NONE") == 0)
 		return;
-	appendStringInfoString(out, out->len > 1 ? ",\"ConsumedCapacity\":[" : "\"ConsumedCapacity\":[");
-	for (int i = 0, shown = 0; i < n; i++)
+	kind_units = psprintf("%sCapacityUnits", kind);
+	JsonWriteKey(w, "ConsumedCapacity");
+	JsonWriteArrayStart(w);
+	for (int i = 0; i < n; i++)
 	{
 		double		sum = 0;
 		bool		first = true;
@@ -175,15 +180,34 @@ append_capacity(const char *mode, const char *kind, DynamoTable **tables, double
 		for (int j = i; j < n; j++)
 			if (strcmp(tables[j]->name, tables[i]->name) == 0)
 				sum += units[j];
-		appendStringInfo(out, "%s{\"TableName\":", shown++ ? "," : "");
-		AppendJsonString(out, tables[i]->name, strlen(tables[i]->name));
-		appendStringInfo(out, ",\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f", sum, kind, sum);
+		JsonWriteObjectStart(w);
+		JsonWriteMemberCString(w, "TableName", tables[i]->name);
+		CapacityWriteMember(w, "CapacityUnits", sum);
+		CapacityWriteMember(w, kind_units, sum);
 		if (strcmp(mode, "INDEXES") == 0)
-			appendStringInfo(out, ",\"Table\":{\"CapacityUnits\":%.1f,\"%sCapacityUnits\":%.1f}",
-							 sum, kind, sum);
-		appendStringInfoChar(out, '}');
+		{
+			JsonWriteKey(w, "Table");
+			JsonWriteObjectStart(w);
+			CapacityWriteMember(w, "CapacityUnits", sum);
+			CapacityWriteMember(w, kind_units, sum);
+			JsonWriteObjectEnd(w);
+		}
+		JsonWriteObjectEnd(w);
 	}
-	appendStringInfoChar(out, ']');
+	JsonWriteArrayEnd(w);
+}
+
+/* A response holding only ConsumedCapacity (when asked for). */
+static void
+write_capacity_response(StringInfo out, const char *mode, const char *kind,
+						DynamoTable **tables, double *units, int n)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	write_capacity(&w, mode, kind, tables, units, n);
+	JsonWriteObjectEnd(&w);
 }
 
 /* Transactional read units of an item of size bytes: twice a strong read's. */
@@ -302,29 +326,32 @@ cancel_transaction(const TxReason *reasons, int n)
 {
 	StringInfoData extra,
 				codes;
+	JsonWriter	w;
 
 	initStringInfo(&extra);
 	initStringInfo(&codes);
-	appendStringInfoString(&extra, "{\"CancellationReasons\":[");
+	JsonWriterInit(&w, &extra);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "CancellationReasons");
+	JsonWriteArrayStart(&w);
 	for (int i = 0; i < n; i++)
 	{
 		const TxReason *r = &reasons[i];
 
 		appendStringInfo(&codes, "%s%s", i ? ", " : "", r->code ? r->code : "None");
-		appendStringInfo(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", r->code ? r->code : "None");
+		JsonWriteObjectStart(&w);
+		JsonWriteMemberCString(&w, "Code", r->code ? r->code : "None");
 		if (r->item)
 		{
-			appendStringInfoString(&extra, ",\"Item\":");
-			StoredItemToJson(DynItemMap(r->item), &extra);
+			JsonWriteKey(&w, "Item");
+			StoredItemWrite(&w, DynItemMap(r->item));
 		}
 		if (r->message)
-		{
-			appendStringInfoString(&extra, ",\"Message\":");
-			AppendJsonString(&extra, r->message, strlen(r->message));
-		}
-		appendStringInfoChar(&extra, '}');
+			JsonWriteMemberCString(&w, "Message", r->message);
+		JsonWriteObjectEnd(&w);
 	}
-	appendStringInfoString(&extra, "]}");
+	JsonWriteArrayEnd(&w);
+	JsonWriteObjectEnd(&w);
 	DynamoErrorWithExtra(DYERR_TRANSACTION_CANCELED, extra.data,
 						 "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 						 codes.data);
@@ -509,9 +536,9 @@ run_actions(TxAction *acts, TxReason *reasons, int n)
  * Idempotency: dynamo.transaction_tokens
  * --------------------------------------------------------------------- */
 
-/* Append a JSON value with object members sorted: equal requests, equal text. */
+/* Write a JSON value with object members sorted: equal requests, equal text. */
 static void
-canonical_json(json_object *val, StringInfo out)
+canonical_json(JsonWriter *w, json_object *val)
 {
 	size_t		len;
 	const char *s;
@@ -530,35 +557,31 @@ canonical_json(json_object *val, StringInfo out)
 					keys[k++] = name;
 				}
 				qsort(keys, n, sizeof(char *), pg_qsort_strcmp);
-				appendStringInfoChar(out, '{');
+				JsonWriteObjectStart(w);
 				for (int i = 0; i < n; i++)
 				{
 					json_object *m = NULL;
 
 					json_object_object_get_ex(val, keys[i], &m);
-					appendStringInfo(out, "%s", i ? "," : "");
-					AppendJsonString(out, keys[i], strlen(keys[i]));
-					appendStringInfoChar(out, ':');
-					canonical_json(m, out);
+					JsonWriteKey(w, keys[i]);
+					canonical_json(w, m);
 				}
-				appendStringInfoChar(out, '}');
+				JsonWriteObjectEnd(w);
 				break;
 			}
 		case json_type_array:
-			appendStringInfoChar(out, '[');
+			JsonWriteArrayStart(w);
 			for (size_t i = 0; i < json_object_array_length(val); i++)
-			{
-				appendStringInfo(out, "%s", i ? "," : "");
-				canonical_json(json_object_array_get_idx(val, i), out);
-			}
-			appendStringInfoChar(out, ']');
+				canonical_json(w, json_object_array_get_idx(val, i));
+			JsonWriteArrayEnd(w);
 			break;
 		case json_type_string:
 			s = JsonStringValue(val, &len);
-			AppendJsonString(out, s, len);
+			JsonWriteString(w, s, len);
 			break;
 		default:
-			appendStringInfoString(out, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
+			s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
+			JsonWriteRaw(w, s, strlen(s));
 			break;
 	}
 }
@@ -568,11 +591,13 @@ static bytea *
 request_hash(json_object *items)
 {
 	StringInfoData text;
+	JsonWriter	w;
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	bytea	   *hash = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 
 	initStringInfo(&text);
-	canonical_json(items, &text);
+	JsonWriterInit(&w, &text);
+	canonical_json(&w, items);
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, (uint8 *) text.data, text.len) < 0 ||
 		pg_cryptohash_final(ctx, (uint8 *) VARDATA(hash), PG_SHA256_DIGEST_LENGTH) < 0)
@@ -728,7 +753,7 @@ replay_units_text(TxAction *acts, int n)
 
 /* The response to a repeated token: read capacity of the first call's items. */
 static void
-append_replay(const char *mode, const char *lines, StringInfo out)
+write_replay(const char *mode, const char *lines, StringInfo out)
 {
 	int			n = 0;
 	DynamoTable **tables = palloc(sizeof(DynamoTable *) * MAX_TRANSACT_ITEMS);
@@ -748,7 +773,7 @@ append_replay(const char *mode, const char *lines, StringInfo out)
 		strlcpy(tables[n]->name, line, sizeof(tables[n]->name));
 		units[n++] = strtod(tab + 1, NULL);
 	}
-	append_capacity(mode, "Read", tables, units, n, out);
+	write_capacity_response(out, mode, "Read", tables, units, n);
 }
 
 /* ---------------------------------------------------------------------
@@ -800,7 +825,6 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		DynamoError(DYERR_VALIDATION,
 					"Collection size of items exceeded, which can also be caused by the aggregate size of the items in the transaction exceeding the 4MB limit");
 
-	appendStringInfoChar(out, '{');
 	if (token)
 	{
 		StringInfoData replay;
@@ -810,8 +834,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		hash = request_hash(items);
 		if (token_lookup(token_b, hash, &replay))
 		{
-			append_replay(rc, replay.data, out);
-			appendStringInfoChar(out, '}');
+			write_replay(rc, replay.data, out);
 			return;
 		}
 	}
@@ -821,8 +844,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		token_store(token_b, hash, replay_units_text(acts, n));
 	for (int i = 0; i < n; i++)
 		units[i] = write_units(acts[i].w.old, acts[i].w.new_item);
-	append_capacity(rc, "Write", tables, units, n, out);
-	appendStringInfoChar(out, '}');
+	write_capacity_response(out, rc, "Write", tables, units, n);
 }
 
 /* One Get of TransactGetItems. */
@@ -897,6 +919,39 @@ bind_get(TxGet *g, TxReason *reason)
 	return StorageKeyBytes(g->table, &g->key);
 }
 
+/* TransactGetItems' response: fetch and write the items, then the capacity. */
+static void
+write_get_response(StringInfo out, const char *rc, TxGet *gets, DynamoTable **tables,
+				   double *units, int n)
+{
+	JsonWriter	w;
+
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	JsonWriteKey(&w, "Responses");
+	JsonWriteArrayStart(&w);
+	/* every read uses the statement's snapshot: one consistent view */
+	for (int i = 0; i < n; i++)
+	{
+		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
+
+		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
+		JsonWriteObjectStart(&w);
+		if (item)
+		{
+			JsonWriteKey(&w, "Item");
+			if (gets[i].proj)
+				ExprProjectWrite(&w, gets[i].proj, DynItemMap(item));
+			else
+				StoredItemWrite(&w, DynItemMap(item));
+		}
+		JsonWriteObjectEnd(&w);
+	}
+	JsonWriteArrayEnd(&w);
+	write_capacity(&w, rc, "Read", tables, units, n);
+	JsonWriteObjectEnd(&w);
+}
+
 void
 OpTransactGetItems(json_object *req, StringInfo out)
 {
@@ -935,25 +990,5 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	if (failed)
 		cancel_transaction(reasons, n);
 
-	/* every read uses the statement's snapshot: one consistent view */
-	appendStringInfoString(out, "{\"Responses\":[");
-	for (int i = 0; i < n; i++)
-	{
-		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
-
-		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
-		appendStringInfoString(out, i ? ",{" : "{");
-		if (item)
-		{
-			appendStringInfoString(out, "\"Item\":");
-			if (gets[i].proj)
-				ExprProjectToJson(gets[i].proj, DynItemMap(item), out);
-			else
-				StoredItemToJson(DynItemMap(item), out);
-		}
-		appendStringInfoChar(out, '}');
-	}
-	appendStringInfoChar(out, ']');
-	append_capacity(rc, "Read", tables, units, n, out);
-	appendStringInfoChar(out, '}');
+	write_get_response(out, rc, gets, tables, units, n);
 }

@@ -22,7 +22,7 @@
  *	   unused in expressions: keys: {...}".
  *	4. Evaluate against items in the stored format (attrval.h), in place:
  *	   ExprEvalCondition(ast, attrs, map) (map NULL: no item);
- *	   ExprProjectToJson(projection, map, out);
+ *	   ExprProjectWrite(writer, projection, map);
  *	   ExprApplyUpdate(update, map, &result) returns the new item as a tree
  *	   and the paths that UPDATED_OLD / UPDATED_NEW report.
  *
@@ -232,9 +232,6 @@ extern bool ExprCompareValues(const char *a, const char *b, ExprCompareOp op);
  */
 struct JsonWriter;
 extern void ExprProjectWrite(struct JsonWriter *w, const ExprProjection *proj, const char *map);
-
-/* The same appended to out (until every response uses the writer). */
-extern void ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out);
 
 /*
  * Same, with the paths as an array (for UPDATED_OLD / UPDATED_NEW); with a

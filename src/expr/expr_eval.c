@@ -475,12 +475,3 @@ ExprProjectWrite(JsonWriter *w, const ExprProjection *proj, const char *map)
 {
 	ExprProjectPathsWrite(w, NULL, proj->paths, proj->npaths, map);
 }
-
-void
-ExprProjectToJson(const ExprProjection *proj, const char *map, StringInfo out)
-{
-	JsonWriter	w;
-
-	JsonWriterInit(&w, out);
-	ExprProjectWrite(&w, proj, map);
-}
