@@ -53,6 +53,18 @@ FROM (VALUES (255)) AS c(n);
 SELECT lp('PutItem', json_build_object('TableName', 'KN_255', 'Item', json_build_object(repeat('k', 255), '{"S":"x"}'::json)));
 SELECT (lp('GetItem', json_build_object('TableName', 'KN_255', 'Key', json_build_object(repeat('k', 255), '{"S":"x"}'::json)))::json->'Item')::text =
   (lp('Scan', '{"TableName":"KN_255"}')::json->'Items'->0)::text AS round_trip;
+-- 256 bytes: refused for the table's key and for an index key, and no table made
+SELECT lp('CreateTable', json_build_object('TableName', 'KN_256', 'BillingMode', 'PAY_PER_REQUEST',
+  'KeySchema', json_build_array(json_build_object('AttributeName', repeat('k', 256), 'KeyType', 'HASH')),
+  'AttributeDefinitions', json_build_array(json_build_object('AttributeName', repeat('k', 256), 'AttributeType', 'S'))));
+SELECT lp('CreateTable', json_build_object('TableName', 'KN_256', 'BillingMode', 'PAY_PER_REQUEST',
+  'KeySchema', json_build_array(json_build_object('AttributeName', 'k', 'KeyType', 'HASH')),
+  'AttributeDefinitions', json_build_array(json_build_object('AttributeName', 'k', 'AttributeType', 'S'),
+    json_build_object('AttributeName', repeat('g', 256), 'AttributeType', 'S')),
+  'GlobalSecondaryIndexes', json_build_array(json_build_object('IndexName', 'gix',
+    'KeySchema', json_build_array(json_build_object('AttributeName', repeat('g', 256), 'KeyType', 'HASH')),
+    'Projection', json_build_object('ProjectionType', 'ALL')))));
+SELECT count(*) AS kn_256_tables FROM dynamo.tables WHERE table_name = 'KN_256';
 -- nothing of the refused writes was stored
 SELECT dynamo.get_item('{"TableName":"KNames","Key":{"p":{"S":"e"},"s":{"N":"1"}}}'),
   dynamo.get_item('{"TableName":"KNames","Key":{"p":{"S":"longer"},"s":{"N":"1"}}}');
