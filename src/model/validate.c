@@ -40,6 +40,7 @@ typedef struct CheckState
 	ValidationErrors errors;
 	StringInfoData path;		/* member path of the value at hand */
 	bool		own_reported;	/* the next collection's own constraints were */
+	bool		names_or_arns;	/* table names here may be ARNs (not CreateTable) */
 } CheckState;
 
 static void check_value(CheckState *st, const ReqShape *shape, json_object *val);
@@ -338,6 +339,12 @@ check_own(CheckState *st, const ReqShape *shape, json_object *val)
 		if (shape->table_name)
 			s = TableNameFromArn(s, &len);
 		shown = pnstrdup(s, Min(len, MAX_SHOWN_STRING));
+		/* a name-or-ARN member refuses "" by its length 1 alone (captured) */
+		if (shape->table_name && st->names_or_arns && len == 0)
+		{
+			violation(st, shape, val, shown, "Member must have length greater than or equal to 1");
+			return;
+		}
 	}
 	n = own_failures(shape, val, s, len, failed);
 	for (int i = 0; i < n; i++)
@@ -498,6 +505,7 @@ ReqValidate(const ReqOperation *op, json_object *req)
 	ValidationInit(&st.errors);
 	initStringInfo(&st.path);
 	st.own_reported = false;
+	st.names_or_arns = strcmp(op->name, "CreateTable") != 0;
 	check_members(&st, root, req, op->order);
 	ValidationRaise(&st.errors);
 }
