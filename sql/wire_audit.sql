@@ -24,6 +24,20 @@ SELECT dynamo.call('PutItem', '{"TableName":"bad table!@#","Item":{"pk":{"S":"ke
 SELECT dynamo.call('CreateTable', '{"TableName":"","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
   "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}');
 
+-- empty RequestItems is reported alone, before any member constraint
+-- (nubo-db/dynamodb-conformance tests/tier3/error-messages, batchWriteItem and
+-- batchGetItem cases; Ketlark/dynamodb-conformance captures agree for BatchWriteItem)
+SELECT dynamo.call('BatchWriteItem', '{"RequestItems":{},"ReturnConsumedCapacity":"NO"}');
+SELECT dynamo.call('BatchGetItem', '{"RequestItems":{}}');
+-- PutItem and DeleteItem report ReturnValues first, then ReturnConsumedCapacity,
+-- then the table's name (Ketlark/dynamodb-conformance captures/cross-region-latest.json:
+-- o_put_empty_table_bad_rv, o_put_three_bad_enums, o_del_two_bad_enums); UpdateItem
+-- reports ReturnConsumedCapacity first (o_upd_two_bad_enums)
+SELECT dynamo.call('PutItem', '{"TableName":"","ReturnValues":"INVALID","Item":{}}');
+SELECT dynamo.call('PutItem', '{"TableName":"Audit","Item":{"pk":{"S":"t"}},"ReturnConsumedCapacity":"INVALID","ReturnItemCollectionMetrics":"INVALID","ReturnValues":"INVALID"}');
+SELECT dynamo.call('DeleteItem', '{"TableName":"Audit","Key":{"pk":{"S":"keep"}},"ReturnValues":"INVALID","ReturnConsumedCapacity":"INVALID"}');
+SELECT dynamo.call('UpdateItem', '{"TableName":"Audit","Key":{"pk":{"S":"keep"}},"ReturnValues":"INVALID","ReturnConsumedCapacity":"INVALID"}');
+
 -- nothing was written or lost
 SELECT dynamo.scan('{"TableName":"Audit"}');
 SELECT count(*) FROM json_array_elements_text(dynamo.list_tables('{}')::json->'TableNames') t WHERE t = '';

@@ -62,6 +62,7 @@ typedef struct ReqOperation
 	int16		input;
 	const int16 *order;			/* indexes into the input's members, all of them */
 	const char *presence_first; /* member whose absence is reported alone, first */
+	const char *empty_first;	/* map member whose emptiness is reported alone, first */
 } ReqOperation;
 
 extern const ReqShape ReqShapes[];

@@ -502,6 +502,10 @@ ReqValidate(const ReqOperation *op, json_object *req)
 		DynamoError(DYERR_VALIDATION,
 					"The parameter '%s' is required but was not present in the request",
 					op->presence_first);
+	if (op->empty_first && json_object_object_get_ex(req, op->empty_first, &first) &&
+		first != NULL && json_object_object_length(first) == 0)
+		DynamoError(DYERR_VALIDATION, "The %c%s parameter is required for %s",
+					pg_ascii_tolower(op->empty_first[0]), op->empty_first + 1, op->name);
 	ValidationInit(&st.errors);
 	initStringInfo(&st.path);
 	st.own_reported = false;
