@@ -467,15 +467,11 @@ CatalogTableVisible(DynamoTable *t)
 	return pg_class_aclmask(t->relid, GetUserId(), ACL_ALL_RIGHTS_RELATION, ACLMASK_ANY) != 0;
 }
 
-void
-CatalogCheckPrivileges(DynamoTable *t, AclMode mode)
+bool
+CatalogHasPrivileges(DynamoTable *t, AclMode mode)
 {
 	/* pg_class_aclcheck would accept any one of the privileges in mode */
-	AclResult	r = pg_class_aclmask(t->relid, GetUserId(), mode, ACLMASK_ALL) == mode ?
-		ACLCHECK_OK : ACLCHECK_NO_PRIV;
-
-	if (r != ACLCHECK_OK)
-		aclcheck_error(r, OBJECT_TABLE, get_rel_name(t->relid));
+	return pg_class_aclmask(t->relid, GetUserId(), mode, ACLMASK_ALL) == mode;
 }
 
 bool

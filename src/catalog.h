@@ -107,8 +107,8 @@ extern void CatalogLockForChange(Oid relid, const char *name);
 extern void CatalogRunSql(const char *sql, int nargs, Oid *types, Datum *values,
 						  const char *nulls, int expect);
 
-/* Raise permission denied unless the caller holds every privilege in mode. */
-extern void CatalogCheckPrivileges(DynamoTable *t, AclMode mode);
+/* Whether the caller holds every privilege in mode on the table. */
+extern bool CatalogHasPrivileges(DynamoTable *t, AclMode mode);
 
 /* A table's index by name, or NULL. */
 extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);

@@ -195,7 +195,8 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		BatchEntry *e = &entries[i];
 
 		e->table = CatalogRequireTable(e->table_name, strlen(e->table_name), RowExclusiveLock);
-		CatalogCheckPrivileges(e->table, e->is_put ? PUT_PRIVILEGES : DELETE_PRIVILEGES);
+		OpRequirePrivileges(e->table, e->is_put ? PUT_PRIVILEGES : DELETE_PRIVILEGES,
+							"BatchWriteItem", NULL);
 		if (e->is_put)
 		{
 			check_put_key(e);
@@ -389,7 +390,7 @@ OpBatchGetItem(json_object *req, StringInfo out)
 		tname = (char *) table_key(tname);
 		projection = get_projection(ka, &attrs);
 		t = CatalogRequireTable(tname, strlen(tname), AccessShareLock);
-		CatalogCheckPrivileges(t, ACL_SELECT);
+		OpRequirePrivileges(t, ACL_SELECT, "BatchGetItem", NULL);
 		for (size_t i = 0; i < json_object_array_length(keys); i++)
 		{
 			json_object *k = json_object_array_get_idx(keys, i);

@@ -131,12 +131,17 @@ WriteActionValidateSingle(WriteAction *a)
 		DynamoError(DYERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
 }
 
-/* The privileges each kind of write needs on its table. */
-static const AclMode write_privileges[] = {
-	[WRITE_PUT] = ACL_SELECT | ACL_INSERT | ACL_UPDATE,
-	[WRITE_UPDATE] = ACL_SELECT | ACL_INSERT | ACL_UPDATE,
-	[WRITE_DELETE] = ACL_SELECT | ACL_UPDATE | ACL_DELETE,
-	[WRITE_CHECK] = ACL_SELECT | ACL_UPDATE,
+/* The privileges each kind of write needs on its table, and DynamoDB's IAM
+ * action for it (a transaction's actions are the per-item ones). */
+static const struct
+{
+	AclMode		mode;
+	const char *action;
+}			write_privileges[] = {
+	[WRITE_PUT] = {ACL_SELECT | ACL_INSERT | ACL_UPDATE, "PutItem"},
+	[WRITE_UPDATE] = {ACL_SELECT | ACL_INSERT | ACL_UPDATE, "UpdateItem"},
+	[WRITE_DELETE] = {ACL_SELECT | ACL_UPDATE | ACL_DELETE, "DeleteItem"},
+	[WRITE_CHECK] = {ACL_SELECT | ACL_UPDATE, "ConditionCheckItem"},
 };
 
 void
@@ -144,8 +149,10 @@ WriteActionBindTable(WriteAction *a)
 {
 	a->table = CatalogRequireTable(a->table_name, a->table_name_len, RowExclusiveLock);
 	/* what the write's statements need (FOR UPDATE needs UPDATE), checked
-	 * before any state of ours is consulted (transaction tokens) */
-	CatalogCheckPrivileges(a->table, write_privileges[a->kind]);
+	 * before any state of ours is consulted (transaction tokens) or anything
+	 * is said about the key; the statements' own checks remain behind it */
+	OpRequirePrivileges(a->table, write_privileges[a->kind].mode,
+						write_privileges[a->kind].action, NULL);
 }
 
 char *
@@ -231,6 +238,9 @@ WriteActionCompute(WriteAction *a)
 				a->new_item = NULL;
 			else
 				a->new_item = DynItemFromTree(a->result.item);
+			/* DynamoDB's words for an update that grows past 400 KB */
+			if (a->new_item && StoredItemSize(DynItemMap(a->new_item)) > DYNAMO_MAX_ITEM_SIZE)
+				DynamoError(DYERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
 			break;
 		case WRITE_DELETE:
 		case WRITE_CHECK:
@@ -378,6 +388,7 @@ OpGetItem(json_object *req, StringInfo out)
 	proj = read_projection(req);
 	keymap = DynItemFromTree(AttrMapFromJson(keyjson));
 	table = CatalogRequireTable(table_name, len, AccessShareLock);
+	OpRequirePrivileges(table, ACL_SELECT, "GetItem", NULL);
 	StorageKeyFromKeyMap(table, keymap, &key);
 	item = StorageFetch(table, &key, false);
 	capacity = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,

@@ -189,6 +189,16 @@ check_scan_start(PageRequest *pr)
 	check_start_in_segment(pr);
 }
 
+/* AccessDeniedException unless the caller may read the table (the resource
+ * named is the index the request names, whether or not it exists). */
+static void
+require_read(PageRequest *pr, json_object *req, const char *action)
+{
+	size_t		len;
+
+	OpRequirePrivileges(pr->table, ACL_SELECT, action, RequestString(req, "IndexName", &len));
+}
+
 /* The IndexName member: find the index and apply its rules. */
 static void
 resolve_index(PageRequest *pr, json_object *req)
@@ -512,6 +522,7 @@ OpScan(json_object *req, StringInfo out)
 	pr.spec.segment = (int) segment;
 	pr.spec.total_segments = has_total ? (int) total : 0;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
+	require_read(&pr, req, "Scan");
 	resolve_index(&pr, req);
 	check_select(&pr);
 	check_scan_start(&pr);
@@ -545,6 +556,7 @@ OpQuery(json_object *req, StringInfo out)
 	pr.spec.query = true;
 	pr.spec.forward = fwd ? json_object_get_boolean(fwd) : true;
 	pr.table = CatalogRequireTable(pr.table_name, strlen(pr.table_name), AccessShareLock);
+	require_read(&pr, req, "Query");
 	resolve_index(&pr, req);
 	check_select(&pr);
 	ks = read_schema(&pr);

@@ -1157,14 +1157,31 @@ OpTableArn(const char *name)
 	return psprintf("arn:aws:dynamodb:%s:000000000000:table/%s", region(), name);
 }
 
-void
-OpDenied(const char *action, const char *name)
+/* AccessDeniedException in DynamoDB's words for action on the resource arn. */
+static void pg_attribute_noreturn()
+denied_on(const char *action, const char *arn)
 {
 	const char *role = GetUserNameFromId(GetUserId(), true);
 
 	DynamoError(DYERR_ACCESS_DENIED,
 				"User: arn:aws:iam::000000000000:user/%s is not authorized to perform: dynamodb:%s on resource: %s",
-				role ? role : "-", action, OpTableArn(name));
+				role ? role : "-", action, arn);
+}
+
+void
+OpDenied(const char *action, const char *name)
+{
+	denied_on(action, OpTableArn(name));
+}
+
+void
+OpRequirePrivileges(DynamoTable *t, AclMode mode, const char *action, const char *index)
+{
+	if (CatalogHasPrivileges(t, mode))
+		return;
+	if (index)
+		denied_on(action, psprintf("%s/index/%s", OpTableArn(t->name), index));
+	OpDenied(action, t->name);
 }
 
 void

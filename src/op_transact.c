@@ -436,13 +436,11 @@ check_step(TxAction *a)
 		a->reason->item = a->w.old;
 }
 
-/* Step 6 and the 400 KB check of an updated item (a Put's was checked before). */
+/* Step 6, with the 400 KB check of an updated item (a Put's was checked before). */
 static void
 compute_step(TxAction *a)
 {
 	WriteActionCompute(&a->w);
-	if (a->w.kind == WRITE_UPDATE && StoredItemSize(DynItemMap(a->w.new_item)) > DYNAMO_MAX_ITEM_SIZE)
-		DynamoError(DYERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
 }
 
 /* Check and compute one locked action; false when it has a reason. */
@@ -908,7 +906,7 @@ bind_get(TxGet *g, TxReason *reason)
 
 	g->table = CatalogRequireTable(g->table_name, g->table_name_len, AccessShareLock);
 	/* AccessDenied before anything is said about the key (as for a write) */
-	CatalogCheckPrivileges(g->table, ACL_SELECT);
+	OpRequirePrivileges(g->table, ACL_SELECT, "GetItem", NULL);
 	problem = StorageKeyProblem(g->table, keymap, false, true);
 	if (problem)
 	{

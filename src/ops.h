@@ -6,6 +6,7 @@
 #ifndef DYNAMO_OPS_H
 #define DYNAMO_OPS_H
 
+#include "nodes/parsenodes.h"
 #include "request.h"
 
 typedef void (*DynamoOpFunc) (json_object *request, StringInfo response);
@@ -61,6 +62,13 @@ extern void OpDenied(const char *action, const char *name) pg_attribute_noreturn
 
 /* The same unless the caller owns relid. */
 extern void OpRequireOwner(Oid relid, const char *action, const char *name);
+
+/*
+ * The same unless the caller holds every privilege in mode on the table (the
+ * resource named is its index `index` when not NULL, as DynamoDB names it).
+ */
+extern void OpRequirePrivileges(struct DynamoTable *t, AclMode mode,
+								const char *action, const char *index);
 
 /*
  * The table a control-plane change (DynamoDB action `action`) works on: only

@@ -190,17 +190,18 @@ function_node(ExprFunc fn, ExprNode *path, const char *v)
 	return node;
 }
 
-/* NOT_CONTAINS: the attribute exists and does not contain v. */
+/*
+ * NOT_CONTAINS: v is not in the attribute.  A missing attribute holds it too,
+ * as NE does (the documentation is silent; the reference emulator and
+ * dynalite, whose suite was checked against DynamoDB, both answer so).
+ */
 static ExprNode *
 not_contains_node(ExprNode *path, const char *v)
 {
 	ExprNode   *not = ExprMakeNode(EN_NOT, 0, 1);
-	ExprNode   *and = ExprMakeNode(EN_AND, 0, 2);
 
 	not->args[0] = function_node(FN_CONTAINS, path, v);
-	and->args[0] = function_node(FN_ATTRIBUTE_EXISTS, path, NULL);
-	and->args[1] = not;
-	return and;
+	return not;
 }
 
 /* The condition node of op on path over the (checked) operands vals. */

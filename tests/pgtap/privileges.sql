@@ -22,8 +22,8 @@ RESET ROLE;
 SET ROLE dynamo_reader;
 SELECT is(dynamo.get_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')::text, '{"Item":{"k":{"S":"secret"}}}',
   'a role with SELECT reads');
-SELECT throws_ok($$SELECT dynamo.delete_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')$$, '42501', NULL,
-  'but cannot delete');
+SELECT throws_ok($$SELECT dynamo.delete_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')$$, 'DY015', NULL,
+  'but cannot delete (AccessDeniedException, checked before the statement)');
 RESET ROLE;
 SELECT is(dynamo.get_item('{"TableName":"Priv","Key":{"k":{"S":"secret"}}}')::text, '{"Item":{"k":{"S":"secret"}}}',
   'nothing was lost');
