@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "errors.h"
+#include "json_text.h"
 #include "json_write.h"
 #include "utils/elog.h"
 
@@ -84,6 +85,32 @@ lookup_sqlstate(int sqlerrcode)
 }
 
 /*
+ * msg as valid UTF-8, without the bytes that start no well-formed sequence
+ * (a value cut short by a length limit).  A message that is not UTF-8 fails
+ * conversion to a SQL client's encoding, and that error replaces ours.
+ */
+static const char *
+utf8_message(const char *msg)
+{
+	size_t		len = strlen(msg);
+	size_t		n;
+	size_t		i;
+	StringInfoData buf;
+
+	for (i = 0; i < len; i += n)
+		if ((n = Utf8SequenceLength((const unsigned char *) msg + i, len - i)) == 0)
+			break;
+	if (i >= len)
+		return msg;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, msg, (int) i);
+	for (; i < len; i += Max(n, 1))
+		if ((n = Utf8SequenceLength((const unsigned char *) msg + i, len - i)) > 0)
+			appendBinaryStringInfo(&buf, msg + i, (int) n);
+	return buf.data;
+}
+
+/*
  * Raise type with DynamoDB's message msg, optional extra members (a JSON
  * object text) and an optional hint for SQL users.
  */
@@ -95,6 +122,7 @@ raise_error(DynamoErrorType type, const char *extra, const char *hint, const cha
 {
 	const DynamoErrorInfo *info = DynamoErrorGetInfo(type);
 
+	msg = utf8_message(msg);
 	ereport(ERROR,
 			(errcode(info->sqlstate),
 			 errmsg_internal("%s: %s", info->name, msg),

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "capacity.h"
 #include "errors.h"
 #include "json_write.h"
@@ -465,6 +467,7 @@ parse_expressions(json_object *req, PageRequest *pr, bool query)
 static const KeyAttr *
 names_key(const ExprNode *n, const KeySchema *ks)
 {
+	check_stack_depth();
 	if (n == NULL)
 		return NULL;
 	if (n->type == EN_PATH)

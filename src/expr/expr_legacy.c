@@ -238,17 +238,23 @@ operator_node(ExprLegacyOp op, ExprNode *path, const char **vals, int n)
 	}
 }
 
-/* Join node to the conditions so far (NULL: none) with AND or OR. */
+/*
+ * The conditions nodes[0..n) joined with AND or OR as a balanced tree, in
+ * their order: a map of very many conditions nests only log2(n) deep, so
+ * no walk over it (evaluation, the key check of a filter) runs out of stack.
+ */
 static ExprNode *
-join_node(ExprNode *so_far, ExprNode *node, bool or)
+join_nodes(ExprNode **nodes, int n, bool or)
 {
 	ExprNode   *both;
 
-	if (so_far == NULL)
-		return node;
+	if (n == 0)
+		return NULL;
+	if (n == 1)
+		return nodes[0];
 	both = ExprMakeNode(or ? EN_OR : EN_AND, 0, 2);
-	both->args[0] = so_far;
-	both->args[1] = node;
+	both->args[0] = join_nodes(nodes, n / 2, or);
+	both->args[1] = join_nodes(nodes + n / 2, n - n / 2, or);
 	return both;
 }
 
@@ -264,14 +270,12 @@ ExprFromFilter(json_object *conds, const char *conditional_operator)
 {
 	int			n;
 	ExprLegacyCondition *c = ExprLegacyConditions(conds, &n);
-	ExprNode   *result = NULL;
+	ExprNode  **nodes = palloc(sizeof(ExprNode *) * Max(n, 1));
 
 	for (int i = 0; i < n; i++)
-		result = join_node(result,
-						   operator_node(c[i].op, ExprMakePath(c[i].name, c[i].namelen),
-										 c[i].values, c[i].nvalues),
-						   is_or(conditional_operator));
-	return result;
+		nodes[i] = operator_node(c[i].op, ExprMakePath(c[i].name, c[i].namelen),
+								 c[i].values, c[i].nvalues);
+	return join_nodes(nodes, n, is_or(conditional_operator));
 }
 
 void
@@ -329,8 +333,10 @@ expected_entry(const char *attr, json_object *spec)
 	ExprNode   *path;
 	const char **vals;
 	int			n;
+	size_t		len;
 
-	check_expected_members(attr, value, exists, op, list);
+	/* (messages name the attribute as sent: U+0000 decoded) */
+	check_expected_members(JsonKeyName(attr, &len), value, exists, op, list);
 	if (value)
 	{
 		vals = palloc(sizeof(char *));
@@ -350,12 +356,16 @@ expected_entry(const char *attr, json_object *spec)
 ExprNode *
 ExprFromExpected(json_object *expected, const char *conditional_operator)
 {
-	ExprNode   *result = NULL;
+	ExprNode  **nodes = palloc(sizeof(ExprNode *) * Max(json_object_object_length(expected), 1));
+	int			n = 0;
 
 	/* (ComparisonOperator values were checked against the model: validate.c) */
 	json_object_object_foreach(expected, attr, entry)
-		result = join_node(result, expected_entry(attr, entry), is_or(conditional_operator));
-	return result;
+	{
+		CHECK_FOR_INTERRUPTS();
+		nodes[n++] = expected_entry(attr, entry);
+	}
+	return join_nodes(nodes, n, is_or(conditional_operator));
 }
 
 /* The ADD or DELETE of AttributeUpdates with a value, checked for its type. */

@@ -143,25 +143,27 @@ ExprAttrsCreate(json_object *names, json_object *values)
 		a->names = palloc0(sizeof(ExprAttrName) * json_object_object_length(names));
 		json_object_object_foreach(names, key, val)
 		{
-			size_t		len;
+			size_t		len,
+						klen;
+			const char *shown = JsonKeyName(key, &klen);	/* (U+0000 decoded) */
 
 			CHECK_FOR_INTERRUPTS();
 			if (val == NULL || !json_object_is_type(val, json_type_string))
 				RequestShapeError(val, SHAPE_STRING);
-			if (strlen(key) > EXPR_MAX_TOKEN_LENGTH)
+			if (klen > EXPR_MAX_TOKEN_LENGTH)
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %zu",
-							strlen(key));
+							klen);
 			if (!valid_placeholder(key, '#'))
 				DynamoError(DYERR_VALIDATION,
-							"ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", key);
+							"ExpressionAttributeNames contains invalid key: Syntax error; key: \"%s\"", shown);
 			a->names[i].key = key;
 			a->names[i].name = JsonStringValue(val, &len);
 			a->names[i].namelen = len;
 			if (len == 0)
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", key);
-			names_size += strlen(key) + len;
+			names_size += klen + len;
 			i++;
 		}
 		a->nnames = i;
@@ -177,18 +179,21 @@ ExprAttrsCreate(json_object *names, json_object *values)
 		i = 0;
 		json_object_object_foreach(values, key, val)
 		{
+			size_t		klen;
+			const char *shown = JsonKeyName(key, &klen);	/* (U+0000 decoded) */
+
 			CHECK_FOR_INTERRUPTS();
-			if (strlen(key) > EXPR_MAX_TOKEN_LENGTH)
+			if (klen > EXPR_MAX_TOKEN_LENGTH)
 				DynamoError(DYERR_VALIDATION,
 							"ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;");
 			if (!valid_placeholder(key, ':'))
 				DynamoError(DYERR_VALIDATION,
-							"ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", key);
+							"ExpressionAttributeValues contains invalid key: Syntax error; key: \"%s\"", shown);
 			if (val == NULL || !json_object_is_type(val, json_type_object))
 				RequestShapeError(val, SHAPE_OBJECT);
 			a->values[i].key = key;
 			a->values[i].stored = attr_value_stored(val);
-			values_size += strlen(key) + StoredValueSize(a->values[i].stored);
+			values_size += klen + StoredValueSize(a->values[i].stored);
 			i++;
 		}
 		a->nvalues = i;

@@ -4,13 +4,15 @@
  *
  * Names are a letter followed by letters, digits and '_'; #names and :values
  * are '#' / ':' followed by at least one of those; numbers (list indexes)
- * are digits.  A character that starts no token becomes a one-byte TK_BAD
- * token, so the parser reports it with DynamoDB's "Syntax error; token:"
- * message and its neighbours.
+ * are digits.  A character that starts no token becomes a TK_BAD token of
+ * that one character (all the bytes of its UTF-8 sequence), so the parser
+ * reports it with DynamoDB's "Syntax error; token:" message and its
+ * neighbours.
  */
 #include "postgres.h"
 
 #include "expr/expr_int.h"
+#include "json_text.h"
 
 /* characters of names after the first one */
 static bool
@@ -124,6 +126,9 @@ ExprScan(const char *text, int len, int *ntokens)
 			int			plen;
 
 			t->type = scan_punct(p, end, &plen);
+			/* a character past ASCII is one token, all its bytes */
+			if (t->type == TK_BAD && (unsigned char) *p >= 0x80)
+				plen = Max(Utf8SequenceLength((const unsigned char *) p, end - p), 1);
 			q = p + plen;
 		}
 		t->len = q - p;

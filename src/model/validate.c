@@ -137,6 +137,17 @@ check_types(const ReqShape *shape, json_object *val)
 	}
 }
 
+/* The bytes of s shown in a message: at most max, never half a character. */
+static size_t
+shown_length(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 /* Append a value as DynamoDB's (Java's) toString shows it. */
 static void
 show_value(StringInfo out, const ReqShape *shape, json_object *val, uint32 *objects)
@@ -183,7 +194,7 @@ show_value(StringInfo out, const ReqShape *shape, json_object *val, uint32 *obje
 	else if (json_object_is_type(val, json_type_string))
 	{
 		s = JsonStringValue(val, &len);
-		appendBinaryStringInfo(out, s, (int) Min(len, MAX_SHOWN_STRING));
+		appendBinaryStringInfo(out, s, (int) shown_length(s, len, MAX_SHOWN_STRING));
 	}
 	else
 		appendStringInfoString(out, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
@@ -338,17 +349,24 @@ check_own(CheckState *st, const ReqShape *shape, json_object *val)
 		s = JsonStringValue(val, &len);
 		if (shape->table_name)
 			s = TableNameFromArn(s, &len);
-		shown = pnstrdup(s, Min(len, MAX_SHOWN_STRING));
+		shown = pnstrdup(s, shown_length(s, len, MAX_SHOWN_STRING));
 		/* a name-or-ARN member refuses "" by its length 1 alone (captured) */
 		if (shape->table_name && st->names_or_arns && len == 0)
 		{
 			violation(st, shape, val, shown, "Member must have length greater than or equal to 1");
+			pfree(shown);
 			return;
 		}
 	}
 	n = own_failures(shape, val, s, len, failed);
+	/* (freed: past MAX_MESSAGE millions of violations may still be counted) */
 	for (int i = 0; i < n; i++)
+	{
 		violation(st, shape, val, shown, "%s", failed[i]);
+		pfree((char *) failed[i]);
+	}
+	if (shown)
+		pfree(shown);
 }
 
 /* Does a map key (a table's name: the name in its ARN) fail its constraints? */
