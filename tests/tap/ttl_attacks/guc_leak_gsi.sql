@@ -4,14 +4,7 @@
 -- would resolve a later type name to the owner's domain.
 \i common_roles.psql
 SET ROLE ttlr_mallory;
-CREATE TABLE ttlr_mal.seen (who name, super text);
-GRANT INSERT ON ttlr_mal.seen TO PUBLIC;
-CREATE FUNCTION ttlr_mal.check_text(pg_catalog.text) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO ttlr_mal.seen VALUES (current_user, current_setting('is_superuser'));
-	RETURN true;
-END $$;
-CREATE DOMAIN ttlr_mal.text AS pg_catalog.text CHECK (ttlr_mal.check_text(VALUE));
+\i spy_text_domain.psql
 CREATE FUNCTION ttlr_mal.policy() RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'ttlr_mal, pg_catalog', false);

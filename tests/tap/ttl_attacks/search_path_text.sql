@@ -3,14 +3,7 @@
 -- to that role's objects (a domain named text, here).
 \i common_roles.psql
 SET ROLE ttlr_mallory;
-CREATE TABLE ttlr_mal.seen (who name, super text);
-GRANT INSERT ON ttlr_mal.seen TO PUBLIC;
-CREATE FUNCTION ttlr_mal.check_text(pg_catalog.text) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO ttlr_mal.seen VALUES (current_user, current_setting('is_superuser'));
-	RETURN true;
-END $$;
-CREATE DOMAIN ttlr_mal.text AS pg_catalog.text CHECK (ttlr_mal.check_text(VALUE));
+\i spy_text_domain.psql
 SELECT dynamo.create_table('{"TableName":"TtlrPath","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NULL;
 SELECT dynamo.update_time_to_live('{"TableName":"TtlrPath","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}') IS NULL;
 RESET ROLE;
