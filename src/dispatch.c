@@ -41,19 +41,27 @@ typedef struct DynamoOperation
 static const DynamoOperation operations[] = {
 	{"BatchGetItem", OpBatchGetItem},
 	{"BatchWriteItem", OpBatchWriteItem},
+	{"CreateBackup", OpCreateBackup},
 	{"CreateTable", OpCreateTable},
+	{"DeleteBackup", OpDeleteBackup},
 	{"DeleteTable", OpDeleteTable},
 	{"DeleteItem", OpDeleteItem},
+	{"DescribeBackup", OpDescribeBackup},
+	{"DescribeContinuousBackups", OpDescribeContinuousBackups},
 	{"DescribeEndpoints", OpDescribeEndpoints},
 	{"DescribeTable", OpDescribeTable},
 	{"DescribeTimeToLive", OpDescribeTimeToLive},
 	{"GetItem", OpGetItem},
+	{"ListBackups", OpListBackups},
 	{"ListTables", OpListTables},
 	{"PutItem", OpPutItem},
 	{"Query", OpQuery},
+	{"RestoreTableFromBackup", OpRestoreTableFromBackup},
+	{"RestoreTableToPointInTime", OpRestoreTableToPointInTime},
 	{"Scan", OpScan},
 	{"TransactGetItems", OpTransactGetItems},
 	{"TransactWriteItems", OpTransactWriteItems},
+	{"UpdateContinuousBackups", OpUpdateContinuousBackups},
 	{"UpdateItem", OpUpdateItem},
 	{"UpdateTable", OpUpdateTable},
 	{"UpdateTimeToLive", OpUpdateTimeToLive},
@@ -269,3 +277,11 @@ SQL_OPERATION(dynamo_transact_get_items, "TransactGetItems")
 SQL_OPERATION(dynamo_update_time_to_live, "UpdateTimeToLive")
 SQL_OPERATION(dynamo_describe_time_to_live, "DescribeTimeToLive")
 SQL_OPERATION(dynamo_describe_endpoints, "DescribeEndpoints")
+SQL_OPERATION(dynamo_create_backup, "CreateBackup")
+SQL_OPERATION(dynamo_describe_backup, "DescribeBackup")
+SQL_OPERATION(dynamo_list_backups, "ListBackups")
+SQL_OPERATION(dynamo_delete_backup, "DeleteBackup")
+SQL_OPERATION(dynamo_restore_table_from_backup, "RestoreTableFromBackup")
+SQL_OPERATION(dynamo_update_continuous_backups, "UpdateContinuousBackups")
+SQL_OPERATION(dynamo_describe_continuous_backups, "DescribeContinuousBackups")
+SQL_OPERATION(dynamo_restore_table_to_point_in_time, "RestoreTableToPointInTime")

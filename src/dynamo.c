@@ -6,6 +6,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "backup/backup.h"
 #include "catalog.h"
 #include "dispatch.h"
 #include "security.h"
@@ -26,6 +27,7 @@ _PG_init(void)
 	SecurityInit();
 	StatsInit();
 	TtlInit();
+	BackupInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

@@ -48,6 +48,18 @@ extern void OpTransactGetItems(json_object *req, StringInfo out);
 extern void OpUpdateTimeToLive(json_object *req, StringInfo out);
 extern void OpDescribeTimeToLive(json_object *req, StringInfo out);
 
+/* backup/op_backup.c */
+extern void OpCreateBackup(json_object *req, StringInfo out);
+extern void OpDescribeBackup(json_object *req, StringInfo out);
+extern void OpListBackups(json_object *req, StringInfo out);
+extern void OpDeleteBackup(json_object *req, StringInfo out);
+extern void OpRestoreTableFromBackup(json_object *req, StringInfo out);
+
+/* backup/op_pitr.c */
+extern void OpUpdateContinuousBackups(json_object *req, StringInfo out);
+extern void OpDescribeContinuousBackups(json_object *req, StringInfo out);
+extern void OpRestoreTableToPointInTime(json_object *req, StringInfo out);
+
 /* Control-plane steps the table operations share (op_table.c). */
 struct DynamoTable;
 

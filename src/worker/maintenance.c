@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "backup/backup.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -426,13 +427,17 @@ DynamoMaintenanceMain(Datum main_arg)
 			MemoryContextReset(job_context);
 			CHECK_FOR_INTERRUPTS();
 			TtlSweepDue();
+			PitrWorkDue();
 		}
 		if (st == EXT_READY)
+		{
 			TtlSweepDue();
+			PitrWorkDue();
+		}
 		MemoryContextReset(job_context);
 		pgstat_report_stat(true);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 TtlSweepDelay(DYNAMO_MAINTENANCE_NAP_MS), PG_WAIT_EXTENSION);
+						 PitrWorkDelay(TtlSweepDelay(DYNAMO_MAINTENANCE_NAP_MS)), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

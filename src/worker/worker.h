@@ -13,6 +13,8 @@
 #define JOB_DELETE_INDEX	"delete_index"
 #define JOB_DELETE_TABLE	"delete_table"
 #define JOB_ENABLE_TTL		"enable_ttl"
+#define JOB_CREATE_BACKUP	"create_backup"
+#define JOB_RESTORE_TABLE	"restore_table"
 #define JOB_DISABLE_TTL		"disable_ttl"
 
 /*

@@ -80,8 +80,8 @@ dynamo_initdb() {
 		throwaway) fsync=off ;;
 		*) log "dynamo_initdb: durability is durable or throwaway, not $durability"; return 1 ;;
 	esac
-	mkdir -p "$dir"
-	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+	mkdir -p "$dir" "$dir.backups"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" "$dir.backups"
 	as_pg "$PGBIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 	cat >> "$dir/postgresql.conf" <<CONF
 shared_preload_libraries = 'dynamo'
@@ -97,10 +97,25 @@ dynamo.http_port = $http_port
 fsync = $fsync
 # local use and tests: TimeToLive may change again at once (DynamoDB: 1 h)
 dynamo.ttl_update_interval = 0
+# backups, base backups and restores, outside the data directory
+dynamo.backup_directory = '$dir.backups'
 CONF
 	if [ "$durability" = durable ]; then
 		printf '%s\n' 'full_page_writes = on' 'synchronous_commit = on' >> "$dir/postgresql.conf"
 	fi
+}
+
+# dynamo_archive DIR: archive the WAL of the cluster in DIR (not started yet)
+# into DIR.archive with basic_archive, as point-in-time recovery needs.
+dynamo_archive() {
+	local dir=$1
+	mkdir -p "$dir.archive"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir.archive"
+	cat >> "$dir/postgresql.conf" <<CONF
+archive_mode = on
+archive_library = 'basic_archive'
+basic_archive.archive_directory = '$dir.archive'
+CONF
 }
 
 # dynamo_start DIR [POSTGRES_OPTIONS]: start the cluster in the background

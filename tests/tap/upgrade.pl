@@ -43,7 +43,7 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.4', 'now 0.4');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', 'now 0.5');
 is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
@@ -80,7 +80,7 @@ psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Ite
 # before the update the library serves 0.2's catalog as it was: no background work
 is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
 psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
-is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.4', '0.2 is now 0.4');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.2 is now 0.5');
 psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
 is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
@@ -134,7 +134,7 @@ my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*fai
 is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
 
 psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
-is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.4', '0.3 is now 0.4');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.3 is now 0.5');
 is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
 	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
 is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),

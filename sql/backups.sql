@@ -1,0 +1,59 @@
+-- On-demand backups and restores (src/backup/).  A backup is a directory
+-- under dynamo.backup_directory holding the items of one table as a binary
+-- COPY file and a manifest written last; dynamo.backups describes it as
+-- DescribeBackup reports it.  A restore creates its target table CREATING
+-- and the maintenance worker fills it (job restore_table); a backup is
+-- written by job create_backup.
+CREATE TABLE dynamo.backups (
+	backup_arn text PRIMARY KEY,
+	backup_name text NOT NULL,
+	backup_type text NOT NULL
+		CHECK (backup_type OPERATOR(pg_catalog.=) ANY ('{USER,SYSTEM}'::text[])),
+	status text NOT NULL
+		CHECK (status OPERATOR(pg_catalog.=) ANY ('{CREATING,AVAILABLE,DELETED}'::text[])),
+	table_name text NOT NULL,		-- the source table, as it was named
+	table_id uuid NOT NULL,			-- and which one of that name
+	requested_by regrole NOT NULL,	-- who asked (a SYSTEM backup: the table's owner)
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at timestamptz,			-- SYSTEM backups: kept until then
+	size_bytes bigint,				-- once AVAILABLE
+	item_count bigint,
+	directory text NOT NULL,		-- relative to dynamo.backup_directory
+	source_table json NOT NULL,		-- SourceTableDetails
+	source_features json NOT NULL	-- SourceTableFeatureDetails
+) USING heap;
+CREATE INDEX backups_table ON dynamo.backups (table_name, created_at);
+SELECT pg_catalog.pg_extension_config_dump('dynamo.backups', '');
+-- written only through the API and the worker (as the extension's owner); a
+-- role sees the backups it asked for and those of tables it may read
+ALTER TABLE dynamo.backups ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable ON dynamo.backups USING (
+	pg_catalog.pg_has_role(requested_by::pg_catalog.oid, 'USAGE')
+	OR EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
+		AND c.relname OPERATOR(pg_catalog.=) t.relname
+		WHERE t.table_name OPERATOR(pg_catalog.=) backups.table_name
+		  AND t.table_id OPERATOR(pg_catalog.=) backups.table_id
+		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
+GRANT SELECT ON dynamo.backups TO PUBLIC;
+
+-- what DescribeTable shows of a restored table (RestoreSummary, without
+-- RestoreInProgress: that is its status CREATING)
+ALTER TABLE dynamo.tables ADD COLUMN restore_summary json;
+
+-- the arguments of a job beyond its table and index (a restore's source)
+ALTER TABLE dynamo.job_queue ADD COLUMN args json;
+ALTER TABLE dynamo.job_queue DROP CONSTRAINT job_queue_kind_check,
+	ADD CONSTRAINT job_queue_kind_check CHECK (kind OPERATOR(pg_catalog.=) ANY
+		('{create_index,delete_index,delete_table,enable_ttl,disable_ttl,create_backup,restore_table}'::text[]));
+
+CREATE FUNCTION dynamo.create_backup(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_create_backup' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.describe_backup(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_describe_backup' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.list_backups(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_list_backups' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.delete_backup(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_delete_backup' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.restore_table_from_backup(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_restore_table_from_backup' LANGUAGE C STRICT;

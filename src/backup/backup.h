@@ -1,0 +1,106 @@
+/*
+ * backup.h
+ *		On-demand backups, their restores, and point-in-time recovery.
+ *
+ * Files (all under dynamo.backup_directory, outside the data directory):
+ *	backups/<dir>/			one on-demand or SYSTEM backup: items.copy (the
+ *							table's items as a binary COPY file of one column,
+ *							dynamo.item) and manifest.json, written last
+ *	base/<label>/			the cluster's base backups (point-in-time recovery)
+ *	restore/<job>/			the work space of one running restore
+ *
+ * Catalog: dynamo.backups, dynamo.continuous_backups, dynamo.tables.
+ * restore_summary, jobs create_backup and restore_table (sql/backups.sql,
+ * sql/point_in_time.sql).
+ */
+#ifndef DYNAMO_BACKUP_H
+#define DYNAMO_BACKUP_H
+
+#include "datatype/timestamp.h"
+#include "request.h"
+
+/* backup_dir.c: the directory and the settings of this subsystem */
+extern char *DynamoBackupDirectory;
+
+/* Register the GUCs of backups and point-in-time recovery (_PG_init). */
+extern void BackupInit(void);
+
+/*
+ * The absolute path of sub (a relative path, or "" for the directory
+ * itself) under dynamo.backup_directory, created (with its parents) when
+ * create; ContinuousBackupsUnavailableException naming the setting when it
+ * is unset or not usable.
+ */
+extern char *BackupPath(const char *sub, bool create);
+
+/* Is the catalog the one of 0.5 (dynamo.backups exists)?  Else the ops refuse. */
+extern bool BackupCatalogReady(void);
+
+/* backup_files.c: one backup's files */
+typedef struct BackupFileStats
+{
+	uint64		item_count;
+	uint64		size_bytes;		/* DynamoDB's size of the items (BackupSizeBytes) */
+} BackupFileStats;
+
+/*
+ * Write the items of relation relid, as the active snapshot sees them, to
+ * the new directory dir: items.copy, then manifest.json last.
+ */
+extern void BackupFilesWrite(Oid relid, const char *dir, BackupFileStats *stats);
+
+/*
+ * Seal a directory whose items.copy was written elsewhere (a point-in-time
+ * restore's private instance): check its format, count and checksum it,
+ * write manifest.json last.
+ */
+extern void BackupFilesSeal(const char *dir, BackupFileStats *stats);
+
+/*
+ * Load the items of a sealed directory into relation relid, as the current
+ * user; an error, and nothing loaded, when the manifest is missing or of an
+ * unknown format or the items file does not match it.  Returns the count.
+ */
+extern uint64 BackupFilesLoad(const char *dir, Oid relid);
+
+/* restore.c: the restore path both restores share */
+
+/*
+ * Begin a restore into the new table target (CreateTable's checks, the
+ * caller its owner): its keys, attribute definitions, settings and indexes
+ * from source_table (SourceTableDetails) and source_features
+ * (SourceTableFeatureDetails), with the request's overrides
+ * (BillingModeOverride, ProvisionedThroughputOverride,
+ * OnDemandThroughputOverride, GlobalSecondaryIndexOverride,
+ * LocalSecondaryIndexOverride, SSESpecificationOverride); the table is
+ * CREATING with restore_summary (RestoreSummary without RestoreInProgress)
+ * until job restore_table, queued with args, has filled it.  Writes the
+ * TableDescription of the answer to out.
+ */
+extern void RestoreBegin(json_object *req, const char *target, size_t target_len,
+						 json_object *source_table, json_object *source_features,
+						 json_object *restore_summary, json_object *args, StringInfo out);
+
+/* The SourceTableDetails and SourceTableFeatureDetails of a table as it is now (SPI connected). */
+extern json_object *BackupSourceTable(const char *table_name);
+extern json_object *BackupSourceFeatures(const char *table_name);
+
+/* pitr.c: point-in-time reads */
+
+/*
+ * Write the items of the table whose dynamo.tables.table_id is table_id, as
+ * committed at restore_time, into dir as a sealed backup directory (a
+ * private instance recovered to that time); an error when it cannot.  Runs
+ * in the maintenance worker, outside a transaction.
+ */
+extern void PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir);
+
+/* archive.c and base_backup.c: the maintenance worker's point-in-time work */
+
+/* Do what point-in-time recovery needs now (no transaction open). */
+extern void PitrWorkDue(void);
+
+/* The worker's nap, shortened to when that work is next due (ms). */
+extern long PitrWorkDelay(long nap);
+
+#endif							/* DYNAMO_BACKUP_H */
