@@ -605,13 +605,17 @@ read_manifest(const char *dir, BackupManifest *m)
 	pfree(r);
 }
 
-/* Check items.copy against the manifest: its size, then its SHA-256. */
+/*
+ * Check items.copy against the manifest: its size, then every item and the
+ * SHA-256 of the whole file, and the count.
+ */
 static void
 check_items_file(const char *dir, const BackupManifest *m)
 {
 	char	   *path = backup_file(dir, BACKUP_ITEMS_FILE);
 	struct stat st;
 	BackupReader *r = palloc(sizeof(BackupReader));
+	BackupFileStats stats = {0};
 	char		sha[PG_SHA256_DIGEST_STRING_LENGTH];
 
 	if (stat(path, &st) != 0)
@@ -626,9 +630,30 @@ check_items_file(const char *dir, const BackupManifest *m)
 								(unsigned long long) st.st_size,
 								(unsigned long long) m->file_bytes));
 	reader_open(r, dir, BACKUP_ITEMS_FILE);
+	PG_TRY();
+	{
+		check_copy_header(r);
+		check_copy_items(r, &stats);
+	}
+	PG_CATCH();
+	{
+		/* (the checksum names the damage first, when it is not a forgery) */
+		reader_close(r, sha);
+		if (strcmp(sha, m->sha256) != 0)
+		{
+			FlushErrorState();
+			corrupted(dir, BACKUP_ITEMS_FILE " does not match the checksum in its manifest");
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	reader_close(r, sha);
 	if (strcmp(sha, m->sha256) != 0)
 		corrupted(dir, BACKUP_ITEMS_FILE " does not match the checksum in its manifest");
+	if (stats.item_count != m->item_count)
+		corrupted(dir, psprintf(BACKUP_ITEMS_FILE " holds %llu items; its manifest says %llu",
+								(unsigned long long) stats.item_count,
+								(unsigned long long) m->item_count));
 	pfree(r);
 }
 
