@@ -476,12 +476,18 @@ CatalogHasPrivileges(DynamoTable *t, AclMode mode)
 }
 
 bool
-CatalogHasStatus(void)
+CatalogTablesHave(const char *column)
 {
 	Oid			nsp = get_namespace_oid("dynamo", true);
 	Oid			rel = OidIsValid(nsp) ? get_relname_relid("tables", nsp) : InvalidOid;
 
-	return OidIsValid(rel) && get_attnum(rel, "status") != InvalidAttrNumber;
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
+}
+
+bool
+CatalogHasStatus(void)
+{
+	return CatalogTablesHave("status");
 }
 
 /* What an elevated CatalogOwnerValue needs and answers. */

@@ -129,6 +129,9 @@ extern char *CatalogRelname(const char *name, size_t len);
  */
 extern bool CatalogHasStatus(void);
 
+/* Has the installed dynamo.tables this column (of a later version)? */
+extern bool CatalogTablesHave(const char *column);
+
 /*
  * Run a statement of the extension's own metadata as the extension's owner
  * (search_path pinned: it must schema-qualify everything), its nargs text

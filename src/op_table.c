@@ -823,7 +823,7 @@ write_description(JsonWriter *w, const char *name, const char *status,
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
 			status_sql, status_sql,
 			/* (0.5 on) */
-			BackupCatalogReady() ? "t.restore_summary::text, t.max_read_request_units,"
+			CatalogTablesHave("max_read_request_units") ? "t.restore_summary::text, t.max_read_request_units,"
 			" t.max_write_request_units" : "NULL, NULL, NULL"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
