@@ -222,22 +222,21 @@ job_args(const char *arn)
 	return JsonParse(buf.data, buf.len);
 }
 
-/* What the elevated steps of this file need and answer. */
-typedef struct BackupStep
+/* A new backup, as its elevated insert needs it. */
+typedef struct NewBackup
 {
 	const char *arn;
 	const char *table_name;
-	BackupRow	row;
+	Oid			requested_by;
 	int			recovery_days;
 	char	   *table_id;
-	/* a new backup */
 	const char *name;
 	bool		system;
 	TimestampTz created;
 	const char *directory;
 	const char *source_table;
 	const char *source_features;
-} BackupStep;
+} NewBackup;
 
 /* Read a backup the caller may see (SPI connected); false when there is none. */
 static bool
@@ -345,7 +344,7 @@ write_backup_description(StringInfo out, const BackupRow *b, const char *status)
 static void
 insert_backup_step(void *arg)
 {
-	BackupStep *st = arg;
+	NewBackup  *st = arg;
 	Oid			types[11] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, OIDOID,
 	TIMESTAMPTZOID, INT4OID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[11];
@@ -355,7 +354,7 @@ insert_backup_step(void *arg)
 	values[2] = CStringGetTextDatum(st->system ? "SYSTEM" : "USER");
 	values[3] = CStringGetTextDatum(st->table_name);
 	values[4] = CStringGetTextDatum(st->table_id);
-	values[5] = ObjectIdGetDatum(st->row.requested_by);
+	values[5] = ObjectIdGetDatum(st->requested_by);
 	values[6] = TimestampTzGetDatum(st->created);
 	values[7] = Int32GetDatum(st->recovery_days);
 	values[8] = CStringGetTextDatum(st->directory);
@@ -407,8 +406,8 @@ static void
 begin_backup(const char *table_name, const char *name, bool system, int recovery_days,
 			 Oid requested_by, BackupRow *b)
 {
-	BackupStep	st = {.table_name = table_name, .name = name, .system = system,
-	.recovery_days = recovery_days};
+	NewBackup	st = {.table_name = table_name, .name = name, .system = system,
+	.recovery_days = recovery_days, .requested_by = requested_by};
 	TimestampTz created = request_time();
 
 	/* ContinuousBackupsUnavailableException when there is nowhere to write */
@@ -417,7 +416,6 @@ begin_backup(const char *table_name, const char *name, bool system, int recovery
 	st.created = created;
 	st.arn = make_backup_arn(table_name, created, system);
 	st.table_id = current_table_id(table_name);
-	st.row.requested_by = requested_by;
 	st.directory = psprintf("backups/%s-%s", st.table_id, strrchr(st.arn, '/') + 1);
 	st.source_table = BackupJsonText(BackupSourceTable(table_name));
 	st.source_features = BackupJsonText(BackupSourceFeatures(table_name));

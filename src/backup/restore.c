@@ -40,7 +40,6 @@
 #include "json_write.h"
 #include "miscadmin.h"
 #include "ops.h"
-#include "security.h"
 #include "table_spec.h"
 #include "ttl.h"
 #include "utils/builtins.h"
@@ -576,28 +575,6 @@ plan_table(RestorePlan *p, const char *target, size_t target_len)
 	spec->defer_indexes = true;
 }
 
-/* What the elevated steps of RestoreBegin need. */
-typedef struct RestoreStep
-{
-	const char *target;
-	const char *summary;
-} RestoreStep;
-
-/* Store the RestoreSummary of the new table (as the extension's owner). */
-static void
-store_summary(void *arg)
-{
-	RestoreStep *st = arg;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2] = {CStringGetTextDatum(st->target), CStringGetTextDatum(st->summary)};
-
-	SPI_connect();
-	CatalogRunSql("UPDATE dynamo.tables SET restore_summary = $2::pg_catalog.json"
-				  " WHERE table_name OPERATOR(pg_catalog.=) $1", 2, types, values, NULL,
-				  SPI_OK_UPDATE);
-	SPI_finish();
-}
-
 /*
  * The target must be free: TableInUseException while another restore
  * fills a table of that name, TableAlreadyExistsException for any other
@@ -640,20 +617,20 @@ RestoreBegin(json_object *req, const char *target, size_t target_len,
 {
 	TableSpec  *spec = palloc0(sizeof(TableSpec));
 	RestorePlan plan = {req, source_table, source_features, NULL, NULL, false, spec};
-	RestoreStep st = {.target = pnstrdup(target, target_len)};
+	const char *name = pnstrdup(target, target_len);
+	const char *summary[2] = {name, BackupJsonText(restore_summary)};
 
-	plan_table(&plan, st.target, target_len);
+	plan_table(&plan, name, target_len);
 	/* as CreateTable: the rights first, then the name */
 	TableCheckCreatePrivilege();
-	check_target_free(st.target, target_len);
+	check_target_free(name, target_len);
 	check_restore_limit();
 	TableCreate(spec, "CREATING");
-	st.summary = BackupJsonText(restore_summary);
-	SecurityRunAsOwner(store_summary, &st);
-	JobEnqueueWithArgs(JOB_RESTORE_TABLE, st.target, NULL,
-					   BackupJsonText(args));
+	(void) CatalogOwnerValue("UPDATE dynamo.tables SET restore_summary = $2::pg_catalog.json"
+							 " WHERE table_name OPERATOR(pg_catalog.=) $1 RETURNING table_name", 2, summary);
+	JobEnqueueWithArgs(JOB_RESTORE_TABLE, name, NULL, BackupJsonText(args));
 	SPI_connect();
-	TableWriteResponse(out, "TableDescription", st.target);
+	TableWriteResponse(out, "TableDescription", name);
 	SPI_finish();
 }
 
