@@ -5,7 +5,9 @@
 # no table behind; kill -9 of the postmaster while a restore's load is done
 # but not committed (the worker held by a lock this test takes) leaves an
 # empty CREATING table that the job, claimed again after the restart, fills
-# exactly once, and the next restore works; a table deleted with
+# exactly once, and the next restore works; kill -9 while a backup is
+# being written (its files written, not yet AVAILABLE) makes the job write
+# it again, and it restores; a table deleted with
 # point-in-time recovery on leaves its SYSTEM backup, which restores (its
 # dynamo.continuous_backups row is inserted here as UpdateContinuousBackups
 # stores it for the table's owner); pg_dump / pg_restore of the database
@@ -84,6 +86,8 @@ sub backup_dir {
 	my ($arn) = @_;
 	return $backups . '/' . ok_psql(qq{SELECT directory FROM dynamo.backups WHERE backup_arn = '$arn'}, 'its directory');
 }
+
+sub backup_arn_of { return $_[0]->{TableDescription}{RestoreSummary}{SourceBackupArn} }
 
 sub slurp { open(my $fh, '<:raw', $_[0]) or die "$_[0]: $!"; local $/; my $s = <$fh>; close $fh; return $s }
 sub spew { open(my $fh, '>:raw', $_[0]) or die "$_[0]: $!"; print $fh $_[1]; close $fh }
@@ -174,6 +178,34 @@ wait_jobs();
 is(items_md5('postgres', 'Again'), $src, 'the next restore works');
 is(ok_psql(q{SELECT count(*) FROM pg_class WHERE relnamespace = 'dynamo_data'::regnamespace AND relkind = 'r' AND NOT EXISTS
 	(SELECT FROM dynamo.tables t WHERE t.relname = pg_class.relname)}, 'orphans'), '0', 'no relation without its metadata');
+
+# --- b2. kill -9 while a backup is written: the job writes it again --------
+# (the worker is held first on a restore, as above, so that the backup's
+# row can be locked before the job reaches it; then the job writes the
+# files and waits to make the backup AVAILABLE)
+my $stall = $node->hold('postgres', q{BEGIN; LOCK TABLE dynamo.backfill_violations IN ACCESS EXCLUSIVE MODE;});
+is(backup_arn_of(api('RestoreTableFromBackup', {TargetTableName => 'Stall', BackupArn => $next}, 'a restore to hold the worker')),
+	$next, 'a restore holds the worker');
+ok($node->poll_true(q{SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+	WHERE NOT l.granted AND l.relation = 'dynamo.backfill_violations'::regclass AND a.backend_type = 'dynamo maintenance')}, 60),
+	'the worker waits on the restore');
+my $written = api('CreateBackup', {TableName => 'Src', BackupName => 'crashed'}, 'CreateBackup behind it')->{BackupDetails}{BackupArn};
+my $row = $node->hold('postgres', qq{BEGIN; SELECT 1 FROM dynamo.backups WHERE backup_arn = '$written' FOR UPDATE;});
+$stall->{in} .= "COMMIT;\n\\q\n";
+$stall->{h}->finish;
+ok($node->poll_true(q{SELECT EXISTS (SELECT FROM pg_stat_activity a WHERE a.backend_type = 'dynamo maintenance'
+	AND a.wait_event_type = 'Lock' AND a.query LIKE 'create_backup%')}, 60), 'the backup job has written the files and waits');
+is(ok_psql(qq{SELECT status FROM dynamo.backups WHERE backup_arn = '$written'}, 'status'), 'CREATING', 'the backup is still CREATING');
+$node->crash_and_restart;
+wait_jobs();
+is(ok_psql(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$written'}, 'status after the crash'),
+	'AVAILABLE 30000', 'the job, claimed again, wrote the backup');
+is(ok_psql(q{SELECT state || ' ' || attempts FROM dynamo.job_queue WHERE kind = 'create_backup' ORDER BY job_id DESC LIMIT 1}, 'its job'),
+	'succeeded 2', 'in its second attempt');
+api('RestoreTableFromBackup', {TargetTableName => 'AfterCrash', BackupArn => $written}, 'restore it');
+wait_jobs();
+is(items_md5('postgres', 'AfterCrash'), $src, 'and it restores every item');
+is(items_md5('postgres', 'Stall'), $src, 'as does the restore that held the worker');
 
 # --- c. the SYSTEM backup of a table deleted with point-in-time recovery on
 ok_psql(q{INSERT INTO dynamo.continuous_backups (table_name, table_id, enabled, recovery_period_days, enabled_at)
