@@ -68,7 +68,7 @@ class BackupTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.ddb.close()
 
-    # -- helpers
+    # -- what the tests share
 
     def jobs(self):
         return dc.psql("select kind, table_name, state, progress, error from dynamo.jobs order by job_id")
@@ -134,10 +134,10 @@ class BackupTest(unittest.TestCase):
     def busy_worker(self):
         """A held lock that keeps the maintenance worker on a GSI build, so
         that the jobs queued behind it wait: release() lets them run."""
-        helper = self.new_table("bkbusy")
+        other = self.new_table("bkbusy")
         held = dc.HeldTransaction("lock table dynamo.backfill_violations in access exclusive mode")
         self.addCleanup(held.release)
-        self.ddb.update_table(TableName=helper, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        self.ddb.update_table(TableName=other, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
                               GlobalSecondaryIndexUpdates=[{"Create": gsi_spec()}])
         dc.until(lambda: dc.psql(
             "select exists (select from pg_locks l join pg_stat_activity a using (pid) where not l.granted "
