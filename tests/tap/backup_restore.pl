@@ -30,6 +30,8 @@ my $node = DynamoCluster->new('backup_restore', $port, 56111);
 my ($ok, $out) = $node->init;
 ($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster starts') or BAIL_OUT($out);
+# (stopped however the test ends)
+END { $node->stop if $node }
 my $dir = $node->dir;
 my $backups = "$dir.backups";
 my @conn = ('-h', $dir, '-p', $port, '-U', 'postgres');
@@ -243,5 +245,4 @@ wait_jobs('copied');
 is(items_md5('copied', 'FromDump'), $src, 'from the same files, which stayed where they are');
 ok(-f backup_dir($kept) . '/manifest.json', 'the files are still there');
 
-$node->stop;
 done_testing();
