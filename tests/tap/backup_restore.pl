@@ -31,7 +31,7 @@ my ($ok, $out) = $node->init;
 ($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster starts') or BAIL_OUT($out);
 # (stopped however the test ends)
-END { $node->stop if $node }
+END { local $?; $node->stop if $node }
 my $dir = $node->dir;
 my $backups = "$dir.backups";
 my @conn = ('-h', $dir, '-p', $port, '-U', 'postgres');
