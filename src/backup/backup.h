@@ -95,6 +95,26 @@ extern json_object *BackupSourceFeatures(const char *table_name);
  */
 extern void PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir);
 
+/* archive.c and base_backup.c: what point-in-time restores build on */
+
+/*
+ * The newest base backup consistent at or before t: its directory (BackupPath
+ * of it), or NULL.
+ */
+extern char *PitrBaseBackupFor(TimestampTz t);
+
+/*
+ * The restore_command a private instance recovers with (%p %f), from
+ * dynamo.pitr_restore_command or else basic_archive's directory.
+ */
+extern char *PitrRestoreCommand(void);
+
+/*
+ * EarliestRestorableDateTime / LatestRestorableDateTime of a table
+ * (table_id), false when PITR is not enabled or nothing is restorable yet.
+ */
+extern bool PitrWindow(const char *table_id, TimestampTz *earliest, TimestampTz *latest);
+
 /* archive.c and base_backup.c: the maintenance worker's point-in-time work */
 
 /* Do what point-in-time recovery needs now (no transaction open). */

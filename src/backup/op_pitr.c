@@ -1,7 +1,6 @@
 /*
  * op_pitr.c
- *		UpdateContinuousBackups, DescribeContinuousBackups,
- *		RestoreTableToPointInTime.  (To be written.)
+ *		UpdateContinuousBackups, DescribeContinuousBackups.  (To be written.)
  */
 #include "postgres.h"
 
@@ -17,4 +16,3 @@
 
 NOT_YET(OpUpdateContinuousBackups)
 NOT_YET(OpDescribeContinuousBackups)
-NOT_YET(OpRestoreTableToPointInTime)
