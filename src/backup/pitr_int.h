@@ -61,6 +61,13 @@ extern char *PitrOwnArchive(void);
 /* Remove the segments of our own archive before start (a base backup's). */
 extern void PitrArchiveTrim(XLogRecPtr start);
 
+/*
+ * Run fn(arg) in the maintenance worker, outside a transaction: an error is
+ * caught and returned (NULL: none), its transaction aborted, fd.c's files
+ * closed, the memory context kept.
+ */
+extern ErrorData *PitrCatch(void (*fn) (void *arg), void *arg);
+
 /* Shared memory of the marks (preload only). */
 extern void PitrShmemInit(void);
 
@@ -68,6 +75,12 @@ extern void PitrShmemInit(void);
 
 /* The complete base backups of this cluster, oldest first. */
 extern List *BaseBackupList(void);
+
+/*
+ * Archiving is off (no transaction open): the base backups taken so far can
+ * no longer reach the present, and stop counting (base/gap).
+ */
+extern void BaseBackupNoteGap(void);
 
 /* Is there a user tablespace (the copy would share it with the cluster)? */
 extern bool BaseBackupHasTablespaces(void);

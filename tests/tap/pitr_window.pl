@@ -18,7 +18,9 @@
 #     and the archived WAL before the oldest kept one;
 #  i. a kill -9 of the postmaster in the middle of a base backup leaves a
 #     directory without base.json, which never counts and goes with the next
-#     base backup.
+#     base backup;
+#  j. a restart without archiving: the base backups taken before stop
+#     counting, and a new one is taken once archiving is back.
 use strict;
 use warnings;
 use Test::More;
@@ -461,6 +463,28 @@ ok(wait_for(sub { !-d "$base/$half[0]" && base_backups() > $complete_before }, 9
 	'the next base backup is taken and the half one removed');
 reload("dynamo.pitr_base_backup_interval = '1d'");
 ok_psql('postgres', 'DROP TABLE bulk', 'drop the bulk');
+# --- j. a restart without archiving ---------------------------------------------------
+my @labels = map { $_->{label} } base_backups();
+ok(@labels > 0, 'base backups exist');
+$node->stop;
+$node->append_conf("archive_mode = off\n");
+($ok, $out) = $node->start;
+ok($ok, 'the cluster runs without archiving') or BAIL_OUT($out);
+ok(wait_for(sub { -e "$base/gap" }, 30), 'the workers note the gap in the archive');
+ok(!exists describe('postgres', 'Orders')->{EarliestRestorableDateTime}, 'no window meanwhile');
+like(update_pitr('second', 'Other', 1), qr/ContinuousBackupsUnavailableException: Point-in-time recovery is not available on this server: archive_mode is off/,
+	'enabling is refused without archiving, naming the setting');
+$node->stop;
+$node->append_conf("archive_mode = on\n");
+my $t_on = time;
+($ok, $out) = $node->start;
+ok($ok, 'archiving again') or BAIL_OUT($out);
+$d = window_of('postgres', 'Orders', 60);
+ok(exists $d->{EarliestRestorableDateTime}, 'the window comes back with a new base backup');
+my @now = base_backups();
+ok(@now == 1 && !grep({ $_ eq $now[0]{label} } @labels), 'the base backups from before the gap no longer count');
+ok($d->{EarliestRestorableDateTime} >= $now[0]{consistent_at_us} / 1e6 - 0.001, 'the window starts after the gap');
+ok(wait_for(sub { !grep { -d "$base/$_" } @labels }, 30), 'and they are removed');
 unlike(join('', `cat $dir/server.log`), qr/TRAP|terminated by signal 11|PANIC/, 'no crash in the server log');
 $node->stop;
 done_testing();
