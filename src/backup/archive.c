@@ -537,6 +537,7 @@ PitrForceMark(void)
 		return;
 	SpinLockAcquire(&pitr->mutex);
 	pitr->have_base = false;
+	pitr->last_claim = 0;
 	SpinLockRelease(&pitr->mutex);
 }
 

@@ -714,6 +714,9 @@ BaseBackupWork(bool wants)
 	TimestampTz now = GetCurrentTimestamp();
 	ErrorData  *e;
 
+	/* (a table that just got PITR: look at once) */
+	if (wants && !last_wants)
+		next_check = 0;
 	last_wants = wants;
 	if (now < next_check)
 		return;

@@ -49,7 +49,7 @@ extern bool PitrLatest(TimestampTz *latest);
  */
 extern void PitrArchiveTick(bool wants);
 
-/* Take the next mark even if nothing changed (a base backup was just taken). */
+/* Take the next mark at once, even if nothing changed (a base backup was just taken). */
 extern void PitrForceMark(void);
 
 /*
