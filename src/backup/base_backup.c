@@ -99,10 +99,7 @@ static bool last_wants = false;
 /* The fd holding base/lock, -1 when not held. */
 static int	lock_fd = -1;
 
-/* Unix microseconds of a timestamp, and back. */
-#define UNIX_OFFSET_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
-
-/* A timestamp in UTC, ISO 8601 (fmt: with or without separators). */
+/* A timestamp in UTC, ISO 8601 (compact: without separators nor fraction). */
 static char *
 utc_text(TimestampTz t, bool compact)
 {
@@ -131,9 +128,14 @@ base_root(bool create)
 static bool
 base_lock(void)
 {
-	char	   *path = psprintf("%s/lock", base_root(true));
-	int			fd = open(path, O_RDWR | O_CREAT | PG_BINARY, pg_file_create_mode);
+	char	   *root = base_root(true);
+	char	   *path;
+	int			fd;
 
+	if (root == NULL)
+		return false;
+	path = psprintf("%s/lock", root);
+	fd = open(path, O_RDWR | O_CREAT | PG_BINARY, pg_file_create_mode);
 	if (fd < 0)
 		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path)));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
@@ -221,8 +223,8 @@ parse_base(json_object *o, BaseBackup *b)
 	b->timeline = (TimeLineID) json_int(o, "timeline");
 	b->start_lsn = lsn_of(json_text(o, "start_lsn"));
 	b->stop_lsn = lsn_of(json_text(o, "stop_lsn"));
-	b->start_time = json_int(o, "start_time_us") - UNIX_OFFSET_US;
-	b->consistent_at = json_int(o, "consistent_at_us") - UNIX_OFFSET_US;
+	b->start_time = json_int(o, "start_time_us") - PITR_UNIX_OFFSET_US;
+	b->consistent_at = json_int(o, "consistent_at_us") - PITR_UNIX_OFFSET_US;
 	return b->start_lsn != InvalidXLogRecPtr && b->stop_lsn >= b->start_lsn &&
 		b->consistent_at >= b->start_time;
 }
@@ -512,9 +514,9 @@ base_json(const BaseBackup *b)
 	JsonWriteMemberCString(&w, "start_time", utc_text(b->start_time, false));
 	JsonWriteMemberCString(&w, "consistent_at", utc_text(b->consistent_at, false));
 	JsonWriteKey(&w, "start_time_us");
-	JsonWriteInt64(&w, b->start_time + UNIX_OFFSET_US);
+	JsonWriteInt64(&w, b->start_time + PITR_UNIX_OFFSET_US);
 	JsonWriteKey(&w, "consistent_at_us");
-	JsonWriteInt64(&w, b->consistent_at + UNIX_OFFSET_US);
+	JsonWriteInt64(&w, b->consistent_at + PITR_UNIX_OFFSET_US);
 	JsonWriteObjectEnd(&w);
 	appendStringInfoChar(&out, '\n');
 	return out.data;

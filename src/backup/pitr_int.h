@@ -14,6 +14,9 @@
 /* The longest RecoveryPeriodInDays, and what base backups and WAL cover. */
 #define PITR_MAX_PERIOD_DAYS	35
 
+/* Unix microseconds minus a timestamp's (microseconds since 2000). */
+#define PITR_UNIX_OFFSET_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
 /* One complete base backup, as its base.json describes it. */
 typedef struct BaseBackup
 {
