@@ -332,6 +332,7 @@ void
 BaseBackupNoteGap(void)
 {
 	static bool noted = false;
+	List	   *backups;
 	char	   *root;
 	char	   *text;
 
@@ -339,7 +340,12 @@ BaseBackupNoteGap(void)
 	if (noted)
 		return;
 	noted = true;
-	if (BaseBackupList() == NIL)
+	/*
+	 * Only a cluster on the backups' timeline: a copy recovered from one of
+	 * them and promoted (a restore's private instance) is not the cluster.
+	 */
+	backups = BaseBackupList();
+	if (backups == NIL || ((BaseBackup *) llast(backups))->timeline != GetWALInsertionTimeLine())
 		return;
 	root = base_root(false);
 	text = psprintf(UINT64_FORMAT " %X/%X\n", GetSystemIdentifier(), LSN_FORMAT_ARGS(GetXLogInsertRecPtr()));

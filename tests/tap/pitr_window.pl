@@ -298,6 +298,20 @@ is(scalar(@lost), 0, 'the copy holds every item committed up to Latest, those wr
 is(scalar(@extra), 0, 'and none committed after it') or diag("extra: @extra");
 like(join('', `cat $copy_log`), qr/recovery stopping before commit of transaction/,
 	'recovery stopped at a commit after Latest');
+# the promoted copy started again with dynamo's workers, not archiving, the
+# same backup directory (as a careless restore could): it is not the cluster
+# and leaves the cluster's base backups alone
+$node->sh("as_pg $pgbin/pg_ctl -D $copy -m fast -w stop");
+($ok, $out) = $node->sh("as_pg $pgbin/pg_ctl -D $copy -l $copy_log -w -t 60 -o "
+	. "\"-c port=$copy_port -c unix_socket_directories=$sock -c listen_addresses='' -c dynamo.http_port=56243 "
+	. "-c archive_mode=off\" start");
+ok($ok, 'the copy runs with dynamo\'s workers') or diag($out);
+ok(wait_for(sub { $copy_sql->(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'dynamo maintenance'}) eq '1' }, 30),
+	'its maintenance worker runs');
+sleep 3;
+ok(!-e "$base/gap", 'it notes no gap in the cluster\'s archive');
+is(describe('postgres', 'Orders')->{EarliestRestorableDateTime}, $d->{EarliestRestorableDateTime},
+	'and the base backup still counts: the window is unchanged');
 $node->sh("as_pg $pgbin/pg_ctl -D $copy -m immediate stop");
 
 # --- e. disable, enable again, the period ----------------------------------------------
