@@ -104,7 +104,9 @@ extern void PitrExtractTable(const char *table_id, TimestampTz restore_time, con
  * base.json.  Recovery writes into the directory it runs in: copy data/
  * first.  A private instance started from the copy must not archive
  * (archive_mode = off: it would write a new timeline into the live
- * cluster's archive), must not run dynamo's workers (shared_preload_libraries
+ * cluster's archive, which later recoveries would follow), should recover
+ * with recovery_target_timeline = 'current' (the backup's timeline: see
+ * base.json), should not run dynamo's workers (shared_preload_libraries
  * without dynamo, or dynamo.backup_directory = ''), and needs its own port
  * and socket directory.  Retention never removes a base backup a restore to
  * a time inside a window would choose for a day after it is chosen.
