@@ -28,6 +28,7 @@ BackupInit(void)
 							   "Empty: CreateBackup and point-in-time recovery are unavailable.",
 							   &DynamoBackupDirectory, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	PitrInit();
+	PitrExtractInit();
 }
 
 /* Is path the directory dir or inside it? */

@@ -1,0 +1,942 @@
+/*
+ * pitr_instance.c
+ *		The private instance of a point-in-time restore: a copy of a base
+ *		backup, recovered to a time and paused there, then stopped and
+ *		removed.
+ *
+ * A restore to time T never opens the live cluster's files.  It copies a
+ * base backup consistent before T into the restore's work directory
+ * (pgdata/, and tblspc/<oid> for each tablespace, which must lie inside the
+ * base backup: a link leading out of it, say to a live tablespace, is
+ * refused, as is any other link) and gives the copy a configuration of its
+ * own.  The backup's postgresql.conf, postgresql.auto.conf (where ALTER
+ * SYSTEM may have put an archive_command), pg_hba.conf, signal files and
+ * replication slots are never copied.  The instance
+ *
+ *	- listens only on a Unix socket in the work directory (0700; trust for
+ *	  local connections, which only this OS user can make), never on TCP;
+ *	- has archive_mode off and no archive, cleanup or end-of-recovery
+ *	  command: it reads the live archive through restore_command and writes
+ *	  nothing there (it never ends recovery, so it makes no timeline);
+ *	- preloads nothing, and is a hot standby with at least the live server's
+ *	  limits and those of the backup's control file, as a standby needs;
+ *	- recovers to T inclusive on the live server's timeline and pauses
+ *	  there: a paused standby is frozen (no writes, no autovacuum), so what
+ *	  is read from it is exactly the state at T.
+ *
+ * Its postmaster is started directly as a child of the process running the
+ * restore (pg_ctl would detach it into a session of its own), with
+ * PR_SET_PDEATHSIG(SIGQUIT): whatever ends that process (an error, a kill -9,
+ * the death of the live postmaster), the kernel stops the private instance
+ * at once.  It stays in that process's group, so the live postmaster's
+ * SIGQUIT / SIGTERM / SIGINT to the group reach it too.  Stopping is SIGQUIT
+ * (pg_ctl's immediate mode) and waitpid, SIGKILL after 10 s; then its data is
+ * removed (its log stays in the work directory).  What a crash leaves (a data
+ * directory, a postmaster.pid whose process may still run: one whose working
+ * directory is that data directory) is swept by the next restore, under the
+ * restore lock.
+ *
+ * Recovery has reached T when pg_get_wal_replay_pause_state() is 'paused'
+ * and the instance logged "pausing at the end of recovery": a standby also
+ * pauses when it replays a parameter change it cannot follow ("recovery has
+ * paused"), at a state before T that must never be taken for T.
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "backup/backup.h"
+#include "backup/pitr_int.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_control.h"
+#include "common/controldata_utils.h"
+#include "common/file_perm.h"
+#include "common/file_utils.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/postmaster.h"
+#include "replication/walsender.h"
+#include "storage/copydir.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
+#include "storage/pmsignal.h"
+#include "storage/latch.h"
+#include "storage/lock.h"
+#include "access/twophase.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+int			PitrRecoveryTimeout = 3600 * 1000;
+
+/* How long a stop may take before SIGKILL, and a poll's nap (ms). */
+#define STOP_WAIT_MS	10000
+#define POLL_MS			100
+
+/* What a base backup's data directory holds that a private instance does not get. */
+static const char *const not_copied[] = {
+	"postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf",
+	"postmaster.pid", "postmaster.opts", "recovery.signal", "standby.signal",
+	"tablespace_map", "pg_tblspc", NULL
+};
+
+/* Its directories a private instance gets empty (as base backups leave them). */
+static const char *const copied_empty[] = {
+	"pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots",
+	"pg_stat_tmp", "pg_subtrans", NULL
+};
+
+/* Interrupts, and the live postmaster's death: a restore must not outlive its cluster. */
+static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (!PostmasterIsAlive())
+		proc_exit(1);
+}
+
+/* Is name one of list? */
+static bool
+listed(const char *name, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+void
+PrivateInstanceInit(PrivateInstance *inst, const char *dir)
+{
+	inst->workdir = pstrdup(dir);
+	inst->pgdata = psprintf("%s/pgdata", dir);
+	inst->tblspc = psprintf("%s/tblspc", dir);
+	inst->logfile = psprintf("%s/server.log", dir);
+	inst->port = PostPortNumber;
+	inst->pid = 0;
+	inst->conn = NULL;
+}
+
+/* Does path exist (as anything)? */
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Create directory path (0700), failing when it cannot. */
+static void
+make_dir(const char *path)
+{
+	if (MakePGDirectory(path) < 0 && errno != EEXIST)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not create directory \"%s\": %m", path)));
+}
+
+/* Copy the tree from into the new directory to (top: a data directory's top). */
+static void
+copy_tree(const char *from, const char *to, bool top)
+{
+	DIR		   *dir;
+	struct dirent *de;
+
+	make_dir(to);
+	dir = AllocateDir(from);
+	while ((de = ReadDir(dir, from)) != NULL)
+	{
+		char	   *src;
+		char	   *dst;
+		PGFileType	type;
+
+		check_interrupts();
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+			(top && listed(de->d_name, not_copied)))
+			continue;
+		src = psprintf("%s/%s", from, de->d_name);
+		dst = psprintf("%s/%s", to, de->d_name);
+		type = get_dirent_type(src, de, false, ERROR);
+		if (type == PGFILETYPE_DIR && top && listed(de->d_name, copied_empty))
+			make_dir(dst);
+		else if (type == PGFILETYPE_DIR)
+			copy_tree(src, dst, false);
+		else if (type == PGFILETYPE_REG)
+			copy_file(src, dst);
+		else
+			ereport(ERROR, (errmsg("base backup file \"%s\" is not a regular file or directory", src),
+							errdetail("A point-in-time restore follows no link out of a base backup.")));
+		pfree(src);
+		pfree(dst);
+	}
+	FreeDir(dir);
+}
+
+/* The real path of path, which must lie inside directory within (a real path). */
+static char *
+path_inside(const char *path, const char *within, const char *what)
+{
+	char	   *real = realpath(path, NULL);
+	char	   *result;
+	size_t		n = strlen(within);
+
+	if (real == NULL)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not resolve %s \"%s\": %m", what, path)));
+	result = pstrdup(real);
+	free(real);
+	if (strncmp(result, within, n) != 0 || result[n] != '/')
+		ereport(ERROR, (errmsg("%s \"%s\" lies outside the base backup (in \"%s\")", what, path, result),
+						errdetail("A point-in-time restore never opens the live cluster's tablespaces.")));
+	return result;
+}
+
+/* Copy tablespace oid (its files at src, inside base) into the instance; returns the copy's path. */
+static char *
+copy_tablespace(PrivateInstance *inst, const char *oid, const char *src, const char *base)
+{
+	char	   *copy = psprintf("%s/%s", inst->tblspc, oid);
+
+	if (strspn(oid, "0123456789") != strlen(oid) || oid[0] == '\0')
+		ereport(ERROR, (errmsg("base backup tablespace \"%s\" is not named by an OID", oid)));
+	if (!exists(copy))
+		copy_tree(path_inside(src, base, "tablespace"), copy, false);
+	return copy;
+}
+
+/* The tablespaces linked from the backup's pg_tblspc, copied and linked anew. */
+static void
+copy_linked_tablespaces(PrivateInstance *inst, const char *data, const char *base)
+{
+	char	   *links = psprintf("%s/pg_tblspc", data);
+	char	   *ours = psprintf("%s/pg_tblspc", inst->pgdata);
+	DIR		   *dir;
+	struct dirent *de;
+
+	make_dir(ours);
+	if (!exists(links))
+		return;
+	dir = AllocateDir(links);
+	while ((de = ReadDir(dir, links)) != NULL)
+	{
+		char	   *link;
+		char	   *copy;
+
+		if (de->d_name[0] == '.')
+			continue;
+		link = psprintf("%s/%s", ours, de->d_name);
+		copy = copy_tablespace(inst, de->d_name, psprintf("%s/%s", links, de->d_name), base);
+		if (symlink(copy, link) != 0)
+			ereport(ERROR, (errcode_for_file_access(),
+							errmsg("could not create symbolic link \"%s\": %m", link)));
+	}
+	FreeDir(dir);
+}
+
+/* A path as a tablespace_map line writes it (\ before \, CR and LF). */
+static void
+append_map_path(StringInfo buf, const char *path)
+{
+	for (const char *s = path; *s; s++)
+	{
+		if (*s == '\\' || *s == '\n' || *s == '\r')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *s);
+	}
+}
+
+/*
+ * A tablespace_map (what tar-format base backups hold instead of links):
+ * each "<oid> <path>" copied from the backup, the map rewritten to the
+ * copies.  Returns the new map's text, NULL when there is none.
+ */
+static char *
+copy_mapped_tablespaces(PrivateInstance *inst, const char *data, const char *base)
+{
+	char	   *map = psprintf("%s/tablespace_map", data);
+	FILE	   *f;
+	StringInfoData line;
+	StringInfoData out;
+	int			c;
+
+	if (!exists(map))
+		return NULL;
+	f = AllocateFile(map, "r");
+	if (f == NULL)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open \"%s\": %m", map)));
+	initStringInfo(&line);
+	initStringInfo(&out);
+	do
+	{
+		char	   *space;
+
+		c = getc(f);
+		/* (a backslash takes the next character literally) */
+		if (c == '\\' && (c = getc(f)) != EOF)
+			appendStringInfoChar(&line, (char) c);
+		else if (c != '\n' && c != EOF)
+			appendStringInfoChar(&line, (char) c);
+		else if (line.len > 0)
+		{
+			if ((space = strchr(line.data, ' ')) == NULL)
+				ereport(ERROR, (errmsg("invalid line in \"%s\": \"%s\"", map, line.data)));
+			*space = '\0';
+			appendStringInfo(&out, "%s ", line.data);
+			append_map_path(&out, copy_tablespace(inst, line.data, space + 1, base));
+			appendStringInfoChar(&out, '\n');
+			resetStringInfo(&line);
+		}
+	} while (c != EOF);
+	FreeFile(f);
+	return out.data;
+}
+
+/* Write a whole file (0600). */
+static void
+write_file(const char *path, const char *text)
+{
+	int			fd = OpenTransientFile(path, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
+	size_t		len = strlen(text);
+
+	if (fd < 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create \"%s\": %m", path)));
+	errno = 0;
+	if (write(fd, text, len) != (ssize_t) len)
+	{
+		if (errno == 0)
+			errno = ENOSPC;
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not write \"%s\": %m", path)));
+	}
+	if (CloseTransientFile(fd) != 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not close \"%s\": %m", path)));
+}
+
+/* A string setting of postgresql.conf, quoted. */
+static void
+append_setting(StringInfo conf, const char *name, const char *value)
+{
+	appendStringInfo(conf, "%s = '", name);
+	for (const char *s = value; *s; s++)
+	{
+		if (*s == '\'' || *s == '\\')
+			appendStringInfoChar(conf, *s);
+		appendStringInfoChar(conf, *s);
+	}
+	appendStringInfoString(conf, "'\n");
+}
+
+/* Recovery needs a standby's limits at least as high as those of the WAL it replays. */
+static void
+append_limits(StringInfo conf, const ControlFileData *cf)
+{
+	int			connections = Max(MaxConnections, cf->MaxConnections);
+
+	appendStringInfo(conf, "max_connections = %d\n", connections);
+	appendStringInfo(conf, "max_worker_processes = %d\n",
+					 Max(max_worker_processes, cf->max_worker_processes));
+	appendStringInfo(conf, "max_wal_senders = %d\n", Max(max_wal_senders, cf->max_wal_senders));
+	appendStringInfo(conf, "max_prepared_transactions = %d\n",
+					 Max(max_prepared_xacts, cf->max_prepared_xacts));
+	appendStringInfo(conf, "max_locks_per_transaction = %d\n",
+					 Max(max_locks_per_xact, cf->max_locks_per_xact));
+	/* small, but enough buffers for every backend to pin a few */
+	appendStringInfo(conf, "shared_buffers = %dkB\n", Max(32 * 1024, 16 * 8 * connections));
+}
+
+/* The instance's own postgresql.conf: see the head of this file. */
+static char *
+instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
+{
+	StringInfoData conf;
+
+	initStringInfo(&conf);
+	appendStringInfoString(&conf, "# the private instance of a point-in-time restore\n"
+						   "listen_addresses = ''\n"
+						   "unix_socket_permissions = 0700\n"
+						   "archive_mode = off\n"
+						   "hot_standby = on\n"
+						   "recovery_target_inclusive = on\n"
+						   "recovery_target_action = pause\n"
+						   "wal_level = replica\n"
+						   "fsync = off\n"
+						   "synchronous_commit = off\n"
+						   "autovacuum = off\n"
+						   "restart_after_crash = off\n"
+						   "huge_pages = off\n"
+						   "jit = off\n"
+						   "logging_collector = off\n"
+						   "log_destination = 'stderr'\n"
+						   "log_line_prefix = '%m [%p] '\n"
+						   "lc_messages = 'C'\n"
+						   "timezone = 'UTC'\n"
+						   "log_timezone = 'UTC'\n"
+						   "cluster_name = 'dynamo restore'\n");
+	appendStringInfo(&conf, "port = %d\n", inst->port);
+	/* (a double-quoted element of the list: the path may hold a comma) */
+	append_setting(&conf, "unix_socket_directories", psprintf("\"%s\"", inst->workdir));
+	/* none of these may come from anywhere but here */
+	for (const char *const *n = (const char *const[]) {"shared_preload_libraries",
+			"session_preload_libraries", "local_preload_libraries", "archive_command",
+			"archive_library", "archive_cleanup_command", "recovery_end_command",
+		"primary_conninfo", "primary_slot_name", NULL}; *n; n++)
+		append_setting(&conf, *n, "");
+	append_setting(&conf, "restore_command", PitrRestoreCommand());
+	append_setting(&conf, "recovery_target_time", PitrTimeText(t));
+	appendStringInfo(&conf, "recovery_target_timeline = '%u'\n", GetWALInsertionTimeLine());
+	append_limits(&conf, cf);
+	return conf.data;
+}
+
+/* Is process pid running with its working directory in dir (a postmaster of it)? */
+static bool
+runs_in(pid_t pid, const char *dir)
+{
+	char		link[MAXPGPATH];
+	char	   *real = realpath(dir, NULL);
+	ssize_t		n = readlink(psprintf("/proc/%d/cwd", (int) pid), link, sizeof(link) - 1);
+	bool		same;
+
+	if (real == NULL || n <= 0)
+	{
+		free(real);
+		return false;
+	}
+	link[n] = '\0';
+	same = strcmp(link, real) == 0;
+	free(real);
+	return same;
+}
+
+/* Stop the postmaster a crashed restore left running in inst's data directory. */
+static void
+stop_stray(PrivateInstance *inst)
+{
+	FILE	   *f = AllocateFile(psprintf("%s/postmaster.pid", inst->pgdata), "r");
+	long		pid = 0;
+	int			sig = SIGQUIT;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	FreeFile(f);
+	if (pid <= 0 || pid > INT_MAX)
+		return;
+	for (int waited = 0; runs_in((pid_t) pid, inst->pgdata); waited += 10)
+	{
+		if (waited == 0 || waited == STOP_WAIT_MS)
+		{
+			elog(LOG, "stopping the private instance %ld a restore left in \"%s\"", pid, inst->pgdata);
+			(void) kill((pid_t) pid, sig);
+			sig = SIGKILL;
+		}
+		else if (waited > 2 * STOP_WAIT_MS)
+			ereport(ERROR, (errmsg("could not stop process %ld of a former restore", pid)));
+		pg_usleep(10 * 1000L);
+	}
+}
+
+/* Refuse a work directory whose path a socket or the configuration cannot hold. */
+static void
+check_workdir(PrivateInstance *inst)
+{
+	struct sockaddr_un addr;
+
+	if (strlen(inst->workdir) + strlen("/.s.PGSQL.") + 5 >= sizeof(addr.sun_path))
+		ereport(ERROR, (errmsg("the restore's directory \"%s\" is too long for a Unix socket path",
+							   inst->workdir),
+						errhint("Choose a shorter dynamo.backup_directory.")));
+	for (const char *s = inst->workdir; *s; s++)
+		if (*s == '"' || (unsigned char) *s < ' ')
+			ereport(ERROR, (errmsg("the restore's directory \"%s\" holds a double quote or a control character",
+								   inst->workdir)));
+	if (chmod(inst->workdir, pg_dir_create_mode) != 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not set permissions of \"%s\": %m", inst->workdir)));
+}
+
+void
+PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t)
+{
+	char	   *data = psprintf("%s/data", base);
+	char	   *realbase;
+	char	   *map;
+	ControlFileData *cf;
+	bool		crc_ok;
+
+	check_workdir(inst);
+	/* (what an earlier attempt left) */
+	stop_stray(inst);
+	PrivateInstanceStop(inst);
+	realbase = realpath(base, NULL);
+	if (realbase == NULL || !exists(psprintf("%s/PG_VERSION", data)))
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("base backup \"%s\" has no data directory", base)));
+	base = pstrdup(realbase);
+	free(realbase);
+	copy_tree(data, inst->pgdata, true);
+	make_dir(inst->tblspc);
+	copy_linked_tablespaces(inst, data, base);
+	map = copy_mapped_tablespaces(inst, data, base);
+	if (map)
+		write_file(psprintf("%s/tablespace_map", inst->pgdata), map);
+	cf = get_controlfile(inst->pgdata, &crc_ok);
+	if (!crc_ok)
+		ereport(ERROR, (errmsg("the control file of base backup \"%s\" is damaged", base)));
+	write_file(psprintf("%s/postgresql.conf", inst->pgdata), instance_config(inst, t, cf));
+	write_file(psprintf("%s/postgresql.auto.conf", inst->pgdata), "");
+	write_file(psprintf("%s/pg_hba.conf", inst->pgdata), "local all all trust\n");
+	write_file(psprintf("%s/pg_ident.conf", inst->pgdata), "");
+	write_file(psprintf("%s/recovery.signal", inst->pgdata), "");
+}
+
+/*
+ * In the child: become the instance's postmaster.  Only async-signal-safe
+ * calls from fork to exec; exits when the parent is gone already.
+ */
+static void pg_attribute_noreturn()
+exec_postmaster(pid_t parent, int logfd, int nullfd, char **argv)
+{
+	sigset_t	none;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) != 0 || getppid() != parent)
+		_exit(1);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+		_exit(1);
+	/* none of this backend's files, sockets or pipes */
+	if (close_range(3, ~0U, 0) != 0)
+		for (int fd = sysconf(_SC_OPEN_MAX) - 1; fd > 2; fd--)
+			close(fd);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+void
+PrivateInstanceStart(PrivateInstance *inst)
+{
+	char	   *argv[] = {my_exec_path, "-D", inst->pgdata, NULL};
+	int			logfd = open(inst->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, pg_file_create_mode);
+	int			nullfd = open(DEVNULL, O_RDONLY | O_CLOEXEC);
+	pid_t		parent = getpid();
+	pid_t		pid;
+	int			save_errno;
+
+	if (logfd < 0 || nullfd < 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not open \"%s\": %m", logfd < 0 ? inst->logfile : DEVNULL)));
+	/* (its exit is ours to collect) */
+	pqsignal(SIGCHLD, SIG_DFL);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		exec_postmaster(parent, logfd, nullfd, argv);
+	save_errno = errno;
+	close(logfd);
+	close(nullfd);
+	if (pid < 0)
+	{
+		errno = save_errno;
+		ereport(ERROR, (errmsg("could not start the private instance of a restore: %m")));
+	}
+	inst->pid = pid;
+}
+
+/* Has the instance's postmaster exited (collected)? */
+static bool
+instance_exited(PrivateInstance *inst)
+{
+	int			status;
+	pid_t		r;
+
+	if (inst->pid <= 0)
+		return true;
+	r = waitpid(inst->pid, &status, WNOHANG);
+	if (r == inst->pid || (r < 0 && errno == ECHILD))
+		inst->pid = 0;
+	return inst->pid == 0;
+}
+
+/* The last lines of the instance's log (at most 2 kB), or a note that there is none. */
+static char *
+log_tail(PrivateInstance *inst, int lines)
+{
+	char		buf[2048];
+	int			fd = OpenTransientFile(inst->logfile, O_RDONLY | PG_BINARY);
+	off_t		end;
+	ssize_t		n;
+	char	   *p;
+
+	if (fd < 0)
+		return pstrdup("(no log)");
+	end = lseek(fd, 0, SEEK_END);
+	n = pg_pread(fd, buf, sizeof(buf) - 1, end > (off_t) sizeof(buf) - 1 ? end - sizeof(buf) + 1 : 0);
+	CloseTransientFile(fd);
+	if (n <= 0)
+		return pstrdup("(empty log)");
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	for (p = buf + n; p > buf && lines > 0; p--)
+		if (p[-1] == '\n' && --lines == 0)
+			break;
+	return pstrdup(p);
+}
+
+/* Does the instance's log hold text? */
+static bool
+log_contains(PrivateInstance *inst, const char *text)
+{
+	FILE	   *f = AllocateFile(inst->logfile, "r");
+	char		line[1024];
+	bool		found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, text) != NULL;
+	FreeFile(f);
+	return found;
+}
+
+/* Fail with why and what the instance last logged. */
+static void pg_attribute_noreturn()
+fail_with_log(PrivateInstance *inst, const char *why)
+{
+	char	   *tail = log_tail(inst, 8);
+	char	   *last = strrchr(tail, '\n');
+
+	ereport(ERROR, (errmsg("%s; its log %s ends: %s", why, inst->logfile, last ? last + 1 : tail),
+					errdetail("%s", tail)));
+}
+
+void
+PrivateInstanceWaitPaused(PrivateInstance *inst, const char *user, const char *dbname)
+{
+	TimestampTz deadline = PitrRecoveryTimeout > 0 ?
+		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), PitrRecoveryTimeout) : 0;
+
+	for (;;)
+	{
+		char	  **row;
+		char	   *why;
+
+		CHECK_FOR_INTERRUPTS();
+		if (instance_exited(inst))
+			fail_with_log(inst, "the private instance of the restore stopped before reaching the restore time");
+		if (inst->conn == NULL && PitrPing(inst, user, dbname))
+		{
+			inst->conn = PitrConnect(inst, user, dbname, deadline, &why);
+			if (inst->conn == NULL)
+				fail_with_log(inst, psprintf("could not connect to the private instance of the restore: %s", why));
+		}
+		if (inst->conn)
+		{
+			row = PitrQuery(inst->conn, "SELECT pg_catalog.pg_get_wal_replay_pause_state()", 0, NULL, deadline);
+			if (row && row[0] && strcmp(row[0], "paused") == 0)
+				break;
+		}
+		if (deadline && GetCurrentTimestamp() >= deadline)
+			fail_with_log(inst, psprintf("the private instance of the restore did not reach the restore time within dynamo.pitr_recovery_timeout (%d ms)",
+										 PitrRecoveryTimeout));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, POLL_MS,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	if (!log_contains(inst, "pausing at the end of recovery"))
+		fail_with_log(inst, "the private instance of the restore paused before reaching the restore time");
+}
+
+/* Wait (uninterruptibly, at most ms) until the instance's postmaster has exited. */
+static bool
+wait_exit(PrivateInstance *inst, int ms)
+{
+	for (int waited = 0; !instance_exited(inst) && waited < ms; waited += 10)
+		pg_usleep(10 * 1000L);
+	return inst->pid == 0;
+}
+
+/* Remove directory path and what it holds, when it is there. */
+static void
+remove_tree(const char *path)
+{
+	if (exists(path))
+		(void) rmtree(path, true);
+}
+
+void
+PrivateInstanceStop(PrivateInstance *inst)
+{
+	if (inst->conn)
+	{
+		PQfinish(inst->conn);
+		inst->conn = NULL;
+	}
+	if (inst->pid > 0)
+	{
+		(void) kill(inst->pid, SIGQUIT);
+		if (!wait_exit(inst, STOP_WAIT_MS))
+		{
+			(void) kill(inst->pid, SIGKILL);
+			(void) wait_exit(inst, STOP_WAIT_MS);
+		}
+	}
+	remove_tree(inst->pgdata);
+	remove_tree(inst->tblspc);
+}
+
+void
+PrivateInstanceSweep(const char *restore_root)
+{
+	DIR		   *dir = AllocateDir(restore_root);
+	struct dirent *de;
+
+	while ((de = ReadDir(dir, restore_root)) != NULL)
+	{
+		PrivateInstance stray;
+		char	   *path;
+
+		CHECK_FOR_INTERRUPTS();
+		if (de->d_name[0] == '.')
+			continue;
+		path = psprintf("%s/%s", restore_root, de->d_name);
+		if (get_dirent_type(path, de, false, ERROR) != PGFILETYPE_DIR)
+			continue;
+		PrivateInstanceInit(&stray, path);
+		stop_stray(&stray);
+		PrivateInstanceStop(&stray);
+	}
+	FreeDir(dir);
+}
+
+void
+PitrWaitSocket(PGconn *conn, int events, TimestampTz deadline)
+{
+	long		timeout = -1;
+	int			rc;
+
+	if (deadline)
+	{
+		timeout = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+		if (timeout <= 0)
+			ereport(ERROR, (errmsg("the private instance of the restore did not answer in time")));
+	}
+	rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | events |
+						   (deadline ? WL_TIMEOUT : 0), PQsocket(conn), timeout,
+						   PG_WAIT_EXTENSION);
+	if (rc & WL_LATCH_SET)
+		ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* The libpq parameters of a session on the instance: pinned settings, nothing of the backup's. */
+static void
+session_params(PrivateInstance *inst, const char *user, const char *dbname,
+			   const char **keys, const char **values)
+{
+	int			i = 0;
+
+	keys[i] = "host";
+	values[i++] = inst->workdir;
+	keys[i] = "port";
+	values[i++] = psprintf("%d", inst->port);
+	keys[i] = "user";
+	values[i++] = user;
+	keys[i] = "dbname";
+	values[i++] = dbname;
+	keys[i] = "application_name";
+	values[i++] = "dynamo restore";
+	keys[i] = "connect_timeout";
+	values[i++] = "10";
+	/* (startup options outrank what ALTER ROLE / DATABASE ... SET left at T) */
+	keys[i] = "options";
+	values[i++] = "-c search_path=pg_catalog,pg_temp -c row_security=off"
+		" -c local_preload_libraries= -c session_preload_libraries="
+		" -c statement_timeout=0 -c default_transaction_read_only=on"
+		" -c DateStyle=ISO -c TimeZone=UTC";
+	keys[i] = NULL;
+	values[i] = NULL;
+}
+
+bool
+PitrPing(PrivateInstance *inst, const char *user, const char *dbname)
+{
+	const char *keys[10];
+	const char *values[10];
+
+	session_params(inst, user, dbname, keys, values);
+	return PQpingParams(keys, values, false) == PQPING_OK;
+}
+
+PGconn *
+PitrConnect(PrivateInstance *inst, const char *user, const char *dbname,
+			TimestampTz deadline, char **why)
+{
+	const char *keys[10];
+	const char *values[10];
+	PGconn	   *conn;
+	volatile PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	session_params(inst, user, dbname, keys, values);
+	conn = PQconnectStartParams(keys, values, false);
+	if (conn == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
+	{
+		PG_TRY();
+		{
+			PitrWaitSocket(conn, st == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE,
+						   deadline);
+		}
+		PG_CATCH();
+		{
+			PQfinish(conn);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		st = PQconnectPoll(conn);
+	}
+	if (PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	*why = pstrdup(PQerrorMessage(conn));
+	PQfinish(conn);
+	return NULL;
+}
+
+/* Wait for the next result of the statement sent on conn (NULL: no more). */
+static PGresult *
+next_result(PGconn *conn, TimestampTz deadline)
+{
+	while (PQisBusy(conn))
+	{
+		PitrWaitSocket(conn, WL_SOCKET_READABLE, deadline);
+		if (!PQconsumeInput(conn))
+			break;
+	}
+	return PQgetResult(conn);
+}
+
+/* The values of row 0 of res, palloc'd (NULL: no row). */
+static char **
+first_row(PGresult *res)
+{
+	char	  **row;
+
+	if (PQntuples(res) == 0)
+		return NULL;
+	row = palloc0(sizeof(char *) * (PQnfields(res) + 1));
+	for (int i = 0; i < PQnfields(res); i++)
+		row[i] = PQgetisnull(res, 0, i) ? NULL : pstrdup(PQgetvalue(res, 0, i));
+	return row;
+}
+
+char **
+PitrQuery(PGconn *conn, const char *sql, int nparams, const char *const *params,
+		  TimestampTz deadline)
+{
+	PGresult   *volatile res = NULL;
+	char	  **volatile row = NULL;
+	char	   *volatile error = NULL;
+
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		ereport(ERROR, (errmsg("the private instance of the restore refused a statement: %s",
+							   PQerrorMessage(conn))));
+	/* (the results are libpq's memory: copied, freed, then any error raised) */
+	PG_TRY();
+	{
+		while ((res = next_result(conn, deadline)) != NULL)
+		{
+			if (PQresultStatus(res) == PGRES_TUPLES_OK && row == NULL)
+				row = first_row(res);
+			else if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+					 PQresultStatus(res) != PGRES_COMMAND_OK && error == NULL)
+				error = pstrdup(PQresultErrorMessage(res));
+			PQclear(res);
+			res = NULL;
+		}
+	}
+	PG_CATCH();
+	{
+		/* (a session cancelled half-way is not used again) */
+		if (res)
+			PQclear(res);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (error || PQstatus(conn) != CONNECTION_OK)
+		ereport(ERROR, (errmsg("the private instance of the restore answered: %s",
+							   error ? error : PQerrorMessage(conn))));
+	return row;
+}
+
+uint64
+PitrCopyOut(PGconn *conn, const char *sql, const char *path)
+{
+	PGresult   *res;
+	int			fd;
+	int			n;
+	uint64		bytes = 0;
+	char	   *error = NULL;
+
+	if (!PQsendQuery(conn, sql) || (res = next_result(conn, 0)) == NULL)
+		ereport(ERROR, (errmsg("the private instance of the restore answered: %s", PQerrorMessage(conn))));
+	if (PQresultStatus(res) != PGRES_COPY_OUT)
+		error = pstrdup(PQresultErrorMessage(res));
+	PQclear(res);
+	if (error)
+		ereport(ERROR, (errmsg("the private instance of the restore answered: %s", error)));
+	fd = OpenTransientFile(path, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create \"%s\": %m", path)));
+	for (;;)
+	{
+		char	   *buf = NULL;
+		bool		written;
+
+		n = PQgetCopyData(conn, &buf, 1);
+		if (n == 0)
+		{
+			PitrWaitSocket(conn, WL_SOCKET_READABLE, 0);
+			if (!PQconsumeInput(conn))
+				break;
+			continue;
+		}
+		if (n < 0)
+			break;
+		errno = 0;
+		written = write(fd, buf, n) == n;
+		PQfreemem(buf);
+		if (!written)
+			ereport(ERROR, (errcode_for_file_access(),
+							errmsg("could not write \"%s\": %m", path)));
+		bytes += n;
+		check_interrupts();
+	}
+	/* the COPY's own end: its status, then no more results */
+	while ((res = next_result(conn, 0)) != NULL)
+	{
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && error == NULL)
+			error = pstrdup(PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	if (n != -1 || error || PQstatus(conn) != CONNECTION_OK)
+		ereport(ERROR, (errmsg("the private instance of the restore failed to send the table: %s",
+							   error ? error : PQerrorMessage(conn))));
+	if (enableFsync && pg_fsync(fd) != 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not fsync \"%s\": %m", path)));
+	if (CloseTransientFile(fd) != 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not close \"%s\": %m", path)));
+	return bytes;
+}
