@@ -194,8 +194,8 @@ quote_ident_pq(PGconn *conn, const char *ident)
 	return result;
 }
 
-/* Write the items table table_id held at t into path, read from the paused instance. */
-static void
+/* Write the items table table_id held at t into path, read from the paused instance; returns the bytes. */
+static uint64
 read_table(PrivateInstance *inst, const char *table_id, TimestampTz t, const char *path)
 {
 	const char *params[1] = {table_id};
@@ -212,9 +212,20 @@ read_table(PrivateInstance *inst, const char *table_id, TimestampTz t, const cha
 	(void) PitrQuery(inst->conn, psprintf("SET ROLE %s", quote_ident_pq(inst->conn, row[1])),
 					 0, NULL, deadline);
 	pgstat_report_activity(STATE_RUNNING, "point-in-time restore: reading the table");
-	(void) PitrCopyOut(inst->conn,
+	return PitrCopyOut(inst->conn,
 					   psprintf("COPY (SELECT item FROM ONLY dynamo_data.%s) TO STDOUT (FORMAT binary)", rel),
 					   path);
+}
+
+/* Seconds since *mark, which becomes now. */
+static double
+lap(TimestampTz *mark)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	double		secs = (double) (now - *mark) / USECS_PER_SEC;
+
+	*mark = now;
+	return secs;
 }
 
 /* The names the instance's sessions use: the bootstrap superuser's and this database's. */
@@ -249,6 +260,9 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 	{
 		char	   *base;
 		BackupFileStats stats;
+		TimestampTz mark = GetCurrentTimestamp();
+		double		secs[4];
+		uint64		bytes;
 
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: preparing");
 		PrivateInstanceSweep(root);
@@ -257,14 +271,21 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 		base = PitrBaseBackupFor(restore_time);
 		if (base == NULL)
 			ereport(ERROR, (errmsg("no base backup is consistent at %s", PitrTimeText(restore_time))));
+		secs[0] = lap(&mark);
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: copying the base backup");
 		PrivateInstanceCreate(inst, base, restore_time);
+		secs[1] = lap(&mark);
 		PrivateInstanceStart(inst);
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: recovering to the restore time");
 		PrivateInstanceWaitPaused(inst, user, dbname);
-		read_table(inst, table_id, restore_time, psprintf("%s/items.copy", dir));
+		secs[2] = lap(&mark);
+		bytes = read_table(inst, table_id, restore_time, psprintf("%s/items.copy", dir));
 		PrivateInstanceStop(inst);
 		BackupFilesSeal(dir, &stats);
+		secs[3] = lap(&mark);
+		ereport(LOG, (errmsg("point-in-time restore of table %s to %s: WAL archived in %.1f s, base backup %s copied in %.1f s, recovered in %.1f s, %llu items (%llu bytes) read in %.1f s",
+							 table_id, PitrTimeText(restore_time), secs[0], base, secs[1], secs[2],
+							 (unsigned long long) stats.item_count, (unsigned long long) bytes, secs[3])));
 	}
 	PG_FINALLY();
 	{
