@@ -38,8 +38,11 @@ CREATE POLICY readable ON dynamo.backups USING (
 GRANT SELECT ON dynamo.backups TO PUBLIC;
 
 -- what DescribeTable shows of a restored table (RestoreSummary, without
--- RestoreInProgress: that is its status CREATING)
-ALTER TABLE dynamo.tables ADD COLUMN restore_summary json;
+-- RestoreInProgress: that is its status CREATING), and the OnDemandThroughput
+-- maxima a restore may set (NULL: none)
+ALTER TABLE dynamo.tables ADD COLUMN restore_summary json,
+	ADD COLUMN max_read_request_units bigint,
+	ADD COLUMN max_write_request_units bigint;
 
 -- the arguments of a job beyond its table and index (a restore's source)
 ALTER TABLE dynamo.job_queue ADD COLUMN args json;

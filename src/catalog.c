@@ -13,6 +13,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "errors.h"
@@ -481,6 +482,19 @@ CatalogHasStatus(void)
 	Oid			rel = OidIsValid(nsp) ? get_relname_relid("tables", nsp) : InvalidOid;
 
 	return OidIsValid(rel) && get_attnum(rel, "status") != InvalidAttrNumber;
+}
+
+Oid
+CatalogRelationOwner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 void

@@ -129,6 +129,9 @@ extern char *CatalogRelname(const char *name, size_t len);
  */
 extern bool CatalogHasStatus(void);
 
+/* The owner of a relation (an error when it is gone). */
+extern Oid	CatalogRelationOwner(Oid relid);
+
 /* Tell every backend that a table's metadata changed. */
 extern void CatalogInvalidate(Oid relid);
 

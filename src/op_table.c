@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "backup/backup.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "dispatch.h"
@@ -758,6 +759,38 @@ write_billing_summary(JsonWriter *w, const char *billing, const char *created)
 }
 
 /*
+ * Write the RestoreSummary of a restored table (stored without
+ * RestoreInProgress, which is its status CREATING).
+ */
+static void
+write_restore_summary(JsonWriter *w, const char *stored, bool in_progress)
+{
+	if (stored == NULL)
+		return;
+	JsonWriteKey(w, "RestoreSummary");
+	JsonWriteObjectStart(w);
+	JsonWriteRawMembers(w, stored, strlen(stored));
+	JsonWriteKey(w, "RestoreInProgress");
+	JsonWriteBool(w, in_progress);
+	JsonWriteObjectEnd(w);
+}
+
+/* Write the OnDemandThroughput of a table that has maxima (a restore's override). */
+static void
+write_on_demand_throughput(JsonWriter *w, const char *max_read, const char *max_write)
+{
+	if (max_read == NULL && max_write == NULL)
+		return;
+	JsonWriteKey(w, "OnDemandThroughput");
+	JsonWriteObjectStart(w);
+	if (max_read)
+		write_number(w, "MaxReadRequestUnits", max_read);
+	if (max_write)
+		write_number(w, "MaxWriteRequestUnits", max_write);
+	JsonWriteObjectEnd(w);
+}
+
+/*
  * Write the TableDescription of the named table (SPI connected), with its
  * stored status unless status says otherwise.  DeleteTable's (deleted) is
  * DynamoDB's shorter one: no AttributeDefinitions, KeySchema,
@@ -786,10 +819,13 @@ write_description(JsonWriter *w, const char *name, const char *status,
 			" (CASE WHEN %s = 'DELETING' THEN c.relpages::bigint * 8192 ELSE pg_table_size(c.oid) END)::text,"
 			" coalesce(extract(epoch from t.last_increase)::numeric(20,3)::text, ''),"
 			" coalesce(extract(epoch from t.last_decrease)::numeric(20,3)::text, ''),"
-			" t.decreases_today, %s"
+			" t.decreases_today, %s, %s"
 			" FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
-			status_sql, status_sql),
+			status_sql, status_sql,
+			/* (0.5 on) */
+			BackupCatalogReady() ? "t.restore_summary::text, t.max_read_request_units,"
+			" t.max_write_request_units" : "NULL, NULL, NULL"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -825,6 +861,8 @@ write_description(JsonWriter *w, const char *name, const char *status,
 		JsonWriteBool(w, strcmp(COL(11), "true") == 0);
 		write_index_descriptions(w, name, arn, strcmp(COL(7), "PROVISIONED") == 0,
 								 strcmp(COL(18), "DELETING") == 0, change);
+		write_restore_summary(w, COL(19), strcmp(COL(18), "CREATING") == 0);
+		write_on_demand_throughput(w, COL(20), COL(21));
 	}
 	JsonWriteObjectEnd(w);
 #undef COL
@@ -842,6 +880,24 @@ write_table_response(StringInfo out, const char *member, const char *name, const
 	JsonWriteKey(&w, member);
 	write_description(&w, name, status, change, deleted);
 	JsonWriteObjectEnd(&w);
+}
+
+void
+TableWriteResponse(StringInfo out, const char *member, const char *name)
+{
+	write_table_response(out, member, name, NULL, NULL, false);
+}
+
+json_object *
+TableDescriptionJson(const char *name)
+{
+	StringInfoData buf;
+	JsonWriter	w;
+
+	initStringInfo(&buf);
+	JsonWriterInit(&w, &buf);
+	write_description(&w, name, NULL, NULL, false);
+	return JsonParse(buf.data, buf.len);
 }
 
 /* AttributeDefinitions as stored: as given, each attribute once. */
@@ -905,16 +961,17 @@ insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 
 /*
  * Record a secondary index in dynamo.indexes (SPI connected), and build it
- * now (an index of a new table) or leave it CREATING for a background job.
+ * now (an index of a new table) or leave it CREATING for a background job
+ * (backfilling, unless the table is new and filled by the job: deferred).
  */
 static void
 create_index(const char *table_name, const char *relname, int table_nkeys,
-			 const IndexSpec *ix, bool build_now)
+			 const IndexSpec *ix, bool build_now, bool deferred)
 {
-	Oid			types[13] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
-	Datum		values[13];
-	char		nulls[14] = "             ";
+	Oid			types[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID, BOOLOID};
+	Datum		values[14];
+	char		nulls[15] = "              ";
 	char	   *index_relname = IndexRelname(relname, ix->name);
 	StringInfoData nonkey;
 	bool		v3 = CatalogHasStatus();	/* statuses stored (0.3 on) */
@@ -953,13 +1010,14 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	values[10] = Int64GetDatum(ix->wcu);
 	values[11] = CStringGetTextDatum(index_relname);
 	values[12] = BoolGetDatum(!build_now);
+	values[13] = BoolGetDatum(!build_now && !deferred);
 	CatalogRunSql(psprintf("INSERT INTO dynamo.indexes (table_name, index_name, kind, hash_key, hash_type,"
 						   " range_key, range_type, projection_type, non_key_attributes, read_capacity,"
 						   " write_capacity, relname%s) VALUES ($1, $2, $3, $4, $5, $6,"
 						   " $7, $8, $9::text[], $10, $11, $12%s)",
 						   v3 ? ", status, backfilling" : "",
-						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $13" : ""),
-				  v3 ? 13 : 12, types, values, nulls, SPI_OK_INSERT);
+						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $14" : ""),
+				  v3 ? 14 : 12, types, values, nulls, SPI_OK_INSERT);
 }
 
 /* The single text argument of a by-name statement. */
@@ -970,9 +1028,26 @@ name_arg(const char *name, Oid *types, Datum *values)
 	values[0] = CStringGetTextDatum(name);
 }
 
-/* CreateTable's rights: create relations in dynamo_data, write dynamo.tables. */
+/* Store the OnDemandThroughput maxima of a new table (SPI connected; 0.5 on). */
 static void
-check_create_privilege(void)
+set_on_demand_throughput(const TableSpec *spec)
+{
+	Oid			types[3] = {TEXTOID, INT8OID, INT8OID};
+	Datum		values[3];
+	char		nulls[4] = "   ";
+
+	name_arg(spec->name, types, values);
+	values[1] = Int64GetDatum(spec->max_read_units);
+	values[2] = Int64GetDatum(spec->max_write_units);
+	nulls[1] = spec->max_read_units ? ' ' : 'n';
+	nulls[2] = spec->max_write_units ? ' ' : 'n';
+	CatalogRunSql("UPDATE dynamo.tables SET max_read_request_units = $2, max_write_request_units = $3"
+				  " WHERE table_name = $1", 3, types, values, nulls, SPI_OK_UPDATE);
+}
+
+/* CreateTable's rights: create relations in dynamo_data, write dynamo.tables. */
+void
+TableCheckCreatePrivilege(void)
 {
 	Oid			nsp = get_namespace_oid(DYNAMO_DATA_SCHEMA, false);
 	Oid			meta = get_relname_relid("tables", get_namespace_oid("dynamo", false));
@@ -996,7 +1071,7 @@ TableCreate(const TableSpec *spec, const char *status)
 	char	   *relname;
 
 	/* a role that may not create tables learns nothing of existing ones */
-	check_create_privilege();
+	TableCheckCreatePrivilege();
 	if (CatalogGetTable(spec->name, spec->namelen) != NULL)
 		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec->name);
 	relname = CatalogRelname(spec->name, spec->namelen);
@@ -1004,7 +1079,10 @@ TableCreate(const TableSpec *spec, const char *status)
 	create_relation(spec, relname);
 	insert_metadata(spec, relname, status);
 	for (int i = 0; i < spec->nindexes; i++)
-		create_index(spec->name, relname, spec->nkeys, &spec->indexes[i], true);
+		create_index(spec->name, relname, spec->nkeys, &spec->indexes[i],
+					 !spec->defer_indexes, spec->defer_indexes);
+	if (spec->max_read_units != 0 || spec->max_write_units != 0)
+		set_on_demand_throughput(spec);
 	SPI_finish();
 }
 
@@ -1157,9 +1235,8 @@ OpTableArn(const char *name)
 	return psprintf("arn:aws:dynamodb:%s:000000000000:table/%s", region(), name);
 }
 
-/* AccessDeniedException in DynamoDB's words for action on the resource arn. */
-static void pg_attribute_noreturn()
-denied_on(const char *action, const char *arn)
+void
+OpDeniedOn(const char *action, const char *arn)
 {
 	const char *role = GetUserNameFromId(GetUserId(), true);
 
@@ -1171,7 +1248,7 @@ denied_on(const char *action, const char *arn)
 void
 OpDenied(const char *action, const char *name)
 {
-	denied_on(action, OpTableArn(name));
+	OpDeniedOn(action, OpTableArn(name));
 }
 
 void
@@ -1180,7 +1257,7 @@ OpRequirePrivileges(DynamoTable *t, AclMode mode, const char *action, const char
 	if (CatalogHasPrivileges(t, mode))
 		return;
 	if (index)
-		denied_on(action, psprintf("%s/index/%s", OpTableArn(t->name), index));
+		OpDeniedOn(action, psprintf("%s/index/%s", OpTableArn(t->name), index));
 	OpDenied(action, t->name);
 }
 
@@ -1301,6 +1378,9 @@ OpDeleteTable(json_object *req, StringInfo out)
 					  1, types, values, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
 			DynamoError(DYERR_VALIDATION, "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+		BackupRefuseIfBusy(name);
+		/* point-in-time recovery on: the table as it is now stays, a SYSTEM backup */
+		BackupOnDeleteTable(name, t->relid);
 		if (OpBackgroundWork())
 			set_table_status(name, "DELETING");
 		CatalogInvalidate(t->relid);
@@ -1565,7 +1645,7 @@ create_global_index(json_object *create, size_t pos, json_object *ad, DynamoTabl
 	if (gsis >= DYNAMO_MAX_GSI)
 		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of %d", DYNAMO_MAX_GSI);
 	merged = merged_definitions(spec->name, &ix);
-	create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, !background);
+	create_index(spec->name, get_rel_name(t->relid), t->nkeys, &ix, !background, false);
 	name_arg(spec->name, types, values);
 	values[1] = CStringGetTextDatum(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PLAIN));
 	CatalogRunSql("UPDATE dynamo.tables SET attribute_definitions = $2 WHERE table_name = $1",
@@ -1742,6 +1822,7 @@ OpUpdateTable(json_object *req, StringInfo out)
 			DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
 		OpRefuseIfBusy(t, spec.name);
 	}
+	BackupRefuseIfBusy(spec.name);
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
 	if (spec.billing || spec.throughput)

@@ -69,6 +69,9 @@ extern const char *OpTableNameMember(json_object *req, size_t *len);
 /* A table's ARN. */
 extern char *OpTableArn(const char *name);
 
+/* AccessDeniedException in DynamoDB's words: the caller may not do action on resource arn. */
+extern void OpDeniedOn(const char *action, const char *arn) pg_attribute_noreturn();
+
 /* AccessDeniedException in DynamoDB's words: the caller may not do action on the table. */
 extern void OpDenied(const char *action, const char *name) pg_attribute_noreturn();
 

@@ -37,13 +37,27 @@ typedef struct TableSpec
 	json_object *attrdefs;
 	int			nindexes;
 	IndexSpec	indexes[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
+	int64		max_read_units;	/* OnDemandThroughput; 0: none */
+	int64		max_write_units;
+	bool		defer_indexes;	/* record the indexes CREATING, build none */
 } TableSpec;
 
 /*
  * Create a table (relation, metadata, secondary indexes) from a complete
  * specification, as the caller, in status "ACTIVE" or "CREATING" (while a
  * restore or an import fills it).  ResourceInUseException when it exists.
+ * With defer_indexes the secondary indexes are only recorded, CREATING
+ * (not backfilling): whoever fills the table builds them afterwards.
  */
 extern void TableCreate(const TableSpec *spec, const char *status);
+
+/* CreateTable's rights, checked as the caller (an error when it lacks them). */
+extern void TableCheckCreatePrivilege(void);
+
+/* The description DescribeTable gives of a table, as JSON (SPI connected). */
+extern json_object *TableDescriptionJson(const char *name);
+
+/* Write {"<member>": <description>} of a table as it is stored (SPI connected). */
+extern void TableWriteResponse(StringInfo out, const char *member, const char *name);
 
 #endif							/* DYNAMO_TABLE_SPEC_H */

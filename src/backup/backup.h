@@ -19,6 +19,10 @@
 #include "datatype/timestamp.h"
 #include "request.h"
 
+/* JSON text of a json-c value as the wire writes it (no "\/" escapes). */
+#define BackupJsonText(obj) \
+	json_object_to_json_string_ext((obj), JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* backup_dir.c: the directory and the settings of this subsystem */
 extern char *DynamoBackupDirectory;
 
@@ -44,24 +48,50 @@ typedef struct BackupFileStats
 } BackupFileStats;
 
 /*
- * Write the items of relation relid, as the active snapshot sees them, to
- * the new directory dir: items.copy, then manifest.json last.
+ * Write the items of relation relid (DynamoDB table table_name, table_id),
+ * as the active snapshot sees them, to directory dir (an absolute path, as
+ * BackupPath gives it; created already): items.copy, then manifest.json
+ * last.  Scans with the table access method: no user code runs.
  */
-extern void BackupFilesWrite(Oid relid, const char *dir, BackupFileStats *stats);
+extern void BackupFilesWrite(Oid relid, const char *table_name, const char *table_id,
+							 const char *dir, BackupFileStats *stats);
 
 /*
  * Seal a directory whose items.copy was written elsewhere (a point-in-time
- * restore's private instance): check its format, count and checksum it,
- * write manifest.json last.
+ * restore's private instance, COPY ... TO STDOUT (FORMAT binary) of the
+ * item column): check its format and every item, count and checksum it,
+ * write manifest.json last.  An error (ERRCODE_DATA_CORRUPTED, naming what
+ * is wrong) when the file is not such a file.  In a transaction.
  */
 extern void BackupFilesSeal(const char *dir, BackupFileStats *stats);
 
 /*
  * Load the items of a sealed directory into relation relid, as the current
- * user; an error, and nothing loaded, when the manifest is missing or of an
- * unknown format or the items file does not match it.  Returns the count.
+ * user (run it as the table's owner); an error (ERRCODE_DATA_CORRUPTED), and
+ * nothing loaded, when the manifest is missing or of an unknown format or
+ * the items file does not match it (size, SHA-256), all checked before the
+ * first insert.  Returns the count.  In a transaction (the caller's: a
+ * failure rolls the load back with it).
  */
 extern uint64 BackupFilesLoad(const char *dir, Oid relid);
+
+/* Remove a backup's directory when the transaction commits (never before). */
+extern void BackupFilesRemoveAtCommit(const char *dir);
+
+/* Remove a directory and what it holds now (a restore's work space). */
+extern void BackupFilesRemove(const char *dir);
+
+/* op_backup.c: what table operations ask of backups */
+
+/* ResourceInUseException while a backup of the table is queued or written. */
+extern void BackupRefuseIfBusy(const char *table_name);
+
+/*
+ * DeleteTable of a table (relation relid) with point-in-time recovery on:
+ * record its SYSTEM backup, <table>$DeletedTableBackup, and queue the job
+ * that writes it (before the job that drops the table).  SPI connected.
+ */
+extern void BackupOnDeleteTable(const char *table_name, Oid relid);
 
 /* restore.c: the restore path both restores share */
 
@@ -81,7 +111,16 @@ extern void RestoreBegin(json_object *req, const char *target, size_t target_len
 						 json_object *source_table, json_object *source_features,
 						 json_object *restore_summary, json_object *args, StringInfo out);
 
-/* The SourceTableDetails and SourceTableFeatureDetails of a table as it is now (SPI connected). */
+/* dynamo.max_pending_restores, and its registration (BackupInit). */
+extern int	DynamoMaxPendingRestores;
+extern void RestoreInit(void);
+
+/*
+ * The SourceTableDetails and SourceTableFeatureDetails of a table as it is
+ * now (SPI connected; the caller has checked its rights on it).  The former
+ * also holds the table's AttributeDefinitions, which RestoreBegin needs and
+ * DescribeBackup does not show.
+ */
 extern json_object *BackupSourceTable(const char *table_name);
 extern json_object *BackupSourceFeatures(const char *table_name);
 

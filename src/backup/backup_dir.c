@@ -27,6 +27,7 @@ BackupInit(void)
 							   "Directory of backups, base backups and restores (outside the data directory).",
 							   "Empty: CreateBackup and point-in-time recovery are unavailable.",
 							   &DynamoBackupDirectory, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	RestoreInit();
 	PitrInit();
 	PitrExtractInit();
 }

@@ -1,6 +1,7 @@
 /*
  * jobs.c
- *		Background jobs: building and dropping a GSI, dropping a table.
+ *		Background jobs: building and dropping a GSI, dropping a table (and
+ *		the dispatch of the others: TTL, backups, restores).
  *
  * A request records a job (JobEnqueue) in the transaction that changes the
  * metadata: the table UPDATING or DELETING, the index CREATING or DELETING.
@@ -12,7 +13,11 @@
  *					items left out of it for a key violation are recorded in
  *					dynamo.backfill_violations, then index and table ACTIVE;
  *	delete_index	DROP INDEX CONCURRENTLY, then the index's rows go;
- *	delete_table	DROP TABLE and the table's rows, in one transaction.
+ *	delete_table	DROP TABLE and the table's rows, in one transaction;
+ *	create_backup	a backup's files written, the backup AVAILABLE
+ *					(src/backup/op_backup.c);
+ *	restore_table	a restored table filled, its indexes built, then ACTIVE
+ *					(src/backup/restore.c).
  *
  * Every job names the table it was authorized for (its table_id, which a
  * dump keeps) and the role that asked (requested_by); the worker refuses to
@@ -133,20 +138,6 @@ JobFindIndex(JobTarget *t, const char *index_relname)
 	ReleaseSysCache(tup);
 }
 
-/* The owner of a relation. */
-static Oid
-relation_owner(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
 bool
 JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
 			JobTarget *t)
@@ -204,7 +195,7 @@ JobLoadTarget(const JobRow *job, const char *table_status, const char *index_sta
 							   job->table_name)));
 	if (!OidIsValid(t->relid))
 		return true;
-	t->owner = relation_owner(t->relid);
+	t->owner = CatalogRelationOwner(t->relid);
 	if (!has_privs_of_role(job->requested_by, t->owner))
 		ereport(ERROR, (errmsg("role %s that requested the job no longer owns table %s",
 							   GetUserNameFromId(job->requested_by, true) ?
@@ -214,9 +205,6 @@ JobLoadTarget(const JobRow *job, const char *table_status, const char *index_sta
 		JobFindIndex(t, IndexRelname(t->relname, job->index_name));
 	return true;
 }
-
-/* What a step run as the relation's owner does (SPI connected). */
-typedef void (*OwnerStep) (JobTarget *t, void *arg);
 
 typedef struct OwnerCall
 {
@@ -233,12 +221,8 @@ owner_call(void *arg)
 	c->step(c->t, c->arg);
 }
 
-/*
- * Run a step as the target relation's owner, in a security-restricted
- * operation with the worker's search_path, then come back.
- */
-static void
-run_as_owner(JobTarget *t, OwnerStep step, void *arg)
+void
+JobRunAsOwner(JobTarget *t, OwnerStep step, void *arg)
 {
 	OwnerCall	c = {step, t, arg};
 
@@ -304,12 +288,8 @@ find_violations(JobTarget *t, void *arg)
 	}
 }
 
-/*
- * Record the items a new index leaves out (SPI connected); returns how many
- * there are (the first DYNAMO_MAX_VIOLATIONS_LISTED are listed).
- */
-static uint64
-record_violations(JobTarget *t, const char *table_name, const char *index_name)
+uint64
+JobRecordViolations(JobTarget *t, const char *table_name, const char *index_name)
 {
 	Oid			types[4] = {TEXTOID, TEXTOID, JSONOID, TEXTOID};
 	Datum		values[4];
@@ -319,7 +299,7 @@ record_violations(JobTarget *t, const char *table_name, const char *index_name)
 	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
 	v->index_name = index_name;
-	run_as_owner(t, find_violations, v);
+	JobRunAsOwner(t, find_violations, v);
 	for (int i = 0; i < v->listed; i++)
 	{
 		values[2] = CStringGetTextDatum(v->keys[i]);
@@ -330,9 +310,8 @@ record_violations(JobTarget *t, const char *table_name, const char *index_name)
 	return v->count;
 }
 
-/* Bring a table back to ACTIVE (SPI connected, change lock held). */
-static void
-table_active(const char *table_name, Oid relid)
+void
+JobTableActive(const char *table_name, Oid relid)
 {
 	Oid			types[2];
 	Datum		values[2];
@@ -384,7 +363,7 @@ create_index_job(const JobRow *job)
 
 	JobSetStep(job->id, NULL, "looking for items the index leaves out", NULL);
 	JobStepBegin();
-	left_out = record_violations(&t, job->table_name, job->index_name);
+	left_out = JobRecordViolations(&t, job->table_name, job->index_name);
 	JobStepEnd();
 
 	JobStepBegin();
@@ -399,7 +378,7 @@ create_index_job(const JobRow *job)
 		JobSet(job->id, "succeeded", "built, but deleted meanwhile", NULL);
 	else
 	{
-		table_active(job->table_name, t.relid);
+		JobTableActive(job->table_name, t.relid);
 		JobSet(job->id, "succeeded",
 				left_out ? psprintf("built; %llu items left out for index key violations (dynamo.index_key_violations)",
 									(unsigned long long) left_out) : "built", NULL);
@@ -425,7 +404,7 @@ delete_index_job(const JobRow *job)
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL, SPI_OK_DELETE);
-	table_active(job->table_name, t.relid);
+	JobTableActive(job->table_name, t.relid);
 	JobSet(job->id, "succeeded", "dropped", NULL);
 	JobStepEnd();
 }
@@ -458,7 +437,7 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 		/* waits for requests still using it; new ones see DELETING */
 		LockRelationOid(relid, AccessExclusiveLock);
 		if (OidIsValid(as_user))
-			run_as_owner(&t, drop_relation, NULL);
+			JobRunAsOwner(&t, drop_relation, NULL);
 		else
 			drop_relation(&t, NULL);
 	}
@@ -508,6 +487,10 @@ JobRun(const JobRow *job)
 		TtlEnableJob(job);
 	else if (strcmp(job->kind, JOB_DISABLE_TTL) == 0)
 		TtlDisableJob(job);
+	else if (strcmp(job->kind, JOB_CREATE_BACKUP) == 0)
+		BackupCreateJob(job);
+	else if (strcmp(job->kind, JOB_RESTORE_TABLE) == 0)
+		RestoreTableJob(job);
 	else
 		JobSetStep(job->id, "failed", NULL, psprintf("unknown job kind \"%s\"", job->kind));
 }
@@ -543,7 +526,7 @@ undo_job(const JobRow *job)
 		CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE' WHERE table_name OPERATOR(pg_catalog.=) $1"
 					  " AND index_name OPERATOR(pg_catalog.=) $2", 2, types, values, NULL,
 					  SPI_OK_UPDATE);
-	table_active(job->table_name, t.relid);
+	JobTableActive(job->table_name, t.relid);
 	JobStepEnd();
 }
 
@@ -566,6 +549,10 @@ JobFail(const JobRow *job, const char *message)
 		{
 			if (strcmp(job->kind, JOB_ENABLE_TTL) == 0 || strcmp(job->kind, JOB_DISABLE_TTL) == 0)
 				TtlJobUndo(job);
+			else if (strcmp(job->kind, JOB_CREATE_BACKUP) == 0)
+				BackupJobUndo(job);
+			else if (strcmp(job->kind, JOB_RESTORE_TABLE) == 0)
+				RestoreJobUndo(job);
 			else
 				undo_job(job);
 		}
@@ -586,6 +573,7 @@ typedef struct EnqueueStep
 	const char *kind;
 	const char *table_name;
 	const char *index_name;
+	const char *args;
 	Oid			requested_by;
 } EnqueueStep;
 
@@ -593,27 +581,50 @@ static void
 enqueue_step(void *arg)
 {
 	EnqueueStep *st = arg;
-	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, OIDOID};
-	Datum		values[4];
-	char		nulls[5] = "    ";
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, OIDOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[6] = "     ";
+	bool		with_args = st->args != NULL;
 
 	values[0] = CStringGetTextDatum(st->kind);
 	values[1] = CStringGetTextDatum(st->table_name);
 	text_arg(st->index_name, &values[2], &nulls[2]);
 	values[3] = ObjectIdGetDatum(st->requested_by);
+	text_arg(st->args, &values[4], &nulls[4]);
 	SPI_connect();
-	CatalogRunSql("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by, table_id)"
-				  " SELECT $1, $2, $3, $4::pg_catalog.regrole, t.table_id FROM dynamo.tables t"
-				  " WHERE t.table_name OPERATOR(pg_catalog.=) $2", 4, types, values, nulls,
-				  SPI_OK_INSERT);
+	CatalogRunSql(psprintf("INSERT INTO dynamo.job_queue (kind, table_name, index_name, requested_by, table_id%s)"
+						   " SELECT $1, $2, $3, $4::pg_catalog.regrole, t.table_id%s FROM dynamo.tables t"
+						   " WHERE t.table_name OPERATOR(pg_catalog.=) $2",
+						   with_args ? ", args" : "", with_args ? ", $5::pg_catalog.json" : ""),
+				  with_args ? 5 : 4, types, values, nulls, SPI_OK_INSERT);
 	SPI_finish();
 }
 
 void
 JobEnqueue(const char *kind, const char *table_name, const char *index_name)
 {
-	EnqueueStep st = {kind, table_name, index_name, GetUserId()};
+	JobEnqueueWithArgs(kind, table_name, index_name, NULL);
+}
+
+void
+JobEnqueueWithArgs(const char *kind, const char *table_name, const char *index_name,
+				   const char *args)
+{
+	EnqueueStep st = {kind, table_name, index_name, args, GetUserId()};
 
 	SecurityRunAsOwner(enqueue_step, &st);
 	MaintenanceWakeAtCommit();
+}
+
+char *
+JobArgs(int64 job_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(job_id)};
+
+	CatalogRunSql("SELECT args::pg_catalog.text FROM dynamo.job_queue WHERE job_id OPERATOR(pg_catalog.=) $1",
+				  1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }

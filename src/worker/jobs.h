@@ -58,11 +58,39 @@ extern void JobSetStep(int64 id, const char *state, const char *progress, const 
 extern bool JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
 						  JobTarget *t);
 
+/* What a step run as the relation's owner does (SPI connected). */
+typedef void (*OwnerStep) (JobTarget *t, void *arg);
+
+/*
+ * Run a step as the target relation's owner, in a security-restricted
+ * operation with the worker's search_path, then come back.
+ */
+extern void JobRunAsOwner(JobTarget *t, OwnerStep step, void *arg);
+
+/*
+ * Record the items a new index of the target leaves out (SPI connected; the
+ * scan runs as the owner); returns how many there are (the first
+ * DYNAMO_MAX_VIOLATIONS_LISTED are listed in dynamo.backfill_violations).
+ */
+extern uint64 JobRecordViolations(JobTarget *t, const char *table_name, const char *index_name);
+
+/* Bring a table back to ACTIVE (SPI connected, change lock held). */
+extern void JobTableActive(const char *table_name, Oid relid);
+
 /* Where index index_relname of the target stands in Postgres. */
 extern void JobFindIndex(JobTarget *t, const char *index_relname);
 
 /* DROP INDEX CONCURRENTLY of the target's index, when it is there. */
 extern void JobDropIndexConcurrently(const JobTarget *t);
+
+/* Backup jobs (src/backup/): write a backup, fill a restored table, undo either. */
+extern void BackupCreateJob(const JobRow *job);
+extern void BackupJobUndo(const JobRow *job);
+extern void RestoreTableJob(const JobRow *job);
+extern void RestoreJobUndo(const JobRow *job);
+
+/* The args of a job as JSON text, NULL when it has none (SPI connected). */
+extern char *JobArgs(int64 job_id);
 
 /* Time to Live jobs (ttl_worker.c): build, drop, and undo a failed one. */
 extern void TtlEnableJob(const JobRow *job);

@@ -25,6 +25,10 @@
  */
 extern void JobEnqueue(const char *kind, const char *table_name, const char *index_name);
 
+/* The same with the job's arguments, a JSON object text (dynamo.job_queue.args). */
+extern void JobEnqueueWithArgs(const char *kind, const char *table_name, const char *index_name,
+							   const char *args);
+
 /*
  * Drop a table's relation (as role as_user, InvalidOid: the current one)
  * and its metadata (SPI connected, in a transaction).
