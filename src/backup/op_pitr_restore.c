@@ -31,11 +31,9 @@
 
 #include "backup/backup.h"
 #include "catalog.h"
-#include "catalog/pg_type.h"
 #include "errors.h"
 #include "executor/spi.h"
 #include "ops.h"
-#include "utils/builtins.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -65,6 +63,7 @@ parse_request(json_object *req, PitrRequest *r)
 
 	/* (the members' own constraints were checked against the model: validate.c) */
 	r->target = RequestString(req, "TargetTableName", &r->target_len);
+	r->target = r->target ? TableNameFromArn(r->target, &r->target_len) : NULL;
 	r->at = RequestMember(req, "RestoreDateTime", SHAPE_DOUBLE);
 	r->latest = latest && json_object_get_boolean(latest);
 	if ((name == NULL) == (arn == NULL))
@@ -111,19 +110,15 @@ lock_source(const PitrRequest *r)
 	source_not_found(r);
 }
 
-/* The source's table_id, as the caller sees dynamo.tables (SPI connected). */
-static char *
-source_table_id(const PitrRequest *r, const char *name)
+/* The source's table_id (its TableId: a later table of its name is another one). */
+static const char *
+source_table_id(const PitrRequest *r, json_object *source)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(name)};
+	json_object *id;
 
-	CatalogRunSql("SELECT table_id::pg_catalog.text FROM dynamo.tables"
-				  " WHERE table_name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL,
-				  SPI_OK_SELECT);
-	if (SPI_processed != 1)
+	if (!json_object_object_get_ex(source, "TableId", &id) || !json_object_is_type(id, json_type_string))
 		source_not_found(r);
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return json_object_get_string(id);
 }
 
 /* InvalidRestoreTimeException. */
@@ -224,16 +219,18 @@ OpRestoreTableToPointInTime(json_object *req, StringInfo out)
 {
 	PitrRequest r;
 	char	   *name;
-	char	   *table_id;
+	json_object *source;
+	const char *table_id;
 	TimestampTz at;
 
 	parse_request(req, &r);
 	name = pstrdup(lock_source(&r)->name);
 	/* (what SPI returns lives until SPI_finish: the restore begins before) */
 	SPI_connect();
-	table_id = source_table_id(&r, name);
+	source = BackupSourceTable(name);
+	table_id = source_table_id(&r, source);
 	at = restore_time(&r, table_id, name);
-	RestoreBegin(req, r.target, r.target_len, BackupSourceTable(name), BackupSourceFeatures(name),
+	RestoreBegin(req, r.target, r.target_len, source, BackupSourceFeatures(name),
 				 owned(restore_summary(name, at)), owned(job_args(table_id, at)), out);
 	SPI_finish();
 }

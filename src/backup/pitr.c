@@ -137,6 +137,31 @@ restore_lock(const char *root)
 	return fd;
 }
 
+/*
+ * Run step(arg) in a transaction of its own, or in the caller's when one is
+ * open; the memory context is the caller's again afterwards.
+ */
+static void
+in_transaction(void (*step) (void *arg), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	bool		own = !IsTransactionState();
+
+	if (own)
+		StartTransactionCommand();
+	step(arg);
+	if (own)
+		CommitTransactionCommand();
+	MemoryContextSwitchTo(cxt);
+}
+
+/* Give the transaction an xid, so that its commit is a WAL record with a time. */
+static void
+assign_xid(void *arg)
+{
+	(void) GetTopTransactionId();
+}
+
 /* When a wait that starts now must end (0: never). */
 static TimestampTz
 recovery_deadline(void)
@@ -147,7 +172,8 @@ recovery_deadline(void)
 
 /*
  * Make the live archive hold a commit after t (see the head of the file).
- * Inside a transaction no commit can be written: a later one must exist.
+ * (Inside the caller's transaction the commit comes later: one after t
+ * must be archived already.)
  */
 static void
 archive_past(TimestampTz t)
@@ -161,12 +187,7 @@ archive_past(TimestampTz t)
 		ereport(ERROR, (errmsg("point-in-time restores need WAL archiving (archive_mode = on)")));
 	for (TimestampTz now; (now = GetCurrentTimestamp()) <= t;)
 		nap((t - now) / 1000 + 1);
-	if (!IsTransactionState())
-	{
-		StartTransactionCommand();
-		(void) GetTopTransactionId();
-		CommitTransactionCommand();
-	}
+	in_transaction(assign_xid, NULL);
 	switchpoint = RequestXLogSwitch(false);
 	XLByteToPrevSeg(switchpoint, segno, wal_segment_size);
 	XLogFileName(segment, GetWALInsertionTimeLine(), segno, wal_segment_size);
@@ -228,18 +249,38 @@ lap(TimestampTz *mark)
 	return secs;
 }
 
-/* The names the instance's sessions use: the bootstrap superuser's and this database's. */
-static void
-session_names(char **user, char **dbname)
+/* What the instance's sessions are: the bootstrap superuser's, on this database. */
+typedef struct SessionNames
 {
-	bool		xact = !IsTransactionState();
+	MemoryContext cxt;
+	char	   *user;
+	char	   *dbname;
+} SessionNames;
 
-	if (xact)
-		StartTransactionCommand();
-	*user = MemoryContextStrdup(TopMemoryContext, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false));
-	*dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
-	if (xact)
-		CommitTransactionCommand();
+/* Look the session's names up (needs the catalog). */
+static void
+session_names(void *arg)
+{
+	SessionNames *n = arg;
+
+	n->user = MemoryContextStrdup(n->cxt, GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false));
+	n->dbname = MemoryContextStrdup(n->cxt, get_database_name(MyDatabaseId));
+}
+
+/* What sealing a directory needs and answers. */
+typedef struct SealStep
+{
+	const char *dir;
+	BackupFileStats stats;
+} SealStep;
+
+/* Seal the directory (its checksum needs a transaction's resource owner). */
+static void
+seal(void *arg)
+{
+	SealStep   *st = arg;
+
+	BackupFilesSeal(st->dir, &st->stats);
 }
 
 void
@@ -247,19 +288,16 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 {
 	char	   *root = BackupPath("restore", true);
 	PrivateInstance *inst = palloc0(sizeof(PrivateInstance));
-	MemoryContext cxt = CurrentMemoryContext;
-	char	   *user;
-	char	   *dbname;
+	SessionNames names = {CurrentMemoryContext};
 	int			lock;
 
-	session_names(&user, &dbname);
-	MemoryContextSwitchTo(cxt);
+	in_transaction(session_names, &names);
 	PrivateInstanceInit(inst, dir);
 	lock = restore_lock(root);
 	PG_TRY();
 	{
 		char	   *base;
-		BackupFileStats stats;
+		SealStep	sealed = {dir};
 		TimestampTz mark = GetCurrentTimestamp();
 		double		secs[4];
 		uint64		bytes;
@@ -267,7 +305,6 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: preparing");
 		PrivateInstanceSweep(root);
 		archive_past(restore_time);
-		MemoryContextSwitchTo(cxt);
 		base = PitrBaseBackupFor(restore_time);
 		if (base == NULL)
 			ereport(ERROR, (errmsg("no base backup is consistent at %s", PitrTimeText(restore_time))));
@@ -277,15 +314,15 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 		secs[1] = lap(&mark);
 		PrivateInstanceStart(inst);
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: recovering to the restore time");
-		PrivateInstanceWaitPaused(inst, user, dbname);
+		PrivateInstanceWaitPaused(inst, names.user, names.dbname);
 		secs[2] = lap(&mark);
 		bytes = read_table(inst, table_id, restore_time, psprintf("%s/items.copy", dir));
 		PrivateInstanceStop(inst);
-		BackupFilesSeal(dir, &stats);
+		in_transaction(seal, &sealed);
 		secs[3] = lap(&mark);
 		ereport(LOG, (errmsg("point-in-time restore of table %s to %s: WAL archived in %.1f s, base backup %s copied in %.1f s, recovered in %.1f s, %llu items (%llu bytes) read in %.1f s",
 							 table_id, PitrTimeText(restore_time), secs[0], base, secs[1], secs[2],
-							 (unsigned long long) stats.item_count, (unsigned long long) bytes, secs[3])));
+							 (unsigned long long) sealed.stats.item_count, (unsigned long long) bytes, secs[3])));
 	}
 	PG_FINALLY();
 	{
