@@ -11,17 +11,16 @@
  *	   dynamo.backup_directory: restores run one at a time per cluster, and a
  *	   process that dies (kill -9 included) lets go of it; holding it, sweep
  *	   whatever a crashed restore left (pitr_instance.c);
- *	2. make the live archive hold a commit after T: recovery to T stops
- *	   before the first commit after T, so that commit's WAL must be there.
- *	   An empty commit, a WAL switch, and a wait for the archiver give it;
- *	3. copy the newest base backup consistent before T into a private
- *	   instance and recover it to T, paused there (pitr_instance.c);
- *	4. find the table, by its table_id, in the instance's dynamo.tables and
+ *	2. copy the newest base backup consistent before T into a private
+ *	   instance and recover it to T, paused there (pitr_instance.c).
+ *	   Recovery to T stops before the first commit after T, which the
+ *	   archive holds for every restorable T (its marks, archive.c);
+ *	3. find the table, by its table_id, in the instance's dynamo.tables and
  *	   check what its relation is: ordinary, permanent, of the dynamo access
  *	   method, its item column of type dynamo.item;
- *	5. read it, as its owner, with COPY (SELECT item FROM ONLY ...) TO STDOUT
+ *	4. read it, as its owner, with COPY (SELECT item FROM ONLY ...) TO STDOUT
  *	   (FORMAT binary) into items.copy;
- *	6. stop and remove the instance, then seal the directory
+ *	5. stop and remove the instance, then seal the directory
  *	   (BackupFilesSeal), which checks and counts the items.
  *
  * Nothing of the instance's user objects runs as the superuser.  The
@@ -43,11 +42,8 @@
 #include <unistd.h>
 
 #include "access/xact.h"
-#include "access/xlog.h"
-#include "access/xlog_internal.h"
-#include "access/xlogarchive.h"
 #include "backup/backup.h"
-#include "backup/pitr_int.h"
+#include "backup/pitr_instance.h"
 #include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
 #include "common/file_perm.h"
@@ -79,7 +75,7 @@ void
 PitrExtractInit(void)
 {
 	DefineCustomIntVariable("dynamo.pitr_recovery_timeout",
-							"Longest a point-in-time restore waits for the WAL it needs and for its private instance to recover to the restore time.",
+							"Longest a point-in-time restore waits for its private instance to recover to the restore time.",
 							"0: no limit.",
 							&PitrRecoveryTimeout, 3600 * 1000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
@@ -153,52 +149,6 @@ in_transaction(void (*step) (void *arg), void *arg)
 	if (own)
 		CommitTransactionCommand();
 	MemoryContextSwitchTo(cxt);
-}
-
-/* Give the transaction an xid, so that its commit is a WAL record with a time. */
-static void
-assign_xid(void *arg)
-{
-	(void) GetTopTransactionId();
-}
-
-/* When a wait that starts now must end (0: never). */
-static TimestampTz
-recovery_deadline(void)
-{
-	return PitrRecoveryTimeout > 0 ?
-		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), PitrRecoveryTimeout) : 0;
-}
-
-/*
- * Make the live archive hold a commit after t (see the head of the file).
- * (Inside the caller's transaction the commit comes later: one after t
- * must be archived already.)
- */
-static void
-archive_past(TimestampTz t)
-{
-	TimestampTz deadline = recovery_deadline();
-	XLogRecPtr	switchpoint;
-	XLogSegNo	segno;
-	char		segment[MAXFNAMELEN];
-
-	if (!XLogArchivingActive())
-		ereport(ERROR, (errmsg("point-in-time restores need WAL archiving (archive_mode = on)")));
-	for (TimestampTz now; (now = GetCurrentTimestamp()) <= t;)
-		nap((t - now) / 1000 + 1);
-	in_transaction(assign_xid, NULL);
-	switchpoint = RequestXLogSwitch(false);
-	XLByteToPrevSeg(switchpoint, segno, wal_segment_size);
-	XLogFileName(segment, GetWALInsertionTimeLine(), segno, wal_segment_size);
-	pgstat_report_activity(STATE_RUNNING, "point-in-time restore: waiting for the archiver");
-	while (XLogArchiveIsBusy(segment))
-	{
-		if (deadline && GetCurrentTimestamp() >= deadline)
-			ereport(ERROR, (errmsg("WAL segment %s was not archived within dynamo.pitr_recovery_timeout (%d ms)",
-								   segment, PitrRecoveryTimeout)));
-		nap(100);
-	}
 }
 
 /* An identifier quoted for the instance's SQL. */
@@ -304,7 +254,6 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: preparing");
 		PrivateInstanceSweep(root);
-		archive_past(restore_time);
 		base = PitrBaseBackupFor(restore_time);
 		if (base == NULL)
 			ereport(ERROR, (errmsg("no base backup is consistent at %s", PitrTimeText(restore_time))));
@@ -320,8 +269,8 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 		PrivateInstanceStop(inst);
 		in_transaction(seal, &sealed);
 		secs[3] = lap(&mark);
-		ereport(LOG, (errmsg("point-in-time restore of table %s to %s: WAL archived in %.1f s, base backup %s copied in %.1f s, recovered in %.1f s, %llu items (%llu bytes) read in %.1f s",
-							 table_id, PitrTimeText(restore_time), secs[0], base, secs[1], secs[2],
+		ereport(LOG, (errmsg("point-in-time restore of table %s to %s: base backup %s chosen in %.1f s, copied in %.1f s, recovered in %.1f s; %llu items (%llu bytes) read in %.1f s",
+							 table_id, PitrTimeText(restore_time), base, secs[0], secs[1], secs[2],
 							 (unsigned long long) sealed.stats.item_count, (unsigned long long) bytes, secs[3])));
 	}
 	PG_FINALLY();

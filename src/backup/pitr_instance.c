@@ -6,10 +6,9 @@
  *
  * A restore to time T never opens the live cluster's files.  It copies a
  * base backup consistent before T into the restore's work directory
- * (pgdata/, and tblspc/<oid> for each tablespace, which must lie inside the
- * base backup: a link leading out of it, say to a live tablespace, is
- * refused, as is any other link) and gives the copy a configuration of its
- * own.  The backup's postgresql.conf, postgresql.auto.conf (where ALTER
+ * (pgdata/; a base backup with tablespaces, which its copy would share with
+ * the live cluster, is refused, and so is any link in it) and gives the copy
+ * a configuration of its own.  The backup's postgresql.conf, postgresql.auto.conf (where ALTER
  * SYSTEM may have put an archive_command), pg_hba.conf, signal files and
  * replication slots are never copied.  The instance
  *
@@ -55,7 +54,7 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "backup/backup.h"
-#include "backup/pitr_int.h"
+#include "backup/pitr_instance.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_control.h"
 #include "common/controldata_utils.h"
@@ -84,14 +83,13 @@ int			PitrRecoveryTimeout = 3600 * 1000;
 /* What a base backup's data directory holds that a private instance does not get. */
 static const char *const not_copied[] = {
 	"postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf",
-	"postmaster.pid", "postmaster.opts", "recovery.signal", "standby.signal",
-	"tablespace_map", "pg_tblspc", NULL
+	"postmaster.pid", "postmaster.opts", "recovery.signal", "standby.signal", NULL
 };
 
 /* Its directories a private instance gets empty (as base backups leave them). */
 static const char *const copied_empty[] = {
 	"pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots",
-	"pg_stat_tmp", "pg_subtrans", NULL
+	"pg_stat_tmp", "pg_subtrans", "pg_tblspc", NULL
 };
 
 /* Interrupts, and the live postmaster's death: a restore must not outlive its cluster. */
@@ -118,7 +116,6 @@ PrivateInstanceInit(PrivateInstance *inst, const char *dir)
 {
 	inst->workdir = pstrdup(dir);
 	inst->pgdata = psprintf("%s/pgdata", dir);
-	inst->tblspc = psprintf("%s/tblspc", dir);
 	inst->logfile = psprintf("%s/server.log", dir);
 	inst->port = PostPortNumber;
 	inst->pid = 0;
@@ -180,123 +177,29 @@ copy_tree(const char *from, const char *to, bool top)
 	FreeDir(dir);
 }
 
-/* The real path of path, which must lie inside directory within (a real path). */
-static char *
-path_inside(const char *path, const char *within, const char *what)
-{
-	char	   *real = realpath(path, NULL);
-	char	   *result;
-	size_t		n = strlen(within);
-
-	if (real == NULL)
-		ereport(ERROR, (errcode_for_file_access(),
-						errmsg("could not resolve %s \"%s\": %m", what, path)));
-	result = pstrdup(real);
-	free(real);
-	if (strncmp(result, within, n) != 0 || result[n] != '/')
-		ereport(ERROR, (errmsg("%s \"%s\" lies outside the base backup (in \"%s\")", what, path, result),
-						errdetail("A point-in-time restore never opens the live cluster's tablespaces.")));
-	return result;
-}
-
-/* Copy tablespace oid (its files at src, inside base) into the instance; returns the copy's path. */
-static char *
-copy_tablespace(PrivateInstance *inst, const char *oid, const char *src, const char *base)
-{
-	char	   *copy = psprintf("%s/%s", inst->tblspc, oid);
-
-	if (strspn(oid, "0123456789") != strlen(oid) || oid[0] == '\0')
-		ereport(ERROR, (errmsg("base backup tablespace \"%s\" is not named by an OID", oid)));
-	if (!exists(copy))
-		copy_tree(path_inside(src, base, "tablespace"), copy, false);
-	return copy;
-}
-
-/* The tablespaces linked from the backup's pg_tblspc, copied and linked anew. */
+/*
+ * Refuse a base backup with tablespaces (links in pg_tblspc, or a
+ * tablespace_map): its copy would share them with the live cluster.
+ * (Point-in-time recovery is not offered to clusters that have any.)
+ */
 static void
-copy_linked_tablespaces(PrivateInstance *inst, const char *data, const char *base)
+refuse_tablespaces(const char *data)
 {
 	char	   *links = psprintf("%s/pg_tblspc", data);
-	char	   *ours = psprintf("%s/pg_tblspc", inst->pgdata);
 	DIR		   *dir;
 	struct dirent *de;
 
-	make_dir(ours);
+	if (exists(psprintf("%s/tablespace_map", data)))
+		ereport(ERROR, (errmsg("base backup \"%s\" has tablespaces", data),
+						errdetail("A point-in-time restore never opens the live cluster's tablespaces.")));
 	if (!exists(links))
 		return;
 	dir = AllocateDir(links);
 	while ((de = ReadDir(dir, links)) != NULL)
-	{
-		char	   *link;
-		char	   *copy;
-
-		if (de->d_name[0] == '.')
-			continue;
-		link = psprintf("%s/%s", ours, de->d_name);
-		copy = copy_tablespace(inst, de->d_name, psprintf("%s/%s", links, de->d_name), base);
-		if (symlink(copy, link) != 0)
-			ereport(ERROR, (errcode_for_file_access(),
-							errmsg("could not create symbolic link \"%s\": %m", link)));
-	}
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			ereport(ERROR, (errmsg("base backup \"%s\" has tablespace %s", data, de->d_name),
+							errdetail("A point-in-time restore never opens the live cluster's tablespaces.")));
 	FreeDir(dir);
-}
-
-/* A path as a tablespace_map line writes it (\ before \, CR and LF). */
-static void
-append_map_path(StringInfo buf, const char *path)
-{
-	for (const char *s = path; *s; s++)
-	{
-		if (*s == '\\' || *s == '\n' || *s == '\r')
-			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, *s);
-	}
-}
-
-/*
- * A tablespace_map (what tar-format base backups hold instead of links):
- * each "<oid> <path>" copied from the backup, the map rewritten to the
- * copies.  Returns the new map's text, NULL when there is none.
- */
-static char *
-copy_mapped_tablespaces(PrivateInstance *inst, const char *data, const char *base)
-{
-	char	   *map = psprintf("%s/tablespace_map", data);
-	FILE	   *f;
-	StringInfoData line;
-	StringInfoData out;
-	int			c;
-
-	if (!exists(map))
-		return NULL;
-	f = AllocateFile(map, "r");
-	if (f == NULL)
-		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open \"%s\": %m", map)));
-	initStringInfo(&line);
-	initStringInfo(&out);
-	do
-	{
-		char	   *space;
-
-		c = getc(f);
-		/* (a backslash takes the next character literally) */
-		if (c == '\\' && (c = getc(f)) != EOF)
-			appendStringInfoChar(&line, (char) c);
-		else if (c != '\n' && c != EOF)
-			appendStringInfoChar(&line, (char) c);
-		else if (line.len > 0)
-		{
-			if ((space = strchr(line.data, ' ')) == NULL)
-				ereport(ERROR, (errmsg("invalid line in \"%s\": \"%s\"", map, line.data)));
-			*space = '\0';
-			appendStringInfo(&out, "%s ", line.data);
-			append_map_path(&out, copy_tablespace(inst, line.data, space + 1, base));
-			appendStringInfoChar(&out, '\n');
-			resetStringInfo(&line);
-		}
-	} while (c != EOF);
-	FreeFile(f);
-	return out.data;
 }
 
 /* Write a whole file (0600). */
@@ -467,8 +370,6 @@ void
 PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t)
 {
 	char	   *data = psprintf("%s/data", base);
-	char	   *realbase;
-	char	   *map;
 	ControlFileData *cf;
 	bool		crc_ok;
 
@@ -476,18 +377,11 @@ PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t)
 	/* (what an earlier attempt left) */
 	stop_stray(inst);
 	PrivateInstanceStop(inst);
-	realbase = realpath(base, NULL);
-	if (realbase == NULL || !exists(psprintf("%s/PG_VERSION", data)))
+	if (!exists(psprintf("%s/PG_VERSION", data)))
 		ereport(ERROR, (errcode_for_file_access(),
 						errmsg("base backup \"%s\" has no data directory", base)));
-	base = pstrdup(realbase);
-	free(realbase);
+	refuse_tablespaces(data);
 	copy_tree(data, inst->pgdata, true);
-	make_dir(inst->tblspc);
-	copy_linked_tablespaces(inst, data, base);
-	map = copy_mapped_tablespaces(inst, data, base);
-	if (map)
-		write_file(psprintf("%s/tablespace_map", inst->pgdata), map);
 	cf = get_controlfile(inst->pgdata, &crc_ok);
 	if (!crc_ok)
 		ereport(ERROR, (errmsg("the control file of base backup \"%s\" is damaged", base)));
@@ -694,7 +588,6 @@ PrivateInstanceStop(PrivateInstance *inst)
 		}
 	}
 	remove_tree(inst->pgdata);
-	remove_tree(inst->tblspc);
 }
 
 void

@@ -1,10 +1,10 @@
 /*
- * pitr_int.h
+ * pitr_instance.h
  *		The private instance a point-in-time restore reads from (pitr.c,
  *		pitr_instance.c).
  */
-#ifndef DYNAMO_PITR_INT_H
-#define DYNAMO_PITR_INT_H
+#ifndef DYNAMO_PITR_INSTANCE_H
+#define DYNAMO_PITR_INSTANCE_H
 
 #include <sys/types.h>
 
@@ -19,7 +19,6 @@ typedef struct PrivateInstance
 {
 	char	   *workdir;		/* the restore's directory (also the socket's) */
 	char	   *pgdata;			/* workdir/pgdata */
-	char	   *tblspc;			/* workdir/tblspc: copies of its tablespaces */
 	char	   *logfile;		/* workdir/server.log */
 	int			port;
 	pid_t		pid;			/* its postmaster, 0 when none runs */
@@ -33,8 +32,8 @@ extern int	PitrRecoveryTimeout;
 extern void PrivateInstanceInit(PrivateInstance *inst, const char *dir);
 
 /*
- * Copy base backup base (its data/ and the tablespaces inside it) into the
- * instance and configure it to recover to t, paused there.
+ * Copy base backup base (its data/) into the instance and configure it to
+ * recover to t, paused there.
  */
 extern void PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t);
 
@@ -82,4 +81,4 @@ extern char **PitrQuery(PGconn *conn, const char *sql, int nparams,
  */
 extern uint64 PitrCopyOut(PGconn *conn, const char *sql, const char *path);
 
-#endif							/* DYNAMO_PITR_INT_H */
+#endif							/* DYNAMO_PITR_INSTANCE_H */
