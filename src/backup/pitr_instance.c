@@ -259,7 +259,10 @@ static char *
 instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
 {
 	StringInfoData conf;
+	char	   *restore_command = PitrRestoreCommand();
 
+	if (restore_command == NULL)
+		ereport(ERROR, (errmsg("point-in-time restores need a restore command (dynamo.pitr_restore_command, or basic_archive's directory)")));
 	initStringInfo(&conf);
 	appendStringInfoString(&conf, "# the private instance of a point-in-time restore\n"
 						   "listen_addresses = ''\n"
@@ -291,7 +294,7 @@ instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
 			"archive_library", "archive_cleanup_command", "recovery_end_command",
 		"primary_conninfo", "primary_slot_name", NULL}; *n; n++)
 		append_setting(&conf, *n, "");
-	append_setting(&conf, "restore_command", PitrRestoreCommand());
+	append_setting(&conf, "restore_command", restore_command);
 	append_setting(&conf, "recovery_target_time", PitrTimeText(t));
 	appendStringInfo(&conf, "recovery_target_timeline = '%u'\n", GetWALInsertionTimeLine());
 	append_limits(&conf, cf);
