@@ -77,11 +77,15 @@ parse_request(json_object *req, PitrRequest *r)
 	r->source = name ? name : TableNameFromArn(arn, &r->source_len);
 }
 
+/* The longest source named back in a message (an ARN's longest, as TagResource takes them). */
+#define MAX_NAMED_SOURCE 1283
+
 /* TableNotFoundException for the source. */
 static void pg_attribute_noreturn()
 source_not_found(const PitrRequest *r)
 {
-	DynamoError(DYERR_TABLE_NOT_FOUND, "Table not found: %s", r->given);
+	DynamoError(DYERR_TABLE_NOT_FOUND, "Table not found: %.*s%s", MAX_NAMED_SOURCE, r->given,
+				strlen(r->given) > MAX_NAMED_SOURCE ? "..." : "");
 }
 
 /*
