@@ -12,7 +12,7 @@
  *	   process that dies (kill -9 included) lets go of it; holding it, sweep
  *	   whatever a crashed restore left (pitr_instance.c);
  *	2. copy the newest base backup consistent before T into a private
- *	   instance and recover it to T, paused there (pitr_instance.c).
+ *	   instance and recover it to T, ending recovery there (pitr_instance.c).
  *	   Recovery to T stops before the first commit after T, which the
  *	   archive holds for every restorable T (its marks, archive.c);
  *	3. find the table, by its table_id, in the instance's dynamo.tables and
@@ -25,14 +25,14 @@
  *
  * Nothing of the instance's user objects runs as the superuser.  The
  * session's settings are pinned when it connects (search_path, no
- * preloaded libraries, row_security off: a policy that would hide rows
- * fails the read instead), the statement reads one column of one relation
- * of the kind checked, ONLY (no inheritance child of the owner's making),
- * and it runs after SET ROLE to the relation's owner, so that even a call
- * nobody foresaw would have only the owner's rights, in a read-only
- * instance.  (SET ROLE alone would not stop code running in the session
- * from resetting the role: the checks are what keep such code from running
- * at all.)
+ * preloaded libraries, read-only transactions, a lock timeout, row_security
+ * off: a policy that would hide rows fails the read instead), the statement
+ * reads one column of one relation of the kind checked, ONLY (no
+ * inheritance child of the owner's making), and it runs after SET ROLE to
+ * the relation's owner, so that even a call nobody foresaw would have only
+ * the owner's rights, on a copy nothing else uses.  (SET ROLE alone would
+ * not stop code running in the session from resetting the role: the checks
+ * are what keep such code from running at all.)
  */
 #include "postgres.h"
 
@@ -165,7 +165,7 @@ quote_ident_pq(PGconn *conn, const char *ident)
 	return result;
 }
 
-/* Write the items table table_id held at t into path, read from the paused instance; returns the bytes. */
+/* Write the items table table_id held at t into path, read from the instance; returns the bytes. */
 static uint64
 read_table(PrivateInstance *inst, const char *table_id, TimestampTz t, const char *path)
 {
@@ -263,7 +263,7 @@ PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir
 		secs[1] = lap(&mark);
 		PrivateInstanceStart(inst);
 		pgstat_report_activity(STATE_RUNNING, "point-in-time restore: recovering to the restore time");
-		PrivateInstanceWaitPaused(inst, names.user, names.dbname);
+		PrivateInstanceWaitRecovered(inst, names.user, names.dbname);
 		secs[2] = lap(&mark);
 		bytes = read_table(inst, table_id, restore_time, psprintf("%s/items.copy", dir));
 		PrivateInstanceStop(inst);

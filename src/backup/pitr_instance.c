@@ -1,8 +1,7 @@
 /*
  * pitr_instance.c
  *		The private instance of a point-in-time restore: a copy of a base
- *		backup, recovered to a time and paused there, then stopped and
- *		removed.
+ *		backup, recovered to a time, read, then stopped and removed.
  *
  * A restore to time T never opens the live cluster's files.  It copies a
  * base backup consistent before T into the restore's work directory
@@ -17,11 +16,15 @@
  *	- has archive_mode off and no archive, cleanup or end-of-recovery
  *	  command: it reads the live archive through restore_command and writes
  *	  nothing there (it never ends recovery, so it makes no timeline);
- *	- preloads nothing, and is a hot standby with at least the live server's
- *	  limits and those of the backup's control file, as a standby needs;
- *	- recovers to T inclusive on the live server's timeline and pauses
- *	  there: a paused standby is frozen (no writes, no autovacuum), so what
- *	  is read from it is exactly the state at T.
+ *	- preloads nothing, runs no autovacuum (its freeze limits as high as
+ *	  they go) and no subscription (a copy of one would consume its
+ *	  publisher's slot), and takes no session until recovery ends;
+ *	- recovers to T inclusive on the live server's timeline, then ends
+ *	  recovery there (promotes itself): transactions in progress at T are
+ *	  aborted, as they are invisible at T, and so let go of their locks.
+ *	  Paused in recovery it would keep them: a table under an
+ *	  AccessExclusiveLock at T (a DDL, a LOCK TABLE) could never be read.
+ *	  Only this process connects to it, so what is read is the state at T.
  *
  * Its postmaster is started directly as a child of the process running the
  * restore (pg_ctl would detach it into a session of its own), with
@@ -35,10 +38,10 @@
  * directory is that data directory) is swept by the next restore, under the
  * restore lock.
  *
- * Recovery has reached T when pg_get_wal_replay_pause_state() is 'paused'
- * and the instance logged "pausing at the end of recovery": a standby also
- * pauses when it replays a parameter change it cannot follow ("recovery has
- * paused"), at a state before T that must never be taken for T.
+ * Recovery has reached T when the instance takes sessions, is out of
+ * recovery, and logged "recovery stopping": it promotes itself only at its
+ * target (with a target set, WAL that ends before it is a FATAL error), and
+ * a parameter change it cannot follow stops it.
  */
 #include "postgres.h"
 
@@ -236,7 +239,10 @@ append_setting(StringInfo conf, const char *name, const char *value)
 	appendStringInfoString(conf, "'\n");
 }
 
-/* Recovery needs a standby's limits at least as high as those of the WAL it replays. */
+/*
+ * Limits at least those of the WAL it replays (the prepared transactions
+ * it recovers and their locks must fit).
+ */
 static void
 append_limits(StringInfo conf, const ControlFileData *cf)
 {
@@ -268,13 +274,17 @@ instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
 						   "listen_addresses = ''\n"
 						   "unix_socket_permissions = 0700\n"
 						   "archive_mode = off\n"
-						   "hot_standby = on\n"
+						   "hot_standby = off\n"
 						   "recovery_target_inclusive = on\n"
-						   "recovery_target_action = pause\n"
+						   "recovery_target_action = promote\n"
+						   "max_logical_replication_workers = 0\n"
+						   "max_sync_workers_per_subscription = 0\n"
 						   "wal_level = replica\n"
 						   "fsync = off\n"
 						   "synchronous_commit = off\n"
 						   "autovacuum = off\n"
+						   "autovacuum_freeze_max_age = 2000000000\n"
+						   "autovacuum_multixact_freeze_max_age = 2000000000\n"
 						   "restart_after_crash = off\n"
 						   "huge_pages = off\n"
 						   "jit = off\n"
@@ -520,31 +530,19 @@ fail_with_log(PrivateInstance *inst, const char *why)
 }
 
 void
-PrivateInstanceWaitPaused(PrivateInstance *inst, const char *user, const char *dbname)
+PrivateInstanceWaitRecovered(PrivateInstance *inst, const char *user, const char *dbname)
 {
 	TimestampTz deadline = PitrRecoveryTimeout > 0 ?
 		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), PitrRecoveryTimeout) : 0;
+	char	  **row;
+	char	   *why;
 
-	for (;;)
+	/* (it takes sessions only once promoted: hot_standby is off) */
+	while (!PitrPing(inst, user, dbname))
 	{
-		char	  **row;
-		char	   *why;
-
 		CHECK_FOR_INTERRUPTS();
 		if (instance_exited(inst))
 			fail_with_log(inst, "the private instance of the restore stopped before reaching the restore time");
-		if (inst->conn == NULL && PitrPing(inst, user, dbname))
-		{
-			inst->conn = PitrConnect(inst, user, dbname, deadline, &why);
-			if (inst->conn == NULL)
-				fail_with_log(inst, psprintf("could not connect to the private instance of the restore: %s", why));
-		}
-		if (inst->conn)
-		{
-			row = PitrQuery(inst->conn, "SELECT pg_catalog.pg_get_wal_replay_pause_state()", 0, NULL, deadline);
-			if (row && row[0] && strcmp(row[0], "paused") == 0)
-				break;
-		}
 		if (deadline && GetCurrentTimestamp() >= deadline)
 			fail_with_log(inst, psprintf("the private instance of the restore did not reach the restore time within dynamo.pitr_recovery_timeout (%d ms)",
 										 PitrRecoveryTimeout));
@@ -552,8 +550,13 @@ PrivateInstanceWaitPaused(PrivateInstance *inst, const char *user, const char *d
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
-	if (!log_contains(inst, "pausing at the end of recovery"))
-		fail_with_log(inst, "the private instance of the restore paused before reaching the restore time");
+	inst->conn = PitrConnect(inst, user, dbname, deadline, &why);
+	if (inst->conn == NULL)
+		fail_with_log(inst, psprintf("could not connect to the private instance of the restore: %s", why));
+	row = PitrQuery(inst->conn, "SELECT pg_catalog.pg_is_in_recovery()::pg_catalog.text", 0, NULL, deadline);
+	if (row == NULL || row[0] == NULL || strcmp(row[0], "false") != 0 ||
+		!log_contains(inst, "recovery stopping "))
+		fail_with_log(inst, "the private instance of the restore did not stop at the restore time");
 }
 
 /* Wait (uninterruptibly, at most ms) until the instance's postmaster has exited. */
@@ -660,7 +663,7 @@ session_params(PrivateInstance *inst, const char *user, const char *dbname,
 	keys[i] = "options";
 	values[i++] = "-c search_path=pg_catalog,pg_temp -c row_security=off"
 		" -c local_preload_libraries= -c session_preload_libraries="
-		" -c statement_timeout=0 -c default_transaction_read_only=on"
+		" -c statement_timeout=0 -c lock_timeout=60s -c default_transaction_read_only=on"
 		" -c DateStyle=ISO -c TimeZone=UTC";
 	keys[i] = NULL;
 	values[i] = NULL;
@@ -711,6 +714,15 @@ PitrConnect(PrivateInstance *inst, const char *user, const char *dbname,
 	return NULL;
 }
 
+/* What a failed result says (its primary message), palloc'd. */
+static char *
+result_error(const PGresult *res)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	return pstrdup(primary ? primary : PQresultErrorMessage(res));
+}
+
 /* Wait for the next result of the statement sent on conn (NULL: no more). */
 static PGresult *
 next_result(PGconn *conn, TimestampTz deadline)
@@ -758,7 +770,7 @@ PitrQuery(PGconn *conn, const char *sql, int nparams, const char *const *params,
 				row = first_row(res);
 			else if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 					 PQresultStatus(res) != PGRES_COMMAND_OK && error == NULL)
-				error = pstrdup(PQresultErrorMessage(res));
+				error = result_error(res);
 			PQclear(res);
 			res = NULL;
 		}
@@ -789,7 +801,7 @@ PitrCopyOut(PGconn *conn, const char *sql, const char *path)
 	if (!PQsendQuery(conn, sql) || (res = next_result(conn, 0)) == NULL)
 		ereport(ERROR, (errmsg("the private instance of the restore answered: %s", PQerrorMessage(conn))));
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
-		error = pstrdup(PQresultErrorMessage(res));
+		error = result_error(res);
 	PQclear(res);
 	if (error)
 		ereport(ERROR, (errmsg("the private instance of the restore answered: %s", error)));
@@ -824,7 +836,7 @@ PitrCopyOut(PGconn *conn, const char *sql, const char *path)
 	while ((res = next_result(conn, 0)) != NULL)
 	{
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && error == NULL)
-			error = pstrdup(PQresultErrorMessage(res));
+			error = result_error(res);
 		PQclear(res);
 	}
 	if (n != -1 || error || PQstatus(conn) != CONNECTION_OK)

@@ -33,7 +33,7 @@ extern void PrivateInstanceInit(PrivateInstance *inst, const char *dir);
 
 /*
  * Copy base backup base (its data/) into the instance and configure it to
- * recover to t, paused there.
+ * recover to t and end recovery there.
  */
 extern void PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t);
 
@@ -41,12 +41,12 @@ extern void PrivateInstanceCreate(PrivateInstance *inst, const char *base, Times
 extern void PrivateInstanceStart(PrivateInstance *inst);
 
 /*
- * Wait until its recovery is paused at the target, with a session open on
- * database dbname as user (a superuser), or fail with the last lines of
- * its log when it stops or takes too long.
+ * Wait until its recovery has ended at the target, then open a session on
+ * database dbname as user (a superuser); or fail with the last lines of its
+ * log when it stops or takes too long.
  */
-extern void PrivateInstanceWaitPaused(PrivateInstance *inst, const char *user,
-									  const char *dbname);
+extern void PrivateInstanceWaitRecovered(PrivateInstance *inst, const char *user,
+										 const char *dbname);
 
 /* Stop it (immediately) and remove its data; safe to call at any time. */
 extern void PrivateInstanceStop(PrivateInstance *inst);
