@@ -13,10 +13,11 @@
 #     being restored (TableInUseException), past dynamo.max_pending_restores
 #     (LimitExceededException), a role that may read but not create tables,
 #     one that may not see the source; none of them leaves a table or a job;
-#  d. a table owner's tricks: an inheritance child of the table, a forced
-#     row-level security policy, the relation swapped for a view: the child's
-#     rows are never restored, the policy's code never runs, the view is
-#     refused, and a failed restore leaves no table;
+#  d. an ACCESS EXCLUSIVE lock held on the table across the time; a table
+#     owner's tricks: an inheritance child of the table, a forced row-level
+#     security policy, the relation swapped for a view: the child's rows are
+#     never restored, the policy's code never runs, the view is refused, and
+#     a failed restore leaves no table;
 #  e. the private instance never writes into the live archive (no history
 #     file, no other timeline, nothing the live server did not archive);
 #  f. kill -9 of the postmaster while a private instance recovers: the
@@ -41,6 +42,8 @@ use lib $FindBin::Bin;
 use DynamoCluster;
 
 $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
+# (a session that ends early must fail a test, not kill this one)
+$SIG{PIPE} = 'IGNORE';
 my ($pgport, $http_port) = (56320, 59320);
 my $node = DynamoCluster->new('pitr_restore', $pgport, $http_port);
 my $dir = $node->dir;
@@ -53,6 +56,8 @@ dynamo.max_pending_restores = 2
 CONF
 ($ok, $out) = $node->start if $ok;
 ok($ok, 'cluster starts') or BAIL_OUT($out);
+# (however the test ends: a cluster left running would answer the next run's HTTP port)
+END { $node->stop if $node }
 my $json = JSON::PP->new->canonical;
 my $backups = realpath("$dir.backups");
 my $archive = "$dir.archive";
@@ -357,8 +362,19 @@ is(ok_psql(q{SELECT string_agg(table_name, ',' ORDER BY table_name) FROM dynamo.
 is(ok_psql(q{SELECT count(*) FROM dynamo.job_queue WHERE kind = 'restore_table' AND state <> 'succeeded'}, 'jobs'), '0',
 	'and no job');
 
-# --- d. a table owner's tricks ---------------------------------------------
-my $before_tricks = next_second();
+# --- d. a lock holder, and a table owner's tricks --------------------------
+# an ACCESS EXCLUSIVE lock held across T: the copy ends its recovery at T,
+# which releases it (a paused standby would hold it, and the read would hang)
+my $holder = $node->hold('postgres', q{BEGIN; LOCK TABLE dynamo_data."Src" IN ACCESS EXCLUSIVE MODE;});
+is($holder->{err}, '', 'a session holds an ACCESS EXCLUSIVE lock on Src');
+my $t_locked = next_second();
+$holder->{in} .= "COMMIT;\n";
+$holder->{h}->finish;
+wait_restorable('Src', $t_locked, 'the window reaches past the lock');
+($res, $r) = restore({TargetTableName => 'Locked', RestoreDateTime => $t_locked});
+ok($res, 'a restore to a time the table was locked') or diag($r);
+wait_jobs('it ends');
+is(fingerprint('dynamo_data."Locked"'), fingerprint('snap_v3'), 'it holds the table as it was under the lock');
 ok_psql(q{SET ROLE pitr_owner;
 	CREATE TABLE evil.kid () INHERITS (dynamo_data."Src");
 	INSERT INTO evil.kid (item) VALUES ('{"pk":{"S":"kid"},"sk":{"N":"1"}}');
@@ -469,5 +485,4 @@ open(my $log, '<', "$dir/server.log") or die "server.log: $!";
 my @bad = grep { /TRAP:|terminated by signal|PANIC/ } <$log>;
 close $log;
 is(join('', @bad), '', 'no crash or assertion failure in the log');
-$node->stop;
 done_testing();
