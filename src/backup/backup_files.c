@@ -18,7 +18,9 @@
  * the active snapshot: no user code runs (no executor, no triggers, no
  * policies), and nothing is written to WAL.  BackupFilesSeal checks an
  * items.copy written elsewhere (COPY ... TO STDOUT (FORMAT binary) of a
- * private instance) item by item and writes its manifest.  BackupFilesLoad
+ * private instance) item by item and writes its manifest; BackupFilesWrite
+ * seals what it wrote the same way, so every backup's file is read back
+ * and checked before it counts as written.  BackupFilesLoad
  * checks the manifest and the whole file against it (size, SHA-256) before
  * it inserts anything, then loads it with COPY FROM's own machinery reading
  * the file through a callback, as the current user: the caller runs it as
@@ -63,12 +65,11 @@
 static const char copy_signature[11] = "PGCOPY\n\377\r\n\0";
 #define COPY_HEADER_LEN		(sizeof(copy_signature) + 8)
 
-/* A file being written through a buffer, hashed as it goes. */
+/* A file being written through a buffer. */
 typedef struct BackupWriter
 {
 	const char *path;
 	int			fd;
-	pg_cryptohash_ctx *sha;
 	uint64		bytes;
 	int			used;
 	char		buf[BACKUP_IO_BUFFER];
@@ -84,13 +85,17 @@ typedef struct BackupManifest
 	char		sha256[PG_SHA256_DIGEST_STRING_LENGTH];
 } BackupManifest;
 
-/* An error about a backup file that is not what it should be. */
+/* An error about a backup file that is not what it should be (dir as under dynamo.backup_directory). */
 static void pg_attribute_noreturn()
 corrupted(const char *dir, const char *detail)
 {
+	size_t		n = DynamoBackupDirectory ? strlen(DynamoBackupDirectory) : 0;
+
+	if (n > 0 && strncmp(dir, DynamoBackupDirectory, n) == 0 && dir[n] == '/')
+		dir += n + 1;
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("backup in \"%s\" is damaged: %s", dir, detail)));
+			 errmsg("backup %s is damaged: %s", dir, detail)));
 }
 
 /* A SHA-256 context (needs a resource owner: a transaction is open). */
@@ -141,7 +146,6 @@ writer_open(BackupWriter *w, const char *path)
 	if (w->fd < 0)
 		ereport(ERROR, (errcode_for_file_access(),
 						errmsg("could not create file \"%s\": %m", path)));
-	w->sha = sha_begin();
 	w->bytes = 0;
 	w->used = 0;
 }
@@ -176,7 +180,6 @@ writer_flush(BackupWriter *w)
 static void
 writer_put(BackupWriter *w, const char *data, size_t len)
 {
-	sha_add(w->sha, data, len);
 	w->bytes += len;
 	while (len > 0)
 	{
@@ -201,9 +204,9 @@ writer_put_int(BackupWriter *w, int32 value, int size)
 	writer_put(w, size == 2 ? (char *) &v16 : (char *) &v32, size);
 }
 
-/* Flush, fsync and close a file; its SHA-256 into sha. */
+/* Flush, fsync and close a file. */
 static void
-writer_close(BackupWriter *w, char *sha)
+writer_close(BackupWriter *w)
 {
 	writer_flush(w);
 	if (pg_fsync(w->fd) != 0)
@@ -212,7 +215,6 @@ writer_close(BackupWriter *w, char *sha)
 	if (CloseTransientFile(w->fd) != 0)
 		ereport(ERROR, (errcode_for_file_access(),
 						errmsg("could not close file \"%s\": %m", w->path)));
-	sha_end(w->sha, sha);
 }
 
 /* Write the binary COPY header. */
@@ -241,7 +243,6 @@ write_manifest(const char *dir, const char *table_name, const char *table_id,
 	StringInfoData text;
 	JsonWriter	jw;
 	BackupWriter *w = palloc(sizeof(BackupWriter));
-	char		sha[PG_SHA256_DIGEST_STRING_LENGTH];
 	char	   *tmp = backup_file(dir, BACKUP_MANIFEST_FILE ".tmp");
 
 	initStringInfo(&text);
@@ -265,7 +266,7 @@ write_manifest(const char *dir, const char *table_name, const char *table_id,
 	appendStringInfoChar(&text, '\n');
 	writer_open(w, tmp);
 	writer_put(w, text.data, text.len);
-	writer_close(w, sha);
+	writer_close(w);
 	if (durable_rename(tmp, backup_file(dir, BACKUP_MANIFEST_FILE), ERROR) != 0)
 		elog(ERROR, "could not rename \"%s\"", tmp);
 	pfree(w);
@@ -318,27 +319,30 @@ write_relation_items(Relation rel, BackupWriter *w, BackupFileStats *stats)
 	MemoryContextDelete(per_item);
 }
 
+/* Check the items file of dir and write its manifest (with the table when known). */
+static void seal(const char *dir, const char *table_name, const char *table_id,
+				 BackupFileStats *stats);
+
 void
 BackupFilesWrite(Oid relid, const char *table_name, const char *table_id, const char *dir,
 				 BackupFileStats *stats)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	BackupWriter *w = palloc(sizeof(BackupWriter));
-	BackupManifest m = {0};
+	BackupFileStats written = {0};
 
-	stats->item_count = stats->size_bytes = 0;
 	remove_manifest(dir);
 	writer_open(w, backup_file(dir, BACKUP_ITEMS_FILE));
 	write_copy_header(w);
-	write_relation_items(rel, w, stats);
+	write_relation_items(rel, w, &written);
 	writer_put_int(w, -1, 2);
-	m.file_bytes = w->bytes;
-	writer_close(w, m.sha256);
+	writer_close(w);
 	table_close(rel, AccessShareLock);
-	m.item_count = stats->item_count;
-	m.size_bytes = stats->size_bytes;
-	write_manifest(dir, table_name, table_id, &m);
 	pfree(w);
+	/* read back what was written, as a file from elsewhere is: then sealed */
+	seal(dir, table_name, table_id, stats);
+	if (stats->item_count != written.item_count || stats->size_bytes != written.size_bytes)
+		corrupted(dir, BACKUP_ITEMS_FILE " changed while it was written");
 }
 
 /* A file being read through a buffer, hashed as it goes. */
@@ -506,8 +510,8 @@ check_copy_items(BackupReader *r, BackupFileStats *stats)
 	pfree(item);
 }
 
-void
-BackupFilesSeal(const char *dir, BackupFileStats *stats)
+static void
+seal(const char *dir, const char *table_name, const char *table_id, BackupFileStats *stats)
 {
 	BackupReader *r = palloc(sizeof(BackupReader));
 	BackupManifest m = {0};
@@ -521,8 +525,14 @@ BackupFilesSeal(const char *dir, BackupFileStats *stats)
 	reader_close(r, m.sha256);
 	m.item_count = stats->item_count;
 	m.size_bytes = stats->size_bytes;
-	write_manifest(dir, NULL, NULL, &m);
+	write_manifest(dir, table_name, table_id, &m);
 	pfree(r);
+}
+
+void
+BackupFilesSeal(const char *dir, BackupFileStats *stats)
+{
+	seal(dir, NULL, NULL, stats);
 }
 
 /* Parse manifest text; a damaged backup when it is not a JSON object. */
@@ -595,13 +605,17 @@ read_manifest(const char *dir, BackupManifest *m)
 	pfree(r);
 }
 
-/* Check items.copy against the manifest: its size, then its SHA-256. */
+/*
+ * Check items.copy against the manifest: its size, then every item and the
+ * SHA-256 of the whole file, and the count.
+ */
 static void
 check_items_file(const char *dir, const BackupManifest *m)
 {
 	char	   *path = backup_file(dir, BACKUP_ITEMS_FILE);
 	struct stat st;
 	BackupReader *r = palloc(sizeof(BackupReader));
+	BackupFileStats stats = {0};
 	char		sha[PG_SHA256_DIGEST_STRING_LENGTH];
 
 	if (stat(path, &st) != 0)
@@ -616,9 +630,30 @@ check_items_file(const char *dir, const BackupManifest *m)
 								(unsigned long long) st.st_size,
 								(unsigned long long) m->file_bytes));
 	reader_open(r, dir, BACKUP_ITEMS_FILE);
+	PG_TRY();
+	{
+		check_copy_header(r);
+		check_copy_items(r, &stats);
+	}
+	PG_CATCH();
+	{
+		/* (the checksum names the damage first, when it is not a forgery) */
+		reader_close(r, sha);
+		if (strcmp(sha, m->sha256) != 0)
+		{
+			FlushErrorState();
+			corrupted(dir, BACKUP_ITEMS_FILE " does not match the checksum in its manifest");
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	reader_close(r, sha);
 	if (strcmp(sha, m->sha256) != 0)
 		corrupted(dir, BACKUP_ITEMS_FILE " does not match the checksum in its manifest");
+	if (stats.item_count != m->item_count)
+		corrupted(dir, psprintf(BACKUP_ITEMS_FILE " holds %llu items; its manifest says %llu",
+								(unsigned long long) stats.item_count,
+								(unsigned long long) m->item_count));
 	pfree(r);
 }
 

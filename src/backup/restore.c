@@ -713,7 +713,7 @@ RestoreInit(void)
 	DefineCustomIntVariable("dynamo.max_pending_restores",
 							"Restores (from backups or to a point in time) a database runs or queues at once.",
 							"One more is LimitExceededException, as DynamoDB limits concurrent restores.",
-							&DynamoMaxPendingRestores, 10, 1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+							&DynamoMaxPendingRestores, 10, 1, 1000, PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
 /* What the restore_table job works with, in the job's memory. */
@@ -757,7 +757,10 @@ backup_directory(const char *arn)
 	return BackupPath(dir, false);
 }
 
-/* Where the job's items come from: its args (SPI connected, job memory current). */
+/*
+ * Where the job's items come from: its args (SPI connected; what outlives
+ * the step is copied to the job's memory).
+ */
 static void
 restore_source(const JobRow *job, RestoreWork *w)
 {
@@ -766,18 +769,19 @@ restore_source(const JobRow *job, RestoreWork *w)
 	json_object *arn = member(args, "backup_arn");
 	json_object *table_id = member(args, "source_table_id");
 	json_object *at = member(args, "restore_time");
+	MemoryContext cxt = MaintenanceJobContext();
 
 	if (arn && json_object_is_type(arn, json_type_string))
-		w->dir = backup_directory(json_object_get_string(arn));
+		w->dir = MemoryContextStrdup(cxt, backup_directory(json_object_get_string(arn)));
 	else if (table_id && at && json_object_is_type(table_id, json_type_string) &&
 			 json_object_is_type(at, json_type_string))
 	{
-		w->source_table_id = pstrdup(json_object_get_string(table_id));
+		w->source_table_id = MemoryContextStrdup(cxt, json_object_get_string(table_id));
 		w->restore_time = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
 																  CStringGetDatum(json_object_get_string(at)),
 																  ObjectIdGetDatum(InvalidOid),
 																  Int32GetDatum(-1)));
-		w->workdir = w->dir = restore_workdir(job->id, true);
+		w->workdir = w->dir = MemoryContextStrdup(cxt, restore_workdir(job->id, true));
 	}
 	else
 		ereport(ERROR, (errmsg("restore job %lld has no source", (long long) job->id)));
@@ -896,7 +900,6 @@ RestoreTableJob(const JobRow *job)
 	found = JobLoadTarget(job, "CREATING", NULL, &w->t) && OidIsValid(w->t.relid);
 	if (found)
 	{
-		MemoryContextSwitchTo(MaintenanceJobContext());
 		restore_source(job, w);
 		JobSet(job->id, NULL, w->workdir ? "reading the source at the restore time" : "loading the items", NULL);
 	}

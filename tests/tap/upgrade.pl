@@ -1,5 +1,7 @@
 # ALTER EXTENSION dynamo UPDATE on populated databases, from 0.1 (through
-# 0.2 and 0.3), from 0.2, and from the previous version, 0.3: tables,
+# 0.2 and 0.3), from 0.2, from 0.3, and from the previous version, 0.4 (its
+# backup operations refused until the update, a backup and a restore of its
+# table after it): tables,
 # indexes, items, access keys and tokens keep working, keys are bound to
 # their roles' OIDs, the HTTP API serves them, background work (0.3) starts
 # once the catalog has its job queue, a 0.3 database is served by this
@@ -159,6 +161,42 @@ is(psql_v03(q{SELECT dynamo.query('{"TableName":"Old3","IndexName":"ByG","KeyCon
 @bad = grep { /dynamo maintenance: .*failed/ || (/time_to_live|ttl/i && /does not exist/) } log_lines();
 is(join('', @bad), '', 'no maintenance failure in the server log');
 
+# from the previous version, 0.4, in a database of its own: a populated table
+# with a GSI and an LSI; this library serves it before the update (its
+# backup operations ask for the update), and backs it up and restores it
+# after the update
+ok_psql(q{CREATE DATABASE v04}, 'a 0.4 database');
+sub psql_v04 { return $node->ok_psql_in('v04', @_) }
+psql_v04(q{CREATE EXTENSION dynamo VERSION '0.4'}, 'install 0.4');
+psql_v04(q{SELECT dynamo.create_table('{"TableName":"Old4","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"LocalSecondaryIndexes":[{"IndexName":"ByL","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
+	'a 0.4 table with a GSI and an LSI');
+psql_v04(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old4', 'Item', json_build_object(
+		'p', json_build_object('S', 'p' || i % 10), 's', json_build_object('N', i::text), 'g', json_build_object('S', 'g' || i % 4),
+		'l', json_build_object('S', 'l' || i), 'v', json_build_object('L', json_build_array(json_build_object('S', 'a' || chr(1)), json_build_object('NULL', true)))))))
+	FROM generate_series(1, 400) i}, '0.4 items');
+my $old4 = psql_v04(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old4"}, 'checksum of Old4');
+is(psql_v04(q{SELECT dynamo.describe_table('{"TableName":"Old4"}')->'Table'->>'TableStatus'}, 'DescribeTable at 0.4'), 'ACTIVE',
+	'this library describes a 0.4 table');
+for my $op (['CreateBackup', '{"TableName":"Old4","BackupName":"too-early"}'], ['ListBackups', '{}'],
+	['DescribeBackup', '{"BackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Old4/backup/01700000000000-0123abcd"}']) {
+	my ($res4, $text4) = $node->psql_in('v04', "SELECT dynamo.call('$op->[0]', '$op->[1]')");
+	ok(!$res4 && $text4 =~ /^ERROR:  ValidationException: Backups need the catalog of dynamo 0\.5: run ALTER EXTENSION dynamo UPDATE$/m,
+		"$op->[0] at 0.4: ValidationException asking for ALTER EXTENSION dynamo UPDATE") or diag($text4);
+}
+psql_v04(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.4');
+is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.4 is now 0.5');
+my $arn4 = psql_v04(q{SELECT dynamo.create_backup('{"TableName":"Old4","BackupName":"after-update"}')->'BackupDetails'->>'BackupArn'}, 'CreateBackup after the update');
+is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the backup'), '', 'the worker of the upgraded database writes it');
+is(psql_v04(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn4'}, 'the backup'), 'AVAILABLE 400', 'AVAILABLE, with every item');
+psql_v04(qq{SELECT dynamo.restore_table_from_backup('{"TargetTableName":"New4","BackupArn":"$arn4"}') IS NOT NULL}, 'RestoreTableFromBackup after the update');
+is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the restore'), '', 'the restore ends');
+is(psql_v04(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."New4"}, 'checksum of New4'), $old4,
+	'the restored table holds the 0.4 table\'s items');
+is(psql_v04(q{SELECT dynamo.query('{"TableName":"New4","IndexName":"ByG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"g1"}},"Select":"COUNT"}')}, 'query ByG of New4'),
+	'{"Count":100,"ScannedCount":100}', 'and its GSI');
+is(psql_v04(q{SELECT dynamo.describe_table('{"TableName":"New4"}')->'Table'->'RestoreSummary'->>'SourceBackupArn'}, 'RestoreSummary of New4'), $arn4,
+	'DescribeTable shows its RestoreSummary');
+
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
 `psql -X -q -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c 'CREATE EXTENSION dynamo'`;
@@ -204,5 +242,7 @@ chomp $from02;
 is($from02, $fresh, 'and so does the upgrade from 0.2');
 my ($ok03, $from03) = $node->psql_in('v03', $signature_sql);
 is($from03, $fresh, 'and the upgrade from 0.3');
+my ($ok04, $from04) = $node->psql_in('v04', $signature_sql);
+is($from04, $fresh, 'and the upgrade from 0.4');
 $node->stop;
 done_testing();
