@@ -543,11 +543,25 @@ PitrForceMark(void)
 void
 PitrArchiveTick(bool wants)
 {
+	MemoryContext cxt = CurrentMemoryContext;
+
 	if (pitr == NULL || RecoveryInProgress() || !XLogArchivingActive())
 		return;
-	advance_archived(true);
-	if (wants && changed_since_mark() && claim_mark())
-		take_mark();
+	PG_TRY();
+	{
+		advance_archived(true);
+		if (wants && changed_since_mark() && claim_mark())
+			take_mark();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e = MaintenanceCatchError();
+
+		AtEOXact_Files(false);
+		ereport(LOG, (errmsg("dynamo maintenance: marking the WAL archive failed: %s", e->message)));
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
 }
 
 void
@@ -568,15 +582,15 @@ PitrArchiveTrim(XLogRecPtr start)
 	while ((de = ReadDirExtended(d, dir, LOG)) != NULL)
 	{
 		TimeLineID	tli;
-		XLogSegNo	seg = keep;
+		XLogSegNo	segno = keep;	/* (not "seg": the macro declares one) */
 
 		CHECK_FOR_INTERRUPTS();
 		/* segments (also compressed) and backup history files, never timeline histories */
 		if (strspn(de->d_name, "0123456789ABCDEF") < XLOG_FNAME_LEN ||
 			!(de->d_name[XLOG_FNAME_LEN] == '\0' || de->d_name[XLOG_FNAME_LEN] == '.'))
 			continue;
-		XLogFromFileName(de->d_name, &tli, &seg, wal_segment_size);
-		if (seg < keep)
+		XLogFromFileName(de->d_name, &tli, &segno, wal_segment_size);
+		if (segno < keep)
 			doomed = lappend(doomed, psprintf("%s/%s", dir, de->d_name));
 	}
 	FreeDir(d);
@@ -629,19 +643,7 @@ PitrWorkDue(void)
 		work_cxt = AllocSetContextCreate(TopMemoryContext, "dynamo pitr", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work_cxt);
 	wants = database_wants();
-	PG_TRY();
-	{
-		PitrArchiveTick(wants);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
-		AtEOXact_Files(false);
-		ereport(LOG, (errmsg("dynamo maintenance: marking the WAL archive failed: %s", e->message)));
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(work_cxt);
+	PitrArchiveTick(wants);
 	BaseBackupWork(wants);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(work_cxt);

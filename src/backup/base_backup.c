@@ -63,7 +63,7 @@
 #include "worker/jobs.h"
 
 #define BASE_FORMAT				1
-#define BASE_CHECK_MS			10000	/* how often a worker asks whether one is due */
+#define BASE_CHECK_MS			5000	/* how often a worker asks whether one is due */
 #define BASE_RETAIN_MS			(10 * 60 * 1000)	/* how often retention runs */
 #define BASE_BACKOFF_MIN_MS		60000	/* after a failure, doubling ... */
 #define BASE_BACKOFF_MAX_MS		(60 * 60 * 1000)	/* ... up to an hour */
@@ -344,24 +344,10 @@ temp_relation(const char *name)
 static void
 copy_tick(TimestampTz *last)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-
 	if (!TimestampDifferenceExceeds(*last, GetCurrentTimestamp(), BASE_TICK_MS))
 		return;
 	*last = GetCurrentTimestamp();
-	PG_TRY();
-	{
-		PitrArchiveTick(true);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
-		AtEOXact_Files(false);
-		ereport(LOG, (errmsg("dynamo maintenance: marking the WAL archive failed: %s", e->message)));
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
+	PitrArchiveTick(true);
 }
 
 /* Copy one file; one removed meanwhile is left out (WAL replay recreates it). */

@@ -45,7 +45,7 @@ extern bool PitrLatest(TimestampTz *latest);
 /*
  * Take a mark when one is due (this database has PITR tables: wants), and
  * record the marks the archiver has archived; no transaction open, no file
- * of fd.c open.
+ * of fd.c open.  An error is logged, not raised.
  */
 extern void PitrArchiveTick(bool wants);
 

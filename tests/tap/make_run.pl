@@ -1,6 +1,7 @@
 # make run in the background, with ports and a cluster directory of its own:
-# the cluster is durable, a taken port is refused with its number, ports set on
-# a later run take effect, and SIGTERM, SIGINT or make stop end it cleanly.
+# the cluster is durable and archives its WAL, a taken port is refused with
+# its number, ports set on a later run take effect, and SIGTERM, SIGINT or
+# make stop end it cleanly.
 use strict;
 use warnings;
 use Test::More;
@@ -124,6 +125,8 @@ like($banner, qr{http://127\.0\.0\.1:$http\n}, 'banner: HTTP port');
 like($banner, qr/log: +\Q$log\E\n/, 'banner: log file');
 is(psql(55492, "SELECT string_agg(current_setting(s), ',') FROM unnest('{fsync,full_page_writes,synchronous_commit}'::text[]) s"),
 	'on,on,on', 'fsync, full_page_writes and synchronous_commit are on');
+is(psql(55492, "SELECT string_agg(current_setting(s), ',') FROM unnest('{archive_mode,archive_library,basic_archive.archive_directory,dynamo.backup_directory}'::text[]) s"),
+	"on,basic_archive,$dir.archive,$dir.backups", 'the WAL is archived and backups are kept, beside the cluster');
 unlike(slurp($log), qr/starting up/, 'no connection attempts while starting');
 my $pm = postmaster_pid();
 my $first_http = $http;
