@@ -130,7 +130,7 @@ static void pg_attribute_noreturn()
 invalid_time(void)
 {
 	DynamoError(DYERR_INVALID_RESTORE_TIME,
-				"Invalid restore time: RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime");
+				"An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.");
 }
 
 /* RestoreDateTime (epoch seconds, with a fraction or not) as a timestamp. */

@@ -20,7 +20,8 @@
 #     a failed restore leaves no table;
 #  e. the private instance never writes into the live archive (no history
 #     file, no other timeline, nothing the live server did not archive);
-#  f. kill -9 of the postmaster while a private instance recovers: the
+#  f. a recovery past dynamo.pitr_recovery_timeout fails and leaves nothing;
+#     kill -9 of the postmaster while a private instance recovers: the
 #     instance dies with it, the restarted cluster has no half table (the
 #     target stays CREATING until the resumed job fills it exactly) and the
 #     next restore works;
@@ -260,7 +261,7 @@ is($got, "CREATING arn:aws:dynamodb:us-east-1:000000000000:table/Src $t True",
 	'RestoreTableToPointInTime over HTTP: CREATING, its RestoreSummary');
 $got = `/usr/bin/python3 $py Src AtT2 @{[$t_v3 + 3600]} 2>&1`;
 chomp $got;
-is($got, 'InvalidRestoreTimeException: Invalid restore time: RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime',
+is($got, 'InvalidRestoreTimeException: An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.',
 	'a time past the window over HTTP: InvalidRestoreTimeException');
 wait_jobs('the restore to T ends');
 is(table_status('AtT'), 'ACTIVE', 'the restored table is ACTIVE');
@@ -316,7 +317,7 @@ is(fingerprint('dynamo_data."AtLatest"'), fingerprint('snap_v3'), 'UseLatestRest
 
 # --- c. the errors; none leaves a table or a job --------------------------
 my $tables = ok_psql(q{SELECT string_agg(table_name, ',' ORDER BY table_name) FROM dynamo.tables}, 'tables');
-my $invalid = 'InvalidRestoreTimeException: Invalid restore time: RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime';
+my $invalid = 'InvalidRestoreTimeException: An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.';
 for my $at ($earliest - 5, $t_v3 + 3600, -1, 1e300, 0) {
 	my ($res, $got) = restore({TargetTableName => 'Never', RestoreDateTime => $at});
 	is($got, $invalid, "RestoreDateTime $at: InvalidRestoreTimeException");
@@ -433,6 +434,21 @@ ok(scalar(grep { !$before{$_} } @archived) > 0, '(the live server went on archiv
 my $slow = "sleep 1; cp '$archive'/%f %p 2>/dev/null || { gzip -dc '$archive'/%f.gz > %p.dynamo_gz 2>/dev/null && mv %p.dynamo_gz %p; }";
 $slow =~ s/'/''/g;
 ok_psql("ALTER SYSTEM SET dynamo.pitr_restore_command = '$slow'", 'a slow restore command');
+ok_psql('SELECT pg_reload_conf()', 'reload');
+# a recovery longer than dynamo.pitr_recovery_timeout fails, and leaves
+# neither a table nor a private instance
+ok_psql(q{ALTER SYSTEM SET dynamo.pitr_recovery_timeout = '1s'}, 'a short recovery timeout');
+ok_psql('SELECT pg_reload_conf()', 'reload');
+sleep 0.5;
+($res, $r) = restore({TargetTableName => 'Slow', RestoreDateTime => $t});
+ok($res, 'a restore with too little time') or diag($r);
+wait_jobs('it ends');
+like(ok_psql(q{SELECT error FROM dynamo.jobs WHERE table_name = 'Slow'}, 'its job'),
+	qr/did not reach the restore time within dynamo\.pitr_recovery_timeout \(1000 ms\); its log .* ends: /,
+	'it fails on the timeout, naming the setting and the end of the copy\'s log');
+is(table_status('Slow'), 'ResourceNotFoundException: Requested resource not found: Table: Slow not found', 'and leaves no table');
+is(join(' ', procs_in($private)), '', 'nor a private instance');
+ok_psql(q{ALTER SYSTEM RESET dynamo.pitr_recovery_timeout}, 'the timeout as before');
 ok_psql('SELECT pg_reload_conf()', 'reload');
 sleep 0.5;
 ($res, $r) = restore({TargetTableName => 'Crash', RestoreDateTime => $t});
