@@ -34,9 +34,8 @@
  * SIGQUIT / SIGTERM / SIGINT to the group reach it too.  Stopping is SIGQUIT
  * (pg_ctl's immediate mode) and waitpid, SIGKILL after 10 s; then its data is
  * removed (its log stays in the work directory).  What a crash leaves (a data
- * directory, a postmaster.pid whose process may still run: one whose working
- * directory is that data directory) is swept by the next restore, under the
- * restore lock.
+ * directory, processes still stopping: those whose working directory is in
+ * it) is swept by the next restore, under the restore lock.
  *
  * Recovery has reached T when the instance takes sessions, is out of
  * recovery, and logged "recovery stopping": it promotes itself only at its
@@ -311,51 +310,65 @@ instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
 	return conf.data;
 }
 
-/* Is process pid running with its working directory in dir (a postmaster of it)? */
-static bool
-runs_in(pid_t pid, const char *dir)
+/*
+ * The processes whose working directory is dir or below it (real paths): a
+ * postmaster and its children work in their data directory.
+ */
+static List *
+processes_in(const char *dir)
 {
-	char		link[MAXPGPATH];
-	char	   *real = realpath(dir, NULL);
-	ssize_t		n = readlink(psprintf("/proc/%d/cwd", (int) pid), link, sizeof(link) - 1);
-	bool		same;
+	List	   *pids = NIL;
+	DIR		   *proc = AllocateDir("/proc");
+	struct dirent *de;
+	size_t		n = strlen(dir);
 
-	if (real == NULL || n <= 0)
+	while ((de = ReadDir(proc, "/proc")) != NULL)
 	{
-		free(real);
-		return false;
+		char		cwd[MAXPGPATH];
+		ssize_t		len;
+
+		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		len = readlink(psprintf("/proc/%s/cwd", de->d_name), cwd, sizeof(cwd) - 1);
+		if (len <= 0)
+			continue;
+		cwd[len] = '\0';
+		if (strncmp(cwd, dir, n) == 0 && (cwd[n] == '\0' || cwd[n] == '/'))
+			pids = lappend_int(pids, atoi(de->d_name));
 	}
-	link[n] = '\0';
-	same = strcmp(link, real) == 0;
-	free(real);
-	return same;
+	FreeDir(proc);
+	return pids;
 }
 
-/* Stop the postmaster a crashed restore left running in inst's data directory. */
+/*
+ * Stop what a crashed restore left running in dir (its private instance:
+ * the kernel stops it with the restore's process, but a kill may still be
+ * under way): SIGQUIT, SIGKILL after STOP_WAIT_MS.
+ */
 static void
-stop_stray(PrivateInstance *inst)
+stop_strays(const char *dir)
 {
-	FILE	   *f = AllocateFile(psprintf("%s/postmaster.pid", inst->pgdata), "r");
-	long		pid = 0;
-	int			sig = SIGQUIT;
+	char	   *real = realpath(dir, NULL);
+	char	   *path;
+	List	   *pids;
 
-	if (f == NULL)
+	if (real == NULL)
 		return;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	FreeFile(f);
-	if (pid <= 0 || pid > INT_MAX)
-		return;
-	for (int waited = 0; runs_in((pid_t) pid, inst->pgdata); waited += 10)
+	path = pstrdup(real);
+	free(real);
+	for (int waited = 0; (pids = processes_in(path)) != NIL; waited += 10)
 	{
-		if (waited == 0 || waited == STOP_WAIT_MS)
+		ListCell   *lc;
+
+		if (waited > 2 * STOP_WAIT_MS)
+			ereport(ERROR, (errmsg("could not stop the processes of a former restore in \"%s\"", path)));
+		foreach(lc, pids)
 		{
-			elog(LOG, "stopping the private instance %ld a restore left in \"%s\"", pid, inst->pgdata);
-			(void) kill((pid_t) pid, sig);
-			sig = SIGKILL;
+			if (waited == 0)
+				elog(LOG, "stopping process %d of a former restore in \"%s\"", lfirst_int(lc), path);
+			if (waited == 0 || waited == STOP_WAIT_MS)
+				(void) kill(lfirst_int(lc), waited ? SIGKILL : SIGQUIT);
 		}
-		else if (waited > 2 * STOP_WAIT_MS)
-			ereport(ERROR, (errmsg("could not stop process %ld of a former restore", pid)));
 		pg_usleep(10 * 1000L);
 	}
 }
@@ -388,7 +401,7 @@ PrivateInstanceCreate(PrivateInstance *inst, const char *base, TimestampTz t)
 
 	check_workdir(inst);
 	/* (what an earlier attempt left) */
-	stop_stray(inst);
+	stop_strays(inst->workdir);
 	PrivateInstanceStop(inst);
 	if (!exists(psprintf("%s/PG_VERSION", data)))
 		ereport(ERROR, (errcode_for_file_access(),
@@ -599,9 +612,11 @@ PrivateInstanceStop(PrivateInstance *inst)
 void
 PrivateInstanceSweep(const char *restore_root)
 {
-	DIR		   *dir = AllocateDir(restore_root);
+	DIR		   *dir;
 	struct dirent *de;
 
+	stop_strays(restore_root);
+	dir = AllocateDir(restore_root);
 	while ((de = ReadDir(dir, restore_root)) != NULL)
 	{
 		PrivateInstance stray;
@@ -614,7 +629,6 @@ PrivateInstanceSweep(const char *restore_root)
 		if (get_dirent_type(path, de, false, ERROR) != PGFILETYPE_DIR)
 			continue;
 		PrivateInstanceInit(&stray, path);
-		stop_stray(&stray);
 		PrivateInstanceStop(&stray);
 	}
 	FreeDir(dir);

@@ -20,7 +20,9 @@
 #     a failed restore leaves no table;
 #  e. the private instance never writes into the live archive (no history
 #     file, no other timeline, nothing the live server did not archive);
-#  f. a recovery past dynamo.pitr_recovery_timeout fails and leaves nothing;
+#  f. a process left in a former restore's directory is stopped by the next
+#     restore; a recovery past dynamo.pitr_recovery_timeout fails and leaves
+#     nothing;
 #     kill -9 of the postmaster while a private instance recovers: the
 #     instance dies with it, the restarted cluster has no half table (the
 #     target stays CREATING until the resumed job fills it exactly) and the
@@ -46,6 +48,7 @@ $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
 # (a session that ends early must fail a test, not kill this one)
 $SIG{PIPE} = 'IGNORE';
 my ($pgport, $http_port) = (56320, 59320);
+my $deadline;
 my $node = DynamoCluster->new('pitr_restore', $pgport, $http_port);
 my $dir = $node->dir;
 my ($ok, $out) = $node->init("dynamo_archive $dir");
@@ -430,7 +433,24 @@ my @foreign = grep { !/^00000001[0-9A-F]{16}(\.gz|\.[0-9A-F]{8}\.backup)?$/ || s
 is(join(' ', @foreign), '', 'the archive holds only files of the live timeline, none past the live server');
 ok(scalar(grep { !$before{$_} } @archived) > 0, '(the live server went on archiving meanwhile)');
 
-# --- f. kill -9 of the postmaster while a private instance recovers -------
+# --- f. what a crash left, a recovery past its timeout, kill -9 ------------
+# a process left working in a former restore's data directory (as a private
+# instance's would be) is stopped, and the directory removed, by the next restore
+my $left = "$backups/restore/stale/pgdata";
+system('mkdir', '-p', $left) == 0 && system('chown', '-R', 'postgres:postgres', "$backups/restore/stale") == 0
+	or die "mkdir $left";
+system("cd / && runuser -u postgres -- sh -c 'cd $left && exec sleep 600' >/dev/null 2>&1 &");
+$deadline = time + 10;
+sleep 0.05 while time < $deadline && !procs_in($left);
+my @stale = procs_in($left);
+is(scalar(@stale), 1, "a process works in $left");
+($res, $r) = restore({TargetTableName => 'Swept', RestoreDateTime => $t});
+ok($res, 'the next restore') or diag($r);
+wait_jobs('it ends');
+is(fingerprint('dynamo_data."Swept"'), fingerprint('snap_t'), 'restores T');
+ok(!kill(0, @stale), 'and stopped the process left behind');
+ok(!-e $left, 'and removed its data directory');
+
 my $slow = "sleep 1; cp '$archive'/%f %p 2>/dev/null || { gzip -dc '$archive'/%f.gz > %p.dynamo_gz 2>/dev/null && mv %p.dynamo_gz %p; }";
 $slow =~ s/'/''/g;
 ok_psql("ALTER SYSTEM SET dynamo.pitr_restore_command = '$slow'", 'a slow restore command');
@@ -453,7 +473,7 @@ ok_psql('SELECT pg_reload_conf()', 'reload');
 sleep 0.5;
 ($res, $r) = restore({TargetTableName => 'Crash', RestoreDateTime => $t});
 ok($res, 'a restore to T') or diag($r);
-my $deadline = time + 60;
+$deadline = time + 60;
 sleep 0.05 while time < $deadline && !procs_in($private);
 my @instance = procs_in($private);
 ok(@instance > 0, 'its private instance runs (' . join(' ', @instance) . ')');
