@@ -34,8 +34,8 @@
  * SIGQUIT / SIGTERM / SIGINT to the group reach it too.  Stopping is SIGQUIT
  * (pg_ctl's immediate mode) and waitpid, SIGKILL after 10 s; then its data is
  * removed (its log stays in the work directory).  What a crash leaves (a data
- * directory, processes still stopping: those whose working directory is in
- * it) is swept by the next restore, under the restore lock.
+ * directory, processes still stopping: postgres processes working in it) is
+ * swept by the next restore, under the restore lock.
  *
  * Recovery has reached T when the instance takes sessions, is out of
  * recovery, and logged "recovery stopping": it promotes itself only at its
@@ -310,30 +310,44 @@ instance_config(PrivateInstance *inst, TimestampTz t, const ControlFileData *cf)
 	return conf.data;
 }
 
+/* The link /proc/<pid>/<what> of process pid, or "" when there is none. */
+static char *
+proc_link(const char *pid, const char *what)
+{
+	char		buf[MAXPGPATH];
+	ssize_t		len = readlink(psprintf("/proc/%s/%s", pid, what), buf, sizeof(buf) - 1);
+
+	buf[len > 0 ? len : 0] = '\0';
+	return pstrdup(buf);
+}
+
 /*
- * The processes whose working directory is dir or below it (real paths): a
- * postmaster and its children work in their data directory.
+ * The postgres processes (this server's binary) working in a data directory
+ * pgdata under dir (a real path): a postmaster and its children work in
+ * their data directory.
  */
 static List *
 processes_in(const char *dir)
 {
 	List	   *pids = NIL;
+	char	   *exe = realpath(my_exec_path, NULL);
+	char	   *binary = pstrdup(exe ? exe : my_exec_path);
 	DIR		   *proc = AllocateDir("/proc");
 	struct dirent *de;
 	size_t		n = strlen(dir);
 
+	free(exe);
 	while ((de = ReadDir(proc, "/proc")) != NULL)
 	{
-		char		cwd[MAXPGPATH];
-		ssize_t		len;
+		char	   *cwd;
+		char	   *last;
 
 		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
 			continue;
-		len = readlink(psprintf("/proc/%s/cwd", de->d_name), cwd, sizeof(cwd) - 1);
-		if (len <= 0)
-			continue;
-		cwd[len] = '\0';
-		if (strncmp(cwd, dir, n) == 0 && (cwd[n] == '\0' || cwd[n] == '/'))
+		cwd = proc_link(de->d_name, "cwd");
+		last = strrchr(cwd, '/');
+		if (strncmp(cwd, dir, n) == 0 && cwd[n] == '/' && strcmp(last, "/pgdata") == 0 &&
+			strcmp(proc_link(de->d_name, "exe"), binary) == 0)
 			pids = lappend_int(pids, atoi(de->d_name));
 	}
 	FreeDir(proc);

@@ -434,21 +434,24 @@ is(join(' ', @foreign), '', 'the archive holds only files of the live timeline, 
 ok(scalar(grep { !$before{$_} } @archived) > 0, '(the live server went on archiving meanwhile)');
 
 # --- f. what a crash left, a recovery past its timeout, kill -9 ------------
-# a process left working in a former restore's data directory (as a private
-# instance's would be) is stopped, and the directory removed, by the next restore
+# a postmaster left running in a former restore's data directory (as a
+# private instance whose stop was under way) is stopped, and the directory
+# removed, by the next restore
 my $left = "$backups/restore/stale/pgdata";
-system('mkdir', '-p', $left) == 0 && system('chown', '-R', 'postgres:postgres', "$backups/restore/stale") == 0
-	or die "mkdir $left";
-system("cd / && runuser -u postgres -- sh -c 'cd $left && exec sleep 600' >/dev/null 2>&1 &");
-$deadline = time + 10;
-sleep 0.05 while time < $deadline && !procs_in($left);
+($ok, $out) = $node->sh("mkdir -p $backups/restore/stale && chown postgres:postgres $backups/restore/stale"
+	. " && as_pg \$PGBIN/initdb -D $left -U postgres --auth=trust >/dev/null"
+	. " && (as_pg \$PGBIN/postgres -D $left -c listen_addresses= -c unix_socket_directories=$backups/restore/stale"
+	. " -p 56329 >$backups/restore/stale/log 2>&1 &)");
+ok($ok, 'a cluster runs in a former restore\'s directory') or diag($out);
+$deadline = time + 30;
+sleep 0.1 while time < $deadline && !-e "$backups/restore/stale/.s.PGSQL.56329";
 my @stale = procs_in($left);
-is(scalar(@stale), 1, "a process works in $left");
+ok(@stale > 0, "its processes work in $left (@stale)");
 ($res, $r) = restore({TargetTableName => 'Swept', RestoreDateTime => $t});
 ok($res, 'the next restore') or diag($r);
 wait_jobs('it ends');
 is(fingerprint('dynamo_data."Swept"'), fingerprint('snap_t'), 'restores T');
-ok(!kill(0, @stale), 'and stopped the process left behind');
+ok(!kill(0, @stale), 'and stopped the postmaster left behind, and its children');
 ok(!-e $left, 'and removed its data directory');
 
 my $slow = "sleep 1; cp '$archive'/%f %p 2>/dev/null || { gzip -dc '$archive'/%f.gz > %p.dynamo_gz 2>/dev/null && mv %p.dynamo_gz %p; }";
