@@ -57,6 +57,7 @@
 #include "access/xlog.h"
 #include "backup/backup.h"
 #include "backup/pitr_instance.h"
+#include "backup/pitr_int.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_control.h"
 #include "common/controldata_utils.h"
@@ -573,6 +574,8 @@ PrivateInstanceWaitRecovered(PrivateInstance *inst, const char *user, const char
 		if (deadline && GetCurrentTimestamp() >= deadline)
 			fail_with_log(inst, psprintf("the private instance of the restore did not reach the restore time within dynamo.pitr_recovery_timeout (%d ms)",
 										 PitrRecoveryTimeout));
+		/* (this worker takes no marks while it runs the job: keep them coming, as base backups do) */
+		PitrArchiveTick(true);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, POLL_MS,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
