@@ -1,7 +1,7 @@
 /*
  * pitr_instance.h
- *		The private instance a point-in-time restore reads from (pitr.c,
- *		pitr_instance.c).
+ *		The private instance a point-in-time restore reads from: its life
+ *		(pitr_instance.c) and sessions on it (pitr_session.c), for pitr.c.
  */
 #ifndef DYNAMO_PITR_INSTANCE_H
 #define DYNAMO_PITR_INSTANCE_H
@@ -56,6 +56,11 @@ extern void PrivateInstanceStop(PrivateInstance *inst);
  * remove their data (the caller holds the restore lock).
  */
 extern void PrivateInstanceSweep(const char *restore_root);
+
+/* Interrupts, and the live postmaster's death: a restore must not outlive its cluster. */
+extern void PitrCheckInterrupts(void);
+
+/* pitr_session.c: sessions on the instance */
 
 /* Wait on a session's socket for events (WL_SOCKET_*), interruptibly, until deadline (0: none). */
 extern void PitrWaitSocket(PGconn *conn, int events, TimestampTz deadline);
