@@ -476,12 +476,64 @@ CatalogHasPrivileges(DynamoTable *t, AclMode mode)
 }
 
 bool
-CatalogHasStatus(void)
+CatalogTablesHave(const char *column)
 {
 	Oid			nsp = get_namespace_oid("dynamo", true);
 	Oid			rel = OidIsValid(nsp) ? get_relname_relid("tables", nsp) : InvalidOid;
 
-	return OidIsValid(rel) && get_attnum(rel, "status") != InvalidAttrNumber;
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
+}
+
+bool
+CatalogHasStatus(void)
+{
+	return CatalogTablesHave("status");
+}
+
+/* What an elevated CatalogOwnerValue needs and answers. */
+typedef struct OwnerValueStep
+{
+	const char *sql;
+	int			nargs;
+	const char *const *args;
+	MemoryContext cxt;
+	char	   *value;
+} OwnerValueStep;
+
+static void
+owner_value_step(void *arg)
+{
+	OwnerValueStep *st = arg;
+	Oid			types[CATALOG_MAX_VALUE_ARGS];
+	Datum		values[CATALOG_MAX_VALUE_ARGS];
+	char		nulls[CATALOG_MAX_VALUE_ARGS];
+
+	for (int i = 0; i < st->nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = st->args[i] ? CStringGetTextDatum(st->args[i]) : (Datum) 0;
+		nulls[i] = st->args[i] ? ' ' : 'n';
+	}
+	SPI_connect();
+	if (SPI_execute_with_args(st->sql, st->nargs, types, values, nulls, false, 1) < 0)
+		elog(ERROR, "SPI failed on: %s", st->sql);
+	if (SPI_processed > 0 && SPI_tuptable != NULL)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		st->value = v ? MemoryContextStrdup(st->cxt, v) : NULL;
+	}
+	SPI_finish();
+}
+
+char *
+CatalogOwnerValue(const char *sql, int nargs, const char *const *args)
+{
+	OwnerValueStep st = {sql, nargs, args, CurrentMemoryContext, NULL};
+
+	Assert(nargs <= CATALOG_MAX_VALUE_ARGS);
+	SecurityRunAsOwner(owner_value_step, &st);
+	return st.value;
 }
 
 Oid

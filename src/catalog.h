@@ -129,6 +129,19 @@ extern char *CatalogRelname(const char *name, size_t len);
  */
 extern bool CatalogHasStatus(void);
 
+/* Has the installed dynamo.tables this column (of a later version)? */
+extern bool CatalogTablesHave(const char *column);
+
+/*
+ * Run a statement of the extension's own metadata as the extension's owner
+ * (search_path pinned: it must schema-qualify everything), its nargs text
+ * arguments args (a NULL one is SQL NULL); the first column of its first
+ * row, in the caller's memory, or NULL (no row, or NULL).  The caller has
+ * checked its rights to what the statement looks up.
+ */
+#define CATALOG_MAX_VALUE_ARGS 4
+extern char *CatalogOwnerValue(const char *sql, int nargs, const char *const *args);
+
 /* The owner of a relation (an error when it is gone). */
 extern Oid	CatalogRelationOwner(Oid relid);
 

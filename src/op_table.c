@@ -254,9 +254,8 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 	return (int) n;
 }
 
-/* Is attribute name a key of the table or of one of its indexes? */
-static bool
-key_attribute_used(const TableSpec *spec, const char *name)
+bool
+TableSpecUsesKey(const TableSpec *spec, const char *name)
 {
 	for (int i = 0; i < spec->nkeys; i++)
 		if (strcmp(spec->keys[i].name, name) == 0)
@@ -373,7 +372,7 @@ check_definitions_used(const TableSpec *spec, json_object *ad)
 		const char *name = RequestString(json_object_array_get_idx(ad, i), "AttributeName", &len);
 
 		CHECK_FOR_INTERRUPTS();
-		if (key_attribute_used(spec, name))
+		if (TableSpecUsesKey(spec, name))
 			continue;
 		if (spec->nindexes == 0)
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
@@ -824,7 +823,7 @@ write_description(JsonWriter *w, const char *name, const char *status,
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
 			status_sql, status_sql,
 			/* (0.5 on) */
-			BackupCatalogReady() ? "t.restore_summary::text, t.max_read_request_units,"
+			CatalogTablesHave("max_read_request_units") ? "t.restore_summary::text, t.max_read_request_units,"
 			" t.max_write_request_units" : "NULL, NULL, NULL"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)

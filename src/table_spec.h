@@ -51,6 +51,9 @@ typedef struct TableSpec
  */
 extern void TableCreate(const TableSpec *spec, const char *status);
 
+/* Is attribute name a key of the table or of one of its indexes? */
+extern bool TableSpecUsesKey(const TableSpec *spec, const char *name);
+
 /* CreateTable's rights, checked as the caller (an error when it lacks them). */
 extern void TableCheckCreatePrivilege(void);
 

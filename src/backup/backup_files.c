@@ -60,6 +60,12 @@
 #define BACKUP_MANIFEST_FILE		"manifest.json"
 #define BACKUP_MANIFEST_MAX			65536
 #define BACKUP_IO_BUFFER			65536
+/*
+ * Longest stored item read back: a valid one is at most a few times its
+ * DynamoDB size of 400 KB (the stored format's lengths and types); a longer
+ * length is damage, never an allocation.
+ */
+#define BACKUP_MAX_STORED_ITEM		(16 * 1024 * 1024)
 
 /* The binary COPY signature, flags and header extension length. */
 static const char copy_signature[11] = "PGCOPY\n\377\r\n\0";
@@ -491,7 +497,7 @@ check_copy_items(BackupReader *r, BackupFileStats *stats)
 		if (fields != 1)
 			corrupted(r->dir, psprintf("item %llu of " BACKUP_ITEMS_FILE " has %d fields", n, fields));
 		len = reader_int(r, 4);
-		if (len < 0 || (Size) len > MaxAllocSize - VARHDRSZ)
+		if (len < 0 || len > BACKUP_MAX_STORED_ITEM)
 			corrupted(r->dir, psprintf("item %llu of " BACKUP_ITEMS_FILE " has an invalid length", n));
 		if ((size_t) len > room)
 		{

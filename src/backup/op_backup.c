@@ -85,27 +85,19 @@ typedef struct BackupRow
 #define BACKUP_LIVE \
 	" (b.expires_at IS NULL OR b.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())"
 
-/* Fill a BackupRow from row i of the SPI result. */
+/* Fill a BackupRow from row i of the SPI result (BACKUP_COLUMNS). */
 static void
 row_from_spi(uint64 i, BackupRow *b)
 {
 	HeapTuple	tup = SPI_tuptable->vals[i];
 	TupleDesc	desc = SPI_tuptable->tupdesc;
+	char	  **text[] = {&b->arn, &b->name, &b->type, &b->status, &b->table_name, &b->table_id,
+		&b->created, &b->expires, &b->size, &b->directory, &b->source_table, &b->source_features};
 	bool		isnull;
 
-	b->arn = SPI_getvalue(tup, desc, 1);
-	b->name = SPI_getvalue(tup, desc, 2);
-	b->type = SPI_getvalue(tup, desc, 3);
-	b->status = SPI_getvalue(tup, desc, 4);
-	b->table_name = SPI_getvalue(tup, desc, 5);
-	b->table_id = SPI_getvalue(tup, desc, 6);
-	b->created = SPI_getvalue(tup, desc, 7);
-	b->expires = SPI_getvalue(tup, desc, 8);
-	b->size = SPI_getvalue(tup, desc, 9);
-	b->directory = SPI_getvalue(tup, desc, 10);
-	b->source_table = SPI_getvalue(tup, desc, 11);
-	b->source_features = SPI_getvalue(tup, desc, 12);
-	b->requested_by = DatumGetObjectId(SPI_getbinval(tup, desc, 13, &isnull));
+	for (int c = 0; c < lengthof(text); c++)
+		*text[c] = SPI_getvalue(tup, desc, c + 1);
+	b->requested_by = DatumGetObjectId(SPI_getbinval(tup, desc, lengthof(text) + 1, &isnull));
 }
 
 /* Before ALTER EXTENSION dynamo UPDATE there is no catalog of backups. */
@@ -236,11 +228,8 @@ typedef struct BackupStep
 	const char *arn;
 	const char *table_name;
 	BackupRow	row;
-	bool		found;
-	bool		restoring;
 	int			recovery_days;
 	char	   *table_id;
-	char	   *owner;
 	/* a new backup */
 	const char *name;
 	bool		system;
@@ -275,55 +264,28 @@ require_backup(const char *arn, BackupRow *b)
 }
 
 /*
- * Lock a backup's row for the request (as the extension's owner), read it
- * again, and say whether a restore from it is queued or running.
- */
-static void
-lock_backup_step(void *arg)
-{
-	BackupStep *st = arg;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(st->arn)};
-	MemoryContext cxt = CurrentMemoryContext;
-
-	SPI_connect();
-	CatalogRunSql("SELECT status FROM dynamo.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-				  1, types, values, NULL, SPI_OK_SELECT);
-	st->found = SPI_processed == 1;
-	if (st->found)
-		st->row.status = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	CatalogRunSql("SELECT 1 FROM dynamo.job_queue WHERE kind OPERATOR(pg_catalog.=) 'restore_table'"
-				  " AND state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::pg_catalog.text[])"
-				  " AND (args OPERATOR(pg_catalog.->>) 'backup_arn') OPERATOR(pg_catalog.=) $1",
-				  1, types, values, NULL, SPI_OK_SELECT);
-	st->restoring = SPI_processed > 0;
-	SPI_finish();
-}
-
-/*
  * Lock a backup for a restore or a delete: BackupNotFoundException when it
  * went meanwhile, BackupInUseException while it is written or restored.
  */
 static void
 lock_backup(const char *arn, const char *restoring_message)
 {
-	BackupStep	st = {.arn = arn};
+	const char *args[1] = {arn};
+	char	   *status = CatalogOwnerValue("SELECT status FROM dynamo.backups"
+										   " WHERE backup_arn OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, args);
 
-	SecurityRunAsOwner(lock_backup_step, &st);
-	if (!st.found)
+	if (status == NULL)
 		DynamoError(DYERR_BACKUP_NOT_FOUND, "Backup not found: %s", arn);
-	if (strcmp(st.row.status, "CREATING") == 0)
+	if (strcmp(status, "CREATING") == 0)
 		DynamoError(DYERR_BACKUP_IN_USE, "Backup is being created: %s", arn);
-	if (st.restoring)
+	if (JobCountUnfinished(JOB_RESTORE_TABLE, NULL, arn) > 0)
 		DynamoError(DYERR_BACKUP_IN_USE, restoring_message, arn);
 }
 
-/* Write BackupDetails of a backup, with status instead of its own when given. */
+/* Write the members BackupDetails and BackupSummary share, with status instead of its own when given. */
 static void
-write_backup_details(JsonWriter *w, const BackupRow *b, const char *status)
+write_backup_members(JsonWriter *w, const BackupRow *b, const char *status)
 {
-	JsonWriteKey(w, "BackupDetails");
-	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "BackupArn", b->arn);
 	JsonWriteMemberCString(w, "BackupName", b->name);
 	JsonWriteKey(w, "BackupSizeBytes");
@@ -337,6 +299,15 @@ write_backup_details(JsonWriter *w, const BackupRow *b, const char *status)
 		JsonWriteKey(w, "BackupExpiryDateTime");
 		JsonWriteNumber(w, b->expires);
 	}
+}
+
+/* Write BackupDetails of a backup, with status instead of its own when given. */
+static void
+write_backup_details(JsonWriter *w, const BackupRow *b, const char *status)
+{
+	JsonWriteKey(w, "BackupDetails");
+	JsonWriteObjectStart(w);
+	write_backup_members(w, b, status);
 	JsonWriteObjectEnd(w);
 }
 
@@ -544,19 +515,7 @@ write_backup_summary(JsonWriter *w, const BackupRow *b)
 	JsonWriteMemberCString(w, "TableName", b->table_name);
 	JsonWriteMemberCString(w, "TableId", b->table_id);
 	JsonWriteMemberCString(w, "TableArn", OpTableArn(b->table_name));
-	JsonWriteMemberCString(w, "BackupArn", b->arn);
-	JsonWriteMemberCString(w, "BackupName", b->name);
-	JsonWriteKey(w, "BackupCreationDateTime");
-	JsonWriteNumber(w, b->created);
-	if (b->expires)
-	{
-		JsonWriteKey(w, "BackupExpiryDateTime");
-		JsonWriteNumber(w, b->expires);
-	}
-	JsonWriteMemberCString(w, "BackupStatus", b->status);
-	JsonWriteMemberCString(w, "BackupType", b->type);
-	JsonWriteKey(w, "BackupSizeBytes");
-	JsonWriteNumber(w, b->size ? b->size : "0");
+	write_backup_members(w, b, NULL);
 	JsonWriteObjectEnd(w);
 }
 
@@ -631,34 +590,16 @@ OpListBackups(json_object *req, StringInfo out)
 	SPI_finish();
 }
 
-/* The relation of a backup's source table, if that table still exists (as the owner). */
-static void
-source_relation_step(void *arg)
-{
-	BackupStep *st = arg;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2] = {CStringGetTextDatum(st->row.table_name), CStringGetTextDatum(st->row.table_id)};
-	MemoryContext cxt = CurrentMemoryContext;
-
-	SPI_connect();
-	CatalogRunSql("SELECT relname::pg_catalog.text FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
-				  " AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, types, values, NULL,
-				  SPI_OK_SELECT);
-	st->found = SPI_processed == 1;
-	if (st->found)
-		st->owner = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	SPI_finish();
-}
-
 /* The source table's relation of a backup, InvalidOid when it is gone. */
 static Oid
 source_relid(const BackupRow *b)
 {
-	BackupStep	st = {.row = *b};
+	const char *args[2] = {b->table_name, b->table_id};
+	char	   *relname = CatalogOwnerValue("SELECT relname::pg_catalog.text FROM dynamo.tables"
+											" WHERE table_name OPERATOR(pg_catalog.=) $1"
+											" AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, args);
 
-	SecurityRunAsOwner(source_relation_step, &st);
-	return st.found ? get_relname_relid(st.owner, get_namespace_oid(DYNAMO_DATA_SCHEMA, false))
-		: InvalidOid;
+	return relname ? get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
 }
 
 /* Restoring needs SELECT on the source while it exists (the backup is visible already). */
@@ -697,29 +638,13 @@ expiry_text(const char *arn)
 	return SPI_processed == 1 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : "";
 }
 
-/* Delete a backup's row, its files at commit (as the extension's owner). */
-static void
-delete_backup_step(void *arg)
-{
-	BackupStep *st = arg;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(st->arn)};
-
-	SPI_connect();
-	CatalogRunSql("DELETE FROM dynamo.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1 RETURNING directory",
-				  1, types, values, NULL, SPI_OK_DELETE_RETURNING);
-	if (SPI_processed == 1)
-		BackupFilesRemoveAtCommit(BackupPath(SPI_getvalue(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc, 1), false));
-	SPI_finish();
-}
-
 void
 OpDeleteBackup(json_object *req, StringInfo out)
 {
 	const char *arn = arn_member(req, "BackupArn");
 	BackupRow	b;
-	BackupStep	st = {.arn = arn};
+	const char *args[1] = {arn};
+	char	   *directory;
 
 	require_catalog();
 	SPI_connect();
@@ -730,7 +655,10 @@ OpDeleteBackup(json_object *req, StringInfo out)
 					"Invalid Request: User is not allowed to delete the system backup with arn %s. It will automatically expire on %s",
 					arn, expiry_text(arn));
 	lock_backup(arn, "Backup is being used to restore table: %s");
-	SecurityRunAsOwner(delete_backup_step, &st);
+	directory = CatalogOwnerValue("DELETE FROM dynamo.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1"
+								  " RETURNING directory", 1, args);
+	if (directory)
+		BackupFilesRemoveAtCommit(BackupPath(directory, false));
 	write_backup_description(out, &b, "DELETED");
 	SPI_finish();
 }
@@ -778,70 +706,34 @@ OpRestoreTableFromBackup(json_object *req, StringInfo out)
 	SPI_finish();
 }
 
-/* Is a backup of the table queued or being written (as the extension's owner)? */
-static void
-backup_pending_step(void *arg)
-{
-	BackupStep *st = arg;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(st->table_name)};
-
-	SPI_connect();
-	CatalogRunSql("SELECT 1 FROM dynamo.job_queue WHERE kind OPERATOR(pg_catalog.=) 'create_backup'"
-				  " AND state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::pg_catalog.text[])"
-				  " AND table_name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_SELECT);
-	st->found = SPI_processed > 0;
-	SPI_finish();
-}
-
 void
 BackupRefuseIfBusy(const char *table_name)
 {
-	BackupStep	st = {.table_name = table_name};
-
 	if (!BackupCatalogReady())
 		return;
-	SecurityRunAsOwner(backup_pending_step, &st);
-	if (st.found)
+	if (JobCountUnfinished(JOB_CREATE_BACKUP, table_name, NULL) > 0)
 		DynamoError(DYERR_RESOURCE_IN_USE,
 					"Attempt to change a resource which is still in use: Table is being backed up: %s",
 					table_name);
 }
 
-/* The recovery period of a table with point-in-time recovery on, if it is (as the owner). */
-static void
-recovery_period_step(void *arg)
-{
-	BackupStep *st = arg;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(st->table_name)};
-	bool		isnull;
-
-	SPI_connect();
-	CatalogRunSql("SELECT c.recovery_period_days FROM dynamo.continuous_backups c"
-				  " JOIN dynamo.tables t ON t.table_name OPERATOR(pg_catalog.=) c.table_name"
-				  "  AND t.table_id OPERATOR(pg_catalog.=) c.table_id"
-				  " WHERE c.table_name OPERATOR(pg_catalog.=) $1 AND c.enabled",
-				  1, types, values, NULL, SPI_OK_SELECT);
-	st->found = SPI_processed == 1;
-	if (st->found)
-		st->recovery_days = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-}
-
 void
 BackupOnDeleteTable(const char *table_name, Oid relid)
 {
-	BackupStep	st = {.table_name = table_name};
+	const char *args[1] = {table_name};
+	char	   *days;
 	BackupRow	b;
 
 	if (!BackupCatalogReady() || !OpBackgroundWork())
 		return;
-	SecurityRunAsOwner(recovery_period_step, &st);
-	if (!st.found)
+	days = CatalogOwnerValue("SELECT c.recovery_period_days FROM dynamo.continuous_backups c"
+							 " JOIN dynamo.tables t ON t.table_name OPERATOR(pg_catalog.=) c.table_name"
+							 "  AND t.table_id OPERATOR(pg_catalog.=) c.table_id"
+							 " WHERE c.table_name OPERATOR(pg_catalog.=) $1 AND c.enabled", 1, args);
+	if (days == NULL)
 		return;
 	begin_backup(table_name, psprintf("%s" BACKUP_NAME_SUFFIX_SYSTEM, table_name), true,
-				 st.recovery_days, CatalogRelationOwner(relid), &b);
+				 pg_strtoint32(days), CatalogRelationOwner(relid), &b);
 }
 
 /* What the create_backup job works with, in the job's memory. */

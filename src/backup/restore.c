@@ -176,26 +176,29 @@ damaged_description(const char *what)
 	elog(ERROR, "the description of the restore's source is damaged: %s", what);
 }
 
+/* A member of a stored description of a JSON type, required. */
+static json_object *
+stored(json_object *obj, const char *name, json_type type)
+{
+	json_object *v = member(obj, name);
+
+	if (v == NULL || !json_object_is_type(v, type))
+		damaged_description(name);
+	return v;
+}
+
 /* A string member of a stored description, required. */
 static const char *
 stored_string(json_object *obj, const char *name)
 {
-	json_object *v = member(obj, name);
-
-	if (v == NULL || !json_object_is_type(v, json_type_string))
-		damaged_description(name);
-	return json_object_get_string(v);
+	return json_object_get_string(stored(obj, name, json_type_string));
 }
 
 /* An integer member of a stored description, required. */
 static int64
 stored_int(json_object *obj, const char *name)
 {
-	json_object *v = member(obj, name);
-
-	if (v == NULL || !json_object_is_type(v, json_type_int))
-		damaged_description(name);
-	return json_object_get_int64(v);
+	return json_object_get_int64(stored(obj, name, json_type_int));
 }
 
 /* The type AttributeDefinitions give an attribute; 0 when none. */
@@ -507,20 +510,6 @@ plan_indexes(RestorePlan *p, const char *override, const char *list, bool global
 	}
 }
 
-/* Is attribute name a key of the new table or of one of its indexes? */
-static bool
-key_in_plan(const TableSpec *spec, const char *name)
-{
-	for (int i = 0; i < spec->nkeys; i++)
-		if (strcmp(spec->keys[i].name, name) == 0)
-			return true;
-	for (int j = 0; j < spec->nindexes; j++)
-		for (int i = 0; i < spec->indexes[j].nkeys; i++)
-			if (strcmp(spec->indexes[j].keys[i].name, name) == 0)
-				return true;
-	return false;
-}
-
 /* The source's AttributeDefinitions of the keys the new table keeps. */
 static json_object *
 plan_definitions(RestorePlan *p)
@@ -536,7 +525,7 @@ plan_definitions(RestorePlan *p)
 	{
 		json_object *d = json_object_array_get_idx(p->defs, i);
 
-		if (!key_in_plan(p->spec, stored_string(d, "AttributeName")))
+		if (!TableSpecUsesKey(p->spec, stored_string(d, "AttributeName")))
 			continue;
 		JsonWriteObjectStart(&w);
 		JsonWriteMemberCString(&w, "AttributeName", stored_string(d, "AttributeName"));
@@ -592,49 +581,7 @@ typedef struct RestoreStep
 {
 	const char *target;
 	const char *summary;
-	int64		count;
-	char	   *restoring_from;
 } RestoreStep;
-
-/* Count the restores this database runs or waits to run (as the extension's owner). */
-static void
-count_restores(void *arg)
-{
-	RestoreStep *st = arg;
-	bool		isnull;
-
-	SPI_connect();
-	CatalogRunSql("SELECT pg_catalog.count(*) FROM dynamo.job_queue"
-				  " WHERE kind OPERATOR(pg_catalog.=) 'restore_table'"
-				  " AND state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::pg_catalog.text[])",
-				  0, NULL, NULL, NULL, SPI_OK_SELECT);
-	st->count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-}
-
-/* The backup (or table) a CREATING table is being restored from, if it is (as the owner). */
-static void
-find_restoring_source(void *arg)
-{
-	RestoreStep *st = arg;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(st->target)};
-	MemoryContext cxt = CurrentMemoryContext;
-
-	SPI_connect();
-	CatalogRunSql("SELECT coalesce(restore_summary OPERATOR(pg_catalog.->>) 'SourceBackupArn',"
-				  " restore_summary OPERATOR(pg_catalog.->>) 'SourceTableArn')"
-				  " FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
-				  " AND status OPERATOR(pg_catalog.=) 'CREATING' AND restore_summary IS NOT NULL",
-				  1, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 1)
-	{
-		char	   *s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-		st->restoring_from = s ? MemoryContextStrdup(cxt, s) : MemoryContextStrdup(cxt, "");
-	}
-	SPI_finish();
-}
 
 /* Store the RestoreSummary of the new table (as the extension's owner). */
 static void
@@ -659,14 +606,20 @@ store_summary(void *arg)
 static void
 check_target_free(const char *target, size_t target_len)
 {
-	RestoreStep st = {.target = target};
+	const char *args[1] = {target};
+	char	   *restoring_from;
 
 	if (CatalogGetTable(target, target_len) == NULL)
 		return;
-	SecurityRunAsOwner(find_restoring_source, &st);
-	if (st.restoring_from)
+	/* (the backup, or the table, it is being restored from) */
+	restoring_from = CatalogOwnerValue("SELECT coalesce(restore_summary OPERATOR(pg_catalog.->>) 'SourceBackupArn',"
+									   " restore_summary OPERATOR(pg_catalog.->>) 'SourceTableArn', '')"
+									   " FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
+									   " AND status OPERATOR(pg_catalog.=) 'CREATING' AND restore_summary IS NOT NULL",
+									   1, args);
+	if (restoring_from)
 		DynamoError(DYERR_TABLE_IN_USE, "Table: %s is already being restored from backup: %s",
-					target, st.restoring_from);
+					target, restoring_from);
 	DynamoError(DYERR_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
 }
 
@@ -674,10 +627,7 @@ check_target_free(const char *target, size_t target_len)
 static void
 check_restore_limit(void)
 {
-	RestoreStep st = {0};
-
-	SecurityRunAsOwner(count_restores, &st);
-	if (st.count >= DynamoMaxPendingRestores)
+	if (JobCountUnfinished(JOB_RESTORE_TABLE, NULL, NULL) >= DynamoMaxPendingRestores)
 		DynamoError(DYERR_LIMIT_EXCEEDED,
 					"Subscriber limit exceeded: Only %d restore operations can be done simultaneously",
 					DynamoMaxPendingRestores);

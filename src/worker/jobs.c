@@ -616,6 +616,19 @@ JobEnqueueWithArgs(const char *kind, const char *table_name, const char *index_n
 	MaintenanceWakeAtCommit();
 }
 
+int64
+JobCountUnfinished(const char *kind, const char *table_name, const char *backup_arn)
+{
+	const char *args[3] = {kind, table_name, backup_arn};
+
+	return pg_strtoint64(CatalogOwnerValue("SELECT pg_catalog.count(*) FROM dynamo.job_queue"
+										   " WHERE kind OPERATOR(pg_catalog.=) $1"
+										   " AND state OPERATOR(pg_catalog.=) ANY ('{pending,running}'::pg_catalog.text[])"
+										   " AND ($2 IS NULL OR table_name OPERATOR(pg_catalog.=) $2)"
+										   " AND ($3 IS NULL OR (args OPERATOR(pg_catalog.->>) 'backup_arn')"
+										   "  OPERATOR(pg_catalog.=) $3)", 3, args));
+}
+
 char *
 JobArgs(int64 job_id)
 {

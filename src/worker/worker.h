@@ -30,6 +30,13 @@ extern void JobEnqueueWithArgs(const char *kind, const char *table_name, const c
 							   const char *args);
 
 /*
+ * How many jobs of kind this database has pending or running, of table
+ * table_name and with args naming backup backup_arn when those are given
+ * (counted as the extension's owner: every role's).
+ */
+extern int64 JobCountUnfinished(const char *kind, const char *table_name, const char *backup_arn);
+
+/*
  * Drop a table's relation (as role as_user, InvalidOid: the current one)
  * and its metadata (SPI connected, in a transaction).
  */

@@ -316,6 +316,15 @@ def exchange(data, timeout=30):
         return Reader(s).read()
 
 
+def until(done, what, timeout=60):
+    """Poll done() until it is true; an AssertionError with what() after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError("not after %d s: %s" % (timeout, what()))
+        time.sleep(0.1)
+
+
 def wait_for_api(timeout=60):
     """Wait until the API answers its health check."""
     deadline = time.time() + timeout

@@ -17,12 +17,10 @@ backups of small tables take no time to watch)."""
 import datetime
 import json
 import re
-import time
 import unittest
 
 import dynamo_client as dc
 
-DEADLINE = 60
 NS = "com.amazonaws.dynamodb.v20120810#"
 VALIDATE = "com.amazon.coral.validate#ValidationException"
 DENIED = "com.amazon.coral.service#AccessDeniedException"
@@ -72,14 +70,6 @@ class BackupTest(unittest.TestCase):
 
     # -- helpers
 
-    def until(self, done, what, timeout=DEADLINE):
-        """Poll done() until it is true; fail with what() after timeout seconds."""
-        deadline = time.monotonic() + timeout
-        while not done():
-            if time.monotonic() > deadline:
-                self.fail("not after %d s: %s" % (timeout, what()))
-            time.sleep(0.1)
-
     def jobs(self):
         return dc.psql("select kind, table_name, state, progress, error from dynamo.jobs order by job_id")
 
@@ -121,7 +111,7 @@ class BackupTest(unittest.TestCase):
         self.assertEqual(details["BackupStatus"], "CREATING")
         arn = details["BackupArn"]
         self.addCleanup(self.delete_backup_if_there, arn)
-        self.until(lambda: self.describe(arn)["BackupDetails"]["BackupStatus"] == "AVAILABLE",
+        dc.until(lambda: self.describe(arn)["BackupDetails"]["BackupStatus"] == "AVAILABLE",
                    lambda: "%s AVAILABLE; jobs: %s" % (arn, self.jobs()))
         return arn
 
@@ -149,7 +139,7 @@ class BackupTest(unittest.TestCase):
         self.addCleanup(held.release)
         self.ddb.update_table(TableName=helper, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
                               GlobalSecondaryIndexUpdates=[{"Create": gsi_spec()}])
-        self.until(lambda: dc.psql(
+        dc.until(lambda: dc.psql(
             "select exists (select from pg_locks l join pg_stat_activity a using (pid) where not l.granted "
             "and l.relation = 'dynamo.backfill_violations'::regclass and a.backend_type = 'dynamo maintenance')") == "t",
             lambda: "the worker waits; jobs: %s" % self.jobs())
@@ -174,7 +164,7 @@ class BackupTest(unittest.TestCase):
         self.ddb.put_item(TableName=name, Item={"pk": {"S": "odd"}, "sk": {"N": "1"}, "g": {"N": "7"}})
         self.ddb.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
                               GlobalSecondaryIndexUpdates=[{"Create": gsi_spec()}])
-        self.until(lambda: self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+        dc.until(lambda: self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
                    lambda: self.jobs())
         arn = self.backup(name)
         self.assertRegex(arn, ARN)
@@ -216,7 +206,7 @@ class BackupTest(unittest.TestCase):
         for i in range(10):
             self.ddb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "pad": {"S": "y" * 100}})
         self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
-        self.until(lambda: self.ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED",
+        dc.until(lambda: self.ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED",
                    lambda: self.jobs())
         before = datetime.datetime.now(datetime.timezone.utc)
         arn = self.backup(name, "described")
@@ -357,7 +347,7 @@ class BackupTest(unittest.TestCase):
             held.release()
         # once the worker moves on, both finish
         self.wait_active(target)
-        self.until(lambda: self.describe(pending)["BackupDetails"]["BackupStatus"] == "AVAILABLE", lambda: self.jobs())
+        dc.until(lambda: self.describe(pending)["BackupDetails"]["BackupStatus"] == "AVAILABLE", lambda: self.jobs())
         self.assertEqual(all_items(self.ddb, target), all_items(self.ddb, name))
         self.ddb.delete_backup(BackupArn=pending)
 

@@ -101,6 +101,35 @@ sub hold {
 	return $s;
 }
 
+# The pids of the processes of the cluster: every Postgres process works in
+# its data directory.
+sub procs {
+	my ($self) = @_;
+	require Cwd;
+	my $real = Cwd::realpath($self->{dir});
+	opendir(my $dh, '/proc') or die "/proc: $!";
+	my @procs = grep { /^[0-9]+$/ && (readlink("/proc/$_/cwd") // '') eq $real } readdir $dh;
+	closedir $dh;
+	return @procs;
+}
+
+# kill -9 of the postmaster; once it is reaped and every process of the
+# cluster is gone (they notice the postmaster's death and exit), start the
+# cluster again.  Three tests; bails out when it does not start.
+sub crash_and_restart {
+	my ($self) = @_;
+	open(my $fh, '<', "$self->{dir}/postmaster.pid") or die "postmaster.pid: $!";
+	my $pm = <$fh>;
+	close $fh;
+	chomp $pm;
+	Test::More::ok(kill('KILL', $pm), "kill -9 of the postmaster ($pm)");
+	my $deadline = Time::HiRes::time() + 60;
+	Time::HiRes::sleep(0.1) while Time::HiRes::time() < $deadline && (-e "/proc/$pm" || $self->procs);
+	Test::More::ok(!-e "/proc/$pm" && !$self->procs, 'every process of the cluster is gone');
+	my ($res, $text) = $self->start;
+	Test::More::ok($res, 'the cluster starts again') or Test::More::BAIL_OUT($text);
+}
+
 # The SQL of a DynamoDB operation through its SQL function, the request a
 # Perl structure: SELECT dynamo.<op>('<json>').
 sub api_sql {

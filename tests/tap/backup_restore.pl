@@ -17,8 +17,6 @@ use Test::More;
 use IPC::Run qw(run);
 use JSON::PP;
 use Digest::SHA qw(sha256_hex);
-use Time::HiRes qw(sleep time);
-use Cwd qw(realpath);
 
 use FindBin;
 use lib $FindBin::Bin;
@@ -89,28 +87,6 @@ sub backup_dir {
 
 sub slurp { open(my $fh, '<:raw', $_[0]) or die "$_[0]: $!"; local $/; my $s = <$fh>; close $fh; return $s }
 sub spew { open(my $fh, '>:raw', $_[0]) or die "$_[0]: $!"; print $fh $_[1]; close $fh }
-
-my $realdir = realpath($dir);
-sub cluster_procs {
-	opendir(my $dh, '/proc') or die "/proc: $!";
-	my @procs = grep { /^[0-9]+$/ && (readlink("/proc/$_/cwd") // '') eq $realdir } readdir $dh;
-	closedir $dh;
-	return @procs;
-}
-
-# kill -9 of the postmaster; once every process of the cluster is gone, start it again.
-sub crash_and_restart {
-	open(my $fh, '<', "$dir/postmaster.pid") or die "postmaster.pid: $!";
-	my $pm = <$fh>;
-	close $fh;
-	chomp $pm;
-	ok(kill('KILL', $pm), "kill -9 of the postmaster ($pm)");
-	my $deadline = time + 60;
-	sleep 0.1 while time < $deadline && (-e "/proc/$pm" || cluster_procs());
-	ok(!-e "/proc/$pm" && !cluster_procs(), 'every process of the cluster is gone');
-	my ($res, $text) = $node->start;
-	ok($res, 'the cluster starts again') or BAIL_OUT($text);
-}
 
 ok_psql(q{CREATE EXTENSION dynamo}, 'extension');
 api('CreateTable', {TableName => 'Src', BillingMode => 'PAY_PER_REQUEST',
@@ -183,7 +159,7 @@ is(ok_psql(q{SELECT count(*) FROM dynamo_data."Crashed"}, 'count of Crashed'), '
 is(api('DescribeTable', {TableName => 'Crashed'}, 'describe Crashed')->{Table}{TableStatus}, 'CREATING', 'it is still CREATING');
 like(api_error('DeleteTable', {TableName => 'Crashed'}), qr/ResourceInUseException: Attempt to change a resource which is still in use: Table is being created: Crashed/,
 	'DeleteTable of the table being restored is refused at once');
-crash_and_restart();
+$node->crash_and_restart;
 wait_jobs();
 is(ok_psql(q{SELECT state || ' ' || attempts FROM dynamo.job_queue WHERE kind = 'restore_table' AND table_name = 'Crashed'}, 'the job after the crash'),
 	'succeeded 2', 'the restore was claimed again and succeeded');
