@@ -537,31 +537,48 @@ PitrForceMark(void)
 		return;
 	SpinLockAcquire(&pitr->mutex);
 	pitr->have_base = false;
+	pitr->last_claim = 0;
 	SpinLockRelease(&pitr->mutex);
+}
+
+ErrorData *
+PitrCatch(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *e = NULL;
+
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		e = MaintenanceCatchError();
+		AtEOXact_Files(false);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	return e;
+}
+
+/* PitrArchiveTick's work (wants: a bool). */
+static void
+tick_step(void *arg)
+{
+	advance_archived(true);
+	if (*(bool *) arg && changed_since_mark() && claim_mark())
+		take_mark();
 }
 
 void
 PitrArchiveTick(bool wants)
 {
-	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *e;
 
 	if (pitr == NULL || RecoveryInProgress() || !XLogArchivingActive())
 		return;
-	PG_TRY();
-	{
-		advance_archived(true);
-		if (wants && changed_since_mark() && claim_mark())
-			take_mark();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
-		AtEOXact_Files(false);
+	if ((e = PitrCatch(tick_step, &wants)) != NULL)
 		ereport(LOG, (errmsg("dynamo maintenance: marking the WAL archive failed: %s", e->message)));
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
 }
 
 void
@@ -600,33 +617,37 @@ PitrArchiveTrim(XLogRecPtr start)
 						  errmsg("could not remove archived WAL \"%s\": %m", (char *) lfirst(lc))));
 }
 
+/* Ask the catalog whether this database has PITR tables (into a bool). */
+static void
+wants_step(void *arg)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	*(bool *) arg = PitrDatabaseWants();
+	CommitTransactionCommand();
+}
+
 /* Does this database have PITR tables (asked at most every PITR_WANTS_RECHECK_MS)? */
 static bool
 database_wants(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *e;
 
 	if (!TimestampDifferenceExceeds(wants_checked, now, PITR_WANTS_RECHECK_MS))
 		return wants_cached;
 	wants_checked = now;
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		wants_cached = PitrDatabaseWants();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
+	if ((e = PitrCatch(wants_step, &wants_cached)) != NULL)
 		ereport(LOG, (errmsg("dynamo maintenance: reading the point-in-time settings failed: %s",
 							 e->message)));
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
 	return wants_cached;
+}
+
+/* BaseBackupNoteGap as a step. */
+static void
+gap_step(void *arg)
+{
+	BaseBackupNoteGap();
 }
 
 void
@@ -636,15 +657,25 @@ PitrWorkDue(void)
 	MemoryContext old;
 	bool		wants;
 
-	if (pitr == NULL || RecoveryInProgress() || !XLogArchivingActive() ||
+	if (pitr == NULL || RecoveryInProgress() ||
 		DynamoBackupDirectory == NULL || DynamoBackupDirectory[0] == '\0')
 		return;
 	if (work_cxt == NULL)
 		work_cxt = AllocSetContextCreate(TopMemoryContext, "dynamo pitr", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work_cxt);
-	wants = database_wants();
-	PitrArchiveTick(wants);
-	BaseBackupWork(wants);
+	if (!XLogArchivingActive())
+	{
+		ErrorData  *e = PitrCatch(gap_step, NULL);
+
+		if (e)
+			ereport(LOG, (errmsg("dynamo maintenance: noting that WAL archiving is off failed: %s", e->message)));
+	}
+	else
+	{
+		wants = database_wants();
+		PitrArchiveTick(wants);
+		BaseBackupWork(wants);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(work_cxt);
 }

@@ -144,19 +144,34 @@ extern void PitrExtractInit(void);
 
 /*
  * The newest base backup consistent at or before t: its directory (BackupPath
- * of it), or NULL.
+ * of it), or NULL.  It holds data/ (the live cluster's data directory as it
+ * was, with backup_label and the cluster's own postgresql.conf) and
+ * base.json.  Recovery writes into the directory it runs in: copy data/
+ * first.  A private instance started from the copy must not archive
+ * (archive_mode = off: it would write a new timeline into the live
+ * cluster's archive), must not run dynamo's workers (shared_preload_libraries
+ * without dynamo, or dynamo.backup_directory = ''), and needs its own port
+ * and socket directory.  Retention never removes a base backup a restore to
+ * a time inside a window would choose for a day after it is chosen.
  */
 extern char *PitrBaseBackupFor(TimestampTz t);
 
 /*
  * The restore_command a private instance recovers with (%p %f), from
- * dynamo.pitr_restore_command or else basic_archive's directory.
+ * dynamo.pitr_restore_command or else basic_archive's directory (a shell
+ * command with single quotes: double them inside a quoted value of a
+ * configuration file), or NULL when there is none.
  */
 extern char *PitrRestoreCommand(void);
 
 /*
  * EarliestRestorableDateTime / LatestRestorableDateTime of a table
  * (table_id), false when PITR is not enabled or nothing is restorable yet.
+ * Exact, in microseconds (the wire rounds Earliest up and Latest down to
+ * milliseconds): a recovery with recovery_target_time anywhere inside finds
+ * a commit after it in the archive to stop at.  Reads the setting as the
+ * extension's owner: the caller has checked the caller's rights.  A table
+ * deleted since keeps its setting's row until its name is used again.
  */
 extern bool PitrWindow(const char *table_id, TimestampTz *earliest, TimestampTz *latest);
 

@@ -87,6 +87,8 @@ static const char *const skip_prefixes[] = {
 	"pg_internal.init", PG_TEMP_FILE_PREFIX, ".s.PGSQL.", NULL
 };
 
+static void write_file(const char *path, const char *data, size_t len);
+
 /* This worker's schedule (not shared: the lock and the files are). */
 static TimestampTz next_check = 0;
 static TimestampTz next_retention = 0;
@@ -97,10 +99,7 @@ static bool last_wants = false;
 /* The fd holding base/lock, -1 when not held. */
 static int	lock_fd = -1;
 
-/* Unix microseconds of a timestamp, and back. */
-#define UNIX_OFFSET_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
-
-/* A timestamp in UTC, ISO 8601 (fmt: with or without separators). */
+/* A timestamp in UTC, ISO 8601 (compact: without separators nor fraction). */
 static char *
 utc_text(TimestampTz t, bool compact)
 {
@@ -129,9 +128,14 @@ base_root(bool create)
 static bool
 base_lock(void)
 {
-	char	   *path = psprintf("%s/lock", base_root(true));
-	int			fd = open(path, O_RDWR | O_CREAT | PG_BINARY, pg_file_create_mode);
+	char	   *root = base_root(true);
+	char	   *path;
+	int			fd;
 
+	if (root == NULL)
+		return false;
+	path = psprintf("%s/lock", root);
+	fd = open(path, O_RDWR | O_CREAT | PG_BINARY, pg_file_create_mode);
 	if (fd < 0)
 		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path)));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
@@ -219,8 +223,8 @@ parse_base(json_object *o, BaseBackup *b)
 	b->timeline = (TimeLineID) json_int(o, "timeline");
 	b->start_lsn = lsn_of(json_text(o, "start_lsn"));
 	b->stop_lsn = lsn_of(json_text(o, "stop_lsn"));
-	b->start_time = json_int(o, "start_time_us") - UNIX_OFFSET_US;
-	b->consistent_at = json_int(o, "consistent_at_us") - UNIX_OFFSET_US;
+	b->start_time = json_int(o, "start_time_us") - PITR_UNIX_OFFSET_US;
+	b->consistent_at = json_int(o, "consistent_at_us") - PITR_UNIX_OFFSET_US;
 	return b->start_lsn != InvalidXLogRecPtr && b->stop_lsn >= b->start_lsn &&
 		b->consistent_at >= b->start_time;
 }
@@ -275,25 +279,72 @@ dir_names(const char *path)
 	return names;
 }
 
-List *
-BaseBackupList(void)
+/*
+ * The WAL position from which the archive is whole (base/gap: archiving was
+ * off at it), or InvalidXLogRecPtr when it always was.
+ */
+static XLogRecPtr
+gap_lsn(const char *root)
 {
-	char	   *root = base_root(false);
+	char	   *text = read_small_file(psprintf("%s/gap", root), 128);
+	char		sysid[32];
+	char		theirs[32];
+	uint32		hi,
+				lo;
+
+	snprintf(sysid, sizeof(sysid), UINT64_FORMAT, GetSystemIdentifier());
+	if (text == NULL || sscanf(text, "%31s %X/%X", theirs, &hi, &lo) != 3 || strcmp(theirs, sysid) != 0)
+		return InvalidXLogRecPtr;
+	return ((uint64) hi << 32) | lo;
+}
+
+/* The complete base backups of ours in root, usable (after the gap) or not. */
+static List *
+list_bases(const char *root, bool usable)
+{
+	XLogRecPtr	gap = gap_lsn(root);
 	List	   *out = NIL;
 	ListCell   *lc;
-	struct stat st;
 
-	if (root == NULL || stat(root, &st) != 0)
-		return NIL;
 	foreach(lc, dir_names(root))
 	{
 		BaseBackup *b = read_base(root, lfirst(lc));
 
-		if (b)
+		if (b && (b->start_lsn >= gap) == usable)
 			out = lappend(out, b);
 	}
 	list_sort(out, base_cmp);
 	return out;
+}
+
+List *
+BaseBackupList(void)
+{
+	char	   *root = base_root(false);
+	struct stat st;
+
+	if (root == NULL || stat(root, &st) != 0)
+		return NIL;
+	return list_bases(root, true);
+}
+
+void
+BaseBackupNoteGap(void)
+{
+	static bool noted = false;
+	char	   *root;
+	char	   *text;
+
+	/* (none can be taken meanwhile: once per process is enough) */
+	if (noted)
+		return;
+	noted = true;
+	if (BaseBackupList() == NIL)
+		return;
+	root = base_root(false);
+	text = psprintf(UINT64_FORMAT " %X/%X\n", GetSystemIdentifier(), LSN_FORMAT_ARGS(GetXLogInsertRecPtr()));
+	write_file(psprintf("%s/gap", root), text, strlen(text));
+	ereport(LOG, (errmsg("dynamo maintenance: WAL archiving is off: the base backups taken before no longer count")));
 }
 
 char *
@@ -463,9 +514,9 @@ base_json(const BaseBackup *b)
 	JsonWriteMemberCString(&w, "start_time", utc_text(b->start_time, false));
 	JsonWriteMemberCString(&w, "consistent_at", utc_text(b->consistent_at, false));
 	JsonWriteKey(&w, "start_time_us");
-	JsonWriteInt64(&w, b->start_time + UNIX_OFFSET_US);
+	JsonWriteInt64(&w, b->start_time + PITR_UNIX_OFFSET_US);
 	JsonWriteKey(&w, "consistent_at_us");
-	JsonWriteInt64(&w, b->consistent_at + UNIX_OFFSET_US);
+	JsonWriteInt64(&w, b->consistent_at + PITR_UNIX_OFFSET_US);
 	JsonWriteObjectEnd(&w);
 	appendStringInfoChar(&out, '\n');
 	return out.data;
@@ -545,7 +596,10 @@ take_base_backup(void)
 	PitrForceMark();
 }
 
-/* Remove the directories of base/ that are no complete base backup (lock held). */
+/*
+ * Remove the directories of base/ that are no complete base backup, and the
+ * base backups from before a gap in the archive (lock held).
+ */
 static void
 remove_incomplete(void)
 {
@@ -563,6 +617,12 @@ remove_incomplete(void)
 			ereport(LOG, (errmsg("dynamo maintenance: removing incomplete base backup \"%s\"", dir)));
 			(void) rmtree(dir, true);
 		}
+	}
+	foreach(lc, list_bases(root, false))
+	{
+		ereport(LOG, (errmsg("dynamo maintenance: removing base backup %s (taken before WAL archiving was off)",
+							 ((BaseBackup *) lfirst(lc))->label)));
+		(void) rmtree(((BaseBackup *) lfirst(lc))->dir, true);
 	}
 }
 
@@ -636,36 +696,39 @@ base_failed(const char *message)
 						 backoff_ms / 1000, message)));
 }
 
+/* The checks and work of BaseBackupWork (wants: a bool). */
+static void
+work_step(void *arg)
+{
+	bool		wants = *(bool *) arg;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		due = (wants && now >= backoff_until && base_due(BaseBackupList(), now)) ||
+		now >= next_retention;
+
+	if (due && base_lock())
+		work_locked(wants, now);
+	base_unlock();
+}
+
 void
 BaseBackupWork(bool wants)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	MemoryContext cxt = CurrentMemoryContext;
-	bool		due;
+	ErrorData  *e;
 
+	/* (a table that just got PITR: look at once) */
+	if (wants && !last_wants)
+		next_check = 0;
 	last_wants = wants;
 	if (now < next_check)
 		return;
 	next_check = TimestampTzPlusMilliseconds(now, BASE_CHECK_MS);
-	PG_TRY();
+	if ((e = PitrCatch(work_step, &wants)) != NULL)
 	{
-		due = (wants && now >= backoff_until && base_due(BaseBackupList(), now)) ||
-			now >= next_retention;
-		if (due && base_lock())
-			work_locked(wants, now);
-		base_unlock();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e = MaintenanceCatchError();
-
-		AtEOXact_Files(false);
 		base_unlock();
 		pgstat_report_activity(STATE_IDLE, NULL);
 		base_failed(e->message);
 	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
 }
 
 long

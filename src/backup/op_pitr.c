@@ -217,7 +217,7 @@ PitrDatabaseWants(void)
 static void
 write_time(JsonWriter *w, const char *name, TimestampTz t, bool up)
 {
-	int64		ms = (t + ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)) / 1000;
+	int64		ms = (t + PITR_UNIX_OFFSET_US) / 1000;
 
 	if (up && t % 1000 != 0)
 		ms++;

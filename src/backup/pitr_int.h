@@ -14,6 +14,9 @@
 /* The longest RecoveryPeriodInDays, and what base backups and WAL cover. */
 #define PITR_MAX_PERIOD_DAYS	35
 
+/* Unix microseconds minus a timestamp's (microseconds since 2000). */
+#define PITR_UNIX_OFFSET_US	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
 /* One complete base backup, as its base.json describes it. */
 typedef struct BaseBackup
 {
@@ -49,7 +52,7 @@ extern bool PitrLatest(TimestampTz *latest);
  */
 extern void PitrArchiveTick(bool wants);
 
-/* Take the next mark even if nothing changed (a base backup was just taken). */
+/* Take the next mark at once, even if nothing changed (a base backup was just taken). */
 extern void PitrForceMark(void);
 
 /*
@@ -61,6 +64,13 @@ extern char *PitrOwnArchive(void);
 /* Remove the segments of our own archive before start (a base backup's). */
 extern void PitrArchiveTrim(XLogRecPtr start);
 
+/*
+ * Run fn(arg) in the maintenance worker, outside a transaction: an error is
+ * caught and returned (NULL: none), its transaction aborted, fd.c's files
+ * closed, the memory context kept.
+ */
+extern ErrorData *PitrCatch(void (*fn) (void *arg), void *arg);
+
 /* Shared memory of the marks (preload only). */
 extern void PitrShmemInit(void);
 
@@ -68,6 +78,12 @@ extern void PitrShmemInit(void);
 
 /* The complete base backups of this cluster, oldest first. */
 extern List *BaseBackupList(void);
+
+/*
+ * Archiving is off (no transaction open): the base backups taken so far can
+ * no longer reach the present, and stop counting (base/gap).
+ */
+extern void BaseBackupNoteGap(void);
 
 /* Is there a user tablespace (the copy would share it with the cluster)? */
 extern bool BaseBackupHasTablespaces(void);

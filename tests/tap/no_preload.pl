@@ -1,6 +1,7 @@
 # Without shared_preload_libraries (a plain LOAD, a restore into a private
 # instance) the extension still works: _PG_init registers nothing that needs
-# preloading, and no HTTP worker starts.
+# preloading, and no HTTP worker starts; point-in-time recovery, which needs
+# the workers, is refused.
 use strict;
 use warnings;
 use Test::More;
@@ -30,6 +31,12 @@ is($out, '{}', 'PutItem works') or diag($out);
 is($out, '{"Item":{"k":{"S":"x"},"n":{"N":"1.5"}}}', 'LOAD and GetItem work') or diag($out);
 ($ok, $out) = psql(q{SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'dynamo%'});
 is($out, '0', 'no HTTP or maintenance worker without preloading');
+# point-in-time recovery needs the workers (base backups, marks)
+($ok, $out) = psql(q{SELECT dynamo.update_continuous_backups('{\"TableName\":\"Plain\",\"PointInTimeRecoverySpecification\":{\"PointInTimeRecoveryEnabled\":true}}')});
+like($out, qr/ContinuousBackupsUnavailableException: Point-in-time recovery is not available on this server: dynamo is not in shared_preload_libraries/,
+	'enabling PITR is refused, naming shared_preload_libraries');
+($ok, $out) = psql(q{SELECT dynamo.describe_continuous_backups('{\"TableName\":\"Plain\"}')});
+like($out, qr/"PointInTimeRecoveryStatus":"DISABLED"/, 'and it stays DISABLED') or diag($out);
 # with no maintenance worker, index changes and DeleteTable happen in the request
 ($ok, $out) = psql(q{SELECT dynamo.update_table('{\"TableName\":\"Plain\",\"AttributeDefinitions\":[{\"AttributeName\":\"n\",\"AttributeType\":\"N\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByN\",\"KeySchema\":[{\"AttributeName\":\"n\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL});
 is($out, 't', 'UpdateTable adds a GSI') or diag($out);

@@ -18,7 +18,12 @@
 #     and the archived WAL before the oldest kept one;
 #  i. a kill -9 of the postmaster in the middle of a base backup leaves a
 #     directory without base.json, which never counts and goes with the next
-#     base backup.
+#     base backup;
+#  j. enabling refused, naming what is missing: an archiver, a restore
+#     command for another archiver (with one, PITR works), basic_archive's
+#     directory, dynamo.backup_directory, a cluster without user tablespaces;
+#  k. a restart without archiving: the base backups taken before stop
+#     counting, and a new one is taken once archiving is back.
 use strict;
 use warnings;
 use Test::More;
@@ -461,6 +466,77 @@ ok(wait_for(sub { !-d "$base/$half[0]" && base_backups() > $complete_before }, 9
 	'the next base backup is taken and the half one removed');
 reload("dynamo.pitr_base_backup_interval = '1d'");
 ok_psql('postgres', 'DROP TABLE bulk', 'drop the bulk');
+# --- j. what enabling needs ------------------------------------------------------------
+create_table('postgres', 'Needs');
+# each setting broken in turn (the archive stays whole: another archiver
+# writes the same directory)
+my $own_cmd = "test ! -f $archive/%f && cp %p $archive/%f";
+my @needs = (
+	[["archive_library = ''", "archive_command = ''"], 'archive_mode is on but neither archive_library nor archive_command is set'],
+	[["archive_library = ''", "archive_command = '$own_cmd'"],
+		'dynamo.pitr_restore_command is not set \\(restores cannot read this archive without it\\)'],
+	[["basic_archive.archive_directory = ''"], 'basic_archive.archive_directory is not set'],
+);
+for my $need (@needs) {
+	my ($settings, $message) = @$need;
+	ok_psql('postgres', "ALTER SYSTEM SET $_", "set $_") for @$settings;
+	ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+	sleep 0.5;
+	like(update_pitr('postgres', 'Needs', 1), qr/ERROR:  ContinuousBackupsUnavailableException: Point-in-time recovery is not available on this server: $message/,
+		"enabling refused: $message");
+	ok_psql('postgres', "ALTER SYSTEM RESET $_", 'reset') for map { /^(\S+)/ } @$settings;
+	ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+}
+# another archiver with a restore command: PITR works, and dynamo leaves that archive alone
+ok_psql('postgres', "ALTER SYSTEM SET $_", "set $_")
+	for ("archive_library = ''", "archive_command = '$own_cmd'", "dynamo.pitr_restore_command = 'cp $archive/%f %p'");
+ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+sleep 0.5;
+is(update_pitr('postgres', 'Needs', 1)->{PointInTimeRecoveryStatus}, 'ENABLED', 'with an archive_command and a restore command: ENABLED');
+put('postgres', 'Needs', 'n1');
+ok(wait_for(sub { exists describe('postgres', 'Needs')->{LatestRestorableDateTime} }, 30), 'and its window comes');
+is(update_pitr('postgres', 'Needs', 0)->{PointInTimeRecoveryStatus}, 'DISABLED', 'disabled again');
+ok_psql('postgres', "ALTER SYSTEM RESET $_", 'reset') for qw(archive_library archive_command dynamo.pitr_restore_command);
+ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+ok_psql('postgres', "ALTER SYSTEM SET dynamo.backup_directory = ''", 'no backup directory');
+ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+sleep 0.5;
+like(update_pitr('postgres', 'Needs', 1), qr/ERROR:  ContinuousBackupsUnavailableException: Backups are not available on this server: dynamo.backup_directory is not set/,
+	'enabling refused without dynamo.backup_directory');
+ok_psql('postgres', 'ALTER SYSTEM RESET dynamo.backup_directory', 'reset');
+ok_psql('postgres', 'SELECT pg_reload_conf()', 'reload');
+my $ts = "$ENV{DYNAMO_WORK}/pitr_ts";
+make_path($ts);
+system("chown postgres '$ts'");
+ok_psql('postgres', "CREATE TABLESPACE pitr_ts LOCATION '$ts'", 'a user tablespace');
+like(update_pitr('postgres', 'Needs', 1), qr/ERROR:  ContinuousBackupsUnavailableException: Point-in-time recovery is not available on this server: the cluster has user tablespaces/,
+	'enabling refused with a user tablespace');
+ok_psql('postgres', 'DROP TABLESPACE pitr_ts', 'drop it');
+is(describe('postgres', 'Needs')->{PointInTimeRecoveryStatus}, 'DISABLED', 'Needs stayed DISABLED through the refusals');
+is(describe('postgres', 'Orders')->{PointInTimeRecoveryStatus}, 'ENABLED', 'Orders stayed ENABLED');
+
+# --- k. a restart without archiving ---------------------------------------------------
+my @labels = map { $_->{label} } base_backups();
+ok(@labels > 0, 'base backups exist');
+$node->stop;
+$node->append_conf("archive_mode = off\n");
+($ok, $out) = $node->start;
+ok($ok, 'the cluster runs without archiving') or BAIL_OUT($out);
+ok(wait_for(sub { -e "$base/gap" }, 30), 'the workers note the gap in the archive');
+ok(!exists describe('postgres', 'Orders')->{EarliestRestorableDateTime}, 'no window meanwhile');
+like(update_pitr('second', 'Other', 1), qr/ContinuousBackupsUnavailableException: Point-in-time recovery is not available on this server: archive_mode is off/,
+	'enabling is refused without archiving, naming the setting');
+$node->stop;
+$node->append_conf("archive_mode = on\n");
+my $t_on = time;
+($ok, $out) = $node->start;
+ok($ok, 'archiving again') or BAIL_OUT($out);
+$d = window_of('postgres', 'Orders', 60);
+ok(exists $d->{EarliestRestorableDateTime}, 'the window comes back with a new base backup');
+my @now = base_backups();
+ok(@now == 1 && !grep({ $_ eq $now[0]{label} } @labels), 'the base backups from before the gap no longer count');
+ok($d->{EarliestRestorableDateTime} >= $now[0]{consistent_at_us} / 1e6 - 0.001, 'the window starts after the gap');
+ok(wait_for(sub { !grep { -d "$base/$_" } @labels }, 30), 'and they are removed');
 unlike(join('', `cat $dir/server.log`), qr/TRAP|terminated by signal 11|PANIC/, 'no crash in the server log');
 $node->stop;
 done_testing();
