@@ -134,6 +134,12 @@ extern json_object *BackupSourceFeatures(const char *table_name);
  */
 extern void PitrExtractTable(const char *table_id, TimestampTz restore_time, const char *dir);
 
+/* A time as recovery_target_time and timestamptz_in read it, in UTC ("2026-01-02 03:04:05.000006+00"). */
+extern char *PitrTimeText(TimestampTz t);
+
+/* Register the settings of point-in-time restores (dynamo.pitr_recovery_timeout). */
+extern void PitrExtractInit(void);
+
 /* archive.c and base_backup.c: what point-in-time restores build on */
 
 /*

@@ -29,6 +29,7 @@ BackupInit(void)
 							   &DynamoBackupDirectory, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	RestoreInit();
 	PitrInit();
+	PitrExtractInit();
 }
 
 /* Is path the directory dir or inside it? */
