@@ -113,19 +113,19 @@ SELECT bk.try('CreateBackup', '{"TableName":"BkPpr","BackupName":"ppr.b-1_x"}') 
 CALL dynamo.wait_for_jobs();
 -- the longest names DynamoDB allows, of the table (its relation's name is
 -- shortened) and of the backup
-SELECT dynamo.create_table(json_build_object('TableName', repeat('L', 255), 'BillingMode', 'PAY_PER_REQUEST',
+SELECT dynamo.create_table(json_build_object('TableName', repeat('K', 255), 'BillingMode', 'PAY_PER_REQUEST',
   'KeySchema', json_build_array(json_build_object('AttributeName', 'k', 'KeyType', 'HASH')),
   'AttributeDefinitions', json_build_array(json_build_object('AttributeName', 'k', 'AttributeType', 'S')))) IS NOT NULL AS created;
-SELECT dynamo.put_item(json_build_object('TableName', repeat('L', 255), 'Item', json_build_object('k', json_build_object('S', 'v'))));
-SELECT bk.try('CreateBackup', json_build_object('TableName', repeat('L', 255), 'BackupName', repeat('.-_9', 63) || 'z.-')::text) LIKE '{"BackupDetails"%' AS created;
+SELECT dynamo.put_item(json_build_object('TableName', repeat('K', 255), 'Item', json_build_object('k', json_build_object('S', 'v'))));
+SELECT bk.try('CreateBackup', json_build_object('TableName', repeat('K', 255), 'BackupName', repeat('.-_9', 63) || 'z.-')::text) LIKE '{"BackupDetails"%' AS created;
 CALL dynamo.wait_for_jobs();
 SELECT length(backup_arn) AS arn_length, length(backup_name) AS name_length, status, item_count
-FROM dynamo.backups WHERE table_name = repeat('L', 255);
-SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkLong', 'BackupArn', bk.arn(repeat('L', 255), repeat('.-_9', 63) || 'z.-'))::text) LIKE '%CREATING%' AS restoring;
+FROM dynamo.backups WHERE table_name = repeat('K', 255);
+SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkLong', 'BackupArn', bk.arn(repeat('K', 255), repeat('.-_9', 63) || 'z.-'))::text) LIKE '%CREATING%' AS restoring;
 CALL dynamo.wait_for_jobs();
 SELECT dynamo.get_item('{"TableName":"BkLong","Key":{"k":{"S":"v"}}}');
-SELECT dynamo.delete_table(json_build_object('TableName', repeat('L', 255))) IS NOT NULL AS deleted;
-SELECT dynamo.delete_backup(json_build_object('BackupArn', bk.arn(repeat('L', 255), repeat('.-_9', 63) || 'z.-'))) IS NOT NULL AS deleted;
+SELECT dynamo.delete_table(json_build_object('TableName', repeat('K', 255))) IS NOT NULL AS deleted;
+SELECT dynamo.delete_backup(json_build_object('BackupArn', bk.arn(repeat('K', 255), repeat('.-_9', 63) || 'z.-'))) IS NOT NULL AS deleted;
 
 -- 2. ARNs: what is no backup ARN, and what names none
 SELECT bk.try('DescribeBackup', '{}');

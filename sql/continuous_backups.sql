@@ -55,12 +55,12 @@ SELECT dynamo.update_continuous_backups('{"TableName":"PitrT","PointInTimeRecove
 SELECT dynamo.update_continuous_backups('{"TableName":"PitrT","PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":true,"RecoveryPeriodInDays":7}}');
 SELECT dynamo.call('UpdateContinuousBackups', '{"TableName":"PitrT","PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":true}}');
 SELECT dynamo.describe_continuous_backups('{"TableName":"PitrT"}');
-SELECT count(*) AS settings FROM dynamo.continuous_backups;
+SELECT count(*) AS settings FROM dynamo.continuous_backups WHERE table_name LIKE 'Pitr%';
 SELECT count(*) AS base_backups FROM pg_ls_dir(current_setting('dynamo.backup_directory') || '/base', true, false) b
   WHERE b <> 'lock';
 -- disabling needs no archive (and changes nothing of a disabled table)
 SELECT dynamo.update_continuous_backups('{"TableName":"PitrT","PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":false}}');
-SELECT table_name, enabled, recovery_period_days, enabled_at FROM dynamo.continuous_backups;
+SELECT table_name, enabled, recovery_period_days, enabled_at FROM dynamo.continuous_backups WHERE table_name LIKE 'Pitr%';
 SELECT dynamo.get_item('{"TableName":"PitrT","Key":{"pk":{"S":"kept"}}}');
 
 -- the settings are the superuser's, in postgresql.conf

@@ -89,7 +89,7 @@ SELECT dynamo.restore_table_to_point_in_time('{"SourceTableName":"PitrGone","Tar
 ROLLBACK;
 
 -- nothing was created, queued or left behind by any of it
-SELECT table_name FROM dynamo.tables ORDER BY 1;
+SELECT table_name FROM dynamo.tables WHERE table_name LIKE 'Pitr%' ORDER BY 1;
 SELECT count(*) FROM dynamo.job_queue WHERE kind = 'restore_table';
 SELECT dynamo.scan('{"TableName":"PitrSrc"}');
 
