@@ -7,7 +7,7 @@
  *							table's items as a binary COPY file of one column,
  *							dynamo.item) and manifest.json, written last
  *	base/<label>/			the cluster's base backups (point-in-time recovery)
- *	restore/<job>/			the work space of one running restore
+ *	restore/<db>-<job>/		the work space of one running restore
  *
  * Catalog: dynamo.backups, dynamo.continuous_backups, dynamo.tables.
  * restore_summary, jobs create_backup and restore_table (sql/backups.sql,

@@ -16,7 +16,7 @@
  * DynamoDB.
  *
  * The job finds its items: a backup's sealed directory ({"backup_arn"}), or
- * a directory PitrExtractTable writes under restore/<job id>
+ * a directory PitrExtractTable writes under restore/<database oid>-<job id>
  * ({"source_table_id", "restore_time"}), removed again whatever happens.
  * Then, in ONE transaction, as the table's owner in a security-restricted
  * operation: BackupFilesLoad (which checks the files before it inserts
@@ -656,11 +656,11 @@ typedef struct RestoreWork
 	uint64		loaded;
 } RestoreWork;
 
-/* The work space of a point-in-time restore job. */
+/* The work space of a point-in-time restore job (job ids are per database). */
 static char *
 restore_workdir(int64 job_id, bool create)
 {
-	return BackupPath(psprintf("restore/%lld", (long long) job_id), create);
+	return BackupPath(psprintf("restore/%u-%lld", MyDatabaseId, (long long) job_id), create);
 }
 
 /* The directory of a backup, as dynamo.backups names it (SPI connected). */
