@@ -330,6 +330,25 @@ SELECT bk.try('DeleteBackup', json_build_object('BackupArn', bk.arn('BkCopy', 'B
 SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkCopy', 'BackupArn', bk.arn('BkCopy', 'BkCopy$DeletedTableBackup'))::text) LIKE '%CREATING%' AS restoring;
 CALL dynamo.wait_for_jobs();
 SELECT bk.items('BkCopy') = bk.items('BkSrc') AS same_items;
+-- a SYSTEM backup that cannot be written (the backup directory read-only)
+-- keeps the table: the delete fails and the table is ACTIVE again with its
+-- items, rather than gone with nothing kept
+UPDATE dynamo.continuous_backups c SET table_id = t.table_id, enabled = true, enabled_at = now()
+  FROM dynamo.tables t WHERE t.table_name = 'BkCopy' AND c.table_name = 'BkCopy';
+CREATE FUNCTION bk.chmod(mode text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', format('chmod %s %s', mode,
+    quote_literal(current_setting('dynamo.backup_directory') || '/backups')));
+END $$;
+SELECT bk.chmod('555');
+SELECT bk.try('DeleteTable', '{"TableName":"BkCopy"}') LIKE '%DELETING%' AS deleting;
+CALL dynamo.wait_for_jobs();
+SELECT bk.chmod('700');
+SELECT kind, state, regexp_replace(error, '"[^"]*"', '<path>') AS error
+FROM dynamo.jobs WHERE table_name = 'BkCopy' ORDER BY job_id DESC LIMIT 2;
+SELECT d -> 'Table' ->> 'TableStatus' AS status FROM dynamo.describe_table('{"TableName":"BkCopy"}') d;
+SELECT bk.items('BkCopy') = bk.items('BkSrc') AS same_items;
+UPDATE dynamo.continuous_backups SET enabled = false, enabled_at = NULL WHERE table_name = 'BkCopy';
 -- a table deleted with point-in-time recovery off leaves none
 SELECT bk.try('DeleteTable', '{"TableName":"BkO1"}') LIKE '%DELETING%' AS deleting;
 CALL dynamo.wait_for_jobs();
