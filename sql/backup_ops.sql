@@ -8,7 +8,8 @@
 -- Messages.  Where DynamoDB's documentation is silent, the texts rest on
 -- third-party captures of DynamoDB's answers: 'Table not found: <t>',
 -- 'Backup not found: <arn>', 'Invalid Backup ARN', 'Table already exists:
--- <t>', 'Table: <t> is already being restored from backup: <arn>', 'Backup is
+-- <t>', 'Table: <t> is already being restored from backup: <arn>' (and '... restored
+-- to a point in time from table: <table arn>', our words), 'Backup is
 -- being used to restore another table: <arn>' / '... to restore table:
 -- <arn>', 'Subscriber limit exceeded: Only 50 restore operations can be done
 -- simultaneously' (here the limit is dynamo.max_pending_restores), and the
@@ -257,6 +258,12 @@ SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'Bk
 SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkR2', 'BackupArn', bk.arn('BkSrc', 'first'))::text);
 SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkR1', 'BackupArn', bk.arn('BkPpr', 'ppr.b-1_x'))::text);
 SELECT bk.try('DeleteBackup', json_build_object('BackupArn', bk.arn('BkSrc', 'first'))::text);
+-- a target being restored to a point in time (its RestoreSummary as
+-- RestoreTableToPointInTime writes it: no SourceBackupArn) is named so
+-- (our words: DynamoDB's are not documented)
+UPDATE dynamo.tables SET restore_summary = json_build_object('SourceTableArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/BkSrc', 'RestoreDateTime', 1700000000)
+  WHERE table_name = 'BkR1';
+SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkR1', 'BackupArn', bk.arn('BkPpr', 'ppr.b-1_x'))::text);
 -- the CREATING target: data and changes as for a table that does not exist yet
 SELECT bk.try('GetItem', '{"TableName":"BkR1","Key":{"pk":{"S":"p1"},"sk":{"N":"1"}}}');
 SELECT bk.try('CreateBackup', '{"TableName":"BkR1","BackupName":"too-early"}');
@@ -323,6 +330,25 @@ SELECT bk.try('DeleteBackup', json_build_object('BackupArn', bk.arn('BkCopy', 'B
 SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkCopy', 'BackupArn', bk.arn('BkCopy', 'BkCopy$DeletedTableBackup'))::text) LIKE '%CREATING%' AS restoring;
 CALL dynamo.wait_for_jobs();
 SELECT bk.items('BkCopy') = bk.items('BkSrc') AS same_items;
+-- a SYSTEM backup that cannot be written (the backup directory read-only)
+-- keeps the table: the delete fails and the table is ACTIVE again with its
+-- items, rather than gone with nothing kept
+UPDATE dynamo.continuous_backups c SET table_id = t.table_id, enabled = true, enabled_at = now()
+  FROM dynamo.tables t WHERE t.table_name = 'BkCopy' AND c.table_name = 'BkCopy';
+CREATE FUNCTION bk.chmod(mode text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', format('chmod %s %s', mode,
+    quote_literal(current_setting('dynamo.backup_directory') || '/backups')));
+END $$;
+SELECT bk.chmod('555');
+SELECT bk.try('DeleteTable', '{"TableName":"BkCopy"}') LIKE '%DELETING%' AS deleting;
+CALL dynamo.wait_for_jobs();
+SELECT bk.chmod('700');
+SELECT kind, state, regexp_replace(error, '"[^"]*"', '<path>') AS error
+FROM dynamo.jobs WHERE table_name = 'BkCopy' ORDER BY job_id DESC LIMIT 2;
+SELECT d -> 'Table' ->> 'TableStatus' AS status FROM dynamo.describe_table('{"TableName":"BkCopy"}') d;
+SELECT bk.items('BkCopy') = bk.items('BkSrc') AS same_items;
+UPDATE dynamo.continuous_backups SET enabled = false, enabled_at = NULL WHERE table_name = 'BkCopy';
 -- a table deleted with point-in-time recovery off leaves none
 SELECT bk.try('DeleteTable', '{"TableName":"BkO1"}') LIKE '%DELETING%' AS deleting;
 CALL dynamo.wait_for_jobs();

@@ -88,6 +88,18 @@ SELECT dynamo.delete_table('{"TableName":"PitrGone"}') IS NOT NULL AS deleting;
 SELECT dynamo.restore_table_to_point_in_time('{"SourceTableName":"PitrGone","TargetTableName":"PitrDst","UseLatestRestorableTime":true}');
 ROLLBACK;
 
+-- enabled, but its window not open yet (here it never opens: no archive):
+-- no time is restorable, not even the latest, so InvalidRestoreTimeException
+-- rather than PointInTimeRecoveryUnavailableException (DynamoDB, which shows
+-- the window at once, restores to the latest time already)
+INSERT INTO dynamo.continuous_backups (table_name, table_id, enabled, enabled_at)
+  SELECT table_name, table_id, true, now() FROM dynamo.tables WHERE table_name = 'PitrSrc';
+SELECT dynamo.describe_continuous_backups('{"TableName":"PitrSrc"}');
+SELECT dynamo.restore_table_to_point_in_time('{"SourceTableName":"PitrSrc","TargetTableName":"PitrDst","UseLatestRestorableTime":true}');
+SELECT dynamo.restore_table_to_point_in_time(json_build_object('SourceTableName', 'PitrSrc', 'TargetTableName', 'PitrDst',
+  'RestoreDateTime', extract(epoch FROM now())));
+DELETE FROM dynamo.continuous_backups WHERE table_name = 'PitrSrc';
+
 -- nothing was created, queued or left behind by any of it
 SELECT table_name FROM dynamo.tables WHERE table_name LIKE 'Pitr%' ORDER BY 1;
 SELECT count(*) FROM dynamo.job_queue WHERE kind = 'restore_table';

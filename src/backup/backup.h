@@ -166,16 +166,23 @@ extern char *PitrBaseBackupFor(TimestampTz t);
  */
 extern char *PitrRestoreCommand(void);
 
+/* A table's point-in-time recovery, as PitrWindow finds it. */
+typedef enum PitrState
+{
+	PITR_DISABLED,				/* not enabled */
+	PITR_OPENING,				/* enabled, nothing restorable yet */
+	PITR_OPEN					/* enabled, earliest..latest restorable */
+} PitrState;
+
 /*
  * EarliestRestorableDateTime / LatestRestorableDateTime of a table
- * (table_id), false when PITR is not enabled or nothing is restorable yet.
- * Exact, in microseconds (the wire rounds Earliest up and Latest down to
+ * (table_id), set when PITR_OPEN.  Exact, in microseconds (the wire rounds Earliest up and Latest down to
  * milliseconds): a recovery with recovery_target_time anywhere inside finds
  * a commit after it in the archive to stop at.  Reads the setting as the
  * extension's owner: the caller has checked the caller's rights.  A table
  * deleted since keeps its setting's row until its name is used again.
  */
-extern bool PitrWindow(const char *table_id, TimestampTz *earliest, TimestampTz *latest);
+extern PitrState PitrWindow(const char *table_id, TimestampTz *earliest, TimestampTz *latest);
 
 /* archive.c and base_backup.c: the maintenance worker's point-in-time work */
 

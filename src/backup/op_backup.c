@@ -734,6 +734,39 @@ BackupOnDeleteTable(const char *table_name, Oid relid)
 				 pg_strtoint32(days), CatalogRelationOwner(relid), &b);
 }
 
+/*
+ * A table whose SYSTEM backup was not written is not dropped: the job fails
+ * and the table is ACTIVE again, with every item, rather than gone with
+ * nothing kept.  (The worker runs jobs in order: that backup's job, queued
+ * by the same DeleteTable, hence at the same now(), has ended.)
+ */
+void
+BackupRequireSystemBackup(const JobRow *job)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(job->id)};
+	char	   *state;
+	char	   *error;
+
+	if (!BackupCatalogReady())
+		return;
+	CatalogRunSql("SELECT b.state, b.error FROM dynamo.job_queue d JOIN dynamo.job_queue b"
+				  " ON b.table_id OPERATOR(pg_catalog.=) d.table_id"
+				  " AND b.created_at OPERATOR(pg_catalog.=) d.created_at"
+				  " AND b.job_id OPERATOR(pg_catalog.<) d.job_id"
+				  " AND b.kind OPERATOR(pg_catalog.=) 'create_backup'"
+				  " AND (b.args OPERATOR(pg_catalog.->>) 'backup_arn') OPERATOR(pg_catalog.~~) '%-00000000'"
+				  " WHERE d.job_id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (strcmp(state, "succeeded") != 0)
+		ereport(ERROR,
+				(errmsg("the SYSTEM backup of table %s was not written (%s): the table is kept",
+						job->table_name, error ? error : state)));
+}
+
 /* What the create_backup job works with, in the job's memory. */
 typedef struct BackupJob
 {

@@ -183,15 +183,17 @@ window_of(const PitrSetting *s, TimestampTz *earliest, TimestampTz *latest)
 	return e <= *latest;
 }
 
-bool
+PitrState
 PitrWindow(const char *table_id, TimestampTz *earliest, TimestampTz *latest)
 {
 	PitrSetting s;
 
 	if (!BackupCatalogReady())
-		return false;
+		return PITR_DISABLED;
 	setting_read_by_id(table_id, &s);
-	return window_of(&s, earliest, latest);
+	if (!s.found || !s.enabled)
+		return PITR_DISABLED;
+	return window_of(&s, earliest, latest) ? PITR_OPEN : PITR_OPENING;
 }
 
 bool

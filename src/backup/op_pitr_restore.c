@@ -12,7 +12,9 @@
  * (AccessDeniedException), its point-in-time recovery
  * (PointInTimeRecoveryUnavailableException), the time within
  * [EarliestRestorableDateTime, LatestRestorableDateTime]
- * (InvalidRestoreTimeException).  RestoreBegin then does what every restore
+ * (InvalidRestoreTimeException, also for UseLatestRestorableTime while
+ * an enabled table's window has not opened yet: DescribeContinuousBackups
+ * shows no times then).  RestoreBegin then does what every restore
  * does: the target (TableAlreadyExistsException, TableInUseException),
  * CreateTable's checks as the caller, who owns the new table, the limit of
  * pending restores (LimitExceededException), the new table CREATING with
@@ -164,10 +166,14 @@ restore_time(const PitrRequest *r, const char *table_id, const char *name)
 	TimestampTz earliest;
 	TimestampTz latest;
 	TimestampTz t;
+	PitrState	state = PitrWindow(table_id, &earliest, &latest);
 
-	if (!PitrWindow(table_id, &earliest, &latest))
+	if (state == PITR_DISABLED)
 		DynamoError(DYERR_PITR_UNAVAILABLE,
 					"Point in time recovery is not enabled for table '%s'", name);
+	/* enabled, its window not open yet: no time is restorable, not even the latest */
+	if (state == PITR_OPENING)
+		invalid_time();
 	if (r->latest)
 		return latest;
 	t = epoch_time(r->at);

@@ -578,25 +578,26 @@ plan_table(RestorePlan *p, const char *target, size_t target_len)
 /*
  * The target must be free: TableInUseException while another restore
  * fills a table of that name, TableAlreadyExistsException for any other
- * table (also one being deleted), as DynamoDB answers.
+ * table (also one being deleted), as DynamoDB answers.  The message names
+ * what the other restore reads: a backup, or a table at a point in time.
  */
 static void
 check_target_free(const char *target, size_t target_len)
 {
 	const char *args[1] = {target};
-	char	   *restoring_from;
+	char	   *restoring;
 
 	if (CatalogGetTable(target, target_len) == NULL)
 		return;
-	/* (the backup, or the table, it is being restored from) */
-	restoring_from = CatalogOwnerValue("SELECT coalesce(restore_summary OPERATOR(pg_catalog.->>) 'SourceBackupArn',"
-									   " restore_summary OPERATOR(pg_catalog.->>) 'SourceTableArn', '')"
-									   " FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
-									   " AND status OPERATOR(pg_catalog.=) 'CREATING' AND restore_summary IS NOT NULL",
-									   1, args);
-	if (restoring_from)
-		DynamoError(DYERR_TABLE_IN_USE, "Table: %s is already being restored from backup: %s",
-					target, restoring_from);
+	restoring = CatalogOwnerValue("SELECT CASE WHEN restore_summary OPERATOR(pg_catalog.->>) 'SourceBackupArn' IS NOT NULL"
+								  " THEN 'from backup: ' OPERATOR(pg_catalog.||) (restore_summary OPERATOR(pg_catalog.->>) 'SourceBackupArn')"
+								  " ELSE 'to a point in time from table: ' OPERATOR(pg_catalog.||)"
+								  "  coalesce(restore_summary OPERATOR(pg_catalog.->>) 'SourceTableArn', '') END"
+								  " FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1"
+								  " AND status OPERATOR(pg_catalog.=) 'CREATING' AND restore_summary IS NOT NULL",
+								  1, args);
+	if (restoring)
+		DynamoError(DYERR_TABLE_IN_USE, "Table: %s is already being restored %s", target, restoring);
 	DynamoError(DYERR_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
 }
 

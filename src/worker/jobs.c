@@ -461,6 +461,8 @@ delete_table_job(const JobRow *job)
 
 	JobStepBegin();
 	found = JobLoadTarget(job, "DELETING", NULL, &t);
+	if (found)
+		BackupRequireSystemBackup(job);
 	JobSet(job->id, NULL, found ? "dropping the table" : NULL, NULL);
 	JobStepEnd();
 	if (!found)

@@ -85,6 +85,12 @@ extern void JobDropIndexConcurrently(const JobTarget *t);
 
 /* Backup jobs (src/backup/): write a backup, fill a restored table, undo either. */
 extern void BackupCreateJob(const JobRow *job);
+
+/*
+ * In a delete_table job (SPI connected): ERROR when the SYSTEM backup the
+ * same DeleteTable queued was not written, so the table is kept.
+ */
+extern void BackupRequireSystemBackup(const JobRow *job);
 extern void BackupJobUndo(const JobRow *job);
 extern void RestoreTableJob(const JobRow *job);
 extern void RestoreJobUndo(const JobRow *job);

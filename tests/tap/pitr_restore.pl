@@ -347,7 +347,7 @@ ok($res, 'a restore queued behind the held lock') or diag($r);
 ok(poll_true(q{SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'point-in-time restore: waiting%')}),
 	'its job waits for the restore lock');
 ($res, $r) = restore({TargetTableName => 'Busy', RestoreDateTime => $t});
-is($r, 'TableInUseException: Table: Busy is already being restored from backup: arn:aws:dynamodb:us-east-1:000000000000:table/Src',
+is($r, 'TableInUseException: Table: Busy is already being restored to a point in time from table: arn:aws:dynamodb:us-east-1:000000000000:table/Src',
 	'a target being restored: TableInUseException');
 ($res, $r) = restore({TargetTableName => 'Busy2', RestoreDateTime => $t});
 ok($res, 'a second restore queued') or diag($r);
