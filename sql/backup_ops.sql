@@ -432,11 +432,21 @@ SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'Bk
 SELECT bk.try('DeleteBackup', json_build_object('BackupArn', :'gone_arn')::text);
 UPDATE dynamo.tables SET table_id = :'gone_id' WHERE table_name = 'BkGone';
 SELECT table_id = :'gone_id' AS forged_id FROM dynamo.tables WHERE table_name = 'BkGone';
+-- the row names a relation of its owner that is no dynamo table (a heap
+-- table, a view): the superuser's backup job reads no such relation
+SELECT bk.try('CreateBackup', '{"TableName":"BkGone","BackupName":"heap"}') LIKE '{"BackupDetails"%' AS created;
+CREATE VIEW dynamo_data.bk_view AS SELECT item FROM dynamo_data.bk_fake;
+INSERT INTO dynamo.tables (table_name, table_id, hash_key, hash_type, attribute_definitions, billing_mode, relname)
+  VALUES ('BkView', pg_catalog.gen_random_uuid(), 'pk', 'S', '[{"AttributeName":"pk","AttributeType":"S"}]', 'PAY_PER_REQUEST', 'bk_view');
+SELECT bk.try('CreateBackup', '{"TableName":"BkView","BackupName":"view"}') LIKE '{"BackupDetails"%' AS created;
 RESET ROLE;
 CALL dynamo.wait_for_jobs();
 SELECT count(*) AS stolen FROM dynamo.tables WHERE table_name = 'BkStolen';
 SELECT status FROM dynamo.backups WHERE backup_arn = :'gone_arn';
-DELETE FROM dynamo.tables WHERE table_name = 'BkGone';
+SELECT table_name, state, error FROM dynamo.jobs WHERE table_name IN ('BkGone', 'BkView') AND kind = 'create_backup' ORDER BY 1;
+SELECT count(*) AS fake_backups FROM dynamo.backups WHERE table_name IN ('BkGone', 'BkView') AND backup_name <> 'gone';
+DELETE FROM dynamo.tables WHERE table_name IN ('BkGone', 'BkView');
+DROP VIEW dynamo_data.bk_view;
 SELECT count(dynamo.delete_table('{"TableName":"BkStolen"}')) AS deleted FROM dynamo.tables WHERE table_name = 'BkStolen';
 CALL dynamo.wait_for_jobs();
 DROP TABLE dynamo_data.bk_fake;
