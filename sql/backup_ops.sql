@@ -436,6 +436,47 @@ SELECT count(*) AS escalated FROM pg_roles WHERE rolname = 'bk_escalated';
 SELECT relowner::regrole, (SELECT count(*) FROM dynamo_data."BkOwned") AS items FROM pg_class WHERE oid = 'dynamo_data."BkOwned"'::regclass;
 SELECT kind, state, error FROM dynamo.jobs WHERE table_name = 'BkOwned';
 
+-- 12. a table owner writes its rows of dynamo.tables, but never a table_id
+--     of its choosing: a row claiming a deleted table's name and table_id
+--     would show it that table's backups and let it restore them
+SELECT dynamo.create_table('{"TableName":"BkGone","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL AS created;
+SELECT dynamo.put_item('{"TableName":"BkGone","Item":{"pk":{"S":"secret"}}}') IS NOT NULL AS put;
+SELECT bk.try('CreateBackup', '{"TableName":"BkGone","BackupName":"gone"}') LIKE '{"BackupDetails"%' AS created;
+CALL dynamo.wait_for_jobs();
+SELECT bk.arn('BkGone', 'gone') AS gone_arn, table_id AS gone_id FROM dynamo.backups WHERE table_name = 'BkGone' \gset
+SELECT bk.try('DeleteTable', '{"TableName":"BkGone"}') LIKE '%DELETING%' AS deleting;
+CALL dynamo.wait_for_jobs();
+SET ROLE dy_bk_owner;
+CREATE TABLE dynamo_data.bk_fake (item bytea);
+INSERT INTO dynamo_data.bk_fake VALUES ('\xffffffffffffffffffffffffffffffffffffffff');
+INSERT INTO dynamo.tables (table_name, table_id, hash_key, hash_type, attribute_definitions, billing_mode, relname)
+  VALUES ('BkGone', :'gone_id', 'pk', 'S', '[{"AttributeName":"pk","AttributeType":"S"}]', 'PAY_PER_REQUEST', 'bk_fake');
+SELECT table_id = :'gone_id' AS forged_id FROM dynamo.tables WHERE table_name = 'BkGone';
+SELECT bk.try('DescribeBackup', json_build_object('BackupArn', :'gone_arn')::text);
+SELECT bk.try('RestoreTableFromBackup', json_build_object('TargetTableName', 'BkStolen', 'BackupArn', :'gone_arn')::text);
+SELECT bk.try('DeleteBackup', json_build_object('BackupArn', :'gone_arn')::text);
+UPDATE dynamo.tables SET table_id = :'gone_id' WHERE table_name = 'BkGone';
+SELECT table_id = :'gone_id' AS forged_id FROM dynamo.tables WHERE table_name = 'BkGone';
+-- the row names a relation of its owner that is no dynamo table (a heap
+-- table, a view): the superuser's backup job reads no such relation
+SELECT bk.try('CreateBackup', '{"TableName":"BkGone","BackupName":"heap"}') LIKE '{"BackupDetails"%' AS created;
+CREATE VIEW dynamo_data.bk_view AS SELECT item FROM dynamo_data.bk_fake;
+INSERT INTO dynamo.tables (table_name, table_id, hash_key, hash_type, attribute_definitions, billing_mode, relname)
+  VALUES ('BkView', pg_catalog.gen_random_uuid(), 'pk', 'S', '[{"AttributeName":"pk","AttributeType":"S"}]', 'PAY_PER_REQUEST', 'bk_view');
+SELECT bk.try('CreateBackup', '{"TableName":"BkView","BackupName":"view"}') LIKE '{"BackupDetails"%' AS created;
+RESET ROLE;
+CALL dynamo.wait_for_jobs();
+SELECT count(*) AS stolen FROM dynamo.tables WHERE table_name = 'BkStolen';
+SELECT status FROM dynamo.backups WHERE backup_arn = :'gone_arn';
+SELECT table_name, state, error FROM dynamo.jobs WHERE table_name IN ('BkGone', 'BkView') AND kind = 'create_backup' ORDER BY 1;
+SELECT count(*) AS fake_backups FROM dynamo.backups WHERE table_name IN ('BkGone', 'BkView') AND backup_name <> 'gone';
+DELETE FROM dynamo.tables WHERE table_name IN ('BkGone', 'BkView');
+DROP VIEW dynamo_data.bk_view;
+SELECT count(dynamo.delete_table('{"TableName":"BkStolen"}')) AS deleted FROM dynamo.tables WHERE table_name = 'BkStolen';
+CALL dynamo.wait_for_jobs();
+DROP TABLE dynamo_data.bk_fake;
+
 -- clean up what other tests must not see
 SELECT count(dynamo.delete_table(json_build_object('TableName', table_name))) FROM dynamo.tables WHERE table_name LIKE 'Bk%';
 CALL dynamo.wait_for_jobs();

@@ -37,6 +37,28 @@ CREATE POLICY readable ON dynamo.backups USING (
 		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
 GRANT SELECT ON dynamo.backups TO PUBLIC;
 
+-- A table's table_id is who it is for its backups, point-in-time restores,
+-- jobs and settings: a table owner writes its rows of dynamo.tables, but a
+-- table_id only the server chooses (a fresh one for every table a role that
+-- is no superuser inserts; a dump's superuser restores its own), and it
+-- never changes.
+CREATE FUNCTION dynamo.tables_keep_table_id() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+		RETURN NEW;
+	END IF;
+	IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+		NEW.table_id := pg_catalog.gen_random_uuid();
+	ELSIF NEW.table_id IS DISTINCT FROM OLD.table_id THEN
+		RAISE EXCEPTION 'the table_id of table % cannot change', OLD.table_name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER keep_table_id BEFORE INSERT OR UPDATE OF table_id ON dynamo.tables
+	FOR EACH ROW EXECUTE FUNCTION dynamo.tables_keep_table_id();
+
 -- what DescribeTable shows of a restored table (RestoreSummary, without
 -- RestoreInProgress: that is its status CREATING), and the OnDemandThroughput
 -- maxima a restore may set (NULL: none)

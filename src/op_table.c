@@ -952,7 +952,7 @@ insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 	CatalogRunSql(psprintf("INSERT INTO dynamo.tables (table_name, relname, hash_key, hash_type,"
 						   " range_key, range_type, attribute_definitions, billing_mode,"
 						   " read_capacity, write_capacity, table_class, deletion_protection, table_id%s)"
-						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid()%s)",
+						   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, pg_catalog.gen_random_uuid()%s)",
 						   v3 ? ", status" : "", v3 ? ", $13" : ""),
 				  v3 ? 13 : 12, types, values, range ? NULL : "    nn       ",
 				  SPI_OK_INSERT);

@@ -42,6 +42,9 @@
 #include "common/file_perm.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "catalog.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
 #include "item.h"
 #include "json_write.h"
 #include "miscadmin.h"
@@ -329,6 +332,25 @@ write_relation_items(Relation rel, BackupWriter *w, BackupFileStats *stats)
 static void seal(const char *dir, const char *table_name, const char *table_id,
 				 BackupFileStats *stats);
 
+/*
+ * Refuse a relation that is not a dynamo table (a table owner may register
+ * any relation of its own, a heap table or a view, in dynamo.tables): only
+ * the access method's relations hold checked items in column 1.
+ */
+static void
+require_dynamo_relation(Relation rel, const char *table_name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != get_table_am_oid("dynamo", false) ||
+		desc->natts < 1 || TupleDescAttr(desc, 0)->atttypid != CatalogItemTypeOid())
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation \"%s\" of table %s is not a dynamo table",
+						RelationGetRelationName(rel), table_name)));
+}
+
 void
 BackupFilesWrite(Oid relid, const char *table_name, const char *table_id, const char *dir,
 				 BackupFileStats *stats)
@@ -337,6 +359,7 @@ BackupFilesWrite(Oid relid, const char *table_name, const char *table_id, const 
 	BackupWriter *w = palloc(sizeof(BackupWriter));
 	BackupFileStats written = {0};
 
+	require_dynamo_relation(rel, table_name);
 	remove_manifest(dir);
 	writer_open(w, backup_file(dir, BACKUP_ITEMS_FILE));
 	write_copy_header(w);
