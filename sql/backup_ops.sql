@@ -169,6 +169,8 @@ SELECT bk.try('ListBackups', '{"TimeRangeLowerBound":1700000001,"TimeRangeUpperB
 SELECT bk.try('ListBackups', '{"TimeRangeLowerBound":"yesterday"}');
 SELECT bk.try('ListBackups', '{"ExclusiveStartBackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/BkSrc"}');
 SELECT bk.try('ListBackups', '{"TableName":"a b"}');
+-- a table's ARN with a NUL after a real name is refused, not read as that name
+SELECT bk.try('ListBackups', '{"TableName":"arn:aws:dynamodb:us-east-1:000000000000:table/BkPpr\u0000x"}');
 
 -- 4. RestoreTableFromBackup: a round trip of every item and index
 BEGIN;

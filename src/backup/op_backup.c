@@ -543,8 +543,9 @@ write_backup_list(StringInfo out, uint64 n, bool more)
 void
 OpListBackups(json_object *req, StringInfo out)
 {
-	size_t		len = 0;
-	const char *table = RequestTableName(req, &len);
+	size_t		tlen = 0,
+				len = 0;
+	const char *table = RequestTableName(req, &tlen);
 	json_object *lim = RequestMember(req, "Limit", SHAPE_INT);
 	const char *type = RequestString(req, "BackupType", &len);
 	const char *start = RequestString(req, "ExclusiveStartBackupArn", &len);
@@ -564,7 +565,8 @@ OpListBackups(json_object *req, StringInfo out)
 	if (start)
 		check_backup_arn(start, len);
 	require_catalog();
-	values[0] = table ? CStringGetTextDatum(pnstrdup(table, strlen(table))) : (Datum) 0;
+	/* (all its bytes: a name cut at a NUL would be another table's) */
+	values[0] = table ? PointerGetDatum(cstring_to_text_with_len(table, tlen)) : (Datum) 0;
 	nulls[0] = table ? ' ' : 'n';
 	values[3] = CStringGetTextDatum(type ? type : "USER");
 	values[4] = start ? CStringGetTextDatum(start) : (Datum) 0;
