@@ -461,12 +461,18 @@ SELECT bk.try('DeleteBackup', json_build_object('BackupArn', :'gone_arn')::text)
 UPDATE dynamo.tables SET table_id = :'gone_id' WHERE table_name = 'BkGone';
 SELECT table_id = :'gone_id' AS forged_id FROM dynamo.tables WHERE table_name = 'BkGone';
 -- the row names a relation of its owner that is no dynamo table (a heap
--- table, a view): the superuser's backup job reads no such relation
+-- table, a view): CreateBackup finds no table there (and the superuser's
+-- backup job would refuse to read one swapped in later)
 SELECT bk.try('CreateBackup', '{"TableName":"BkGone","BackupName":"heap"}') LIKE '{"BackupDetails"%' AS created;
 CREATE VIEW dynamo_data.bk_view AS SELECT item FROM dynamo_data.bk_fake;
 INSERT INTO dynamo.tables (table_name, table_id, hash_key, hash_type, attribute_definitions, billing_mode, relname)
   VALUES ('BkView', pg_catalog.gen_random_uuid(), 'pk', 'S', '[{"AttributeName":"pk","AttributeType":"S"}]', 'PAY_PER_REQUEST', 'bk_view');
 SELECT bk.try('CreateBackup', '{"TableName":"BkView","BackupName":"view"}') LIKE '{"BackupDetails"%' AS created;
+-- nor does the data plane: such a row names no table (its owner's backend
+-- would read a heap table or a view as dynamo items)
+SELECT bk.try('GetItem', '{"TableName":"BkView","Key":{"pk":{"S":"a"}}}');
+SELECT bk.try('Scan', '{"TableName":"BkView"}');
+SELECT bk.try('PutItem', '{"TableName":"BkView","Item":{"pk":{"S":"a"}}}');
 RESET ROLE;
 CALL dynamo.wait_for_jobs();
 SELECT count(*) AS stolen FROM dynamo.tables WHERE table_name = 'BkStolen';

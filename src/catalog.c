@@ -15,6 +15,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "common/hashfn.h"
 #include "errors.h"
 #include "catalog.h"
@@ -102,6 +103,22 @@ CatalogRelname(const char *name, size_t len)
 	/* keep a readable prefix, make it unique with a hash of the whole name */
 	return psprintf("%.*s~%08x", NAMEDATALEN - 10, name,
 					hash_bytes((const unsigned char *) name, (int) len));
+}
+
+bool
+CatalogIsDynamoRelation(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class form;
+	bool		ok;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	form = (Form_pg_class) GETSTRUCT(tup);
+	ok = form->relkind == RELKIND_RELATION && form->relam == get_table_am_oid("dynamo", false) &&
+		get_atttype(relid, 1) == CatalogItemTypeOid();
+	ReleaseSysCache(tup);
+	return ok;
 }
 
 Oid
@@ -299,7 +316,8 @@ load_entry_sql(DynamoTable *t, const char *name)
 		desc = SPI_tuptable->tupdesc;
 		relname = SPI_getvalue(tup, desc, 1);
 		t->relid = get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false));
-		found = OidIsValid(t->relid);
+		/* (a row may name any relation its owner owns: only a dynamo table is one) */
+		found = OidIsValid(t->relid) && CatalogIsDynamoRelation(t->relid);
 		t->status = SPI_getvalue(tup, desc, 6)[0];
 		t->keys[0].name = cache_text(t, tup, desc, 2, &t->keys[0].namelen);
 		t->keys[0].type = (DynType) SPI_getvalue(tup, desc, 3)[0];

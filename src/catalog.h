@@ -148,6 +148,9 @@ extern Oid	CatalogRelationOwner(Oid relid);
 /* Tell every backend that a table's metadata changed. */
 extern void CatalogInvalidate(Oid relid);
 
+/* Is relid an ordinary table of the dynamo access method holding dynamo.item first? */
+extern bool CatalogIsDynamoRelation(Oid relid);
+
 /* OID of dynamo.item. */
 extern Oid	CatalogItemTypeOid(void);
 

@@ -340,11 +340,7 @@ static void seal(const char *dir, const char *table_name, const char *table_id,
 static void
 require_dynamo_relation(Relation rel, const char *table_name)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	if (rel->rd_rel->relkind != RELKIND_RELATION ||
-		rel->rd_rel->relam != get_table_am_oid("dynamo", false) ||
-		desc->natts < 1 || TupleDescAttr(desc, 0)->atttypid != CatalogItemTypeOid())
+	if (!CatalogIsDynamoRelation(RelationGetRelid(rel)))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("relation \"%s\" of table %s is not a dynamo table",
