@@ -83,3 +83,14 @@ SELECT decode(dynamo.attr(item, 's')->>'B', 'base64') AS s FROM dynamo_data."Bin
 -- SQL users see ordinary relations: join them, aggregate them
 SELECT (s.item::json->'pk')::text AS pk, count(*) FROM dynamo_data."Store" s JOIN dynamo_data."Bin" b ON true
   WHERE dynamo.attr(s.item, 'pk')::text = '{"S":"copy"}' GROUP BY 1;
+
+-- a table's items are its relation's rows alone: rows of a child table its
+-- owner made (INHERITS) are no items of it for any operation
+CREATE TABLE dynamo_data.store_child () INHERITS (dynamo_data."Store");
+INSERT INTO dynamo_data.store_child (item) VALUES ('{"pk":{"S":"child"},"sk":{"S":"c"}}');
+SELECT dynamo.get_item('{"TableName":"Store","Key":{"pk":{"S":"child"},"sk":{"S":"c"}}}');
+SELECT dynamo.scan('{"TableName":"Store","FilterExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"child"}}}');
+SELECT dynamo.delete_item('{"TableName":"Store","Key":{"pk":{"S":"child"},"sk":{"S":"c"}},"ReturnValues":"ALL_OLD"}');
+SELECT dynamo.update_item('{"TableName":"Store","Key":{"pk":{"S":"child"},"sk":{"S":"c"}},"UpdateExpression":"SET n = :n","ConditionExpression":"attribute_exists(pk)","ExpressionAttributeValues":{":n":{"N":"1"}}}');
+SELECT count(*) AS child_rows FROM dynamo_data.store_child;
+DROP TABLE dynamo_data.store_child;

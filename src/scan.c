@@ -119,7 +119,7 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	first = spec->query ? 1 : 0;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT item FROM %s WHERE true", rel);
+	appendStringInfo(&sql, "SELECT item FROM ONLY %s WHERE true", rel);
 	if (spec->query)
 		appendStringInfo(&sql, " AND %s = %s", order[0], add_arg(a, spec->pk));
 	if (ix)

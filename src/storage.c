@@ -32,18 +32,18 @@ plan_sql(DynamoTable *t, TablePlan which)
 	switch (which)
 	{
 		case PLAN_GET:
-			return psprintf("SELECT item FROM %s WHERE %s", rel, where);
+			return psprintf("SELECT item FROM ONLY %s WHERE %s", rel, where);
 		case PLAN_LOCK:
-			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE", rel, where);
+			return psprintf("SELECT item FROM ONLY %s WHERE %s FOR UPDATE", rel, where);
 		case PLAN_LOCK_NOWAIT:
-			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE NOWAIT", rel, where);
+			return psprintf("SELECT item FROM ONLY %s WHERE %s FOR UPDATE NOWAIT", rel, where);
 		case PLAN_INSERT:
 			return psprintf("INSERT INTO %s (item) VALUES ($%d) ON CONFLICT DO NOTHING",
 							rel, t->nkeys + 1);
 		case PLAN_UPDATE:
-			return psprintf("UPDATE %s SET item = $%d WHERE %s", rel, t->nkeys + 1, where);
+			return psprintf("UPDATE ONLY %s SET item = $%d WHERE %s", rel, t->nkeys + 1, where);
 		case PLAN_DELETE:
-			return psprintf("DELETE FROM %s WHERE %s RETURNING item", rel, where);
+			return psprintf("DELETE FROM ONLY %s WHERE %s RETURNING item", rel, where);
 		case PLAN__COUNT:
 			break;
 	}

@@ -299,7 +299,7 @@ lock_expired_step(void *arg)
 	bool		isnull;
 
 	SPI_connect();
-	CatalogRunSql(psprintf("SELECT ctid FROM %s WHERE %s LIMIT $2 FOR UPDATE SKIP LOCKED",
+	CatalogRunSql(psprintf("SELECT ctid FROM ONLY %s WHERE %s LIMIT $2 FOR UPDATE SKIP LOCKED",
 						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname),
 						   expired_sql(st->t->attribute)),
 				  2, types, values, NULL, SPI_OK_SELECT);
@@ -336,7 +336,7 @@ delete_locked_step(void *arg)
 		(void) LogLogicalMessage(DYNAMO_TTL_MESSAGE_PREFIX, msg.data, msg.len, true);
 	}
 	SPI_connect();
-	CatalogRunSql(psprintf("DELETE FROM %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1)",
+	CatalogRunSql(psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1)",
 						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname)),
 				  1, types, values, NULL, SPI_OK_DELETE);
 	st->deleted = (int64) SPI_processed;
@@ -507,7 +507,7 @@ count_expired_step(void *arg)
 	bool		isnull;
 
 	SPI_connect();
-	CatalogRunSql(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s WHERE %s LIMIT %d) s",
+	CatalogRunSql(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM ONLY %s WHERE %s LIMIT %d) s",
 						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname),
 						   expired_sql(st->t->attribute), DYNAMO_TTL_BACKLOG_MAX),
 				  1, types, values, NULL, SPI_OK_SELECT);

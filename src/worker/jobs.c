@@ -274,7 +274,7 @@ find_violations(JobTarget *t, void *arg)
 						 DynTypeName(t->keys[1].type));
 	else
 		appendStringInfoString(&sql, "NULL, NULL");
-	appendStringInfo(&sql, ") AS v FROM %s) s WHERE s.v IS NOT NULL",
+	appendStringInfo(&sql, ") AS v FROM ONLY %s) s WHERE s.v IS NOT NULL",
 					 quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname));
 	CatalogRunSql(sql.data, 1, types, values, NULL, SPI_OK_SELECT);
 	v->count = SPI_processed;
