@@ -27,14 +27,20 @@ SELECT pg_catalog.pg_extension_config_dump('dynamo.backups', '');
 -- written only through the API and the worker (as the extension's owner); a
 -- role sees the backups it asked for and those of tables it may read
 ALTER TABLE dynamo.backups ENABLE ROW LEVEL SECURITY;
-CREATE POLICY readable ON dynamo.backups USING (
-	pg_catalog.pg_has_role(requested_by::pg_catalog.oid, 'USAGE')
-	OR EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
+-- May the current role read the items of that table (that one of its name)?
+-- The visibility of the rows that hold a table's settings and backups.
+CREATE FUNCTION dynamo.may_read_table(table_name text, table_id uuid) RETURNS boolean
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
 		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
 		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) backups.table_name
-		  AND t.table_id OPERATOR(pg_catalog.=) backups.table_id
-		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
+		WHERE t.table_name OPERATOR(pg_catalog.=) $1
+		  AND t.table_id OPERATOR(pg_catalog.=) $2
+		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')) $$;
+CREATE POLICY readable ON dynamo.backups USING (
+	pg_catalog.pg_has_role(requested_by::pg_catalog.oid, 'USAGE')
+	OR dynamo.may_read_table(table_name, table_id));
+ALTER POLICY readable ON dynamo.time_to_live USING (dynamo.may_read_table(table_name, table_id));
 GRANT SELECT ON dynamo.backups TO PUBLIC;
 
 -- A table's table_id is who it is for its backups, point-in-time restores,

@@ -17,13 +17,7 @@ SELECT pg_catalog.pg_extension_config_dump('dynamo.continuous_backups', '');
 -- written only through the API (as the extension's owner, for the table's
 -- owner); a role sees the rows of the tables it may read
 ALTER TABLE dynamo.continuous_backups ENABLE ROW LEVEL SECURITY;
-CREATE POLICY readable ON dynamo.continuous_backups USING (
-	EXISTS (SELECT 1 FROM dynamo.tables t JOIN pg_catalog.pg_class c
-		ON c.relnamespace OPERATOR(pg_catalog.=) 'dynamo_data'::pg_catalog.regnamespace
-		AND c.relname OPERATOR(pg_catalog.=) t.relname
-		WHERE t.table_name OPERATOR(pg_catalog.=) continuous_backups.table_name
-		  AND t.table_id OPERATOR(pg_catalog.=) continuous_backups.table_id
-		  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')));
+CREATE POLICY readable ON dynamo.continuous_backups USING (dynamo.may_read_table(table_name, table_id));
 GRANT SELECT ON dynamo.continuous_backups TO PUBLIC;
 
 CREATE FUNCTION dynamo.update_continuous_backups(json) RETURNS json
