@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "security.h"
 #include "stats.h"
+#include "streams/streams.h"
 #include "ttl.h"
 #include "http/http.h"
 #include "worker/worker.h"
@@ -28,6 +29,9 @@ _PG_init(void)
 	StatsInit();
 	TtlInit();
 	BackupInit();
+	StreamsApiInit();
+	StreamsPipelineInit();
+	StreamsConsumersInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)
