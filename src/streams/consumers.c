@@ -12,6 +12,12 @@ StreamsConsumersInit(void)
 {
 }
 
+long
+StreamsRunSubscribers(void)
+{
+	return -1;
+}
+
 #define NOT_YET(fn) \
 	PG_FUNCTION_INFO_V1(fn); \
 	Datum fn(PG_FUNCTION_ARGS) \

@@ -149,4 +149,11 @@ extern void StreamsPipelineInit(void);
 /* Settings of the in-database consumers, in _PG_init. */
 extern void StreamsConsumersInit(void);
 
+/*
+ * Run the subscriptions that are due (the streams worker calls it after
+ * materialising), each batch in a transaction of its own; the ms until the
+ * next one is due, or -1 when none is.
+ */
+extern long StreamsRunSubscribers(void);
+
 #endif							/* DYNAMO_STREAMS_H */
