@@ -79,10 +79,25 @@ typedef struct StreamInfo
 	int64		trimmed_seq;
 } StreamInfo;
 
+/* A row of dynamo.stream_shards, as DescribeStream shows it. */
+typedef struct StreamShard
+{
+	int32		shard_no;
+	char	   *shard_id;
+	char	   *parent_id;		/* ParentShardId, or NULL */
+	int64		first_seq;
+	int64		last_seq;		/* when !open */
+	bool		open;
+	bool		lost;			/* closed because the slot lost WAL */
+} StreamShard;
+
 /* stream_catalog.c: streams, their ARNs and who may read them */
 
 /* arn:aws:dynamodb:<region>:000000000000:table/<name>/stream/<label> */
 extern char *StreamArn(const char *table_name, const char *label);
+
+/* The table name and label of a stream ARN (len bytes); false when it is none. */
+extern bool StreamArnParse(const char *arn, size_t len, char **table_name, char **label);
 
 /*
  * The stream an ARN names (len bytes; it may hold any bytes), or NULL when
@@ -100,6 +115,29 @@ extern StreamInfo *StreamLookupId(int64 stream_id);
  * it when the stream was enabled.
  */
 extern bool StreamMayRead(const StreamInfo *s);
+
+/*
+ * Does the stream exist for the current role: some privilege on its table
+ * while the table exists, else the owner rule of StreamMayRead.  (A table a
+ * role holds no privilege on does not exist for it, nor do its streams.)
+ */
+extern bool StreamVisible(const StreamInfo *s);
+
+/*
+ * Up to n streams (of table, when not NULL) after (after_table,
+ * after_label) in (table name, label) order, DISABLED ones only for
+ * retention_s seconds after disabled_at; read as the extension's owner: the
+ * caller decides which it may show.
+ */
+extern StreamInfo **StreamList(const char *table, const char *after_table,
+							   const char *after_label, int64 retention_s, int n, int *count);
+
+/* Shards of a stream, read as the extension's owner (check StreamMayRead first). */
+extern StreamShard *StreamShardById(int64 stream_id, const char *shard_id, size_t len);
+extern StreamShard *StreamShardByNo(int64 stream_id, int32 shard_no);
+/* Up to n shards after shard_no after_no (children of parent_no only, when >= 0). */
+extern StreamShard *StreamShardList(int64 stream_id, int32 after_no, int32 parent_no, int n,
+									int *count);
 
 /* Format seq as a SequenceNumber (STREAM_SEQUENCE_DIGITS digits). */
 extern void StreamSequenceNumber(int64 seq, char *out);
@@ -127,6 +165,29 @@ typedef struct StreamReadResult
  */
 extern StreamReadResult StreamWriteRecords(JsonWriter *w, const StreamInfo *s, int64 after_seq,
 										   int64 upto_seq, int limit, size_t max_bytes);
+
+/* iterator.c: shard iterators, opaque and signed */
+
+/* Where a shard iterator stands. */
+typedef struct StreamIterator
+{
+	int64		stream_id;
+	int32		shard_no;
+	int64		after_seq;		/* the next record read has seq > after_seq */
+	TimestampTz issued;
+} StreamIterator;
+
+/* dynamo.stream_iterator_lifetime, seconds */
+extern int	StreamIteratorLifetime;
+
+/* The ShardIterator text of it, for the stream of ARN arn. */
+extern char *StreamIteratorEncode(const StreamIterator *it, const char *arn);
+
+/*
+ * Decode a ShardIterator (len bytes, any bytes); false unless it is one we
+ * issued, unaltered.  *arn: the stream's ARN it carries.
+ */
+extern bool StreamIteratorDecode(const char *text, size_t len, StreamIterator *it, char **arn);
 
 /* op_streams.c: ListStreams, DescribeStream, GetShardIterator, GetRecords (ops.h) */
 
