@@ -422,12 +422,15 @@ OpGetRecords(json_object *req, StringInfo out)
 	JsonWriteObjectEnd(&w);
 }
 
+/* now() less the retention ($1, seconds) */
+#define TRIM_CUTOFF \
+	" (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1::pg_catalog.float8))"
+
 /* The statements of one trim, in order (as the extension's owner; $1: retention, s). */
 static const char *const trim_statements[] = {
 	/* records older than the retention, each stream's up to the last such one */
 	"WITH cut AS (SELECT stream_id, pg_catalog.max(seq) AS seq FROM dynamo.stream_records"
-	"  WHERE commit_time OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-)"
-	"    pg_catalog.make_interval(secs => $1::pg_catalog.float8)"
+	"  WHERE commit_time OPERATOR(pg_catalog.<)" TRIM_CUTOFF
 	"  GROUP BY stream_id),"
 	" gone AS (DELETE FROM dynamo.stream_records r USING cut"
 	"  WHERE r.stream_id OPERATOR(pg_catalog.=) cut.stream_id AND r.seq OPERATOR(pg_catalog.<=) cut.seq)"
@@ -435,19 +438,16 @@ static const char *const trim_statements[] = {
 	" FROM cut WHERE s.stream_id OPERATOR(pg_catalog.=) cut.stream_id",
 	/* closed shards closed longer than the retention and left empty */
 	"DELETE FROM dynamo.stream_shards sh"
-	" WHERE sh.last_seq IS NOT NULL AND sh.closed_at OPERATOR(pg_catalog.<) pg_catalog.now()"
-	"   OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1::pg_catalog.float8)"
+	" WHERE sh.last_seq IS NOT NULL AND sh.closed_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF
 	" AND NOT EXISTS (SELECT FROM dynamo.stream_records r"
 	"   WHERE r.stream_id OPERATOR(pg_catalog.=) sh.stream_id"
 	"   AND r.seq OPERATOR(pg_catalog.>=) sh.first_seq AND r.seq OPERATOR(pg_catalog.<=) sh.last_seq)",
 	/* streams DISABLED longer than the retention: records, then the rest by cascade */
 	"DELETE FROM dynamo.stream_records r USING dynamo.streams s"
 	" WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id AND s.status OPERATOR(pg_catalog.=) 'DISABLED'"
-	" AND s.disabled_at OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-)"
-	"   pg_catalog.make_interval(secs => $1::pg_catalog.float8)",
+	" AND s.disabled_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF,
 	"DELETE FROM dynamo.streams s WHERE s.status OPERATOR(pg_catalog.=) 'DISABLED'"
-	" AND s.disabled_at OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-)"
-	"   pg_catalog.make_interval(secs => $1::pg_catalog.float8)",
+	" AND s.disabled_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF,
 };
 
 static void

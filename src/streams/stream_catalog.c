@@ -235,8 +235,8 @@ list_step(void *arg)
 							  " AND ($2 IS NULL OR (table_name COLLATE \"C\", label COLLATE \"C\")"
 							  "   OPERATOR(pg_catalog.>) ($2, $3))"
 							  " AND (disabled_at IS NULL OR disabled_at OPERATOR(pg_catalog.>)"
-							  "   pg_catalog.now() OPERATOR(pg_catalog.-)"
-							  "   pg_catalog.make_interval(secs => $4::pg_catalog.float8))"
+							  "   (pg_catalog.now() OPERATOR(pg_catalog.-)"
+							  "   pg_catalog.make_interval(secs => $4::pg_catalog.float8)))"
 							  " ORDER BY table_name COLLATE \"C\", label COLLATE \"C\" LIMIT $5",
 							  5, types, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dynamo.streams");
