@@ -95,9 +95,14 @@ is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",
 # from the previous version, 0.3, in a database of its own: a table with a
 # GSI, items of which some have expired (in attribute exp, an hour ago),
 # others expire in 2100 or never, and background jobs that ran
-ok_psql(q{CREATE DATABASE v03}, 'a 0.3 database');
+# a database of its own with the extension at an earlier version
+sub database_at {
+	my ($db, $version) = @_;
+	ok_psql(qq{CREATE DATABASE $db}, "a $version database");
+	$node->ok_psql_in($db, qq{CREATE EXTENSION dynamo VERSION '$version'}, "install $version");
+}
+database_at('v03', '0.3');
 sub psql_v03 { return $node->ok_psql_in('v03', @_) }
-psql_v03(q{CREATE EXTENSION dynamo VERSION '0.3'}, 'install 0.3');
 psql_v03(q{SELECT dynamo.create_table('{"TableName":"Old3","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
 	'a 0.3 table with a GSI');
 psql_v03(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old3', 'Item', json_build_object(
@@ -169,9 +174,8 @@ is(join('', @bad), '', 'no maintenance failure in the server log');
 # with a GSI and an LSI; this library serves it before the update (its
 # backup operations ask for the update), and backs it up and restores it
 # after the update
-ok_psql(q{CREATE DATABASE v04}, 'a 0.4 database');
+database_at('v04', '0.4');
 sub psql_v04 { return $node->ok_psql_in('v04', @_) }
-psql_v04(q{CREATE EXTENSION dynamo VERSION '0.4'}, 'install 0.4');
 psql_v04(q{SELECT dynamo.create_table('{"TableName":"Old4","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"LocalSecondaryIndexes":[{"IndexName":"ByL","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
 	'a 0.4 table with a GSI and an LSI');
 psql_v04(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old4', 'Item', json_build_object(
@@ -205,9 +209,8 @@ is(psql_v04(q{SELECT dynamo.describe_table('{"TableName":"New4"}')->'Table'->'Re
 # table, a backup of it and point-in-time recovery on; this library serves
 # it before the update (enabling a stream asks for the update), and enables
 # a stream after it
-ok_psql(q{CREATE DATABASE v05}, 'a 0.5 database');
+database_at('v05', '0.5');
 sub psql_v05 { return $node->ok_psql_in('v05', @_) }
-psql_v05(q{CREATE EXTENSION dynamo VERSION '0.5'}, 'install 0.5');
 psql_v05(q{SELECT dynamo.create_table('{"TableName":"Old5","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
 	'a 0.5 table with a GSI');
 psql_v05(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old5', 'Item', json_build_object(
