@@ -95,8 +95,9 @@ lookup_step(void *arg)
 	LookupStep *st = arg;
 
 	SPI_connect();
+	/* (not read-only: a lookup sees what its own transaction changed) */
 	if (SPI_execute_with_args(psprintf("SELECT " STREAM_COLUMNS " FROM dynamo.streams WHERE %s", st->where),
-							  st->nargs, st->types, st->values, NULL, true, 1) != SPI_OK_SELECT)
+							  st->nargs, st->types, st->values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dynamo.streams");
 	if (SPI_processed == 1)
 		st->found = stream_from_row(0, st->cxt);

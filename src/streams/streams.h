@@ -217,4 +217,66 @@ extern void StreamsConsumersInit(void);
  */
 extern long StreamsRunSubscribers(void);
 
+/* stream_spec.c: StreamSpecification of CreateTable / UpdateTable / DeleteTable */
+
+struct DynamoTable;
+struct DynJsonObject;			/* json-c's json_object (request.h) */
+struct TruncateStmt;
+
+/* A request's StreamSpecification. */
+typedef struct StreamSpecRequest
+{
+	bool		present;
+	bool		enabled;
+	const char *view_type;		/* NULL: none given */
+} StreamSpecRequest;
+
+/* Has the installed catalog dynamo.streams (0.6 on)? */
+extern bool StreamCatalogPresent(void);
+
+/* Is the stream ENABLING or ENABLED (its table's live stream)? */
+extern bool StreamIsLive(const StreamInfo *s);
+
+/* The latest stream of that table (name and table_id), or NULL; read as the extension's owner. */
+extern StreamInfo *StreamLatestOfTable(const char *table_name, const char *table_id);
+
+/* The same for the table of that name as it is now. */
+extern StreamInfo *StreamLatestOfTableNamed(const char *table_name);
+
+/*
+ * Read a request's StreamSpecification with DynamoDB's rules of its own
+ * members (create: CreateTable's words): a view type when enabling, none
+ * when disabling.
+ */
+extern void StreamSpecParse(struct DynJsonObject *req, bool create, StreamSpecRequest *out);
+
+/*
+ * The state checks of a stream change on a table: enabling one that has a
+ * live stream (or one still DISABLING), disabling one that has none.
+ */
+extern void StreamCheckTransition(const char *table_name, const StreamSpecRequest *req);
+
+/*
+ * Enable a stream on a table the caller owns (checked by the caller): the
+ * server's settings checked, REPLICA IDENTITY FULL, a dynamo.streams row
+ * ENABLING, the streams worker woken at commit.
+ */
+extern void StreamEnable(struct DynamoTable *t, const char *table_name, const char *view_type);
+
+/*
+ * Set the table's live stream DISABLING (none: nothing happens), and its
+ * relation's REPLICA IDENTITY back to DEFAULT unless the table is being
+ * deleted.
+ */
+extern void StreamDisable(struct DynamoTable *t, const char *table_name, bool table_deleted);
+
+/* Write a TableDescription's StreamSpecification, LatestStreamLabel and LatestStreamArn. */
+extern void StreamWriteTableMembers(JsonWriter *w, const char *table_name, const char *table_id);
+
+/* Refuse a TRUNCATE that would empty a relation with a live stream (ProcessUtility hook). */
+extern void StreamRefuseTruncate(struct TruncateStmt *stmt);
+
+/* Hooks of stream-enabled relations (a DROP by hand disables the stream), in _PG_init. */
+extern void StreamSpecInit(void);
+
 #endif							/* DYNAMO_STREAMS_H */

@@ -47,6 +47,7 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "streams/streams.h"
 #include "worker/worker_int.h"
 
 #define DYNAMO_LAUNCHER_NAP_MS		10000
@@ -302,6 +303,8 @@ maint_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnly
 		stop_worker_of(((RenameStmt *) n)->subname);
 	else if (IsA(n, AlterDatabaseStmt))
 		stop_worker_of(((AlterDatabaseStmt *) n)->dbname);
+	else if (IsA(n, TruncateStmt))
+		StreamRefuseTruncate((TruncateStmt *) n);
 	else if (names_dynamo(n))
 	{
 		/* a new extension needs a worker started, a changed one a look */
