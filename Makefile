@@ -33,7 +33,7 @@ CORE_OBJS += src/model/request_model.o src/model/validate.o
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
 # the launcher, maintenance workers and their jobs
-WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o
+WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o src/worker/streams_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o src/http/cors.o src/http/http_compress.o
 OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
