@@ -19,8 +19,10 @@
  *	keeps.  A DELETE whose old tuple holds no item (the relation's replica
  *	identity is not FULL) takes its keys from the stored key columns.
  *	Changes of dynamo.streams -> 'S' (the stream and its new status).
- *	An INSERT into dynamo.ttl_deletions of relation X marks the transaction:
- *	its later DELETEs of X are TTL's (STREAM_RECORD_SERVICE).
+ *	A TTL sweep deletes between an INSERT into dynamo.ttl_deletions of its
+ *	relation X and the DELETE of that row (ttl.c): the DELETEs of X between
+ *	the two are TTL's (STREAM_RECORD_SERVICE).  Only the extension's owner
+ *	may write that table, so no user can forge the mark.
  *
  * 'B' is written at the first 'R' or 'S' of a transaction and 'C' only
  * after a 'B', so transactions without records write nothing.  Nothing here
@@ -628,7 +630,10 @@ streams_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rel,
 	OutputPluginWrite(ctx, true);
 }
 
-/* An INSERT into dynamo.ttl_deletions: mark the transaction's deletions of that relation. */
+/*
+ * A change of dynamo.ttl_deletions: an INSERT marks the deletions of that
+ * relation that follow as TTL's, the DELETE that ends the sweep ends them.
+ */
 static void
 ttl_mark(DecodeState *st, Relation rel, ReorderBufferChange *change)
 {
@@ -637,6 +642,12 @@ ttl_mark(DecodeState *st, Relation rel, ReorderBufferChange *change)
 	Datum		relid;
 	MemoryContext old;
 
+	if (change->action == REORDER_BUFFER_CHANGE_DELETE)
+	{
+		MemoryContextReset(st->mark_cxt);
+		st->ttl_marked = NIL;
+		return;
+	}
 	if (change->action != REORDER_BUFFER_CHANGE_INSERT || tb == NULL)
 		return;
 	relid = heap_getattr(&tb->tuple, 1, RelationGetDescr(rel), &isnull);
