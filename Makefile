@@ -33,7 +33,7 @@ CORE_OBJS += src/model/request_model.o src/model/validate.o
 CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
 # the launcher, maintenance workers and their jobs
-WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o
+WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o src/worker/streams_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o src/http/cors.o src/http/http_compress.o
 OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
@@ -46,7 +46,7 @@ PG_CPPFLAGS += -I$(libpq_srcdir)
 SHLIB_LINK = -ljson-c -lz -lpq
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec streams_pipeline
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep backup_races
 
 PG_CONFIG ?= pg_config

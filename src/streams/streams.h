@@ -205,6 +205,23 @@ extern void StreamsTrim(void);
 /* Settings of the pipeline, in _PG_init. */
 extern void StreamsPipelineInit(void);
 
+/*
+ * One round of the streams worker (outside a transaction): make the slot
+ * when there is none and wanted() says a stream needs it, decode what the WAL holds,
+ * materialise it; the ms to nap before the next round (a commit's wake-up
+ * comes sooner).
+ */
+extern long StreamsPipelineRun(bool (*wanted) (void));
+
+/* Drop this database's slot, if it has one (the extension is gone). */
+extern void StreamsPipelineDropSlot(void);
+
+/* Is a stream of this database ENABLING, ENABLED or DISABLING (in a transaction)? */
+extern bool StreamsWanted(void);
+
+/* Testing: is the worker told to decode nothing (dynamo.stream_test_stall)? */
+extern bool StreamsPipelineStalled(void);
+
 /* consumers.c: stream_consume, stream_subscribe, stream_unsubscribe */
 
 /* Settings of the in-database consumers, in _PG_init. */
