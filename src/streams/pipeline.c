@@ -667,7 +667,7 @@ run_sql(const char *sql, int rc)
  * After the slot was made: a progress row; when one was there (the slot
  * before this one is gone), every open shard is closed as lost.  Streams
  * whose status change came before the consistent point get it now, and
- * every enabled stream an open shard.
+ * every enabled stream without an open shard one.
  */
 static void
 after_slot_created(void)
@@ -675,6 +675,7 @@ after_slot_created(void)
 	Materialise m = {0};
 	Datum		v[1] = {DirectFunctionCall1(namein, CStringGetDatum(my_slot_name()))};
 	Oid			types[1] = {NAMEOID};
+	bool		replaced;
 
 	begin_work();
 	if (SPI_execute_with_args("INSERT INTO dynamo.stream_progress (slot_name, commit_lsn, last_seq)"
@@ -682,16 +683,19 @@ after_slot_created(void)
 							  "  FROM dynamo.stream_records), 0)) ON CONFLICT (slot_name) DO NOTHING",
 							  1, types, v, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "dynamo streams: writing the progress row failed");
+	replaced = SPI_processed == 0;
 	read_progress(&m);
-	run_sql("UPDATE dynamo.stream_shards SET last_seq = GREATEST(first_seq OPERATOR(pg_catalog.-) 1,"
-			" (SELECT last_seq FROM dynamo.stream_progress)), closed_at = pg_catalog.now(), lost = true"
-			" WHERE last_seq IS NULL", SPI_OK_UPDATE);
+	if (replaced)
+		run_sql("UPDATE dynamo.stream_shards SET last_seq = GREATEST(first_seq OPERATOR(pg_catalog.-) 1,"
+				" (SELECT pg_catalog.max(last_seq) FROM dynamo.stream_progress)), closed_at = pg_catalog.now(), lost = true"
+				" WHERE last_seq IS NULL", SPI_OK_UPDATE);
 	run_sql("UPDATE dynamo.streams SET status = 'DISABLED', disabled_at = pg_catalog.now()"
 			" WHERE status OPERATOR(pg_catalog.=) 'DISABLING'", SPI_OK_UPDATE);
 	run_sql("UPDATE dynamo.streams SET status = 'ENABLED'"
 			" WHERE status OPERATOR(pg_catalog.=) 'ENABLING'", SPI_OK_UPDATE);
-	run_sql("SELECT stream_id FROM dynamo.streams WHERE status OPERATOR(pg_catalog.=) 'ENABLED'"
-			" ORDER BY stream_id", SPI_OK_SELECT);
+	run_sql("SELECT stream_id FROM dynamo.streams s WHERE status OPERATOR(pg_catalog.=) 'ENABLED'"
+			" AND NOT EXISTS (SELECT 1 FROM dynamo.stream_shards h WHERE h.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+			" AND h.last_seq IS NULL) ORDER BY stream_id", SPI_OK_SELECT);
 	{
 		SPITupleTable *tt = SPI_tuptable;
 		uint64		n = SPI_processed;
@@ -705,6 +709,34 @@ after_slot_created(void)
 		}
 	}
 	end_work();
+}
+
+/* Has the slot its progress row (as the extension's owner)? */
+static void
+progress_exists_step(void *arg)
+{
+	Datum		v[1] = {DirectFunctionCall1(namein, CStringGetDatum(my_slot_name()))};
+	Oid			types[1] = {NAMEOID};
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT 1 FROM dynamo.stream_progress WHERE slot_name OPERATOR(pg_catalog.=) $1",
+							  1, types, v, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "dynamo streams: reading the progress row failed");
+	*(bool *) arg = SPI_processed > 0;
+	SPI_finish();
+}
+
+static bool
+progress_exists(void)
+{
+	bool		found = false;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	SecurityRunAsOwner(progress_exists_step, &found);
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return found;
 }
 
 /* The slot was lost: close the shards, make a new slot. */
@@ -812,6 +844,8 @@ StreamsPipelineRun(bool (*wanted) (void))
 		}
 		else if (slot_lost())
 			replace_lost_slot();
+		else if (!progress_exists())
+			after_slot_created();	/* a crash came between the two */
 		start_decoding();
 	}
 	if (slot_lost())
