@@ -28,6 +28,20 @@
 -- (the pipeline): this test sees the statuses the requests write, and sets
 -- DISABLED itself where it needs a stream the pipeline has finished with.
 SET client_min_messages = warning;
+-- The streams worker would turn ENABLING into ENABLED and DISABLING into
+-- DISABLED at once: this suite looks at what the requests themselves write,
+-- so the worker is stalled for its duration (dynamo.stream_test_stall), and
+-- the suite waits until the worker says so.
+ALTER SYSTEM SET dynamo.stream_test_stall = on;
+SELECT pg_reload_conf();
+DO $$
+BEGIN
+	FOR i IN 1..1000 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'dynamo streams'
+				AND datname = current_database() AND query IS DISTINCT FROM 'stalled (dynamo.stream_test_stall)');
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END $$;
 CREATE EXTENSION IF NOT EXISTS dynamo;
 RESET client_min_messages;
 CREATE SCHEMA ss;
@@ -327,3 +341,6 @@ DROP SCHEMA ssevil CASCADE;
 DROP SCHEMA ss CASCADE;
 DROP OWNED BY ss_writer, ss_member, ss_owner;
 DROP ROLE ss_writer, ss_member, ss_owner;
+-- the worker goes on
+ALTER SYSTEM RESET dynamo.stream_test_stall;
+SELECT pg_reload_conf();

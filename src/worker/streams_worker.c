@@ -192,8 +192,11 @@ DynamoStreamsMain(Datum main_arg)
 			StreamsPipelineDropSlot();
 			proc_exit(0);
 		}
-		if (st == STREAMS_READY && !StreamsPipelineStalled())
+		if (StreamsPipelineStalled())
+			pgstat_report_activity(STATE_IDLE, "stalled (dynamo.stream_test_stall)");
+		else if (st == STREAMS_READY)
 		{
+			pgstat_report_activity(STATE_IDLE, "");
 			nap = StreamsPipelineRun(streams_wanted);
 			nap = min_nap(nap, run_subscribers());
 			if (TimestampDifferenceExceeds(last_trim, now, STREAMS_TRIM_MS))

@@ -14,8 +14,9 @@ UPDATING until then (its documentation: no UpdateTable of an UPDATING
 table); the text is this server's for an UPDATING table.
 
 ENABLING -> ENABLED and DISABLING -> DISABLED are the streams worker's: the
-test looks at the statuses the requests write, and sets DISABLED itself
-where it needs a stream the worker has finished with."""
+test looks at the statuses the requests write, with the worker stalled for
+its duration (dynamo.stream_test_stall), and sets DISABLED itself where it
+needs a stream the worker has finished with."""
 import json
 import re
 import unittest
@@ -57,12 +58,28 @@ def finish_disable(table):
             " where table_name = %s and status = 'DISABLING'" % dc.quote_literal(table))
 
 
+def stall_worker(on):
+    """Stall (or let go) the streams worker, and wait until it says it is stalled."""
+    dc.psql("alter system %s" % ("set dynamo.stream_test_stall = on" if on else "reset dynamo.stream_test_stall"))
+    dc.psql("select pg_reload_conf()")
+    if on:
+        dc.until(lambda: dc.psql("select count(*) from pg_stat_activity where application_name = 'dynamo streams'"
+                                 " and datname = current_database()"
+                                 " and query is distinct from 'stalled (dynamo.stream_test_stall)'") == "0",
+                 lambda: "the streams worker stalled")
+
+
 class StreamSpecTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         dc.ensure_extension()
         dc.wait_for_api()
         cls.ddb = dc.client()
+        stall_worker(True)
+
+    @classmethod
+    def tearDownClass(cls):
+        stall_worker(False)
 
     def create(self, name, spec=None, **kw):
         args = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
