@@ -53,6 +53,15 @@ BEGIN
 	END LOOP;
 	RETURN true;
 END $$;
+-- The message of the error of statement q, the label (creation time) of
+-- streams in it masked.
+CREATE FUNCTION cons_error(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN regexp_replace(SQLERRM, '/stream/[0-9T:.-]+', '/stream/<label>', 'g');
+END $$;
 -- The records of a stream_consume answer, without what varies from run to run.
 CREATE FUNCTION cons_show(records json) RETURNS TABLE (event text, customer text, ord text,
 	new_amount text, old_amount text) LANGUAGE sql AS $$
@@ -60,17 +69,16 @@ CREATE FUNCTION cons_show(records json) RETURNS TABLE (event text, customer text
 		r->'dynamodb'->'NewImage'->'amount'->>'N', r->'dynamodb'->'OldImage'->'amount'->>'N'
 	FROM json_array_elements(records) r $$;
 
--- a table of orders with a NEW_AND_OLD_IMAGES stream, owned by cons_app
-SET ROLE cons_app;
+-- a table of orders with a NEW_AND_OLD_IMAGES stream, which cons_app writes
 SELECT dynamo.create_table('{"TableName":"ConsOrders","KeySchema":[{"AttributeName":"customer","KeyType":"HASH"},{"AttributeName":"order","KeyType":"RANGE"}],
   "AttributeDefinitions":[{"AttributeName":"customer","AttributeType":"S"},{"AttributeName":"order","AttributeType":"S"}],
   "BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}') IS NOT NULL AS created;
 SELECT dynamo.create_table('{"TableName":"ConsOther","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],
   "AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],
   "BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL AS created;
-RESET ROLE;
 SELECT dynamo.describe_table('{"TableName":"ConsOrders"}')->'Table'->>'LatestStreamArn' AS arn \gset
 SELECT dynamo.describe_table('{"TableName":"ConsOther"}')->'Table'->>'LatestStreamArn' AS other_arn \gset
+GRANT SELECT, INSERT, UPDATE, DELETE ON dynamo_data."ConsOrders", dynamo_data."ConsOther" TO cons_app;
 GRANT SELECT ON dynamo_data."ConsOrders" TO cons_hostile;
 
 -- the member checks come first, all of them, in member order
@@ -80,11 +88,11 @@ SELECT dynamo.stream_consume('', :'arn', -5);
 SELECT dynamo.stream_consume(repeat('é', 256), :'arn', 1);
 -- then the stream: none, a malformed ARN, one the caller may not read (it
 -- cannot see that stream: not found, as for a missing one)
-SELECT dynamo.stream_consume('c', replace(:'arn', 'ConsOrders', 'ConsMissing'), 1);
+SELECT cons_error(format('SELECT dynamo.stream_consume(''c'', %L, 1)', replace(:'arn', 'ConsOrders', 'ConsMissing')));
 SELECT dynamo.stream_consume('c', 'not an arn', 1);
-SELECT dynamo.stream_consume('c', :'arn' || E'/\u00e9', 1);
+SELECT cons_error(format('SELECT dynamo.stream_consume(''c'', %L, 1)', :'arn' || E'/\u00e9'));
 SET ROLE cons_other;
-SELECT dynamo.stream_consume('c', :'arn', 1);
+SELECT cons_error(format('SELECT dynamo.stream_consume(''c'', %L, 1)', :'arn'));
 RESET ROLE;
 -- none of these made a consumer
 SELECT count(*) AS consumers FROM dynamo.stream_consumers;
@@ -139,7 +147,7 @@ RESET ROLE;
 -- another role's consumer: refused, without a word of its stream
 SET ROLE cons_hostile;
 SELECT dynamo.stream_consume('reader', :'arn', 1);
-SELECT dynamo.stream_consume('reader', :'other_arn', 1);
+SELECT cons_error(format('SELECT dynamo.stream_consume(''reader'', %L, 1)', :'other_arn'));
 SELECT dynamo.stream_unsubscribe('reader');
 SELECT dynamo.stream_unsubscribe('nobody');
 SELECT consumer FROM dynamo.stream_consumers;
@@ -186,7 +194,8 @@ CREATE FUNCTION cons_app.two_args(records json, n int) RETURNS void LANGUAGE sql
 CREATE PROCEDURE cons_app.proc(records json) LANGUAGE sql AS $$ SELECT $$;
 SELECT dynamo.stream_subscribe('totals', :'arn', 'cons_app.apply_totals(json)', 0);
 SELECT dynamo.stream_subscribe('', :'arn', 'cons_app.apply_totals(json)', 1001);
-SELECT dynamo.stream_subscribe('totals', replace(:'arn', 'ConsOrders', 'ConsMissing'), 'cons_app.apply_totals(json)', 2);
+SELECT cons_error(format('SELECT dynamo.stream_subscribe(''totals'', %L, ''cons_app.apply_totals(json)'', 2)',
+  replace(:'arn', 'ConsOrders', 'ConsMissing')));
 SELECT dynamo.stream_subscribe('totals', :'arn', 'cons_app.by_text(text)', 2);
 SELECT dynamo.stream_subscribe('totals', :'arn', 'cons_app.two_args(json, int)', 2);
 SELECT dynamo.stream_subscribe('totals', :'arn', 'cons_app.proc(json)', 2);
@@ -272,6 +281,9 @@ SELECT consumer, attempts, last_error, last_error_at IS NOT NULL AS failed_once,
 FROM dynamo.stream_subscriptions WHERE consumer = 'flaky';
 SELECT count(*) AS seen, count(*) = (SELECT count(*) FROM dynamo.stream_records r JOIN dynamo.streams s USING (stream_id)
   WHERE s.table_name = 'ConsOrders') AS each_once FROM cons_app.flaky_seen;
+SET ROLE cons_app;
+SELECT dynamo.stream_unsubscribe('flaky');
+RESET ROLE;
 
 -- a handler that hangs is cancelled after dynamo.stream_handler_timeout and
 -- retried; the other subscriptions go on meanwhile
@@ -304,6 +316,30 @@ ALTER ROLE cons_app LOGIN;
 SELECT cons_wait_consumed('totals');
 SELECT * FROM cons_totals_match();
 SELECT consumer, attempts FROM dynamo.stream_subscriptions WHERE consumer = 'totals';
+-- SELECT on the table revoked: the same, until it is granted again
+REVOKE SELECT ON dynamo_data."ConsOrders" FROM cons_app;
+SELECT dynamo.put_item('{"TableName":"ConsOrders","Item":{"customer":{"S":"dave"},"order":{"S":"o2"},"amount":{"N":"1"}}}') IS NOT NULL AS put;
+SELECT cons_wait_failures('totals', 1);
+SELECT consumer, last_error FROM dynamo.stream_subscriptions WHERE consumer = 'totals';
+GRANT SELECT ON dynamo_data."ConsOrders" TO cons_app;
+SELECT cons_wait_consumed('totals');
+SELECT * FROM cons_totals_match();
+-- a handler dropped: its batches fail (and say why) until the consumer is
+-- subscribed again, with another handler: then the same batch goes on
+SET ROLE cons_app;
+CREATE FUNCTION cons_app.dropme(records json) RETURNS void LANGUAGE sql AS $$ SELECT $$;
+SELECT dynamo.stream_subscribe('dropped', :'arn', 'cons_app.dropme(json)', 1000);
+RESET ROLE;
+SELECT cons_wait_consumed('dropped');
+DROP FUNCTION cons_app.dropme(json);
+SELECT dynamo.put_item('{"TableName":"ConsOrders","Item":{"customer":{"S":"dave"},"order":{"S":"o3"},"amount":{"N":"1"}}}') IS NOT NULL AS put;
+SELECT cons_wait_failures('dropped', 1);
+SELECT consumer, last_error, cons_caught_up(consumer) FROM dynamo.stream_subscriptions WHERE consumer = 'dropped';
+SET ROLE cons_app;
+SELECT dynamo.stream_subscribe('dropped', :'arn', 'pg_catalog.json_typeof(json)', 1000);
+RESET ROLE;
+SELECT cons_wait_consumed('dropped');
+SELECT consumer, handler, attempts, last_error FROM dynamo.stream_subscriptions WHERE consumer = 'dropped';
 
 -- a hostile role's handler runs as that role, never as the worker: each of
 -- its attempts at a superuser's powers is refused (it keeps the errors, so
@@ -348,7 +384,7 @@ RESET ROLE;
 SET ROLE cons_app;
 SELECT dynamo.stream_consume('totals', :'arn', 1);
 SELECT dynamo.stream_unsubscribe('totals');
-SELECT dynamo.stream_unsubscribe('flaky');
+SELECT dynamo.stream_unsubscribe('dropped');
 SELECT dynamo.stream_unsubscribe('totals');
 RESET ROLE;
 SELECT consumer FROM dynamo.stream_subscriptions;

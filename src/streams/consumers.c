@@ -502,7 +502,8 @@ check_handler(Oid fn)
 	if (!HeapTupleIsValid(tup))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("stream handler function %u does not exist", fn)));
+				 errmsg("the stream handler function does not exist"),
+				 errdetail("Function OID %u.", fn)));
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 	ok = proc->prokind == PROKIND_FUNCTION && !proc->proretset && proc->pronargs == 1 &&
 		proc->proargtypes.values[0] == JSONOID;
