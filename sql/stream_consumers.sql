@@ -53,6 +53,17 @@ BEGIN
 	END LOOP;
 	RETURN true;
 END $$;
+-- Wait (at most 30 s) until the stream of a table is ENABLED: writes made
+-- while it is ENABLING may precede the pipeline's slot.
+CREATE FUNCTION cons_wait_enabled(t text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE deadline timestamptz := clock_timestamp() + interval '30 s';
+BEGIN
+	WHILE NOT EXISTS (SELECT 1 FROM dynamo.streams WHERE table_name = t AND status = 'ENABLED') LOOP
+		IF clock_timestamp() > deadline THEN RETURN false; END IF;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+	RETURN true;
+END $$;
 -- The message of the error of statement q, the label (creation time) of
 -- streams in it masked.
 CREATE FUNCTION cons_error(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -76,6 +87,7 @@ SELECT dynamo.create_table('{"TableName":"ConsOrders","KeySchema":[{"AttributeNa
 SELECT dynamo.create_table('{"TableName":"ConsOther","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],
   "AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],
   "BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL AS created;
+SELECT cons_wait_enabled('ConsOrders'), cons_wait_enabled('ConsOther');
 SELECT dynamo.describe_table('{"TableName":"ConsOrders"}')->'Table'->>'LatestStreamArn' AS arn \gset
 SELECT dynamo.describe_table('{"TableName":"ConsOther"}')->'Table'->>'LatestStreamArn' AS other_arn \gset
 GRANT SELECT, INSERT, UPDATE, DELETE ON dynamo_data."ConsOrders", dynamo_data."ConsOther" TO cons_app;
