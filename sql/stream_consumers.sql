@@ -31,39 +31,31 @@ CREATE FUNCTION cons_caught_up(c text) RETURNS boolean LANGUAGE sql AS $$
 	SELECT k.checkpoint_seq >= coalesce((SELECT max(r.seq) FROM dynamo.stream_records r
 		WHERE r.stream_id = k.stream_id), 0)
 	FROM dynamo.stream_consumers k WHERE k.consumer = c $$;
--- Wait (at most 60 s) until the consumer has consumed everything committed before.
-CREATE FUNCTION cons_wait_consumed(c text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE deadline timestamptz := clock_timestamp() + interval '60 s';
+-- Wait (at most 60 s) until the SQL condition holds, after everything
+-- committed before is in the change log.
+CREATE FUNCTION cons_wait(condition text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+	deadline timestamptz := clock_timestamp() + interval '60 s';
+	done boolean;
 BEGIN
 	PERFORM dynamo.stream_wait();
-	WHILE NOT cons_caught_up(c) LOOP
+	LOOP
+		EXECUTE 'SELECT ' || condition INTO done;
+		IF done THEN RETURN true; END IF;
 		IF clock_timestamp() > deadline THEN RETURN false; END IF;
 		PERFORM pg_sleep(0.05);
 	END LOOP;
-	RETURN true;
 END $$;
--- Wait (at most 60 s) until the consumer's current batch has failed n times.
-CREATE FUNCTION cons_wait_failures(c text, n int) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE deadline timestamptz := clock_timestamp() + interval '60 s';
-BEGIN
-	PERFORM dynamo.stream_wait();
-	WHILE (SELECT attempts FROM dynamo.stream_consumers WHERE consumer = c) < n LOOP
-		IF clock_timestamp() > deadline THEN RETURN false; END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN true;
-END $$;
--- Wait (at most 30 s) until the stream of a table is ENABLED: writes made
--- while it is ENABLING may precede the pipeline's slot.
-CREATE FUNCTION cons_wait_enabled(t text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE deadline timestamptz := clock_timestamp() + interval '30 s';
-BEGIN
-	WHILE NOT EXISTS (SELECT 1 FROM dynamo.streams WHERE table_name = t AND status = 'ENABLED') LOOP
-		IF clock_timestamp() > deadline THEN RETURN false; END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN true;
-END $$;
+-- ... until the consumer has consumed everything committed before
+CREATE FUNCTION cons_wait_consumed(c text) RETURNS boolean LANGUAGE sql
+	AS $$ SELECT cons_wait(format('cons_caught_up(%L)', c)) $$;
+-- ... until the consumer's current batch has failed n times
+CREATE FUNCTION cons_wait_failures(c text, n int) RETURNS boolean LANGUAGE sql
+	AS $$ SELECT cons_wait(format('(SELECT attempts >= %s FROM dynamo.stream_consumers WHERE consumer = %L)', n, c)) $$;
+-- ... until the stream of a table is ENABLED: writes made while it is
+-- ENABLING may precede the pipeline's slot
+CREATE FUNCTION cons_wait_enabled(t text) RETURNS boolean LANGUAGE sql
+	AS $$ SELECT cons_wait(format('EXISTS (SELECT 1 FROM dynamo.streams WHERE table_name = %L AND status = ''ENABLED'')', t)) $$;
 -- The message of the error of statement q, the label (creation time) of
 -- streams in it masked.
 CREATE FUNCTION cons_error(q text) RETURNS text LANGUAGE plpgsql AS $$
