@@ -152,6 +152,27 @@ CREATE FUNCTION dynamo.get_shard_iterator(json) RETURNS json
 CREATE FUNCTION dynamo.get_records(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_get_records' LANGUAGE C STRICT;
 
+-- The key shard iterators are signed with (HMAC-SHA256, src/streams/iterator.c):
+-- 48 bytes of gen_random_uuid()'s strong randomness (366 random bits), made at
+-- install; readable by the extension's owner alone.  Kept across restarts, so
+-- iterators are too; a restored database makes its own.
+CREATE TABLE dynamo.stream_iterator_key (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	key bytea NOT NULL CHECK (pg_catalog.length(key) OPERATOR(pg_catalog.>=) 32)
+);
+INSERT INTO dynamo.stream_iterator_key (key)
+	SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+		OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text
+		OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text, '-', ''), 'hex');
+REVOKE ALL ON dynamo.stream_iterator_key FROM PUBLIC;
+
+-- Trim the change log now, as the streams worker does every minute:
+-- records older than dynamo.stream_retention, the shards and disabled
+-- streams nothing is left of.
+CREATE FUNCTION dynamo.streams_trim() RETURNS void
+	AS 'MODULE_PATHNAME', 'dynamo_streams_trim' LANGUAGE C STRICT;
+REVOKE ALL ON FUNCTION dynamo.streams_trim() FROM PUBLIC;
+
 -- In-database consumers (src/streams/consumers.c).
 CREATE FUNCTION dynamo.stream_consume(consumer text, stream_arn text, max_records int DEFAULT 100)
 	RETURNS json AS 'MODULE_PATHNAME', 'dynamo_stream_consume' LANGUAGE C STRICT;

@@ -58,7 +58,7 @@ SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk
 SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"PRIMARY"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}');
 SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":1}}');
 SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"FREE"}');
-SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}');
+SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true}}');
 SELECT dynamo.create_table('{"TableName":"abc","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[]}');
 SELECT dynamo.create_table('{"TableName":"abc","KeySchema":{"AttributeName":"pk"},"AttributeDefinitions":[]}');
 SELECT count(*) AS no_abc FROM dynamo.tables WHERE table_name = 'abc';

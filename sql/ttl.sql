@@ -108,14 +108,16 @@ SELECT (dynamo.query('{"TableName":"TtlT","IndexName":"ByG","KeyConditionExpress
 COMMIT;
 -- a user's own deletion is not tagged
 SELECT dynamo.delete_item('{"TableName":"TtlT","Key":{"pk":{"S":"p"},"sk":{"S":"none"}}}');
--- per transaction: the TTL tag, and what it did to TtlT
-SELECT bool_or(data LIKE 'message: transactional: 1 prefix: dynamo:ttl, %') AS tagged,
-       max(regexp_replace(substring(data FROM 'content:(.*)$'), '[0-9a-f-]{36}', '<uuid>')) FILTER (WHERE data LIKE 'message:%') AS tag,
+-- per transaction: the TTL mark (a row of dynamo.ttl_deletions naming
+-- TtlT, inserted before the sweep's deletions and deleted after them), and
+-- what the transaction did to TtlT
+SELECT bool_or(data = 'table dynamo.ttl_deletions: INSERT: relid[oid]:' || 'dynamo_data."TtlT"'::regclass::oid) AS marked,
+       count(*) FILTER (WHERE data LIKE 'table dynamo.ttl_deletions: DELETE%') AS unmarked,
        count(*) FILTER (WHERE data LIKE 'table dynamo_data."TtlT": INSERT%') AS inserts,
        count(*) FILTER (WHERE data LIKE 'table dynamo_data."TtlT": DELETE%') AS deletes
 FROM pg_logical_slot_get_changes('ttl_regress', NULL, NULL)
 GROUP BY xid
-HAVING count(*) FILTER (WHERE data LIKE 'table dynamo_data."TtlT"%' OR data LIKE 'message:%') > 0
+HAVING count(*) FILTER (WHERE data LIKE 'table dynamo_data."TtlT"%' OR data LIKE 'table dynamo.ttl_deletions%') > 0
 ORDER BY min(lsn);
 SELECT pg_drop_replication_slot('ttl_regress');
 SELECT table_name, attribute_name, status, expired_backlog, items_deleted, last_sweep IS NOT NULL AS swept

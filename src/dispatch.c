@@ -6,6 +6,12 @@
  * Both doors, SQL and HTTP, come through DynamoDispatch: the request is
  * parsed once with json-c, run by the operation, and the response JSON is
  * built as text (json, not jsonb: strings may hold NUL).
+ *
+ * Two services share the HTTP port: DynamoDB (X-Amz-Target
+ * DynamoDB_20120810.*) and DynamoDB Streams (DynamoDBStreams_20120810.*),
+ * each reaching its own operations only; the other's names are unknown
+ * operations there, as DynamoDB answers them.  The SQL door reaches both
+ * (their names do not collide).
  */
 #include "postgres.h"
 
@@ -67,14 +73,35 @@ static const DynamoOperation operations[] = {
 	{"UpdateTimeToLive", OpUpdateTimeToLive},
 };
 
-/* The operation called name, or NULL. */
+/* The operations of DynamoDB Streams. */
+static const DynamoOperation streams_operations[] = {
+	{"DescribeStream", OpDescribeStream},
+	{"GetRecords", OpGetRecords},
+	{"GetShardIterator", OpGetShardIterator},
+	{"ListStreams", OpListStreams},
+};
+
+/* The operation called name in table ops of n, or NULL. */
 static const DynamoOperation *
-find_operation(const char *name)
+find_in(const DynamoOperation *ops, int n, const char *name)
 {
-	for (int i = 0; i < lengthof(operations); i++)
-		if (strcmp(operations[i].name, name) == 0)
-			return &operations[i];
+	for (int i = 0; i < n; i++)
+		if (strcmp(ops[i].name, name) == 0)
+			return &ops[i];
 	return NULL;
+}
+
+/* The operation called name in service, or NULL. */
+static const DynamoOperation *
+find_operation(DynamoService service, const char *name)
+{
+	const DynamoOperation *op = NULL;
+
+	if (service != DYNAMO_SERVICE_STREAMS)
+		op = find_in(operations, lengthof(operations), name);
+	if (op == NULL && service != DYNAMO_SERVICE_DYNAMODB)
+		op = find_in(streams_operations, lengthof(streams_operations), name);
+	return op;
 }
 
 /*
@@ -148,10 +175,10 @@ finish_request(const DynamoOperation *op, const char *table, const char *role,
 }
 
 void
-DynamoDispatch(const char *operation, const char *body, size_t len, const char *request_id,
-			   StringInfo response)
+DynamoDispatch(DynamoService service, const char *operation, const char *body, size_t len,
+			   const char *request_id, StringInfo response)
 {
-	const DynamoOperation *op = find_operation(operation);
+	const DynamoOperation *op = find_operation(service, operation);
 	MemoryContext cxt = CurrentMemoryContext;
 	const char *volatile table = NULL;
 	const char *role = NULL;
@@ -240,7 +267,8 @@ call_operation(const char *operation, text *request)
 	StringInfoData out;
 
 	initStringInfo(&out);
-	DynamoDispatch(operation, VARDATA_ANY(request), VARSIZE_ANY_EXHDR(request), NULL, &out);
+	DynamoDispatch(DYNAMO_SERVICE_ANY, operation, VARDATA_ANY(request), VARSIZE_ANY_EXHDR(request),
+				   NULL, &out);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }
 
@@ -285,3 +313,7 @@ SQL_OPERATION(dynamo_restore_table_from_backup, "RestoreTableFromBackup")
 SQL_OPERATION(dynamo_update_continuous_backups, "UpdateContinuousBackups")
 SQL_OPERATION(dynamo_describe_continuous_backups, "DescribeContinuousBackups")
 SQL_OPERATION(dynamo_restore_table_to_point_in_time, "RestoreTableToPointInTime")
+SQL_OPERATION(dynamo_list_streams, "ListStreams")
+SQL_OPERATION(dynamo_describe_stream, "DescribeStream")
+SQL_OPERATION(dynamo_get_shard_iterator, "GetShardIterator")
+SQL_OPERATION(dynamo_get_records, "GetRecords")

@@ -8,8 +8,16 @@
 #include "postgres.h"
 #include "lib/stringinfo.h"
 
+/* The services of the HTTP API, told apart by X-Amz-Target's prefix. */
+typedef enum DynamoService
+{
+	DYNAMO_SERVICE_ANY,			/* the SQL door: both (no name is in both) */
+	DYNAMO_SERVICE_DYNAMODB,	/* DynamoDB_20120810.<Operation> */
+	DYNAMO_SERVICE_STREAMS		/* DynamoDBStreams_20120810.<Operation> */
+} DynamoService;
+
 /*
- * Run DynamoDB operation `operation` (as in X-Amz-Target after the dot, e.g.
+ * Run operation `operation` of `service` (as in X-Amz-Target after the dot, e.g.
  * "PutItem") on the request body `body` of `len` bytes (JSON text, may contain
  * escaped NULs).  request_id (HTTP's x-amzn-RequestId, NULL through SQL) goes
  * into the request log.  Appends the response JSON to `response`.  Raises a DynamoDB
@@ -17,8 +25,8 @@
  * operation, SerializationException for malformed JSON.  Must be called inside
  * a transaction; runs with the current user's privileges.
  */
-extern void DynamoDispatch(const char *operation, const char *body, size_t len,
-						   const char *request_id, StringInfo response);
+extern void DynamoDispatch(DynamoService service, const char *operation, const char *body,
+						   size_t len, const char *request_id, StringInfo response);
 
 /* dynamo.lock_timeout and dynamo.request_timeout (HTTP), in ms */
 extern int	DynamoLockTimeout;

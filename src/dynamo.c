@@ -32,6 +32,7 @@ _PG_init(void)
 	StreamsApiInit();
 	StreamsPipelineInit();
 	StreamsConsumersInit();
+	StreamSpecInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

@@ -228,6 +228,45 @@ NumberKeyEncode(const DynNumber *n, StringInfo out)
 		appendStringInfoChar(out, (char) 0xFF);
 }
 
+bool
+NumberKeyDecode(const char *key, size_t len, StringInfo out)
+{
+	const uint8 *k = (const uint8 *) key;
+	DynNumber	n = {0};
+	uint8		flip;
+	size_t		ndigits;
+
+	if (len == 1 && k[0] == KEY_ZERO)
+	{
+		NumberFormat(&n, out);
+		return true;
+	}
+	if (len < 4 || (k[0] != KEY_NEGATIVE && k[0] != KEY_POSITIVE))
+		return false;
+	n.negative = k[0] == KEY_NEGATIVE;
+	flip = n.negative ? 0xFF : 0x00;
+	/* a negative number ends with 0xFF, which no digit byte is */
+	if (n.negative && k[len - 1] != 0xFF)
+		return false;
+	ndigits = len - 3 - (n.negative ? 1 : 0);
+	if (ndigits < 1 || ndigits > DYNAMO_NUMBER_MAX_DIGITS)
+		return false;
+	n.exponent = (int) ((((k[1] ^ flip) << 8) | (k[2] ^ flip))) - 0x8000;
+	if (n.exponent < MIN_EXPONENT || n.exponent > MAX_EXPONENT)
+		return false;
+	n.ndigits = (int) ndigits;
+	for (size_t i = 0; i < ndigits; i++)
+	{
+		uint8		d = (k[3 + i] ^ flip) - 1;
+
+		if (d > 9)
+			return false;
+		n.digits[i] = '0' + d;
+	}
+	NumberFormat(&n, out);
+	return true;
+}
+
 /*
  * Exact addition.  Both operands are placed on one digit grid (at most
  * 38 + 256 places), added or subtracted by magnitude, then normalized; a

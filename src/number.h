@@ -41,4 +41,10 @@ extern void NumberSubtract(const DynNumber *a, const DynNumber *b, DynNumber *ou
 /* Append a memcmp-ordered encoding of n. */
 extern void NumberKeyEncode(const DynNumber *n, StringInfo out);
 
+/*
+ * The inverse: append the canonical text of the number that NumberKeyEncode
+ * wrote into key[0..len); false when those bytes are no such encoding.
+ */
+extern bool NumberKeyDecode(const char *key, size_t len, StringInfo out);
+
 #endif							/* DYNAMO_NUMBER_H */

@@ -23,6 +23,7 @@
 #include "table_spec.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "streams/streams.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -35,7 +36,7 @@ static const char *const create_unsupported[] = {
 	"WarmThroughput", NULL
 };
 static const char *const update_unsupported[] = {
-	"StreamSpecification", "SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
+	"SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
 	"MultiRegionConsistency", NULL
 };
 
@@ -53,10 +54,9 @@ OpRejectUnsupported(json_object *req, const char *const *members)
 }
 
 /*
- * CreateTable's SSESpecification {"Enabled": false} and StreamSpecification
- * {"StreamEnabled": false} ask for what every table has (encryption at rest
- * by the service, no stream): accepted, and not shown by DescribeTable.  Any
- * other setting of the member is not supported yet.
+ * CreateTable's SSESpecification {"Enabled": false} asks for what every
+ * table has (encryption at rest by the service): accepted, and not shown by
+ * DescribeTable.  Any other setting of the member is not supported yet.
  */
 static void
 accept_disabled_spec(json_object *req, const char *member, const char *flag)
@@ -863,6 +863,7 @@ write_description(JsonWriter *w, const char *name, const char *status,
 		write_restore_summary(w, COL(19), strcmp(COL(18), "CREATING") == 0);
 		write_on_demand_throughput(w, COL(20), COL(21));
 	}
+	StreamWriteTableMembers(w, name, COL(1));
 	JsonWriteObjectEnd(w);
 #undef COL
 }
@@ -1090,6 +1091,7 @@ OpCreateTable(json_object *req, StringInfo out)
 {
 	TableSpec	spec = {0};
 	ValidationErrors v;
+	StreamSpecRequest stream;
 	json_object *ks = RequestMember(req, "KeySchema", SHAPE_ARRAY);
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
 
@@ -1099,7 +1101,7 @@ OpCreateTable(json_object *req, StringInfo out)
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
 	accept_disabled_spec(req, "SSESpecification", "Enabled");
-	accept_disabled_spec(req, "StreamSpecification", "StreamEnabled");
+	StreamSpecParse(req, true, &stream);
 	/* (DynamoDB's CreateTable has no TTL member: a table's TTL is set once it exists) */
 	if (json_object_object_get_ex(req, "TimeToLiveSpecification", NULL))
 		DynamoError(DYERR_VALIDATION,
@@ -1111,6 +1113,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	spec.attrdefs = ad;
 
 	TableCreate(&spec, "ACTIVE");
+	if (stream.enabled)
+		StreamEnable(CatalogGetTable(spec.name, spec.namelen), spec.name, stream.view_type);
 	SPI_connect();
 	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
 	write_table_response(out, "TableDescription", spec.name, "CREATING",
@@ -1385,6 +1389,9 @@ OpDeleteTable(json_object *req, StringInfo out)
 		CatalogInvalidate(t->relid);
 	}
 	write_table_response(out, "TableDescription", name, "DELETING", NULL, true);
+	/* its stream stays readable for the retention period, disabled */
+	if (t->status != STATUS_DELETING)
+		StreamDisable(t, name, true);
 	if (OpBackgroundWork())
 	{
 		if (t->status != STATUS_DELETING)
@@ -1766,6 +1773,19 @@ update_indexes(json_object *req, json_object *updates, DynamoTable *t, TableSpec
 }
 
 /*
+ * A stream's status changes alone: not with an index created or deleted,
+ * nor with new provisioned throughput (DynamoDB's words, observed).
+ */
+static void
+check_stream_change_alone(const TableSpec *spec, int index_ddl)
+{
+	if (index_ddl > 0)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: You cannot create or delete index while changing stream status");
+	if (spec->throughput || (spec->billing && strcmp(spec->billing, "PROVISIONED") == 0))
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: You cannot modify stream status while updating table IOPS");
+}
+
+/*
  * Is this UpdateTable only the Delete of a GSI still backfilling (which
  * DynamoDB allows while the table is UPDATING)?
  */
@@ -1801,18 +1821,22 @@ OpUpdateTable(json_object *req, StringInfo out)
 	json_object *gsi_updates;
 	IndexChange change = {NULL, NULL};
 	int			index_ddl = 0;
+	StreamSpecRequest stream;
 
 	spec.name = table_name_member(req, &spec.namelen, false);
 	ValidationInit(&v);
 	parse_common(req, &spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, update_unsupported);
+	StreamSpecParse(req, false, &stream);
 	gsi_updates = RequestMember(req, "GlobalSecondaryIndexUpdates", SHAPE_ARRAY);
 	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
-		!gsi_updates)
+		!gsi_updates && !stream.present)
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	if (gsi_updates)
 		index_ddl = check_index_updates(gsi_updates);
+	if (stream.present)
+		check_stream_change_alone(&spec, index_ddl);
 	t = OpTableForChange(spec.name, spec.namelen, "UpdateTable");
 	/* the one change of an UPDATING table: deleting the index it backfills */
 	if (!deletes_backfilling_index(t, gsi_updates))
@@ -1822,6 +1846,8 @@ OpUpdateTable(json_object *req, StringInfo out)
 		OpRefuseIfBusy(t, spec.name);
 	}
 	BackupRefuseIfBusy(spec.name);
+	if (stream.present)
+		StreamCheckTransition(spec.name, &stream);
 	SPI_connect();
 	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
 	if (spec.billing || spec.throughput)
@@ -1857,6 +1883,10 @@ OpUpdateTable(json_object *req, StringInfo out)
 			spec.billing = cur_billing;
 		update_indexes(req, gsi_updates, t, &spec, &change);
 	}
+	if (stream.enabled)
+		StreamEnable(t, spec.name, stream.view_type);
+	else if (stream.present)
+		StreamDisable(t, spec.name, false);
 	CatalogInvalidate(t->relid);
 	/* an UpdateTable answers UPDATING, as DynamoDB's, whatever it changed */
 	write_table_response(out, "TableDescription", spec.name, "UPDATING", &change, false);

@@ -60,6 +60,12 @@ extern void OpUpdateContinuousBackups(json_object *req, StringInfo out);
 extern void OpDescribeContinuousBackups(json_object *req, StringInfo out);
 extern void OpRestoreTableToPointInTime(json_object *req, StringInfo out);
 
+/* streams/op_streams.c: the DynamoDB Streams service */
+extern void OpListStreams(json_object *req, StringInfo out);
+extern void OpDescribeStream(json_object *req, StringInfo out);
+extern void OpGetShardIterator(json_object *req, StringInfo out);
+extern void OpGetRecords(json_object *req, StringInfo out);
+
 /* Control-plane steps the table operations share (op_table.c). */
 struct DynamoTable;
 

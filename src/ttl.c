@@ -29,10 +29,14 @@
  *	3. the count goes into the table's row, which must still say ENABLED:
  *	   a disable or DeleteTable that committed stops the sweep, one still
  *	   open makes the batch wait for it (at most the sweep's lock_timeout);
- *	4. the transaction is tagged with a transactional logical-decoding
- *	   message (prefix DYNAMO_TTL_MESSAGE_PREFIX) so change consumers tell
- *	   these deletions from a user's, then the locked items are deleted,
- *	   leaving every secondary index with them.
+ *	4. the locked items are deleted, leaving every secondary index with
+ *	   them, between an INSERT of the relation's oid into
+ *	   dynamo.ttl_deletions and the DELETE of that row: decoded, the two
+ *	   mark the deletions between them as TTL's (streams' service records).
+ *	   The row is written with heap_insert / heap_delete, below any
+ *	   permission check: no role but the extension's owner may write that
+ *	   table, so no user can forge the mark (a logical message could be
+ *	   forged by anyone with pg_logical_emit_message).
  * The deletions run as the relation's owner in a security-restricted
  * operation; the metadata steps as the extension's owner.
  */
@@ -47,7 +51,9 @@
 #include "executor/spi.h"
 #include "item.h"
 #include "miscadmin.h"
-#include "replication/message.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
 #include "security.h"
 #include "ttl.h"
 #include "utils/acl.h"
@@ -287,6 +293,34 @@ typedef struct SweepStep
 	int64		deleted;
 } SweepStep;
 
+/*
+ * dynamo.ttl_deletions, locked, when the deletions of a sweep are to be
+ * marked (WAL for logical decoding, and a version of the extension with the
+ * table); else NULL.
+ */
+static Relation
+ttl_mark(Oid relid)
+{
+	Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
+	Oid			marks = OidIsValid(nsp) ? get_relname_relid("ttl_deletions", nsp) : InvalidOid;
+
+	if (!XLogLogicalInfoActive() || !OidIsValid(marks))
+		return NULL;
+	return table_open(marks, RowExclusiveLock);
+}
+
+/* Insert the mark of relid; returns where it is. */
+static ItemPointerData
+ttl_mark_insert(Relation marks, Oid relid)
+{
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	bool		nulls[1] = {false};
+	HeapTuple	tup = heap_form_tuple(RelationGetDescr(marks), values, nulls);
+
+	simple_heap_insert(marks, tup);
+	return tup->t_self;
+}
+
 /* Step 2 of a batch, as the relation's owner: lock expired items. */
 static void
 lock_expired_step(void *arg)
@@ -325,15 +359,13 @@ delete_locked_step(void *arg)
 	SweepStep  *st = arg;
 	Oid			types[1] = {TIDARRAYOID};
 	Datum		values[1] = {PointerGetDatum(st->tids)};
-	StringInfoData msg;
+	Relation	marks = ttl_mark(st->t->relid);
+	ItemPointerData mark;
 
-	if (XLogLogicalInfoActive())
+	if (marks)
 	{
-		initStringInfo(&msg);
-		appendStringInfoString(&msg, "{\"TableName\":");
-		AppendJsonString(&msg, st->t->table_name, strlen(st->t->table_name));
-		appendStringInfo(&msg, ",\"TableId\":\"%s\"}", st->t->table_id);
-		(void) LogLogicalMessage(DYNAMO_TTL_MESSAGE_PREFIX, msg.data, msg.len, true);
+		mark = ttl_mark_insert(marks, st->t->relid);
+		CommandCounterIncrement();
 	}
 	SPI_connect();
 	CatalogRunSql(psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1)",
@@ -341,6 +373,12 @@ delete_locked_step(void *arg)
 				  1, types, values, NULL, SPI_OK_DELETE);
 	st->deleted = (int64) SPI_processed;
 	SPI_finish();
+	if (marks)
+	{
+		CommandCounterIncrement();
+		simple_heap_delete(marks, &mark);
+		table_close(marks, NoLock);
+	}
 }
 
 /* The condition that the table's TTL row still names this sweep's target. */

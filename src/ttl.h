@@ -10,9 +10,6 @@
 #include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 
-/* Prefix of the logical-decoding message that tags every sweep transaction. */
-#define DYNAMO_TTL_MESSAGE_PREFIX "dynamo:ttl"
-
 /* Stored TTL statuses (dynamo.time_to_live.status). */
 #define TTL_ENABLING	"ENABLING"
 #define TTL_ENABLED		"ENABLED"

@@ -3,7 +3,9 @@
  *		One DynamoDB API request: route, authenticate, run, answer.
  *
  * The worker hands over a complete request (head and body).  POST / with
- * X-Amz-Target: DynamoDB_20120810.<Operation> (or DynamoDBStreams_20120810.)
+ * X-Amz-Target: DynamoDB_20120810.<Operation> (DynamoDB) or
+ * DynamoDBStreams_20120810.<Operation> (DynamoDB Streams: each prefix reaches
+ * its own service's operations only, dispatch.c)
  * runs in its own transaction:
  *
  *   start transaction, snapshot
@@ -55,9 +57,14 @@
 #define REQUEST_ID_LEN		52
 #define COMPRESS_MIN_BYTES	4096	/* DynamoDB compresses responses from 4 kB */
 
-static const char *const target_prefixes[] = {
-	"DynamoDB_20120810.",
-	"DynamoDBStreams_20120810.",
+/* X-Amz-Target's prefixes and the services they name. */
+static const struct
+{
+	const char *prefix;
+	DynamoService service;
+}			target_prefixes[] = {
+	{"DynamoDB_20120810.", DYNAMO_SERVICE_DYNAMODB},
+	{"DynamoDBStreams_20120810.", DYNAMO_SERVICE_STREAMS},
 };
 
 static MemoryContext request_context = NULL;
@@ -209,16 +216,19 @@ HttpAppendResponse(StringInfo out, int status, const char *content_type,
 					HTTP_CODING_IDENTITY);
 }
 
-/* The operation named by X-Amz-Target, or NULL if it names none. */
+/* The operation named by X-Amz-Target and its service, or NULL if it names none. */
 static char *
-TargetOperation(const HttpSpan *target)
+TargetOperation(const HttpSpan *target, DynamoService *service)
 {
 	for (size_t i = 0; i < lengthof(target_prefixes); i++)
 	{
-		size_t		plen = strlen(target_prefixes[i]);
+		size_t		plen = strlen(target_prefixes[i].prefix);
 
-		if (target->len > plen && strncmp(target->ptr, target_prefixes[i], plen) == 0)
+		if (target->len > plen && strncmp(target->ptr, target_prefixes[i].prefix, plen) == 0)
+		{
+			*service = target_prefixes[i].service;
 			return pnstrdup(target->ptr + plen, target->len - plen);
+		}
 	}
 	return NULL;
 }
@@ -277,10 +287,10 @@ RefuseBody(int status, StringInfo response, const char **content_type)
 	return DynamoErrorTypeToWire(DYERR_INTERNAL_SERVER_ERROR, "Internal server error", response);
 }
 
-/* Dispatch the operation as `roleid`, telling it the request's Host. */
+/* Dispatch the operation of service as `roleid`, telling it the request's Host. */
 static void
-DispatchAs(Oid roleid, const HttpRequest *req, const char *operation, const char *body,
-		   size_t len, const char *request_id, StringInfo response)
+DispatchAs(Oid roleid, const HttpRequest *req, DynamoService service, const char *operation,
+		   const char *body, size_t len, const char *request_id, StringInfo response)
 {
 	const HttpSpan *host = HttpFindHeader(req, "host");
 	Oid			save_userid;
@@ -290,7 +300,7 @@ DispatchAs(Oid roleid, const HttpRequest *req, const char *operation, const char
 	SetUserIdAndSecContext(roleid, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	DynamoDispatchHost = host ? pnstrdup(host->ptr, host->len) : NULL;
-	DynamoDispatch(operation, body, len, request_id, response);
+	DynamoDispatch(service, operation, body, len, request_id, response);
 	DynamoDispatchHost = NULL;
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
@@ -312,6 +322,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 	PG_TRY();
 	{
 		char	   *operation;
+		DynamoService service = DYNAMO_SERVICE_DYNAMODB;
 		Oid			roleid;
 		const char *body = sent;
 		size_t		len = req->content_length;
@@ -321,7 +332,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 		StartTransactionCommand();
 		request_deadlines(DynamoRequestTimeout);
 		PushActiveSnapshot(GetTransactionSnapshot());
-		operation = TargetOperation(target);
+		operation = TargetOperation(target, &service);
 		pgstat_report_activity(STATE_RUNNING, operation ? operation : "unknown operation");
 		if (operation == NULL)
 			DynamoError(DYERR_UNKNOWN_OPERATION, "%s", "");
@@ -329,7 +340,7 @@ RunOperation(const HttpRequest *req, const HttpSpan *target, const char *sent,
 		roleid = Authenticate(req, sent);
 		refused = DecodeRequestBody(req, &body, &len);
 		if (refused == 0)
-			DispatchAs(roleid, req, operation, body, len, request_id, response);
+			DispatchAs(roleid, req, service, operation, body, len, request_id, response);
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();

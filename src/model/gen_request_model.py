@@ -1,12 +1,20 @@
 #!/usr/bin/python3
 """Generate src/model/request_model.c from DynamoDB's service models.
 
-Two inputs, walked in parallel by member name (their shape names differ):
+Two services, DynamoDB and DynamoDB Streams (their operation names do not
+collide: one table serves both), each from two inputs walked in parallel by
+member name (their shape names differ):
 
-  * src/model/dynamodb-2012-08-10.min.json, the npm aws-sdk v2 model (the
-    input of record): operations, members, types, required members;
-  * Debian's botocore model (python3-botocore), older, which alone carries
+  * src/model/dynamodb-2012-08-10.min.json and
+    src/model/streams.dynamodb-2012-08-10.min.json, the npm aws-sdk v2
+    models (the inputs of record): operations, members, types, required
+    members;
+  * Debian's botocore models (python3-botocore), older, which alone carry
     min/max, enum and pattern constraints.
+
+What DynamoDB's API reference documents and both models lack is added in
+STREAMS_ADDITIONS below (DescribeStream's ShardFilter, the upper limits of
+the Streams Limits), so that it is checked like the rest.
 
 Structure comes from aws-sdk; constraints come from botocore where botocore
 has the member.  A member botocore lacks (it is newer than botocore) takes
@@ -30,7 +38,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 AWSSDK = os.path.join(HERE, "dynamodb-2012-08-10.min.json")
 AWSSDK_VERSION = "aws-sdk 2.1693.0 (npm), apis/dynamodb-2012-08-10.min.json"
 BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data/dynamodb/2012-08-10/service-2.json"
+STREAMS_AWSSDK = os.path.join(HERE, "streams.dynamodb-2012-08-10.min.json")
+STREAMS_AWSSDK_VERSION = "aws-sdk 2.1693.0 (npm), apis/streams.dynamodb-2012-08-10.min.json"
+STREAMS_BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data/dynamodbstreams/2012-08-10/service-2.json"
 OUTPUT = os.path.join(HERE, "request_model.c")
+
+# The Streams API as DynamoDB's API reference has it and the models above
+# do not: DescribeStream's ShardFilter (API_streams_ShardFilter: Type
+# CHILD_SHARDS, ShardId 28-65 characters), and the upper limits of the
+# Limits ("The upper limit is 100" for ListStreams and DescribeStream, 1000
+# for GetRecords), each Limit given a botocore shape of its own.
+STREAMS_ADDITIONS = {
+    "awssdk_members": {
+        "DescribeStream": {"ShardFilter": {"type": "structure", "members": {
+            "Type": {}, "ShardId": {}}}},
+    },
+    "botocore_members": {
+        "DescribeStreamInput": {"ShardFilter": {"shape": "ShardFilter"}},
+        "ShardFilter": {"Type": {"shape": "ShardFilterType"}, "ShardId": {"shape": "ShardId"}},
+    },
+    "botocore_shapes": {
+        "ShardFilter": {"type": "structure", "members": {}},
+        "ShardFilterType": {"type": "string", "enum": ["CHILD_SHARDS"]},
+        "ListStreamsLimit": {"type": "integer", "min": 1, "max": 100},
+        "DescribeStreamLimit": {"type": "integer", "min": 1, "max": 100},
+        "GetRecordsLimit": {"type": "integer", "min": 1, "max": 1000},
+    },
+    "botocore_limits": {"ListStreamsInput": "ListStreamsLimit",
+                        "DescribeStreamInput": "DescribeStreamLimit",
+                        "GetRecordsInput": "GetRecordsLimit"},
+}
 
 # How DynamoDB lists an enum's values in its messages: not the model's order
 # (a Java set's), as observed by the tests in expected/*.out.  Others are
@@ -122,9 +159,9 @@ def pattern_to_are(pattern):
 class Generator:
     """Walks both models and collects the shapes of every operation's input."""
 
-    def __init__(self, awssdk, botocore):
-        self.a = awssdk
-        self.b = botocore
+    def __init__(self):
+        self.a = self.b = None
+        self.service = None     # tells the services' shape names apart
         self.shapes = []        # generated shapes, in order of first use
         self.index = {}         # identity -> index in self.shapes
         self.loose = []         # members only aws-sdk has: (operation path)
@@ -132,7 +169,7 @@ class Generator:
     def resolve_a(self, spec):
         """aws-sdk member spec -> (identity, shape dict)."""
         if "shape" in spec:
-            return ("a", spec["shape"]), self.a["shapes"][spec["shape"]]
+            return ("a", self.service, spec["shape"]), self.a["shapes"][spec["shape"]]
         return ("inline", id(spec)), spec
 
     def kind_of(self, ashape):
@@ -150,7 +187,7 @@ class Generator:
     def shape(self, aspec, bname, where):
         """Index of the generated shape for an aws-sdk spec and a botocore name."""
         ident, ashape = self.resolve_a(aspec)
-        key = (ident, bname)
+        key = (ident, self.service, bname)
         if key in self.index:
             return self.index[key]
         kind = self.kind_of(ashape)
@@ -212,20 +249,22 @@ class Generator:
             rec["regex"] = pattern_to_are(b["pattern"])
         rec["table_name"] = rec["name"] in TABLE_NAME_SHAPES and kind == "string"
 
-    def run(self):
-        ops = []
+    def run(self, service, awssdk, botocore, ops):
+        """Add the operations of one service to ops."""
+        self.service, self.a, self.b = service, awssdk, botocore
         for name in sorted(self.a["operations"]):
             aop = self.a["operations"][name]
             bop = self.b["operations"].get(name)
             bname = bop["input"]["shape"] if bop and "input" in bop else None
             if "input" not in aop:
                 continue
+            if any(op["name"] == name for op in ops):
+                raise SystemExit("%s is an operation of two services" % name)
             root = self.shape(aop["input"], bname, name)
             order = self.check_order(name, self.shapes[root])
             ops.append({"name": name, "input": root, "order": order,
                         "presence_first": PRESENCE_FIRST.get(name),
                         "empty_first": EMPTY_FIRST.get(name)})
-        return ops
 
     def check_order(self, op, root):
         """Member indexes of an operation's input in DynamoDB's check order."""
@@ -254,14 +293,19 @@ def emit(gen, ops, botocore_version):
     w(" * request_model.c")
     w(" *\t\tGENERATED by src/model/gen_request_model.py: do not edit.")
     w(" *")
-    w(" * Every DynamoDB operation's request: members (model order, wire names,")
-    w(" * required), list elements, map keys and values, and the constraints")
-    w(" * (length or range, enum, pattern) validate.c checks.")
+    w(" * Every DynamoDB and DynamoDB Streams operation's request: members (model")
+    w(" * order, wire names, required), list elements, map keys and values, and")
+    w(" * the constraints (length or range, enum, pattern) validate.c checks.")
     w(" *")
     w(" * Structure: %s" % AWSSDK_VERSION)
     w(" *   sha256 %s" % sha256(AWSSDK))
     w(" * Constraints: botocore %s (Debian python3-botocore), %s" % (botocore_version, "service-2.json"))
     w(" *   sha256 %s" % sha256(BOTOCORE))
+    w(" * Streams: %s" % STREAMS_AWSSDK_VERSION)
+    w(" *   sha256 %s" % sha256(STREAMS_AWSSDK))
+    w(" * Streams constraints: botocore dynamodbstreams service-2.json, with the")
+    w(" *   additions of gen_request_model.py (STREAMS_ADDITIONS)")
+    w(" *   sha256 %s" % sha256(STREAMS_BOTOCORE))
     w(" */")
     w('#include "postgres.h"')
     w("")
@@ -324,13 +368,30 @@ def botocore_version():
     return m.group(1) if m else "unknown"
 
 
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def add_streams_members(a, b):
+    """The Streams API's members and limits that the models lack (STREAMS_ADDITIONS)."""
+    add = STREAMS_ADDITIONS
+    for op, members in add["awssdk_members"].items():
+        a["operations"][op]["input"]["members"].update(members)
+    b["shapes"].update(add["botocore_shapes"])
+    for shape, members in add["botocore_members"].items():
+        b["shapes"][shape]["members"].update(members)
+    for shape, limit in add["botocore_limits"].items():
+        b["shapes"][shape]["members"]["Limit"] = {"shape": limit}
+
+
 def main(argv):
-    with open(AWSSDK) as f:
-        a = json.load(f)
-    with open(BOTOCORE) as f:
-        b = json.load(f)
-    gen = Generator(a, b)
-    ops = gen.run()
+    gen = Generator()
+    ops = []
+    gen.run("dynamodb", load(AWSSDK), load(BOTOCORE), ops)
+    sa, sb = load(STREAMS_AWSSDK), load(STREAMS_BOTOCORE)
+    add_streams_members(sa, sb)
+    gen.run("streams", sa, sb, ops)
     if "--dump" in argv:
         json.dump({"shapes": gen.shapes, "operations": ops, "loose": gen.loose}, sys.stdout, indent=1)
         return 0

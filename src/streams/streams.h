@@ -79,10 +79,25 @@ typedef struct StreamInfo
 	int64		trimmed_seq;
 } StreamInfo;
 
+/* A row of dynamo.stream_shards, as DescribeStream shows it. */
+typedef struct StreamShard
+{
+	int32		shard_no;
+	char	   *shard_id;
+	char	   *parent_id;		/* ParentShardId, or NULL */
+	int64		first_seq;
+	int64		last_seq;		/* when !open */
+	bool		open;
+	bool		lost;			/* closed because the slot lost WAL */
+} StreamShard;
+
 /* stream_catalog.c: streams, their ARNs and who may read them */
 
 /* arn:aws:dynamodb:<region>:000000000000:table/<name>/stream/<label> */
 extern char *StreamArn(const char *table_name, const char *label);
+
+/* The table name and label of a stream ARN (len bytes); false when it is none. */
+extern bool StreamArnParse(const char *arn, size_t len, char **table_name, char **label);
 
 /*
  * The stream an ARN names (len bytes; it may hold any bytes), or NULL when
@@ -100,6 +115,29 @@ extern StreamInfo *StreamLookupId(int64 stream_id);
  * it when the stream was enabled.
  */
 extern bool StreamMayRead(const StreamInfo *s);
+
+/*
+ * Does the stream exist for the current role: some privilege on its table
+ * while the table exists, else the owner rule of StreamMayRead.  (A table a
+ * role holds no privilege on does not exist for it, nor do its streams.)
+ */
+extern bool StreamVisible(const StreamInfo *s);
+
+/*
+ * Up to n streams (of table, when not NULL) after (after_table,
+ * after_label) in (table name, label) order, DISABLED ones only for
+ * retention_s seconds after disabled_at; read as the extension's owner: the
+ * caller decides which it may show.
+ */
+extern StreamInfo **StreamList(const char *table, const char *after_table,
+							   const char *after_label, int64 retention_s, int n, int *count);
+
+/* Shards of a stream, read as the extension's owner (check StreamMayRead first). */
+extern StreamShard *StreamShardById(int64 stream_id, const char *shard_id, size_t len);
+extern StreamShard *StreamShardByNo(int64 stream_id, int32 shard_no);
+/* Up to n shards after shard_no after_no (children of parent_no only, when >= 0). */
+extern StreamShard *StreamShardList(int64 stream_id, int32 after_no, int32 parent_no, int n,
+									int *count);
 
 /* Format seq as a SequenceNumber (STREAM_SEQUENCE_DIGITS digits). */
 extern void StreamSequenceNumber(int64 seq, char *out);
@@ -128,6 +166,29 @@ typedef struct StreamReadResult
 extern StreamReadResult StreamWriteRecords(JsonWriter *w, const StreamInfo *s, int64 after_seq,
 										   int64 upto_seq, int limit, size_t max_bytes);
 
+/* iterator.c: shard iterators, opaque and signed */
+
+/* Where a shard iterator stands. */
+typedef struct StreamIterator
+{
+	int64		stream_id;
+	int32		shard_no;
+	int64		after_seq;		/* the next record read has seq > after_seq */
+	TimestampTz issued;
+} StreamIterator;
+
+/* dynamo.stream_iterator_lifetime, seconds */
+extern int	StreamIteratorLifetime;
+
+/* The ShardIterator text of it, for the stream of ARN arn. */
+extern char *StreamIteratorEncode(const StreamIterator *it, const char *arn);
+
+/*
+ * Decode a ShardIterator (len bytes, any bytes); false unless it is one we
+ * issued, unaltered.  *arn: the stream's ARN it carries.
+ */
+extern bool StreamIteratorDecode(const char *text, size_t len, StreamIterator *it, char **arn);
+
 /* op_streams.c: ListStreams, DescribeStream, GetShardIterator, GetRecords (ops.h) */
 
 /* Settings of the Streams API (retention, iterator lifetime), in _PG_init. */
@@ -144,6 +205,23 @@ extern void StreamsTrim(void);
 /* Settings of the pipeline, in _PG_init. */
 extern void StreamsPipelineInit(void);
 
+/*
+ * One round of the streams worker (outside a transaction): make the slot
+ * when there is none and wanted() says a stream needs it, decode what the WAL holds,
+ * materialise it; the ms to nap before the next round (a commit's wake-up
+ * comes sooner).
+ */
+extern long StreamsPipelineRun(bool (*wanted) (void));
+
+/* Drop this database's slot, if it has one (the extension is gone). */
+extern void StreamsPipelineDropSlot(void);
+
+/* Is a stream of this database ENABLING, ENABLED or DISABLING (in a transaction)? */
+extern bool StreamsWanted(void);
+
+/* Testing: is the worker told to decode nothing (dynamo.stream_test_stall)? */
+extern bool StreamsPipelineStalled(void);
+
 /* consumers.c: stream_consume, stream_subscribe, stream_unsubscribe */
 
 /* Settings of the in-database consumers, in _PG_init. */
@@ -155,5 +233,67 @@ extern void StreamsConsumersInit(void);
  * next one is due, or -1 when none is.
  */
 extern long StreamsRunSubscribers(void);
+
+/* stream_spec.c: StreamSpecification of CreateTable / UpdateTable / DeleteTable */
+
+struct DynamoTable;
+struct DynJsonObject;			/* json-c's json_object (request.h) */
+struct TruncateStmt;
+
+/* A request's StreamSpecification. */
+typedef struct StreamSpecRequest
+{
+	bool		present;
+	bool		enabled;
+	const char *view_type;		/* NULL: none given */
+} StreamSpecRequest;
+
+/* Has the installed catalog dynamo.streams (0.6 on)? */
+extern bool StreamCatalogPresent(void);
+
+/* Is the stream ENABLING or ENABLED (its table's live stream)? */
+extern bool StreamIsLive(const StreamInfo *s);
+
+/* The latest stream of that table (name and table_id), or NULL; read as the extension's owner. */
+extern StreamInfo *StreamLatestOfTable(const char *table_name, const char *table_id);
+
+/* The same for the table of that name as it is now. */
+extern StreamInfo *StreamLatestOfTableNamed(const char *table_name);
+
+/*
+ * Read a request's StreamSpecification with DynamoDB's rules of its own
+ * members (create: CreateTable's words): a view type when enabling, none
+ * when disabling.
+ */
+extern void StreamSpecParse(struct DynJsonObject *req, bool create, StreamSpecRequest *out);
+
+/*
+ * The state checks of a stream change on a table: enabling one that has a
+ * live stream (or one still DISABLING), disabling one that has none.
+ */
+extern void StreamCheckTransition(const char *table_name, const StreamSpecRequest *req);
+
+/*
+ * Enable a stream on a table the caller owns (checked by the caller): the
+ * server's settings checked, REPLICA IDENTITY FULL, a dynamo.streams row
+ * ENABLING, the streams worker woken at commit.
+ */
+extern void StreamEnable(struct DynamoTable *t, const char *table_name, const char *view_type);
+
+/*
+ * Set the table's live stream DISABLING (none: nothing happens), and its
+ * relation's REPLICA IDENTITY back to DEFAULT unless the table is being
+ * deleted.
+ */
+extern void StreamDisable(struct DynamoTable *t, const char *table_name, bool table_deleted);
+
+/* Write a TableDescription's StreamSpecification, LatestStreamLabel and LatestStreamArn. */
+extern void StreamWriteTableMembers(JsonWriter *w, const char *table_name, const char *table_id);
+
+/* Refuse a TRUNCATE that would empty a relation with a live stream (ProcessUtility hook). */
+extern void StreamRefuseTruncate(struct TruncateStmt *stmt);
+
+/* Hooks of stream-enabled relations (a DROP by hand disables the stream), in _PG_init. */
+extern void StreamSpecInit(void);
 
 #endif							/* DYNAMO_STREAMS_H */

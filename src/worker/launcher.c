@@ -18,8 +18,17 @@
  * the statement holds its lock on the database, which a restarting worker
  * waits for.
  *
+ * Beside each maintenance worker runs the database's streams worker,
+ * "dynamo streams" (streams_worker.c), started and stopped the same way: the
+ * pipeline of DynamoDB Streams must not wait behind a job.  Every commit of
+ * a transaction that wrote anything in a database whose streams worker has
+ * a slot sets that worker's latch, so records are written milliseconds
+ * after their commit.  DROP DATABASE needs the slot inactive, not gone:
+ * PostgreSQL drops the inactive slots of a database it drops, and stopping
+ * the streams worker releases its slot.
+ *
  * Shared state (MaintShared) is one slot per database, guarded by a
- * spinlock: the worker's pid and latch while it runs, and the flags above.
+ * spinlock: the workers' pids and latches while they run, and the flags above.
  */
 #include "postgres.h"
 
@@ -47,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "streams/streams.h"
 #include "worker/worker_int.h"
 
 #define DYNAMO_LAUNCHER_NAP_MS		10000
@@ -62,6 +72,7 @@ static ProcessUtility_hook_type prev_process_utility = NULL;
 static bool wake_pending = false;	/* this backend: wake at commit */
 static bool rescan_pending = false; /* this backend: rescan at commit */
 static int64 cancel_pending = 0;	/* this backend: cancel that job at commit */
+static bool wrote_pending = false;	/* this backend: the transaction wrote (PRE_COMMIT) */
 
 /* Ask for the shared state. */
 static void
@@ -127,10 +138,32 @@ wake_launcher(bool rescan)
 		SetLatch(latch);
 }
 
+/* After a commit that wrote: wake the streams worker of the database, if it has a slot. */
+static void
+wake_streams_worker(void)
+{
+	Latch	   *latch = NULL;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s && s->streams_pid != 0 && s->streams_slot)
+			latch = s->streams_latch;
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	if (latch)
+		SetLatch(latch);
+}
+
 /* At commit, deliver this backend's wake-ups. */
 static void
 maint_xact_callback(XactEvent event, void *arg)
 {
+	if (event == XACT_EVENT_PRE_COMMIT)
+		wrote_pending = GetTopTransactionIdIfAny() != InvalidTransactionId;
+	if (event == XACT_EVENT_COMMIT && maint_shared != NULL && wrote_pending && OidIsValid(MyDatabaseId))
+		wake_streams_worker();
 	if (event == XACT_EVENT_COMMIT && maint_shared != NULL &&
 		(wake_pending || rescan_pending || cancel_pending))
 	{
@@ -143,6 +176,9 @@ maint_xact_callback(XactEvent event, void *arg)
 
 			if (s && s->pid != 0)
 				latch = s->latch;
+			/* (a changed extension: the streams worker looks too) */
+			if (s && s->streams_pid != 0 && s->streams_latch && wake_pending)
+				SetLatch(s->streams_latch);
 			if (s && s->pid != 0 && cancel_pending && s->running_job == cancel_pending)
 			{
 				s->cancel_job = cancel_pending;
@@ -161,7 +197,7 @@ maint_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
 	{
-		wake_pending = rescan_pending = false;
+		wake_pending = rescan_pending = wrote_pending = false;
 		cancel_pending = 0;
 	}
 }
@@ -209,7 +245,8 @@ static void
 stop_worker_of(const char *dbname)
 {
 	Oid			dboid;
-	pid_t		pid = 0;
+	pid_t		pid = 0,
+				streams_pid = 0;
 
 	if (maint_shared == NULL || dbname == NULL)
 		return;
@@ -226,12 +263,16 @@ stop_worker_of(const char *dbname)
 		{
 			s->held_until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), DYNAMO_HOLD_OFF_MS);
 			pid = s->pid;
+			streams_pid = s->streams_pid;
 		}
 	}
 	SpinLockRelease(&maint_shared->mutex);
-	if (pid == 0)
+	if (streams_pid != 0)
+		kill(streams_pid, SIGTERM);
+	if (pid != 0)
+		kill(pid, SIGTERM);
+	if (pid == 0 && streams_pid == 0)
 		return;
-	kill(pid, SIGTERM);
 	/* wait up to 5 s for it to go, as dropdb waits for other backends */
 	for (int i = 0; i < 500; i++)
 	{
@@ -241,7 +282,8 @@ stop_worker_of(const char *dbname)
 		{
 			MaintSlot  *s = MaintSlotFind(dboid, false);
 
-			gone = s == NULL || s->pid != pid;
+			gone = s == NULL || ((pid == 0 || s->pid != pid) &&
+								 (streams_pid == 0 || s->streams_pid != streams_pid));
 		}
 		SpinLockRelease(&maint_shared->mutex);
 		if (gone)
@@ -302,6 +344,8 @@ maint_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnly
 		stop_worker_of(((RenameStmt *) n)->subname);
 	else if (IsA(n, AlterDatabaseStmt))
 		stop_worker_of(((AlterDatabaseStmt *) n)->dbname);
+	else if (IsA(n, TruncateStmt))
+		StreamRefuseTruncate((TruncateStmt *) n);
 	else if (names_dynamo(n))
 	{
 		/* a new extension needs a worker started, a changed one a look */
@@ -349,9 +393,9 @@ database_list(void)
 	return dbs;
 }
 
-/* Start the worker of one database. */
+/* Start a worker of one database: the maintenance worker, or the streams worker. */
 static BackgroundWorkerHandle *
-start_worker(Oid dboid)
+start_worker(Oid dboid, bool streams)
 {
 	BackgroundWorker w;
 	BackgroundWorkerHandle *handle;
@@ -361,9 +405,9 @@ start_worker(Oid dboid)
 	w.bgw_start_time = BgWorkerStart_RecoveryFinished;
 	w.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(w.bgw_library_name, BGW_MAXLEN, "dynamo");
-	snprintf(w.bgw_function_name, BGW_MAXLEN, "DynamoMaintenanceMain");
-	snprintf(w.bgw_name, BGW_MAXLEN, "dynamo maintenance for database %u", dboid);
-	snprintf(w.bgw_type, BGW_MAXLEN, "dynamo maintenance");
+	snprintf(w.bgw_function_name, BGW_MAXLEN, streams ? "DynamoStreamsMain" : "DynamoMaintenanceMain");
+	snprintf(w.bgw_name, BGW_MAXLEN, "dynamo %s for database %u", streams ? "streams" : "maintenance", dboid);
+	snprintf(w.bgw_type, BGW_MAXLEN, "dynamo %s", streams ? "streams" : "maintenance");
 	w.bgw_main_arg = ObjectIdGetDatum(dboid);
 	w.bgw_notify_pid = MyProcPid;
 	if (!RegisterDynamicBackgroundWorker(&w, &handle))
@@ -380,6 +424,48 @@ handle_alive(BackgroundWorkerHandle *h)
 	return h != NULL && GetBackgroundWorkerPid(h, &pid) != BGWH_STOPPED;
 }
 
+/* Handles and start times: [i] the maintenance worker of slot i, [STREAMS + i] its streams worker. */
+#define STREAMS DYNAMO_MAX_DATABASES
+
+/*
+ * Should worker w (an index into the handles) of slot s start now (mutex
+ * held)?  When it is due later, nap is shortened to that time.
+ */
+static bool
+should_start(MaintSlot *s, int w, pid_t pid, const bool *alive, const TimestampTz *last_start,
+			 bool rescan, TimestampTz now, long *nap)
+{
+	TimestampTz due = Max(s->held_until,
+						  TimestampTzPlusMilliseconds(last_start[w], DYNAMO_RESTART_DELAY_MS));
+	bool		start = !s->no_extension && !alive[w] && pid == 0;
+
+	/* a worker that exited finding nothing to do may start again at once */
+	if (start && due > now && !(rescan && s->held_until <= now))
+	{
+		start = false;
+		*nap = Min(*nap, (long) ((due - now) / 1000) + 1);
+	}
+	return start;
+}
+
+/* Start worker w of a database, saying so once when no worker slot is free. */
+static void
+start_one(BackgroundWorkerHandle **handles, bool *alive, TimestampTz *last_start, int w,
+		  Oid dboid, TimestampTz now, bool *warned)
+{
+	if (handles[w])
+		pfree(handles[w]);
+	handles[w] = start_worker(dboid, w >= STREAMS);
+	alive[w] = handles[w] != NULL;
+	last_start[w] = now;
+	if (handles[w] == NULL && !warned[1])
+	{
+		ereport(LOG, (errmsg("dynamo launcher: no background worker slot for a maintenance or streams worker"),
+					  errhint("Raise max_worker_processes.")));
+		warned[1] = true;
+	}
+}
+
 /*
  * One pass: start what should run, forget databases that are gone; returns
  * how long to nap before the next.
@@ -390,12 +476,12 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 {
 	List	   *dbs = database_list();
 	TimestampTz now = GetCurrentTimestamp();
-	bool		alive[DYNAMO_MAX_DATABASES];
+	bool		alive[2 * DYNAMO_MAX_DATABASES];
 	bool		rescan;
 	long		nap = DYNAMO_LAUNCHER_NAP_MS;
 
 	/* (a handle is asked outside the spinlock: that takes an LWLock) */
-	for (int i = 0; i < DYNAMO_MAX_DATABASES; i++)
+	for (int i = 0; i < 2 * DYNAMO_MAX_DATABASES; i++)
 		alive[i] = handle_alive(handles[i]);
 	SpinLockAcquire(&maint_shared->mutex);
 	rescan = maint_shared->rescan;
@@ -415,7 +501,8 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 	{
 		MaintSlot  *s = &maint_shared->slots[i];
 
-		if (s->dboid != InvalidOid && !list_member_oid(dbs, s->dboid) && s->pid == 0 && !alive[i])
+		if (s->dboid != InvalidOid && !list_member_oid(dbs, s->dboid) && s->pid == 0 && !alive[i] &&
+			s->streams_pid == 0 && !alive[STREAMS + i])
 			s->dboid = InvalidOid;
 		else if (rescan)
 			s->no_extension = false;
@@ -427,23 +514,17 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 		Oid			dboid = list_nth_oid(dbs, k);
 		MaintSlot  *s;
 		int			i = -1;
-		bool		start = false;
+		bool		start = false,
+					start_streams = false;
 
 		SpinLockAcquire(&maint_shared->mutex);
 		s = MaintSlotFind(dboid, true);
 		if (s)
 		{
-			TimestampTz due = Max(s->held_until,
-								  TimestampTzPlusMilliseconds(last_start[i = (int) (s - maint_shared->slots)],
-															  DYNAMO_RESTART_DELAY_MS));
-
-			start = !s->no_extension && !alive[i] && s->pid == 0;
-			/* a worker that exited finding nothing to do may start again at once */
-			if (start && due > now && !(rescan && s->held_until <= now))
-			{
-				start = false;
-				nap = Min(nap, (long) ((due - now) / 1000) + 1);
-			}
+			i = (int) (s - maint_shared->slots);
+			start = should_start(s, i, s->pid, alive, last_start, rescan, now, &nap);
+			start_streams = should_start(s, STREAMS + i, s->streams_pid, alive, last_start,
+										 rescan, now, &nap);
 		}
 		SpinLockRelease(&maint_shared->mutex);
 		if (s == NULL)
@@ -454,19 +535,10 @@ launcher_pass(BackgroundWorkerHandle **handles, TimestampTz *last_start, bool *w
 			warned[0] = true;
 			continue;
 		}
-		if (!start)
-			continue;
-		if (handles[i])
-			pfree(handles[i]);
-		handles[i] = start_worker(dboid);
-		alive[i] = handles[i] != NULL;
-		last_start[i] = now;
-		if (handles[i] == NULL && !warned[1])
-		{
-			ereport(LOG, (errmsg("dynamo launcher: no background worker slot for a maintenance worker"),
-						  errhint("Raise max_worker_processes.")));
-			warned[1] = true;
-		}
+		if (start)
+			start_one(handles, alive, last_start, i, dboid, now, warned);
+		if (start_streams)
+			start_one(handles, alive, last_start, STREAMS + i, dboid, now, warned);
 	}
 	list_free(dbs);
 	return nap;
@@ -486,8 +558,8 @@ PGDLLEXPORT void DynamoLauncherMain(Datum main_arg);
 void
 DynamoLauncherMain(Datum main_arg)
 {
-	BackgroundWorkerHandle *handles[DYNAMO_MAX_DATABASES] = {0};
-	TimestampTz last_start[DYNAMO_MAX_DATABASES] = {0};
+	BackgroundWorkerHandle *handles[2 * DYNAMO_MAX_DATABASES] = {0};
+	TimestampTz last_start[2 * DYNAMO_MAX_DATABASES] = {0};
 	bool		warned[2] = {false, false};	/* too many databases, no worker slot */
 	TimestampTz last_recheck = GetCurrentTimestamp();
 	long		nap;

@@ -47,7 +47,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
-#include "streams/streams.h"
 #include "worker/jobs.h"
 #include "worker/worker_int.h"
 
@@ -408,7 +407,6 @@ DynamoMaintenanceMain(Datum main_arg)
 	{
 		JobRow		job;
 		ExtensionState st;
-		long		subscribers = -1;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -435,12 +433,11 @@ DynamoMaintenanceMain(Datum main_arg)
 		{
 			TtlSweepDue();
 			PitrWorkDue();
-			subscribers = StreamsRunSubscribers();
 		}
 		MemoryContextReset(job_context);
 		pgstat_report_stat(true);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 PitrWorkDelay(TtlSweepDelay(subscribers >= 0 ? Min(subscribers, DYNAMO_MAINTENANCE_NAP_MS) : DYNAMO_MAINTENANCE_NAP_MS)), PG_WAIT_EXTENSION);
+						 PitrWorkDelay(TtlSweepDelay(DYNAMO_MAINTENANCE_NAP_MS)), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

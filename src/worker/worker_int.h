@@ -5,6 +5,7 @@
 #ifndef DYNAMO_WORKER_INT_H
 #define DYNAMO_WORKER_INT_H
 
+#include "access/xlogdefs.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
 #include "utils/timestamp.h"
@@ -22,6 +23,10 @@ typedef struct MaintSlot
 	TimestampTz held_until;		/* not started before (DROP DATABASE ...) */
 	int64		running_job;	/* the job its worker runs, 0 for none */
 	int64		cancel_job;		/* that job was cancelled (SIGINT sent) */
+	pid_t		streams_pid;	/* its streams worker while it runs, else 0 */
+	Latch	   *streams_latch;	/* that worker's latch */
+	bool		streams_slot;	/* it has the database's slot */
+	XLogRecPtr	streams_done;	/* the change log holds every commit before it */
 } MaintSlot;
 
 typedef struct MaintShared

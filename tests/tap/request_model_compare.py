@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Compare the committed generated request model (src/model/request_model.c)
-with the committed aws-sdk model and with Debian's botocore model, for every
-operation src/dispatch.c implements.  Prints TAP.
+with the committed aws-sdk models and with Debian's botocore models (of
+DynamoDB and of DynamoDB Streams, the latter with the generator's
+STREAMS_ADDITIONS), for every operation src/dispatch.c implements.  Prints
+TAP.
 
 botocore: every member it has must be in the table with the same type,
 required flag and constraints (min, max, enum, pattern); members only the
@@ -16,6 +18,8 @@ import sys
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data/dynamodb/2012-08-10/service-2.json"
+sys.path.insert(0, os.path.join(TOP, "src", "model"))
+import gen_request_model  # noqa: E402  (the Streams additions, one definition)
 
 
 def c_unescape(s):
@@ -76,9 +80,10 @@ def dispatch_operations():
     """The operations src/dispatch.c implements."""
     with open(os.path.join(TOP, "src", "dispatch.c")) as f:
         text = f.read()
-    block = text[text.index("operations[] = {"):]
-    block = block[:block.index("};")]
-    return re.findall(r'\{"(\w+)", Op\w+\}', block)
+    names = []
+    for table in re.finditer(r"\b(?:streams_)?operations\[\] = \{(.*?)\};", text, re.S):
+        names += re.findall(r'\{"(\w+)", Op\w+\}', table.group(1))
+    return names
 
 
 def kind_of_botocore(b, name):
@@ -169,21 +174,26 @@ def main():
         a = json.load(f)
     with open(BOTOCORE) as f:
         b = json.load(f)
+    sa = gen_request_model.load(gen_request_model.STREAMS_AWSSDK)
+    sb = gen_request_model.load(gen_request_model.STREAMS_BOTOCORE)
+    gen_request_model.add_streams_members(sa, sb)
     names = dispatch_operations()
+    every = list(a["operations"]) + list(sa["operations"])
     print("1..%d" % (2 * len(names) + 1))
-    print("%s - the table covers all %d operations of the aws-sdk model"
-          % ("ok 1" if sorted(ops) == sorted(a["operations"]) else "not ok 1", len(a["operations"])))
+    print("%s - the table covers all %d operations of the aws-sdk models"
+          % ("ok 1" if sorted(ops) == sorted(every) else "not ok 1", len(every)))
     n = 1
     for op in names:
+        ma, mb = (sa, sb) if op in sa["operations"] else (a, b)
         for side in ("botocore", "aws-sdk"):
             n += 1
-            c = Compare(shapes, a, b)
+            c = Compare(shapes, ma, mb)
             if op not in ops:
                 c.problems.append("not in the table")
             elif side == "botocore":
-                c.botocore(b["operations"][op]["input"]["shape"], ops[op], op, set())
+                c.botocore(mb["operations"][op]["input"]["shape"], ops[op], op, set())
             else:
-                c.awssdk(a["operations"][op]["input"], ops[op], op, set())
+                c.awssdk(ma["operations"][op]["input"], ops[op], op, set())
             print("%s %d - %s matches %s" % ("not ok" if c.problems else "ok", n, op, side))
             for p in c.problems:
                 print("#   " + p)

@@ -1,9 +1,10 @@
 # Time to Live with the maintenance worker (dynamo.ttl_interval = 1s):
-#  a. until Streams exist, a change consumer tells TTL deletions by the
-#     transactional logical message dynamo:ttl: a test_decoding slot shows it
-#     in every sweep transaction (which deletes only expired items of the
-#     table it names, and writes no item) and in no user transaction, even one
-#     that deletes an expired item itself;
+#  a. a change consumer tells TTL deletions by the mark of a sweep: a row of
+#     dynamo.ttl_deletions naming the table's relation, inserted before the
+#     deletions and deleted after them.  A test_decoding slot shows it in
+#     every sweep transaction (which deletes only expired items of the table
+#     it names, and writes no item) and in no user transaction, even one that
+#     deletes an expired item itself;
 #  b. every database with the extension sweeps its own tables;
 #  c. a DeleteTable while the TTL index is built (CREATE INDEX CONCURRENTLY
 #     waiting for an old snapshot) answers at once, cancels the build and
@@ -88,7 +89,7 @@ ok_psql('postgres', q{CREATE EXTENSION dynamo}, 'extension');
 ok($node->poll_true(q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'dynamo maintenance'}),
 	'the maintenance worker of postgres runs');
 
-# --- a. the dynamo:ttl tag, seen through test_decoding ---------------------
+# --- a. the TTL mark, seen through test_decoding -----------------------------
 is(ok_psql('postgres', q{SELECT 1 FROM pg_create_logical_replication_slot('ttl_slot', 'test_decoding')}, 'slot'),
 	'1', 'a test_decoding slot, before any of the workload');
 
@@ -104,11 +105,12 @@ is(ttl_status('postgres', 'Sessions'), 'ENABLED ttl', 'TTL of Sessions is ENABLE
 ok(poll_in('postgres', q{SELECT last_sweep IS NOT NULL FROM dynamo.ttl_status WHERE table_name = 'Events'}, 5),
 	'a sweep of Events that finds nothing expired records last_sweep');
 
-my (%ids, %rel);
+my (%ids, %rel, %table_of_oid);
 for my $t ('Events', 'Sessions') {
 	my $d = $json->decode(ok_psql('postgres', call('describe_table', {TableName => $t}), "describe $t"));
 	$ids{$t} = $d->{Table}{TableId};
 	$rel{$t} = ok_psql('postgres', qq{SELECT relname FROM dynamo.tables WHERE table_name = '$t'}, "relation of $t");
+	$table_of_oid{ok_psql('postgres', qq{SELECT 'dynamo_data."$rel{$t}"'::regclass::oid}, "oid of $t")} = $t;
 }
 
 my $now = int(time);
@@ -222,12 +224,14 @@ is(ok_psql('postgres', q{SELECT string_agg(table_name || ' ' || items_deleted, '
 # the slot: changes grouped by transaction
 my $changes = ok_psql('postgres', q{SELECT xid || ' ' || data FROM pg_logical_slot_get_changes('ttl_slot', NULL, NULL,
 	'include-xids', '1', 'skip-empty-xacts', '1')}, 'read the slot');
-my %tx;		# xid => {messages => [[transactional, prefix, content]], items => [[table, op, key]]}
+my %tx;		# xid => {marks => [relid], unmarks => n, items => [[table, op, key]]}
 for my $line (split /\n/, $changes) {
 	my ($xid, $data) = $line =~ /^(\d+) (.*)$/s or next;
-	my $t = $tx{$xid} //= {messages => [], items => []};
-	if ($data =~ /^message: transactional: (\d) prefix: ([^,]*), sz: \d+ content:(.*)$/s) {
-		push @{$t->{messages}}, [$1, $2, $3];
+	my $t = $tx{$xid} //= {marks => [], unmarks => 0, items => []};
+	if ($data =~ /^table dynamo\.ttl_deletions: INSERT: relid\[oid\]:(\d+)$/) {
+		push @{$t->{marks}}, $1;
+	} elsif ($data =~ /^table dynamo\.ttl_deletions: DELETE/) {
+		$t->{unmarks}++;
 	} elsif ($data =~ /^table dynamo_data\.("?)(.+?)\1: (INSERT|UPDATE|DELETE): (.*)$/) {
 		my ($relname, $op, $cols) = ($2, $3, $4);
 		my $key = join(':', $cols =~ /\b(?:pk|sk)\[bytea\]:'\\x([0-9a-f]*)'/g);
@@ -238,25 +242,21 @@ my %table_of_rel = reverse %rel;
 my (@tagged, @problems, %swept);
 for my $xid (sort { $a <=> $b } keys %tx) {
 	my $t = $tx{$xid};
-	my @ttl = grep { $_->[1] eq 'dynamo:ttl' } @{$t->{messages}};
+	my @ttl = @{$t->{marks}};
 	my @deletes = grep { $_->[1] eq 'DELETE' } @{$t->{items}};
 	if ($user_xid{$xid}) {
-		push @problems, "user transaction $xid ($user_xid{$xid}) carries the tag" if @{$t->{messages}};
+		push @problems, "user transaction $xid ($user_xid{$xid}) carries the mark" if @ttl || $t->{unmarks};
 		next;
 	}
 	unless (@ttl) {
-		push @problems, "transaction $xid deletes items without the tag" if @deletes;
+		push @problems, "transaction $xid deletes items without the mark" if @deletes;
 		next;
 	}
 	push @tagged, $xid;
-	push @problems, "transaction $xid has " . scalar(@ttl) . " dynamo:ttl messages" if @ttl != 1;
-	my ($transactional, undef, $content) = @{$ttl[0]};
-	push @problems, "the message of $xid is not transactional" unless $transactional;
-	my $msg = eval { $json->decode($content) } // {};
-	my $table = $msg->{TableName} // '';
-	push @problems, "the message of $xid names no known table: $content" unless $ids{$table};
-	push @problems, "the message of $xid has TableId $msg->{TableId}, not $ids{$table}"
-		if $ids{$table} && ($msg->{TableId} // '') ne $ids{$table};
+	push @problems, "transaction $xid has " . scalar(@ttl) . " marks" if @ttl != 1;
+	push @problems, "the mark of $xid is not deleted again" if $t->{unmarks} != 1;
+	my $table = $table_of_oid{$ttl[0]} // '';
+	push @problems, "the mark of $xid names no known table: relation $ttl[0]" unless $ids{$table};
 	push @problems, "transaction $xid deletes nothing" unless @deletes;
 	for my $c (@{$t->{items}}) {
 		my ($relname, $op, $key) = @$c;
@@ -273,9 +273,9 @@ for my $xid (sort { $a <=> $b } keys %tx) {
 		}
 	}
 }
-is(join("\n", @problems), '', 'the tag is in every sweep transaction, which deletes only expired items of the table it names, and in no user transaction');
-cmp_ok(scalar(@tagged), '>=', 7, 'the sweeps ran in batches of five, each tagged (' . scalar(@tagged) . ' transactions)');
-is(join(' ', sort keys %swept), join(' ', sort keys %expired), 'the tagged transactions delete exactly the items that expired and the user left');
+is(join("\n", @problems), '', 'the mark is in every sweep transaction, which deletes only expired items of the table it names, and in no user transaction');
+cmp_ok(scalar(@tagged), '>=', 7, 'the sweeps ran in batches of five, each marked (' . scalar(@tagged) . ' transactions)');
+is(join(' ', sort keys %swept), join(' ', sort keys %expired), 'the marked transactions delete exactly the items that expired and the user left');
 my %user_deleted;
 for my $xid (grep { $user_xid{$_} } keys %tx) {
 	for my $c (grep { $_->[1] eq 'DELETE' } @{$tx{$xid}{items}}) {
@@ -283,7 +283,7 @@ for my $xid (grep { $user_xid{$_} } keys %tx) {
 	}
 }
 is(join(' ', sort keys %user_deleted), 'a/100 b/1 euser f1 z',
-	'the user transactions delete what the user deleted, expired items (euser, z) included, untagged');
+	'the user transactions delete what the user deleted, expired items (euser, z) included, unmarked');
 ok_psql('postgres', q{SELECT pg_drop_replication_slot('ttl_slot')}, 'drop the slot');
 
 # --- b. every database with the extension sweeps ---------------------------

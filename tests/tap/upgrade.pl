@@ -1,7 +1,9 @@
 # ALTER EXTENSION dynamo UPDATE on populated databases, from 0.1 (through
-# 0.2 and 0.3), from 0.2, from 0.3, and from the previous version, 0.4 (its
-# backup operations refused until the update, a backup and a restore of its
-# table after it): tables,
+# 0.2 and 0.3), from 0.2, from 0.3, from 0.4 (its backup operations refused
+# until the update, a backup and a restore of its table after it), and from
+# the previous version, 0.5 (tables with items, a backup, point-in-time
+# recovery on; streams refused until the update, a stream enabled after
+# it): tables,
 # indexes, items, access keys and tokens keep working, keys are bound to
 # their roles' OIDs, the HTTP API serves them, background work (0.3) starts
 # once the catalog has its job queue, a 0.3 database is served by this
@@ -18,8 +20,10 @@ use lib $FindBin::Bin;
 use DynamoCluster;
 
 $ENV{DYNAMO_WORK} or plan skip_all => 'run through make test';
-my $node = DynamoCluster->new('upgrade', 55497, 58497);
-my ($ok, $out) = $node->init;
+my $node = DynamoCluster->new('upgrade', 56390, 59390);
+my $dir = $node->dir;
+# (WAL archived: the 0.5 database has point-in-time recovery on)
+my ($ok, $out) = $node->init("dynamo_archive $dir");
 # (expired items of the 0.3 database are swept within seconds of its update)
 $node->append_conf("dynamo.ttl_interval = '1s'\n") if $ok;
 ($ok, $out) = $node->start if $ok;
@@ -45,7 +49,7 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', 'now 0.5');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', 'now 0.6');
 is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
@@ -56,7 +60,7 @@ is(ok_psql(q{SELECT role::text FROM dynamo.transaction_tokens}, 'token role'), '
 
 # the key of 0.1 serves requests over HTTP
 my ($id, $secret) = split / /, $key;
-my $py = qq{import boto3; c = boto3.client('dynamodb', endpoint_url='http://127.0.0.1:58497', region_name='us-east-1', aws_access_key_id='$id', aws_secret_access_key='$secret'); print(c.get_item(TableName='Upg', Key={'p': {'S': 'p1'}, 's': {'N': '1'}})['Item']['g']['S'])};
+my $py = qq{import boto3; c = boto3.client('dynamodb', endpoint_url='http://127.0.0.1:59390', region_name='us-east-1', aws_access_key_id='$id', aws_secret_access_key='$secret'); print(c.get_item(TableName='Upg', Key={'p': {'S': 'p1'}, 's': {'N': '1'}})['Item']['g']['S'])};
 my $got = `/usr/bin/python3 -c "$py" 2>&1`;
 chomp $got;
 is($got, 'g1', 'the upgraded key works over HTTP');
@@ -71,7 +75,7 @@ is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByS\",\
 ok_psql(q{CREATE DATABASE v02}, 'a 0.2 database');
 sub psql_v02 {
 	my ($sql, $name) = @_;
-	my $res = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d v02 -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
+	my $res = `psql -X -q -At -h @{[$node->dir]} -p 56390 -U postgres -d v02 -v ON_ERROR_STOP=1 -c "$sql" 2>&1`;
 	chomp $res;
 	ok($? == 0, $name) or diag($res);
 	return $res;
@@ -82,7 +86,7 @@ psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Ite
 # before the update the library serves 0.2's catalog as it was: no background work
 is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
 psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
-is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.2 is now 0.5');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.2 is now 0.6');
 psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
 is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
@@ -91,9 +95,14 @@ is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",
 # from the previous version, 0.3, in a database of its own: a table with a
 # GSI, items of which some have expired (in attribute exp, an hour ago),
 # others expire in 2100 or never, and background jobs that ran
-ok_psql(q{CREATE DATABASE v03}, 'a 0.3 database');
+# a database of its own with the extension at an earlier version
+sub database_at {
+	my ($db, $version) = @_;
+	ok_psql(qq{CREATE DATABASE $db}, "a $version database");
+	$node->ok_psql_in($db, qq{CREATE EXTENSION dynamo VERSION '$version'}, "install $version");
+}
+database_at('v03', '0.3');
 sub psql_v03 { return $node->ok_psql_in('v03', @_) }
-psql_v03(q{CREATE EXTENSION dynamo VERSION '0.3'}, 'install 0.3');
 psql_v03(q{SELECT dynamo.create_table('{"TableName":"Old3","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
 	'a 0.3 table with a GSI');
 psql_v03(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old3', 'Item', json_build_object(
@@ -136,7 +145,7 @@ my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*fai
 is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
 
 psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
-is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.3 is now 0.5');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.3 is now 0.6');
 is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
 	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
 is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),
@@ -165,9 +174,8 @@ is(join('', @bad), '', 'no maintenance failure in the server log');
 # with a GSI and an LSI; this library serves it before the update (its
 # backup operations ask for the update), and backs it up and restores it
 # after the update
-ok_psql(q{CREATE DATABASE v04}, 'a 0.4 database');
+database_at('v04', '0.4');
 sub psql_v04 { return $node->ok_psql_in('v04', @_) }
-psql_v04(q{CREATE EXTENSION dynamo VERSION '0.4'}, 'install 0.4');
 psql_v04(q{SELECT dynamo.create_table('{"TableName":"Old4","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"LocalSecondaryIndexes":[{"IndexName":"ByL","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
 	'a 0.4 table with a GSI and an LSI');
 psql_v04(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old4', 'Item', json_build_object(
@@ -184,7 +192,7 @@ for my $op (['CreateBackup', '{"TableName":"Old4","BackupName":"too-early"}'], [
 		"$op->[0] at 0.4: ValidationException asking for ALTER EXTENSION dynamo UPDATE") or diag($text4);
 }
 psql_v04(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.4');
-is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.5', '0.4 is now 0.5');
+is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.4 is now 0.6');
 my $arn4 = psql_v04(q{SELECT dynamo.create_backup('{"TableName":"Old4","BackupName":"after-update"}')->'BackupDetails'->>'BackupArn'}, 'CreateBackup after the update');
 is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the backup'), '', 'the worker of the upgraded database writes it');
 is(psql_v04(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn4'}, 'the backup'), 'AVAILABLE 400', 'AVAILABLE, with every item');
@@ -197,9 +205,45 @@ is(psql_v04(q{SELECT dynamo.query('{"TableName":"New4","IndexName":"ByG","KeyCon
 is(psql_v04(q{SELECT dynamo.describe_table('{"TableName":"New4"}')->'Table'->'RestoreSummary'->>'SourceBackupArn'}, 'RestoreSummary of New4'), $arn4,
 	'DescribeTable shows its RestoreSummary');
 
+# from the previous version, 0.5, in a database of its own: a populated
+# table, a backup of it and point-in-time recovery on; this library serves
+# it before the update (enabling a stream asks for the update), and enables
+# a stream after it
+database_at('v05', '0.5');
+sub psql_v05 { return $node->ok_psql_in('v05', @_) }
+psql_v05(q{SELECT dynamo.create_table('{"TableName":"Old5","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
+	'a 0.5 table with a GSI');
+psql_v05(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old5', 'Item', json_build_object(
+		'p', json_build_object('S', 'p' || i % 10), 's', json_build_object('N', i::text), 'g', json_build_object('S', 'g' || i % 4)))))
+	FROM generate_series(1, 200) i}, '0.5 items');
+my $old5 = psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old5"}, 'checksum of Old5');
+my $arn5 = psql_v05(q{SELECT dynamo.create_backup('{"TableName":"Old5","BackupName":"at-0.5"}')->'BackupDetails'->>'BackupArn'}, 'a 0.5 backup');
+psql_v05(q{SELECT dynamo.update_continuous_backups('{"TableName":"Old5","PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":true}}') IS NOT NULL}, 'PITR on at 0.5');
+is(psql_v05(q{CALL dynamo.wait_for_jobs()}, 'wait in v05'), '', 'the 0.5 jobs end');
+($res, $text) = $node->psql_in('v05', q{SELECT dynamo.update_table('{"TableName":"Old5","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}')});
+ok(!$res && $text =~ /^ERROR:  ValidationException: Streams need the catalog of dynamo 0\.6: run ALTER EXTENSION dynamo UPDATE$/m,
+	'UpdateTable enabling a stream at 0.5: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
+is(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table' ->> 'LatestStreamArn'}, 'DescribeTable at 0.5'), '',
+	'DescribeTable at 0.5 shows no stream');
+psql_v05(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.5');
+is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.5 is now 0.6');
+is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old5"}, 'checksum after'), $old5, 'every item is there');
+is(psql_v05(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn5'}, 'the 0.5 backup'), 'AVAILABLE 200', 'the backup is there');
+is(psql_v05(q{SELECT dynamo.describe_continuous_backups('{"TableName":"Old5"}')->'ContinuousBackupsDescription'->'PointInTimeRecoveryDescription'->>'PointInTimeRecoveryStatus'}, 'PITR after'),
+	'ENABLED', 'point-in-time recovery is still on');
+psql_v05(q{SELECT dynamo.update_table('{"TableName":"Old5","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}') IS NOT NULL}, 'a stream after the update');
+is(psql_v05(q{SELECT s.status || ' ' || s.view_type || ' ' || (s.relid = 'dynamo_data."Old5"'::regclass) || ' ' || c.relreplident::text
+	FROM dynamo.streams s JOIN pg_class c ON c.oid = s.relid}, 'the stream'), 'ENABLING NEW_IMAGE true f', 'its row and REPLICA IDENTITY FULL');
+like(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table'->>'LatestStreamArn'}, 'DescribeTable after'),
+	qr{^arn:aws:dynamodb:us-east-1:000000000000:table/Old5/stream/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$}, 'DescribeTable shows it');
+psql_v05(qq{SELECT dynamo.restore_table_from_backup('{"TargetTableName":"New5","BackupArn":"$arn5"}') IS NOT NULL}, 'the 0.5 backup restores');
+is(psql_v05(q{CALL dynamo.wait_for_jobs()}, 'wait for the restore'), '', 'the restore ends');
+is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."New5"}, 'checksum of New5'), $old5, 'with every item');
+is(psql_v05(q{SELECT count(*) FROM dynamo.streams WHERE table_name = 'New5'}, 'no stream restored'), '0', 'and without a stream');
+
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
-`psql -X -q -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c 'CREATE EXTENSION dynamo'`;
+`psql -X -q -h @{[$node->dir]} -p 56390 -U postgres -d fresh -c 'CREATE EXTENSION dynamo'`;
 my $signature = q{
 	SELECT string_agg(x, E'\n' ORDER BY x) FROM (
 	  SELECT 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull
@@ -212,9 +256,14 @@ my $signature = q{
 	  UNION ALL SELECT 'idx ' || pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'dynamo'::regnamespace
 	  UNION ALL SELECT 'pol ' || polrelid::regclass || ' ' || polname || ' ' || pg_get_expr(polqual, polrelid) FROM pg_policy
 	  UNION ALL SELECT 'rls ' || relname || ' ' || relrowsecurity || ' ' || coalesce(relacl::text, '') FROM pg_class WHERE relnamespace = 'dynamo'::regnamespace
+	  UNION ALL SELECT 'rel ' || relname || ' ' || relkind::text || ' ' || relreplident::text || ' ' || coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relnamespace = 'dynamo'::regnamespace
+	  UNION ALL SELECT 'seq ' || s.seqrelid::regclass || ' ' || s.seqtypid::regtype || ' ' || s.seqincrement || ' ' || coalesce(d.refobjid::regclass::text || '.' || d.refobjsubid, '')
+	  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype = 'a'
+	  WHERE c.relnamespace = 'dynamo'::regnamespace
 	  UNION ALL SELECT 'fn ' || p.oid::regprocedure || ' ' || md5(p.prosrc) || ' ' || coalesce(array_to_string(p.proconfig, ','), '') || ' ' || coalesce(p.proacl::text, '')
 	  FROM pg_proc p WHERE p.pronamespace = 'dynamo'::regnamespace
 	  UNION ALL SELECT 'trg ' || tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'dynamo'::regnamespace
+	   AND NOT t.tgisinternal
 	  UNION ALL SELECT 'view ' || c.relname || ' ' || md5(pg_get_viewdef(c.oid)) || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
 	  FROM pg_class c WHERE c.relnamespace = 'dynamo'::regnamespace AND c.relkind = 'v'
 	  UNION ALL SELECT 'cmt ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' ' || md5(d.description)
@@ -228,21 +277,35 @@ $signature =~ s/\n/ /g;
 my $signature_sql = $signature;
 $signature =~ s/"/\\"/g;
 my $upgraded = ok_psql($signature, 'objects of the upgraded database');
-my $fresh = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d fresh -c "$signature" 2>&1`;
+my $fresh = `psql -X -q -At -h @{[$node->dir]} -p 56390 -U postgres -d fresh -c "$signature" 2>&1`;
 chomp $fresh;
 ok(length($fresh) > 1000, 'objects of a fresh install') or diag($fresh);
-# (views, comments, what pg_dump dumps and every member object count too)
+# (views, comments, what pg_dump dumps and every member object count too;
+# foreign keys as constraints, not by the OID-named triggers that enforce them)
 like($fresh, qr/^view ttl_status [0-9a-f]{32} security_invoker=true$/m, 'the signature has the views');
 like($fresh, qr/^cmt column index_name of table dynamo\.job_queue /m, 'the comments');
 like($fresh, qr/^cfg dynamo\.time_to_live $/m, 'the tables pg_dump dumps');
 like($fresh, qr/^ext access method dynamo$/m, 'and the members of the extension');
-is($upgraded, $fresh, 'the upgrade from 0.1 creates exactly what a fresh install does');
-my $from02 = `psql -X -q -At -h @{[$node->dir]} -p 55497 -U postgres -d v02 -c "$signature" 2>&1`;
+like($fresh, qr/^rel streams r d user_catalog_table=true$/m, 'and the options of its tables');
+like($fresh, qr/^seq dynamo\.streams_stream_id_seq bigint 1 dynamo\.streams\.1$/m, 'and its sequences');
+# the same objects as a fresh install (on failure, the lines either side lacks)
+sub same_objects {
+	my ($got, $name) = @_;
+	my %fresh = map { $_ => 1 } split /\n/, $fresh;
+	my %got = map { $_ => 1 } split /\n/, $got;
+	is($got, $fresh, $name)
+	  or diag(join("\n", (map { "only upgraded: $_" } grep { !$fresh{$_} } sort keys %got),
+			(map { "only fresh: $_" } grep { !$got{$_} } sort keys %fresh)));
+}
+same_objects($upgraded, 'the upgrade from 0.1 creates exactly what a fresh install does');
+my $from02 = `psql -X -q -At -h @{[$node->dir]} -p 56390 -U postgres -d v02 -c "$signature" 2>&1`;
 chomp $from02;
-is($from02, $fresh, 'and so does the upgrade from 0.2');
+same_objects($from02, 'and so does the upgrade from 0.2');
 my ($ok03, $from03) = $node->psql_in('v03', $signature_sql);
-is($from03, $fresh, 'and the upgrade from 0.3');
+same_objects($from03, 'and the upgrade from 0.3');
 my ($ok04, $from04) = $node->psql_in('v04', $signature_sql);
-is($from04, $fresh, 'and the upgrade from 0.4');
+same_objects($from04, 'and the upgrade from 0.4');
+my ($ok05, $from05) = $node->psql_in('v05', $signature_sql);
+same_objects($from05, 'and the upgrade from 0.5, with a stream enabled');
 $node->stop;
 done_testing();
