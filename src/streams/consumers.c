@@ -178,6 +178,7 @@ typedef struct OwnerStmt
 	" FROM dynamo.stream_consumers WHERE handler IS NOT NULL" \
 	" AND next_attempt_at OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()"
 
+/* Run an OwnerStmt (as the owner), handing each row to its reader. */
 static void
 owner_stmt_step(void *arg)
 {
@@ -734,6 +735,7 @@ typedef struct FailStep
 	const char *message;
 } FailStep;
 
+/* Record a failed batch: its error, the failures in a row, the next attempt. */
 static void
 fail_step(void *arg)
 {
@@ -785,6 +787,7 @@ typedef struct DueStep
 	bool		next_only;		/* only next_ms */
 } DueStep;
 
+/* Keep a due subscription's name (in the round's memory). */
 static void
 name_row(HeapTuple tup, TupleDesc desc, void *out)
 {
@@ -807,6 +810,7 @@ consumers_present(void)
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid("stream_consumers", nsp));
 }
 
+/* The subscriptions due (unless next_only), and the ms until the next retry. */
 static void
 due_step(void *arg)
 {
