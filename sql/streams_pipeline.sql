@@ -181,6 +181,29 @@ SELECT * FROM pg_temp.status('Orders');
 SELECT * FROM pg_temp.records('Orders');
 SELECT count(*) AS streams, count(*) FILTER (WHERE status = 'ENABLED') AS enabled FROM dynamo.streams WHERE table_name = 'Orders';
 
+-- shards roll over once older than dynamo.stream_shard_interval: at a
+-- record of their stream, and idle ones too; each child's parent is the
+-- shard before it, one shard is open, every record is in its shard's range
+ALTER SYSTEM SET dynamo.stream_shard_interval = 1;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1.5);
+SELECT dynamo.put_item('{"TableName":"Big","Item":{"id":{"S":"after roll"}}}');
+SELECT dynamo.stream_wait('60 s');
+SELECT pg_sleep(1.2);
+SELECT dynamo.stream_wait('60 s');
+ALTER SYSTEM RESET dynamo.stream_shard_interval;
+SELECT pg_reload_conf();
+SELECT s.table_name, count(*) > 1 AS rolled, count(*) FILTER (WHERE h.last_seq IS NULL) AS open,
+	bool_and(CASE WHEN h.shard_no = 1 THEN h.parent_shard_no IS NULL ELSE h.parent_shard_no = h.shard_no - 1 END) AS lineage,
+	bool_and(h.last_seq IS NULL OR h.last_seq >= h.first_seq - 1) AS ranges,
+	bool_and(NOT h.lost) AS none_lost
+FROM dynamo.stream_shards h JOIN dynamo.streams s USING (stream_id)
+WHERE s.table_name IN ('Big', 'ViewKEYS_ONLY') GROUP BY s.table_name ORDER BY 1;
+SELECT count(*) AS records_outside_their_shard FROM dynamo.stream_records r JOIN dynamo.stream_shards h USING (stream_id, shard_no)
+WHERE r.seq < h.first_seq OR r.seq > coalesce(h.last_seq, r.seq);
+SELECT h.shard_no > 1 AS in_a_child_shard FROM dynamo.stream_records r JOIN dynamo.stream_shards h USING (stream_id, shard_no)
+	JOIN dynamo.streams s USING (stream_id) WHERE s.table_name = 'Big' AND dynamo.attr(r.keys, 'id')->>'S' = 'after roll';
+
 -- seq numbers: one counter for the database, in commit order, no gaps
 SELECT count(*) = max(seq) AND min(seq) = 1 AS dense, (SELECT last_seq FROM dynamo.stream_progress) = max(seq) AS progress
 FROM dynamo.stream_records;
