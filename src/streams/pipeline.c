@@ -799,7 +799,9 @@ roll_idle_shards(void)
 
 /*
  * Decode up to the flush position, materialise what came, tell the slot;
- * true when any WAL was read.
+ * true when any WAL was read, or more is written but not flushed yet (an
+ * asynchronous commit: the WAL writer flushes it soon, and no one wakes the
+ * worker then).
  */
 static bool
 decode_round(void)
@@ -831,7 +833,7 @@ decode_round(void)
 	}
 	LogicalConfirmReceivedLocation(decoding->reader->EndRecPtr);
 	publish(true, decoding->reader->EndRecPtr);
-	return read_any;
+	return read_any || record_boundary(GetXLogInsertRecPtr()) > upto;
 }
 
 long
