@@ -913,12 +913,13 @@ dynamo_stream_wait(PG_FUNCTION_ARGS)
 	Interval   *timeout = PG_GETARG_INTERVAL_P(0);
 	int64		timeout_ms = (timeout->time + (timeout->day * (int64) USECS_PER_DAY) +
 							  timeout->month * (int64) (DAYS_PER_MONTH * USECS_PER_DAY)) / 1000;
-	XLogRecPtr	target = GetXLogInsertRecPtr();
+	/* (the end of the last record: the insert position may be past a page header) */
+	XLogRecPtr	target = record_boundary(GetXLogInsertRecPtr());
 	TimestampTz start = GetCurrentTimestamp();
 	bool		checked_wanted = false;
 
+	/* commits of asynchronous transactions wait for no WAL writer */
 	XLogFlush(target);
-	target = record_boundary(target);
 	for (;;)
 	{
 		Latch	   *latch;
