@@ -181,6 +181,54 @@ SELECT * FROM pg_temp.status('Orders');
 SELECT * FROM pg_temp.records('Orders');
 SELECT count(*) AS streams, count(*) FILTER (WHERE status = 'ENABLED') AS enabled FROM dynamo.streams WHERE table_name = 'Orders';
 
+-- shards roll over once older than dynamo.stream_shard_interval: at a
+-- record of their stream, and idle ones too; each child's parent is the
+-- shard before it, one shard is open, every record is in its shard's range
+ALTER SYSTEM SET dynamo.stream_shard_interval = 1;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1.5);
+SELECT dynamo.put_item('{"TableName":"Big","Item":{"id":{"S":"after roll"}}}');
+SELECT dynamo.stream_wait('60 s');
+SELECT pg_sleep(1.2);
+SELECT dynamo.stream_wait('60 s');
+ALTER SYSTEM RESET dynamo.stream_shard_interval;
+SELECT pg_reload_conf();
+SELECT s.table_name, count(*) > 1 AS rolled, count(*) FILTER (WHERE h.last_seq IS NULL) AS open,
+	bool_and(CASE WHEN h.shard_no = 1 THEN h.parent_shard_no IS NULL ELSE h.parent_shard_no = h.shard_no - 1 END) AS lineage,
+	bool_and(h.last_seq IS NULL OR h.last_seq >= h.first_seq - 1) AS ranges,
+	bool_and(NOT h.lost) AS none_lost
+FROM dynamo.stream_shards h JOIN dynamo.streams s USING (stream_id)
+WHERE s.table_name IN ('Big', 'ViewKEYS_ONLY') GROUP BY s.table_name ORDER BY 1;
+SELECT count(*) AS records_outside_their_shard FROM dynamo.stream_records r JOIN dynamo.stream_shards h USING (stream_id, shard_no)
+WHERE r.seq < h.first_seq OR r.seq > coalesce(h.last_seq, r.seq);
+SELECT h.shard_no > 1 AS in_a_child_shard FROM dynamo.stream_records r JOIN dynamo.stream_shards h USING (stream_id, shard_no)
+	JOIN dynamo.streams s USING (stream_id) WHERE s.table_name = 'Big' AND dynamo.attr(r.keys, 'id')->>'S' = 'after roll';
+
+-- a trigger and a rule on a streamed table run for its writers, never in
+-- the streams worker (which writes only the change log): a rule that turns
+-- an UPDATE into nothing leaves nothing to stream
+CREATE TABLE public.trigger_log (who text, app text);
+CREATE FUNCTION public.log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO public.trigger_log VALUES (current_user, current_setting('application_name'));
+	RETURN NULL;
+END $$;
+CREATE TRIGGER spy AFTER INSERT OR UPDATE OR DELETE ON dynamo_data."Big" FOR EACH ROW EXECUTE FUNCTION public.log_change();
+SELECT dynamo.put_item('{"TableName":"Big","Item":{"id":{"S":"triggered"}}}');
+-- (the API's writes use ON CONFLICT, which a table with rules refuses)
+CREATE RULE quiet AS ON UPDATE TO dynamo_data."Big" DO INSTEAD NOTHING;
+INSERT INTO dynamo_data."Big" (item) VALUES ('{"id":{"S":"triggered too"}}');
+UPDATE dynamo_data."Big" SET item = '{"id":{"S":"triggered"},"v":{"S":"ruled out"}}';
+SELECT dynamo.stream_wait('60 s');
+SELECT string_agg(event::text || ':' || (dynamo.attr(new_image, 'id')->>'S') || coalesce('/' || (dynamo.attr(new_image, 'v')->>'S'), ''), ' ' ORDER BY seq) AS records
+FROM dynamo.stream_records r JOIN dynamo.streams s USING (stream_id)
+WHERE s.table_name = 'Big' AND dynamo.attr(r.keys, 'id')->>'S' LIKE 'triggered%';
+SELECT count(*) AS trigger_runs, count(*) FILTER (WHERE app = 'dynamo streams') AS in_the_worker FROM public.trigger_log;
+DROP RULE quiet ON dynamo_data."Big";
+DROP TRIGGER spy ON dynamo_data."Big";
+DROP FUNCTION public.log_change();
+DROP TABLE public.trigger_log;
+
 -- seq numbers: one counter for the database, in commit order, no gaps
 SELECT count(*) = max(seq) AND min(seq) = 1 AS dense, (SELECT last_seq FROM dynamo.stream_progress) = max(seq) AS progress
 FROM dynamo.stream_records;

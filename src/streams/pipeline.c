@@ -90,6 +90,7 @@
 #define BUFFER_MAX_TXNS		10000
 #define POLL_MS				5		/* while WAL is arriving */
 #define IDLE_MS				10000	/* nothing arriving (commits wake the worker) */
+#define ROLL_CHECK_MS		1000	/* between looks for shards to roll over */
 
 /* Settings (StreamsPipelineInit). */
 static int	shard_interval_s = 4 * 3600;
@@ -104,6 +105,7 @@ static BufFile *buffer = NULL;
 static off_t buffer_len = 0;
 static int	buffer_txns = 0;
 static char slot_name[NAMEDATALEN];
+static TimestampTz last_roll_check = 0;
 
 /* Statements the materialisation runs, prepared once. */
 typedef enum PipeStmt
@@ -790,8 +792,48 @@ record_boundary(XLogRecPtr lsn)
 }
 
 /*
+ * Roll over the open shards older than dynamo.stream_shard_interval of
+ * streams that got no record to do it (one transaction).
+ */
+static void
+roll_idle_shards(void)
+{
+	Materialise m = {0};
+	Datum		v[1] = {Int32GetDatum(shard_interval_s)};
+	Oid			types[1] = {INT4OID};
+	SPITupleTable *tt;
+	uint64		n;
+
+	begin_work();
+	if (SPI_execute_with_args("SELECT h.stream_id, h.shard_no FROM dynamo.stream_shards h"
+							  " JOIN dynamo.streams s USING (stream_id)"
+							  " WHERE s.status OPERATOR(pg_catalog.=) 'ENABLED' AND h.last_seq IS NULL"
+							  " AND h.opened_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-)"
+							  "  pg_catalog.make_interval(secs => $1))",
+							  1, types, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "dynamo streams: looking for shards to roll over failed");
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	if (n > 0)
+		read_progress(&m);
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		OpenShard	o = {DatumGetInt64(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull)),
+		DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull))};
+
+		CHECK_FOR_INTERRUPTS();
+		close_shard(&m, &o, false);
+		open_shard(&m, &o, true);
+	}
+	end_work();
+}
+
+/*
  * Decode up to the flush position, materialise what came, tell the slot;
- * true when any WAL was read.
+ * true when any WAL was read, or more is written but not flushed yet (an
+ * asynchronous commit: the WAL writer flushes it soon, and no one wakes the
+ * worker then).
  */
 static bool
 decode_round(void)
@@ -816,9 +858,14 @@ decode_round(void)
 	}
 	if (buffer_len > 0)
 		materialise();
+	if (TimestampDifferenceExceeds(last_roll_check, GetCurrentTimestamp(), ROLL_CHECK_MS))
+	{
+		roll_idle_shards();
+		last_roll_check = GetCurrentTimestamp();
+	}
 	LogicalConfirmReceivedLocation(decoding->reader->EndRecPtr);
 	publish(true, decoding->reader->EndRecPtr);
-	return read_any;
+	return read_any || record_boundary(GetXLogInsertRecPtr()) > upto;
 }
 
 long
@@ -900,12 +947,13 @@ dynamo_stream_wait(PG_FUNCTION_ARGS)
 	Interval   *timeout = PG_GETARG_INTERVAL_P(0);
 	int64		timeout_ms = (timeout->time + (timeout->day * (int64) USECS_PER_DAY) +
 							  timeout->month * (int64) (DAYS_PER_MONTH * USECS_PER_DAY)) / 1000;
-	XLogRecPtr	target = GetXLogInsertRecPtr();
+	/* (the end of the last record: the insert position may be past a page header) */
+	XLogRecPtr	target = record_boundary(GetXLogInsertRecPtr());
 	TimestampTz start = GetCurrentTimestamp();
 	bool		checked_wanted = false;
 
+	/* commits of asynchronous transactions wait for no WAL writer */
 	XLogFlush(target);
-	target = record_boundary(target);
 	for (;;)
 	{
 		Latch	   *latch;

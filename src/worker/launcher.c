@@ -36,6 +36,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_database.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
@@ -50,12 +51,16 @@
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/backend_status.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "security.h"
 #include "streams/streams.h"
 #include "worker/worker_int.h"
 
@@ -121,6 +126,82 @@ MaintSlotFind(Oid dboid, bool create)
 		free_slot->dboid = dboid;
 	}
 	return create ? free_slot : NULL;
+}
+
+/*
+ * Hand this database's place for one of its two workers from process from
+ * to process to (0: nobody), with the latch to wake it by; false when the
+ * place is not from's.
+ */
+static bool
+slot_hand_over(bool streams, pid_t from, pid_t to, Latch *latch)
+{
+	bool		ok = false;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, to != 0);
+		pid_t	   *pid = s ? (streams ? &s->streams_pid : &s->pid) : NULL;
+
+		if (pid && *pid == from)
+		{
+			*pid = to;
+			*(streams ? &s->streams_latch : &s->latch) = latch;
+			if (streams)
+			{
+				s->streams_slot = false;
+				s->streams_done = InvalidXLogRecPtr;
+			}
+			else if (to == 0)
+				s->running_job = s->cancel_job = 0;
+			ok = true;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	return ok;
+}
+
+/* On exit: this database has no such worker any more. */
+static void
+slot_detach(int code, Datum arg)
+{
+	(void) slot_hand_over(DatumGetBool(arg), MyProcPid, 0, NULL);
+}
+
+bool
+MaintSlotAttach(bool streams)
+{
+	if (!slot_hand_over(streams, 0, MyProcPid, MyLatch))
+		return false;
+	before_shmem_exit(slot_detach, BoolGetDatum(streams));
+	return true;
+}
+
+void
+MaintWorkerStart(Datum main_arg, bool streams)
+{
+	const char *name = streams ? "dynamo streams" : "dynamo maintenance";
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
+	if (!MaintSlotAttach(streams))
+		proc_exit(0);
+	SetConfigOption("application_name", name, PGC_USERSET, PGC_S_SESSION);
+	pgstat_report_appname(name);
+	SecurityPinSearchPath();
+}
+
+ExtensionState
+MaintExtensionState(const char *relname)
+{
+	Oid			nsp;
+
+	if (!OidIsValid(get_extension_oid("dynamo", true)))
+		return EXT_ABSENT;
+	nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(relname, nsp)) ? EXT_READY : EXT_OLD;
 }
 
 /* Wake the launcher (spinlock not held). */

@@ -108,47 +108,6 @@ MaintenanceRunTopLevel(const char *sql, Oid as_user)
 	MemoryContextSwitchTo(old);
 }
 
-/* On exit: this database has no worker any more. */
-static void
-worker_detach(int code, Datum arg)
-{
-	SpinLockAcquire(&maint_shared->mutex);
-	{
-		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
-
-		if (s && s->pid == MyProcPid)
-		{
-			s->pid = 0;
-			s->latch = NULL;
-			s->running_job = s->cancel_job = 0;
-		}
-	}
-	SpinLockRelease(&maint_shared->mutex);
-}
-
-/* Take this database's slot; false when another worker holds it. */
-static bool
-worker_attach(void)
-{
-	bool		ok = false;
-
-	SpinLockAcquire(&maint_shared->mutex);
-	{
-		MaintSlot  *s = MaintSlotFind(MyDatabaseId, true);
-
-		if (s && s->pid == 0)
-		{
-			s->pid = MyProcPid;
-			s->latch = MyLatch;
-			ok = true;
-		}
-	}
-	SpinLockRelease(&maint_shared->mutex);
-	if (ok)
-		before_shmem_exit(worker_detach, (Datum) 0);
-	return ok;
-}
-
 /* Say that there is nothing to do here until the extension appears. */
 static void
 mark_no_extension(void)
@@ -162,14 +121,6 @@ mark_no_extension(void)
 	}
 	SpinLockRelease(&maint_shared->mutex);
 }
-
-typedef enum ExtensionState
-{
-	EXT_ABSENT,					/* no dynamo here: the worker exits */
-	EXT_OLD,					/* a version without a job queue: wait */
-	EXT_RESTORING,				/* pg_restore is loading this database: wait */
-	EXT_READY
-} ExtensionState;
 
 /*
  * Is pg_restore connected to this database?  Jobs it restores name tables
@@ -196,18 +147,12 @@ restore_in_progress(void)
 static ExtensionState
 extension_state(void)
 {
-	ExtensionState st = EXT_ABSENT;
+	ExtensionState st;
 
 	StartTransactionCommand();
-	if (OidIsValid(get_extension_oid("dynamo", true)))
-	{
-		Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
-
-		st = OidIsValid(nsp) && OidIsValid(get_relname_relid("job_queue", nsp)) ?
-			EXT_READY : EXT_OLD;
-		if (st == EXT_READY && restore_in_progress())
-			st = EXT_RESTORING;
-	}
+	st = MaintExtensionState("job_queue");
+	if (st == EXT_READY && restore_in_progress())
+		st = EXT_RESTORING;
 	CommitTransactionCommand();
 	return st;
 }
@@ -388,16 +333,8 @@ PGDLLEXPORT void DynamoMaintenanceMain(Datum main_arg);
 void
 DynamoMaintenanceMain(Datum main_arg)
 {
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
-	if (!worker_attach())
-		proc_exit(0);
+	MaintWorkerStart(main_arg, false);
 	worker_user = GetUserId();
-	SetConfigOption("application_name", "dynamo maintenance", PGC_USERSET, PGC_S_SESSION);
-	pgstat_report_appname("dynamo maintenance");
-	SecurityPinSearchPath();
 	job_context = AllocSetContextCreate(TopMemoryContext, "dynamo maintenance job",
 										ALLOCSET_DEFAULT_SIZES);
 	/* SIGINT cancels the job running, nothing else (run_job) */

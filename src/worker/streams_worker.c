@@ -41,71 +41,14 @@
 #define STREAMS_OLD_NAP_MS	10000	/* a version without streams */
 #define STREAMS_TRIM_MS		60000
 
-/* On exit: this database has no streams worker any more. */
-static void
-streams_detach(int code, Datum arg)
-{
-	SpinLockAcquire(&maint_shared->mutex);
-	{
-		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
-
-		if (s && s->streams_pid == MyProcPid)
-		{
-			s->streams_pid = 0;
-			s->streams_latch = NULL;
-			s->streams_slot = false;
-			s->streams_done = InvalidXLogRecPtr;
-		}
-	}
-	SpinLockRelease(&maint_shared->mutex);
-}
-
-/* Take this database's streams place; false when another worker holds it. */
-static bool
-streams_attach(void)
-{
-	bool		ok = false;
-
-	SpinLockAcquire(&maint_shared->mutex);
-	{
-		MaintSlot  *s = MaintSlotFind(MyDatabaseId, true);
-
-		if (s && s->streams_pid == 0)
-		{
-			s->streams_pid = MyProcPid;
-			s->streams_latch = MyLatch;
-			s->streams_slot = false;
-			s->streams_done = InvalidXLogRecPtr;
-			ok = true;
-		}
-	}
-	SpinLockRelease(&maint_shared->mutex);
-	if (ok)
-		before_shmem_exit(streams_detach, (Datum) 0);
-	return ok;
-}
-
-typedef enum StreamsState
-{
-	STREAMS_ABSENT,				/* no extension: drop the slot, exit */
-	STREAMS_OLD,				/* a version without streams: wait */
-	STREAMS_READY
-} StreamsState;
-
-/* Is the extension here, with the streams catalog? */
-static StreamsState
+/* Is the extension here, with the streams catalog (a transaction of its own)? */
+static ExtensionState
 streams_state(void)
 {
-	StreamsState st = STREAMS_ABSENT;
+	ExtensionState st;
 
 	StartTransactionCommand();
-	if (OidIsValid(get_extension_oid("dynamo", true)))
-	{
-		Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
-
-		st = OidIsValid(nsp) && OidIsValid(get_relname_relid("stream_progress", nsp)) ?
-			STREAMS_READY : STREAMS_OLD;
-	}
+	st = MaintExtensionState("stream_progress");
 	CommitTransactionCommand();
 	return st;
 }
@@ -158,17 +101,9 @@ DynamoStreamsMain(Datum main_arg)
 {
 	TimestampTz last_check = 0;
 	TimestampTz last_trim = GetCurrentTimestamp();
-	StreamsState st = STREAMS_READY;
+	ExtensionState st = EXT_READY;
 
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
-	if (!streams_attach())
-		proc_exit(0);
-	SetConfigOption("application_name", "dynamo streams", PGC_USERSET, PGC_S_SESSION);
-	pgstat_report_appname("dynamo streams");
-	SecurityPinSearchPath();
+	MaintWorkerStart(main_arg, true);
 
 	for (;;)
 	{
@@ -182,19 +117,19 @@ DynamoStreamsMain(Datum main_arg)
 			ProcessConfigFile(PGC_SIGHUP);
 			SecurityPinSearchPath();
 		}
-		if (st != STREAMS_READY || TimestampDifferenceExceeds(last_check, now, STREAMS_CHECK_MS))
+		if (st != EXT_READY || TimestampDifferenceExceeds(last_check, now, STREAMS_CHECK_MS))
 		{
 			st = streams_state();
 			last_check = now;
 		}
-		if (st == STREAMS_ABSENT)
+		if (st == EXT_ABSENT)
 		{
 			StreamsPipelineDropSlot();
 			proc_exit(0);
 		}
 		if (StreamsPipelineStalled())
 			pgstat_report_activity(STATE_IDLE, "stalled (dynamo.stream_test_stall)");
-		else if (st == STREAMS_READY)
+		else if (st == EXT_READY)
 		{
 			pgstat_report_activity(STATE_IDLE, "");
 			nap = StreamsPipelineRun(streams_wanted);

@@ -42,4 +42,32 @@ extern MaintShared *maint_shared;
 /* The slot of a database (mutex held); NULL when none (or none free). */
 extern MaintSlot *MaintSlotFind(Oid dboid, bool create);
 
+/*
+ * Take this database's place for its maintenance worker (streams false) or
+ * its streams worker; false when another process holds it.  It is given up
+ * when the process exits.
+ */
+extern bool MaintSlotAttach(bool streams);
+
+/*
+ * The start of a database's maintenance or streams worker (main_arg: the
+ * database): signals, connection, its place taken (else it exits), its
+ * name, search_path pinned.
+ */
+extern void MaintWorkerStart(Datum main_arg, bool streams);
+
+typedef enum ExtensionState
+{
+	EXT_ABSENT,					/* no dynamo here: the worker exits */
+	EXT_OLD,					/* a version without what the worker needs: wait */
+	EXT_RESTORING,				/* pg_restore is loading this database: wait */
+	EXT_READY
+} ExtensionState;
+
+/*
+ * Is the extension here, of a version with our relation relname (in a
+ * transaction)?  EXT_ABSENT, EXT_OLD or EXT_READY.
+ */
+extern ExtensionState MaintExtensionState(const char *relname);
+
 #endif							/* DYNAMO_WORKER_INT_H */

@@ -5,7 +5,10 @@ usage: bench_requests.py ENDPOINT KEY_ID SECRET OPERATION TABLE COUNT OUT.lua [A
 Request i is about the item with key "k%06d" % i.  With ATTR, the items PutItem
 writes also carry the string attribute ATTR, valued ATTR followed by i % 1000
 (a GSI key of 1000 values, say); with ATTR:N, the Number attribute ATTR valued
-4102444800 - i (a Time to Live in 2099: indexed, never expired).
+4102444800 - i (a Time to Live in 2099: indexed, never expired).  With flip,
+there are 2 * COUNT PutItem requests: two passes over the keys whose items
+differ (v of "x"s, then of "y"s), so that a write seldom leaves an item as
+it was (a write that changes nothing writes no stream record).
 Signatures are valid for 15 minutes: generate just before running wrk.
 """
 import json
@@ -16,15 +19,18 @@ import botocore.awsrequest
 import botocore.credentials
 
 PAYLOAD = "x" * 1000            # 1 KB items
+OTHER_PAYLOAD = "y" * 1000
 
 
-def body(op, table, i, attr=None):
-    key = {"pk": {"S": "k%06d" % i}}
+def body(op, table, i, attr=None, count=None):
+    key = {"pk": {"S": "k%06d" % (i % count if attr == "flip" else i)}}
     if op == "GetItem":
         return {"TableName": table, "Key": key}
     if op == "PutItem":
         item = dict(key, v={"S": PAYLOAD})
-        if attr and attr.endswith(":N"):
+        if attr == "flip":
+            item["v"] = {"S": OTHER_PAYLOAD if i >= count else PAYLOAD}
+        elif attr and attr.endswith(":N"):
             item[attr[:-2]] = {"N": str(4102444800 - i)}
         elif attr:
             item[attr] = {"S": "%s%d" % (attr, i % 1000)}
@@ -50,8 +56,8 @@ def main():
                                      "dynamodb", "us-east-1")
     host = endpoint.split("//", 1)[1].rstrip("/")
     lines = ["local reqs = {}"]
-    for i in range(int(count)):
-        data = json.dumps(body(op, table, i, attr))
+    for i in range(int(count) * (2 if attr == "flip" else 1)):
+        data = json.dumps(body(op, table, i, attr, int(count)))
         req = botocore.awsrequest.AWSRequest(
             method="POST", url=endpoint + "/", data=data.encode(),
             headers={"Content-Type": "application/x-amz-json-1.0",

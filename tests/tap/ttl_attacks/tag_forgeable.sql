@@ -19,7 +19,8 @@ ALTER TABLE dynamo_data."TtlrTag" REPLICA IDENTITY FULL;
 SELECT dynamo.stream_wait('60 s') IS NULL;
 SELECT dynamo.put_item('{"TableName":"TtlrTag","Item":{"pk":{"S":"keep"}}}') IS NULL;
 SELECT dynamo.put_item('{"TableName":"TtlrTag","Item":{"pk":{"S":"keep2"}}}') IS NULL;
-SELECT dynamo.put_item('{"TableName":"TtlrTag","Item":{"pk":{"S":"old"},"exp":{"N":"1000"}}}') IS NULL;
+SELECT dynamo.put_item(json_build_object('TableName', 'TtlrTag', 'Item', json_build_object('pk', '{"S":"old"}'::json,
+	'exp', json_build_object('N', (extract(epoch FROM now())::bigint - 100)::text)))) IS NULL;
 GRANT SELECT, UPDATE, DELETE ON dynamo_data."TtlrTag" TO ttlr_mallory;
 SET ROLE ttlr_mallory;
 BEGIN;
