@@ -28,22 +28,31 @@ EXCEPTION WHEN OTHERS THEN
   RETURN regexp_replace(SQLERRM, '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}', '<label>', 'g');
 END $$;
 
+-- a table keyed by id, its stream enabled
+CREATE FUNCTION sr_table(tname text, view text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT dynamo.create_table(json_build_object('TableName', tname,
+    'KeySchema', json_build_array(json_build_object('AttributeName', 'id', 'KeyType', 'HASH')),
+    'AttributeDefinitions', json_build_array(json_build_object('AttributeName', 'id', 'AttributeType', 'S')),
+    'BillingMode', 'PAY_PER_REQUEST',
+    'StreamSpecification', json_build_object('StreamEnabled', true, 'StreamViewType', view))) IS NOT NULL $$;
+-- the ARN of a table's stream, its first shard and a TRIM_HORIZON iterator of it
+CREATE FUNCTION sr_position(tname text, OUT arn text, OUT shard text, OUT it text) LANGUAGE plpgsql AS $$
+BEGIN
+  arn := dynamo.list_streams(json_build_object('TableName', tname))->'Streams'->0->>'StreamArn';
+  shard := dynamo.describe_stream(json_build_object('StreamArn', arn))->'StreamDescription'->'Shards'->0->>'ShardId';
+  it := dynamo.get_shard_iterator(json_build_object('StreamArn', arn, 'ShardId', shard,
+    'ShardIteratorType', 'TRIM_HORIZON'))->>'ShardIterator';
+END $$;
+
 -- Alice's table and its stream, with a record
 SET ROLE dy_sr_alice;
-SELECT dynamo.create_table('{"TableName":"SrAlice","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
-  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
-  "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}') IS NOT NULL AS created;
+SELECT sr_table('SrAlice', 'NEW_IMAGE') AS created;
 -- (written once the stream is ENABLED: the first stream of a database may
 -- otherwise lose the writes made before the slot exists)
 SELECT dynamo.stream_wait('60 s');
 SELECT dynamo.put_item('{"TableName":"SrAlice","Item":{"id":{"S":"alice-secret"}}}');
-RESET ROLE;
 SELECT dynamo.stream_wait('60 s');
-SELECT s->>'StreamArn' AS arn FROM json_array_elements(dynamo.list_streams('{"TableName":"SrAlice"}')->'Streams') s \gset
-SELECT dynamo.describe_stream(json_build_object('StreamArn', :'arn'))->'StreamDescription'->'Shards'->0->>'ShardId' AS shard \gset
-SET ROLE dy_sr_alice;
-SELECT dynamo.get_shard_iterator(json_build_object('StreamArn', :'arn', 'ShardId', :'shard',
-  'ShardIteratorType', 'TRIM_HORIZON'))->>'ShardIterator' AS alice_it \gset
+SELECT arn, shard, it AS alice_it FROM sr_position('SrAlice') \gset
 SELECT sr_keys(:'alice_it');
 
 -- Alice drops the relation by hand: the stream is disabled, its records stay
@@ -79,9 +88,7 @@ RESET ROLE;
 -- the rows they let through (Scan), so it may not read the stream, whose
 -- records no policy filters; the owner, whom they do not restrict, may.
 SET ROLE dy_sr_alice;
-SELECT dynamo.create_table('{"TableName":"SrRows","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
-  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
-  "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}') IS NOT NULL AS created;
+SELECT sr_table('SrRows', 'NEW_IMAGE') AS created;
 SELECT dynamo.stream_wait('60 s');
 SELECT dynamo.put_item('{"TableName":"SrRows","Item":{"id":{"S":"mallorys"}}}');
 SELECT dynamo.put_item('{"TableName":"SrRows","Item":{"id":{"S":"not-mallorys"}}}');
@@ -90,10 +97,7 @@ CREATE POLICY only_hers ON dynamo_data."SrRows" FOR SELECT TO dy_sr_mallory
   USING (pk = dynamo.item_key('{"id":{"S":"mallorys"}}', 'id', 'S', false));
 GRANT SELECT ON dynamo_data."SrRows" TO dy_sr_mallory;
 SELECT dynamo.stream_wait('60 s');
-SELECT s->>'StreamArn' AS rows_arn FROM json_array_elements(dynamo.list_streams('{"TableName":"SrRows"}')->'Streams') s \gset
-SELECT dynamo.describe_stream(json_build_object('StreamArn', :'rows_arn'))->'StreamDescription'->'Shards'->0->>'ShardId' AS rows_shard \gset
-SELECT dynamo.get_shard_iterator(json_build_object('StreamArn', :'rows_arn', 'ShardId', :'rows_shard',
-  'ShardIteratorType', 'TRIM_HORIZON'))->>'ShardIterator' AS rows_it \gset
+SELECT arn AS rows_arn, shard AS rows_shard, it AS rows_it FROM sr_position('SrRows') \gset
 SELECT sr_keys(:'rows_it');
 RESET ROLE;
 SET ROLE dy_sr_mallory;
@@ -107,9 +111,7 @@ RESET ROLE;
 
 -- Mallory's own stream-enabled relation: no way round the WAL
 SET ROLE dy_sr_mallory;
-SELECT dynamo.create_table('{"TableName":"SrMal","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
-  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
-  "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL AS created;
+SELECT sr_table('SrMal', 'KEYS_ONLY') AS created;
 ALTER TABLE dynamo_data."SrMal" SET UNLOGGED;
 TRUNCATE dynamo_data."SrMal";
 RESET ROLE;
@@ -123,5 +125,7 @@ DELETE FROM dynamo.stream_records WHERE stream_id IN
 DELETE FROM dynamo.streams WHERE table_name IN ('SrAlice', 'SrMal', 'SrRows');
 DROP FUNCTION sr_try(text, json);
 DROP FUNCTION sr_keys(text);
+DROP FUNCTION sr_table(text, text);
+DROP FUNCTION sr_position(text);
 DROP ROLE dy_sr_alice;
 DROP ROLE dy_sr_mallory;
