@@ -37,12 +37,15 @@ ALTER TABLE dynamo.streams ALTER COLUMN stream_id
 CREATE INDEX streams_relid ON dynamo.streams (relid);
 CREATE INDEX streams_table ON dynamo.streams (table_name, created_at);
 -- written only through the API and the worker (as the extension's owner); a
--- role sees the streams of the tables it may read, and those of tables it
--- owned (a deleted table's stream stays readable for 24 hours)
+-- role sees the streams of the tables it may read (on the relation the
+-- stream was enabled on: not another one given the name of a table's
+-- relation dropped by hand), and those of tables it owned (a deleted
+-- table's stream stays readable for 24 hours)
 ALTER TABLE dynamo.streams ENABLE ROW LEVEL SECURITY;
 CREATE POLICY readable ON dynamo.streams USING (
 	pg_catalog.pg_has_role(owner::pg_catalog.oid, 'USAGE')
-	OR dynamo.may_read_table(table_name, table_id));
+	OR (dynamo.may_read_table(table_name, table_id)
+		AND pg_catalog.has_table_privilege(relid, 'SELECT')));
 GRANT SELECT ON dynamo.streams TO PUBLIC;
 
 -- The shards of a stream, in order: shard n+1's parent is shard n, except

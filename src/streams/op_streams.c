@@ -446,8 +446,22 @@ static const char *const trim_statements[] = {
 	"DELETE FROM dynamo.stream_records r USING dynamo.streams s"
 	" WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id AND s.status OPERATOR(pg_catalog.=) 'DISABLED'"
 	" AND s.disabled_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF,
-	"DELETE FROM dynamo.streams s WHERE s.status OPERATOR(pg_catalog.=) 'DISABLED'"
-	" AND s.disabled_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF,
+	/*
+	 * then the streams, but none whose row or consumer's row another
+	 * transaction holds (stream_consume holds its consumer's while the
+	 * caller's transaction lasts): the streams worker, which trims, must not
+	 * wait for any role's transaction; such a stream goes on a later trim
+	 */
+	"WITH doomed AS MATERIALIZED (SELECT s.stream_id FROM dynamo.streams s"
+	"  WHERE s.status OPERATOR(pg_catalog.=) 'DISABLED' AND s.disabled_at OPERATOR(pg_catalog.<)" TRIM_CUTOFF
+	"  FOR UPDATE SKIP LOCKED),"
+	" free AS MATERIALIZED (SELECT c.consumer FROM dynamo.stream_consumers c"
+	"  WHERE EXISTS (SELECT FROM doomed d WHERE d.stream_id OPERATOR(pg_catalog.=) c.stream_id)"
+	"  FOR UPDATE SKIP LOCKED)"
+	" DELETE FROM dynamo.streams s USING doomed d WHERE s.stream_id OPERATOR(pg_catalog.=) d.stream_id"
+	" AND NOT EXISTS (SELECT FROM dynamo.stream_consumers c"
+	"  WHERE c.stream_id OPERATOR(pg_catalog.=) d.stream_id"
+	"  AND NOT EXISTS (SELECT FROM free f WHERE f.consumer OPERATOR(pg_catalog.=) c.consumer))",
 };
 
 static void

@@ -8,9 +8,11 @@
  * extension's owner (its policy would hide the streams of deleted tables
  * from the roles that owned them only through a subquery per row); what a
  * caller may see of a stream is decided by StreamMayRead and StreamVisible,
- * before anything of it is answered.  Shards (dynamo.stream_shards, which no
- * role but the owner reads) are looked up here too, only for a stream the
- * caller has been found to read.
+ * before anything of it is answered: reading needs SELECT on the table's
+ * relation (the very one the stream was enabled on) with no row security
+ * applying to the caller, since records cannot be filtered by policies.
+ * Shards (dynamo.stream_shards, which no role but the owner reads) are
+ * looked up here too, only for a stream the caller has been found to read.
  */
 #include "postgres.h"
 
@@ -26,6 +28,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/timestamp.h"
 
 #define STREAM_COLUMNS \
@@ -170,7 +173,12 @@ StreamLookupId(int64 stream_id)
 	return lookup(&st);
 }
 
-/* The relation of the stream's table while that table (that table_id) exists. */
+/*
+ * The relation of the stream's table while that table (that table_id, on
+ * the relation the stream was enabled on) exists.  A relation of the same
+ * name that is another one (the table's dropped by hand, and another role's
+ * created in its place) is not the table.
+ */
 static Oid
 live_relation(const StreamInfo *s)
 {
@@ -178,8 +186,22 @@ live_relation(const StreamInfo *s)
 	char	   *relname = CatalogOwnerValue("SELECT relname::pg_catalog.text FROM dynamo.tables"
 											" WHERE table_name OPERATOR(pg_catalog.=) $1"
 											" AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, args);
+	Oid			relid = relname ?
+		get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
 
-	return relname ? get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
+	return relid == s->relid ? relid : InvalidOid;
+}
+
+/*
+ * May the current role read every item of relation relid: SELECT on it, and
+ * no row security applying to it (a stream's records cannot be filtered by
+ * the policies of the relation's rows).
+ */
+static bool
+may_read_all_items(Oid relid)
+{
+	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
 }
 
 bool
@@ -188,7 +210,7 @@ StreamMayRead(const StreamInfo *s)
 	Oid			relid = live_relation(s);
 
 	if (OidIsValid(relid))
-		return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+		return may_read_all_items(relid);
 	return has_privs_of_role(GetUserId(), s->owner);
 }
 
