@@ -307,6 +307,35 @@ SET ROLE cons_app;
 SELECT dynamo.stream_unsubscribe('hang');
 RESET ROLE;
 
+-- a handler that catches the cancel of the timeout and runs on is ended with
+-- the worker a second later: the pipeline of the database goes on (records
+-- keep coming, stream_wait returns) while the handler is subscribed
+SET ROLE cons_app;
+CREATE FUNCTION cons_app.stubborn(records json) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	LOOP
+		BEGIN
+			PERFORM pg_catalog.pg_sleep(3600);
+		EXCEPTION WHEN query_canceled THEN NULL;
+		END;
+	END LOOP;
+END $$;
+SELECT dynamo.stream_subscribe('stubborn', :'arn', 'cons_app.stubborn(json)', 10);
+SELECT dynamo.put_item('{"TableName":"ConsOrders","Item":{"customer":{"S":"bob"},"order":{"S":"o3"},"amount":{"N":"1"}}}') IS NOT NULL AS put;
+RESET ROLE;
+SELECT pg_catalog.pg_sleep(3);
+SET ROLE cons_app;
+SELECT dynamo.put_item('{"TableName":"ConsOrders","Item":{"customer":{"S":"bob"},"order":{"S":"o4"},"amount":{"N":"1"}}}') IS NOT NULL AS put;
+RESET ROLE;
+SELECT dynamo.stream_wait('60 s');
+SELECT count(*) AS recorded FROM dynamo.stream_records r JOIN dynamo.streams s USING (stream_id)
+  WHERE s.table_name = 'ConsOrders' AND dynamo.item_to_json(r.keys)::text LIKE '%o4%';
+SET ROLE cons_app;
+SELECT dynamo.stream_unsubscribe('stubborn');
+RESET ROLE;
+SELECT cons_wait_consumed('totals');
+SELECT * FROM cons_totals_match();
+
 -- a role that may not log in any more: its batches wait (and say why),
 -- and go on once it may again
 ALTER ROLE cons_app NOLOGIN;

@@ -52,7 +52,9 @@
  * error or dynamo.stream_handler_timeout, is rolled back; its error, the
  * failures in a row and the next attempt (after dynamo.stream_retry_min,
  * doubling up to dynamo.stream_retry_max) are kept in the consumer's row,
- * and the same batch is tried again then.
+ * and the same batch is tried again then.  A handler that catches its
+ * cancellation and runs on is stopped a second later by the end of the
+ * worker itself (its batch rolls back; the launcher starts the worker again).
  */
 #include "postgres.h"
 
@@ -66,6 +68,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -88,6 +91,24 @@
 #define BATCHES_PER_TURN		16
 
 static int	handler_timeout_ms = 10000;
+
+/* How long past the handler timeout a handler may ignore its cancel. */
+#define HANDLER_DEADLINE_GRACE_MS	1000
+static TimeoutId handler_deadline = USER_TIMEOUT;
+
+/*
+ * Timeout handler: a handler that caught its cancellation (a PL/pgSQL
+ * handler for query_canceled can) still runs, holding up the pipeline of
+ * the database.  Terminate the worker, which no handler can catch: its
+ * batch rolls back and the launcher starts the worker again.
+ */
+static void
+handler_deadline_passed(void)
+{
+	ProcDiePending = true;
+	InterruptPending = true;
+	SetLatch(MyLatch);
+}
 static int	retry_min_ms = 1000;
 static int	retry_max_ms = 600000;
 
@@ -706,15 +727,21 @@ in_transaction(void (*step) (void *arg), void *arg, MemoryContext cxt)
 		PushActiveSnapshot(GetTransactionSnapshot());
 		QueryCancelPending = false;
 		QueryCancelHoldoffCount = 0;
+		if (handler_deadline == USER_TIMEOUT)
+			handler_deadline = RegisterTimeout(USER_TIMEOUT, handler_deadline_passed);
 		enable_timeout_after(STATEMENT_TIMEOUT, handler_timeout_ms);
+		enable_timeout_after(handler_deadline, handler_timeout_ms + HANDLER_DEADLINE_GRACE_MS);
 		step(arg);
 		disable_timeout(STATEMENT_TIMEOUT, false);
+		disable_timeout(handler_deadline, false);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
 	PG_CATCH();
 	{
 		disable_timeout(STATEMENT_TIMEOUT, false);
+		if (handler_deadline != USER_TIMEOUT)
+			disable_timeout(handler_deadline, false);
 		MemoryContextSwitchTo(cxt);
 		error = CopyErrorData();
 		FlushErrorState();

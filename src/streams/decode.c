@@ -38,6 +38,7 @@
 #include "access/xact.h"
 #include "attrval.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "item.h"
 #include "keycodec.h"
@@ -52,6 +53,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include <json-c/json.h>
 
@@ -90,6 +92,7 @@ typedef struct DecodeState
 	MemoryContext mark_cxt;		/* the transaction's TTL marks */
 	bool		oids_known;		/* the oids below, looked up in this transaction */
 	Oid			am_oid;
+	Oid			item_type;		/* dynamo.item */
 	Oid			streams_rel;
 	Oid			streams_index;
 	Oid			ttl_rel;
@@ -210,6 +213,38 @@ ensure_oids(DecodeState *st)
 	st->streams_rel = OidIsValid(nsp) ? get_relname_relid("streams", nsp) : InvalidOid;
 	st->streams_index = OidIsValid(nsp) ? get_relname_relid("streams_relid", nsp) : InvalidOid;
 	st->ttl_rel = OidIsValid(nsp) ? get_relname_relid("ttl_deletions", nsp) : InvalidOid;
+	st->item_type = OidIsValid(nsp) ?
+		GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("item"), ObjectIdGetDatum(nsp)) :
+		InvalidOid;
+}
+
+/* Is column attnum of rel there, of type typid? */
+static bool
+column_is(Relation rel, int attnum, Oid typid)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Form_pg_attribute att;
+
+	if (attnum > desc->natts)
+		return false;
+	att = TupleDescAttr(desc, attnum - 1);
+	return !att->attisdropped && att->atttypid == typid;
+}
+
+/*
+ * Has the relation the layout of a dynamo table (item, pk [, sk] bytea)?  Its
+ * owner may have altered it; its changes are then skipped with a WARNING,
+ * never read as what they are not.
+ */
+static bool
+layout_ok(const DecodeState *st, Relation rel, const StreamOfRel *r)
+{
+	if (column_is(rel, ANUM_ITEM, st->item_type) && column_is(rel, ANUM_PK, BYTEAOID) &&
+		(r->nkeys < 2 || column_is(rel, ANUM_PK + 1, BYTEAOID)))
+		return true;
+	elog(WARNING, "dynamo streams: relation \"%s\" is no longer laid out as a DynamoDB table; its change is not streamed",
+		 RelationGetRelationName(rel));
+	return false;
 }
 
 /* Parse a json text of the streams row (json-c), NULL when it is none. */
@@ -692,7 +727,7 @@ decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rel,
 		return;
 	}
 	r = stream_of(st, RelationGetRelid(rel));
-	if (!r->streams)
+	if (!r->streams || !layout_ok(st, rel, r))
 	{
 		skipped_change(ctx, st);
 		return;

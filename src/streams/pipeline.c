@@ -110,7 +110,7 @@ static TimestampTz last_roll_check = 0;
 /* Statements the materialisation runs, prepared once. */
 typedef enum PipeStmt
 {
-	PS_INSERT, PS_LAST_SHARD, PS_OPEN_SHARD, PS_CLOSE_SHARD, PS_OPEN_OF,
+	PS_INSERT, PS_LAST_SHARD, PS_OPEN_SHARD, PS_CLOSE_SHARD, PS_OPEN_OF, PS_STREAM_KEPT,
 	PS_PROGRESS_GET, PS_PROGRESS_SET, PS_ENABLE, PS_DISABLE, PS_COUNT
 } PipeStmt;
 
@@ -139,6 +139,8 @@ static PipeSql pipe_sql[PS_COUNT] = {
 		" closed_at = pg_catalog.now(), lost = $4"
 		" WHERE stream_id OPERATOR(pg_catalog.=) $1 AND shard_no OPERATOR(pg_catalog.=) $2",
 	4, {INT8OID, INT4OID, INT8OID, BOOLOID}},
+	[PS_STREAM_KEPT] = {"SELECT 1 FROM dynamo.streams WHERE stream_id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+	1, {INT8OID}},
 	[PS_OPEN_OF] = {"SELECT shard_no, opened_at FROM dynamo.stream_shards"
 		" WHERE stream_id OPERATOR(pg_catalog.=) $1 AND last_seq IS NULL"
 		" ORDER BY shard_no DESC LIMIT 1",
@@ -164,6 +166,7 @@ typedef struct OpenShard
 	int64		stream_id;
 	int32		shard_no;		/* 0: the stream has no open shard */
 	TimestampTz opened_at;
+	bool		gone;			/* its row was deleted since (by hand): its records go nowhere */
 } OpenShard;
 
 /* What one materialisation carries from message to message. */
@@ -285,7 +288,9 @@ open_shard_of(Materialise *m, int64 stream_id)
 			return lfirst(lc);
 	o = MemoryContextAllocZero(TopTransactionContext, sizeof(OpenShard));
 	o->stream_id = stream_id;
-	if (run_stmt(PS_OPEN_OF, v, NULL) == 1)
+	/* (locked: trimming cannot delete it before this transaction ends) */
+	o->gone = run_stmt(PS_STREAM_KEPT, v, NULL) != 1;
+	if (!o->gone && run_stmt(PS_OPEN_OF, v, NULL) == 1)
 	{
 		o->shard_no = DatumGetInt32(result_datum(1, &isnull));
 		o->opened_at = DatumGetTimestampTz(result_datum(2, &isnull));
@@ -391,6 +396,8 @@ apply_record(Materialise *m, StringInfo msg)
 	uint8		flags = pq_getmsgbyte(msg);
 	int32		size = pq_getmsgint(msg, 4);
 
+	if (open_shard_of(m, stream_id)->gone)
+		return;
 	v[0] = Int64GetDatum(stream_id);
 	v[2] = Int32GetDatum(shard_for_record(m, stream_id));
 	v[1] = Int64GetDatum(++m->last_seq);
@@ -419,6 +426,8 @@ apply_stream(Materialise *m, StringInfo msg)
 	Datum		v[1] = {Int64GetDatum(stream_id)};
 	OpenShard  *o;
 
+	if (open_shard_of(m, stream_id)->gone)
+		return;
 	if (strcmp(status, "ENABLING") == 0)
 	{
 		(void) run_stmt(PS_ENABLE, v, NULL);
@@ -588,6 +597,85 @@ static void
 pipe_progress(LogicalDecodingContext *ctx, XLogRecPtr lsn, TransactionId xid, bool skipped)
 {
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* Has a request asked for the slot (clear: and forget it)? */
+static bool
+slot_asked(bool clear)
+{
+	bool		asked = false;
+
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s)
+		{
+			asked = s->streams_slot_asked;
+			if (clear)
+				s->streams_slot_asked = false;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	return asked;
+}
+
+/* Is the slot of this database made and ready to decode (its start point found)? */
+static bool
+slot_ready(void)
+{
+	ReplicationSlot *s;
+	bool		ready = false;
+
+	LWLockAcquire(ReplicationSlotControlLock, LW_SHARED);
+	s = SearchNamedReplicationSlot(my_slot_name(), false);
+	if (s)
+	{
+		SpinLockAcquire(&s->mutex);
+		ready = !XLogRecPtrIsInvalid(s->data.confirmed_flush);
+		SpinLockRelease(&s->mutex);
+	}
+	LWLockRelease(ReplicationSlotControlLock);
+	return ready;
+}
+
+/*
+ * The first stream of a database: have the streams worker make the slot,
+ * and wait for it (at most timeout_ms), so that the commit enabling the
+ * stream and every later one is decoded.  Not when this transaction has an
+ * xid already (making a slot waits for it) or nothing can make the slot;
+ * then the stream begins where the slot will be ready, as README says.
+ */
+void
+StreamsAwaitSlot(int timeout_ms)
+{
+	Latch	   *latch = NULL;
+	TimestampTz deadline;
+
+	if (wal_level < WAL_LEVEL_LOGICAL || TransactionIdIsValid(GetTopTransactionIdIfAny()) ||
+		slot_ready())
+		return;
+	SpinLockAcquire(&maint_shared->mutex);
+	{
+		MaintSlot  *s = MaintSlotFind(MyDatabaseId, false);
+
+		if (s && s->streams_pid)
+		{
+			s->streams_slot_asked = true;
+			latch = s->streams_latch;
+		}
+	}
+	SpinLockRelease(&maint_shared->mutex);
+	if (latch == NULL)
+		return;
+	SetLatch(latch);
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	while (!slot_ready() && GetCurrentTimestamp() < deadline)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /* Does the slot of this database exist? */
@@ -881,13 +969,14 @@ StreamsPipelineRun(bool (*wanted) (void))
 	{
 		if (!slot_exists())
 		{
-			if (!wanted())
+			if (!wanted() && !slot_asked(false))
 			{
 				publish(false, InvalidXLogRecPtr);
 				return IDLE_MS;
 			}
 			create_slot();
 			after_slot_created();
+			(void) slot_asked(true);
 		}
 		else if (slot_lost())
 			replace_lost_slot();

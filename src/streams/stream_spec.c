@@ -129,6 +129,9 @@ StreamSpecParse(json_object *req, bool create, StreamSpecRequest *out)
 		DynamoError(DYERR_VALIDATION, create ?
 					"One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required" :
 					"One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required");
+	/* (before anything is written: the slot waits for transactions with an xid) */
+	if (out->enabled)
+		StreamsAwaitSlot(2000);
 	if (!out->enabled && out->view_type != NULL)
 		DynamoError(DYERR_VALIDATION, create ?
 					"One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified" :

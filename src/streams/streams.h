@@ -205,6 +205,9 @@ extern void StreamsTrim(void);
 /* Settings of the pipeline, in _PG_init. */
 extern void StreamsPipelineInit(void);
 
+/* Before enabling a stream: have the database's slot made, waiting at most timeout_ms. */
+extern void StreamsAwaitSlot(int timeout_ms);
+
 /*
  * One round of the streams worker (outside a transaction): make the slot
  * when there is none and wanted() says a stream needs it, decode what the WAL holds,

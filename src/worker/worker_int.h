@@ -27,6 +27,7 @@ typedef struct MaintSlot
 	Latch	   *streams_latch;	/* that worker's latch */
 	bool		streams_slot;	/* it has the database's slot */
 	XLogRecPtr	streams_done;	/* the change log holds every commit before it */
+	bool		streams_slot_asked;	/* a request waits for the slot to be made */
 } MaintSlot;
 
 typedef struct MaintShared
