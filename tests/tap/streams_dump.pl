@@ -33,8 +33,9 @@ in_db('postgres', q{CREATE DATABASE dst}, 'a target database');
 in_db('src', q{CREATE EXTENSION dynamo}, 'extension');
 in_db('src', $create, 'a table with a stream');
 in_db('src', q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Orders', 'Item', json_build_object('c', json_build_object('S', 'c' || i % 7), 'n', json_build_object('N', i::text), 'v', json_build_object('S', repeat('x', i)))))) FROM generate_series(1, 300) i}, 'items');
-is(in_db('src', q{SELECT status || ' ' || view_type FROM dynamo.streams}, 'the stream'), 'ENABLING NEW_AND_OLD_IMAGES',
-	'the stream is there (ENABLED once the streams worker has seen it)');
+in_db('src', q{SELECT dynamo.stream_wait()}, 'the change log caught up');
+is(in_db('src', q{SELECT status || ' ' || view_type FROM dynamo.streams}, 'the stream'), 'ENABLED NEW_AND_OLD_IMAGES',
+	'the stream is there, ENABLED');
 is(in_db('src', $replident, 'replica identity'), 'f', 'REPLICA IDENTITY FULL');
 my $before = in_db('src', $checksum, 'checksum');
 
@@ -53,23 +54,31 @@ is(in_db('dst', $replident, 'replica identity restored'), 'f', 'the restored rel
 my ($res, $text) = $node->psql_in('dst', q{SELECT dynamo.update_table('{"TableName":"Orders","StreamSpecification":{"StreamEnabled":false}}')});
 ok(!$res && $text =~ /ValidationException: Table has no stream to disable: TableName: Orders/, 'it has no stream to disable') or diag($text);
 in_db('dst', q{SELECT dynamo.update_table('{"TableName":"Orders","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL}, 'a stream of its own');
+in_db('dst', q{SELECT dynamo.stream_wait()}, 'the change log caught up');
 is(in_db('dst', q{SELECT table_name || ' ' || status || ' ' || view_type || ' ' || (relid = 'dynamo_data."Orders"'::regclass) FROM dynamo.streams}, 'the new stream'),
-	'Orders ENABLING KEYS_ONLY true', 'on the restored relation');
+	'Orders ENABLED KEYS_ONLY true', 'on the restored relation');
 ($res, $text) = $node->psql_in('dst', q{TRUNCATE dynamo_data."Orders"});
 ok(!$res && $text =~ /cannot truncate relation "Orders": the stream of DynamoDB table "Orders" is enabled/, 'TRUNCATE refused there') or diag($text);
 
-# the settings a stream needs
+# the settings a stream needs, in a database of their own: a server with
+# logical slots does not start with wal_level = replica, so the databases
+# with streams (and their slots) go first
+in_db('postgres', q{DROP DATABASE src}, 'drop src');
+in_db('postgres', q{DROP DATABASE dst}, 'drop dst');
+is(in_db('postgres', q{SELECT count(*) FROM pg_replication_slots}, 'slots'), '0', 'their slots went with them');
+in_db('postgres', q{CREATE DATABASE plain}, 'a database without streams');
+in_db('plain', q{CREATE EXTENSION dynamo}, 'extension');
 sub refused {
 	my ($setting_re, $name) = @_;
-	my ($res, $text) = $node->psql_in('src', q{SELECT dynamo.create_table('{"TableName":"Later","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}')});
+	my ($res, $text) = $node->psql_in('plain', q{SELECT dynamo.create_table('{"TableName":"Later","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}')});
 	ok(!$res && $text =~ $setting_re, "CreateTable with a stream: $name") or diag($text);
-	($res, $text) = $node->psql_in('src', q{SELECT dynamo.update_table('{"TableName":"Plain","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}')});
+	($res, $text) = $node->psql_in('plain', q{SELECT dynamo.update_table('{"TableName":"Plain","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}')});
 	ok(!$res && $text =~ $setting_re, "UpdateTable enabling a stream: $name") or diag($text);
-	is(in_db('src', q{SELECT count(*) FROM dynamo.tables WHERE table_name = 'Later'}, 'no table'), '0', "nothing created ($name)");
-	is(in_db('src', q{SELECT string_agg(table_name || ' ' || status, ',') FROM dynamo.streams}, 'streams'), 'Orders ENABLING', "nothing changed ($name)");
-	is(in_db('src', q{SELECT relreplident FROM pg_class WHERE oid = 'dynamo_data."Plain"'::regclass}, 'identity'), 'd', "REPLICA IDENTITY as it was ($name)");
+	is(in_db('plain', q{SELECT count(*) FROM dynamo.tables WHERE table_name = 'Later'}, 'no table'), '0', "nothing created ($name)");
+	is(in_db('plain', q{SELECT count(*) FROM dynamo.streams}, 'streams'), '0', "nothing changed ($name)");
+	is(in_db('plain', q{SELECT relreplident FROM pg_class WHERE oid = 'dynamo_data."Plain"'::regclass}, 'identity'), 'd', "REPLICA IDENTITY as it was ($name)");
 }
-in_db('src', q{SELECT dynamo.create_table('{"TableName":"Plain","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL}, 'a table without a stream');
+in_db('plain', q{SELECT dynamo.create_table('{"TableName":"Plain","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL}, 'a table without a stream');
 $node->stop;
 $node->append_conf("wal_level = replica\nmax_wal_senders = 0\n");
 ($ok, $out) = $node->start;
@@ -77,7 +86,7 @@ ok($ok, 'restarted with wal_level = replica') or diag($out);
 refused(qr/ERROR:  ValidationException: Streams are not available on this server: wal_level is replica, and streams need wal_level = logical$/m,
 	'wal_level = replica');
 # (a table without a stream is still created)
-in_db('src', q{SELECT dynamo.create_table('{"TableName":"Plain2","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL}, 'a table without a stream');
+in_db('plain', q{SELECT dynamo.create_table('{"TableName":"Plain2","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL}, 'a table without a stream');
 $node->stop;
 $node->append_conf("wal_level = logical\nmax_wal_senders = 20\noutput_plugin_libraries = 'pgoutput, \"$ENV{DYNAMO_TOP}/dynamo_not\", test_decoding'\n");
 ($ok, $out) = $node->start;
@@ -88,7 +97,7 @@ $node->stop;
 $node->append_conf("output_plugin_libraries = 'pgoutput, \"\$libdir/dynamo\"'\n");
 ($ok, $out) = $node->start;
 ok($ok, 'restarted with $libdir/dynamo listed') or diag($out);
-in_db('src', q{SELECT dynamo.create_table('{"TableName":"Later","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL},
+in_db('plain', q{SELECT dynamo.create_table('{"TableName":"Later","KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL},
 	'a stream once the library is listed by its path');
 $node->stop;
 unlink $dump;

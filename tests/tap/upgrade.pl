@@ -232,8 +232,9 @@ is(psql_v05(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE back
 is(psql_v05(q{SELECT dynamo.describe_continuous_backups('{"TableName":"Old5"}')->'ContinuousBackupsDescription'->'PointInTimeRecoveryDescription'->>'PointInTimeRecoveryStatus'}, 'PITR after'),
 	'ENABLED', 'point-in-time recovery is still on');
 psql_v05(q{SELECT dynamo.update_table('{"TableName":"Old5","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}') IS NOT NULL}, 'a stream after the update');
+psql_v05(q{SELECT dynamo.stream_wait()}, 'the change log caught up');
 is(psql_v05(q{SELECT s.status || ' ' || s.view_type || ' ' || (s.relid = 'dynamo_data."Old5"'::regclass) || ' ' || c.relreplident::text
-	FROM dynamo.streams s JOIN pg_class c ON c.oid = s.relid}, 'the stream'), 'ENABLING NEW_IMAGE true f', 'its row and REPLICA IDENTITY FULL');
+	FROM dynamo.streams s JOIN pg_class c ON c.oid = s.relid}, 'the stream'), 'ENABLED NEW_IMAGE true f', 'its row and REPLICA IDENTITY FULL');
 like(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table'->>'LatestStreamArn'}, 'DescribeTable after'),
 	qr{^arn:aws:dynamodb:us-east-1:000000000000:table/Old5/stream/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$}, 'DescribeTable shows it');
 psql_v05(qq{SELECT dynamo.restore_table_from_backup('{"TargetTableName":"New5","BackupArn":"$arn5"}') IS NOT NULL}, 'the 0.5 backup restores');
