@@ -16,6 +16,10 @@ DECLARE rel regclass;
 BEGIN
 	SELECT c.oid INTO rel FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname
 		AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = tname;
+	-- (before the row: a live stream's REPLICA IDENTITY is not altered)
+	IF full_identity THEN
+		EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', rel);
+	END IF;
 	INSERT INTO dynamo.streams (table_name, table_id, relid, owner, label, view_type, status, key_schema, attribute_types)
 	SELECT t.table_name, t.table_id, rel, c.relowner::regrole,
 		to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS'), view, 'ENABLING',
@@ -25,9 +29,6 @@ BEGIN
 		CASE WHEN range_key IS NULL THEN json_build_object(hash_key, hash_type)
 		ELSE json_build_object(hash_key, hash_type, range_key, range_type) END
 	FROM dynamo.tables t JOIN pg_class c ON c.oid = rel WHERE t.table_name = tname;
-	IF full_identity THEN
-		EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', rel);
-	END IF;
 END $$;
 -- ... and disables it (DISABLING)
 CREATE FUNCTION pg_temp.disable_stream(tname text) RETURNS void LANGUAGE sql AS $$

@@ -404,6 +404,48 @@ StreamRefuseTruncate(TruncateStmt *stmt)
 	}
 }
 
+/* Would this ALTER TABLE command change what the stream of a relation reads? */
+static bool
+changes_layout(AlterTableCmd *cmd)
+{
+	switch (cmd->subtype)
+	{
+		case AT_SetAccessMethod:
+		case AT_AlterColumnType:
+		case AT_DropExpression:
+		case AT_DropColumn:
+		case AT_ReplicaIdentity:
+			return true;
+		default:
+			return false;
+	}
+}
+
+void
+StreamRefuseAlter(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+	Oid			relid;
+	char	   *table;
+
+	if (!streams_installed() || stmt->objtype != OBJECT_TABLE)
+		return;
+	foreach(lc, stmt->cmds)
+		if (changes_layout(lfirst_node(AlterTableCmd, lc)))
+			break;
+	if (lc == NULL)
+		return;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid) || (table = streaming_table(relid)) == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot alter relation \"%s\" so: the stream of DynamoDB table \"%s\" is enabled",
+					get_rel_name(relid), table),
+			 errdetail("Its access method, key columns and REPLICA IDENTITY FULL are what the stream reads its changes through."),
+			 errhint("Disable the stream with UpdateTable first.")));
+}
+
 /* Disable the live streams of a relation being dropped (elevated). */
 static void
 disable_dropped_step(void *arg)

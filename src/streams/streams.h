@@ -296,6 +296,9 @@ extern void StreamWriteTableMembers(JsonWriter *w, const char *table_name, const
 /* Refuse a TRUNCATE that would empty a relation with a live stream (ProcessUtility hook). */
 extern void StreamRefuseTruncate(struct TruncateStmt *stmt);
 
+/* Refuse an ALTER TABLE that would change the layout or replica identity of a stream-enabled relation. */
+extern void StreamRefuseAlter(struct AlterTableStmt *stmt);
+
 /* Hooks of stream-enabled relations (a DROP by hand disables the stream), in _PG_init. */
 extern void StreamSpecInit(void);
 

@@ -427,6 +427,8 @@ maint_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnly
 		stop_worker_of(((AlterDatabaseStmt *) n)->dbname);
 	else if (IsA(n, TruncateStmt))
 		StreamRefuseTruncate((TruncateStmt *) n);
+	else if (IsA(n, AlterTableStmt))
+		StreamRefuseAlter((AlterTableStmt *) n);
 	else if (names_dynamo(n))
 	{
 		/* a new extension needs a worker started, a changed one a look */

@@ -39,13 +39,13 @@ sub call { return DynamoCluster::api_sql(@_) }
 # UpdateTable's StreamSpecification lands, a superuser's insert.
 sub enable_stream {
 	my ($table, $view, $db) = @_;
-	ok_psql(qq{INSERT INTO dynamo.streams (table_name, table_id, relid, owner, label, view_type, status, key_schema, attribute_types)
+	ok_psql(qq{ALTER TABLE dynamo_data."$table" REPLICA IDENTITY FULL;
+		INSERT INTO dynamo.streams (table_name, table_id, relid, owner, label, view_type, status, key_schema, attribute_types)
 		SELECT t.table_name, t.table_id, c.oid, c.relowner::regrole,
 			to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS'), '$view', 'ENABLING',
 			json_build_array(json_build_object('AttributeName', hash_key, 'KeyType', 'HASH')), json_build_object(hash_key, hash_type)
 		FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname AND c.relnamespace = 'dynamo_data'::regnamespace
-		WHERE t.table_name = '$table';
-		ALTER TABLE dynamo_data."$table" REPLICA IDENTITY FULL}, "stream of $table ($view)", $db);
+		WHERE t.table_name = '$table'}, "stream of $table ($view)", $db);
 }
 
 sub create_table {
