@@ -555,6 +555,17 @@ CatalogOwnerValue(const char *sql, int nargs, const char *const *args)
 }
 
 Oid
+CatalogRelationOf(const char *table_name, const char *table_id)
+{
+	const char *args[2] = {table_name, table_id};
+	char	   *relname = CatalogOwnerValue("SELECT relname::pg_catalog.text FROM dynamo.tables"
+											" WHERE table_name OPERATOR(pg_catalog.=) $1"
+											" AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, args);
+
+	return relname ? get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
+}
+
+Oid
 CatalogRelationOwner(Oid relid)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));

@@ -142,6 +142,12 @@ extern bool CatalogTablesHave(const char *column);
 #define CATALOG_MAX_VALUE_ARGS 4
 extern char *CatalogOwnerValue(const char *sql, int nargs, const char *const *args);
 
+/*
+ * The relation of the table of that name and table_id (uuid text), read as
+ * the extension's owner; InvalidOid when no such table is there.
+ */
+extern Oid	CatalogRelationOf(const char *table_name, const char *table_id);
+
 /* The owner of a relation (an error when it is gone). */
 extern Oid	CatalogRelationOwner(Oid relid);
 

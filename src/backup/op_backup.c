@@ -594,12 +594,7 @@ OpListBackups(json_object *req, StringInfo out)
 static Oid
 source_relid(const BackupRow *b)
 {
-	const char *args[2] = {b->table_name, b->table_id};
-	char	   *relname = CatalogOwnerValue("SELECT relname::pg_catalog.text FROM dynamo.tables"
-											" WHERE table_name OPERATOR(pg_catalog.=) $1"
-											" AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, args);
-
-	return relname ? get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
+	return CatalogRelationOf(b->table_name, b->table_id);
 }
 
 /* Restoring needs SELECT on the source while it exists (the backup is visible already). */

@@ -182,12 +182,7 @@ StreamLookupId(int64 stream_id)
 static Oid
 live_relation(const StreamInfo *s)
 {
-	const char *args[2] = {s->table_name, s->table_id};
-	char	   *relname = CatalogOwnerValue("SELECT relname::pg_catalog.text FROM dynamo.tables"
-											" WHERE table_name OPERATOR(pg_catalog.=) $1"
-											" AND table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid", 2, args);
-	Oid			relid = relname ?
-		get_relname_relid(relname, get_namespace_oid(DYNAMO_DATA_SCHEMA, false)) : InvalidOid;
+	Oid			relid = CatalogRelationOf(s->table_name, s->table_id);
 
 	return relid == s->relid ? relid : InvalidOid;
 }
