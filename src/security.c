@@ -40,6 +40,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -169,4 +170,12 @@ SecurityInit(void)
 {
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = object_access;
+}
+
+void
+SecurityEndProcess(void)
+{
+	ProcDiePending = true;
+	InterruptPending = true;
+	SetLatch(MyLatch);
 }

@@ -24,6 +24,13 @@ extern void SecurityPinSearchPath(void);
 /* May this role log in now (exists, LOGIN, VALID UNTIL not passed)? */
 extern bool SecurityRoleCanLogIn(Oid roleid);
 
+/*
+ * A timeout handler that ends this process at its next interrupt check:
+ * for code that caught its cancellation and runs on (a PL/pgSQL handler
+ * for query_canceled can), since nothing catches the end of the process.
+ */
+extern void SecurityEndProcess(void);
+
 extern void SecurityInit(void);
 
 #endif							/* DYNAMO_SECURITY_H */

@@ -75,19 +75,6 @@ static pg_prng_state request_id_prng;
 
 static TimeoutId hard_deadline = USER_TIMEOUT;
 
-/*
- * Timeout handler: the request caught its cancellation (a PL/pgSQL handler
- * for query_canceled in a user's trigger can) and still runs.  Terminate the
- * worker, which no handler can catch; the postmaster starts it again.
- */
-static void
-hard_deadline_passed(void)
-{
-	ProcDiePending = true;
-	InterruptPending = true;
-	SetLatch(MyLatch);
-}
-
 /* Arm (ms > 0) or disarm (0) the two deadlines of a request. */
 static void
 request_deadlines(int ms)
@@ -108,7 +95,7 @@ request_deadlines(int ms)
 void
 HttpRequestInit(void)
 {
-	hard_deadline = RegisterTimeout(USER_TIMEOUT, hard_deadline_passed);
+	hard_deadline = RegisterTimeout(USER_TIMEOUT, SecurityEndProcess);
 	DynamoDispatchReportsActivity = true;
 	/* the worker is a superuser: never resolve names through a path that a
 	 * database's or role's settings could have pointed elsewhere */

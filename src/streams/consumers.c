@@ -96,19 +96,6 @@ static int	handler_timeout_ms = 10000;
 #define HANDLER_DEADLINE_GRACE_MS	1000
 static TimeoutId handler_deadline = USER_TIMEOUT;
 
-/*
- * Timeout handler: a handler that caught its cancellation (a PL/pgSQL
- * handler for query_canceled can) still runs, holding up the pipeline of
- * the database.  Terminate the worker, which no handler can catch: its
- * batch rolls back and the launcher starts the worker again.
- */
-static void
-handler_deadline_passed(void)
-{
-	ProcDiePending = true;
-	InterruptPending = true;
-	SetLatch(MyLatch);
-}
 static int	retry_min_ms = 1000;
 static int	retry_max_ms = 600000;
 
@@ -728,7 +715,7 @@ in_transaction(void (*step) (void *arg), void *arg, MemoryContext cxt)
 		QueryCancelPending = false;
 		QueryCancelHoldoffCount = 0;
 		if (handler_deadline == USER_TIMEOUT)
-			handler_deadline = RegisterTimeout(USER_TIMEOUT, handler_deadline_passed);
+			handler_deadline = RegisterTimeout(USER_TIMEOUT, SecurityEndProcess);
 		enable_timeout_after(STATEMENT_TIMEOUT, handler_timeout_ms);
 		enable_timeout_after(handler_deadline, handler_timeout_ms + HANDLER_DEADLINE_GRACE_MS);
 		step(arg);
