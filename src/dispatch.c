@@ -55,10 +55,16 @@ static const DynamoOperation operations[] = {
 	{"DescribeBackup", OpDescribeBackup},
 	{"DescribeContinuousBackups", OpDescribeContinuousBackups},
 	{"DescribeEndpoints", OpDescribeEndpoints},
+	{"DescribeExport", OpDescribeExport},
+	{"DescribeImport", OpDescribeImport},
 	{"DescribeTable", OpDescribeTable},
 	{"DescribeTimeToLive", OpDescribeTimeToLive},
+	{"ExportTableToPointInTime", OpExportTableToPointInTime},
 	{"GetItem", OpGetItem},
+	{"ImportTable", OpImportTable},
 	{"ListBackups", OpListBackups},
+	{"ListExports", OpListExports},
+	{"ListImports", OpListImports},
 	{"ListTables", OpListTables},
 	{"PutItem", OpPutItem},
 	{"Query", OpQuery},
@@ -313,6 +319,12 @@ SQL_OPERATION(dynamo_restore_table_from_backup, "RestoreTableFromBackup")
 SQL_OPERATION(dynamo_update_continuous_backups, "UpdateContinuousBackups")
 SQL_OPERATION(dynamo_describe_continuous_backups, "DescribeContinuousBackups")
 SQL_OPERATION(dynamo_restore_table_to_point_in_time, "RestoreTableToPointInTime")
+SQL_OPERATION(dynamo_export_table_to_point_in_time, "ExportTableToPointInTime")
+SQL_OPERATION(dynamo_describe_export, "DescribeExport")
+SQL_OPERATION(dynamo_list_exports, "ListExports")
+SQL_OPERATION(dynamo_import_table, "ImportTable")
+SQL_OPERATION(dynamo_describe_import, "DescribeImport")
+SQL_OPERATION(dynamo_list_imports, "ListImports")
 SQL_OPERATION(dynamo_list_streams, "ListStreams")
 SQL_OPERATION(dynamo_describe_stream, "DescribeStream")
 SQL_OPERATION(dynamo_get_shard_iterator, "GetShardIterator")

@@ -7,6 +7,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "backup/backup.h"
+#include "exchange/exchange.h"
 #include "catalog.h"
 #include "dispatch.h"
 #include "security.h"
@@ -33,6 +34,7 @@ _PG_init(void)
 	StreamsPipelineInit();
 	StreamsConsumersInit();
 	StreamSpecInit();
+	ExchangeInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

@@ -63,6 +63,11 @@ static const DynamoErrorInfo error_table[DYERR__COUNT] = {
 	{DYERR_TRIMMED_DATA_ACCESS, "TrimmedDataAccessException", NS_DYNAMO, 400, false, DYSTATE(29)},
 	{DYERR_DUPLICATE_ITEM, "DuplicateItemException", NS_DYNAMO, 400, false, DYSTATE(30)},
 	{DYERR_THROTTLING, "ThrottlingException", NS_AVAIL, 400, false, DYSTATE(31)},
+	{DYERR_EXPORT_NOT_FOUND, "ExportNotFoundException", NS_DYNAMO, 400, false, DYSTATE(32)},
+	{DYERR_IMPORT_NOT_FOUND, "ImportNotFoundException", NS_DYNAMO, 400, false, DYSTATE(33)},
+	{DYERR_INVALID_EXPORT_TIME, "InvalidExportTimeException", NS_DYNAMO, 400, false, DYSTATE(34)},
+	{DYERR_EXPORT_CONFLICT, "ExportConflictException", NS_DYNAMO, 400, false, DYSTATE(35)},
+	{DYERR_IMPORT_CONFLICT, "ImportConflictException", NS_DYNAMO, 400, false, DYSTATE(36)},
 };
 
 /* Info for an error type. */

@@ -1087,31 +1087,38 @@ TableCreate(const TableSpec *spec, const char *status)
 }
 
 void
-OpCreateTable(json_object *req, StringInfo out)
+TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *stream)
 {
-	TableSpec	spec = {0};
 	ValidationErrors v;
-	StreamSpecRequest stream;
 	json_object *ks = RequestMember(req, "KeySchema", SHAPE_ARRAY);
 	json_object *ad = RequestMember(req, "AttributeDefinitions", SHAPE_ARRAY);
 
-	spec.name = table_name_member(req, &spec.namelen, true);
+	spec->name = table_name_member(req, &spec->namelen, true);
 	ValidationInit(&v);
-	parse_common(req, &spec, &v);
+	parse_common(req, spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
 	accept_disabled_spec(req, "SSESpecification", "Enabled");
-	StreamSpecParse(req, true, &stream);
+	if (stream)
+		StreamSpecParse(req, true, stream);
 	/* (DynamoDB's CreateTable has no TTL member: a table's TTL is set once it exists) */
 	if (json_object_object_get_ex(req, "TimeToLiveSpecification", NULL))
 		DynamoError(DYERR_VALIDATION,
 					"CreateTable has no parameter 'TimeToLiveSpecification': enable Time to Live with UpdateTimeToLive once the table is ACTIVE");
 	check_duplicate_definitions(ad);
-	spec.nkeys = parse_key_schema(ks, ad, spec.keys, true);
-	check_billing_create(&spec);
-	parse_indexes(req, ad, &spec);
-	spec.attrdefs = ad;
+	spec->nkeys = parse_key_schema(ks, ad, spec->keys, true);
+	check_billing_create(spec);
+	parse_indexes(req, ad, spec);
+	spec->attrdefs = ad;
+}
 
+void
+OpCreateTable(json_object *req, StringInfo out)
+{
+	TableSpec	spec = {0};
+	StreamSpecRequest stream;
+
+	TableSpecFromRequest(req, &spec, &stream);
 	TableCreate(&spec, "ACTIVE");
 	if (stream.enabled)
 		StreamEnable(CatalogGetTable(spec.name, spec.namelen), spec.name, stream.view_type);

@@ -60,6 +60,14 @@ extern void OpUpdateContinuousBackups(json_object *req, StringInfo out);
 extern void OpDescribeContinuousBackups(json_object *req, StringInfo out);
 extern void OpRestoreTableToPointInTime(json_object *req, StringInfo out);
 
+/* export and import (src/exchange/) */
+extern void OpExportTableToPointInTime(json_object *req, StringInfo out);
+extern void OpDescribeExport(json_object *req, StringInfo out);
+extern void OpListExports(json_object *req, StringInfo out);
+extern void OpImportTable(json_object *req, StringInfo out);
+extern void OpDescribeImport(json_object *req, StringInfo out);
+extern void OpListImports(json_object *req, StringInfo out);
+
 /* streams/op_streams.c: the DynamoDB Streams service */
 extern void OpListStreams(json_object *req, StringInfo out);
 extern void OpDescribeStream(json_object *req, StringInfo out);

@@ -51,6 +51,15 @@ typedef struct TableSpec
  */
 extern void TableCreate(const TableSpec *spec, const char *status);
 
+struct StreamSpecRequest;
+
+/*
+ * A CreateTable request (or ImportTable's TableCreationParameters) as a
+ * specification, with CreateTable's checks in DynamoDB's order; its
+ * StreamSpecification into *stream (NULL: the request has none to give).
+ */
+extern void TableSpecFromRequest(json_object *req, TableSpec *spec, struct StreamSpecRequest *stream);
+
 /* Is attribute name a key of the table or of one of its indexes? */
 extern bool TableSpecUsesKey(const TableSpec *spec, const char *name);
 

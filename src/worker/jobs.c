@@ -493,6 +493,10 @@ JobRun(const JobRow *job)
 		BackupCreateJob(job);
 	else if (strcmp(job->kind, JOB_RESTORE_TABLE) == 0)
 		RestoreTableJob(job);
+	else if (strcmp(job->kind, JOB_EXPORT_TABLE) == 0)
+		ExportTableJob(job);
+	else if (strcmp(job->kind, JOB_IMPORT_TABLE) == 0)
+		ImportTableJob(job);
 	else
 		JobSetStep(job->id, "failed", NULL, psprintf("unknown job kind \"%s\"", job->kind));
 }
@@ -555,6 +559,10 @@ JobFail(const JobRow *job, const char *message)
 				BackupJobUndo(job);
 			else if (strcmp(job->kind, JOB_RESTORE_TABLE) == 0)
 				RestoreJobUndo(job);
+			else if (strcmp(job->kind, JOB_EXPORT_TABLE) == 0)
+				ExportJobUndo(job);
+			else if (strcmp(job->kind, JOB_IMPORT_TABLE) == 0)
+				ImportJobUndo(job);
 			else
 				undo_job(job);
 		}

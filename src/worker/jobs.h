@@ -95,6 +95,16 @@ extern void BackupJobUndo(const JobRow *job);
 extern void RestoreTableJob(const JobRow *job);
 extern void RestoreJobUndo(const JobRow *job);
 
+/*
+ * Export and import jobs (src/exchange/): write an export's files, fill an
+ * imported table; undo a failed one (an export's files go, an import leaves
+ * no table).
+ */
+extern void ExportTableJob(const JobRow *job);
+extern void ExportJobUndo(const JobRow *job);
+extern void ImportTableJob(const JobRow *job);
+extern void ImportJobUndo(const JobRow *job);
+
 /* The args of a job as JSON text, NULL when it has none (SPI connected). */
 extern char *JobArgs(int64 job_id);
 

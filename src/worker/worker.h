@@ -16,6 +16,8 @@
 #define JOB_CREATE_BACKUP	"create_backup"
 #define JOB_RESTORE_TABLE	"restore_table"
 #define JOB_DISABLE_TTL		"disable_ttl"
+#define JOB_EXPORT_TABLE	"export_table"
+#define JOB_IMPORT_TABLE	"import_table"
 
 /*
  * Record a job for the maintenance worker of this database (SPI connected

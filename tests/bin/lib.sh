@@ -5,7 +5,7 @@
 PGBIN=/usr/lib/postgresql/15/bin
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libjson-c-dev
-	zlib1g-dev pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
+	zlib1g-dev libzstd-dev pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -28,6 +28,7 @@ dynamo_check_tools() {
 	/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing="$missing python3 boto3 (python3-boto3)"
 	pkg-config --exists json-c 2>/dev/null || missing="$missing json-c (libjson-c-dev)"
 	pkg-config --exists zlib 2>/dev/null || missing="$missing zlib (zlib1g-dev)"
+	pkg-config --exists libzstd 2>/dev/null || missing="$missing zstd (libzstd-dev)"
 	[ -f "$(pg_config --sharedir 2>/dev/null)/extension/pgtap.control" ] || missing="$missing pgTAP (postgresql-15-pgtap)"
 	[ -z "$missing" ] && return 0
 	log "missing:$missing"
@@ -80,8 +81,8 @@ dynamo_initdb() {
 		throwaway) fsync=off ;;
 		*) log "dynamo_initdb: durability is durable or throwaway, not $durability"; return 1 ;;
 	esac
-	mkdir -p "$dir" "$dir.backups"
-	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" "$dir.backups"
+	mkdir -p "$dir" "$dir.backups" "$dir.exports" "$dir.imports"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" "$dir.backups" "$dir.exports" "$dir.imports"
 	as_pg "$PGBIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 	cat >> "$dir/postgresql.conf" <<CONF
 shared_preload_libraries = 'dynamo'
@@ -99,6 +100,9 @@ fsync = $fsync
 dynamo.ttl_update_interval = 0
 # backups, base backups and restores, outside the data directory
 dynamo.backup_directory = '$dir.backups'
+# exports and imports: the directories that stand for S3
+dynamo.export_directory = '$dir.exports'
+dynamo.import_directory = '$dir.imports'
 CONF
 	if [ "$durability" = durable ]; then
 		printf '%s\n' 'full_page_writes = on' 'synchronous_commit = on' >> "$dir/postgresql.conf"

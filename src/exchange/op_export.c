@@ -1,0 +1,26 @@
+/*
+ * op_export.c
+ *		ExportTableToPointInTime, DescribeExport, ListExports.
+ */
+#include "postgres.h"
+
+#include "exchange/exchange.h"
+#include "ops.h"
+
+void
+OpExportTableToPointInTime(json_object *req, StringInfo out)
+{
+	elog(ERROR, "not yet");
+}
+
+void
+OpDescribeExport(json_object *req, StringInfo out)
+{
+	elog(ERROR, "not yet");
+}
+
+void
+OpListExports(json_object *req, StringInfo out)
+{
+	elog(ERROR, "not yet");
+}
