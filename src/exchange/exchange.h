@@ -27,8 +27,10 @@
 #include "lib/stringinfo.h"
 #include "request.h"
 
-/* Register the settings of export and import (_PG_init). */
+/* Register the settings of export and import (_PG_init): the directories, then ExportInit's and ImportInit's. */
 extern void ExchangeInit(void);
+extern void ExportInit(void);	/* op_export.c */
+extern void ImportInit(void);	/* op_import.c */
 
 /* exchange_paths.c */
 
@@ -135,9 +137,10 @@ extern void IonAppendValue(StringInfo out, const char *stored_value);
 /*
  * Parse the Ion text of one top-level value (the version marker $ion_1_0
  * before it allowed, and whitespace and comments around it) into the
- * DynamoDB JSON it stands for, as a json-c object the caller puts; NULL
- * with *error set (a message naming what and where) when it is not valid
- * Ion, or not what DynamoDB's mapping can stand for.  Nesting is bounded.
+ * DynamoDB JSON attribute value it stands for (a struct: {"M":{...}}), as
+ * a json-c object the caller puts; NULL with *error set (a message naming
+ * what and where) when it is not valid Ion, or not what DynamoDB's mapping
+ * can stand for.  Nesting is bounded.
  */
 extern json_object *IonParse(const char *text, size_t len, char **error);
 

@@ -22,6 +22,8 @@ ExchangeInit(void)
 							   "Directory that stands for S3 in ImportTable: an import reads <directory>/<S3Bucket>/<S3KeyPrefix>*.",
 							   "Empty: imports are refused.",
 							   &DynamoImportDirectory, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	ExportInit();
+	ImportInit();
 }
 
 char *

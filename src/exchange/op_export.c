@@ -8,6 +8,11 @@
 #include "ops.h"
 
 void
+ExportInit(void)
+{
+}
+
+void
 OpExportTableToPointInTime(json_object *req, StringInfo out)
 {
 	elog(ERROR, "not yet");

@@ -8,6 +8,11 @@
 #include "ops.h"
 
 void
+ImportInit(void)
+{
+}
+
+void
 OpImportTable(json_object *req, StringInfo out)
 {
 	elog(ERROR, "not yet");

@@ -2,7 +2,8 @@
 # Sourced, not run.  Installs what is missing (Debian 12, as root), builds and
 # installs the extension, and manages a cluster run by the postgres OS user.
 
-PGBIN=/usr/lib/postgresql/15/bin
+# (DYNAMO_PGBIN: the binaries of another installation of PostgreSQL 15)
+PGBIN=${DYNAMO_PGBIN:-/usr/lib/postgresql/15/bin}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libjson-c-dev
 	zlib1g-dev libzstd-dev pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
