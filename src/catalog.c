@@ -494,6 +494,14 @@ CatalogHasPrivileges(DynamoTable *t, AclMode mode)
 }
 
 bool
+CatalogHasRelation(const char *relname)
+{
+	Oid			nsp = get_namespace_oid("dynamo", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(relname, nsp));
+}
+
+bool
 CatalogTablesHave(const char *column)
 {
 	Oid			nsp = get_namespace_oid("dynamo", true);

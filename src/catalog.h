@@ -129,6 +129,13 @@ extern char *CatalogRelname(const char *name, size_t len);
  */
 extern bool CatalogHasStatus(void);
 
+/*
+ * Does the installed catalog have relation dynamo.<relname> (of the version
+ * that added it)?  Until ALTER EXTENSION UPDATE, the features that need it
+ * are refused.
+ */
+extern bool CatalogHasRelation(const char *relname);
+
 /* Has the installed dynamo.tables this column (of a later version)? */
 extern bool CatalogTablesHave(const char *column);
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "backup/backup.h"
+#include "catalog.h"
 #include "catalog/namespace.h"
 #include "common/file_perm.h"
 #include "errors.h"
@@ -75,7 +76,5 @@ BackupPath(const char *sub, bool create)
 bool
 BackupCatalogReady(void)
 {
-	Oid			nsp = get_namespace_oid("dynamo", true);
-
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("backups", nsp));
+	return CatalogHasRelation("backups");
 }

@@ -32,6 +32,13 @@ extern void ExchangeInit(void);
 extern void ExportInit(void);	/* op_export.c */
 extern void ImportInit(void);	/* op_import.c */
 
+/*
+ * exchange_catalog.c: ValidationException unless this database has the
+ * catalog of 0.7 (ALTER EXTENSION UPDATE) and background work; the first
+ * check of every export and import operation.
+ */
+extern void ExchangeRequireCatalog(void);
+
 /* exchange_paths.c */
 
 typedef enum ExchangeRoot

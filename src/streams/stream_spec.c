@@ -66,9 +66,7 @@ static object_access_hook_type prev_object_access_hook = NULL;
 bool
 StreamCatalogPresent(void)
 {
-	Oid			nsp = get_namespace_oid(DYNAMO_SCHEMA, true);
-
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("streams", nsp));
+	return CatalogHasRelation("streams");
 }
 
 /* Is the stream ENABLING or ENABLED? */
