@@ -1,9 +1,11 @@
 # ALTER EXTENSION dynamo UPDATE on populated databases, from 0.1 (through
 # 0.2 and 0.3), from 0.2, from 0.3, from 0.4 (its backup operations refused
 # until the update, a backup and a restore of its table after it), and from
-# the previous version, 0.5 (tables with items, a backup, point-in-time
-# recovery on; streams refused until the update, a stream enabled after
-# it): tables,
+0.5 (tables with items, a backup, point-in-time recovery on; streams
+# refused until the update, a stream enabled after it), and from the
+# previous version, 0.6 (a table with items, point-in-time recovery and a
+# stream on; exports and imports refused until the update, an import after
+# it, the stream still recording): tables,
 # indexes, items, access keys and tokens keep working, keys are bound to
 # their roles' OIDs, the HTTP API serves them, background work (0.3) starts
 # once the catalog has its job queue, a 0.3 database is served by this
@@ -49,7 +51,7 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', 'now 0.6');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', 'now 0.7');
 is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
@@ -86,7 +88,7 @@ psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Ite
 # before the update the library serves 0.2's catalog as it was: no background work
 is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
 psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
-is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.2 is now 0.6');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.2 is now 0.7');
 psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
 is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
@@ -145,7 +147,7 @@ my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*fai
 is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
 
 psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
-is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.3 is now 0.6');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.3 is now 0.7');
 is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
 	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
 is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),
@@ -192,7 +194,7 @@ for my $op (['CreateBackup', '{"TableName":"Old4","BackupName":"too-early"}'], [
 		"$op->[0] at 0.4: ValidationException asking for ALTER EXTENSION dynamo UPDATE") or diag($text4);
 }
 psql_v04(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.4');
-is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.4 is now 0.6');
+is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.4 is now 0.7');
 my $arn4 = psql_v04(q{SELECT dynamo.create_backup('{"TableName":"Old4","BackupName":"after-update"}')->'BackupDetails'->>'BackupArn'}, 'CreateBackup after the update');
 is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the backup'), '', 'the worker of the upgraded database writes it');
 is(psql_v04(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn4'}, 'the backup'), 'AVAILABLE 400', 'AVAILABLE, with every item');
@@ -226,7 +228,7 @@ ok(!$res && $text =~ /^ERROR:  ValidationException: Streams need the catalog of 
 is(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table' ->> 'LatestStreamArn'}, 'DescribeTable at 0.5'), '',
 	'DescribeTable at 0.5 shows no stream');
 psql_v05(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.5');
-is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.6', '0.5 is now 0.6');
+is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.5 is now 0.7');
 is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old5"}, 'checksum after'), $old5, 'every item is there');
 is(psql_v05(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn5'}, 'the 0.5 backup'), 'AVAILABLE 200', 'the backup is there');
 is(psql_v05(q{SELECT dynamo.describe_continuous_backups('{"TableName":"Old5"}')->'ContinuousBackupsDescription'->'PointInTimeRecoveryDescription'->>'PointInTimeRecoveryStatus'}, 'PITR after'),
@@ -241,6 +243,41 @@ psql_v05(qq{SELECT dynamo.restore_table_from_backup('{"TargetTableName":"New5","
 is(psql_v05(q{CALL dynamo.wait_for_jobs()}, 'wait for the restore'), '', 'the restore ends');
 is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."New5"}, 'checksum of New5'), $old5, 'with every item');
 is(psql_v05(q{SELECT count(*) FROM dynamo.streams WHERE table_name = 'New5'}, 'no stream restored'), '0', 'and without a stream');
+
+# from the previous version, 0.6, in a database of its own: a populated
+# table with point-in-time recovery and a stream on; this library serves it
+# before the update (exports and imports ask for the update), and after it
+# imports a file, while the stream goes on recording
+database_at('v06', '0.6');
+sub psql_v06 { return $node->ok_psql_in('v06', @_) }
+psql_v06(q{SELECT dynamo.create_table('{"TableName":"Old6","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}') IS NOT NULL},
+	'a 0.6 table with a stream');
+psql_v06(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old6', 'Item', json_build_object(
+		'p', json_build_object('S', 'p' || i), 'n', json_build_object('N', i::text)))))
+	FROM generate_series(1, 100) i}, '0.6 items');
+psql_v06(q{SELECT dynamo.update_continuous_backups('{"TableName":"Old6","PointInTimeRecoverySpecification":{"PointInTimeRecoveryEnabled":true}}') IS NOT NULL}, 'PITR on at 0.6');
+my $old6 = psql_v06(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old6"}, 'checksum of Old6');
+my $import_dir = "$dir.imports/upgrade-bucket/in";
+mkdir "$dir.imports/upgrade-bucket"; mkdir $import_dir;
+open(my $fh, '>', "$import_dir/items.json") or die $!;
+print $fh qq({"Item":{"p":{"S":"imported$_"},"n":{"N":"$_"}}}\n) for 1 .. 10;
+close $fh;
+system("chown -R postgres:postgres $dir.imports/upgrade-bucket") if $> == 0;
+my $import6 = q{SELECT dynamo.import_table('{"S3BucketSource":{"S3Bucket":"upgrade-bucket","S3KeyPrefix":"in/"},"InputFormat":"DYNAMODB_JSON","TableCreationParameters":{"TableName":"Imp6","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}}')->'ImportTableDescription'->>'ImportStatus'};
+($res, $text) = $node->psql_in('v06', $import6);
+ok(!$res && $text =~ /^ERROR:  ValidationException: Exports and imports need the catalog of dynamo 0\.7: run ALTER EXTENSION dynamo UPDATE$/m,
+	'ImportTable at 0.6: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
+psql_v06(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.6');
+is(psql_v06(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.6 is now 0.7');
+is(psql_v06(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old6"}, 'checksum after'), $old6, 'every item is there');
+is(psql_v06($import6, 'ImportTable after the update'), 'IN_PROGRESS', 'an import after the update');
+is(psql_v06(q{CALL dynamo.wait_for_jobs()}, 'wait for the import'), '', 'the import ends');
+is(psql_v06(q{SELECT dynamo.describe_table('{"TableName":"Imp6"}')->'Table'->>'ItemCount' IS NOT NULL
+	AND (SELECT count(*) FROM dynamo_data."Imp6") = 10}, 'the imported table'), 't', 'with its items');
+psql_v06(q{SELECT dynamo.put_item('{"TableName":"Old6","Item":{"p":{"S":"after"}}}') IS NOT NULL}, 'a write after the update');
+psql_v06(q{SELECT dynamo.stream_wait()}, 'the change log caught up');
+is(psql_v06(q{SELECT count(*) FROM dynamo.stream_records r JOIN dynamo.streams s USING (stream_id)
+	WHERE s.table_name = 'Old6' AND r.keys::text LIKE '%"after"%'}, 'the stream after the update'), '1', 'the stream recorded it');
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
@@ -308,5 +345,7 @@ my ($ok04, $from04) = $node->psql_in('v04', $signature_sql);
 same_objects($from04, 'and the upgrade from 0.4');
 my ($ok05, $from05) = $node->psql_in('v05', $signature_sql);
 same_objects($from05, 'and the upgrade from 0.5, with a stream enabled');
+my ($ok06, $from06) = $node->psql_in('v06', $signature_sql);
+same_objects($from06, 'and the upgrade from 0.6, with an import done');
 $node->stop;
 done_testing();
