@@ -112,6 +112,13 @@ extern void RestoreBegin(json_object *req, const char *target, size_t target_len
 						 json_object *restore_summary, json_object *args, StringInfo out);
 
 /*
+ * One maximum of an OnDemandThroughput (MaxReadRequestUnits or
+ * MaxWriteRequestUnits): 0 when absent or -1 (no maximum), else at least 1
+ * (ValidationException in DynamoDB's words otherwise).
+ */
+extern int64 RestoreOnDemandMax(json_object *odt, const char *name);
+
+/*
  * The last step of a job that filled a new table, CREATING (a restore, an
  * import; SPI connected, in the step's transaction): build the secondary
  * indexes recorded CREATING, as the table's owner, record the items they

@@ -295,9 +295,8 @@ plan_billing(RestorePlan *p)
 	}
 }
 
-/* One maximum of OnDemandThroughput: -1 (none) or at least 1; 0 when absent. */
-static int64
-on_demand_max(json_object *odt, const char *name)
+int64
+RestoreOnDemandMax(json_object *odt, const char *name)
 {
 	json_object *v = RequestMember(odt, name, SHAPE_LONG);
 	int64		n = v ? json_object_get_int64(v) : 0;
@@ -320,8 +319,8 @@ plan_on_demand(RestorePlan *p)
 		return;
 	if (odt)
 	{
-		p->spec->max_read_units = on_demand_max(odt, "MaxReadRequestUnits");
-		p->spec->max_write_units = on_demand_max(odt, "MaxWriteRequestUnits");
+		p->spec->max_read_units = RestoreOnDemandMax(odt, "MaxReadRequestUnits");
+		p->spec->max_write_units = RestoreOnDemandMax(odt, "MaxWriteRequestUnits");
 	}
 	else if (source_odt)
 	{
