@@ -77,6 +77,16 @@ extern List *ExchangeListFiles(const char *bucket, const char *prefix);
  */
 extern int	ExchangeOpenForRead(ExchangeRoot root, const char *path);
 
+/*
+ * ValidationException when a request's string member (S3Bucket, S3Prefix,
+ * S3KeyPrefix: bytes with their length) holds U+0000, which the paths
+ * above, C strings, cannot carry.
+ */
+extern void ExchangeCheckText(const char *member, const char *text, size_t len);
+
+/* A file below root named for messages as S3 would name it: s3://<bucket>/<key>. */
+extern char *ExchangeObjectName(ExchangeRoot root, const char *path);
+
 /* compress.c */
 
 typedef enum ExchangeCompression
