@@ -99,7 +99,11 @@ typedef enum ExchangeCompression
 /* A file read as one stream of bytes, decompressed (gzip: all members). */
 typedef struct InputStream InputStream;
 
-/* Open a file (a descriptor: ExchangeOpenForRead) for reading as compression. */
+/*
+ * Open a file (a descriptor: ExchangeOpenForRead, closed with the stream or
+ * when the current memory context goes) for reading as compression; path
+ * names it in messages (ExchangeObjectName).
+ */
 extern InputStream *InputStreamOpen(int fd, const char *path, ExchangeCompression compression);
 
 /*
@@ -115,10 +119,22 @@ extern size_t InputStreamRead(InputStream *s, char *buf, size_t len);
  */
 extern bool InputStreamReadLine(InputStream *s, StringInfo line, size_t max_len);
 
+/*
+ * The same, except that a line longer than max_len is skipped to its end
+ * unstored: line left empty and *too_long set.
+ */
+extern bool InputStreamReadLineOrSkip(InputStream *s, StringInfo line, size_t max_len,
+									  bool *too_long);
+
+/* The number of the line read last (1 for the first); the name the stream was opened with. */
+extern uint64 InputStreamLineNumber(InputStream *s);
+extern const char *InputStreamName(InputStream *s);
+
 /* The bytes read from the file so far (compressed), and decompressed. */
 extern uint64 InputStreamRawBytes(InputStream *s);
 extern uint64 InputStreamBytes(InputStream *s);
 
+/* Release the stream and close its descriptor. */
 extern void InputStreamClose(InputStream *s);
 
 /* A gzip file being written, with the MD5 of what is written to disk. */
