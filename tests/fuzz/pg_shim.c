@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "pg_shim.h"
 
@@ -192,31 +193,35 @@ errstart_cold(int elevel, const char *domain)
 	return errstart(elevel, domain);
 }
 
-/* Format a message as the real error functions would, and drop it. */
+/* The message of the last error raised (errmsg), for tests. */
+static char last_message[2048];
+
+/* Format a message as the real error functions would: kept when keep, else dropped. */
 static int
-format_message(const char *fmt, va_list args)
+format_message(bool keep, const char *fmt, va_list args)
 {
 	char		buf[2048];
 
-	vsnprintf(buf, sizeof(buf), fmt, args);
+	vsnprintf(keep ? last_message : buf, sizeof(buf), fmt, args);
 	return 0;
 }
 
-#define SHIM_FORMAT_FUNCTION(name) \
+#define SHIM_FORMAT_FUNCTION(name, keep) \
 	int name(const char *fmt,...) \
 	{ \
 		va_list		args; \
 		va_start(args, fmt); \
-		format_message(fmt, args); \
+		format_message(keep, fmt, args); \
 		va_end(args); \
 		return 0; \
 	}
 
-SHIM_FORMAT_FUNCTION(errmsg)
-SHIM_FORMAT_FUNCTION(errmsg_internal)
-SHIM_FORMAT_FUNCTION(errdetail)
-SHIM_FORMAT_FUNCTION(errdetail_internal)
-SHIM_FORMAT_FUNCTION(errhint)
+SHIM_FORMAT_FUNCTION(errmsg, true)
+SHIM_FORMAT_FUNCTION(errmsg_internal, true)
+SHIM_FORMAT_FUNCTION(errdetail, false)
+SHIM_FORMAT_FUNCTION(errdetail_internal, false)
+SHIM_FORMAT_FUNCTION(errdetail_log, false)
+SHIM_FORMAT_FUNCTION(errhint, false)
 
 static int	error_code = 0;
 
@@ -269,9 +274,22 @@ check_stack_depth(void)
 {
 }
 
+/* No settings outside a server: every option reads as unset. */
+const char *
+GetConfigOption(const char *name, bool missing_ok, bool restrict_privileged)
+{
+	return NULL;
+}
+
 void
 ProcessInterrupts(void)
 {
+}
+
+const char *
+ShimErrorMessage(void)
+{
+	return last_message;
 }
 
 bool
