@@ -16,4 +16,7 @@
 
 extern bool ShimRun(void (*fn) (void *arg), void *arg);
 
+/* The message (errmsg) of the last error raised, for unit tests. */
+extern const char *ShimLastError(void);
+
 #endif							/* DYNAMO_PG_SHIM_H */
