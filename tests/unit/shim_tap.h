@@ -19,6 +19,9 @@ static int	tap_failed = 0;
 
 /* One TAP result. */
 static void ok(bool cond, const char *fmt,...) pg_attribute_printf(2, 3);
+static void is_str(const char *got, const char *want, const char *name) pg_attribute_unused();
+static void expect_run(void (*fn) (void *arg), void *arg, const char *want_error, const char *name) pg_attribute_unused();
+static int	done_testing(void) pg_attribute_unused();
 
 static void
 ok(bool cond, const char *fmt,...)
@@ -29,6 +32,8 @@ ok(bool cond, const char *fmt,...)
 	va_start(args, fmt);
 	vsnprintf(name, sizeof(name), fmt, args);
 	va_end(args);
+	if (tap_tests == 0)
+		setvbuf(stdout, NULL, _IOLBF, 0);	/* every line out before a crash */
 	printf("%sok %d - %s\n", cond ? "" : "not ", ++tap_tests, name);
 	if (!cond)
 		tap_failed++;
