@@ -19,7 +19,9 @@
  *
  * Descriptors and libzstd's state are released by a reset callback of the
  * memory context the stream or file was made in, so an error anywhere
- * leaks nothing; closing releases them at once.
+ * leaks nothing; closing releases them at once.  The MD5 context of a file
+ * being written is the resource owner's (pg_cryptohash), released by it
+ * when the transaction aborts.
  */
 #include "postgres.h"
 
@@ -477,10 +479,11 @@ OutputFileCreate(const char *path)
 	f->z.opaque = f->cxt;
 	if (deflateInit2(&f->z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory for gzip")));
+	f->fd = create_file(path);
+	/* (after the file: an error leaves no MD5 context behind) */
 	f->md5 = pg_cryptohash_create(PG_MD5);
 	if (f->md5 == NULL || pg_cryptohash_init(f->md5) != 0)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory for MD5")));
-	f->fd = create_file(path);
 	return f;
 }
 

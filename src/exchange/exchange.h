@@ -177,6 +177,13 @@ extern void IonAppendValue(StringInfo out, const char *stored_value);
  */
 extern json_object *IonParse(const char *text, size_t len, char **error);
 
+/*
+ * The longest record (a line of DynamoDB JSON or Ion, a CSV record) an
+ * import reads: far past DynamoDB's 400 KB item limit, even with every byte
+ * escaped (\u0000 is six); longer ones are error records, skipped unstored.
+ */
+#define EXCHANGE_MAX_RECORD		(8 * 1024 * 1024)
+
 /* csv.c */
 
 /* The options of InputFormatOptions.Csv. */
@@ -199,6 +206,9 @@ extern CsvReader *CsvReaderBegin(InputStream *in, const CsvOptions *opts);
  * the input.
  */
 extern bool CsvReadRecord(CsvReader *r, List **fields, char **error, uint64 *record_bytes);
+
+/* The line (1 for the first) on which the record read last began. */
+extern uint64 CsvRecordLine(CsvReader *r);
 
 /* formats.c */
 

@@ -169,7 +169,8 @@ prefix_normalized(ExchangeRoot root, const char *prefix)
 					prefix_member(root));
 	while (*p)
 	{
-		const char *end = strchrnul(p, '/');
+		const char *slash = strchr(p, '/');
+		const char *end = slash ? slash : p + strlen(p);
 		size_t		n = end - p;
 
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))

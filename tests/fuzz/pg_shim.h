@@ -16,7 +16,7 @@
 
 extern bool ShimRun(void (*fn) (void *arg), void *arg);
 
-/* The message of the last ERROR raised (as errmsg formatted it). */
-extern const char *ShimErrorMessage(void);
+/* The message (errmsg) of the last error raised, for unit tests. */
+extern const char *ShimLastError(void);
 
 #endif							/* DYNAMO_PG_SHIM_H */

@@ -183,7 +183,7 @@ check(void (*fn) (void *), const char *in, size_t inlen, const char *want, size_
 
 	if (!ShimRun(fn, &r) && r.got == NULL)
 	{
-		const char *msg = ShimErrorMessage();
+		const char *msg = ShimLastError();
 
 		r.gotlen = strlen(msg) + 7;
 		r.got = malloc(r.gotlen + 1);
