@@ -356,6 +356,24 @@ list_source(ImportWork *w)
 	w->nfiles = i;
 }
 
+/* The DynamoDB error type of an error (InternalServerError when it is not ours). */
+static const char *
+error_type(ErrorData *e)
+{
+	const char *generic;
+
+	return DynamoErrorForSqlstate(e->sqlerrcode, &generic)->name;
+}
+
+/* The message of an error for the error log: DynamoDB's when it is ours. */
+static const char *
+error_message(ErrorData *e)
+{
+	const char *ours = DynamoErrorWireMessage(e);
+
+	return ours ? ours : e->message;
+}
+
 /* Start afresh: the counters at zero, the table empty, no error log; the source listed. */
 static void
 import_prepare(const JobRow *job, ImportWork *w)
@@ -380,7 +398,7 @@ import_prepare(const JobRow *job, ImportWork *w)
 		MemoryContextSwitchTo(MaintenanceJobContext());
 		e = CopyErrorData();
 		w->failure_code = "S3AccessDenied";
-		w->failure_message = psprintf("Access Denied (%s)", e->message);
+		w->failure_message = psprintf("Access Denied (%s)", error_message(e));
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -678,14 +696,6 @@ write_batch(ImportWork *w, Batch *b)
 	w->imported += b->n;
 }
 
-/* The file ends here: an error read no further. */
-static void
-file_unreadable(ImportWork *w, ErrorData *e, Fill *f)
-{
-	log_error(w, "ObjectUnreadable", e->message, false);
-	f->eof = true;
-}
-
 /* Read, check and write one batch of the current file; false at its end. */
 static bool
 import_batch(const JobRow *job, ImportWork *w)
@@ -709,15 +719,16 @@ import_batch(const JobRow *job, ImportWork *w)
 		if (f.current)
 		{
 			/* the item failed a check: DynamoDB's error */
-			const DynamoErrorInfo *info = DynamoErrorForSqlstate(e->sqlerrcode, NULL);
-			const char *message = DynamoErrorWireMessage(e);
-
 			json_object_put(f.current);
 			f.current = NULL;
-			log_error(w, info->name, message ? message : e->message, true);
+			log_error(w, error_type(e), error_message(e), true);
 		}
 		else if (f.in_reader)
-			file_unreadable(w, e, &f);
+		{
+			/* the file is read no further */
+			log_error(w, "ObjectUnreadable", error_message(e), false);
+			f.eof = true;
+		}
 		else
 			ReThrowError(e);
 	}
@@ -775,7 +786,7 @@ import_file(const JobRow *job, ImportWork *w, const char *path)
 	if (!opened)
 	{
 		/* (not a file one can read on: counted, and the next one read) */
-		log_error(w, "ObjectUnreadable", e->message, false);
+		log_error(w, "ObjectUnreadable", error_message(e), false);
 		write_counts(w, NULL);
 	}
 	JobStepEnd();
@@ -835,10 +846,8 @@ record_failure(ImportWork *w, ErrorData *e)
 
 	if (code == NULL)
 	{
-		const char *ours = DynamoErrorWireMessage(e);
-
-		code = ours ? DynamoErrorForSqlstate(e->sqlerrcode, NULL)->name : "InternalServerError";
-		message = ours ? ours : e->message;
+		code = error_type(e);
+		message = error_message(e);
 	}
 	values[0] = CStringGetTextDatum(w->arn);
 	values[1] = CStringGetTextDatum(code);

@@ -434,8 +434,7 @@ parse_source(json_object *req, ImportRequest *r)
 	if (r->owner == NULL)
 		r->owner = IMPORT_ACCOUNT;
 	r->prefix = RequestString(source, "S3KeyPrefix", &len);
-	if (r->prefix && memchr(r->prefix, '\0', len))
-		DynamoError(DYERR_VALIDATION, "Invalid S3KeyPrefix: it may not contain U+0000");
+	ExchangeCheckText("S3KeyPrefix", r->prefix, len);
 	r->format = RequestString(req, "InputFormat", &len);
 	r->compression = RequestString(req, "InputCompressionType", &len);
 	if (r->compression == NULL)
@@ -495,7 +494,7 @@ replayed(const ImportRequest *r, ImportRow *row)
 				  " i.request_digest OPERATOR(pg_catalog.=) pg_catalog.md5($3) FROM dynamo.imports i"
 				  " WHERE i.client_token OPERATOR(pg_catalog.=) $1"
 				  " AND i.requested_by::pg_catalog.oid OPERATOR(pg_catalog.=) $2"
-				  " AND i.start_time OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) '8 hours'::pg_catalog.interval"
+				  " AND i.start_time OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '8 hours'::pg_catalog.interval)"
 				  " ORDER BY i.start_time DESC LIMIT 1", 3, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
@@ -514,6 +513,7 @@ typedef struct NewImport
 	const ImportRequest *r;
 	const char *arn;
 	TimestampTz start;
+	Oid			requested_by;	/* the caller (the step runs as the extension's owner) */
 } NewImport;
 
 /* Insert a new import's row IN_PROGRESS (as the extension's owner). */
@@ -535,7 +535,7 @@ insert_import_step(void *arg)
 		nulls[i] = text[i] ? ' ' : 'n';
 	}
 	types[12] = OIDOID;
-	values[12] = ObjectIdGetDatum(GetUserId());
+	values[12] = ObjectIdGetDatum(st->requested_by);
 	types[13] = TIMESTAMPTZOID;
 	values[13] = TimestampTzGetDatum(st->start);
 	nulls[12] = nulls[13] = ' ';
@@ -571,7 +571,7 @@ job_args(const char *arn)
 static void
 begin_import(const ImportRequest *r, ImportRow *row)
 {
-	NewImport	st = {r, NULL, OpRequestTime()};
+	NewImport	st = {r, NULL, OpRequestTime(), GetUserId()};
 
 	TableCreate(&r->spec, "CREATING");
 	st.arn = OpChildArn(r->spec.name, "import", st.start, false);
@@ -707,7 +707,7 @@ OpListImports(json_object *req, StringInfo out)
 	SPI_connect();
 	/* newest first, as DynamoDB lists them, from the last 90 days */
 	CatalogRunSql("SELECT " IMPORT_COLUMNS " FROM dynamo.imports i"
-				  " WHERE i.start_time OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) '90 days'::pg_catalog.interval"
+				  " WHERE i.start_time OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '90 days'::pg_catalog.interval)"
 				  " AND ($1 IS NULL OR i.table_name OPERATOR(pg_catalog.=) $1)"
 				  " AND ($2 IS NULL OR i.start_time OPERATOR(pg_catalog.<) $3"
 				  "  OR (i.start_time OPERATOR(pg_catalog.=) $3"
