@@ -135,17 +135,6 @@ typedef struct ImportWork
 	MemoryContext item_cxt;		/* one item's checks */
 } ImportWork;
 
-/* A JSON member of an object (NULL when absent). */
-static json_object *
-member(json_object *obj, const char *name)
-{
-	json_object *v = NULL;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, name, &v))
-		return NULL;
-	return v;
-}
-
 /* A text column of the SPI result's first row, copied to the job's memory (NULL stays NULL). */
 static char *
 job_value(int col)
@@ -170,9 +159,9 @@ compression_from_name(const char *name)
 static void
 csv_options(const char *text, CsvOptions *csv)
 {
-	json_object *opts = text ? member(JsonParse(text, strlen(text)), "Csv") : NULL;
-	json_object *delim = member(opts, "Delimiter");
-	json_object *header = member(opts, "HeaderList");
+	json_object *opts = text ? RequestMember(JsonParse(text, strlen(text)), "Csv", SHAPE_OBJECT) : NULL;
+	json_object *delim = RequestMember(opts, "Delimiter", SHAPE_STRING);
+	json_object *header = RequestMember(opts, "HeaderList", SHAPE_ARRAY);
 	MemoryContext old = MemoryContextSwitchTo(MaintenanceJobContext());
 
 	csv->delimiter = delim && json_object_get_string_len(delim) == 1 ?
@@ -230,12 +219,12 @@ static bool
 import_read(const JobRow *job, ImportWork *w)
 {
 	char	   *text = JobArgs(job->id);
-	json_object *arn = member(text ? JsonParse(text, strlen(text)) : NULL, "import_arn");
+	json_object *arn = text ? RequestMember(JsonParse(text, strlen(text)), "import_arn", SHAPE_STRING) : NULL;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	char	   *status;
 
-	if (arn == NULL || !json_object_is_type(arn, json_type_string))
+	if (arn == NULL)
 		ereport(ERROR, (errmsg("import job %lld names no import", (long long) job->id)));
 	w->arn = MemoryContextStrdup(MaintenanceJobContext(), json_object_get_string(arn));
 	values[0] = CStringGetTextDatum(w->arn);
@@ -924,8 +913,8 @@ ImportJobUndo(const JobRow *job)
 	JobStepBegin();
 	RestoreDropTable(job);
 	text = JobArgs(job->id);
-	arn = member(text ? JsonParse(text, strlen(text)) : NULL, "import_arn");
-	if (arn && json_object_is_type(arn, json_type_string))
+	arn = text ? RequestMember(JsonParse(text, strlen(text)), "import_arn", SHAPE_STRING) : NULL;
+	if (arn)
 	{
 		values[0] = CStringGetTextDatum(json_object_get_string(arn));
 		CatalogRunSql("UPDATE dynamo.imports SET end_time = pg_catalog.clock_timestamp(),"
