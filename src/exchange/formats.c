@@ -29,7 +29,7 @@
  *					indexes take the key's type (S, N, B), every other
  *					column is a string; empty values are left out of the
  *					item (so an empty key is a missing key).
- * Blank lines are not records.  A record that is not an item (bad JSON or
+ * Blank lines are not records (their bytes count with the next one).  A record that is not an item (bad JSON or
  * Ion, no Item, a CSV record of the wrong width or not UTF-8, a line past
  * EXCHANGE_MAX_RECORD) is an error record naming the file and line, and
  * reading goes on; checking the item (keys, types, size) is the importer's.
@@ -335,19 +335,21 @@ ion_item(ImportReader *r, const char *text, size_t len, char **error)
 	return map;
 }
 
-/* The next line of a JSON or Ion file as an item (or an error record); false at the end. */
+/*
+ * The next line of a JSON or Ion file as an item (or an error record);
+ * false at the end.  Blank lines count with the record after them.
+ */
 static bool
 next_line_item(ImportReader *r, json_object **item, char **error, uint64 *record_bytes)
 {
 	for (;;)
 	{
-		uint64		before = InputStreamBytes(r->in);
 		bool		too_long;
 
 		if (!InputStreamReadLineOrSkip(r->in, &r->text, EXCHANGE_MAX_RECORD, &too_long))
 			return false;
 		r->line = InputStreamLineNumber(r->in);
-		*record_bytes = InputStreamBytes(r->in) - before;
+		*record_bytes += InputStreamLineBytes(r->in);
 		if (too_long)
 		{
 			*error = record_error(r, "the line is longer than %d bytes", EXCHANGE_MAX_RECORD);

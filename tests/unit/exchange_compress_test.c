@@ -248,12 +248,13 @@ run_lines(void *arg)
 
 	initStringInfo(&line);
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "first") == 0 &&
-	   InputStreamLineNumber(s) == 1, "  line 1");
+	   InputStreamLineNumber(s) == 1 && InputStreamLineBytes(s) == 6, "  line 1, 6 bytes with its newline");
 	ok(InputStreamReadLine(s, &line, 100) && line.len == 0 && InputStreamLineNumber(s) == 2,
 	   "  line 2, empty");
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "crlf\r") == 0, "  line 3 keeps its CR");
 	ok(InputStreamReadLineOrSkip(s, &line, 100, &too_long) && too_long && line.len == 0 &&
-	   InputStreamLineNumber(s) == 4, "  line 4, past the bound, skipped");
+	   InputStreamLineNumber(s) == 4 && InputStreamLineBytes(s) == 5001,
+	   "  line 4, past the bound, skipped (its 5001 bytes counted)");
 	ok(line.maxlen <= 1024, "  ... without being kept (buffer of %d bytes)", line.maxlen);
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "after") == 0, "  line 5 read after it");
 	ok(InputStreamReadLine(s, &line, 5) && strcmp(line.data, "exact") == 0, "  line 6: exactly the bound");
