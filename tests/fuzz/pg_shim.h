@@ -1,7 +1,8 @@
 /*
  * pg_shim.h
- *		The few Postgres backend services the item and request decoders use
- *		(palloc, ereport, interrupts), for running them under libFuzzer
+ *		The few Postgres backend services the item, request and Ion decoders
+ *		and the files of exports and imports use (palloc, ereport,
+ *		interrupts, lists), for running them under libFuzzer or in unit tests
  *		outside a server.
  *
  * ShimRun runs fn(arg) as a backend would run a function: an ERROR unwinds
