@@ -234,33 +234,6 @@ record_error(ImportReader *r, const char *fmt,...)
 	return msg;
 }
 
-/*
- * Parse JSON text (an error record's message in *error when it is not JSON)
- * in the record context; the root, freed with that context.
- */
-static json_object *
-parse_json(ImportReader *r, const char *text, size_t len, char **error)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	json_object *volatile root = NULL;
-
-	PG_TRY();
-	{
-		root = JsonParse(text, len);
-	}
-	PG_CATCH();
-	{
-		/* JsonParse only computes: nothing to undo but the error */
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		root = NULL;
-	}
-	PG_END_TRY();
-	if (root == NULL)
-		*error = record_error(r, "the line is not valid JSON");
-	return root;
-}
-
 /* Is the line empty but for white space? */
 static bool
 blank_line(const char *s, int len)
@@ -362,10 +335,12 @@ next_line_item(ImportReader *r, json_object **item, char **error, uint64 *record
 			*item = ion_item(r, r->text.data, r->text.len, error);
 		else
 		{
-			json_object *record = parse_json(r, r->text.data, r->text.len, error);
+			json_object *record = JsonParseOrNull(r->text.data, r->text.len);
 
 			if (record)
 				*item = record_item(r, record, error);
+			else
+				*error = record_error(r, "the line is not valid JSON");
 		}
 		return true;
 	}

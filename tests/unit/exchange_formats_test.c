@@ -18,31 +18,8 @@
 #include <unistd.h>
 
 #include "attrval.h"
-#include "exchange/exchange.h"
+#include "exchange_server.h"
 #include "keycodec.h"
-#include "miscadmin.h"
-#include "utils/guc.h"
-
-/* What the code under test needs of the server. */
-char	   *DataDir = NULL;
-
-void
-DefineCustomStringVariable(const char *name, const char *short_desc, const char *long_desc,
-						   char **valueAddr, const char *bootValue, GucContext context,
-						   int flags, GucStringCheckHook check_hook,
-						   GucStringAssignHook assign_hook, GucShowHook show_hook)
-{
-}
-
-void
-ExportInit(void)
-{
-}
-
-void
-ImportInit(void)
-{
-}
 
 static char root[PATH_MAX];		/* dynamo.import_directory */
 
@@ -485,12 +462,10 @@ run_outside(void *arg)
 int
 main(void)
 {
-	char		tmpl[] = "/tmp/dynamo-formats-XXXXXX";
 	ExchangeFormat json = FORMAT_DYNAMODB_JSON;
 	ExchangeFormat ion = FORMAT_ION;
 
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, root) == NULL)
-		exit(2);
+	tap_temp_dir(root, "formats", false);
 	DynamoImportDirectory = root;
 	DynamoExportDirectory = root;
 	expect_run(run_item_lines, NULL, NULL, "full export lines");
@@ -511,7 +486,6 @@ main(void)
 	expect_run(run_control_name, NULL, NULL, "a column name with U+0001");
 	expect_run(run_outside, NULL, "it lies outside the directory that stands for S3",
 			   "a file outside the import directory");
-	if (system(psprintf("rm -rf '%s'", root)) != 0)
-		printf("# could not remove %s\n", root);
+	tap_remove_dir(root);
 	return done_testing();
 }
