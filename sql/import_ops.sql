@@ -109,7 +109,11 @@ SELECT im.try('ImportTable', im.tcp(im.req('ImOk'), jsonb_build_object('TableNam
 SELECT im.try('ImportTable', im.tcp(im.req('ImOk'), jsonb_build_object('KeySchema', '[]'::jsonb))::text);
 SELECT im.try('ImportTable', im.tcp(im.req('ImOk'), jsonb_build_object('GlobalSecondaryIndexes',
   '[{"IndexName":"G","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]'::jsonb))::text);
+SELECT im.try('ImportTable', im.tcp(im.req('ImOk'), '{"BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":1},
+  "KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"},{"AttributeName":"c","KeyType":"RANGE"}]}')::text);
 SELECT im.try('ImportTable', '{"S3BucketSource":"im-ok","InputFormat":"ION","TableCreationParameters":{}}');
+SELECT left(im.try('DescribeImport', json_build_object('ImportArn', repeat('a', 1025))::text), 100)
+  || ' ... ' || right(im.try('DescribeImport', json_build_object('ImportArn', repeat('a', 1025))::text), 60);
 
 -- 2. semantic checks: InputFormatOptions only with CSV, then the new table's
 --    as CreateTable makes them (OnDemandThroughput as DynamoDB's import does)

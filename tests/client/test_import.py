@@ -223,14 +223,20 @@ class ImportTest(unittest.TestCase):
         self.write("csv/a.csv", data)
         keys = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "N"},
-                                         {"AttributeName": "sk", "AttributeType": "B"}]}
+                                         {"AttributeName": "sk", "AttributeType": "B"},
+                                         {"AttributeName": "num", "AttributeType": "N"}],
+                "GlobalSecondaryIndexes": [{"IndexName": "byNum", "KeySchema": [{"AttributeName": "num", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "KEYS_ONLY"}}]}
         table = dc.unique_name("impcsv")
         done = self.imported(table, "csv/a", "CSV", table_extra=keys)
         self.assertEqual(self.counts(done), ("COMPLETED", 3, 2, 1))
         self.assertNotIn("InputFormatOptions", done)
+        # (a GSI's key column takes its type too)
         self.assertEqual(self.items(table), [
-            {"pk": {"N": "7"}, "sk": {"B": b"\x01\x02"}, "note": {"S": 'a, "quoted"\nsecond line'}, "num": {"S": "42"}},
+            {"pk": {"N": "7"}, "sk": {"B": b"\x01\x02"}, "note": {"S": 'a, "quoted"\nsecond line'}, "num": {"N": "42"}},
             {"pk": {"N": "8"}, "sk": {"B": b"\x01\x03"}, "note": {"S": "plain"}}])
+        self.assertEqual(self.ddb.query(TableName=table, IndexName="byNum", KeyConditionExpression="num = :n",
+                                        ExpressionAttributeValues={":n": {"N": "42"}})["Count"], 1)
         # HeaderList: every line is a record, with another delimiter
         self.write("csvh/b.csv", b"k1|one\nk2|two|extra\nk3|\n")
         table = dc.unique_name("impcsvh")
