@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attrval.h"
@@ -433,6 +434,36 @@ run_header_empty(void *arg)
 	run_read(&c);
 }
 
+/*
+ * A header of 100,000 names (the most a record has), the last one a repeat
+ * of the first: found at once, not by comparing every pair.
+ */
+static void
+run_header_wide(void *arg)
+{
+	ReadCase	c = {"wide.csv", FORMAT_CSV, COMPRESSION_NONE, NIL, "", NULL};
+	StringInfoData text;
+	int			i;
+
+	initStringInfo(&text);
+	for (i = 0; i < 99999; i++)
+		appendStringInfo(&text, "column%d,", i);
+	appendStringInfoString(&text, "column0\n1\n");
+	write_file("wide.csv", text.data, text.len);
+	run_read(&c);
+}
+
+/* A HeaderList naming a column twice: refused, not two columns made one attribute. */
+static void
+run_header_list_twice(void *arg)
+{
+	List	   *header = lappend(lappend(lappend(NIL, "pk"), "a"), "a");
+	ReadCase	c = {"two.csv", FORMAT_CSV, COMPRESSION_NONE, header, "", NULL};
+
+	write_file("two.csv", LIT("k,1,2\n"));
+	run_read(&c);
+}
+
 /* A name holding U+0001 reaches the item as request JSON would give it. */
 static void
 run_control_name(void *arg)
@@ -481,8 +512,17 @@ main(void)
 	expect_run(run_header_list, NULL, NULL, "CSV with a HeaderList");
 	expect_run(run_header_twice, NULL, "s3://twice.csv line 1: the CSV header names a twice",
 			   "a CSV header naming a column twice");
+	expect_run(run_header_list_twice, NULL, "InputFormatOptions.Csv.HeaderList names a twice",
+			   "a HeaderList naming a column twice");
 	expect_run(run_header_empty, NULL, "s3://emptyname.csv line 1: column 2 of the CSV header is empty",
 			   "a CSV header with an empty name");
+	{
+		time_t		start = time(NULL);
+
+		expect_run(run_header_wide, NULL, "s3://wide.csv line 1: the CSV header names column0 twice",
+				   "a CSV header of 100,000 names, one twice");
+		ok(time(NULL) - start < 10, "  in seconds (took %ld)", (long) (time(NULL) - start));
+	}
 	expect_run(run_control_name, NULL, NULL, "a column name with U+0001");
 	expect_run(run_outside, NULL, "it lies outside the directory that stands for S3",
 			   "a file outside the import directory");
