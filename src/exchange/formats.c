@@ -238,6 +238,13 @@ record_error(ImportReader *r, const char *fmt,...)
 	return psprintf("%s line " UINT64_FORMAT ": %s", r->name, r->line, buf.data);
 }
 
+/* Is c white space around a record (never NUL, which strchr would find)? */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Is the line empty but for white space? */
 static bool
 blank_line(const char *s, int len)
@@ -245,7 +252,7 @@ blank_line(const char *s, int len)
 	int			i;
 
 	for (i = 0; i < len; i++)
-		if (!strchr(" \t\r\n", s[i]))
+		if (!is_blank(s[i]))
 			return false;
 	return true;
 }
@@ -254,9 +261,9 @@ blank_line(const char *s, int len)
 static bool
 marker_line(const char *s, int len)
 {
-	while (len > 0 && strchr(" \t\r", s[len - 1]))
+	while (len > 0 && is_blank(s[len - 1]))
 		len--;
-	while (len > 0 && strchr(" \t", *s))
+	while (len > 0 && is_blank(*s))
 		s++, len--;
 	return len == 8 && memcmp(s, "$ion_1_0", 8) == 0;
 }

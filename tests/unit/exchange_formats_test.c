@@ -403,6 +403,23 @@ test_csv_import(void)
 			  "32,20,4,8,7,11");
 }
 
+/* NUL bytes are neither white space nor the end of a line's text. */
+static void
+test_nul_lines(void)
+{
+	write_file("nul.json", LIT("\0\n \0 \n{\"Item\":{}}\0\n{\"Item\":{}}\n"));
+	read_case("lines of NUL bytes are records, not blank lines", "nul.json", FORMAT_DYNAMODB_JSON, NIL,
+			  "ERR(s3://nul.json line 1: the line is not valid JSON)@1\n"
+			  "ERR(s3://nul.json line 2: the line is not valid JSON)@2\n"
+			  "ERR(s3://nul.json line 3: the line is not valid JSON)@3\n"
+			  "{}@4\n", "2,4,13,12");
+	write_file("nul.ion", LIT("$ion_1_0\0\n\0\n$ion_1_0 {Item:{}}\n"));
+	read_case("an Ion marker followed by NUL is a record", "nul.ion", FORMAT_ION, NIL,
+			  "ERR(s3://nul.ion line 1: the line is not valid Ion: *)@1\n"
+			  "ERR(s3://nul.ion line 2: the line is not valid Ion: *)@2\n"
+			  "{}@3\n", "10,2,19");
+}
+
 /* A HeaderList: the first line is a record. */
 static void
 run_header_list(void *arg)
@@ -504,6 +521,7 @@ main(void)
 	test_changes();
 	expect_run(run_key_order, NULL, NULL, "Keys in name order");
 	test_json_import();
+	test_nul_lines();
 	expect_run(run_round_trip, &json, NULL, "DynamoDB JSON export lines imported back");
 	expect_run(run_round_trip, &ion, NULL, "Ion export lines imported back");
 	expect_run(run_ion_lines, NULL, NULL, "Ion export lines");
