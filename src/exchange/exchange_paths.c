@@ -50,8 +50,13 @@
 
 /* DynamoDB: an import reads at most 50,000 S3 objects. */
 #define EXCHANGE_MAX_OBJECTS	50000
-/* Directories one listing may walk through (links may fan out). */
+/*
+ * Directories one listing may walk through, and entries (files, links,
+ * anything) it may look at: links inside the root may fan out, a directory
+ * reached again and again through links to it, with its entries each time.
+ */
 #define EXCHANGE_MAX_DIRECTORIES	50000
+#define EXCHANGE_MAX_ENTRIES		(5 * EXCHANGE_MAX_OBJECTS)
 
 char	   *DynamoExportDirectory = NULL;
 char	   *DynamoImportDirectory = NULL;
@@ -330,6 +335,7 @@ typedef struct Listing
 	int			nfiles;
 	int			capacity;
 	int			directories;
+	int			entries;
 	dev_t		chain_dev[PATH_MAX / 2];	/* the directories being listed, outermost first */
 	ino_t		chain_ino[PATH_MAX / 2];
 	int			depth;
@@ -426,6 +432,10 @@ list_entry(Listing *l, const char *path, const char *key)
 	struct stat st;
 	char	   *target;
 
+	if (++l->entries > EXCHANGE_MAX_ENTRIES)
+		DynamoError(DYERR_VALIDATION,
+					"The import source has more than %d entries below s3://%s (links lead to the same directories again and again)",
+					EXCHANGE_MAX_ENTRIES, pnstrdup(key, strcspn(key, "/")));
 	if (lstat(path, &st) != 0)
 	{
 		if (errno == ENOENT)

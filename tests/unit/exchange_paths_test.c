@@ -377,6 +377,36 @@ test_deep(void)
 	list_case("the same source, beside it", "deep", "a", "deep/a.json", NULL);
 }
 
+/*
+ * Links that fan out: 501 links to one directory of 501 FIFOs (neither
+ * files nor directories, so never counted as objects) make a quarter of a
+ * million entries to look at; the walk stops there (more links, more
+ * FIFOs would make it go on for hours).
+ */
+static void
+test_fan_out(void)
+{
+	char		rel[64];
+	int			i;
+
+	make_dir("root/fan");
+	make_dir("root/fan/fifos");
+	for (i = 0; i < 501; i++)
+	{
+		snprintf(rel, sizeof(rel), "root/fan/fifos/%03d", i);
+		if (mkfifo(at(rel), 0600) != 0)
+		{
+			perror("mkfifo");
+			exit(2);
+		}
+		snprintf(rel, sizeof(rel), "root/fan/l%03d", i);
+		make_link("fifos", rel);
+	}
+	list_case("links fanning out", "fan", NULL, NULL,
+			  "The import source has more than 250000 entries below s3://fan");
+	list_case("the same source, one link", "fan", "l000/00", "", NULL);
+}
+
 /* DynamoDB's 50,000 objects per import. */
 static void
 test_many(void)
@@ -491,6 +521,7 @@ main(void)
 	test_listing();
 	test_open();
 	test_deep();
+	test_fan_out();
 	test_many();
 	tap_remove_dir(base);
 	return done_testing();
