@@ -407,19 +407,23 @@ CatalogGetTable(const char *name, size_t len)
 	return t;
 }
 
-/* Take a lock (relation or change lock); ResourceInUseException on timeout. */
+/*
+ * Take a lock: the relation's in mode (subid < 0), or, on an object of
+ * dynamo.tables, the change lock of relation objid (subid 0) or the lock of
+ * a key of space subid (CatalogLockKey); ResourceInUseException on timeout.
+ */
 static void
-lock_or_in_use(Oid relid, bool change_lock, LOCKMODE mode, const char *name)
+lock_or_in_use(Oid objid, int subid, LOCKMODE mode, const char *name)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
 	PG_TRY();
 	{
-		if (change_lock)
+		if (subid >= 0)
 			LockDatabaseObject(get_relname_relid("tables", get_namespace_oid("dynamo", false)),
-							   relid, 0, ExclusiveLock);
+							   objid, subid, ExclusiveLock);
 		else
-			LockRelationOid(relid, mode);
+			LockRelationOid(objid, mode);
 	}
 	PG_CATCH();
 	{
@@ -437,13 +441,22 @@ lock_or_in_use(Oid relid, bool change_lock, LOCKMODE mode, const char *name)
 void
 CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode)
 {
-	lock_or_in_use(t->relid, false, mode, name);
+	lock_or_in_use(t->relid, -1, mode, name);
 }
 
 void
 CatalogLockForChange(Oid relid, const char *name)
 {
-	lock_or_in_use(relid, true, ExclusiveLock, name);
+	lock_or_in_use(relid, 0, ExclusiveLock, name);
+}
+
+void
+CatalogLockKey(CatalogKeySpace space, const char *key, size_t len, Oid role, const char *name)
+{
+	uint32		h = hash_combine(hash_bytes((const unsigned char *) key, (int) len),
+								 hash_bytes((const unsigned char *) &role, sizeof(role)));
+
+	lock_or_in_use(h, space, ExclusiveLock, name);
 }
 
 void

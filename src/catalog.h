@@ -103,6 +103,23 @@ extern void CatalogLockTable(DynamoTable *t, const char *name, LOCKMODE mode);
  */
 extern void CatalogLockForChange(Oid relid, const char *name);
 
+/* The spaces of CatalogLockKey's keys (never 0: change locks). */
+typedef enum CatalogKeySpace
+{
+	CATALOG_KEY_TABLE_NAME = 1,	/* a table name being created */
+	CATALOG_KEY_IMPORT_TOKEN	/* a role's ImportTable ClientToken */
+} CatalogKeySpace;
+
+/*
+ * Wait for, and hold until commit, the lock of a key (bytes, with role:
+ * InvalidOid when the key is everyone's) so that requests naming the same
+ * key run one after the other, the second seeing what the first committed;
+ * ResourceInUseException naming name after the lock timeout.  Keys are
+ * hashed: two keys may share a lock, which only makes one wait.
+ */
+extern void CatalogLockKey(CatalogKeySpace space, const char *key, size_t len, Oid role,
+						   const char *name);
+
 /* Run a statement through SPI, failing unless it answers expect. */
 extern void CatalogRunSql(const char *sql, int nargs, Oid *types, Datum *values,
 						  const char *nulls, int expect);

@@ -1072,6 +1072,8 @@ TableCreate(const TableSpec *spec, const char *status)
 
 	/* a role that may not create tables learns nothing of existing ones */
 	TableCheckCreatePrivilege();
+	/* of two creates of one name at once, the second waits, then finds it taken */
+	CatalogLockKey(CATALOG_KEY_TABLE_NAME, spec->name, spec->namelen, InvalidOid, spec->name);
 	if (CatalogGetTable(spec->name, spec->namelen) != NULL)
 		DynamoError(DYERR_RESOURCE_IN_USE, "Table already exists: %s", spec->name);
 	relname = CatalogRelname(spec->name, spec->namelen);

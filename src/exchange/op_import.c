@@ -595,6 +595,9 @@ OpImportTable(json_object *req, StringInfo out)
 	/* as CreateTable: the rights first, then the name (TableCreate) */
 	TableCheckCreatePrivilege();
 	r.digest_text = digest_text(req, &r);
+	/* the same token twice at once: the second waits, then finds the first's import */
+	if (r.token)
+		CatalogLockKey(CATALOG_KEY_IMPORT_TOKEN, r.token, strlen(r.token), GetUserId(), r.spec.name);
 	SPI_connect();
 	if (!replayed(&r, &row))
 		begin_import(&r, &row);
