@@ -246,6 +246,13 @@ extern void ExportAppendChange(StringInfo out, ExchangeFormat format, int64 writ
 							   const KeyAttr *keys, int nkeys, const char *new_map,
 							   const char *old_map, bool with_old);
 
+/*
+ * Check a CSV header (HeaderList, or a file's first record's fields, char *
+ * each): valid UTF-8 names, none empty or twice; ValidationException
+ * otherwise, its message starting with where and naming the header what.
+ */
+extern void CsvCheckHeader(List *fields, const char *where, const char *what);
+
 /* An import's source file, read item by item. */
 typedef struct ImportReader ImportReader;
 

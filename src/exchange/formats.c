@@ -377,24 +377,14 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/*
- * Take names (a CSV record of the file, or HeaderList) as the header: UTF-8
- * names, none empty or twice; ValidationException otherwise, its message
- * starting with where and naming the header what (no record of the file can
- * be read under such a header, and two columns of one name would make one
- * attribute of two values).  Repeats are found among the names sorted, not
- * pair by pair: a header may have CSV_MAX_FIELDS names.
- */
-static void
-take_header(ImportReader *r, List *fields, const char *where, const char *what)
+void
+CsvCheckHeader(List *fields, const char *where, const char *what)
 {
 	ListCell   *lc;
-	MemoryContext old = MemoryContextSwitchTo(r->cxt);
 	int			n = list_length(fields);
 	const char **sorted = palloc(Max(n, 1) * sizeof(char *));
 	int			i;
 
-	r->header = NIL;
 	foreach(lc, fields)
 	{
 		const char *name = lfirst(lc);
@@ -403,13 +393,31 @@ take_header(ImportReader *r, List *fields, const char *where, const char *what)
 			DynamoError(DYERR_VALIDATION, "%scolumn %d of %s is %s", where,
 						foreach_current_index(lc) + 1, what, name[0] ? "not valid UTF-8" : "empty");
 		sorted[foreach_current_index(lc)] = name;
-		r->header = lappend(r->header, pstrdup(name));
 	}
+	/* (repeats among the names sorted, not pair by pair: CSV_MAX_FIELDS names) */
 	qsort(sorted, n, sizeof(char *), name_cmp);
 	for (i = 1; i < n; i++)
 		if (strcmp(sorted[i - 1], sorted[i]) == 0)
 			DynamoError(DYERR_VALIDATION, "%s%s names %s twice", where, what, sorted[i]);
 	pfree(sorted);
+}
+
+/*
+ * Take names (a CSV record of the file, or HeaderList) as the header, once
+ * CsvCheckHeader passed them: no record of the file can be read under a
+ * header it refuses, and two columns of one name would make one attribute
+ * of two values.
+ */
+static void
+take_header(ImportReader *r, List *fields, const char *where, const char *what)
+{
+	ListCell   *lc;
+	MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
+	CsvCheckHeader(fields, where, what);
+	r->header = NIL;
+	foreach(lc, fields)
+		r->header = lappend(r->header, pstrdup(lfirst(lc)));
 	MemoryContextSwitchTo(old);
 }
 

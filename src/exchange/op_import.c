@@ -419,6 +419,24 @@ parse_table(json_object *req, ImportRequest *r)
 }
 
 /*
+ * HeaderList checked now, as every file's header would be: a name twice (or
+ * empty) would make every file of the import unreadable.
+ */
+static void
+check_header_list(json_object *options)
+{
+	json_object *csv = RequestMember(options, "Csv", SHAPE_OBJECT);
+	json_object *header = RequestMember(csv, "HeaderList", SHAPE_ARRAY);
+	List	   *names = NIL;
+
+	/* (its members are strings without U+0000, by the model's pattern) */
+	for (size_t i = 0; header && i < json_object_array_length(header); i++)
+		names = lappend(names, (char *) json_object_get_string(json_object_array_get_idx(header, i)));
+	if (names != NIL)
+		CsvCheckHeader(names, "", "InputFormatOptions.Csv.HeaderList");
+}
+
+/*
  * The source and its format: InputFormatOptions only with CSV (DynamoDB's
  * message otherwise), and a key prefix that is text a path can carry.
  */
@@ -445,6 +463,7 @@ parse_source(json_object *req, ImportRequest *r)
 					"Invalid Request: Unsupported InputFormatOptions for the given input format: %s.",
 					r->format);
 	r->format_options = options ? pstrdup(BackupJsonText(options)) : NULL;
+	check_header_list(options);
 }
 
 /* The text a repeated ClientToken's request must match: every member but the token, canonical. */
