@@ -395,30 +395,47 @@ import_prepare(const JobRow *job, ImportWork *w)
 	JobStepEnd();
 }
 
-/* Create the error log's directory if missing (not through links). */
-static void
-make_log_directory(const char *dir)
+/* Open directory name of dir (fd), made if missing, never through a link; closes dir. */
+static int
+open_log_directory(int dir, const char *name, const char *path)
 {
-	struct stat st;
+	int			fd;
 
-	if (mkdir(dir, S_IRWXU) != 0 && errno != EEXIST)
-		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", dir)));
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		ereport(ERROR, (errmsg("\"%s\" is not a directory", dir)));
+	if (mkdirat(dir, name, S_IRWXU) != 0 && errno != EEXIST)
+	{
+		close(dir);
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", path)));
+	}
+	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(dir);
+	if (fd < 0)
+		ereport(ERROR, (errcode_for_file_access(),
+						errmsg("could not open directory \"%s\" (not a directory, or a link): %m", path)));
+	return fd;
 }
 
-/* Open the error log (on the first error). */
+/*
+ * Open the error log (on the first error), each directory on its way opened
+ * by itself and none through a link, the file new (import_prepare removed
+ * any): whoever may write the directory that stands for S3 cannot send the
+ * log elsewhere, nor have it written over a file of theirs.
+ */
 static void
 open_log(ImportWork *w)
 {
 	char	   *top = psprintf("%s/%s", DynamoImportDirectory, IMPORT_LOG_DIRECTORY);
+	int			dir = open(DynamoImportDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	make_log_directory(top);
-	make_log_directory(psprintf("%s/imports", top));
-	w->log_fd = open(w->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
-					 S_IRUSR | S_IWUSR);
+	if (dir < 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open directory \"%s\": %m",
+														  DynamoImportDirectory)));
+	dir = open_log_directory(dir, IMPORT_LOG_DIRECTORY, top);
+	dir = open_log_directory(dir, "imports", psprintf("%s/imports", top));
+	w->log_fd = openat(dir, psprintf("%s.log", w->import_id),
+					   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, S_IRUSR | S_IWUSR);
+	close(dir);
 	if (w->log_fd < 0)
-		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open \"%s\": %m", w->log_path)));
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create \"%s\": %m", w->log_path)));
 	w->log_named = true;
 }
 

@@ -4,7 +4,9 @@
 # anew) and ends COMPLETED with exactly the items of the source, its GSI
 # built, every count as one clean run gives it.  And dynamo.cancel_import of
 # an import being loaded stops its job at once: CANCELLING, then CANCELLED,
-# and no table.
+# and no table.  Links planted where the error log goes (by whoever may
+# write the directory that stands for S3) are never followed: the import
+# fails, no table left, nothing written where they lead.
 use strict;
 use warnings;
 use Test::More;
@@ -109,6 +111,33 @@ is(ok_psql(q{SELECT count(*) FROM dynamo.tables WHERE table_name = 'Cancelled'},
 is(ok_psql(q{SELECT count(*) FROM pg_class WHERE relname = 'Cancelled'}, 'relations'), '0', 'nor its relation');
 is(ok_psql(q{SELECT state FROM dynamo.job_queue WHERE kind = 'import_table' AND table_name = 'Cancelled'}, 'its job'),
 	'failed', 'its job ended');
+
+# --- links where the error log goes --------------------------------------------
+my $imports = $node->dir . '.imports';
+my $outside = $node->dir . '.outside';
+my $pg_uid = (getpwnam('postgres'))[2];
+mkdir $outside or die "$outside: $!";
+open(my $bad, '>', "$bucket/bad.json") or die "bad.json: $!";
+print $bad qq({"Item":{"pk":{"S":"good"}}}\n{"Item":{"pk":{"N":"1"}}}\n);
+close $bad;
+chmod 0644, "$bucket/bad.json";
+mkdir "$imports/AWSDynamoDB" or die "AWSDynamoDB: $!";
+chown $pg_uid, -1, "$imports/AWSDynamoDB", $outside if $> == 0;
+for my $case (['imports', "$imports/AWSDynamoDB/imports"], ['AWSDynamoDB', "$imports/AWSDynamoDB"]) {
+	my ($what, $link) = @$case;
+	unlink "$imports/AWSDynamoDB/imports" if $what eq 'AWSDynamoDB';
+	rmdir $link if -d $link && !-l $link;
+	symlink($outside, $link) or die "$link: $!";
+	my $table = "LogLink$what";
+	ok_psql(import_table($table, 'bad'), "ImportTable $table (a bad record, $what a link)");
+	ok(poll_true(qq{SELECT status <> 'IN_PROGRESS' FROM dynamo.imports WHERE table_name = '$table'}, 60), 'the import ends');
+	like(import_row($table, q{status || ' ' || failure_message}), qr/^FAILED could not open directory .*a link/,
+		"$what a link: FAILED, the link not followed");
+	is(ok_psql(qq{SELECT count(*) FROM dynamo.tables WHERE table_name = '$table'}, 'tables'), '0', 'no table left');
+	opendir(my $dh, $outside) or die "$outside: $!";
+	is(scalar(grep { !/^\.\.?$/ } readdir $dh), 0, 'nothing written where the link leads');
+	closedir $dh;
+}
 
 $node->stop;
 done_testing();
