@@ -132,7 +132,7 @@ extern uint64 RestoreFinishTable(const struct JobRow *job, struct JobTarget *t);
 
 /*
  * Undo of such a job (SPI connected): the table, while still CREATING, and
- * its metadata dropped, leaving no half table.
+ * its metadata dropped, whoever owns it now, leaving no half table.
  */
 extern void RestoreDropTable(const struct JobRow *job);
 

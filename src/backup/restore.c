@@ -821,7 +821,7 @@ RestoreDropTable(const JobRow *job)
 {
 	JobTarget	t;
 
-	if (JobLoadTarget(job, "CREATING", NULL, &t) && OidIsValid(t.relid))
+	if (JobLoadCreatedTable(job, &t) && OidIsValid(t.relid))
 	{
 		CatalogLockForChange(t.relid, job->table_name);
 		JobDropTable(job->table_name, t.relname, t.relid, t.owner);

@@ -888,34 +888,37 @@ ImportTableJob(const JobRow *job)
 {
 	MemoryContext cxt = MaintenanceJobContext();
 	ImportWork *w = MemoryContextAllocZero(cxt, sizeof(ImportWork));
+	volatile bool found = false;
 
 	w->log_fd = -1;
-	if (!import_begin(job, w))
-	{
-		JobSetStep(job->id, "succeeded", "nothing to do: the import ended or is gone", NULL);
-		return;
-	}
 	w->file_cxt = AllocSetContextCreate(cxt, "dynamo import file", ALLOCSET_DEFAULT_SIZES);
 	w->batch_cxt = AllocSetContextCreate(cxt, "dynamo import batch", ALLOCSET_DEFAULT_SIZES);
 	w->item_cxt = AllocSetContextCreate(cxt, "dynamo import item", ALLOCSET_DEFAULT_SIZES);
 	PG_TRY();
 	{
-		import_prepare(job, w);
-		for (int i = 0; i < w->nfiles; i++)
-			import_file(job, w, w->files[i]);
-		close_all(w);
-		import_finish(job, w);
+		found = import_begin(job, w);
+		if (found)
+		{
+			import_prepare(job, w);
+			for (int i = 0; i < w->nfiles; i++)
+				import_file(job, w, w->files[i]);
+			close_all(w);
+			import_finish(job, w);
+		}
 	}
 	PG_CATCH();
 	{
 		ErrorData  *e = MaintenanceCatchError();
 
 		close_all(w);
-		if (e->sqlerrcode != ERRCODE_QUERY_CANCELED)
+		/* (why, for DescribeImport: the table gone or given away, say) */
+		if (e->sqlerrcode != ERRCODE_QUERY_CANCELED && w->arn)
 			record_failure(w, e);
 		ReThrowError(e);
 	}
 	PG_END_TRY();
+	if (!found)
+		JobSetStep(job->id, "succeeded", "nothing to do: the import ended or is gone", NULL);
 }
 
 void

@@ -138,9 +138,13 @@ JobFindIndex(JobTarget *t, const char *index_relname)
 	ReleaseSysCache(tup);
 }
 
-bool
-JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
-			JobTarget *t)
+/*
+ * JobLoadTarget, or (for_undo) the table the job created, whoever owns it
+ * now: false, not an error, when the metadata leads elsewhere.
+ */
+static bool
+load_target(const JobRow *job, const char *table_status, const char *index_status,
+			JobTarget *t, bool for_undo)
 {
 	Oid			types[4];
 	Datum		values[4];
@@ -190,13 +194,15 @@ JobLoadTarget(const JobRow *job, const char *table_status, const char *index_sta
 	}
 	if (index_status && t->nkeys == 0)
 		return false;
+	if (for_undo && (job->table_id == NULL || strcmp(job->table_id, SPI_getvalue(tup, desc, 8)) != 0))
+		return false;
 	if (job->table_id == NULL || strcmp(job->table_id, SPI_getvalue(tup, desc, 8)) != 0)
 		ereport(ERROR, (errmsg("table %s is no longer the table the job was requested for",
 							   job->table_name)));
 	if (!OidIsValid(t->relid))
 		return true;
 	t->owner = CatalogRelationOwner(t->relid);
-	if (!has_privs_of_role(job->requested_by, t->owner))
+	if (!for_undo && !has_privs_of_role(job->requested_by, t->owner))
 		ereport(ERROR, (errmsg("role %s that requested the job no longer owns table %s",
 							   GetUserNameFromId(job->requested_by, true) ?
 							   GetUserNameFromId(job->requested_by, true) : "(dropped)",
@@ -204,6 +210,19 @@ JobLoadTarget(const JobRow *job, const char *table_status, const char *index_sta
 	if (index_status)
 		JobFindIndex(t, IndexRelname(t->relname, job->index_name));
 	return true;
+}
+
+bool
+JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
+			  JobTarget *t)
+{
+	return load_target(job, table_status, index_status, t, false);
+}
+
+bool
+JobLoadCreatedTable(const JobRow *job, JobTarget *t)
+{
+	return load_target(job, "CREATING", NULL, t, true);
 }
 
 typedef struct OwnerCall

@@ -58,6 +58,13 @@ extern void JobSetStep(int64 id, const char *state, const char *progress, const 
 extern bool JobLoadTarget(const JobRow *job, const char *table_status, const char *index_status,
 						  JobTarget *t);
 
+/*
+ * The table a job created, still CREATING, for its undo to drop: whoever
+ * owns it now (a REASSIGN OWNED meanwhile leaves no table CREATING for
+ * ever); false when there is none, or the name is another table's now.
+ */
+extern bool JobLoadCreatedTable(const JobRow *job, JobTarget *t);
+
 /* What a step run as the relation's owner does (SPI connected). */
 typedef void (*OwnerStep) (JobTarget *t, void *arg);
 
