@@ -323,6 +323,7 @@ list_source(ImportWork *w)
 	char	   *root = realpath(DynamoImportDirectory, NULL);
 	char	   *logdir = psprintf("%s/%s/", root ? root : DynamoImportDirectory, IMPORT_LOG_DIRECTORY);
 
+	free(root);
 	if (strcmp(w->owner, IMPORT_ACCOUNT) != 0)
 		import_fails(w, "S3AccessDenied", "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)");
 	if (!s3_bucket_name(w->bucket))
@@ -331,7 +332,6 @@ list_source(ImportWork *w)
 									   ExchangePath(EXCHANGE_IMPORT, w->bucket, NULL, false));
 	if (stat(w->bucketdir, &st) != 0 || !S_ISDIR(st.st_mode))
 		import_fails(w, "S3NoSuchBucket", "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket)");
-	free(root);
 	/* (reached through links inside the directory, the error logs are no source) */
 	files = ExchangeListFiles(w->bucket, w->prefix);
 	w->files = MemoryContextAlloc(MaintenanceJobContext(), sizeof(char *) * Max(list_length(files), 1));
