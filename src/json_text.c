@@ -15,8 +15,10 @@
  * JsonTextEscapeKeys copies the text with, inside keys only,
  *		\u0000 -> \u0001\u0001		\u0001 -> \u0001\u0002
  * so that json-c holds every key as a C string, and JsonKeyDecode gives back
- * the exact bytes.  Raw control characters being refused, a U+0001 in a key
- * json-c returns always starts such a pair, so the escape is reversible.
+ * the exact bytes; JsonKeyEncode escapes a name the same way for trees built
+ * from other text (the Ion reader's).  Raw control characters being
+ * refused, a U+0001 in a key json-c returns always starts such a pair, so
+ * the escape is reversible.
  *
  * Every walk is linear in the text.  No Postgres calls: this file is fuzzed
  * alone (tests/fuzz).
@@ -270,5 +272,24 @@ JsonKeyDecode(const char *key, size_t len, char *out)
 		else
 			out[n++] = key[i];
 	}
+	return n;
+}
+
+size_t
+JsonKeyEncode(const char *name, size_t len, char *out)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		if (name[i] == 0x00 || name[i] == 0x01)
+		{
+			out[n++] = 0x01;
+			out[n++] = name[i] + 1;
+		}
+		else
+			out[n++] = name[i];
+	}
+	out[n] = '\0';
 	return n;
 }

@@ -37,6 +37,13 @@ extern size_t JsonTextEscapeKeys(const char *text, size_t len, char *out);
 /* Restore a key escaped that way into out (room for len bytes); returns its length. */
 extern size_t JsonKeyDecode(const char *key, size_t len, char *out);
 
+/*
+ * The inverse, for keys made from names rather than parsed: name[0..len)
+ * escaped into out (room for 2 * len + 1 bytes) as a NUL-terminated key
+ * that JsonKeyDecode restores; returns its length.
+ */
+extern size_t JsonKeyEncode(const char *name, size_t len, char *out);
+
 /* Does the key hold the escape (so that JsonKeyDecode changes it)? */
 extern int	JsonKeyIsEscaped(const char *key, size_t len);
 

@@ -77,6 +77,16 @@ extern List *ExchangeListFiles(const char *bucket, const char *prefix);
  */
 extern int	ExchangeOpenForRead(ExchangeRoot root, const char *path);
 
+/*
+ * ValidationException when a request's string member (S3Bucket, S3Prefix,
+ * S3KeyPrefix: bytes with their length) holds U+0000, which the paths
+ * above, C strings, cannot carry.
+ */
+extern void ExchangeCheckText(const char *member, const char *text, size_t len);
+
+/* A file below root named for messages as S3 would name it: s3://<bucket>/<key>. */
+extern char *ExchangeObjectName(ExchangeRoot root, const char *path);
+
 /* compress.c */
 
 typedef enum ExchangeCompression
@@ -89,7 +99,11 @@ typedef enum ExchangeCompression
 /* A file read as one stream of bytes, decompressed (gzip: all members). */
 typedef struct InputStream InputStream;
 
-/* Open a file (a descriptor: ExchangeOpenForRead) for reading as compression. */
+/*
+ * Open a file (a descriptor: ExchangeOpenForRead, closed with the stream or
+ * when the current memory context goes) for reading as compression; path
+ * names it in messages (ExchangeObjectName).
+ */
 extern InputStream *InputStreamOpen(int fd, const char *path, ExchangeCompression compression);
 
 /*
@@ -105,10 +119,22 @@ extern size_t InputStreamRead(InputStream *s, char *buf, size_t len);
  */
 extern bool InputStreamReadLine(InputStream *s, StringInfo line, size_t max_len);
 
+/*
+ * The same, except that a line longer than max_len is skipped to its end
+ * unstored: line left empty and *too_long set.
+ */
+extern bool InputStreamReadLineOrSkip(InputStream *s, StringInfo line, size_t max_len,
+									  bool *too_long);
+
+/* The number of the line read last (1 for the first); the name the stream was opened with. */
+extern uint64 InputStreamLineNumber(InputStream *s);
+extern const char *InputStreamName(InputStream *s);
+
 /* The bytes read from the file so far (compressed), and decompressed. */
 extern uint64 InputStreamRawBytes(InputStream *s);
 extern uint64 InputStreamBytes(InputStream *s);
 
+/* Release the stream and close its descriptor. */
 extern void InputStreamClose(InputStream *s);
 
 /* A gzip file being written, with the MD5 of what is written to disk. */
@@ -151,6 +177,13 @@ extern void IonAppendValue(StringInfo out, const char *stored_value);
  */
 extern json_object *IonParse(const char *text, size_t len, char **error);
 
+/*
+ * The longest record (a line of DynamoDB JSON or Ion, a CSV record) an
+ * import reads: far past DynamoDB's 400 KB item limit, even with every byte
+ * escaped (\u0000 is six); longer ones are error records, skipped unstored.
+ */
+#define EXCHANGE_MAX_RECORD		(8 * 1024 * 1024)
+
 /* csv.c */
 
 /* The options of InputFormatOptions.Csv. */
@@ -173,6 +206,9 @@ extern CsvReader *CsvReaderBegin(InputStream *in, const CsvOptions *opts);
  * the input.
  */
 extern bool CsvReadRecord(CsvReader *r, List **fields, char **error, uint64 *record_bytes);
+
+/* The line (1 for the first) on which the record read last began. */
+extern uint64 CsvRecordLine(CsvReader *r);
 
 /* formats.c */
 

@@ -5,8 +5,8 @@
  * Memory: every chunk is malloc'ed with a header linking it into one list;
  * MemoryContexts are not modelled (all chunks live until ShimRun returns).
  * Errors: errstart/errfinish format the message (so bad format arguments
- * show up) and, from ERROR up, siglongjmp to the innermost PG_TRY or to
- * ShimRun.  Stack depth is limited by the decoders' own depth checks, and
+ * show up; the last errmsg is kept for ShimLastError) and, from ERROR up,
+ * siglongjmp to the innermost PG_TRY or to ShimRun.  Lists: lappend only.  Stack depth is limited by the decoders' own depth checks, and
  * interrupts never arrive.
  */
 #include "postgres.h"
@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #include "miscadmin.h"
+#include "utils/guc.h"
+#include "nodes/pg_list.h"
 #include "utils/memutils.h"
 #include "pg_shim.h"
 
@@ -108,6 +110,12 @@ MemoryContextAllocZero(MemoryContext context, Size size)
 	return palloc0(size);
 }
 
+void *
+MemoryContextAllocExtended(MemoryContext context, Size size, int flags)
+{
+	return palloc_extended(size, flags);
+}
+
 void
 pfree(void *p)
 {
@@ -192,31 +200,42 @@ errstart_cold(int elevel, const char *domain)
 	return errstart(elevel, domain);
 }
 
-/* Format a message as the real error functions would, and drop it. */
-static int
-format_message(const char *fmt, va_list args)
-{
-	char		buf[2048];
+/* The message of the last error raised (ShimLastError). */
+static char last_message[2048];
 
-	vsnprintf(buf, sizeof(buf), fmt, args);
+/* Format a message as the real error functions would; keep it in buf when given. */
+static int
+format_message(char *buf, const char *fmt, va_list args)
+{
+	char		scratch[2048];
+
+	vsnprintf(buf ? buf : scratch, sizeof(scratch), fmt, args);
 	return 0;
 }
 
-#define SHIM_FORMAT_FUNCTION(name) \
+#define SHIM_FORMAT_FUNCTION(name, buf) \
 	int name(const char *fmt,...) \
 	{ \
 		va_list		args; \
 		va_start(args, fmt); \
-		format_message(fmt, args); \
+		format_message(buf, fmt, args); \
 		va_end(args); \
 		return 0; \
 	}
 
-SHIM_FORMAT_FUNCTION(errmsg)
-SHIM_FORMAT_FUNCTION(errmsg_internal)
-SHIM_FORMAT_FUNCTION(errdetail)
-SHIM_FORMAT_FUNCTION(errdetail_internal)
-SHIM_FORMAT_FUNCTION(errhint)
+SHIM_FORMAT_FUNCTION(errmsg, last_message)
+SHIM_FORMAT_FUNCTION(errmsg_internal, last_message)
+SHIM_FORMAT_FUNCTION(errdetail, NULL)
+SHIM_FORMAT_FUNCTION(errdetail_internal, NULL)
+SHIM_FORMAT_FUNCTION(errdetail_log, NULL)
+SHIM_FORMAT_FUNCTION(errhint, NULL)
+
+const char *
+ShimLastError(void)
+{
+	return last_message;
+}
+
 
 static int	error_code = 0;
 
@@ -225,6 +244,12 @@ errcode(int sqlerrcode)
 {
 	error_code = sqlerrcode;
 	return 0;
+}
+
+int
+errcode_for_file_access(void)
+{
+	return errcode(ERRCODE_IO_ERROR);
 }
 
 /* What a caught error's handler may ask of it: its SQLSTATE. */
@@ -264,14 +289,55 @@ FlushErrorState(void)
 {
 }
 
+/* A failed assertion (builds with USE_ASSERT_CHECKING): report and abort. */
+void
+ExceptionalCondition(const char *conditionName, const char *errorType,
+					 const char *fileName, int lineNumber)
+{
+	fprintf(stderr, "TRAP: %s(\"%s\", File: \"%s\", Line: %d)\n",
+			errorType, conditionName, fileName, lineNumber);
+	abort();
+}
+
 void
 check_stack_depth(void)
 {
 }
 
+/* No settings outside a server: every option reads as unset. */
+const char *
+GetConfigOption(const char *name, bool missing_ok, bool restrict_privileged)
+{
+	return NULL;
+}
+
 void
 ProcessInterrupts(void)
 {
+}
+
+/* lappend of pg_list.h: cells in one array, doubled as it fills. */
+List *
+lappend(List *list, void *datum)
+{
+	if (list == NIL)
+	{
+		list = palloc(offsetof(List, initial_elements) + 4 * sizeof(ListCell));
+		list->type = T_List;
+		list->length = 0;
+		list->max_length = 4;
+		list->elements = list->initial_elements;
+	}
+	else if (list->length == list->max_length)
+	{
+		ListCell   *cells = palloc(2 * list->max_length * sizeof(ListCell));
+
+		memcpy(cells, list->elements, list->length * sizeof(ListCell));
+		list->elements = cells;
+		list->max_length *= 2;
+	}
+	list->elements[list->length++].ptr_value = datum;
+	return list;
 }
 
 bool

@@ -1,8 +1,8 @@
 /*
  * pg_shim.h
- *		The few Postgres backend services the item and request decoders use
- *		(palloc, ereport, interrupts), for running them under libFuzzer
- *		outside a server.
+ *		The few Postgres backend services the item, request and Ion decoders
+ *		use (palloc, ereport, interrupts), for running them under libFuzzer
+ *		and in unit tests outside a server.
  *
  * ShimRun runs fn(arg) as a backend would run a function: an ERROR unwinds
  * to it (it returns false), and every palloc'ed chunk and registered
@@ -15,5 +15,8 @@
 #include <stdbool.h>
 
 extern bool ShimRun(void (*fn) (void *arg), void *arg);
+
+/* The message (errmsg) of the last error raised, for unit tests. */
+extern const char *ShimLastError(void);
 
 #endif							/* DYNAMO_PG_SHIM_H */

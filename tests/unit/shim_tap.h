@@ -1,0 +1,87 @@
+/*
+ * shim_tap.h
+ *		TAP output for unit tests of backend code run outside a server with
+ *		tests/fuzz/pg_shim.c (palloc, ereport): each case runs under
+ *		ShimRun, so an ERROR ends the case and every chunk is freed after it.
+ */
+#ifndef DYNAMO_SHIM_TAP_H
+#define DYNAMO_SHIM_TAP_H
+
+#include "postgres.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "pg_shim.h"
+
+static int	tap_tests = 0;
+static int	tap_failed = 0;
+
+/* One TAP result. */
+static void ok(bool cond, const char *fmt,...) pg_attribute_printf(2, 3);
+static void is_str(const char *got, const char *want, const char *name) pg_attribute_unused();
+static void expect_run(void (*fn) (void *arg), void *arg, const char *want_error, const char *name) pg_attribute_unused();
+static int	done_testing(void) pg_attribute_unused();
+
+static void
+ok(bool cond, const char *fmt,...)
+{
+	char		name[1024];
+	va_list		args;
+
+	va_start(args, fmt);
+	vsnprintf(name, sizeof(name), fmt, args);
+	va_end(args);
+	if (tap_tests == 0)
+		setvbuf(stdout, NULL, _IOLBF, 0);	/* every line out before a crash */
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++tap_tests, name);
+	if (!cond)
+		tap_failed++;
+}
+
+/* Are two strings equal?  Shows both when not. */
+static void
+is_str(const char *got, const char *want, const char *name)
+{
+	bool		same = got && want && strcmp(got, want) == 0;
+
+	ok(same, "%s", name);
+	if (!same)
+		printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)", want ? want : "(null)");
+}
+
+/*
+ * Run fn(arg) as a backend would: it must succeed (want_error NULL), or
+ * fail with an error whose message holds want_error.
+ */
+static void
+expect_run(void (*fn) (void *arg), void *arg, const char *want_error, const char *name)
+{
+	bool		ran = ShimRun(fn, arg);
+
+	if (want_error == NULL)
+	{
+		ok(ran, "%s", name);
+		if (!ran)
+			printf("#   error: %s\n", ShimLastError());
+	}
+	else
+	{
+		bool		right = !ran && strstr(ShimLastError(), want_error) != NULL;
+
+		ok(right, "%s: refused", name);
+		if (!right)
+			printf("#   %s: %s\n#   want an error with: %s\n", ran ? "succeeded" : "error",
+				   ran ? "" : ShimLastError(), want_error);
+	}
+}
+
+/* The plan, printed last; the exit status. */
+static int
+done_testing(void)
+{
+	printf("1..%d\n", tap_tests);
+	return tap_failed ? 1 : 0;
+}
+
+#endif							/* DYNAMO_SHIM_TAP_H */
