@@ -48,7 +48,8 @@ typedef struct ExportRow
 } ExportRow;
 
 /*
- * Read an export (SPI connected) into *e, in the current memory context, as
+ * Read an export (SPI connected) into *e, in the memory context current at
+ * the call, as
  * the current user: row security shows a role only the exports it may see.
  * False when there is none.
  */

@@ -794,8 +794,8 @@ ExportJobUndo(const JobRow *job)
 	nulls[2] = kept ? ' ' : 'n';
 	JobStepBegin();
 	update_export(x, "status = 'FAILED', end_time = $2,"
-				  " failure_code = pg_catalog.coalesce(failure_code, 'InternalServerError'),"
-				  " failure_message = pg_catalog.coalesce(failure_message, $3, 'The export did not complete')",
+				  " failure_code = COALESCE(failure_code, 'InternalServerError'),"
+				  " failure_message = COALESCE(failure_message, $3, 'The export did not complete')",
 				  3, types, values, nulls);
 	JobStepEnd();
 }

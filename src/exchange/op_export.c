@@ -133,9 +133,7 @@ stored_member(json_object *req, const char *member)
 	size_t		len;
 	const char *s = RequestString(req, member, &len);
 
-	if (s && memchr(s, '\0', len))
-		DynamoError(DYERR_VALIDATION,
-					"One or more parameter values were invalid: %s must not contain U+0000", member);
+	ExchangeCheckText(member, s, len);
 	return s;
 }
 
@@ -446,8 +444,8 @@ replay(const ExportRequest *r, const char *digest, StringInfo out)
 				  "'dynamo.exports ' OPERATOR(pg_catalog.||) $1, 0))", 1, types, values, NULL, SPI_OK_SELECT);
 	CatalogRunSql("SELECT e.export_arn, e.request_digest FROM dynamo.exports e"
 				  " WHERE e.client_token OPERATOR(pg_catalog.=) $1"
-				  " AND e.start_time OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-)"
-				  "  pg_catalog.make_interval(hours => $2)"
+				  " AND e.start_time OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-)"
+				  "  pg_catalog.make_interval(hours => $2))"
 				  " ORDER BY e.export_id COLLATE \"C\" DESC", 2, types, values, NULL, SPI_OK_SELECT);
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
@@ -683,11 +681,14 @@ ExportRead(const char *arn, ExportRow *e)
 	char	   *type;
 	char	   *view;
 	bool		isnull;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	CatalogRunSql("SELECT " EXPORT_COLUMNS " FROM dynamo.exports e"
 				  " WHERE e.export_arn OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		return false;
+	/* (SPI is back in its own memory: what is read goes to the caller's) */
+	cxt = MemoryContextSwitchTo(cxt);
 	e->arn = text_column(1);
 	e->id = text_column(2);
 	e->table_name = text_column(3);
@@ -718,6 +719,7 @@ ExportRead(const char *arn, ExportRow *e)
 	e->billed_size_bytes = int_column(26);
 	e->failure_code = text_column(27);
 	e->failure_message = text_column(28);
+	MemoryContextSwitchTo(cxt);
 	return true;
 }
 
@@ -949,8 +951,8 @@ OpListExports(json_object *req, StringInfo out)
 				  " WHERE ($1 IS NULL OR (e.table_name OPERATOR(pg_catalog.=) $1"
 				  "  AND e.table_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid))"
 				  " AND ($3 IS NULL OR e.export_id COLLATE \"C\" OPERATOR(pg_catalog.<) $3)"
-				  " AND e.start_time OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-)"
-				  "  pg_catalog.make_interval(days => 90)"
+				  " AND e.start_time OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-)"
+				  "  pg_catalog.make_interval(days => 90))"
 				  " ORDER BY e.export_id COLLATE \"C\" DESC LIMIT $4",
 				  4, types, values, nulls, SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
