@@ -446,10 +446,8 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 	{
 		CatalogRunSql("DELETE FROM dynamo.backfill_violations WHERE table_name OPERATOR(pg_catalog.=) $1",
 					  1, types, values, NULL, SPI_OK_DELETE);
-		/* (an export's job stays: it fails its export, which outlives the table) */
 		CatalogRunSql("DELETE FROM dynamo.job_queue WHERE table_name OPERATOR(pg_catalog.=) $1"
-					  " AND state OPERATOR(pg_catalog.<>) 'running'"
-					  " AND kind OPERATOR(pg_catalog.<>) 'export_table'",
+					  " AND state OPERATOR(pg_catalog.<>) 'running'",
 					  1, types, values, NULL, SPI_OK_DELETE);
 	}
 }
