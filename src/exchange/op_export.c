@@ -265,7 +265,7 @@ lock_table(const ExportRequest *r)
 	table_not_found(r);
 }
 
-/* A time member (epoch seconds) at milliseconds; false when no export can be of it. */
+/* A time member (epoch seconds) to the nearest millisecond; false when no export can be of it. */
 static bool
 epoch_member(json_object *v, TimestampTz *t)
 {
@@ -274,7 +274,7 @@ epoch_member(json_object *v, TimestampTz *t)
 	/* (anything before 1970 or after 5138 is outside every window anyway) */
 	if (!isfinite(secs) || secs < 0 || secs > 1e11)
 		return false;
-	*t = ExportTimeFromMs((int64) floor(secs * 1000.0));
+	*t = ExportTimeFromMs((int64) rint(secs * 1000.0));
 	return true;
 }
 
