@@ -107,6 +107,26 @@ JsonParse(const char *body, size_t len)
 	return root;
 }
 
+json_object *
+JsonParseOrNull(const char *body, size_t len)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	json_object *volatile root = NULL;
+
+	PG_TRY();
+	{
+		root = JsonParse(body, len);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		root = NULL;
+	}
+	PG_END_TRY();
+	return root;
+}
+
 /* Jackson's name for the token a value starts with. */
 static const char *
 token_name(json_object *val)

@@ -40,6 +40,13 @@ extern json_object *RequestParse(const char *body, size_t len);
 extern json_object *JsonParse(const char *body, size_t len);
 
 /*
+ * The same, NULL instead of an error for text that is not JSON (a file's
+ * line, a manifest): parsing only computes, so nothing but the error is
+ * undone.
+ */
+extern json_object *JsonParseOrNull(const char *body, size_t len);
+
+/*
  * A member of obj, or NULL when absent or JSON null; SerializationException
  * when present with another shape.
  */

@@ -608,20 +608,8 @@ BackupFilesSeal(const char *dir, BackupFileStats *stats)
 static json_object *
 parse_manifest(const char *dir, const char *text, size_t len)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	json_object *volatile root = NULL;
+	json_object *root = JsonParseOrNull(text, len);
 
-	PG_TRY();
-	{
-		root = JsonParse(text, len);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		root = NULL;
-	}
-	PG_END_TRY();
 	if (root == NULL || !json_object_is_type(root, json_type_object))
 		corrupted(dir, BACKUP_MANIFEST_FILE " is not a JSON object");
 	return root;

@@ -64,6 +64,7 @@ struct InputStream
 	uint64		raw_bytes;
 	uint64		bytes;
 	uint64		lines;
+	uint64		line_bytes;		/* of the line read last, with its newline */
 	MemoryContextCallback cb;
 };
 
@@ -289,6 +290,7 @@ InputStreamReadLineOrSkip(InputStream *s, StringInfo line, size_t max_len, bool 
 
 	resetStringInfo(line);
 	*too_long = false;
+	s->line_bytes = 0;
 	for (;;)
 	{
 		char	   *start;
@@ -318,6 +320,7 @@ InputStreamReadLineOrSkip(InputStream *s, StringInfo line, size_t max_len, bool 
 		if (!*too_long)
 			appendBinaryStringInfo(line, start, n);
 		s->out_pos += n + (nl ? 1 : 0);
+		s->line_bytes += n + (nl ? 1 : 0);
 		if (nl)
 		{
 			s->lines++;
@@ -342,6 +345,12 @@ uint64
 InputStreamLineNumber(InputStream *s)
 {
 	return s->lines;
+}
+
+uint64
+InputStreamLineBytes(InputStream *s)
+{
+	return s->line_bytes;
 }
 
 const char *

@@ -126,8 +126,13 @@ extern bool InputStreamReadLine(InputStream *s, StringInfo line, size_t max_len)
 extern bool InputStreamReadLineOrSkip(InputStream *s, StringInfo line, size_t max_len,
 									  bool *too_long);
 
-/* The number of the line read last (1 for the first); the name the stream was opened with. */
+/*
+ * The number of the line read last (1 for the first), its length in the
+ * (decompressed) stream with its newline, the name the stream was opened
+ * with.
+ */
 extern uint64 InputStreamLineNumber(InputStream *s);
+extern uint64 InputStreamLineBytes(InputStream *s);
 extern const char *InputStreamName(InputStream *s);
 
 /* The bytes read from the file so far (compressed), and decompressed. */

@@ -29,7 +29,7 @@
  *					indexes take the key's type (S, N, B), every other
  *					column is a string; empty values are left out of the
  *					item (so an empty key is a missing key).
- * Blank lines are not records.  A record that is not an item (bad JSON or
+ * Blank lines are not records (their bytes count with the next one).  A record that is not an item (bad JSON or
  * Ion, no Item, a CSV record of the wrong width or not UTF-8, a line past
  * EXCHANGE_MAX_RECORD) is an error record naming the file and line, and
  * reading goes on; checking the item (keys, types, size) is the importer's.
@@ -234,33 +234,6 @@ record_error(ImportReader *r, const char *fmt,...)
 	return msg;
 }
 
-/*
- * Parse JSON text (an error record's message in *error when it is not JSON)
- * in the record context; the root, freed with that context.
- */
-static json_object *
-parse_json(ImportReader *r, const char *text, size_t len, char **error)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	json_object *volatile root = NULL;
-
-	PG_TRY();
-	{
-		root = JsonParse(text, len);
-	}
-	PG_CATCH();
-	{
-		/* JsonParse only computes: nothing to undo but the error */
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		root = NULL;
-	}
-	PG_END_TRY();
-	if (root == NULL)
-		*error = record_error(r, "the line is not valid JSON");
-	return root;
-}
-
 /* Is the line empty but for white space? */
 static bool
 blank_line(const char *s, int len)
@@ -335,19 +308,21 @@ ion_item(ImportReader *r, const char *text, size_t len, char **error)
 	return map;
 }
 
-/* The next line of a JSON or Ion file as an item (or an error record); false at the end. */
+/*
+ * The next line of a JSON or Ion file as an item (or an error record);
+ * false at the end.  Blank lines count with the record after them.
+ */
 static bool
 next_line_item(ImportReader *r, json_object **item, char **error, uint64 *record_bytes)
 {
 	for (;;)
 	{
-		uint64		before = InputStreamBytes(r->in);
 		bool		too_long;
 
 		if (!InputStreamReadLineOrSkip(r->in, &r->text, EXCHANGE_MAX_RECORD, &too_long))
 			return false;
 		r->line = InputStreamLineNumber(r->in);
-		*record_bytes = InputStreamBytes(r->in) - before;
+		*record_bytes += InputStreamLineBytes(r->in);
 		if (too_long)
 		{
 			*error = record_error(r, "the line is longer than %d bytes", EXCHANGE_MAX_RECORD);
@@ -360,10 +335,12 @@ next_line_item(ImportReader *r, json_object **item, char **error, uint64 *record
 			*item = ion_item(r, r->text.data, r->text.len, error);
 		else
 		{
-			json_object *record = parse_json(r, r->text.data, r->text.len, error);
+			json_object *record = JsonParseOrNull(r->text.data, r->text.len);
 
 			if (record)
 				*item = record_item(r, record, error);
+			else
+				*error = record_error(r, "the line is not valid JSON");
 		}
 		return true;
 	}

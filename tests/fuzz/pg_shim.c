@@ -3,10 +3,12 @@
  *		Postgres backend services for fuzzing decoders alone (see pg_shim.h).
  *
  * Memory: every chunk is malloc'ed with a header linking it into one list;
- * MemoryContexts are not modelled (all chunks live until ShimRun returns).
+ * MemoryContexts are not modelled (all chunks live until ShimRun returns;
+ * creating, resetting or deleting a context does nothing).
  * Errors: errstart/errfinish format the message (so bad format arguments
  * show up; the last errmsg is kept for ShimLastError) and, from ERROR up,
- * siglongjmp to the innermost PG_TRY or to ShimRun.  Lists: lappend only.  Stack depth is limited by the decoders' own depth checks, and
+ * siglongjmp to the innermost PG_TRY or to ShimRun.  Lists: lappend and
+ * list_copy.  Stack depth is limited by the decoders' own depth checks, and
  * interrupts never arrive.
  */
 #include "postgres.h"
@@ -16,8 +18,8 @@
 #include <stdlib.h>
 
 #include "miscadmin.h"
-#include "utils/guc.h"
 #include "nodes/pg_list.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "pg_shim.h"
 
@@ -304,16 +306,47 @@ check_stack_depth(void)
 {
 }
 
-/* No settings outside a server: every option reads as unset. */
+void
+ProcessInterrupts(void)
+{
+}
+
+/* Settings: none is set (a caller falls back on its default). */
 const char *
 GetConfigOption(const char *name, bool missing_ok, bool restrict_privileged)
 {
 	return NULL;
 }
 
-void
-ProcessInterrupts(void)
+/* Memory contexts are not modelled: one stands for all, resets free nothing early. */
+static MemoryContextData shim_context;
+
+MemoryContext
+AllocSetContextCreateInternal(MemoryContext parent, const char *name, Size minContextSize,
+							  Size initBlockSize, Size maxBlockSize)
 {
+	return &shim_context;
+}
+
+void
+MemoryContextReset(MemoryContext context)
+{
+}
+
+void
+MemoryContextDelete(MemoryContext context)
+{
+}
+
+/* list_copy of pg_list.h (pointer lists). */
+List *
+list_copy(const List *list)
+{
+	List	   *copy = NIL;
+
+	for (int i = 0; list && i < list->length; i++)
+		copy = lappend(copy, list->elements[i].ptr_value);
+	return copy;
 }
 
 /* lappend of pg_list.h: cells in one array, doubled as it fills. */

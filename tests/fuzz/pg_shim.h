@@ -1,8 +1,9 @@
 /*
  * pg_shim.h
  *		The few Postgres backend services the item, request and Ion decoders
- *		use (palloc, ereport, interrupts), for running them under libFuzzer
- *		and in unit tests outside a server.
+ *		and the files of exports and imports use (palloc, ereport,
+ *		interrupts, lists), for running them under libFuzzer or in unit tests
+ *		outside a server.
  *
  * ShimRun runs fn(arg) as a backend would run a function: an ERROR unwinds
  * to it (it returns false), and every palloc'ed chunk and registered

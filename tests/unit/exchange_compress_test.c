@@ -29,16 +29,11 @@ ExchangeObjectName(ExchangeRoot root, const char *path)
 
 static char dir[PATH_MAX];
 
-/* dir/name in a static buffer of its own (eight in turn). */
+/* dir/name */
 static const char *
 at(const char *name)
 {
-	static char bufs[8][PATH_MAX];
-	static int	next = 0;
-	char	   *b = bufs[next++ % 8];
-
-	snprintf(b, PATH_MAX, "%s/%s", dir, name);
-	return b;
+	return tap_path(dir, name);
 }
 
 /* Run a shell command (exits when it fails: nothing could be tested). */
@@ -248,12 +243,13 @@ run_lines(void *arg)
 
 	initStringInfo(&line);
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "first") == 0 &&
-	   InputStreamLineNumber(s) == 1, "  line 1");
+	   InputStreamLineNumber(s) == 1 && InputStreamLineBytes(s) == 6, "  line 1, 6 bytes with its newline");
 	ok(InputStreamReadLine(s, &line, 100) && line.len == 0 && InputStreamLineNumber(s) == 2,
 	   "  line 2, empty");
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "crlf\r") == 0, "  line 3 keeps its CR");
 	ok(InputStreamReadLineOrSkip(s, &line, 100, &too_long) && too_long && line.len == 0 &&
-	   InputStreamLineNumber(s) == 4, "  line 4, past the bound, skipped");
+	   InputStreamLineNumber(s) == 4 && InputStreamLineBytes(s) == 5001,
+	   "  line 4, past the bound, skipped (its 5001 bytes counted)");
 	ok(line.maxlen <= 1024, "  ... without being kept (buffer of %d bytes)", line.maxlen);
 	ok(InputStreamReadLine(s, &line, 100) && strcmp(line.data, "after") == 0, "  line 5 read after it");
 	ok(InputStreamReadLine(s, &line, 5) && strcmp(line.data, "exact") == 0, "  line 6: exactly the bound");
@@ -308,20 +304,17 @@ test_lines(void)
 }
 
 /* A stream left open by an error is closed when its memory goes. */
+typedef struct BrokenCase
+{
+	const char *name;
+	ExchangeCompression compression;
+} BrokenCase;
+
 static void
 run_error_open(void *arg)
 {
-	InputStream *s = open_stream("corrupt.gz", COMPRESSION_GZIP);
-	char		buf[100000];
-
-	for (;;)
-		(void) InputStreamRead(s, buf, sizeof(buf));
-}
-
-static void
-run_zstd_error_open(void *arg)
-{
-	InputStream *s = open_stream("corrupt.zst", COMPRESSION_ZSTD);
+	BrokenCase *c = arg;
+	InputStream *s = open_stream(c->name, c->compression);
 	char		buf[100000];
 
 	for (;;)
@@ -331,12 +324,14 @@ run_zstd_error_open(void *arg)
 static void
 test_release(void)
 {
+	BrokenCase	gzip = {"corrupt.gz", COMPRESSION_GZIP};
+	BrokenCase	zstd = {"corrupt.zst", COMPRESSION_ZSTD};
 	int			before = open("/dev/null", O_RDONLY);
 	int			after;
 
 	close(before);
-	expect_run(run_error_open, NULL, "not valid GZIP data", "an error while reading gzip");
-	expect_run(run_zstd_error_open, NULL, "not valid ZSTD data", "an error while reading zstd");
+	expect_run(run_error_open, &gzip, "not valid GZIP data", "an error while reading gzip");
+	expect_run(run_error_open, &zstd, "not valid ZSTD data", "an error while reading zstd");
 	after = open("/dev/null", O_RDONLY);
 	close(after);
 	ok(after == before, "the descriptors of both were closed (next descriptor %d, was %d)",
@@ -471,16 +466,13 @@ test_output(void)
 int
 main(void)
 {
-	char		tmpl[] = "/tmp/dynamo-compress-XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, dir) == NULL)
-		exit(2);
+	tap_temp_dir(dir, "compress", false);
 	test_gzip();
 	test_zstd();
 	test_none();
 	test_lines();
 	test_release();
 	test_output();
-	sh(psprintf("rm -rf '%s'", dir));
+	tap_remove_dir(dir);
 	return done_testing();
 }

@@ -271,17 +271,13 @@ run_bad_delimiter(void *arg)
 int
 main(void)
 {
-	char		tmpl[] = "/tmp/dynamo-csv-XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, dir) == NULL)
-		exit(2);
+	tap_temp_dir(dir, "csv", false);
 	test_records();
 	test_malformed();
 	test_positions();
 	test_limits();
 	expect_run(run_gzip, NULL, NULL, "gzip'd CSV");
 	expect_run(run_bad_delimiter, NULL, "invalid CSV delimiter", "a quote as delimiter");
-	if (system(psprintf("rm -rf '%s'", dir)) != 0)
-		printf("# could not remove %s\n", dir);
+	tap_remove_dir(dir);
 	return done_testing();
 }

@@ -17,44 +17,16 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "exchange/exchange.h"
-#include "miscadmin.h"
-#include "utils/guc.h"
-
-/* What exchange_paths.c needs of the server. */
-char	   *DataDir = NULL;
-
-void
-DefineCustomStringVariable(const char *name, const char *short_desc, const char *long_desc,
-						   char **valueAddr, const char *bootValue, GucContext context,
-						   int flags, GucStringCheckHook check_hook,
-						   GucStringAssignHook assign_hook, GucShowHook show_hook)
-{
-}
-
-void
-ExportInit(void)
-{
-}
-
-void
-ImportInit(void)
-{
-}
+#include "exchange_server.h"
 
 static char base[PATH_MAX];		/* the temporary directory, resolved */
 static char root[PATH_MAX];
 
-/* base/rel, in a static buffer of its own (eight in turn). */
+/* base/rel */
 static const char *
 at(const char *rel)
 {
-	static char bufs[8][PATH_MAX];
-	static int	next = 0;
-	char	   *b = bufs[next++ % 8];
-
-	snprintf(b, PATH_MAX, "%s/%s", base, rel);
-	return b;
+	return tap_path(base, rel);
 }
 
 /* Make the test tree (exits on failure: nothing could be tested). */
@@ -94,17 +66,7 @@ static void
 make_tree(void)
 {
 	/* in memory when it can be: 50,001 files are made */
-	char		tmpl[] = "/dev/shm/dynamo-paths-XXXXXX";
-	char		tmpl_disk[] = "/tmp/dynamo-paths-XXXXXX";
-	char	   *made = mkdtemp(tmpl);
-
-	if (made == NULL)
-		made = mkdtemp(tmpl_disk);
-	if (made == NULL || realpath(made, base) == NULL)
-	{
-		perror("mkdtemp");
-		exit(2);
-	}
+	tap_temp_dir(base, "paths", true);
 	snprintf(root, sizeof(root), "%s/root", base);
 	make_dir("root");
 	make_dir("outside");
@@ -460,7 +422,6 @@ main(void)
 	test_listing();
 	test_open();
 	test_many();
-	if (system(psprintf("rm -rf '%s'", base)) != 0)
-		printf("# could not remove %s\n", base);
+	tap_remove_dir(base);
 	return done_testing();
 }

@@ -9,8 +9,10 @@
 
 #include "postgres.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "pg_shim.h"
 
@@ -22,6 +24,9 @@ static void ok(bool cond, const char *fmt,...) pg_attribute_printf(2, 3);
 static void is_str(const char *got, const char *want, const char *name) pg_attribute_unused();
 static void expect_run(void (*fn) (void *arg), void *arg, const char *want_error, const char *name) pg_attribute_unused();
 static int	done_testing(void) pg_attribute_unused();
+static void tap_temp_dir(char *dir, const char *name, bool in_memory) pg_attribute_unused();
+static const char *tap_path(const char *dir, const char *rel) pg_attribute_unused();
+static void tap_remove_dir(const char *dir) pg_attribute_unused();
 
 static void
 ok(bool cond, const char *fmt,...)
@@ -82,6 +87,57 @@ done_testing(void)
 {
 	printf("1..%d\n", tap_tests);
 	return tap_failed ? 1 : 0;
+}
+
+/*
+ * A fresh temporary directory, resolved, into dir (PATH_MAX bytes):
+ * /tmp/dynamo-<name>-XXXXXX, or in /dev/shm when in_memory and it can be
+ * (many files are made faster there).  Exits when none can be made.
+ */
+static void
+tap_temp_dir(char *dir, const char *name, bool in_memory)
+{
+	char		tmpl[PATH_MAX];
+	char	   *made = NULL;
+
+	if (in_memory)
+	{
+		snprintf(tmpl, sizeof(tmpl), "/dev/shm/dynamo-%s-XXXXXX", name);
+		made = mkdtemp(tmpl);
+	}
+	if (made == NULL)
+	{
+		snprintf(tmpl, sizeof(tmpl), "/tmp/dynamo-%s-XXXXXX", name);
+		made = mkdtemp(tmpl);
+	}
+	if (made == NULL || realpath(made, dir) == NULL)
+	{
+		perror("mkdtemp");
+		exit(2);
+	}
+}
+
+/* dir/rel in a static buffer of its own (eight in turn). */
+static const char *
+tap_path(const char *dir, const char *rel)
+{
+	static char bufs[8][PATH_MAX];
+	static int	next = 0;
+	char	   *b = bufs[next++ % 8];
+
+	snprintf(b, PATH_MAX, "%s/%s", dir, rel);
+	return b;
+}
+
+/* Remove a temporary directory and all it holds. */
+static void
+tap_remove_dir(const char *dir)
+{
+	char		cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
 }
 
 #endif							/* DYNAMO_SHIM_TAP_H */
