@@ -62,6 +62,10 @@ extern bool ExportRead(const char *arn, ExportRow *e);
  */
 extern void ExportRequireRights(Oid relid, const char *name);
 
+/* Write a string member, null when value is NULL. */
+struct JsonWriter;
+extern void ExportWriteString(struct JsonWriter *w, const char *name, const char *value);
+
 /* Register the settings of export jobs (ExportInit). */
 extern void ExportJobInit(void);
 

@@ -357,17 +357,6 @@ summary_time(JsonWriter *w, const char *name, TimestampTz t)
 	JsonWriteMemberCString(w, name, ExportIsoText(t, true));
 }
 
-/* Write a string member of manifest-summary.json, null when unset. */
-static void
-summary_string(JsonWriter *w, const char *name, const char *value)
-{
-	JsonWriteKey(w, name);
-	if (value)
-		JsonWriteCString(w, value);
-	else
-		JsonWriteNull(w);
-}
-
 /* manifest-summary.json, as DynamoDB documents it for a full or an incremental export. */
 static char *
 summary_text(ExportJob *x, ExportWriter *w, TimestampTz end)
@@ -393,9 +382,9 @@ summary_text(ExportJob *x, ExportWriter *w, TimestampTz end)
 	else
 		summary_time(&jw, "exportTime", x->export_time);
 	JsonWriteMemberCString(&jw, "s3Bucket", e->s3_bucket);
-	summary_string(&jw, "s3Prefix", e->s3_prefix);
-	summary_string(&jw, "s3SseAlgorithm", e->s3_sse_algorithm ? e->s3_sse_algorithm : "AES256");
-	summary_string(&jw, "s3SseKmsKeyId", e->s3_sse_kms_key_id);
+	ExportWriteString(&jw, "s3Prefix", e->s3_prefix);
+	ExportWriteString(&jw, "s3SseAlgorithm", e->s3_sse_algorithm ? e->s3_sse_algorithm : "AES256");
+	ExportWriteString(&jw, "s3SseKmsKeyId", e->s3_sse_kms_key_id);
 	JsonWriteMemberCString(&jw, "manifestFilesS3Key", psprintf("%smanifest-files.json", x->key_prefix));
 	JsonWriteKey(&jw, "billedSizeBytes");
 	JsonWriteInt64(&jw, (int64) w->billed);

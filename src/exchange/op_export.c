@@ -377,9 +377,8 @@ digest_time(JsonWriter *w, const char *name, json_object *v)
 		JsonWriteNumber(w, psprintf("%.17g", json_object_get_double(v)));
 }
 
-/* Write a string member (or null) of the request's normal form. */
-static void
-digest_string(JsonWriter *w, const char *name, const char *value)
+void
+ExportWriteString(JsonWriter *w, const char *name, const char *value)
 {
 	JsonWriteKey(w, name);
 	if (value)
@@ -401,19 +400,19 @@ request_digest(const ExportRequest *r, const char *name)
 	initStringInfo(&text);
 	JsonWriterInit(&w, &text);
 	JsonWriteObjectStart(&w);
-	digest_string(&w, "TableName", name);
-	digest_string(&w, "S3Bucket", r->bucket);
-	digest_string(&w, "S3BucketOwner", r->owner);
-	digest_string(&w, "S3Prefix", r->prefix);
-	digest_string(&w, "S3SseAlgorithm", r->sse ? r->sse : "AES256");
-	digest_string(&w, "S3SseKmsKeyId", r->kms);
-	digest_string(&w, "ExportFormat", r->format);
-	digest_string(&w, "ExportType", r->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+	ExportWriteString(&w, "TableName", name);
+	ExportWriteString(&w, "S3Bucket", r->bucket);
+	ExportWriteString(&w, "S3BucketOwner", r->owner);
+	ExportWriteString(&w, "S3Prefix", r->prefix);
+	ExportWriteString(&w, "S3SseAlgorithm", r->sse ? r->sse : "AES256");
+	ExportWriteString(&w, "S3SseKmsKeyId", r->kms);
+	ExportWriteString(&w, "ExportFormat", r->format);
+	ExportWriteString(&w, "ExportType", r->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
 	digest_time(&w, "ExportTime", r->export_time);
 	digest_time(&w, "ExportFromTime", r->from);
 	digest_time(&w, "ExportToTime", r->to);
-	digest_string(&w, "ExportViewType", !r->incremental ? NULL :
-				  r->new_and_old ? "NEW_AND_OLD_IMAGES" : "NEW_IMAGE");
+	ExportWriteString(&w, "ExportViewType", !r->incremental ? NULL :
+					  r->new_and_old ? "NEW_AND_OLD_IMAGES" : "NEW_IMAGE");
 	JsonWriteObjectEnd(&w);
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, (const uint8 *) text.data, text.len) < 0 ||
@@ -560,15 +559,13 @@ new_token(void)
 static char *
 job_args(const char *arn)
 {
-	StringInfoData buf;
-	JsonWriter	w;
+	json_object *args = json_object_new_object();
+	char	   *text;
 
-	initStringInfo(&buf);
-	JsonWriterInit(&w, &buf);
-	JsonWriteObjectStart(&w);
-	JsonWriteMemberCString(&w, "export_arn", arn);
-	JsonWriteObjectEnd(&w);
-	return buf.data;
+	json_object_object_add(args, "export_arn", json_object_new_string(arn));
+	text = pstrdup(BackupJsonText(args));
+	json_object_put(args);
+	return text;
 }
 
 /* Record the export, make its directory, queue its job and answer (SPI connected). */
