@@ -483,8 +483,9 @@ export_past(const JobRow *job, ExportJob *x)
 
 /*
  * Wait until the archive reaches the window's end (DynamoDB takes any end
- * up to now; here what is restorable lags the archive by seconds); returns
- * the earliest restorable time.
+ * up to now; here what is restorable lags by dynamo.pitr_archive_interval),
+ * doing the worker's point-in-time work meanwhile; returns the earliest
+ * restorable time.
  */
 static TimestampTz
 wait_for_window(ExportJob *x)
@@ -508,6 +509,8 @@ wait_for_window(ExportJob *x)
 		if (GetCurrentTimestamp() > deadline)
 			ereport(ERROR, (errmsg("the archive did not reach the end of the export's window within %d s",
 								   EXPORT_WINDOW_WAIT)));
+		/* (this worker's point-in-time work is what moves the window: do it meanwhile) */
+		PitrWorkDue();
 		pgstat_report_activity(STATE_RUNNING, "export: waiting for the archive to reach the window's end");
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
@@ -595,20 +598,38 @@ record_item_len(bytea *rec)
 	return VARSIZE(rec) - VARHDRSZ - record_key_len(rec) - 1;
 }
 
-/* The change one key's records make: none when its item is the same before and after. */
+/*
+ * The change one key's records make (in memory of its own, reset after):
+ * none when its item is the same before and after.
+ */
 static void
-emit_change(ExportWriter *w, bytea *before, bytea *after)
+emit_change(ExportWriter *w, MemoryContext cxt, bytea *before, bytea *after)
 {
+	MemoryContext old;
+
 	if (before && after && record_item_len(before) == record_item_len(after) &&
 		memcmp(record_item(before), record_item(after), record_item_len(after)) == 0)
 		return;
+	old = MemoryContextSwitchTo(cxt);
 	write_change(w, before ? record_item(before) : NULL, after ? record_item(after) : NULL);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(cxt);
+}
+
+/* The change of a key with one record: an insert (after) or a delete (before). */
+static void
+emit_single(ExportWriter *w, MemoryContext cxt, bytea *rec)
+{
+	emit_change(w, cxt, record_tag(rec) == 0 ? rec : NULL, record_tag(rec) == 1 ? rec : NULL);
+	pfree(rec);
 }
 
 /* Write the changes from the sorted records: pair each key's records, before then after. */
 static void
 merge_changes(ExportWriter *w, Tuplesortstate *sort)
 {
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "export change",
+											  ALLOCSET_DEFAULT_SIZES);
 	bytea	   *pending = NULL;
 	Datum		d;
 	bool		isnull;
@@ -620,21 +641,19 @@ merge_changes(ExportWriter *w, Tuplesortstate *sort)
 		CHECK_FOR_INTERRUPTS();
 		if (pending && same_key(pending, rec) && record_tag(pending) == 0 && record_tag(rec) == 1)
 		{
-			emit_change(w, pending, rec);
+			emit_change(w, cxt, pending, rec);
 			pfree(pending);
 			pfree(rec);
 			pending = NULL;
 			continue;
 		}
 		if (pending)
-		{
-			emit_change(w, record_tag(pending) == 0 ? pending : NULL, record_tag(pending) == 1 ? pending : NULL);
-			pfree(pending);
-		}
+			emit_single(w, cxt, pending);
 		pending = rec;
 	}
 	if (pending)
-		emit_change(w, record_tag(pending) == 0 ? pending : NULL, record_tag(pending) == 1 ? pending : NULL);
+		emit_single(w, cxt, pending);
+	MemoryContextDelete(cxt);
 }
 
 /* The table's key attributes, for the changes' Keys (SPI connected). */
