@@ -339,7 +339,7 @@ UPDATE dynamo.continuous_backups c SET table_id = t.table_id, enabled = true, en
   FROM dynamo.tables t WHERE t.table_name = 'BkCopy' AND c.table_name = 'BkCopy';
 CREATE FUNCTION bk.chmod(mode text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', format('chmod %s %s', mode,
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', format('chmod %s %s && cat >/dev/null', mode,
     quote_literal(current_setting('dynamo.backup_directory') || '/backups')));
 END $$;
 SELECT bk.chmod('555');

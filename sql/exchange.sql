@@ -106,3 +106,13 @@ CREATE FUNCTION dynamo.describe_import(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_describe_import' LANGUAGE C STRICT;
 CREATE FUNCTION dynamo.list_imports(json) RETURNS json
 	AS 'MODULE_PATHNAME', 'dynamo_list_imports' LANGUAGE C STRICT;
+-- dynamo.cancel_import(import_arn): DynamoDB's API has no call that cancels
+-- an import, though ImportStatus has CANCELLING and CANCELLED; this is
+-- ours.  The role that asked
+-- for the import (or a member of it, or a superuser) may cancel it while it
+-- is IN_PROGRESS: it is CANCELLING at once, its job is stopped (or never
+-- starts) and undone, and it ends CANCELLED with no table left.  Answers
+-- {"ImportTableDescription": ...} as DescribeImport does; an import that
+-- ended already (COMPLETED, FAILED) cannot be cancelled: ValidationException.
+CREATE FUNCTION dynamo.cancel_import(import_arn text) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_cancel_import' LANGUAGE C STRICT;

@@ -6,6 +6,7 @@
 #ifndef DYNAMO_OPS_H
 #define DYNAMO_OPS_H
 
+#include "datatype/timestamp.h"
 #include "nodes/parsenodes.h"
 #include "request.h"
 
@@ -54,6 +55,25 @@ extern void OpDescribeBackup(json_object *req, StringInfo out);
 extern void OpListBackups(json_object *req, StringInfo out);
 extern void OpDeleteBackup(json_object *req, StringInfo out);
 extern void OpRestoreTableFromBackup(json_object *req, StringInfo out);
+
+/*
+ * Is arn[0..len) the ARN of a table's backup, export or import (kind
+ * "backup", "export", "import") as DynamoDB forms them:
+ * arn:aws:dynamodb:<region>:<12 digits>:table/<name>/<kind>/<13-14 digits>-<8 hex>?
+ */
+extern bool OpChildArnValid(const char *arn, size_t len, const char *kind);
+
+/*
+ * A new ARN of that kind for a table: its ARN, then /<kind>/<the time in
+ * epoch milliseconds, 14 digits>-<8 random hex digits, or 00000000 when zero>.
+ */
+extern char *OpChildArn(const char *table_name, const char *kind, TimestampTz created, bool zero);
+
+/* The time in a valid ARN of OpChildArn's form (its milliseconds). */
+extern TimestampTz OpChildArnTime(const char *arn);
+
+/* The request's time at DynamoDB's precision (milliseconds): in ARNs, and as they show it. */
+extern TimestampTz OpRequestTime(void);
 
 /* backup/op_pitr.c */
 extern void OpUpdateContinuousBackups(json_object *req, StringInfo out);

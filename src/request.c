@@ -90,7 +90,7 @@ JsonParse(const char *body, size_t len)
 	{
 		/* trailing bytes: only white space may follow */
 		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-			if (!strchr(" \t\r\n", body[i]))
+			if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
 				jerr = json_tokener_error_parse_unexpected;
 	}
 	json_tokener_free(tok);

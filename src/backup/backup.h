@@ -129,6 +129,31 @@ extern void RestoreBegin(json_object *req, const char *target, size_t target_len
 						 json_object *source_table, json_object *source_features,
 						 json_object *restore_summary, json_object *args, StringInfo out);
 
+/*
+ * One maximum of an OnDemandThroughput (MaxReadRequestUnits or
+ * MaxWriteRequestUnits): 0 when absent or -1 (no maximum), else at least 1
+ * (ValidationException in DynamoDB's words otherwise).
+ */
+extern int64 RestoreOnDemandMax(json_object *odt, const char *name);
+
+/*
+ * The last step of a job that filled a new table, CREATING (a restore, an
+ * import; SPI connected, in the step's transaction): build the secondary
+ * indexes recorded CREATING, as the table's owner, record the items they
+ * leave out (dynamo.backfill_violations), then make the indexes and the
+ * table ACTIVE under the change lock.  t is the job's target (reused).
+ * Returns how many items the indexes left out.
+ */
+struct JobRow;
+struct JobTarget;
+extern uint64 RestoreFinishTable(const struct JobRow *job, struct JobTarget *t);
+
+/*
+ * Undo of such a job (SPI connected): the table, while still CREATING, and
+ * its metadata dropped, leaving no half table.
+ */
+extern void RestoreDropTable(const struct JobRow *job);
+
 /* dynamo.max_pending_restores, and its registration (BackupInit). */
 extern int	DynamoMaxPendingRestores;
 extern void RestoreInit(void);

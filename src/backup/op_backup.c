@@ -140,13 +140,8 @@ arn_part(const char **s, const char *end, char delim, const char **part, size_t 
 #define TABLE_NAME_SET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 #define DIGITS "0123456789"
 
-/*
- * Is this a backup ARN of DynamoDB's form?  ValidationException "Invalid
- * Backup ARN" otherwise, as DynamoDB answers a table's ARN or a string that
- * is no ARN.
- */
-static void
-check_backup_arn(const char *arn, size_t len)
+bool
+OpChildArnValid(const char *arn, size_t len, const char *kind)
 {
 	const char *s = arn;
 	const char *end = arn + len;
@@ -160,10 +155,20 @@ check_backup_arn(const char *arn, size_t len)
 	ok = ok && arn_part(&s, end, ':', &part, &n) && span_of(part, n, DIGITS, 12, 12);
 	ok = ok && arn_part(&s, end, '/', &part, &n) && n == 5 && memcmp(part, "table", 5) == 0;
 	ok = ok && arn_part(&s, end, '/', &part, &n) && span_of(part, n, TABLE_NAME_SET, 3, 255);
-	ok = ok && arn_part(&s, end, '/', &part, &n) && n == 6 && memcmp(part, "backup", 6) == 0;
+	ok = ok && arn_part(&s, end, '/', &part, &n) && n == strlen(kind) && memcmp(part, kind, n) == 0;
 	ok = ok && arn_part(&s, end, '-', &part, &n) && span_of(part, n, DIGITS, 13, 14);
-	ok = ok && span_of(s, end - s, "0123456789abcdef", 8, 8);
-	if (!ok)
+	return ok && span_of(s, end - s, "0123456789abcdef", 8, 8);
+}
+
+/*
+ * Is this a backup ARN of DynamoDB's form?  ValidationException "Invalid
+ * Backup ARN" otherwise, as DynamoDB answers a table's ARN or a string that
+ * is no ARN.
+ */
+static void
+check_backup_arn(const char *arn, size_t len)
+{
+	if (!OpChildArnValid(arn, len, "backup"))
 		DynamoError(DYERR_VALIDATION, "Invalid Backup ARN");
 }
 
@@ -186,21 +191,19 @@ epoch_ms(TimestampTz t)
 	return (t + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY) / 1000;
 }
 
-/* A backup's ARN: its table's, the creation time in ms and 8 hex (0 for SYSTEM). */
-static char *
-make_backup_arn(const char *table_name, TimestampTz created, bool system)
+char *
+OpChildArn(const char *table_name, const char *kind, TimestampTz created, bool zero)
 {
 	uint32		r = 0;
 
-	if (!system && !pg_strong_random(&r, sizeof(r)))
+	if (!zero && !pg_strong_random(&r, sizeof(r)))
 		elog(ERROR, "could not generate a random number");
-	return psprintf("%s/backup/%014lld-%08x", OpTableArn(table_name),
+	return psprintf("%s/%s/%014lld-%08x", OpTableArn(table_name), kind,
 					(long long) epoch_ms(created), r);
 }
 
-/* The request's time at DynamoDB's precision (milliseconds). */
-static TimestampTz
-request_time(void)
+TimestampTz
+OpRequestTime(void)
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
@@ -408,13 +411,13 @@ begin_backup(const char *table_name, const char *name, bool system, int recovery
 {
 	NewBackup	st = {.table_name = table_name, .name = name, .system = system,
 	.recovery_days = recovery_days, .requested_by = requested_by};
-	TimestampTz created = request_time();
+	TimestampTz created = OpRequestTime();
 
 	/* ContinuousBackupsUnavailableException when there is nowhere to write */
 	(void) BackupPath("backups", true);
 	SecurityRunAsOwner(expire_step, NULL);
 	st.created = created;
-	st.arn = make_backup_arn(table_name, created, system);
+	st.arn = OpChildArn(table_name, "backup", created, system);
 	st.table_id = current_table_id(table_name);
 	st.directory = psprintf("backups/%s-%s", st.table_id, strrchr(st.arn, '/') + 1);
 	st.source_table = BackupJsonText(BackupSourceTable(table_name));
@@ -495,9 +498,8 @@ time_bound(json_object *req, const char *name, Datum *value, char *null)
 	return v;
 }
 
-/* The time an ExclusiveStartBackupArn was created at (its milliseconds). */
-static TimestampTz
-arn_created(const char *arn)
+TimestampTz
+OpChildArnTime(const char *arn)
 {
 	const char *id = strrchr(arn, '/') + 1;
 	int64		ms = strtoll(id, NULL, 10);
@@ -570,7 +572,7 @@ OpListBackups(json_object *req, StringInfo out)
 	nulls[0] = table ? ' ' : 'n';
 	values[3] = CStringGetTextDatum(type ? type : "USER");
 	values[4] = start ? CStringGetTextDatum(start) : (Datum) 0;
-	values[5] = start ? TimestampTzGetDatum(arn_created(start)) : (Datum) 0;
+	values[5] = start ? TimestampTzGetDatum(OpChildArnTime(start)) : (Datum) 0;
 	nulls[4] = nulls[5] = start ? ' ' : 'n';
 	values[6] = Int64GetDatum(limit + 1);
 	SPI_connect();

@@ -28,7 +28,9 @@
  * table, leaving no half table, and the job's row says why.  The change
  * lock is taken only for the final switch to ACTIVE: DeleteTable and
  * UpdateTable of a table being restored answer ResourceInUseException at
- * once (it is CREATING) instead of waiting.
+ * once (it is CREATING) instead of waiting.  That last step (indexes,
+ * violations, ACTIVE: RestoreFinishTable) and the undo (RestoreDropTable)
+ * are shared with the import_table job, which fills a new table too.
  */
 #include "postgres.h"
 
@@ -293,9 +295,8 @@ plan_billing(RestorePlan *p)
 	}
 }
 
-/* One maximum of OnDemandThroughput: -1 (none) or at least 1; 0 when absent. */
-static int64
-on_demand_max(json_object *odt, const char *name)
+int64
+RestoreOnDemandMax(json_object *odt, const char *name)
 {
 	json_object *v = RequestMember(odt, name, SHAPE_LONG);
 	int64		n = v ? json_object_get_int64(v) : 0;
@@ -318,8 +319,8 @@ plan_on_demand(RestorePlan *p)
 		return;
 	if (odt)
 	{
-		p->spec->max_read_units = on_demand_max(odt, "MaxReadRequestUnits");
-		p->spec->max_write_units = on_demand_max(odt, "MaxWriteRequestUnits");
+		p->spec->max_read_units = RestoreOnDemandMax(odt, "MaxReadRequestUnits");
+		p->spec->max_write_units = RestoreOnDemandMax(odt, "MaxWriteRequestUnits");
 	}
 	else if (source_odt)
 	{
@@ -652,8 +653,6 @@ typedef struct RestoreWork
 	char	   *workdir;		/* a point-in-time restore's work space, or NULL */
 	char	   *source_table_id;
 	TimestampTz restore_time;
-	int			nindexes;		/* the indexes to build */
-	char	   *index_sql[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 	uint64		loaded;
 } RestoreWork;
 
@@ -715,9 +714,16 @@ restore_source(const JobRow *job, RestoreWork *w)
 		ereport(ERROR, (errmsg("restore job %lld has no source", (long long) job->id)));
 }
 
-/* The CREATE INDEX statements of the table's indexes still CREATING (SPI connected). */
+/* The CREATE INDEX statements of a filled table's indexes, still CREATING. */
+typedef struct IndexBuilds
+{
+	int			n;
+	char	   *sql[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
+} IndexBuilds;
+
+/* Read the CREATE INDEX statements of the table's indexes still CREATING (SPI connected). */
 static void
-restore_index_sql(const JobRow *job, RestoreWork *w)
+creating_index_sql(const JobRow *job, const JobTarget *t, IndexBuilds *b)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
@@ -725,8 +731,8 @@ restore_index_sql(const JobRow *job, RestoreWork *w)
 	CatalogRunSql("SELECT index_name, hash_key, hash_type, range_key, range_type, relname::pg_catalog.text"
 				  " FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
 				  " AND status OPERATOR(pg_catalog.=) 'CREATING'", 1, types, values, NULL, SPI_OK_SELECT);
-	w->nindexes = (int) Min(SPI_processed, (uint64) lengthof(w->index_sql));
-	for (int i = 0; i < w->nindexes; i++)
+	b->n = (int) Min(SPI_processed, (uint64) lengthof(b->sql));
+	for (int i = 0; i < b->n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -742,30 +748,29 @@ restore_index_sql(const JobRow *job, RestoreWork *w)
 			keys[k].type = type ? KeyTypeFromName(type, strlen(type)) : 0;
 			keys[k].range = k == 1;
 		}
-		w->index_sql[i] = MemoryContextStrdup(MaintenanceJobContext(),
-											  IndexCreateSql(w->t.relname, SPI_getvalue(tup, desc, 6),
-															 SPI_getvalue(tup, desc, 1), keys, nkeys,
-															 w->t.table_nkeys, false));
+		b->sql[i] = MemoryContextStrdup(MaintenanceJobContext(),
+										IndexCreateSql(t->relname, SPI_getvalue(tup, desc, 6),
+													   SPI_getvalue(tup, desc, 1), keys, nkeys,
+													   t->table_nkeys, false));
 	}
 }
 
-/* Load the items and build the indexes (as the table's owner). */
+/* Build the indexes (as the table's owner). */
 static void
-fill_as_owner(JobTarget *t, void *arg)
+build_as_owner(JobTarget *t, void *arg)
 {
-	RestoreWork *w = arg;
+	IndexBuilds *b = arg;
 
-	w->loaded = BackupFilesLoad(w->dir, t->relid);
-	for (int i = 0; i < w->nindexes; i++)
+	for (int i = 0; i < b->n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		CatalogRunSql(w->index_sql[i], 0, NULL, NULL, NULL, SPI_OK_UTILITY);
+		CatalogRunSql(b->sql[i], 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	}
 }
 
 /* Record what the new indexes leave out; returns how many items (SPI connected). */
 static uint64
-restore_violations(const JobRow *job, RestoreWork *w)
+creating_violations(const JobRow *job, JobTarget *t)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
@@ -786,28 +791,50 @@ restore_violations(const JobRow *job, RestoreWork *w)
 
 		ixjob.index_name = names[i];
 		/* the index's keys, as an index job reads them */
-		if (!JobLoadTarget(&ixjob, "CREATING", "CREATING", &w->t))
+		if (!JobLoadTarget(&ixjob, "CREATING", "CREATING", t))
 			continue;
-		left_out += JobRecordViolations(&w->t, job->table_name, names[i]);
+		left_out += JobRecordViolations(t, job->table_name, names[i]);
 	}
 	return left_out;
 }
 
-/* Make the restored table and its indexes ACTIVE (SPI connected). */
-static void
-restore_activate(const JobRow *job, RestoreWork *w, uint64 left_out)
+uint64
+RestoreFinishTable(const JobRow *job, JobTarget *t)
 {
+	IndexBuilds *b = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(IndexBuilds));
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
+	uint64		left_out;
 
-	CatalogLockForChange(w->t.relid, job->table_name);
+	creating_index_sql(job, t, b);
+	JobRunAsOwner(t, build_as_owner, b);
+	left_out = creating_violations(job, t);
+	CatalogLockForChange(t->relid, job->table_name);
 	CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE', backfilling = false"
 				  " WHERE table_name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_UPDATE);
-	JobTableActive(job->table_name, w->t.relid);
-	JobSet(job->id, NULL,
-		   left_out ? psprintf("restored %llu items; %llu items left out of indexes for index key violations (dynamo.index_key_violations)",
-							   (unsigned long long) w->loaded, (unsigned long long) left_out) :
-		   psprintf("restored %llu items", (unsigned long long) w->loaded), NULL);
+	JobTableActive(job->table_name, t->relid);
+	return left_out;
+}
+
+void
+RestoreDropTable(const JobRow *job)
+{
+	JobTarget	t;
+
+	if (JobLoadTarget(job, "CREATING", NULL, &t) && OidIsValid(t.relid))
+	{
+		CatalogLockForChange(t.relid, job->table_name);
+		JobDropTable(job->table_name, t.relname, t.relid, t.owner);
+	}
+}
+
+/* Load the items (as the table's owner). */
+static void
+load_as_owner(JobTarget *t, void *arg)
+{
+	RestoreWork *w = arg;
+
+	w->loaded = BackupFilesLoad(w->dir, t->relid);
 }
 
 /* The job is done: its work space goes, then it says so. */
@@ -823,6 +850,7 @@ RestoreTableJob(const JobRow *job)
 {
 	RestoreWork *w = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(RestoreWork));
 	bool		found;
+	uint64		left_out;
 
 	JobStepBegin();
 	found = JobLoadTarget(job, "CREATING", NULL, &w->t) && OidIsValid(w->t.relid);
@@ -846,9 +874,12 @@ RestoreTableJob(const JobRow *job)
 		JobSetStep(job->id, NULL, "loading the items", NULL);
 	}
 	JobStepBegin();
-	restore_index_sql(job, w);
-	JobRunAsOwner(&w->t, fill_as_owner, w);
-	restore_activate(job, w, restore_violations(job, w));
+	JobRunAsOwner(&w->t, load_as_owner, w);
+	left_out = RestoreFinishTable(job, &w->t);
+	JobSet(job->id, NULL,
+		   left_out ? psprintf("restored %llu items; %llu items left out of indexes for index key violations (dynamo.index_key_violations)",
+							   (unsigned long long) w->loaded, (unsigned long long) left_out) :
+		   psprintf("restored %llu items", (unsigned long long) w->loaded), NULL);
 	JobStepEnd();
 	restore_finish(job, NULL);
 }
@@ -856,15 +887,9 @@ RestoreTableJob(const JobRow *job)
 void
 RestoreJobUndo(const JobRow *job)
 {
-	JobTarget	t;
-
 	/* a failed restore leaves no table behind */
 	JobStepBegin();
-	if (JobLoadTarget(job, "CREATING", NULL, &t) && OidIsValid(t.relid))
-	{
-		CatalogLockForChange(t.relid, job->table_name);
-		JobDropTable(job->table_name, t.relname, t.relid, t.owner);
-	}
+	RestoreDropTable(job);
 	JobStepEnd();
 	BackupFilesRemove(restore_workdir(job->id, false));
 }

@@ -262,7 +262,8 @@ extern ImportReader *ImportReaderOpen(const char *path, ExchangeFormat format,
  * The next item of the file as a DynamoDB JSON map (json-c, the caller
  * puts it) into *item; false at the end.  A record that is not an item
  * (invalid JSON or Ion, not {"Item":{...}}, a CSV record of the wrong
- * width) sets *item NULL and *error, and the reading goes on.  The checks
+ * width) sets *item NULL and *error (valid until the next call), and the
+ * reading goes on.  The checks
  * of the item itself (keys, types, size) are the importer's.
  * *record_bytes: the record's size in the (decompressed) input.
  */

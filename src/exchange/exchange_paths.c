@@ -20,15 +20,18 @@
  * Races: an export makes its missing directories one at a time with
  * mkdirat() under descriptors opened O_NOFOLLOW, so a link planted meanwhile
  * is not followed, and resolves the result again.  A file is read through
- * ExchangeOpenForRead, which does not follow a last link and checks where
- * the opened descriptor really is (/proc/self/fd) before handing it out.
+ * ExchangeOpenForRead, which does not follow a last link, opens nothing but
+ * regular files and checks where the file really is (/proc/self/fd) before
+ * opening it for reading.
  *
  * Listing follows S3: the keys under a prefix are the files whose path
  * relative to the bucket starts with it ("data" lists data1.json and
  * data/a.json, "data/" only the latter), sorted by bytes, at most
  * DynamoDB's 50,000 objects per import.  Links inside the root are
  * followed (a link back to a directory being listed is skipped), links
- * leading out refused; whatever is neither file nor directory is skipped.
+ * leading out refused; whatever is neither file nor directory is skipped; a
+ * directory or entry that cannot be read (a path past PATH_MAX, no right)
+ * is an error, never a file silently left out.
  *
  * Messages name objects as s3://<bucket>/<key>, never the server's paths.
  */
@@ -47,8 +50,13 @@
 
 /* DynamoDB: an import reads at most 50,000 S3 objects. */
 #define EXCHANGE_MAX_OBJECTS	50000
-/* Directories one listing may walk through (links may fan out). */
+/*
+ * Directories one listing may walk through, and entries (files, links,
+ * anything) it may look at: links inside the root may fan out, a directory
+ * reached again and again through links to it, with its entries each time.
+ */
 #define EXCHANGE_MAX_DIRECTORIES	50000
+#define EXCHANGE_MAX_ENTRIES		(5 * EXCHANGE_MAX_OBJECTS)
 
 char	   *DynamoExportDirectory = NULL;
 char	   *DynamoImportDirectory = NULL;
@@ -327,26 +335,51 @@ typedef struct Listing
 	int			nfiles;
 	int			capacity;
 	int			directories;
+	int			entries;
 	dev_t		chain_dev[PATH_MAX / 2];	/* the directories being listed, outermost first */
 	ino_t		chain_ino[PATH_MAX / 2];
 	int			depth;
 } Listing;
 
-/* The names in a directory (without "." and ".."); NIL when it cannot be read. */
+/*
+ * ValidationException: the object at key (a directory or file being
+ * listed) cannot be read (errno set), so the listing would be incomplete.
+ */
+static void pg_attribute_noreturn()
+list_failed(const char *key)
+{
+	DynamoError(DYERR_VALIDATION, "Invalid S3KeyPrefix: s3://%s cannot be listed: %m", key);
+}
+
+/*
+ * The names in directory dir, whose key is key_dir (without "." and "..");
+ * an error when it cannot be read: a source is listed whole or not at all.
+ */
 static List *
-directory_names(const char *dir)
+directory_names(const char *dir, const char *key_dir)
 {
 	DIR		   *d = opendir(dir);
 	struct dirent *de;
 	List	   *names = NIL;
 
 	if (d == NULL)
-		return NIL;
-	while ((de = readdir(d)) != NULL)
+		list_failed(key_dir);
+	for (;;)
 	{
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		names = lappend(names, pstrdup(de->d_name));
+	}
+	if (errno != 0)
+	{
+		int			save_errno = errno;
+
+		closedir(d);
+		errno = save_errno;
+		list_failed(key_dir);
 	}
 	closedir(d);
 	return names;
@@ -399,8 +432,16 @@ list_entry(Listing *l, const char *path, const char *key)
 	struct stat st;
 	char	   *target;
 
+	if (++l->entries > EXCHANGE_MAX_ENTRIES)
+		DynamoError(DYERR_VALIDATION,
+					"The import source has more than %d entries below s3://%s (links lead to the same directories again and again)",
+					EXCHANGE_MAX_ENTRIES, pnstrdup(key, strcspn(key, "/")));
 	if (lstat(path, &st) != 0)
-		return;					/* gone meanwhile */
+	{
+		if (errno == ENOENT)
+			return;				/* gone meanwhile */
+		list_failed(key);
+	}
 	if (S_ISREG(st.st_mode))
 		list_add(l, key, path);
 	else if (S_ISDIR(st.st_mode))
@@ -433,7 +474,7 @@ list_directory(Listing *l, const char *dir, const char *key_dir, const char *par
 	size_t		plen = strlen(partial);
 	ListCell   *lc;
 
-	foreach(lc, directory_names(dir))
+	foreach(lc, directory_names(dir, key_dir))
 	{
 		char	   *name = lfirst(lc);
 
@@ -514,24 +555,62 @@ descriptor_path(int fd)
 	return pstrdup(buf);
 }
 
+/*
+ * The file that the checked descriptor pfd (O_PATH) stands for, opened for
+ * reading: through /proc/self/fd, which reaches that very inode, else
+ * (no /proc) by path again, kept only when it is the same inode; -1 when
+ * neither works.
+ */
+static int
+reopen_for_read(int pfd, const char *path, const struct stat *st)
+{
+	char		link[64];
+	struct stat again;
+	int			fd;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	fd = open(link, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &again) != 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino ||
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+	{
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The path is first opened O_PATH, which opens nothing: a FIFO, a device or
+ * a socket put there (or reached by a directory swapped for a link since the
+ * listing) is looked at, never opened, and refused; only a regular file
+ * inside the root is then opened for reading.
+ */
 int
 ExchangeOpenForRead(ExchangeRoot root, const char *path)
 {
 	char	   *rootdir = root_resolved(root);
 	char	   *where;
 	struct stat st;
+	int			pfd;
 	int			fd;
-	int			flags;
 
 	if (path == NULL || path[0] != '/')
 		DynamoError(DYERR_VALIDATION, "Cannot read %s: not an absolute path", path ? path : "null");
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		open_failed(-1, rootdir, path, errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		open_failed(fd, rootdir, path, "it is not a regular file");
-	where = descriptor_path(fd);
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		open_failed(-1, rootdir, path, strerror(errno));
+	if (fstat(pfd, &st) != 0)
+		open_failed(pfd, rootdir, path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		open_failed(pfd, rootdir, path, "it is a symbolic link");
+	if (!S_ISREG(st.st_mode))
+		open_failed(pfd, rootdir, path, "it is not a regular file");
+	where = descriptor_path(pfd);
 	if (where == NULL)
 	{
 		char	   *slash = strrchr(path, '/');
@@ -540,10 +619,11 @@ ExchangeOpenForRead(ExchangeRoot root, const char *path)
 		where = dir ? psprintf("%s%s", dir, slash) : NULL;
 	}
 	if (where == NULL || !resolved_within(where, rootdir))
-		open_failed(fd, rootdir, path, "it lies outside the directory that stands for S3");
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
-		open_failed(fd, rootdir, path, strerror(errno));
+		open_failed(pfd, rootdir, path, "it lies outside the directory that stands for S3");
+	fd = reopen_for_read(pfd, path, &st);
+	if (fd < 0)
+		open_failed(pfd, rootdir, path, strerror(errno));
+	close(pfd);
 	return fd;
 }
 

@@ -188,10 +188,12 @@ struct ImportReader
 	int			nkeys;
 	uint64		line;			/* where the record returned last began */
 	uint64		carried_bytes;	/* a CSV header's bytes, counted with the next record */
-	MemoryContext cxt;			/* the reader's (messages go here) */
+	MemoryContext cxt;			/* the reader's */
 	MemoryContext record_cxt;	/* one record's parsing, reset at the next */
 	StringInfoData text;
 };
+
+static void take_header(ImportReader *r, List *fields, const char *where, const char *what);
 
 ImportReader *
 ImportReaderOpen(const char *path, ExchangeFormat format,
@@ -212,26 +214,35 @@ ImportReaderOpen(const char *path, ExchangeFormat format,
 	if (format == FORMAT_CSV)
 	{
 		r->csv = CsvReaderBegin(r->in, csv);
-		r->header = csv ? list_copy(csv->header) : NIL;
+		if (csv && csv->header != NIL)
+			take_header(r, csv->header, "", "InputFormatOptions.Csv.HeaderList");
 	}
 	return r;
 }
 
-/* An error record: the message, naming the file and line, in the reader's context. */
+/*
+ * An error record: the message, naming the file and line, in the record's
+ * context (gone at the next record: a file of bad records costs no more
+ * memory than one).
+ */
 static char *
 record_error(ImportReader *r, const char *fmt,...) pg_attribute_printf(2, 3);
 
 static char *
 record_error(ImportReader *r, const char *fmt,...)
 {
-	MemoryContext old = MemoryContextSwitchTo(r->cxt);
 	StringInfoData buf;
-	char	   *msg;
 
+	Assert(CurrentMemoryContext == r->record_cxt);
 	FORMAT_VA(&buf, fmt);
-	msg = psprintf("%s line " UINT64_FORMAT ": %s", r->name, r->line, buf.data);
-	MemoryContextSwitchTo(old);
-	return msg;
+	return psprintf("%s line " UINT64_FORMAT ": %s", r->name, r->line, buf.data);
+}
+
+/* Is c white space around a record (never NUL, which strchr would find)? */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Is the line empty but for white space? */
@@ -241,7 +252,7 @@ blank_line(const char *s, int len)
 	int			i;
 
 	for (i = 0; i < len; i++)
-		if (!strchr(" \t\r\n", s[i]))
+		if (!is_blank(s[i]))
 			return false;
 	return true;
 }
@@ -250,9 +261,9 @@ blank_line(const char *s, int len)
 static bool
 marker_line(const char *s, int len)
 {
-	while (len > 0 && strchr(" \t\r", s[len - 1]))
+	while (len > 0 && is_blank(s[len - 1]))
 		len--;
-	while (len > 0 && strchr(" \t", *s))
+	while (len > 0 && is_blank(*s))
 		s++, len--;
 	return len == 8 && memcmp(s, "$ion_1_0", 8) == 0;
 }
@@ -359,35 +370,46 @@ column_type(ImportReader *r, const char *name)
 	return DYN_S;
 }
 
+/* Order C strings (qsort of char *). */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 /*
- * Take a CSV record as the header: UTF-8 names, none empty or twice
- * (ValidationException otherwise: no record of the file can be read).
+ * Take names (a CSV record of the file, or HeaderList) as the header: UTF-8
+ * names, none empty or twice; ValidationException otherwise, its message
+ * starting with where and naming the header what (no record of the file can
+ * be read under such a header, and two columns of one name would make one
+ * attribute of two values).  Repeats are found among the names sorted, not
+ * pair by pair: a header may have CSV_MAX_FIELDS names.
  */
 static void
-take_header(ImportReader *r, List *fields)
+take_header(ImportReader *r, List *fields, const char *where, const char *what)
 {
 	ListCell   *lc;
 	MemoryContext old = MemoryContextSwitchTo(r->cxt);
+	int			n = list_length(fields);
+	const char **sorted = palloc(Max(n, 1) * sizeof(char *));
+	int			i;
 
+	r->header = NIL;
 	foreach(lc, fields)
 	{
 		const char *name = lfirst(lc);
-		ListCell   *prev;
 
 		if (name[0] == '\0' || Utf8ValidPrefix(name, strlen(name)) != strlen(name))
-			DynamoError(DYERR_VALIDATION, "%s line " UINT64_FORMAT ": column %d of the CSV header is %s",
-						r->name, r->line, foreach_current_index(lc) + 1,
-						name[0] ? "not valid UTF-8" : "empty");
-		foreach(prev, fields)
-		{
-			if (prev == lc)
-				break;
-			if (strcmp(lfirst(prev), name) == 0)
-				DynamoError(DYERR_VALIDATION, "%s line " UINT64_FORMAT ": the CSV header names %s twice",
-							r->name, r->line, name);
-		}
+			DynamoError(DYERR_VALIDATION, "%scolumn %d of %s is %s", where,
+						foreach_current_index(lc) + 1, what, name[0] ? "not valid UTF-8" : "empty");
+		sorted[foreach_current_index(lc)] = name;
 		r->header = lappend(r->header, pstrdup(name));
 	}
+	qsort(sorted, n, sizeof(char *), name_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1], sorted[i]) == 0)
+			DynamoError(DYERR_VALIDATION, "%s%s names %s twice", where, what, sorted[i]);
+	pfree(sorted);
 	MemoryContextSwitchTo(old);
 }
 
@@ -475,7 +497,9 @@ next_csv_item(ImportReader *r, json_object **item, char **error, uint64 *record_
 		}
 		if (r->header == NIL)
 		{
-			take_header(r, fields);
+			take_header(r, fields,
+						psprintf("%s line " UINT64_FORMAT ": ", r->name, r->line),
+						"the CSV header");
 			r->carried_bytes = *record_bytes;
 			continue;
 		}

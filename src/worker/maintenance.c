@@ -15,7 +15,8 @@
  *
  * Between jobs, and whenever dynamo.ttl_interval has passed, the worker
  * sweeps expired items (ttl_worker.c).  A request may cancel the job the
- * worker runs (DeleteTable cancels a TTL index build): it marks the job in
+ * worker runs (DeleteTable cancels a TTL index build, dynamo.cancel_import
+ * an import): it marks the job in
  * the worker's slot and sends SIGINT at commit; the job fails as cancelled.
  *
  * The worker runs as the bootstrap superuser with search_path pinned; every
@@ -319,7 +320,7 @@ run_job(JobRow *job)
 							 cancelled ? "cancelled" : cancel ? "interrupted" : "failed", e->message)));
 		/* a cancel meant for an earlier job: this one is run again */
 		if (!cancel || cancelled)
-			fail_job(job, cancelled ? "cancelled: the table is being deleted" : e->message);
+			fail_job(job, cancelled ? "cancelled by a request (DeleteTable of its table, dynamo.cancel_import)" : e->message);
 	}
 	PG_END_TRY();
 	QueryCancelHoldoffCount = 0;

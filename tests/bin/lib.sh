@@ -6,7 +6,7 @@
 PGBIN=${DYNAMO_PGBIN:-/usr/lib/postgresql/15/bin}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libjson-c-dev
-	zlib1g-dev libzstd-dev pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
+	zlib1g-dev libzstd-dev zstd pkg-config gcc make python3-boto3 awscli libipc-run-perl libtest-simple-perl wrk"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -14,7 +14,7 @@ log() { printf '== %s\n' "$*" >&2; }
 # after installing, so a missing piece is named before anything runs.
 TOOLS="pg_config:postgresql-server-dev-15 $PGBIN/initdb:postgresql-15 psql:postgresql-client-15
 	pg_prove:libtap-parser-sourcehandler-pgtap-perl prove:perl pkg-config:pkg-config gcc:gcc
-	aws:awscli wrk:wrk /usr/bin/python3:python3-boto3"
+	aws:awscli wrk:wrk /usr/bin/python3:python3-boto3 zstd:zstd"
 PERL_MODULES="IPC::Run=libipc-run-perl Test::More=libtest-simple-perl"
 
 # Name every command or module the suites need that is missing; false if any.

@@ -203,13 +203,13 @@ errstart_cold(int elevel, const char *domain)
 }
 
 /* The message of the last error raised (ShimLastError). */
-static char last_message[2048];
+static char last_message[8192];
 
 /* Format a message as the real error functions would; keep it in buf when given. */
 static int
 format_message(char *buf, const char *fmt, va_list args)
 {
-	char		scratch[2048];
+	char		scratch[sizeof(last_message)];
 
 	vsnprintf(buf ? buf : scratch, sizeof(scratch), fmt, args);
 	return 0;

@@ -20,7 +20,7 @@ sub shim_unit_run {
 	chomp(my $lib = `pg_config --pkglibdir`);
 	chomp(my $json = `pkg-config --cflags json-c`);
 	system($cc, '-Wall', '-Werror', '-g', '-fsanitize=address,undefined',
-		'-fno-sanitize-recover=undefined', '-DUSE_ASSERT_CHECKING',
+		'-fno-sanitize-recover=undefined', '-DUSE_ASSERT_CHECKING', '-D_GNU_SOURCE',
 		"-I$top/src", "-I$top/tests/fuzz", "-I$top/tests/unit", "-I$inc", split(' ', $json),
 		'-o', "$dir/$name", "$top/tests/unit/$name.c", "$top/tests/fuzz/pg_shim.c",
 		(map { "$top/$_" } @sources), "$lib/libpgcommon.a", "$lib/libpgport.a",

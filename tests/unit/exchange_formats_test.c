@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attrval.h"
@@ -402,6 +403,23 @@ test_csv_import(void)
 			  "32,20,4,8,7,11");
 }
 
+/* NUL bytes are neither white space nor the end of a line's text. */
+static void
+test_nul_lines(void)
+{
+	write_file("nul.json", LIT("\0\n \0 \n{\"Item\":{}}\0\n{\"Item\":{}}\n"));
+	read_case("lines of NUL bytes are records, not blank lines", "nul.json", FORMAT_DYNAMODB_JSON, NIL,
+			  "ERR(s3://nul.json line 1: the line is not valid JSON)@1\n"
+			  "ERR(s3://nul.json line 2: the line is not valid JSON)@2\n"
+			  "ERR(s3://nul.json line 3: the line is not valid JSON)@3\n"
+			  "{}@4\n", "2,4,13,12");
+	write_file("nul.ion", LIT("$ion_1_0\0\n\0\n$ion_1_0 {Item:{}}\n"));
+	read_case("an Ion marker followed by NUL is a record", "nul.ion", FORMAT_ION, NIL,
+			  "ERR(s3://nul.ion line 1: the line is not valid Ion: *)@1\n"
+			  "ERR(s3://nul.ion line 2: the line is not valid Ion: *)@2\n"
+			  "{}@3\n", "10,2,19");
+}
+
 /* A HeaderList: the first line is a record. */
 static void
 run_header_list(void *arg)
@@ -430,6 +448,36 @@ run_header_empty(void *arg)
 	ReadCase	c = {"emptyname.csv", FORMAT_CSV, COMPRESSION_NONE, NIL, "", NULL};
 
 	write_file("emptyname.csv", LIT("pk,,b\n1,2,3\n"));
+	run_read(&c);
+}
+
+/*
+ * A header of 100,000 names (the most a record has), the last one a repeat
+ * of the first: found at once, not by comparing every pair.
+ */
+static void
+run_header_wide(void *arg)
+{
+	ReadCase	c = {"wide.csv", FORMAT_CSV, COMPRESSION_NONE, NIL, "", NULL};
+	StringInfoData text;
+	int			i;
+
+	initStringInfo(&text);
+	for (i = 0; i < 99999; i++)
+		appendStringInfo(&text, "column%d,", i);
+	appendStringInfoString(&text, "column0\n1\n");
+	write_file("wide.csv", text.data, text.len);
+	run_read(&c);
+}
+
+/* A HeaderList naming a column twice: refused, not two columns made one attribute. */
+static void
+run_header_list_twice(void *arg)
+{
+	List	   *header = lappend(lappend(lappend(NIL, "pk"), "a"), "a");
+	ReadCase	c = {"two.csv", FORMAT_CSV, COMPRESSION_NONE, header, "", NULL};
+
+	write_file("two.csv", LIT("k,1,2\n"));
 	run_read(&c);
 }
 
@@ -473,6 +521,7 @@ main(void)
 	test_changes();
 	expect_run(run_key_order, NULL, NULL, "Keys in name order");
 	test_json_import();
+	test_nul_lines();
 	expect_run(run_round_trip, &json, NULL, "DynamoDB JSON export lines imported back");
 	expect_run(run_round_trip, &ion, NULL, "Ion export lines imported back");
 	expect_run(run_ion_lines, NULL, NULL, "Ion export lines");
@@ -481,8 +530,17 @@ main(void)
 	expect_run(run_header_list, NULL, NULL, "CSV with a HeaderList");
 	expect_run(run_header_twice, NULL, "s3://twice.csv line 1: the CSV header names a twice",
 			   "a CSV header naming a column twice");
+	expect_run(run_header_list_twice, NULL, "InputFormatOptions.Csv.HeaderList names a twice",
+			   "a HeaderList naming a column twice");
 	expect_run(run_header_empty, NULL, "s3://emptyname.csv line 1: column 2 of the CSV header is empty",
 			   "a CSV header with an empty name");
+	{
+		time_t		start = time(NULL);
+
+		expect_run(run_header_wide, NULL, "s3://wide.csv line 1: the CSV header names column0 twice",
+				   "a CSV header of 100,000 names, one twice");
+		ok(time(NULL) - start < 10, "  in seconds (took %ld)", (long) (time(NULL) - start));
+	}
 	expect_run(run_control_name, NULL, NULL, "a column name with U+0001");
 	expect_run(run_outside, NULL, "it lies outside the directory that stands for S3",
 			   "a file outside the import directory");

@@ -12,6 +12,7 @@
 #include "shim_tap.h"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -91,6 +92,11 @@ make_tree(void)
 	make_file("root/src/other.json", "o");
 	make_link("data/a.json", "root/src/link_in.json");
 	if (mkfifo(at("root/src/data/fifo"), 0600) != 0)
+	{
+		perror("mkfifo");
+		exit(2);
+	}
+	if (mkfifo(at("outside/fifo"), 0600) != 0)
 	{
 		perror("mkfifo");
 		exit(2);
@@ -332,6 +338,75 @@ test_listing(void)
 	list_case("prefix with ..", "src", "data/../../outside", NULL, "may not have");
 }
 
+/*
+ * A file whose path is longer than PATH_MAX (directories made one below the
+ * other): the listing cannot reach it, and says so rather than leave it out.
+ */
+static void
+test_deep(void)
+{
+	char		name[201];
+	int			fd;
+	int			i;
+
+	make_dir("root/deep");
+	make_file("root/deep/a.json", "a");
+	memset(name, 'd', 200);
+	name[200] = '\0';
+	fd = open(at("root/deep"), O_RDONLY | O_DIRECTORY);
+	for (i = 0; fd >= 0 && i < PATH_MAX / 200 + 1; i++)
+	{
+		int			next;
+
+		if (mkdirat(fd, name, 0700) != 0 || (next = openat(fd, name, O_RDONLY | O_DIRECTORY)) < 0)
+		{
+			perror("mkdirat");
+			exit(2);
+		}
+		close(fd);
+		fd = next;
+	}
+	if (fd < 0 || (i = openat(fd, "z.json", O_WRONLY | O_CREAT, 0600)) < 0)
+	{
+		perror("deep");
+		exit(2);
+	}
+	close(i);
+	close(fd);
+	list_case("a file past PATH_MAX", "deep", NULL, NULL, "cannot be listed: File name too long");
+	list_case("the same source, beside it", "deep", "a", "deep/a.json", NULL);
+}
+
+/*
+ * Links that fan out: 501 links to one directory of 501 FIFOs (neither
+ * files nor directories, so never counted as objects) make a quarter of a
+ * million entries to look at; the walk stops there (more links, more
+ * FIFOs would make it go on for hours).
+ */
+static void
+test_fan_out(void)
+{
+	char		rel[64];
+	int			i;
+
+	make_dir("root/fan");
+	make_dir("root/fan/fifos");
+	for (i = 0; i < 501; i++)
+	{
+		snprintf(rel, sizeof(rel), "root/fan/fifos/%03d", i);
+		if (mkfifo(at(rel), 0600) != 0)
+		{
+			perror("mkfifo");
+			exit(2);
+		}
+		snprintf(rel, sizeof(rel), "root/fan/l%03d", i);
+		make_link("fifos", rel);
+	}
+	list_case("links fanning out", "fan", NULL, NULL,
+			  "The import source has more than 250000 entries below s3://fan");
+	list_case("the same source, one link", "fan", "l000/00", "", NULL);
+}
+
 /* DynamoDB's 50,000 objects per import. */
 static void
 test_many(void)
@@ -390,6 +465,27 @@ open_case(const char *name, const char *path, const char *want, const char *erro
 	expect_run(run_open, &c, error, name);
 }
 
+/*
+ * A FIFO, inside or reached by a link out, is refused without being opened
+ * at all (no IN_OPEN): a device would be refused the same way, and opening
+ * one may do something.
+ */
+static void
+never_opened(const char *name, const char *fifo, const char *path, const char *error)
+{
+	int			in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	char		buf[4096];
+
+	if (in < 0 || inotify_add_watch(in, at(fifo), IN_OPEN) < 0)
+	{
+		perror("inotify");
+		exit(2);
+	}
+	open_case(name, at(path), NULL, error);
+	ok(read(in, buf, sizeof(buf)) < 0 && errno == EAGAIN, "  %s never opened", fifo);
+	close(in);
+}
+
 /* Opening: regular files inside the root only. */
 static void
 test_open(void)
@@ -400,6 +496,9 @@ test_open(void)
 			  "Cannot read s3://src/link_in.json: it is a symbolic link");
 	open_case("a FIFO (without waiting for a writer)", at("root/src/data/fifo"), NULL,
 			  "it is not a regular file");
+	never_opened("a FIFO", "root/src/data/fifo", "root/src/data/fifo", "it is not a regular file");
+	never_opened("a FIFO through a link out", "outside/fifo", "root/b/out/fifo",
+				 "it is not a regular file");
 	open_case("a directory", at("root/src/data"), NULL, "it is not a regular file");
 	open_case("a file outside", at("outside/secret.json"), NULL,
 			  "it lies outside the directory that stands for S3");
@@ -421,6 +520,8 @@ main(void)
 	test_links();
 	test_listing();
 	test_open();
+	test_deep();
+	test_fan_out();
 	test_many();
 	tap_remove_dir(base);
 	return done_testing();
