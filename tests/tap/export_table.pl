@@ -4,7 +4,8 @@
 #     field (DynamoDB's layout, manifest-files.json and manifest-summary.json
 #     parse and agree with DescribeExport, each file's md5Checksum and etag,
 #     the .checksum files, the item counts, several data files), and their
-#     lines decode (JSON, or Ion parsed here) to exactly the table's items;
+#     lines decode (JSON, or Ion parsed here) to exactly the table's items,
+#     and ImportTable of them gives the same table again;
 #  b. the table at two past times F and T (full exports), and the
 #     incremental exports [F, T) in NEW_AND_OLD_IMAGES (JSON) and NEW_IMAGE
 #     (Ion): exactly the difference of the two full exports (an insert, an
@@ -375,6 +376,26 @@ for my $fmt (qw(DYNAMODB_JSON ION)) {
 	is($now{$fmt}{BilledSizeBytes}, $billed, "now, $fmt: BilledSizeBytes is the items' DynamoDB size");
 	ok($now{$fmt}{StartTime} <= $now{$fmt}{ExportTime} && $now{$fmt}{ExportTime} <= $now{$fmt}{EndTime},
 		"now, $fmt: ExportTime is when it read, after the request");
+	# and back: the export's data files (copied to stand for S3) imported into a new table
+	my ($id) = $now{$fmt}{ExportArn} =~ m{/export/(.*)$};
+	my $bucket = 'imp-' . lc $fmt =~ s/_/-/r;
+	system('cp', '-a', $exports, "$dir.imports/copy-$fmt") == 0 or die "cp: $?";
+	system('mv', "$dir.imports/copy-$fmt/exp-bucket", "$dir.imports/$bucket") == 0 or die "mv: $?";
+	my $imp = ok_call('import_table', {S3BucketSource => {S3Bucket => $bucket, S3KeyPrefix => "now/$fmt/AWSDynamoDB/$id/data/"},
+		InputFormat => $fmt, InputCompressionType => 'GZIP', TableCreationParameters => {TableName => "ExBack$fmt",
+		KeySchema => [{AttributeName => 'pk', KeyType => 'HASH'}, {AttributeName => 'sk', KeyType => 'RANGE'}],
+		AttributeDefinitions => [{AttributeName => 'pk', AttributeType => 'S'}, {AttributeName => 'sk', AttributeType => 'N'}],
+		BillingMode => 'PAY_PER_REQUEST'}}, "$fmt: ImportTable of the export's data files")->{ImportTableDescription} // {};
+	my $deadline = time + 60;
+	my $i = {};
+	while (time < $deadline) {
+		$i = ok_call('describe_import', {ImportArn => $imp->{ImportArn} // ''}, 'DescribeImport')->{ImportTableDescription} // {};
+		last if ($i->{ImportStatus} // '') ne 'IN_PROGRESS';
+		sleep 0.2;
+	}
+	is(($i->{ImportStatus} // '-') . ' ' . ($i->{ImportedItemCount} // '-') . ' ' . ($i->{ErrorCount} // '-'), 'COMPLETED 9 0',
+		"$fmt: the import completes, every item imported");
+	is_deeply(table_items("ExBack$fmt"), $now_items, "$fmt: export then import gives the same table");
 }
 
 # --- b. two past times, and the changes between them -----------------------
