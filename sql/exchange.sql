@@ -18,6 +18,8 @@ CREATE TABLE dynamo.exports (
 	export_format text NOT NULL
 		CHECK (export_format OPERATOR(pg_catalog.=) ANY ('{DYNAMODB_JSON,ION}'::text[])),
 	export_time timestamptz,			-- a full export's time (NULL while an export as of now has not read)
+	as_of_now boolean NOT NULL DEFAULT false,	-- a full export of the live table, ExportTime omitted
+	type_requested boolean NOT NULL DEFAULT false,	-- the request named ExportType (DescribeExport echoes it only then)
 	from_time timestamptz,				-- an incremental export's window [from_time, to_time)
 	to_time timestamptz,
 	view_type text
@@ -37,7 +39,9 @@ CREATE TABLE dynamo.exports (
 	failure_code text,
 	failure_message text
 ) USING heap;
-CREATE INDEX exports_table ON dynamo.exports (table_name, start_time);
+-- (ListExports pages through export_id, the request's time in milliseconds first)
+CREATE INDEX exports_table ON dynamo.exports (table_name, export_id COLLATE "C");
+CREATE INDEX exports_order ON dynamo.exports (export_id COLLATE "C");
 CREATE INDEX exports_token ON dynamo.exports (client_token);
 SELECT pg_catalog.pg_extension_config_dump('dynamo.exports', '');
 -- a role sees the exports it asked for and those of tables it may read

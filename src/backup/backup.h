@@ -56,6 +56,24 @@ typedef struct BackupFileStats
 extern void BackupFilesWrite(Oid relid, const char *table_name, const char *table_id,
 							 const char *dir, BackupFileStats *stats);
 
+/* What is done with each item read (its stored map, len bytes, valid only during the call). */
+typedef void (*BackupItemFunc) (const char *map, size_t len, void *arg);
+
+/*
+ * Give every item of relation relid (DynamoDB table table_name), as the
+ * active snapshot sees it, to func: with the table access method, so no
+ * user code runs (an error unless relid is a dynamo table).
+ */
+extern void BackupScanItems(Oid relid, const char *table_name, BackupItemFunc func, void *arg);
+
+/*
+ * Give every item of a sealed directory to func, once its manifest and the
+ * whole items file are checked as BackupFilesLoad checks them
+ * (ERRCODE_DATA_CORRUPTED otherwise); an error after the last one when the
+ * file changed meanwhile.  Returns the count.  In a transaction.
+ */
+extern uint64 BackupFilesRead(const char *dir, BackupItemFunc func, void *arg);
+
 /*
  * Seal a directory whose items.copy was written elsewhere (a point-in-time
  * restore's private instance, COPY ... TO STDOUT (FORMAT binary) of the

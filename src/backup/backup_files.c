@@ -28,6 +28,11 @@
  * with the rights of whoever calls this (and no server-file privilege is
  * needed).  COPY checks every item again (dynamo.item's receive function and
  * the access method).
+ *
+ * Exports read items the same two ways, without a copy: BackupScanItems is
+ * BackupFilesWrite's scan with a callback per item, and BackupFilesRead
+ * gives a sealed directory's items to a callback once the directory has
+ * passed BackupFilesLoad's checks.
  */
 #include "postgres.h"
 
@@ -293,9 +298,9 @@ remove_manifest(const char *dir)
 	fsync_fname(dir, true);
 }
 
-/* Scan the relation under the active snapshot into w, counting and sizing the items. */
+/* Give every item of the relation, as the active snapshot sees it, to func. */
 static void
-write_relation_items(Relation rel, BackupWriter *w, BackupFileStats *stats)
+scan_relation_items(Relation rel, BackupItemFunc func, void *arg)
 {
 	TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
@@ -316,9 +321,7 @@ write_relation_items(Relation rel, BackupWriter *w, BackupFileStats *stats)
 		{
 			DynItem    *item = DatumGetDynItemP(d);
 
-			write_copy_item(w, DynItemMap(item), VARSIZE_ANY_EXHDR(item));
-			stats->size_bytes += StoredItemSize(DynItemMap(item));
-			stats->item_count++;
+			func(DynItemMap(item), VARSIZE_ANY_EXHDR(item), arg);
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_item);
@@ -326,6 +329,24 @@ write_relation_items(Relation rel, BackupWriter *w, BackupFileStats *stats)
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	MemoryContextDelete(per_item);
+}
+
+/* Where the items a backup writes go, and what it counts of them. */
+typedef struct ItemsOut
+{
+	BackupWriter *w;
+	BackupFileStats *stats;
+} ItemsOut;
+
+/* Write one item of a scan to items.copy, counting and sizing it. */
+static void
+write_scanned_item(const char *map, size_t len, void *arg)
+{
+	ItemsOut   *out = arg;
+
+	write_copy_item(out->w, map, len);
+	out->stats->size_bytes += StoredItemSize(map);
+	out->stats->item_count++;
 }
 
 /* Check the items file of dir and write its manifest (with the table when known). */
@@ -348,21 +369,29 @@ require_dynamo_relation(Relation rel, const char *table_name)
 }
 
 void
+BackupScanItems(Oid relid, const char *table_name, BackupItemFunc func, void *arg)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+
+	require_dynamo_relation(rel, table_name);
+	scan_relation_items(rel, func, arg);
+	table_close(rel, AccessShareLock);
+}
+
+void
 BackupFilesWrite(Oid relid, const char *table_name, const char *table_id, const char *dir,
 				 BackupFileStats *stats)
 {
-	Relation	rel = table_open(relid, AccessShareLock);
 	BackupWriter *w = palloc(sizeof(BackupWriter));
 	BackupFileStats written = {0};
+	ItemsOut	out = {w, &written};
 
-	require_dynamo_relation(rel, table_name);
 	remove_manifest(dir);
 	writer_open(w, backup_file(dir, BACKUP_ITEMS_FILE));
 	write_copy_header(w);
-	write_relation_items(rel, w, &written);
+	BackupScanItems(relid, table_name, write_scanned_item, &out);
 	writer_put_int(w, -1, 2);
 	writer_close(w);
-	table_close(rel, AccessShareLock);
 	pfree(w);
 	/* read back what was written, as a file from elsewhere is: then sealed */
 	seal(dir, table_name, table_id, stats);
@@ -498,12 +527,17 @@ check_copy_header(BackupReader *r)
 	}
 }
 
-/* Read and check every item of items.copy, counting and sizing them. */
+/*
+ * Read and check every item of items.copy, counting and sizing them; each
+ * valid one to func, when given (the item's bytes are reused after it).
+ */
 static void
-check_copy_items(BackupReader *r, BackupFileStats *stats)
+check_copy_items(BackupReader *r, BackupFileStats *stats, BackupItemFunc func, void *arg)
 {
 	size_t		room = BACKUP_IO_BUFFER;
 	char	   *item = palloc(room);
+	MemoryContext per_item = func ? AllocSetContextCreate(CurrentMemoryContext, "backup item",
+														  ALLOCSET_DEFAULT_SIZES) : NULL;
 
 	for (;;)
 	{
@@ -528,11 +562,21 @@ check_copy_items(BackupReader *r, BackupFileStats *stats)
 			corrupted(r->dir, psprintf("item %llu of " BACKUP_ITEMS_FILE " is not a valid item", n));
 		stats->size_bytes += StoredItemSize(item);
 		stats->item_count++;
+		if (func)
+		{
+			MemoryContext old = MemoryContextSwitchTo(per_item);
+
+			func(item, len, arg);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(per_item);
+		}
 	}
 	/* nothing follows the trailer */
 	if (reader_get(r, item, 1) != 0)
 		corrupted(r->dir, BACKUP_ITEMS_FILE " holds data after its trailer");
 	pfree(item);
+	if (per_item)
+		MemoryContextDelete(per_item);
 }
 
 static void
@@ -545,7 +589,7 @@ seal(const char *dir, const char *table_name, const char *table_id, BackupFileSt
 	remove_manifest(dir);
 	reader_open(r, dir, BACKUP_ITEMS_FILE);
 	check_copy_header(r);
-	check_copy_items(r, stats);
+	check_copy_items(r, stats, NULL, NULL);
 	m.file_bytes = r->bytes;
 	reader_close(r, m.sha256);
 	m.item_count = stats->item_count;
@@ -646,7 +690,7 @@ check_items_file(const char *dir, const BackupManifest *m)
 	PG_TRY();
 	{
 		check_copy_header(r);
-		check_copy_items(r, &stats);
+		check_copy_items(r, &stats, NULL, NULL);
 	}
 	PG_CATCH();
 	{
@@ -668,6 +712,27 @@ check_items_file(const char *dir, const BackupManifest *m)
 								(unsigned long long) stats.item_count,
 								(unsigned long long) m->item_count));
 	pfree(r);
+}
+
+uint64
+BackupFilesRead(const char *dir, BackupItemFunc func, void *arg)
+{
+	BackupManifest m;
+	BackupReader *r = palloc(sizeof(BackupReader));
+	BackupFileStats stats = {0};
+	char		sha[PG_SHA256_DIGEST_STRING_LENGTH];
+
+	read_manifest(dir, &m);
+	check_items_file(dir, &m);
+	reader_open(r, dir, BACKUP_ITEMS_FILE);
+	check_copy_header(r);
+	check_copy_items(r, &stats, func, arg);
+	reader_close(r, sha);
+	pfree(r);
+	/* (changed since it was checked: what func was given is the caller's to undo) */
+	if (strcmp(sha, m.sha256) != 0 || stats.item_count != m.item_count)
+		corrupted(dir, BACKUP_ITEMS_FILE " changed while it was read");
+	return stats.item_count;
 }
 
 /* The file COPY FROM reads (BackupFilesLoad). */

@@ -69,6 +69,29 @@ STREAMS_ADDITIONS = {
                         "GetRecordsInput": "GetRecordsLimit"},
 }
 
+# DynamoDB's members newer than Debian's botocore whose constraints the API
+# reference documents (API_ExportTableToPointInTime,
+# API_IncrementalExportSpecification: ExportType FULL_EXPORT |
+# INCREMENTAL_EXPORT, ExportViewType NEW_IMAGE | NEW_AND_OLD_IMAGES), given
+# botocore shapes of their own so that they are checked like the rest.
+DYNAMODB_ADDITIONS = {
+    "botocore_members": {
+        "ExportTableToPointInTimeInput": {
+            "ExportType": {"shape": "ExportType"},
+            "IncrementalExportSpecification": {"shape": "IncrementalExportSpecification"}},
+    },
+    "botocore_shapes": {
+        "ExportType": {"type": "string", "enum": ["FULL_EXPORT", "INCREMENTAL_EXPORT"]},
+        "ExportViewType": {"type": "string", "enum": ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"]},
+        "ExportFromTime": {"type": "timestamp"},
+        "ExportToTime": {"type": "timestamp"},
+        "IncrementalExportSpecification": {"type": "structure", "members": {
+            "ExportFromTime": {"shape": "ExportFromTime"},
+            "ExportToTime": {"shape": "ExportToTime"},
+            "ExportViewType": {"shape": "ExportViewType"}}},
+    },
+}
+
 # How DynamoDB lists an enum's values in its messages: not the model's order
 # (a Java set's), as observed by the tests in expected/*.out.  Others are
 # shown in model order.
@@ -299,7 +322,8 @@ def emit(gen, ops, botocore_version):
     w(" *")
     w(" * Structure: %s" % AWSSDK_VERSION)
     w(" *   sha256 %s" % sha256(AWSSDK))
-    w(" * Constraints: botocore %s (Debian python3-botocore), %s" % (botocore_version, "service-2.json"))
+    w(" * Constraints: botocore %s (Debian python3-botocore), %s, with the" % (botocore_version, "service-2.json"))
+    w(" *   additions of gen_request_model.py (DYNAMODB_ADDITIONS)")
     w(" *   sha256 %s" % sha256(BOTOCORE))
     w(" * Streams: %s" % STREAMS_AWSSDK_VERSION)
     w(" *   sha256 %s" % sha256(STREAMS_AWSSDK))
@@ -373,14 +397,19 @@ def load(path):
         return json.load(f)
 
 
+def add_botocore_members(b, add):
+    """Shapes and members the botocore model lacks (an ADDITIONS table)."""
+    b["shapes"].update(add["botocore_shapes"])
+    for shape, members in add["botocore_members"].items():
+        b["shapes"][shape]["members"].update(members)
+
+
 def add_streams_members(a, b):
     """The Streams API's members and limits that the models lack (STREAMS_ADDITIONS)."""
     add = STREAMS_ADDITIONS
     for op, members in add["awssdk_members"].items():
         a["operations"][op]["input"]["members"].update(members)
-    b["shapes"].update(add["botocore_shapes"])
-    for shape, members in add["botocore_members"].items():
-        b["shapes"][shape]["members"].update(members)
+    add_botocore_members(b, add)
     for shape, limit in add["botocore_limits"].items():
         b["shapes"][shape]["members"]["Limit"] = {"shape": limit}
 
@@ -388,7 +417,9 @@ def add_streams_members(a, b):
 def main(argv):
     gen = Generator()
     ops = []
-    gen.run("dynamodb", load(AWSSDK), load(BOTOCORE), ops)
+    db = load(BOTOCORE)
+    add_botocore_members(db, DYNAMODB_ADDITIONS)
+    gen.run("dynamodb", load(AWSSDK), db, ops)
     sa, sb = load(STREAMS_AWSSDK), load(STREAMS_BOTOCORE)
     add_streams_members(sa, sb)
     gen.run("streams", sa, sb, ops)

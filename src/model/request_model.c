@@ -8,7 +8,8 @@
  *
  * Structure: aws-sdk 2.1693.0 (npm), apis/dynamodb-2012-08-10.min.json
  *   sha256 b1605d6c38759e6e278f34dfbdb8f598e9a6e8f465561beec6e933b88862f45e
- * Constraints: botocore 1.29.27 (Debian python3-botocore), service-2.json
+ * Constraints: botocore 1.29.27 (Debian python3-botocore), service-2.json, with the
+ *   additions of gen_request_model.py (DYNAMODB_ADDITIONS)
  *   sha256 d3d761f82e292e0edc4de911f3c5267e149443ff3b0cfcaa61551a40facb39dd
  * Streams: aws-sdk 2.1693.0 (npm), apis/streams.dynamodb-2012-08-10.min.json
  *   sha256 d297f92b3d9c6cbbd570911b24cc720bc45ea47955d0c4858fcd5886d75606aa
@@ -255,11 +256,13 @@ static const ReqMember members_151[] = {
 };
 static const char *const enum_158[] = {"AES256", "KMS"};
 static const char *const enum_160[] = {"DYNAMODB_JSON", "ION"};
+static const char *const enum_161[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT"};
 static const ReqMember members_162[] = {
 	{"ExportFromTime", "exportFromTime", 163, false},
 	{"ExportToTime", "exportToTime", 164, false},
 	{"ExportViewType", "exportViewType", 165, false},
 };
+static const char *const enum_165[] = {"NEW_IMAGE", "NEW_AND_OLD_IMAGES"};
 static const ReqMember members_166[] = {
 	{"TableName", "tableName", 167, true},
 	{"Key", "key", 14, true},
@@ -967,11 +970,11 @@ const ReqShape ReqShapes[] = {
 	/* 158: ExportTableToPointInTime.S3SseAlgorithm */ {.name = "S3SseAlgorithm", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_158, .enum_shown = "AES256, KMS"},
 	/* 159: ExportTableToPointInTime.S3SseKmsKeyId */ {.name = "S3SseKmsKeyId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(2048)},
 	/* 160: ExportTableToPointInTime.ExportFormat */ {.name = "ExportFormat", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_160, .enum_shown = "DYNAMODB_JSON, ION"},
-	/* 161: ExportTableToPointInTime.ExportType */ {.name = "ExportType", .kind = REQ_STRING},
+	/* 161: ExportTableToPointInTime.ExportType */ {.name = "ExportType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_161, .enum_shown = "FULL_EXPORT, INCREMENTAL_EXPORT"},
 	/* 162: ExportTableToPointInTime.IncrementalExportSpecification */ {.name = "IncrementalExportSpecification", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_162},
 	/* 163: ExportTableToPointInTime.IncrementalExportSpecification.ExportFromTime */ {.name = "ExportFromTime", .kind = REQ_TIMESTAMP},
 	/* 164: ExportTableToPointInTime.IncrementalExportSpecification.ExportToTime */ {.name = "ExportToTime", .kind = REQ_TIMESTAMP},
-	/* 165: ExportTableToPointInTime.IncrementalExportSpecification.ExportViewType */ {.name = "ExportViewType", .kind = REQ_STRING},
+	/* 165: ExportTableToPointInTime.IncrementalExportSpecification.ExportViewType */ {.name = "ExportViewType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_165, .enum_shown = "NEW_IMAGE, NEW_AND_OLD_IMAGES"},
 	/* 166: GetItem */ {.name = "GetItemInput", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_166},
 	/* 167: GetItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
 	/* 168: GetItem.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
