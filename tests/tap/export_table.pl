@@ -410,6 +410,32 @@ my $t = quiet_time();
 put(5, 3);				# after the window
 put(11, 3);
 wait_restorable('ExSrc', $t, 'the window reaches T');
+# the times, once there is a window: DynamoDB's checks and words
+my $future = int(time) + 60;
+my @g = gmtime($future);
+for my $case (
+	[{ExportTime => $future}, 'InvalidExportTimeException: Export Time is invalid', 'an ExportTime to come'],
+	[{ExportTime => 1000}, 'InvalidExportTimeException: Export Time is invalid', 'an ExportTime before the window'],
+	[{ExportTime => 0 + sprintf('%.3f', time)},
+		'InvalidExportTimeException: Point in Time Recovery is not available for specified export time',
+		'an ExportTime past the latest restorable time'],
+	[{ExportType => 'INCREMENTAL_EXPORT', IncrementalExportSpecification => {ExportFromTime => $t, ExportToTime => $t + 0.5}},
+		'InvalidExportTimeException: Difference between export period from time and export period to time is less than 1 second',
+		'a window shorter than dynamo.export_min_incremental_window'],
+	[{ExportType => 'INCREMENTAL_EXPORT', IncrementalExportSpecification => {ExportFromTime => $t, ExportToTime => $f}},
+		'InvalidExportTimeException: Difference between export period from time and export period to time is less than 1 second',
+		'a window that ends before it begins'],
+	[{ExportType => 'INCREMENTAL_EXPORT', IncrementalExportSpecification => {ExportFromTime => $f, ExportToTime => $future}},
+		'InvalidExportTimeException: Incremental export period to time cannot be greater than the current time : '
+		. sprintf('%04d-%02d-%02dT%02d:%02d:%02dZ', $g[5] + 1900, $g[4] + 1, @g[3, 2, 1, 0]),
+		'a window that ends in the future'],
+	[{ExportType => 'INCREMENTAL_EXPORT', ExportTime => $f, IncrementalExportSpecification => {ExportFromTime => $f, ExportToTime => $t}},
+		'ValidationException: Invalid Request: ExportTime cannot be provided when export type is set as Incremental Export',
+		'ExportTime with an incremental export']) {
+	my ($req, $want, $name) = @$case;
+	my ($res, $got) = call('export_table_to_point_in_time', {TableArn => "$arn_of/ExSrc", S3Bucket => 'exp-bucket', %$req}, 'exp_reader');
+	is($got, $want, $name);
+}
 my $full_f = finished(export('ExSrc', 'full export at F, Ion', S3Prefix => 'at-f', ExportFormat => 'ION', ExportTime => $f + 0)->{ExportArn});
 my $full_t = finished(export('ExSrc', 'full export at T', S3Prefix => 'at-t', ExportTime => $t + 0)->{ExportArn});
 cmp_ok($full_f->{ExportTime}, '==', $f, 'ExportTime F as asked');
