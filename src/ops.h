@@ -69,6 +69,19 @@ extern bool OpChildArnValid(const char *arn, size_t len, const char *kind);
  */
 extern char *OpChildArn(const char *table_name, const char *kind, TimestampTz created, bool zero);
 
+struct JsonWriter;
+
+/* Write row i of the SPI result as one summary of a list; returns its page key. */
+typedef const char *(*OpListRowWriter) (struct JsonWriter *w, uint64 i);
+
+/*
+ * A List operation's answer from the SPI result: {"<list>": [its first n
+ * rows], "<next>": the last row's page key} (next only when more follow,
+ * the key through token when given).
+ */
+extern void OpWriteList(StringInfo out, const char *list, uint64 n, bool more, const char *next,
+						OpListRowWriter row, char *(*token) (const char *key));
+
 /* The time in a valid ARN of OpChildArn's form (its milliseconds). */
 extern TimestampTz OpChildArnTime(const char *arn);
 

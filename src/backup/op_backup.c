@@ -519,27 +519,37 @@ write_backup_summary(JsonWriter *w, const BackupRow *b)
 	JsonWriteObjectEnd(w);
 }
 
-/* ListBackups' answer: the first n rows, and the last one's ARN when more follow. */
-static void
-write_backup_list(StringInfo out, uint64 n, bool more)
+void
+OpWriteList(StringInfo out, const char *list, uint64 n, bool more, const char *next,
+			OpListRowWriter row, char *(*token) (const char *key))
 {
 	JsonWriter	w;
-	BackupRow	b = {0};
+	const char *last = NULL;
 
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "BackupSummaries");
+	JsonWriteKey(&w, list);
 	JsonWriteArrayStart(&w);
 	for (uint64 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		row_from_spi(i, &b);
-		write_backup_summary(&w, &b);
+		last = row(&w, i);
 	}
 	JsonWriteArrayEnd(&w);
-	if (more && n > 0)
-		JsonWriteMemberCString(&w, "LastEvaluatedBackupArn", b.arn);
+	if (more && last)
+		JsonWriteMemberCString(&w, next, token ? token(last) : last);
 	JsonWriteObjectEnd(&w);
+}
+
+/* One of ListBackups' summaries; its ARN is the page key. */
+static const char *
+write_backup_row(JsonWriter *w, uint64 i)
+{
+	BackupRow  *b = palloc0(sizeof(BackupRow));
+
+	row_from_spi(i, b);
+	write_backup_summary(w, b);
+	return b->arn;
 }
 
 void
@@ -588,7 +598,8 @@ OpListBackups(json_object *req, StringInfo out)
 				  " ORDER BY b.created_at, b.backup_arn COLLATE \"C\" LIMIT $7",
 				  7, types, values, nulls, SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
-	write_backup_list(out, n, SPI_processed > n);
+	OpWriteList(out, "BackupSummaries", n, SPI_processed > n, "LastEvaluatedBackupArn",
+				write_backup_row, NULL);
 	SPI_finish();
 }
 

@@ -875,39 +875,29 @@ token_export_id(const char *token, size_t len)
 	return id;
 }
 
-/* ListExports' answer from the SPI result: its first n rows, and a NextToken when more follow. */
-static void
-write_export_list(StringInfo out, uint64 n, bool more)
+/* One of ListExports' summaries; its ExportId is the page key. */
+static const char *
+write_export_row(JsonWriter *w, uint64 i)
 {
-	JsonWriter	w;
-	char	   *last = NULL;
+	HeapTuple	tup = SPI_tuptable->vals[i];
+	TupleDesc	desc = SPI_tuptable->tupdesc;
 
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "ExportSummaries");
-	JsonWriteArrayStart(&w);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
+	JsonWriteObjectStart(w);
+	JsonWriteMemberCString(w, "ExportArn", SPI_getvalue(tup, desc, 1));
+	JsonWriteMemberCString(w, "ExportStatus", SPI_getvalue(tup, desc, 2));
+	JsonWriteMemberCString(w, "ExportType", SPI_getvalue(tup, desc, 3));
+	JsonWriteObjectEnd(w);
+	return SPI_getvalue(tup, desc, 4);
+}
 
-		CHECK_FOR_INTERRUPTS();
-		JsonWriteObjectStart(&w);
-		JsonWriteMemberCString(&w, "ExportArn", SPI_getvalue(tup, desc, 1));
-		JsonWriteMemberCString(&w, "ExportStatus", SPI_getvalue(tup, desc, 2));
-		JsonWriteMemberCString(&w, "ExportType", SPI_getvalue(tup, desc, 3));
-		JsonWriteObjectEnd(&w);
-		last = SPI_getvalue(tup, desc, 4);
-	}
-	JsonWriteArrayEnd(&w);
-	if (more && last)
-	{
-		char	   *hex = palloc(2 * strlen(last) + 1);
+/* ListExports' NextToken after an export: its ExportId in hex. */
+static char *
+export_token(const char *export_id)
+{
+	char	   *hex = palloc(2 * strlen(export_id) + 1);
 
-		hex[hex_encode(last, strlen(last), hex)] = '\0';
-		JsonWriteMemberCString(&w, "NextToken", hex);
-	}
-	JsonWriteObjectEnd(&w);
+	hex[hex_encode(export_id, strlen(export_id), hex)] = '\0';
+	return hex;
 }
 
 void
@@ -953,7 +943,7 @@ OpListExports(json_object *req, StringInfo out)
 				  " ORDER BY e.export_id COLLATE \"C\" DESC LIMIT $4",
 				  4, types, values, nulls, SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
-	write_export_list(out, n, SPI_processed > n);
+	OpWriteList(out, "ExportSummaries", n, SPI_processed > n, "NextToken", write_export_row, export_token);
 	SPI_finish();
 }
 

@@ -676,27 +676,15 @@ next_token(const char *arn)
 	return hex;
 }
 
-/* ListImports' answer: the first n rows, and a NextToken when more follow. */
-static void
-write_import_list(StringInfo out, uint64 n, bool more)
+/* One of ListImports' summaries; its ARN is the page key. */
+static const char *
+write_import_row(JsonWriter *w, uint64 i)
 {
-	JsonWriter	w;
-	ImportRow	r = {0};
+	ImportRow  *r = palloc0(sizeof(ImportRow));
 
-	JsonWriterInit(&w, out);
-	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "ImportSummaryList");
-	JsonWriteArrayStart(&w);
-	for (uint64 i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		row_from_spi(i, &r);
-		write_summary(&w, &r);
-	}
-	JsonWriteArrayEnd(&w);
-	if (more && n > 0)
-		JsonWriteMemberCString(&w, "NextToken", next_token(r.arn));
-	JsonWriteObjectEnd(&w);
+	row_from_spi(i, r);
+	write_summary(w, r);
+	return r->arn;
 }
 
 void
@@ -737,7 +725,7 @@ OpListImports(json_object *req, StringInfo out)
 				  " ORDER BY i.start_time DESC, i.import_arn COLLATE \"C\" DESC LIMIT $4",
 				  4, types, values, nulls, SPI_OK_SELECT);
 	n = Min(SPI_processed, (uint64) limit);
-	write_import_list(out, n, SPI_processed > n);
+	OpWriteList(out, "ImportSummaryList", n, SPI_processed > n, "NextToken", write_import_row, next_token);
 	SPI_finish();
 }
 
