@@ -63,6 +63,14 @@ extern char *DynamoImportDirectory;
 extern char *ExchangePath(ExchangeRoot root, const char *bucket, const char *prefix, bool create);
 
 /*
+ * The directory ExchangePath names, opened (O_NOFOLLOW) and checked through
+ * /proc/self/fd to be the very directory resolved: a descriptor that later
+ * swaps of links cannot move out of the root.  -1 when it does not exist
+ * and create is false.
+ */
+extern int	ExchangeOpenDirectory(ExchangeRoot root, const char *bucket, const char *prefix, bool create);
+
+/*
  * The regular files of an import's source, as S3 lists the keys under a
  * prefix: every file below <import root>/<bucket> whose path relative to
  * the bucket's directory starts with prefix, sorted by that path; symbolic

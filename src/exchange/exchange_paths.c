@@ -627,11 +627,43 @@ ExchangeOpenForRead(ExchangeRoot root, const char *path)
 	return fd;
 }
 
+int
+ExchangeOpenDirectory(ExchangeRoot root, const char *bucket, const char *prefix, bool create)
+{
+	char	   *path = ExchangePath(root, bucket, prefix, create);
+	int			fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char	   *where;
+
+	if (fd < 0 && !create && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		DynamoError(DYERR_VALIDATION, "Invalid %s: %s cannot be opened: %m",
+					prefix_member(root), ExchangeObjectName(root, path));
+	where = descriptor_path(fd);
+	if (where == NULL || strcmp(where, path) != 0)
+	{
+		close(fd);
+		DynamoError(DYERR_VALIDATION, "Invalid %s: %s changed while it was being opened",
+					prefix_member(root), ExchangeObjectName(root, path));
+	}
+	return fd;
+}
+
 char *
 ExchangeObjectName(ExchangeRoot root, const char *path)
 {
 	const char *value = root == EXCHANGE_EXPORT ? DynamoExportDirectory : DynamoImportDirectory;
 	char	   *rootdir = value && value[0] == '/' ? real_path(value) : NULL;
+	const char *fdpath = "/proc/self/fd/";
 
+	/* (a path through a directory's descriptor: that directory's) */
+	if (strncmp(path, fdpath, strlen(fdpath)) == 0)
+	{
+		const char *rest = strchr(path + strlen(fdpath), '/');
+		char	   *where = descriptor_path(atoi(path + strlen(fdpath)));
+
+		if (where)
+			path = psprintf("%s%s", where, rest ? rest : "");
+	}
 	return rootdir ? object_name(rootdir, path) : pstrdup(path);
 }

@@ -18,9 +18,15 @@
  *	manifest-summary.checksum, written last
  *
  * S3 keys in the manifests are relative to the bucket, the prefix included.
- * Every path is resolved by ExchangePath again when the job runs (a symbolic
- * link planted since the request that leads out of dynamo.export_directory
- * fails the export) and data files are created O_EXCL.
+ * The directory AWSDynamoDB/ of the prefix is resolved again when the job
+ * runs (a symbolic link planted since the request that leads out of
+ * dynamo.export_directory fails the export) and opened as a descriptor,
+ * checked to be the directory resolved; the export's own directories are
+ * made and opened under it, never through a link, and every file is
+ * created O_EXCL through those descriptors (/proc/self/fd/N/<name>), so a
+ * link swapped in after the checks is never followed.  What an earlier run
+ * left is removed the same way: an entry planted at the export's own name
+ * (a link to another directory) goes, never what it leads to.
  *
  * The items are read with the table access method (BackupScanItems,
  * BackupFilesRead: no user code runs), after checking, in the transaction
@@ -55,6 +61,9 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backup/backup.h"
@@ -92,6 +101,11 @@ typedef struct ExportJob
 {
 	ExportRow	e;
 	char	   *sub;			/* the export's directory under the bucket's */
+	char	   *parent_sub;		/* its parent, <prefix>/AWSDynamoDB */
+	int			parentfd;		/* descriptors of those, and of data/, or -1 */
+	int			dirfd;
+	int			datafd;
+	MemoryContextCallback close_cb;
 	char	   *dir;			/* its absolute path */
 	char	   *datadir;
 	char	   *key_prefix;		/* its S3 key, with a final / */
@@ -142,6 +156,7 @@ export_names(ExportJob *x)
 	/* (the directory's: without the key's final / nor the prefix's) */
 	x->sub = MemoryContextStrdup(cxt, x->key_prefix);
 	x->sub[strlen(x->sub) - 1] = '\0';
+	x->parent_sub = MemoryContextStrdup(cxt, pnstrdup(x->sub, strrchr(x->sub, '/') - x->sub));
 	for (int i = 0; i < 2; i++)
 		x->work[i] = MemoryContextStrdup(cxt, psprintf("restore/%u-export-%s-%d", MyDatabaseId, x->e.id, i));
 }
@@ -217,18 +232,134 @@ check_rights_step(ExportJob *x)
 	JobStepEnd();
 }
 
+/* Close the export's directories' descriptors (the job's memory goes). */
+static void
+close_descriptors(void *arg)
+{
+	ExportJob  *x = arg;
+
+	if (x->datafd >= 0)
+		close(x->datafd);
+	if (x->dirfd >= 0)
+		close(x->dirfd);
+	if (x->parentfd >= 0)
+		close(x->parentfd);
+	x->datafd = x->dirfd = x->parentfd = -1;
+}
+
+/* A new job's state, in the job's memory, its descriptors closed with it. */
+static ExportJob *
+new_job(void)
+{
+	ExportJob  *x = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(ExportJob));
+
+	x->parentfd = x->dirfd = x->datafd = -1;
+	x->close_cb.func = close_descriptors;
+	x->close_cb.arg = x;
+	MemoryContextRegisterResetCallback(MaintenanceJobContext(), &x->close_cb);
+	return x;
+}
+
+static void pg_attribute_noreturn()
+remove_failed(const char *name)
+{
+	ereport(ERROR, (errcode_for_file_access(), errmsg("could not remove \"%s\" of an export: %m", name)));
+}
+
+/*
+ * Remove entry name of directory dirfd, and all below it when it is a
+ * directory, never following a link (a link goes, not what it leads to).
+ */
+static void
+remove_entry(int dirfd, const char *name)
+{
+	struct stat st;
+	List	   *names = NIL;
+	DIR		   *d;
+	struct dirent *de;
+	int			fd;
+	int			fd2;
+
+	CHECK_FOR_INTERRUPTS();
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+	{
+		if (errno == ENOENT)
+			return;
+		remove_failed(name);
+	}
+	if (!S_ISDIR(st.st_mode))
+	{
+		if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+			remove_failed(name);
+		return;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		remove_failed(name);
+	fd2 = dup(fd);
+	d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+	if (d == NULL)
+	{
+		if (fd2 >= 0)
+			close(fd2);
+		close(fd);
+		remove_failed(name);
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			names = lappend(names, pstrdup(de->d_name));
+	closedir(d);
+	PG_TRY();
+	{
+		ListCell   *lc;
+
+		foreach(lc, names)
+			remove_entry(fd, lfirst(lc));
+	}
+	PG_CATCH();
+	{
+		close(fd);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	close(fd);
+	list_free_deep(names);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+		remove_failed(name);
+}
+
+/* A new directory name under dirfd, opened (never through a link). */
+static int
+make_directory(int dirfd, const char *name)
+{
+	int			fd;
+
+	if (mkdirat(dirfd, name, 0700) != 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\" of an export: %m", name)));
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not open directory \"%s\" of an export: %m", name)));
+	return fd;
+}
+
+/* The path of what a descriptor stands for: opened through it, a name stays in that directory. */
+static char *
+descriptor_dir(int fd)
+{
+	return MemoryContextStrdup(MaintenanceJobContext(), psprintf("/proc/self/fd/%d", fd));
+}
+
 /* Remove what an interrupted run left, make the export's directories, write _started. */
 static void
 export_directory(ExportJob *x)
 {
-	MemoryContext cxt = MaintenanceJobContext();
-
 	/* (the bucket's directory and the prefix checked again, as they are now) */
-	(void) ExchangePath(EXCHANGE_EXPORT, x->e.s3_bucket, x->e.s3_prefix, true);
-	BackupFilesRemove(ExchangePath(EXCHANGE_EXPORT, x->e.s3_bucket, x->sub, false));
-	x->datadir = MemoryContextStrdup(cxt, ExchangePath(EXCHANGE_EXPORT, x->e.s3_bucket,
-													   psprintf("%s/data", x->sub), true));
-	x->dir = MemoryContextStrdup(cxt, ExchangePath(EXCHANGE_EXPORT, x->e.s3_bucket, x->sub, false));
+	x->parentfd = ExchangeOpenDirectory(EXCHANGE_EXPORT, x->e.s3_bucket, x->parent_sub, true);
+	remove_entry(x->parentfd, x->e.id);
+	x->dirfd = make_directory(x->parentfd, x->e.id);
+	x->datafd = make_directory(x->dirfd, "data");
+	x->dir = descriptor_dir(x->dirfd);
+	x->datadir = descriptor_dir(x->datafd);
 	ExchangeWriteFile(psprintf("%s/_started", x->dir), "", 0, NULL);
 }
 
@@ -422,7 +553,7 @@ export_finish(const JobRow *job, ExportJob *x, ExportWriter *w)
 	summary = summary_text(x, w, end);
 	write_with_checksum(x, "manifest-summary", summary, strlen(summary));
 	fsync_fname(x->dir, true);
-	fsync_fname(psprintf("%s/..", x->dir), true);
+	fsync_fname(descriptor_dir(x->parentfd), true);
 	values[1] = TimestampTzGetDatum(end);
 	values[2] = CStringGetTextDatum(psprintf("%smanifest-summary.json", x->key_prefix));
 	values[3] = Int64GetDatum((int64) w->items);
@@ -736,7 +867,7 @@ record_failure(ExportJob *x, ErrorData *e)
 void
 ExportTableJob(const JobRow *job)
 {
-	ExportJob  *x = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(ExportJob));
+	ExportJob  *x = new_job();
 	bool		found;
 
 	JobStepBegin();
@@ -774,7 +905,7 @@ ExportTableJob(const JobRow *job)
 void
 ExportJobUndo(const JobRow *job)
 {
-	ExportJob  *x = MemoryContextAllocZero(MaintenanceJobContext(), sizeof(ExportJob));
+	ExportJob  *x = new_job();
 	bool		found;
 	const char *kept = NULL;
 	Oid			types[3] = {TEXTOID, TIMESTAMPTZOID, TEXTOID};
@@ -789,7 +920,9 @@ ExportJobUndo(const JobRow *job)
 	/* an export that failed has no files; those a path outside the directory leads to are not ours */
 	PG_TRY();
 	{
-		BackupFilesRemove(ExchangePath(EXCHANGE_EXPORT, x->e.s3_bucket, x->sub, false));
+		x->parentfd = ExchangeOpenDirectory(EXCHANGE_EXPORT, x->e.s3_bucket, x->parent_sub, false);
+		if (x->parentfd >= 0)
+			remove_entry(x->parentfd, x->e.id);
 	}
 	PG_CATCH();
 	{

@@ -17,7 +17,9 @@
 #     pages through every export, newest first; boto3 reads them;
 #  d. a symbolic link in the export directory leading out: refused at the
 #     request, and, planted while the export waits in the queue, the export
-#     FAILED with nothing written outside nor left inside;
+#     FAILED with nothing written outside nor left inside; a link planted at
+#     an export's own directory, leading to another directory inside the
+#     root: the link goes, that directory is kept whole and written nothing;
 #  e. kill -9 of the postmaster while an export waits for the restore lock
 #     (its directory begun): the job, claimed again, starts over and
 #     completes, every file whole, nothing of the first attempt left.
@@ -546,10 +548,22 @@ my $held = export('ExSrc', 'an export of T, to wait for the restore lock', S3Pre
 my $late = export('ExSrc', 'an export queued behind it', S3Prefix => 'late');
 my ($held_id) = $held->{ExportArn} =~ m{/export/(.*)$};
 my ($late_id) = $late->{ExportArn} =~ m{/export/(.*)$};
+my $planted = export('ExSrc', 'an export whose own directory a link will take', S3Prefix => 'planted');
+my ($planted_id) = $planted->{ExportArn} =~ m{/export/(.*)$};
 ok($node->poll_true(q{SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'point-in-time restore: waiting%')}),
 	'the first waits for the restore lock');
 ok(-e "$exports/exp-bucket/crash/AWSDynamoDB/$held_id/_started", 'with its directory begun');
 symlink($outside, "$exports/exp-bucket/late/AWSDynamoDB") or die "symlink: $!";
+my $victim = "$exports/exp-bucket/victim";
+mkdir $victim;
+open(my $vf, '>', "$victim/keep") or die "keep: $!";
+print $vf "kept\n";
+close $vf;
+system('chown', '-R', 'postgres:postgres', $victim);
+mkdir "$exports/exp-bucket/planted";
+mkdir "$exports/exp-bucket/planted/AWSDynamoDB";
+system('chown', '-R', 'postgres:postgres', "$exports/exp-bucket/planted");
+symlink($victim, "$exports/exp-bucket/planted/AWSDynamoDB/$planted_id") or die "symlink: $!";
 $node->crash_and_restart;
 flock($lock, LOCK_UN);
 close $lock;
@@ -566,6 +580,12 @@ ok(!exists $failed->{ItemCount} && !exists $failed->{ExportManifest}, 'no ItemCo
 opendir(my $od, $outside) or die "$outside: $!";
 is_deeply([grep { !/^\.\.?$/ } readdir $od], [], 'nothing written outside');
 ok(!-e "$exports/exp-bucket/late/AWSDynamoDB/$late_id", 'nothing of it left inside');
+my $beside = finished($planted->{ExportArn});
+is($beside->{ExportStatus}, 'COMPLETED', 'the export whose own name a link took: COMPLETED');
+ok(-d "$exports/exp-bucket/planted/AWSDynamoDB/$planted_id" && !-l "$exports/exp-bucket/planted/AWSDynamoDB/$planted_id",
+	'in a directory of its own, the link gone');
+opendir(my $vd, $victim) or die "$victim: $!";
+is_deeply([grep { !/^\.\.?$/ } readdir $vd], ['keep'], 'the directory the link led to: kept whole, nothing written in it');
 is(ok_psql(q{SELECT count(*) FROM dynamo.exports WHERE status = 'IN_PROGRESS'}, 'in progress'), '0', 'no export left IN_PROGRESS');
 ok(!grep({ /export/ } glob("$backups/restore/*")), 'no point-in-time work directory left');
 
