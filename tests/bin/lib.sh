@@ -94,7 +94,6 @@ wal_level = logical
 max_replication_slots = 20
 max_wal_senders = 20
 max_worker_processes = 32
-output_plugin_libraries = 'pgoutput, test_decoding, dynamo'
 dynamo.http_port = $http_port
 fsync = $fsync
 # local use and tests: TimeToLive may change again at once (DynamoDB: 1 h)
@@ -107,6 +106,11 @@ dynamo.import_directory = '$dir.imports'
 CONF
 	if [ "$durability" = durable ]; then
 		printf '%s\n' 'full_page_writes = on' 'synchronous_commit = on' >> "$dir/postgresql.conf"
+	fi
+	# a server that restricts output plugins to a list must list dynamo's
+	# (stock PostgreSQL 15 has no such setting, and loads any)
+	if "$PGBIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+		echo "output_plugin_libraries = 'pgoutput, test_decoding, dynamo'" >> "$dir/postgresql.conf"
 	fi
 }
 
