@@ -231,8 +231,8 @@ class SignatureWindowTest(dc.TableTest):
         self.assertIsNotNone(m, msg)
         self.assertEqual(m.group(1), amz_date(signed_at))
         now = parse_amz_date(m.group(3))
-        # (the server's clock, read as its event loop woke: a loaded machine
-        # may have run that loop a moment before this request was sent)
+        # (the server reads time(), a coarse clock that can lag the one
+        # time.time() reads by a tick: a second behind at a second's turn)
         self.assertTrue(before - 2 <= now <= after, msg)
         self.assertEqual(parse_amz_date(m.group(2)), now + (-15 * 60 if late else 15 * 60))
 
