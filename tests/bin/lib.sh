@@ -109,7 +109,8 @@ CONF
 	fi
 	# a server that restricts output plugins to a list must list dynamo's
 	# (stock PostgreSQL 15 has no such setting, and loads any)
-	if "$PGBIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+	# (grep reads it all: with -q the server would die of SIGPIPE, and pipefail fail the test)
+	if "$PGBIN/postgres" --describe-config 2>/dev/null | grep '^output_plugin_libraries' >/dev/null; then
 		echo "output_plugin_libraries = 'pgoutput, test_decoding, dynamo'" >> "$dir/postgresql.conf"
 	fi
 }
