@@ -1244,7 +1244,7 @@ OpTableNameMember(json_object *req, size_t *len)
 char *
 OpTableArn(const char *name)
 {
-	return psprintf("arn:aws:dynamodb:%s:000000000000:table/%s", region(), name);
+	return psprintf("arn:aws:dynamodb:%s:" DYNAMO_ACCOUNT_ID ":table/%s", region(), name);
 }
 
 void
@@ -1253,7 +1253,7 @@ OpDeniedOn(const char *action, const char *arn)
 	const char *role = GetUserNameFromId(GetUserId(), true);
 
 	DynamoError(DYERR_ACCESS_DENIED,
-				"User: arn:aws:iam::000000000000:user/%s is not authorized to perform: dynamodb:%s on resource: %s",
+				"User: arn:aws:iam::" DYNAMO_ACCOUNT_ID ":user/%s is not authorized to perform: dynamodb:%s on resource: %s",
 				role ? role : "-", action, arn);
 }
 

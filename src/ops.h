@@ -113,6 +113,9 @@ struct DynamoTable;
 /* The TableName member, with DynamoDB's constraints. */
 extern const char *OpTableNameMember(json_object *req, size_t *len);
 
+/* The account of every ARN this server forms (one account: roles are not accounts). */
+#define DYNAMO_ACCOUNT_ID "000000000000"
+
 /* A table's ARN. */
 extern char *OpTableArn(const char *name);
 

@@ -14,6 +14,7 @@
 
 #include "errors.h"
 #include "json_text.h"
+#include "ops.h"
 #include "request.h"
 
 /* Memory-context callback releasing a json-c tree. */
@@ -244,7 +245,7 @@ TableNameFromArn(const char *s, size_t *len)
 	if (*len < 4 || memcmp(s, "arn:", 4) != 0)
 		return s;
 	region = GetConfigOption("dynamo.region", true, false);
-	prefix = psprintf("arn:aws:dynamodb:%s:000000000000:table/",
+	prefix = psprintf("arn:aws:dynamodb:%s:" DYNAMO_ACCOUNT_ID ":table/",
 								  (region && *region) ? region : "us-east-1");
 	plen = strlen(prefix);
 	if (*len > plen && strncmp(s, prefix, plen) == 0 && !memchr(s + plen, '/', *len - plen))

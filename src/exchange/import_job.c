@@ -74,6 +74,7 @@
 #include "item.h"
 #include "json_write.h"
 #include "miscadmin.h"
+#include "ops.h"
 #include "storage.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -86,7 +87,6 @@
 /* A batch: one transaction, one INSERT. */
 #define IMPORT_BATCH_ITEMS		1000
 #define IMPORT_BATCH_BYTES		(4 * 1024 * 1024)
-#define IMPORT_ACCOUNT			"000000000000"
 #define IMPORT_LOG_DIRECTORY	"AWSDynamoDB"
 
 /* The items of a batch, checked. */
@@ -324,7 +324,7 @@ list_source(ImportWork *w)
 	char	   *logdir = psprintf("%s/%s/", root ? root : DynamoImportDirectory, IMPORT_LOG_DIRECTORY);
 
 	free(root);
-	if (strcmp(w->owner, IMPORT_ACCOUNT) != 0)
+	if (strcmp(w->owner, DYNAMO_ACCOUNT_ID) != 0)
 		import_fails(w, "S3AccessDenied", "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)");
 	if (!s3_bucket_name(w->bucket))
 		import_fails(w, "S3NoSuchBucket", "The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket)");

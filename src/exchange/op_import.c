@@ -57,7 +57,6 @@
 #include "worker/worker.h"
 
 /* The account every ARN names. */
-#define IMPORT_ACCOUNT			"000000000000"
 /* ListImports' page when PageSize is absent (as DynamoDB pages). */
 #define IMPORT_DEFAULT_PAGE		10
 
@@ -197,7 +196,7 @@ static void
 write_log_group(JsonWriter *w, const ImportRow *r)
 {
 	JsonWriteMemberCString(w, "CloudWatchLogGroupArn",
-						   psprintf("arn:aws:logs:%s:" IMPORT_ACCOUNT ":log-group:/aws-dynamodb/imports:*",
+						   psprintf("arn:aws:logs:%s:" DYNAMO_ACCOUNT_ID ":log-group:/aws-dynamodb/imports:*",
 									arn_region(r->arn)));
 }
 
@@ -450,7 +449,7 @@ parse_source(json_object *req, ImportRequest *r)
 	r->bucket = RequestString(source, "S3Bucket", &len);
 	r->owner = RequestString(source, "S3BucketOwner", &len);
 	if (r->owner == NULL)
-		r->owner = IMPORT_ACCOUNT;
+		r->owner = DYNAMO_ACCOUNT_ID;
 	r->prefix = RequestString(source, "S3KeyPrefix", &len);
 	ExchangeCheckText("S3KeyPrefix", r->prefix, len);
 	r->format = RequestString(req, "InputFormat", &len);
