@@ -165,17 +165,14 @@ export_names(ExportJob *x)
 static bool
 job_export(const JobRow *job, ExportJob *x)
 {
-	char	   *text = JobArgs(job->id);
-	json_object *args = text ? JsonParse(text, strlen(text)) : NULL;
-	json_object *arn = NULL;
+	char	   *arn = JobArgString(job->id, "export_arn");
 	MemoryContext old;
 	bool		found;
 
-	if (args == NULL || !json_object_object_get_ex(args, "export_arn", &arn) ||
-		!json_object_is_type(arn, json_type_string))
+	if (arn == NULL)
 		ereport(ERROR, (errmsg("export job %lld names no export", (long long) job->id)));
 	old = MemoryContextSwitchTo(MaintenanceJobContext());
-	found = ExportRead(json_object_get_string(arn), &x->e) && strcmp(x->e.status, "IN_PROGRESS") == 0;
+	found = ExportRead(arn, &x->e) && strcmp(x->e.status, "IN_PROGRESS") == 0;
 	MemoryContextSwitchTo(old);
 	if (found)
 		export_names(x);

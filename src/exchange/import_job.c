@@ -218,15 +218,14 @@ reader_keys(const JobRow *job, ImportWork *w)
 static bool
 import_read(const JobRow *job, ImportWork *w)
 {
-	char	   *text = JobArgs(job->id);
-	json_object *arn = text ? RequestMember(JsonParse(text, strlen(text)), "import_arn", SHAPE_STRING) : NULL;
+	char	   *arn = JobArgString(job->id, "import_arn");
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	char	   *status;
 
 	if (arn == NULL)
 		ereport(ERROR, (errmsg("import job %lld names no import", (long long) job->id)));
-	w->arn = MemoryContextStrdup(MaintenanceJobContext(), json_object_get_string(arn));
+	w->arn = MemoryContextStrdup(MaintenanceJobContext(), arn);
 	values[0] = CStringGetTextDatum(w->arn);
 	CatalogRunSql("SELECT status, import_id, s3_bucket, s3_bucket_owner, s3_key_prefix, input_format,"
 				  " input_compression, input_format_options::pg_catalog.text FROM dynamo.imports"
@@ -924,19 +923,17 @@ ImportTableJob(const JobRow *job)
 void
 ImportJobUndo(const JobRow *job)
 {
-	char	   *text;
-	json_object *arn;
+	char	   *arn;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 
 	/* a failed or cancelled import leaves no table behind */
 	JobStepBegin();
 	RestoreDropTable(job);
-	text = JobArgs(job->id);
-	arn = text ? RequestMember(JsonParse(text, strlen(text)), "import_arn", SHAPE_STRING) : NULL;
+	arn = JobArgString(job->id, "import_arn");
 	if (arn)
 	{
-		values[0] = CStringGetTextDatum(json_object_get_string(arn));
+		values[0] = CStringGetTextDatum(arn);
 		CatalogRunSql("UPDATE dynamo.imports SET end_time = pg_catalog.clock_timestamp(),"
 					  " status = CASE WHEN status OPERATOR(pg_catalog.=) 'CANCELLING' THEN 'CANCELLED' ELSE 'FAILED' END,"
 					  " failure_code = CASE WHEN status OPERATOR(pg_catalog.=) 'CANCELLING' THEN NULL"

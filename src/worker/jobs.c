@@ -659,6 +659,20 @@ JobCountUnfinished(const char *kind, const char *table_name, const char *backup_
 }
 
 char *
+JobArgString(int64 job_id, const char *member)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2] = {Int64GetDatum(job_id), CStringGetTextDatum(member)};
+
+	CatalogRunSql("SELECT args OPERATOR(pg_catalog.->>) $2 FROM dynamo.job_queue WHERE job_id OPERATOR(pg_catalog.=) $1"
+				  " AND pg_catalog.json_typeof(args OPERATOR(pg_catalog.->) $2) OPERATOR(pg_catalog.=) 'string'",
+				  2, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+char *
 JobArgs(int64 job_id)
 {
 	Oid			types[1] = {INT8OID};

@@ -112,6 +112,9 @@ extern void ExportJobUndo(const JobRow *job);
 extern void ImportTableJob(const JobRow *job);
 extern void ImportJobUndo(const JobRow *job);
 
+/* A string member of a job's args, NULL when it has none (SPI connected). */
+extern char *JobArgString(int64 job_id, const char *member);
+
 /* The args of a job as JSON text, NULL when it has none (SPI connected). */
 extern char *JobArgs(int64 job_id);
 
