@@ -11,15 +11,15 @@ MODULE_big = dynamo
 # The install script of the current version is assembled from one part per
 # subsystem, an upgrade script from its own part and the parts it replaces.
 # Install scripts of earlier versions are kept as released (for upgrade tests).
-DATA_built = sql/dynamo--0.7.sql sql/dynamo--0.6--0.7.sql
-DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql sql/dynamo--0.4.sql sql/dynamo--0.5.sql sql/dynamo--0.6.sql \
-	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql sql/dynamo--0.3--0.4.sql sql/dynamo--0.4--0.5.sql sql/dynamo--0.5--0.6.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql
-UPGRADE_0_7_PARTS = sql/upgrade--0.6--0.7.sql sql/exchange.sql
+DATA_built = sql/dynamo--0.8.sql sql/dynamo--0.7--0.8.sql
+DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql sql/dynamo--0.4.sql sql/dynamo--0.5.sql sql/dynamo--0.6.sql sql/dynamo--0.7.sql \
+	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql sql/dynamo--0.3--0.4.sql sql/dynamo--0.4--0.5.sql sql/dynamo--0.5--0.6.sql sql/dynamo--0.6--0.7.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql sql/provisioning.sql
+UPGRADE_0_8_PARTS = sql/upgrade--0.7--0.8.sql sql/provisioning.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/json_write.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
-	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/scan.o src/dispatch.o src/security.o src/stats.o \
+	src/op_table.o src/op_item.o src/op_query.o src/keycond.o src/op_batch.o src/op_transact.o src/capacity.o src/throttle.o src/collections.o src/op_tags.o src/scan.o src/dispatch.o src/security.o src/stats.o \
 	src/ttl.o src/op_ttl.o
 # backups and point-in-time recovery
 BACKUP_OBJS = src/backup/backup_dir.o src/backup/backup_files.o src/backup/op_backup.o src/backup/restore.o \
@@ -61,9 +61,9 @@ all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
 
-sql/dynamo--0.7.sql: $(INSTALL_PARTS)
+sql/dynamo--0.8.sql: $(INSTALL_PARTS)
 	cat $^ > $@
-sql/dynamo--0.6--0.7.sql: $(UPGRADE_0_7_PARTS)
+sql/dynamo--0.7--0.8.sql: $(UPGRADE_0_8_PARTS)
 	cat $^ > $@
 
 # rebuild objects when a header they include changes

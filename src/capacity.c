@@ -71,3 +71,64 @@ CapacityWrite(JsonWriter *w, const char *table_name, double units, const char *m
 	}
 	JsonWriteObjectEnd(w);
 }
+
+void
+CapacityUseInit(CapacityUse *u, DynamoTable *t, const char *table_name)
+{
+	memset(u, 0, sizeof(*u));
+	u->table = t;
+	u->table_name = table_name;
+}
+
+void
+CapacityChargeItemRead(CapacityUse *u, const DynamoIndex *ix, size_t bytes, bool consistent,
+					   double factor)
+{
+	double		units = factor * CapacityReadUnits(bytes, consistent);
+
+	if (ix)
+		u->index_read[ix - u->table->indexes] += units;
+	else
+		u->read += units;
+}
+
+void
+CapacityChargePageRead(CapacityUse *u, const DynamoIndex *ix, size_t bytes, bool consistent)
+{
+	CapacityChargeItemRead(u, ix, bytes, consistent, 1.0);
+}
+
+void
+CapacityChargeWrite(CapacityUse *u, const DynItem *old, const DynItem *new_item, double factor)
+{
+	u->write += factor * CapacityItemWriteUnits(old, new_item);
+}
+
+/* The sum of a table's units and its indexes'. */
+static double
+use_sum(const CapacityUse *u, double table, const double *indexes)
+{
+	double		sum = table;
+
+	for (int i = 0; u->table && i < u->table->nindexes; i++)
+		sum += indexes[i];
+	return sum;
+}
+
+double
+CapacityUseRead(const CapacityUse *u)
+{
+	return use_sum(u, u->read, u->index_read);
+}
+
+double
+CapacityUseWrite(const CapacityUse *u)
+{
+	return use_sum(u, u->write, u->index_write);
+}
+
+void
+CapacityWriteUse(JsonWriter *w, const CapacityUse *u, const char *mode)
+{
+	CapacityWrite(w, u->table_name, CapacityUseRead(u) + CapacityUseWrite(u), mode);
+}

@@ -200,6 +200,31 @@ CatalogFindIndex(DynamoTable *t, const char *name)
 	return NULL;
 }
 
+/* Do dynamo.tables and dynamo.indexes hold OnDemandThroughput maxima (0.8)? */
+static bool
+catalog_has_maxima(void)
+{
+	Oid			nsp = get_namespace_oid("dynamo", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("indexes", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "max_read_request_units") != InvalidAttrNumber;
+}
+
+/*
+ * Read the throughput columns at col (provisioned read, write, then the
+ * on-demand maxima read, write): the units per second of the billing mode.
+ */
+static void
+read_throughput(HeapTuple tup, TupleDesc desc, int col, bool provisioned,
+				int64 *read_units, int64 *write_units)
+{
+	bool		isnull;
+	int			first = provisioned ? col : col + 2;
+
+	*read_units = DatumGetInt64(SPI_getbinval(tup, desc, first, &isnull));
+	*write_units = DatumGetInt64(SPI_getbinval(tup, desc, first + 1, &isnull));
+}
+
 /* Fill one index of an entry from the current row of dynamo.indexes. */
 static void
 load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
@@ -226,6 +251,7 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	for (int k = 0; k < ix->nkeys; k++)
 		ix->key_sql[k] = CatalogIndexKeySql(ix->name, &ix->keys[k]);
 	ix->predicate_sql = CatalogIndexPredicateSql(ix->name, ix->keys, ix->nkeys);
+	read_throughput(tup, desc, 10, t->provisioned, &ix->read_units, &ix->write_units);
 	ix->projection = strcmp(proj, "ALL") == 0 ? PROJECTION_ALL :
 		strcmp(proj, "KEYS_ONLY") == 0 ? PROJECTION_KEYS_ONLY : PROJECTION_INCLUDE;
 	ix->nnonkey = 0;
@@ -249,28 +275,46 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	MemoryContextSwitchTo(old);
 }
 
-/* Load the secondary indexes of an entry (SPI connected; v3: statuses stored). */
-static void
-load_indexes(DynamoTable *t, const char *name, bool v3)
+/*
+ * The level of a database's catalog, for the plans that read it: 0 before
+ * statuses (0.3), 1 with them, 2 with the OnDemandThroughput maxima of
+ * tables and indexes (0.8).  A catalog only grows, under a running backend
+ * too (ALTER EXTENSION UPDATE), which then prepares the plan of its level.
+ */
+static int
+catalog_level(void)
 {
-	static SPIPlanPtr plans[2] = {NULL, NULL};
+	if (!CatalogHasStatus())
+		return 0;
+	return catalog_has_maxima() ? 2 : 1;
+}
+
+/* Load the secondary indexes of an entry (SPI connected; level: catalog_level()). */
+static void
+load_indexes(DynamoTable *t, const char *name, int level)
+{
+	static SPIPlanPtr plans[3] = {NULL, NULL, NULL};
 	Datum		arg = CStringGetTextDatum(name);
 
-	if (plans[v3] == NULL)
+	if (plans[level] == NULL)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plans[v3] = SPI_prepare(psprintf("SELECT index_name, kind, hash_key, hash_type, range_key,"
-										 " range_type, projection_type, non_key_attributes, %s"
+		plans[level] = SPI_prepare(psprintf("SELECT index_name, kind, hash_key, hash_type, range_key,"
+										 " range_type, projection_type, non_key_attributes, %s,"
+										 " read_capacity, write_capacity, %s"
 										 " FROM dynamo.indexes WHERE table_name = $1"
 										 " ORDER BY created_at, index_name",
-										 v3 ? "status" : "'ACTIVE'::text"),
+										 level > 0 ? "status" : "'ACTIVE'::text",
+										 level == 2 ?
+										 "coalesce(max_read_request_units, 0), coalesce(max_write_request_units, 0)"
+										 : "0::bigint, 0::bigint"),
 								1, argtypes);
-		if (plans[v3] == NULL)
+		if (plans[level] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plans[v3]);
+		SPI_keepplan(plans[level]);
 	}
-	if (SPI_execute_plan(plans[v3], &arg, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plans[level], &arg, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading dynamo.indexes failed");
 	t->nindexes = Min(SPI_processed, lengthof(t->indexes));
 	for (int i = 0; i < t->nindexes; i++)
@@ -281,13 +325,14 @@ load_indexes(DynamoTable *t, const char *name, bool v3)
 static bool
 load_entry_sql(DynamoTable *t, const char *name)
 {
-	static SPIPlanPtr plans[2] = {NULL, NULL};
+	static SPIPlanPtr plans[3] = {NULL, NULL, NULL};
 	Datum		arg = CStringGetTextDatum(name);
 	HeapTuple	tup;
 	TupleDesc	desc;
 	char	   *relname;
 	bool		found = false;
-	bool		v3;
+	bool		isnull;
+	int			level;
 
 	SPI_connect();
 	/*
@@ -296,19 +341,24 @@ load_entry_sql(DynamoTable *t, const char *name)
 	 * in the entry, or the entry stays stale until the next change.
 	 */
 	PushActiveSnapshot(GetLatestSnapshot());
-	v3 = CatalogHasStatus();
-	if (plans[v3] == NULL)
+	level = catalog_level();
+	if (plans[level] == NULL)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plans[v3] = SPI_prepare(psprintf("SELECT relname::text, hash_key, hash_type, range_key,"
-										 " range_type, %s FROM dynamo.tables WHERE table_name = $1",
-										 v3 ? "status" : "'ACTIVE'::text"), 1, argtypes);
-		if (plans[v3] == NULL)
+		plans[level] = SPI_prepare(psprintf("SELECT relname::text, hash_key, hash_type, range_key,"
+										 " range_type, %s, billing_mode = 'PROVISIONED',"
+										 " read_capacity, write_capacity, %s"
+										 " FROM dynamo.tables WHERE table_name = $1",
+										 level > 0 ? "status" : "'ACTIVE'::text",
+										 level == 2 ?
+										 "coalesce(max_read_request_units, 0), coalesce(max_write_request_units, 0)"
+										 : "0::bigint, 0::bigint"), 1, argtypes);
+		if (plans[level] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plans[v3]);
+		SPI_keepplan(plans[level]);
 	}
-	if (SPI_execute_plan(plans[v3], &arg, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plans[level], &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading dynamo.tables failed");
 	if (SPI_processed == 1)
 	{
@@ -319,6 +369,8 @@ load_entry_sql(DynamoTable *t, const char *name)
 		/* (a row may name any relation its owner owns: only a dynamo table is one) */
 		found = OidIsValid(t->relid) && CatalogIsDynamoRelation(t->relid);
 		t->status = SPI_getvalue(tup, desc, 6)[0];
+		t->provisioned = DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull));
+		read_throughput(tup, desc, 8, t->provisioned, &t->read_units, &t->write_units);
 		t->keys[0].name = cache_text(t, tup, desc, 2, &t->keys[0].namelen);
 		t->keys[0].type = (DynType) SPI_getvalue(tup, desc, 3)[0];
 		t->keys[0].range = false;
@@ -333,7 +385,7 @@ load_entry_sql(DynamoTable *t, const char *name)
 			t->nkeys = 2;
 		}
 		if (found)
-			load_indexes(t, name, v3);
+			load_indexes(t, name, level);
 	}
 	PopActiveSnapshot();
 	SPI_finish();

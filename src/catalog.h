@@ -55,6 +55,9 @@ typedef struct DynamoIndex
 	ProjectionType projection;
 	int			nnonkey;		/* INCLUDE: NonKeyAttributes */
 	char	  **nonkey;
+	/* a GSI's throughput: provisioned units per second, or on-demand maxima (0: none) */
+	int64		read_units;
+	int64		write_units;
 } DynamoIndex;
 
 /* One cached table: what every data-plane call needs, nothing more. */
@@ -71,6 +74,14 @@ typedef struct DynamoTable
 	int			nindexes;
 	DynamoIndex indexes[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 	SPIPlanPtr	plans[PLAN__COUNT];
+	/*
+	 * Throughput: PROVISIONED, with read and write units per second; else
+	 * PAY_PER_REQUEST, with its OnDemandThroughput maxima (0: none; a
+	 * catalog older than 0.8 enforces none).
+	 */
+	bool		provisioned;
+	int64		read_units;
+	int64		write_units;
 } DynamoTable;
 
 /* The cached table by DynamoDB name, or NULL when there is none. */

@@ -57,6 +57,7 @@ static const DynamoOperation operations[] = {
 	{"DescribeEndpoints", OpDescribeEndpoints},
 	{"DescribeExport", OpDescribeExport},
 	{"DescribeImport", OpDescribeImport},
+	{"DescribeLimits", OpDescribeLimits},
 	{"DescribeTable", OpDescribeTable},
 	{"DescribeTimeToLive", OpDescribeTimeToLive},
 	{"ExportTableToPointInTime", OpExportTableToPointInTime},
@@ -65,14 +66,17 @@ static const DynamoOperation operations[] = {
 	{"ListBackups", OpListBackups},
 	{"ListExports", OpListExports},
 	{"ListImports", OpListImports},
+	{"ListTagsOfResource", OpListTagsOfResource},
 	{"ListTables", OpListTables},
 	{"PutItem", OpPutItem},
 	{"Query", OpQuery},
 	{"RestoreTableFromBackup", OpRestoreTableFromBackup},
 	{"RestoreTableToPointInTime", OpRestoreTableToPointInTime},
 	{"Scan", OpScan},
+	{"TagResource", OpTagResource},
 	{"TransactGetItems", OpTransactGetItems},
 	{"TransactWriteItems", OpTransactWriteItems},
+	{"UntagResource", OpUntagResource},
 	{"UpdateContinuousBackups", OpUpdateContinuousBackups},
 	{"UpdateItem", OpUpdateItem},
 	{"UpdateTable", OpUpdateTable},
@@ -329,3 +333,7 @@ SQL_OPERATION(dynamo_list_streams, "ListStreams")
 SQL_OPERATION(dynamo_describe_stream, "DescribeStream")
 SQL_OPERATION(dynamo_get_shard_iterator, "GetShardIterator")
 SQL_OPERATION(dynamo_get_records, "GetRecords")
+SQL_OPERATION(dynamo_tag_resource, "TagResource")
+SQL_OPERATION(dynamo_untag_resource, "UntagResource")
+SQL_OPERATION(dynamo_list_tags_of_resource, "ListTagsOfResource")
+SQL_OPERATION(dynamo_describe_limits, "DescribeLimits")

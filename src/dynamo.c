@@ -13,6 +13,7 @@
 #include "security.h"
 #include "stats.h"
 #include "streams/streams.h"
+#include "throttle.h"
 #include "ttl.h"
 #include "http/http.h"
 #include "worker/worker.h"
@@ -35,6 +36,7 @@ _PG_init(void)
 	StreamsConsumersInit();
 	StreamSpecInit();
 	ExchangeInit();
+	ThrottleInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

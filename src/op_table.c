@@ -1162,6 +1162,14 @@ plain_host(const char *s)
  * cached for DynamoDB's 1440 minutes.
  */
 void
+OpDescribeLimits(json_object *req, StringInfo out)
+{
+	(void) req;
+	(void) out;
+	DynamoError(DYERR_VALIDATION, "The operation DescribeLimits is not supported yet");
+}
+
+void
 OpDescribeEndpoints(json_object *req, StringInfo out)
 {
 	const char *address = DynamoDispatchHost;

@@ -19,6 +19,14 @@ extern void OpListTables(json_object *req, StringInfo out);
 extern void OpDeleteTable(json_object *req, StringInfo out);
 extern void OpUpdateTable(json_object *req, StringInfo out);
 extern void OpDescribeEndpoints(json_object *req, StringInfo out);
+extern void OpDescribeLimits(json_object *req, StringInfo out);
+
+/* op_tags.c */
+extern void OpTagResource(json_object *req, StringInfo out);
+extern void OpUntagResource(json_object *req, StringInfo out);
+extern void OpListTagsOfResource(json_object *req, StringInfo out);
+/* Tag a table CreateTable creates (its Tags member, checked; SPI connected). */
+extern void TagsApplyOnCreate(const char *table_name, json_object *tags);
 
 /* op_item.c */
 extern void OpPutItem(json_object *req, StringInfo out);

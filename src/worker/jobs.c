@@ -446,6 +446,9 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 
 	/* the rows first: only the relation's owner may delete them */
 	name_args(table_name, NULL, types, values);
+	if (CatalogHasRelation("tags"))
+		CatalogRunSql("DELETE FROM dynamo.tags WHERE table_name OPERATOR(pg_catalog.=) $1",
+					  1, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1",

@@ -3,9 +3,10 @@
 # until the update, a backup and a restore of its table after it), and from
 # 0.5 (tables with items, a backup, point-in-time recovery on; streams
 # refused until the update, a stream enabled after it), and from the
-# previous version, 0.6 (a table with items, point-in-time recovery and a
-# stream on; exports and imports refused until the update, an import after
-# it, the stream still recording): tables,
+# 0.6 (a table with items, point-in-time recovery and a stream on; exports
+# and imports refused until the update, an import after it, the stream still
+# recording), and from the previous version, 0.7 (a provisioned table with a
+# local and a global secondary index): tables,
 # indexes, items, access keys and tokens keep working, keys are bound to
 # their roles' OIDs, the HTTP API serves them, background work (0.3) starts
 # once the catalog has its job queue, a 0.3 database is served by this
@@ -51,7 +52,7 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', 'now 0.7');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', 'now 0.8');
 is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
@@ -88,7 +89,7 @@ psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Ite
 # before the update the library serves 0.2's catalog as it was: no background work
 is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
 psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
-is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.2 is now 0.7');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.2 is now 0.8');
 psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
 is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
@@ -147,7 +148,7 @@ my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*fai
 is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
 
 psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
-is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.3 is now 0.7');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.3 is now 0.8');
 is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
 	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
 is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),
@@ -194,7 +195,7 @@ for my $op (['CreateBackup', '{"TableName":"Old4","BackupName":"too-early"}'], [
 		"$op->[0] at 0.4: ValidationException asking for ALTER EXTENSION dynamo UPDATE") or diag($text4);
 }
 psql_v04(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.4');
-is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.4 is now 0.7');
+is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.4 is now 0.8');
 my $arn4 = psql_v04(q{SELECT dynamo.create_backup('{"TableName":"Old4","BackupName":"after-update"}')->'BackupDetails'->>'BackupArn'}, 'CreateBackup after the update');
 is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the backup'), '', 'the worker of the upgraded database writes it');
 is(psql_v04(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn4'}, 'the backup'), 'AVAILABLE 400', 'AVAILABLE, with every item');
@@ -228,7 +229,7 @@ ok(!$res && $text =~ /^ERROR:  ValidationException: Streams need the catalog of 
 is(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table' ->> 'LatestStreamArn'}, 'DescribeTable at 0.5'), '',
 	'DescribeTable at 0.5 shows no stream');
 psql_v05(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.5');
-is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.5 is now 0.7');
+is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.5 is now 0.8');
 is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old5"}, 'checksum after'), $old5, 'every item is there');
 is(psql_v05(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn5'}, 'the 0.5 backup'), 'AVAILABLE 200', 'the backup is there');
 is(psql_v05(q{SELECT dynamo.describe_continuous_backups('{"TableName":"Old5"}')->'ContinuousBackupsDescription'->'PointInTimeRecoveryDescription'->>'PointInTimeRecoveryStatus'}, 'PITR after'),
@@ -244,7 +245,7 @@ is(psql_v05(q{CALL dynamo.wait_for_jobs()}, 'wait for the restore'), '', 'the re
 is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."New5"}, 'checksum of New5'), $old5, 'with every item');
 is(psql_v05(q{SELECT count(*) FROM dynamo.streams WHERE table_name = 'New5'}, 'no stream restored'), '0', 'and without a stream');
 
-# from the previous version, 0.6, in a database of its own: a populated
+# from 0.6, in a database of its own: a populated
 # table with point-in-time recovery and a stream on; this library serves it
 # before the update (exports and imports ask for the update), and after it
 # imports a file, while the stream goes on recording
@@ -269,7 +270,7 @@ my $import6 = q{SELECT dynamo.call('ImportTable', '{"S3BucketSource":{"S3Bucket"
 ok(!$res && $text =~ /^ERROR:  ValidationException: Exports and imports need the catalog of dynamo 0\.7: run ALTER EXTENSION dynamo UPDATE$/m,
 	'ImportTable at 0.6: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
 psql_v06(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.6');
-is(psql_v06(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.7', '0.6 is now 0.7');
+is(psql_v06(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.6 is now 0.8');
 is(psql_v06(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old6"}, 'checksum after'), $old6, 'every item is there');
 is(psql_v06($import6, 'ImportTable after the update'), 'IN_PROGRESS', 'an import after the update');
 is(psql_v06(q{CALL dynamo.wait_for_jobs()}, 'wait for the import'), '', 'the import ends');
@@ -279,6 +280,30 @@ psql_v06(q{SELECT dynamo.put_item('{"TableName":"Old6","Item":{"p":{"S":"after"}
 psql_v06(q{SELECT dynamo.stream_wait()}, 'the change log caught up');
 is(psql_v06(q{SELECT count(*) FROM dynamo.stream_records r JOIN dynamo.streams s USING (stream_id)
 	WHERE s.table_name = 'Old6' AND r.keys::text LIKE '%"after"%'}, 'the stream after the update'), '1', 'the stream recorded it');
+
+# from the previous version, 0.7, in a database of its own: a provisioned
+# table with a local and a global secondary index and items; this library
+# serves it before the update, and after it every item is there and writes go
+# on (with their capacity counted)
+database_at('v07', '0.7');
+sub psql_v07 { return $node->ok_psql_in('v07', @_) }
+psql_v07(q{SELECT dynamo.create_table('{"TableName":"Old7","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"l","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"LocalSecondaryIndexes":[{"IndexName":"ByL","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],"GlobalSecondaryIndexes":[{"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"ProvisionedThroughput":{"ReadCapacityUnits":1000,"WriteCapacityUnits":1000}}],"ProvisionedThroughput":{"ReadCapacityUnits":1000,"WriteCapacityUnits":1000}}') IS NOT NULL},
+	'a 0.7 provisioned table with an LSI and a GSI');
+psql_v07(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old7', 'Item', json_build_object(
+		'p', json_build_object('S', 'p' || (i % 5)), 's', json_build_object('N', i::text),
+		'l', json_build_object('S', 'l' || i), 'g', json_build_object('S', 'g' || (i % 7))))))
+	FROM generate_series(1, 100) i}, '0.7 items');
+my $old7 = psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7"}, 'checksum of Old7');
+is(psql_v07(q{SELECT dynamo.put_item('{"TableName":"Old7","Item":{"p":{"S":"p1"},"s":{"N":"1000"},"l":{"S":"x"}},"ReturnConsumedCapacity":"TOTAL"}')->'ConsumedCapacity'->>'TableName'},
+	'a write before the update'), 'Old7', 'served before the update');
+psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.7');
+is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
+is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
+	$old7, 'every item is there');
+is(psql_v07(q{SELECT dynamo.put_item('{"TableName":"Old7","Item":{"p":{"S":"p2"},"s":{"N":"1001"},"l":{"S":"y"}},"ReturnConsumedCapacity":"TOTAL"}')->'ConsumedCapacity'->>'TableName'},
+	'a write after the update'), 'Old7', 'and after it');
+is(psql_v07(q{SELECT dynamo.query('{"TableName":"Old7","IndexName":"ByL","KeyConditionExpression":"p = :p","ExpressionAttributeValues":{":p":{"S":"p2"}},"Select":"COUNT"}')->>'Count'},
+	'Query of the LSI after the update'), '21', 'its LSI answers');
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
@@ -348,5 +373,7 @@ my ($ok05, $from05) = $node->psql_in('v05', $signature_sql);
 same_objects($from05, 'and the upgrade from 0.5, with a stream enabled');
 my ($ok06, $from06) = $node->psql_in('v06', $signature_sql);
 same_objects($from06, 'and the upgrade from 0.6, with an import done');
+my ($ok07, $from07) = $node->psql_in('v07', $signature_sql);
+same_objects($from07, 'and the upgrade from 0.7, with a provisioned table with indexes');
 $node->stop;
 done_testing();

@@ -1,0 +1,70 @@
+-- Capacity, throttling, tags and the remaining table settings (src/capacity.c,
+-- src/throttle.c, src/op_tags.c, src/op_table.c).
+
+-- When a table's billing mode last became PAY_PER_REQUEST (once per UTC day);
+-- NumberOfDecreasesToday counts decreases on last_decrease's UTC day only.
+ALTER TABLE dynamo.tables ADD COLUMN last_update_to_pay_per_request timestamptz;
+-- A GSI's own throughput history and on-demand maxima, as a table's.
+ALTER TABLE dynamo.indexes ADD COLUMN last_increase timestamptz,
+	ADD COLUMN last_decrease timestamptz,
+	ADD COLUMN decreases_today int NOT NULL DEFAULT 0,
+	ADD COLUMN max_read_request_units bigint,
+	ADD COLUMN max_write_request_units bigint;
+
+-- Tags of tables (TagResource, UntagResource, ListTagsOfResource), of the
+-- table with this table_id only: dropped with it, never inherited by a table
+-- created later under its name.  Changed by the table's owner, seen by roles
+-- that may read the table.
+CREATE TABLE dynamo.tags (
+	table_name text NOT NULL,
+	table_id uuid NOT NULL,
+	tag_key text NOT NULL,
+	tag_value text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (table_name, tag_key)
+) USING heap;
+SELECT pg_catalog.pg_extension_config_dump('dynamo.tags', '');
+ALTER TABLE dynamo.tags ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable ON dynamo.tags FOR SELECT
+	USING (dynamo.may_read_table(table_name, table_id));
+CREATE POLICY owner_inserts ON dynamo.tags FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		tags.table_name AND t.table_id OPERATOR(pg_catalog.=) tags.table_id
+		AND dynamo.owns_relation(t.relname)));
+CREATE POLICY owner_updates ON dynamo.tags FOR UPDATE
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		tags.table_name AND dynamo.owns_relation(t.relname)));
+CREATE POLICY owner_deletes ON dynamo.tags FOR DELETE
+	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		tags.table_name AND dynamo.owns_relation(t.relname)));
+GRANT SELECT, INSERT, UPDATE, DELETE ON dynamo.tags TO PUBLIC;
+
+CREATE FUNCTION dynamo.tag_resource(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_tag_resource' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.untag_resource(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_untag_resource' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.list_tags_of_resource(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_list_tags_of_resource' LANGUAGE C STRICT;
+CREATE FUNCTION dynamo.describe_limits(json) RETURNS json
+	AS 'MODULE_PATHNAME', 'dynamo_describe_limits' LANGUAGE C STRICT;
+
+-- The token buckets of provisioned tables and indexes (shared memory), for
+-- operators: what each table and index may still consume.
+CREATE FUNCTION dynamo.throttle_state(OUT table_name text, OUT index_name text,
+	OUT read_units_per_second double precision, OUT read_units_available double precision,
+	OUT write_units_per_second double precision, OUT write_units_available double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'dynamo_throttle_state' LANGUAGE C STRICT;
+
+-- Sizes of item collections (items sharing a partition key value, with their
+-- local secondary index entries) of tables with LSIs, kept by every write
+-- (src/collections.c): DynamoDB's 10 GB limit and ItemCollectionMetrics.
+-- Written by the data plane as the extension's owner; no role reads it.
+CREATE TABLE dynamo.item_collections (
+	table_id uuid NOT NULL,
+	hash_key bytea NOT NULL,		-- the encoded partition key value
+	size_bytes bigint NOT NULL,
+	PRIMARY KEY (table_id, hash_key)
+) USING heap;
+SELECT pg_catalog.pg_extension_config_dump('dynamo.item_collections', '');
+REVOKE ALL ON dynamo.item_collections FROM PUBLIC;

@@ -1,0 +1,3 @@
+-- dynamo 0.7 -> 0.8: capacity as DynamoDB counts it, throttling of
+-- provisioned tables, tags and DescribeLimits (sql/provisioning.sql).
+\echo Use "ALTER EXTENSION dynamo UPDATE TO '0.8'" to load this file. \quit
