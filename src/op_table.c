@@ -1669,18 +1669,18 @@ typedef struct ThroughputState
 /* The columns of a row (alias r) that a ThroughputState holds after the first three. */
 #define BUDGET_COLUMNS \
 	DECREASES_TODAY_SQL("r") "," \
-	" coalesce(r.last_decrease OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 hour', false)," \
+	" coalesce(r.last_decrease OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 hour'), false)," \
 	" pg_catalog.to_char(r.last_decrease AT TIME ZONE 'UTC', '" JAVA_LONG_DATE "')," \
 	" pg_catalog.to_char((r.last_decrease OPERATOR(pg_catalog.+) interval '1 hour') AT TIME ZONE 'UTC', '" JAVA_LONG_DATE "')"
 
 /* The switches to PAY_PER_REQUEST of the last 24 hours (0.8 on). */
 #define SWITCH_COLUMNS \
 	" (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(r.pay_per_request_updates) u" \
-	"  WHERE u OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')," \
+	"  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours'))," \
 	" pg_catalog.to_char(r.last_update_to_pay_per_request AT TIME ZONE 'UTC', '" JAVA_DATE "')," \
 	" (SELECT pg_catalog.to_char((pg_catalog.min(u) OPERATOR(pg_catalog.+) interval '24 hours') AT TIME ZONE 'UTC', '" JAVA_DATE "')" \
 	"  FROM pg_catalog.unnest(r.pay_per_request_updates) u" \
-	"  WHERE u OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')"
+	"  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours'))"
 
 /* Fill a ThroughputState from the one row of the last query (SPI connected). */
 static void
@@ -2266,7 +2266,7 @@ record_table_update(const TableSpec *spec, const ThroughputState *st, const OnDe
 						   "  ELSE last_update_to_pay_per_request END,"
 						   " pay_per_request_updates = CASE WHEN $12 THEN pg_catalog.array_append(ARRAY("
 						   "  SELECT u FROM pg_catalog.unnest(pay_per_request_updates) u"
-						   "  WHERE u OPERATOR(pg_catalog.>) pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours'),"
+						   "  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')),"
 						   "  pg_catalog.now()) ELSE pay_per_request_updates END" : ""),
 				  12, types, values, nulls, SPI_OK_UPDATE);
 }
