@@ -11,7 +11,8 @@
  * changes its tags, roles that may read it list them.
  *
  * The checks come in DynamoDB's order: the model's member constraints
- * (validate.c), the ResourceArn's form, the tags themselves (characters,
+ * (validate.c: the lengths of keys and values, in characters as DynamoDB
+ * counts them), the ResourceArn's form, the tags themselves (characters,
  * the reserved aws: prefix, duplicates, at most 50 in a request), then the
  * table (not found, also while CREATING), the caller's rights, its status,
  * and last the limit of 50 tags counted after the change.  Changes hold the
@@ -218,27 +219,14 @@ tag_chars_valid(const char *s, size_t len)
 	return true;
 }
 
-/* Length in characters, as DynamoDB counts a tag's (UTF-16 code units). */
-static size_t
-tag_length(const char *s, size_t len)
-{
-	size_t		n = 0;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if ((c & 0xC0) != 0x80)
-			n += (c >= 0xF0) ? 2 : 1;
-	}
-	return n;
-}
-
-/* A tag key's checks: characters and lengths, then the reserved prefix. */
+/*
+ * A tag key's checks: its characters, then the reserved prefix (its length
+ * and its value's, in characters, are the model's member constraints).
+ */
 static void
 check_key(const char *key, size_t len)
 {
-	if (len == 0 || tag_length(key, len) > 128 || !tag_chars_valid(key, len))
+	if (len == 0 || !tag_chars_valid(key, len))
 		DynamoError(DYERR_VALIDATION, "The Tag Key provided is invalid, Key: %s", key);
 	if (len >= 4 && pg_strncasecmp(key, "aws:", 4) == 0)
 		DynamoError(DYERR_VALIDATION, "Tag Key cannot be prefixed with aws:, Key: %s", key);
@@ -291,8 +279,7 @@ read_tags(json_object *list, bool values, bool empty_ok)
 		check_key(t->key, t->key_len);
 		if (values && t->value == NULL)
 			DynamoError(DYERR_VALIDATION, "The Tag Value provided is invalid, Value: null");
-		if (values && (tag_length(t->value, t->value_len) > 256 ||
-					   !tag_chars_valid(t->value, t->value_len)))
+		if (values && !tag_chars_valid(t->value, t->value_len))
 			DynamoError(DYERR_VALIDATION, "The Tag Value provided is invalid, Value: %s", t->value);
 	}
 	if (n > DYNAMO_MAX_TAGS)
