@@ -59,9 +59,21 @@ typedef struct CapacityUse
 	/* on each index of table->indexes, by position */
 	double		index_read[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 	double		index_write[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
+	bool		transactional;	/* report ReadCapacityUnits / WriteCapacityUnits too */
 } CapacityUse;
 
 extern void CapacityUseInit(CapacityUse *u, DynamoTable *t, const char *table_name);
+
+/* Add the units of from (a use of the same table) to into. */
+extern void CapacityUseAdd(CapacityUse *into, const CapacityUse *from);
+
+/*
+ * The bytes of an item's entry in index ix (its table's and the index's key
+ * attributes and the attributes the index projects), or 0 when the item is
+ * not in the index (it lacks one of the index's key attributes).
+ */
+extern size_t CapacityIndexEntrySize(const DynamoTable *t, const DynamoIndex *ix,
+									 const char *map);
 
 /*
  * Charge one item read from the table (ix NULL) or from the index ix of
