@@ -66,6 +66,7 @@
 #include "utils/syscache.h"
 
 #include "capacity.h"
+#include "collections.h"
 #include "errors.h"
 #include "json_write.h"
 #include "op_write.h"
@@ -795,12 +796,49 @@ write_replay(const char *mode, const char *lines, StringInfo out)
  * The operations
  * --------------------------------------------------------------------- */
 
+/*
+ * Write ItemCollectionMetrics when mode asks for them: per table with local
+ * secondary indexes, the collection of each item a Put, Update or Delete
+ * wrote (a ConditionCheck writes none).
+ */
+static void
+write_collection_metrics(JsonWriter *w, const char *mode, const TxAction *acts, int n)
+{
+	bool		started = false;
+
+	for (int i = 0; i < n; i++)
+	{
+		const DynamoTable *t = acts[i].w.table;
+		bool		first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = acts[j].w.table != t;
+		if (!first || !CollectionMetricsWanted(t, mode))
+			continue;
+		if (!started)
+		{
+			JsonWriteKey(w, "ItemCollectionMetrics");
+			JsonWriteObjectStart(w);
+			started = true;
+		}
+		JsonWriteKey(w, t->name);
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n; j++)
+			if (acts[j].w.table == t && acts[j].w.kind != WRITE_CHECK)
+				CollectionWriteMetrics(w, t, acts[j].w.map);
+		JsonWriteArrayEnd(w);
+	}
+	if (started)
+		JsonWriteObjectEnd(w);
+}
+
 void
 OpTransactWriteItems(json_object *req, StringInfo out)
 {
 	ValidationErrors v;
 	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
+	json_object *rmj = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	size_t		token_len;
 	const char *token = RequestString(req, "ClientRequestToken", &token_len);
@@ -813,6 +851,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	int			n;
 	bytea	   *token_b = NULL,
 			   *hash = NULL;
+	JsonWriter	w;
 
 	ValidationInit(&v);
 	n = check_item_list(items, "TransactWriteItem", &v);
@@ -857,7 +896,11 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	run_actions(acts, reasons, n, uses);
 	if (token)
 		token_store(token_b, hash, replay_units_text(acts, n));
-	write_capacity_response(out, rc, uses, n);
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	write_capacity(&w, rc, uses, n);
+	write_collection_metrics(&w, rmj ? json_object_get_string(rmj) : NULL, acts, n);
+	JsonWriteObjectEnd(&w);
 }
 
 /* One Get of TransactGetItems. */
