@@ -20,7 +20,9 @@
  * all unchanged is not rewritten: nothing either.  Each of those writes is
  * sized in 1 KB units by the entry (the keys and the projected attributes;
  * the 100 bytes of overhead per entry the guides count are storage, not
- * throughput).
+ * throughput).  A transaction's two underlying writes of every item (prepare
+ * and commit, "Capacity management for transactions") are the table's: the
+ * indexes are written once, after the commit.
  *
  * Item maps are sorted by attribute name, so comparing two entries is one
  * pass over both items: every charge is linear in the items' sizes.
@@ -294,7 +296,7 @@ CapacityChargeWrite(CapacityUse *u, const DynItem *old, const DynItem *new_item,
 		/* an index being dropped is no longer maintained */
 		if (ix->status == STATUS_DELETING)
 			continue;
-		u->index_write[i] += factor * index_write_units(u->table, ix, old_map, new_map);
+		u->index_write[i] += index_write_units(u->table, ix, old_map, new_map);
 	}
 }
 

@@ -16,7 +16,7 @@
  *	  Query and Scan round the total size of the items read, once per page;
  *	  eventually consistent reads cost half; transactional reads twice.
  *	- writes: 1 KB units, the larger of the item before and after, rounded
- *	  up per item, at least 1; transactional writes twice.
+ *	  up per item, at least 1; transactional writes twice (on the table).
  *	- indexes: a write charges each index the item's entry there changes
  *	  (the size of the projected entry; an index key changed or the entry
  *	  gone and back: two writes); a read of an index charges that index.
@@ -88,8 +88,10 @@ extern void CapacityChargePageRead(CapacityUse *u, const DynamoIndex *ix, size_t
 
 /*
  * Charge one write replacing old by new_item (either NULL: an insert or a
- * delete; both NULL: a write that found nothing, 1 unit) to the table and to
- * each index whose entry for the item it changes, times factor.
+ * delete; both NULL: a write that found nothing, 1 unit) to the table, times
+ * factor (2 in transactions: their prepare and commit), and to each index
+ * whose entry for the item it changes (once: the index is written after the
+ * commit).
  */
 extern void CapacityChargeWrite(CapacityUse *u, const struct varlena *old,
 								const struct varlena *new_item, double factor);
