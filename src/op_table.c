@@ -1322,17 +1322,16 @@ OpCreateTable(json_object *req, StringInfo out)
 {
 	TableSpec	spec = {0};
 	StreamSpecRequest stream;
-	json_object *tags;
 
 	TableSpecFromRequest(req, &spec, &stream);
-	tags = RequestMember(req, "Tags", SHAPE_ARRAY);
 	TableCreate(&spec, "ACTIVE");
+	/* (the row exists: a tag refused rolls the creation back) */
+	SPI_connect();
+	TagsApplyOnCreate(spec.name, RequestMember(req, "Tags", SHAPE_ARRAY));
+	SPI_finish();
 	if (stream.enabled)
 		StreamEnable(CatalogGetTable(spec.name, spec.namelen), spec.name, stream.view_type);
 	SPI_connect();
-	/* (the row exists: a tag refused rolls the creation back) */
-	if (tags)
-		TagsApplyOnCreate(spec.name, tags);
 	/* the answer shows the table and its indexes CREATING, as DynamoDB's */
 	write_table_response(out, "TableDescription", spec.name, "CREATING",
 						 &(IndexChange) {"*", "CREATING"}, false);
