@@ -2138,10 +2138,11 @@ update_global_index(json_object *upd, DynamoTable *t, TableSpec *spec, IndexChan
 	if (history)
 	{
 		index_throughput_state(spec->name, iname, &st);
-		if (!odt.present)
-			compare_throughput(&st, units, &increase, &decrease);
-		else
+		/* (a switch of billing mode is neither an increase nor a decrease) */
+		if (odt.present)
 			memcpy(units, st.units, sizeof(units));
+		else if (!spec->billing_switch)
+			compare_throughput(&st, units, &increase, &decrease);
 	}
 	name_arg(spec->name, types, values);
 	values[1] = CStringGetTextDatum(iname);
@@ -2270,6 +2271,38 @@ record_table_update(const TableSpec *spec, const ThroughputState *st, const OnDe
 				  12, types, values, nulls, SPI_OK_UPDATE);
 }
 
+/* The Update of a GlobalSecondaryIndexUpdates list that gives index new provisioned throughput. */
+static bool
+index_throughput_given(json_object *updates, const char *index)
+{
+	size_t		n = updates ? json_object_array_length(updates) : 0;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *upd = RequestMember(json_object_array_get_idx(updates, i), "Update", SHAPE_OBJECT);
+		size_t		len;
+		const char *iname = upd ? RequestString(upd, "IndexName", &len) : NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (iname && strcmp(iname, index) == 0)
+			return RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT) != NULL;
+	}
+	return false;
+}
+
+/*
+ * A switch to PROVISIONED gives every GSI its provisioned throughput in the
+ * same request: none is assigned by itself.
+ */
+static void
+check_indexes_provisioned(const DynamoTable *t, json_object *updates)
+{
+	for (int k = 0; k < t->nindexes; k++)
+		if (t->indexes[k].global && !index_throughput_given(updates, t->indexes[k].name))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s",
+						t->indexes[k].name);
+}
+
 /* Is there anything an UpdateTable changes? */
 static bool
 update_requests_change(const TableSpec *spec, json_object *gsi_updates,
@@ -2329,6 +2362,9 @@ OpUpdateTable(json_object *req, StringInfo out)
 	}
 	if (spec.billing == NULL)
 		spec.billing = cur.billing;
+	spec.billing_switch = strcmp(spec.billing, cur.billing) != 0;
+	if (spec.billing_switch && strcmp(spec.billing, "PROVISIONED") == 0)
+		check_indexes_provisioned(t, gsi_updates);
 	check_on_demand_billing(&odt, spec.billing, false);
 	record_table_update(&spec, &cur, &odt);
 	if (gsi_updates)
