@@ -147,13 +147,14 @@ ThrottleInit(void)
 							 "Throttles provisioned tables and on-demand tables with maximum throughput.",
 							 "Off: no request is refused for throughput (local use).",
 							 &throttling_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
+	/* a postmaster setting exists only in a preloading server */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
 	DefineCustomIntVariable("dynamo.throttle_entries",
 							"Token bucket entries in shared memory (one per table and global secondary index in use).",
 							"When full, the least recently used entry is dropped; it starts afresh when used again.",
 							&throttle_entries, 4096, 16, 1000000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
-	if (!process_shared_preload_libraries_in_progress)
-		return;
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = throttle_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
