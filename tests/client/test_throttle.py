@@ -104,8 +104,9 @@ class ThrottleTest(unittest.TestCase):
 
     def test_writer_throttled_at_provisioned_rate(self):
         # 1 WCU: one write of up to 1 KB per second, and a new table has
-        # one second's worth; the rest is refused and writes nothing
-        t = self.provisioned(1, 1)
+        # one second's worth; the rest is refused and writes nothing (the
+        # reads that check it have plenty)
+        t = self.provisioned(1000, 1)
         ok, refused, refused_keys = 0, 0, []
         start = time.monotonic()
         i = 0
@@ -167,7 +168,7 @@ class ThrottleTest(unittest.TestCase):
     def test_gsi_write_throttle_refuses_table_writes(self):
         # the table has plenty; the index 1 WCU: a write that writes the
         # index is refused with the index's message, one that does not goes
-        t = self.provisioned(100, 100, gsi=("ByG", 1, 1))
+        t = self.provisioned(1000, 1000, gsi=("ByG", 1, 1))
         self.ddb.put_item(TableName=t, Item=dict(item("big", BIG), g={"S": "g"}))
         status, body = raw_call("PutItem", {"TableName": t, "Item": dict(item("a"), g={"S": "g"})})
         self.assertEqual(status, 400)
@@ -210,17 +211,13 @@ class ThrottleTest(unittest.TestCase):
         self.assertLessEqual(ok, 6)
 
     def test_new_table_has_one_seconds_worth(self):
-        t = self.provisioned(5, 5)
-        ok = 0
-        for i in range(30):
-            try:
-                self.ddb.put_item(TableName=t, Item=item("n%d" % i))
-                ok += 1
-            except botocore.exceptions.ClientError:
-                break
-        # 5 at once, and what refills while they run (a slow machine: more)
-        self.assertGreaterEqual(ok, 5)
-        self.assertLessEqual(ok, 12)
+        # idle for 6 s after CreateTable, a 1 WCU table still has one unit
+        # only: a 5 KB write (5 units) leaves it 4 units short, so the next
+        # write is refused for 4 s (had it kept the 6 s, both would go)
+        t = self.provisioned(1000, 1)
+        time.sleep(6)
+        self.ddb.put_item(TableName=t, Item=item("five", "x" * 4900))
+        self.assertThrottled(self.ddb.put_item, TableName=t, Item=item("next"))
 
     def test_sql_sessions_and_http_workers_share_the_bucket(self):
         t = self.provisioned(1, 1)
@@ -273,7 +270,7 @@ class ThrottleTest(unittest.TestCase):
         self.assertLessEqual(total, 2 + 2 * 4 + 2, counts)
 
     def test_batch_write_returns_unprocessed_items(self):
-        t = self.provisioned(1, 1)
+        t = self.provisioned(1000, 1)
         requests = [{"PutRequest": {"Item": item("b%d" % i)}} for i in range(10)]
         out = self.ddb.batch_write_item(RequestItems={t: requests})
         unprocessed = out.get("UnprocessedItems", {}).get(t, [])
@@ -308,7 +305,7 @@ class ThrottleTest(unittest.TestCase):
         self.assertEqual(len(got) + len(left), 10)
 
     def test_transaction_cancelled_with_throttling_error(self):
-        t = self.provisioned(1, 1)
+        t = self.provisioned(1000, 1)
         self.drain_writes(t)
         status, body = raw_call("TransactWriteItems", {"TransactItems": [
             {"Put": {"TableName": t, "Item": item("tx")}}]})
