@@ -16,8 +16,9 @@
  * would draw from is at or below zero; else it draws its whole use from each,
  * which may leave them negative (the next requests wait the debt out).  The
  * rate comes from the cached table on every call, so an UpdateTable takes
- * effect at the next request: units accrued so far stay, the new rate
- * applies from then on.
+ * effect at the next request: units accrued so far stay, and a raised rate
+ * applies to the time since the last refill as well (the change happened in
+ * it), a lowered one caps the bucket at its new burst.
  *
  * Locks: entries are found under the LWLock in shared mode, inserted (and
  * the least recently used one evicted when the table is full) in exclusive
@@ -227,6 +228,24 @@ bucket_set_rate(const ThrottleEntry *e, ThrottleBucket *b, double rate)
 	b->available = Min(b->available, bucket_cap(e, rate));
 }
 
+/*
+ * Refill a bucket for seconds, then take it to rate.  A rate raised since the
+ * last refill counts from the change, which happened within those seconds:
+ * they are refilled at the higher rate, so that an UpdateTable raising the
+ * throughput is felt by the very next request.
+ */
+static void
+bucket_refill(const ThrottleEntry *e, ThrottleBucket *b, double rate, double seconds)
+{
+	double		refill_rate = Max(b->rate, rate);
+
+	if (b->rate > 0)
+		b->available = Min(b->available + refill_rate * seconds,
+						   bucket_cap(e, refill_rate));
+	if (b->rate != rate)
+		bucket_set_rate(e, b, rate);
+}
+
 /* Start an entry afresh for target: one second's worth in each bucket. */
 static void
 entry_reset(ThrottleEntry *e, const ThrottleTarget *tg, const char *table_name,
@@ -255,15 +274,9 @@ entry_sync(ThrottleEntry *e, const ThrottleTarget *tg, const char *table_name,
 		return;
 	}
 	seconds = now > e->refilled ? (double) (now - e->refilled) / USECS_PER_SEC : 0;
-	e->read.available = Min(e->read.available + e->read.rate * seconds,
-							bucket_cap(e, e->read.rate));
-	e->write.available = Min(e->write.available + e->write.rate * seconds,
-							 bucket_cap(e, e->write.rate));
+	bucket_refill(e, &e->read, tg->read_rate, seconds);
+	bucket_refill(e, &e->write, tg->write_rate, seconds);
 	e->refilled = Max(now, e->refilled);
-	if (e->read.rate != tg->read_rate)
-		bucket_set_rate(e, &e->read, tg->read_rate);
-	if (e->write.rate != tg->write_rate)
-		bucket_set_rate(e, &e->write, tg->write_rate);
 	e->used = now;
 }
 
