@@ -93,7 +93,7 @@ SELECT dynamo.get_item('{"TableName":"x$","Key":{"pk":{"S":"a"}}}');
 SELECT dynamo.get_item('{"TableName":"ab","Key":{"pk":{"S":"a"}}}');
 -- value errors come before the table lookup
 SELECT dynamo.put_item('{"TableName":"Nope","Item":{"pk":{"S":"a"},"n":{"N":"1e999"}}}');
--- parameters of later features are refused, never ignored
+-- ReturnItemCollectionMetrics SIZE on a table without local secondary indexes: no metrics
 SELECT dynamo.put_item('{"TableName":"Items","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE"}');
 
 -- dynamo.call dispatches every operation by its wire name

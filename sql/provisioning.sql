@@ -21,7 +21,13 @@ CREATE TABLE dynamo.tags (
 	tag_key text NOT NULL,
 	tag_value text NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	PRIMARY KEY (table_name, tag_key)
+	PRIMARY KEY (table_name, tag_key),
+	-- what TagResource never writes, refused to SQL written by hand too
+	-- (lengths in characters; op_tags.c checks the characters themselves)
+	CONSTRAINT tag_key_length CHECK (pg_catalog.char_length(tag_key) OPERATOR(pg_catalog.>=) 1
+		AND pg_catalog.char_length(tag_key) OPERATOR(pg_catalog.<=) 128),
+	CONSTRAINT tag_value_length CHECK (pg_catalog.char_length(tag_value) OPERATOR(pg_catalog.<=) 256),
+	CONSTRAINT tag_key_not_reserved CHECK (NOT pg_catalog.starts_with(pg_catalog.lower(tag_key), 'aws:'))
 ) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('dynamo.tags', '');
 ALTER TABLE dynamo.tags ENABLE ROW LEVEL SECURITY;

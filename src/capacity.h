@@ -16,7 +16,7 @@
  *	  Query and Scan round the total size of the items read, once per page;
  *	  eventually consistent reads cost half; transactional reads twice.
  *	- writes: 1 KB units, the larger of the item before and after, rounded
- *	  up per item, at least 1; transactional writes twice.
+ *	  up per item, at least 1; transactional writes twice (on the table).
  *	- indexes: a write charges each index the item's entry there changes
  *	  (the size of the projected entry; an index key changed or the entry
  *	  gone and back: two writes); a read of an index charges that index.
@@ -59,9 +59,21 @@ typedef struct CapacityUse
 	/* on each index of table->indexes, by position */
 	double		index_read[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 	double		index_write[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
+	bool		transactional;	/* report ReadCapacityUnits / WriteCapacityUnits too */
 } CapacityUse;
 
 extern void CapacityUseInit(CapacityUse *u, DynamoTable *t, const char *table_name);
+
+/* Add the units of from (a use of the same table) to into. */
+extern void CapacityUseAdd(CapacityUse *into, const CapacityUse *from);
+
+/*
+ * The bytes of an item's entry in index ix (its table's and the index's key
+ * attributes and the attributes the index projects), or 0 when the item is
+ * not in the index (it lacks one of the index's key attributes).
+ */
+extern size_t CapacityIndexEntrySize(const DynamoTable *t, const DynamoIndex *ix,
+									 const char *map);
 
 /*
  * Charge one item read from the table (ix NULL) or from the index ix of
@@ -76,8 +88,10 @@ extern void CapacityChargePageRead(CapacityUse *u, const DynamoIndex *ix, size_t
 
 /*
  * Charge one write replacing old by new_item (either NULL: an insert or a
- * delete; both NULL: a write that found nothing, 1 unit) to the table and to
- * each index whose entry for the item it changes, times factor.
+ * delete; both NULL: a write that found nothing, 1 unit) to the table, times
+ * factor (2 in transactions: their prepare and commit), and to each index
+ * whose entry for the item it changes (once: the index is written after the
+ * commit).
  */
 extern void CapacityChargeWrite(CapacityUse *u, const struct varlena *old,
 								const struct varlena *new_item, double factor);

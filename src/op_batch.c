@@ -5,21 +5,32 @@
  * Every request of a batch is checked before anything is read or written:
  * sizes of the batch, tables, keys, items, duplicates.  The writes are then
  * applied one by one, each atomic by itself; as the whole call runs in one
- * Postgres transaction, an error leaves nothing half-written.  Nothing is
- * ever left unprocessed except BatchGetItem keys past the 16 MB response,
- * returned in UnprocessedKeys.  Capacity is counted per item, as its single
- * operation would: a read by its size and its table's ConsistentRead (a key
- * with no item costs the minimum), a write by the larger of the old and the
- * new item.
+ * Postgres transaction, an error leaves nothing half-written.  Capacity is
+ * counted per item, as its single operation would: a read by its size
+ * rounded alone and its table's ConsistentRead (a key with no item costs
+ * the minimum), a write by the larger of the old and the new item, with
+ * the writes of the table's indexes (capacity.c).
+ *
+ * Each request draws its capacity from its table's throughput (throttle.h)
+ * before it is written or its item returned; a request refused is left
+ * unprocessed, returned in UnprocessedItems / UnprocessedKeys as the request
+ * gave it, and so are BatchGetItem keys past the 16 MB response.  When no
+ * request at all could be processed for want of throughput, the call fails
+ * with ProvisionedThroughputExceededException, as DynamoDB's BatchGetItem and
+ * BatchWriteItem references say.
  */
 #include "postgres.h"
+
+#include "miscadmin.h"
 
 #include "capacity.h"
 #include "errors.h"
 #include "json_write.h"
 #include "expr/expr.h"
+#include "collections.h"
 #include "ops.h"
 #include "storage.h"
+#include "throttle.h"
 
 #define MAX_BATCH_WRITES 25
 #define MAX_BATCH_GETS 100
@@ -43,7 +54,12 @@ typedef struct BatchEntry
 	ExprProjection *projection; /* Get: ProjectionExpression / AttributesToGet */
 	StorageKey	key;
 	bytea	   *keybytes;		/* encoded key, for duplicate checks */
-	double		units;			/* capacity units consumed */
+	json_object *request;		/* Write: the WriteRequest; Get: KeysAndAttributes */
+	json_object *key_json;		/* Get: the key as the request gave it */
+	bool		consistent;		/* Get: ConsistentRead */
+	DynItem    *found;			/* Get: the item read, or NULL */
+	bool		unprocessed;	/* refused for throughput, or past 16 MB */
+	CapacityUse use;			/* capacity consumed (processed only) */
 } BatchEntry;
 
 /* Raise DynamoDB's error when two entries of one table share a key. */
@@ -99,31 +115,159 @@ write_capacity(JsonWriter *w, const char *capacity, BatchEntry *entries, int n)
 	JsonWriteArrayStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		double		units = 0;
+		CapacityUse sum;
 
 		if (!first_of_table(entries, 0, i))
 			continue;
+		CapacityUseInit(&sum, entries[i].table, entries[i].table_name);
 		for (int j = i; j < n; j++)
-			if (entries[j].table == entries[i].table)
-				units += entries[j].units;
-		CapacityWrite(w, entries[i].table_name, units, capacity);
+			if (entries[j].table == entries[i].table && !entries[j].unprocessed)
+				CapacityUseAdd(&sum, &entries[j].use);
+		CapacityWriteUse(w, &sum, capacity);
 	}
 	JsonWriteArrayEnd(w);
 }
 
-/* BatchWriteItem's response: every request processed. */
+/* A JSON value as the request gave it. */
 static void
-write_write_response(StringInfo out, const char *capacity, BatchEntry *entries, int n)
+write_as_given(JsonWriter *w, json_object *val)
+{
+	const char *text = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
+
+	JsonWriteRaw(w, text, strlen(text));
+}
+
+/* Write UnprocessedItems: the WriteRequests refused, table by table. */
+static void
+write_unprocessed_items(JsonWriter *w, BatchEntry *entries, int n)
+{
+	JsonWriteKey(w, "UnprocessedItems");
+	JsonWriteObjectStart(w);
+	for (int i = 0; i < n; i++)
+	{
+		bool		first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
+		if (!entries[i].unprocessed || !first)
+			continue;
+		JsonWriteKey(w, entries[i].table_name);
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n; j++)
+			if (entries[j].unprocessed && entries[j].table == entries[i].table)
+				write_as_given(w, entries[j].request);
+		JsonWriteArrayEnd(w);
+	}
+	JsonWriteObjectEnd(w);
+}
+
+/*
+ * Write BatchWriteItem's ItemCollectionMetrics, when asked for: per table
+ * with local secondary indexes, the collections its processed requests
+ * wrote to.
+ */
+static void
+write_collection_metrics(JsonWriter *w, const char *mode, BatchEntry *entries, int n)
+{
+	bool		started = false;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!first_of_table(entries, 0, i) || !CollectionMetricsWanted(entries[i].table, mode))
+			continue;
+		if (!started)
+		{
+			JsonWriteKey(w, "ItemCollectionMetrics");
+			JsonWriteObjectStart(w);
+			started = true;
+		}
+		JsonWriteKey(w, entries[i].table_name);
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n; j++)
+			if (entries[j].table == entries[i].table && !entries[j].unprocessed)
+				CollectionWriteMetrics(w, entries[j].table, entries[j].item);
+		JsonWriteArrayEnd(w);
+	}
+	if (started)
+		JsonWriteObjectEnd(w);
+}
+
+/* BatchWriteItem's response: what was left, the capacity, the collections. */
+static void
+write_write_response(StringInfo out, const char *capacity, const char *metrics,
+					 BatchEntry *entries, int n)
 {
 	JsonWriter	w;
 
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
-	JsonWriteKey(&w, "UnprocessedItems");
-	JsonWriteObjectStart(&w);
-	JsonWriteObjectEnd(&w);
+	write_unprocessed_items(&w, entries, n);
 	write_capacity(&w, capacity, entries, n);
+	write_collection_metrics(&w, metrics, entries, n);
 	JsonWriteObjectEnd(&w);
+}
+
+/*
+ * When every request of a batch was refused for want of throughput, raise
+ * the refusal of the last (why: nothing at all was processed).
+ */
+static void
+raise_if_none_processed(BatchEntry *entries, int n, const ThrottleRefusal *why)
+{
+	for (int i = 0; i < n; i++)
+		if (!entries[i].unprocessed)
+			return;
+	if (n > 0)
+		ThrottleRaise(&entries[n - 1].use, why);
+}
+
+/* Charge e's write replacing old. */
+static void
+charge_write(BatchEntry *e, const DynItem *old)
+{
+	CapacityUseInit(&e->use, e->table, e->table_name);
+	CapacityChargeWrite(&e->use, old, e->is_put ? e->item : NULL, 1.0);
+}
+
+/*
+ * Run one delete request: charge it by the item there, draw it (false,
+ * nothing deleted, when refused), delete, and charge what was deleted.  The
+ * item is read without a lock: a delete needs no UPDATE privilege, which
+ * FOR UPDATE would.
+ */
+static bool
+run_delete(BatchEntry *e, ThrottleRefusal *why)
+{
+	charge_write(e, StorageFetch(e->table, &e->key, false));
+	if (!ThrottleTryConsume(&e->use, why))
+		return false;
+	charge_write(e, StorageDelete(e->table, &e->key));
+	return true;
+}
+
+/*
+ * Run one write request: lock its key, charge the write, draw it from the
+ * throughput (false, nothing written, when refused), write.
+ */
+static bool
+run_write(BatchEntry *e, ThrottleRefusal *why)
+{
+	bool		drawn = false;
+
+	if (!e->is_put)
+		return run_delete(e, why);
+	for (;;)
+	{
+		DynItem    *old = StorageLock(e->table, &e->key);
+
+		charge_write(e, old);
+		if (!drawn && !ThrottleTryConsume(&e->use, why))
+			return false;
+		drawn = true;
+		/* false: a concurrent writer inserted the key; lock it again */
+		if (StorageWrite(e->table, &e->key, e->item, old))
+			return true;
+	}
 }
 
 /* Parse one WriteRequest into entry. */
@@ -140,6 +284,7 @@ parse_write_request(json_object *wr, BatchEntry *e)
 	if ((put == NULL) == (del == NULL))
 		DynamoError(DYERR_VALIDATION, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
 	e->is_put = (put != NULL);
+	e->request = wr;
 	{
 		/* PutRequest.Item or DeleteRequest.Key */
 		json_object *map = RequestMember(put ? put : del, put ? "Item" : "Key", SHAPE_OBJECT);
@@ -166,10 +311,13 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 {
 	ValidationErrors v;
 	const char *capacity;
+	json_object *rm = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
 	json_object *items;
 	BatchEntry *entries;
+	ThrottleRefusal why = {0};
 	int			n = 0,
 				total = 0;
+
 	ValidationInit(&v);
 	items = request_items(req, &capacity, &v);
 	json_object_object_foreach(items, name, list)
@@ -211,14 +359,11 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 
 	for (int i = 0; i < n; i++)
 	{
-		BatchEntry *e = &entries[i];
-
-		if (e->is_put)
-			e->units = CapacityItemWriteUnits(StoragePut(e->table, &e->key, e->item), e->item);
-		else
-			e->units = CapacityItemWriteUnits(StorageDelete(e->table, &e->key), NULL);
+		CHECK_FOR_INTERRUPTS();
+		entries[i].unprocessed = !run_write(&entries[i], &why);
 	}
-	write_write_response(out, capacity, entries, n);
+	raise_if_none_processed(entries, n, &why);
+	write_write_response(out, capacity, rm ? json_object_get_string(rm) : NULL, entries, n);
 }
 
 static const char *const get_legacy[] = {"AttributesToGet", NULL};
@@ -268,16 +413,48 @@ check_projection_mix(json_object *items)
 }
 
 /*
- * Write Responses, table by table in request order, fetching the items (and
- * counting their capacity) up to 16 MB; returns the first entry left
- * unprocessed (n when none is).
+ * Read the items of a BatchGetItem, table by table in request order, up to
+ * 16 MB: each read is charged (rounded by itself) and drawn from its
+ * table's throughput, or left unprocessed when refused; past 16 MB, every
+ * key left is unprocessed.  why: the last refusal.
  */
-static int
-write_responses(JsonWriter *w, BatchEntry *entries, const bool *consistent, int n)
+static void
+read_items(BatchEntry *entries, int n, ThrottleRefusal *why)
 {
-	int			first_unprocessed = n;
 	size_t		bytes = 0;
 
+	for (int i = 0; i < n; i++)
+	{
+		BatchEntry *e = &entries[i];
+		size_t		size;
+
+		CHECK_FOR_INTERRUPTS();
+		if (bytes > MAX_BATCH_RESPONSE)
+		{
+			e->unprocessed = true;
+			continue;
+		}
+		e->found = StorageFetch(e->table, &e->key, false);
+		size = e->found ? StoredItemSize(DynItemMap(e->found)) : 0;
+		CapacityUseInit(&e->use, e->table, e->table_name);
+		CapacityChargeItemRead(&e->use, NULL, size, e->consistent, 1.0);
+		if (bytes + size > MAX_BATCH_RESPONSE)
+		{
+			/* this key and every one after it: UnprocessedKeys */
+			bytes += size;
+			e->unprocessed = true;
+			continue;
+		}
+		e->unprocessed = !ThrottleTryConsume(&e->use, why);
+		if (!e->unprocessed)
+			bytes += size;
+	}
+}
+
+/* Write Responses: the items read, table by table in request order. */
+static void
+write_responses(JsonWriter *w, BatchEntry *entries, int n)
+{
 	JsonWriteKey(w, "Responses");
 	JsonWriteObjectStart(w);
 	for (int i = 0; i < n; i++)
@@ -286,70 +463,73 @@ write_responses(JsonWriter *w, BatchEntry *entries, const bool *consistent, int 
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteArrayStart(w);
-		for (int j = i; j < n && j < first_unprocessed; j++)
+		for (int j = i; j < n; j++)
 		{
-			DynItem    *item;
+			const BatchEntry *e = &entries[j];
 
-			if (entries[j].table != entries[i].table)
+			if (e->table != entries[i].table || e->unprocessed || e->found == NULL)
 				continue;
-			item = StorageFetch(entries[j].table, &entries[j].key, false);
-			entries[j].units = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
-												 consistent[j]);
-			if (item == NULL)
-				continue;
-			bytes += StoredItemSize(DynItemMap(item));
-			if (bytes > MAX_BATCH_RESPONSE)
-			{
-				first_unprocessed = j;
-				break;
-			}
-			if (entries[j].projection)
-				ExprProjectWrite(w, entries[j].projection, DynItemMap(item));
+			if (e->projection)
+				ExprProjectWrite(w, e->projection, DynItemMap(e->found));
 			else
-				StoredItemWrite(w, DynItemMap(item));
+				StoredItemWrite(w, DynItemMap(e->found));
 		}
 		JsonWriteArrayEnd(w);
 	}
 	JsonWriteObjectEnd(w);
-	return first_unprocessed;
 }
 
-/* Write UnprocessedKeys: the keys of entries[from..n), table by table. */
+/*
+ * Write UnprocessedKeys: per table with keys left, its KeysAndAttributes as
+ * the request gave them, with only the keys left.
+ */
 static void
-write_unprocessed(JsonWriter *w, BatchEntry *entries, int from, int n)
+write_unprocessed_keys(JsonWriter *w, BatchEntry *entries, int n)
 {
 	JsonWriteKey(w, "UnprocessedKeys");
 	JsonWriteObjectStart(w);
-	for (int i = from; i < n; i++)
+	for (int i = 0; i < n; i++)
 	{
-		if (!first_of_table(entries, from, i))
+		bool		first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
+		if (!entries[i].unprocessed || !first)
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteObjectStart(w);
+		json_object_object_foreach(entries[i].request, member, val)
+		{
+			if (strcmp(member, "Keys") == 0)
+				continue;
+			JsonWriteKey(w, member);
+			write_as_given(w, val);
+		}
 		JsonWriteKey(w, "Keys");
 		JsonWriteArrayStart(w);
 		for (int j = i; j < n; j++)
-			if (entries[j].table == entries[i].table)
-				StoredItemWrite(w, DynItemMap(entries[j].item));
+			if (entries[j].unprocessed && entries[j].table == entries[i].table)
+				write_as_given(w, entries[j].key_json);
 		JsonWriteArrayEnd(w);
 		JsonWriteObjectEnd(w);
 	}
 	JsonWriteObjectEnd(w);
 }
 
-/* BatchGetItem's response: fetch and write the items, then what is left. */
+/* BatchGetItem's response: read the items, write them, then what is left. */
 static void
-write_get_response(StringInfo out, const char *capacity, BatchEntry *entries,
-				   const bool *consistent, int n)
+write_get_response(StringInfo out, const char *capacity, BatchEntry *entries, int n)
 {
 	JsonWriter	w;
-	int			first_unprocessed;
+	ThrottleRefusal why = {0};
 
+	read_items(entries, n, &why);
+	raise_if_none_processed(entries, n, &why);
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
-	first_unprocessed = write_responses(&w, entries, consistent, n);
-	write_unprocessed(&w, entries, first_unprocessed, n);
-	write_capacity(&w, capacity, entries, first_unprocessed);
+	write_responses(&w, entries, n);
+	write_unprocessed_keys(&w, entries, n);
+	write_capacity(&w, capacity, entries, n);
 	JsonWriteObjectEnd(&w);
 }
 
@@ -360,7 +540,6 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	const char *capacity;
 	json_object *items;
 	BatchEntry *entries;
-	bool	   *consistent;
 	int			n = 0,
 				total = 0;
 
@@ -378,7 +557,6 @@ OpBatchGetItem(json_object *req, StringInfo out)
 	check_projection_mix(items);
 
 	entries = palloc0(sizeof(BatchEntry) * Max(total, 1));
-	consistent = palloc0(sizeof(bool) * Max(total, 1));
 	json_object_object_foreach(items, tname, ka)
 	{
 		json_object *keys = RequestMember(ka, "Keys", SHAPE_ARRAY);
@@ -401,13 +579,15 @@ OpBatchGetItem(json_object *req, StringInfo out)
 			entries[n].table_name = table_key(tname);
 			entries[n].projection = projection;
 			entries[n].item = DynItemFromTree(AttrMapFromJson(k));
+			entries[n].request = ka;
+			entries[n].key_json = k;
 			StorageKeyFromKeyMap(t, entries[n].item, &entries[n].key);
 			entries[n].keybytes = StorageKeyBytes(t, &entries[n].key);
-			consistent[n] = cr && json_object_get_boolean(cr);
+			entries[n].consistent = cr && json_object_get_boolean(cr);
 			n++;
 		}
 	}
 	check_duplicates(entries, n);
 
-	write_get_response(out, capacity, entries, consistent, n);
+	write_get_response(out, capacity, entries, n);
 }

@@ -20,15 +20,12 @@
 #include "postgres.h"
 
 #include "capacity.h"
+#include "collections.h"
 #include "errors.h"
 #include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
-
-/* Members of the item operations that later features implement. */
-static const char *const unsupported_members[] = {
-	"ReturnItemCollectionMetrics", NULL
-};
+#include "throttle.h"
 
 /* ---------------------------------------------------------------------
  * Write steps (op_write.h)
@@ -39,7 +36,8 @@ WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj, ValidationErro
 {
 	json_object *on_failure,
 			   *rv,
-			   *rc;
+			   *rc,
+			   *rm;
 
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
@@ -59,8 +57,10 @@ WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj, ValidationErro
 	on_failure = RequestMember(obj, "ReturnValuesOnConditionCheckFailure", SHAPE_STRING);
 	rv = RequestMember(obj, "ReturnValues", SHAPE_STRING);
 	rc = RequestMember(obj, "ReturnConsumedCapacity", SHAPE_STRING);
+	rm = RequestMember(obj, "ReturnItemCollectionMetrics", SHAPE_STRING);
 	a->return_values = rv ? json_object_get_string(rv) : NULL;
 	a->return_capacity = rc ? json_object_get_string(rc) : NULL;
+	a->return_metrics = rm ? json_object_get_string(rm) : NULL;
 
 	/* (the member constraints were checked against the model: validate.c) */
 	if (on_failure)
@@ -271,14 +271,54 @@ WriteActionWrite(WriteAction *a)
 }
 
 void
+WriteActionCharge(WriteAction *a, double factor)
+{
+	const DynItem *new_item = a->new_item;
+
+	/* a failed condition: what a Put would have written counts (see below) */
+	if (new_item == NULL && a->kind == WRITE_PUT)
+		new_item = a->map;
+	CapacityUseInit(&a->use, a->table, a->table_name);
+	a->use.transactional = factor > 1.0;
+	CapacityChargeWrite(&a->use, a->old, new_item, factor);
+}
+
+/*
+ * A condition that fails still consumes write capacity, by the larger of the
+ * existing item and the new one ("DynamoDB read and write operations",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
+ * We draw it from the throughput without refusing: the caller is told of its
+ * condition (ConditionalCheckFailedException), never throttled after the
+ * fact; when the buckets are empty already nothing more is drawn.
+ */
+static void
+draw_failed_condition(WriteAction *a)
+{
+	ThrottleRefusal why;
+
+	WriteActionCharge(a, 1.0);
+	(void) ThrottleTryConsume(&a->use, &why);
+}
+
+void
 WriteActionRun(WriteAction *a)
 {
+	bool		drawn = false;
+
 	for (;;)
 	{
 		WriteActionLock(a);
 		if (!WriteActionCheck(a))
+		{
+			draw_failed_condition(a);
 			WriteActionFail(a);
+		}
 		WriteActionCompute(a);
+		WriteActionCharge(a, 1.0);
+		/* before anything is written; a repeat (a concurrent insert) draws once */
+		if (!drawn)
+			ThrottleConsume(&a->use);
+		drawn = true;
 		if (WriteActionWrite(a))
 			return;
 	}
@@ -289,13 +329,22 @@ WriteActionRun(WriteAction *a)
  * --------------------------------------------------------------------- */
 
 void
-OpWriteCapacity(JsonWriter *w, const char *table_name, const char *return_capacity,
-				double capacity)
+OpWriteCapacity(JsonWriter *w, const char *return_capacity, const CapacityUse *use)
 {
 	if (!CapacityWanted(return_capacity))
 		return;
 	JsonWriteKey(w, "ConsumedCapacity");
-	CapacityWrite(w, table_name, capacity, return_capacity);
+	CapacityWriteUse(w, use, return_capacity);
+}
+
+void
+OpWriteCollectionMetrics(JsonWriter *w, const DynamoTable *t, const char *return_metrics,
+						 const DynItem *item)
+{
+	if (!CollectionMetricsWanted(t, return_metrics))
+		return;
+	JsonWriteKey(w, "ItemCollectionMetrics");
+	CollectionWriteMetrics(w, t, item);
 }
 
 /* PutItem and DeleteItem: the same steps, then ALL_OLD. */
@@ -309,7 +358,6 @@ put_or_delete(json_object *req, WriteKind kind, StringInfo out)
 	ValidationInit(&v);
 	WriteActionRead(&a, kind, req, &v);
 	ValidationRaise(&v);
-	OpRejectUnsupported(req, unsupported_members);
 	WriteActionValidateSingle(&a);
 	WriteActionBind(&a);
 	WriteActionRun(&a);
@@ -320,7 +368,8 @@ put_or_delete(json_object *req, WriteKind kind, StringInfo out)
 		JsonWriteKey(&w, "Attributes");
 		StoredItemWrite(&w, DynItemMap(a.old));
 	}
-	OpWriteCapacity(&w, a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item));
+	OpWriteCapacity(&w, a.return_capacity, &a.use);
+	OpWriteCollectionMetrics(&w, a.table, a.return_metrics, a.map);
 	JsonWriteObjectEnd(&w);
 }
 
@@ -381,18 +430,20 @@ OpGetItem(json_object *req, StringInfo out)
 	DynItem    *keymap;
 	DynItem    *item;
 	StorageKey	key;
-	double		capacity;
+	CapacityUse use;
 	JsonWriter	w;
 
-	OpRejectUnsupported(req, unsupported_members);
 	proj = read_projection(req);
 	keymap = DynItemFromTree(AttrMapFromJson(keyjson));
 	table = CatalogRequireTable(table_name, len, AccessShareLock);
 	OpRequirePrivileges(table, ACL_SELECT, "GetItem", NULL);
 	StorageKeyFromKeyMap(table, keymap, &key);
 	item = StorageFetch(table, &key, false);
-	capacity = CapacityReadUnits(item ? StoredItemSize(DynItemMap(item)) : 0,
-								 consistent && json_object_get_boolean(consistent));
+	/* an item not found costs the minimum, as one found */
+	CapacityUseInit(&use, table, table_name);
+	CapacityChargeItemRead(&use, NULL, item ? StoredItemSize(DynItemMap(item)) : 0,
+						   consistent && json_object_get_boolean(consistent), 1.0);
+	ThrottleConsume(&use);
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
 	if (item)
@@ -403,6 +454,6 @@ OpGetItem(json_object *req, StringInfo out)
 		else
 			StoredItemWrite(&w, DynItemMap(item));
 	}
-	OpWriteCapacity(&w, table_name, rc, capacity);
+	OpWriteCapacity(&w, rc, &use);
 	JsonWriteObjectEnd(&w);
 }

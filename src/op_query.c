@@ -22,6 +22,7 @@
 #include "ops.h"
 #include "scan.h"
 #include "storage.h"
+#include "throttle.h"
 
 #define PAGE_BYTES (1024 * 1024)
 
@@ -323,6 +324,51 @@ write_item(JsonWriter *w, const PageRequest *pr, const DynItem *item)
 		StoredItemWrite(w, DynItemMap(item));
 }
 
+/*
+ * Does a read of a local secondary index fetch items from the table?  When
+ * it asks for attributes the index does not project (Select ALL_ATTRIBUTES,
+ * or a projection naming one), DynamoDB reads each item from the table too
+ * (LSI guide, "Provisioned throughput considerations for local secondary
+ * indexes").
+ */
+static bool
+fetches_from_table(const PageRequest *pr)
+{
+	const DynamoIndex *ix = pr->index;
+
+	if (ix == NULL || ix->global || ix->projection == PROJECTION_ALL)
+		return false;
+	if (pr->select && strcmp(pr->select, "ALL_ATTRIBUTES") == 0)
+		return true;
+	for (int i = 0; pr->projection && i < pr->projection->npaths; i++)
+	{
+		const ExprPathElem *e = &pr->projection->paths[i].elems[0];
+
+		if (!is_kept(pr, e->name, e->namelen, false))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Charge one item read by a page: its size (a table) or its entry's (an
+ * index), which the page's units round once; a fetch from the table (an
+ * LSI's unprojected attributes) is a read of the whole item, rounded alone.
+ */
+static void
+charge_page_item(const PageRequest *pr, CapacityUse *use, const DynItem *item,
+				 size_t *bytes, bool fetch)
+{
+	size_t		size = StoredItemSize(DynItemMap(item));
+
+	if (pr->index == NULL)
+		*bytes += size;
+	else
+		*bytes += CapacityIndexEntrySize(pr->table, pr->index, DynItemMap(item));
+	if (fetch)
+		CapacityChargeItemRead(use, NULL, size, pr->consistent, 1.0);
+}
+
 /* Read one page and write the response. */
 static void
 run_page(PageRequest *pr, StringInfo out)
@@ -332,7 +378,10 @@ run_page(PageRequest *pr, StringInfo out)
 	DynItem    *item;
 	int64		count = 0,
 				scanned = 0;
-	size_t		bytes = 0;
+	size_t		bytes = 0,
+				read_bytes = 0;
+	bool		fetch = fetches_from_table(pr);
+	CapacityUse use;
 	StringInfoData lek;
 	JsonWriter	w,
 				lek_w;
@@ -340,6 +389,7 @@ run_page(PageRequest *pr, StringInfo out)
 	/* the last key is written after the items: into its own buffer first */
 	initStringInfo(&lek);
 	JsonWriterInit(&lek_w, &lek);
+	CapacityUseInit(&use, pr->table, pr->table_name);
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
 	if (!count_only)
@@ -353,6 +403,7 @@ run_page(PageRequest *pr, StringInfo out)
 	{
 		scanned++;
 		bytes += StoredItemSize(DynItemMap(item));
+		charge_page_item(pr, &use, item, &read_bytes, fetch);
 		if (pr->filter == NULL || ExprEvalCondition(pr->filter, pr->attrs, DynItemMap(item)))
 		{
 			if (!count_only)
@@ -367,6 +418,11 @@ run_page(PageRequest *pr, StringInfo out)
 	}
 	ScanClose(scan);
 	SPI_finish();
+	/* the page's size, items read before any filter, rounded once (the
+	 * response is only sent once the operation returns: a throttled page
+	 * answers nothing but the error) */
+	CapacityChargePageRead(&use, pr->index, read_bytes, pr->consistent);
+	ThrottleConsume(&use);
 	if (!count_only)
 		JsonWriteArrayEnd(&w);
 	JsonWriteKey(&w, "Count");
@@ -378,8 +434,7 @@ run_page(PageRequest *pr, StringInfo out)
 		JsonWriteKey(&w, "LastEvaluatedKey");
 		JsonWriteRaw(&w, lek.data, lek.len);
 	}
-	OpWriteCapacity(&w, pr->table_name, pr->return_capacity,
-					CapacityReadUnits(bytes, pr->consistent));
+	OpWriteCapacity(&w, pr->return_capacity, &use);
 	JsonWriteObjectEnd(&w);
 }
 

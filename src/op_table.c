@@ -32,7 +32,7 @@
 #include "worker/worker.h"
 
 static const char *const create_unsupported[] = {
-	"Tags", "ResourcePolicy", "OnDemandThroughput",
+	"ResourcePolicy", "OnDemandThroughput",
 	"WarmThroughput", NULL
 };
 static const char *const update_unsupported[] = {
@@ -1122,6 +1122,9 @@ OpCreateTable(json_object *req, StringInfo out)
 
 	TableSpecFromRequest(req, &spec, &stream);
 	TableCreate(&spec, "ACTIVE");
+	SPI_connect();
+	TagsApplyOnCreate(spec.name, RequestMember(req, "Tags", SHAPE_ARRAY));
+	SPI_finish();
 	if (stream.enabled)
 		StreamEnable(CatalogGetTable(spec.name, spec.namelen), spec.name, stream.view_type);
 	SPI_connect();

@@ -66,11 +66,13 @@
 #include "utils/syscache.h"
 
 #include "capacity.h"
+#include "collections.h"
 #include "errors.h"
 #include "json_write.h"
 #include "op_write.h"
 #include "ops.h"
 #include "security.h"
+#include "throttle.h"
 
 #define MAX_TRANSACT_ITEMS		100
 #define MAX_TRANSACT_SIZE		(4 * 1024 * 1024)
@@ -155,74 +157,53 @@ check_item_list(json_object *items, const char *member_type, ValidationErrors *v
 	return items ? (int) json_object_array_length(items) : 0;
 }
 
-/* Write a ConsumedCapacity list: units[i] for tables[i], per distinct table. */
+/*
+ * Write a ConsumedCapacity list, one object per distinct table of uses[0..n)
+ * (one use per action), when mode asks for it.
+ */
 static void
-write_capacity(JsonWriter *w, const char *mode, const char *kind, DynamoTable **tables,
-			   double *units, int n)
+write_capacity(JsonWriter *w, const char *mode, const CapacityUse *uses, int n)
 {
-	char	   *kind_units;
-
-	if (mode == NULL || strcmp(mode, "NONE") == 0)
+	if (!CapacityWanted(mode))
 		return;
-	kind_units = psprintf("%sCapacityUnits", kind);
 	JsonWriteKey(w, "ConsumedCapacity");
 	JsonWriteArrayStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		double		sum = 0;
+		CapacityUse sum;
 		bool		first = true;
 
-		for (int j = 0; j < i; j++)
-			if (strcmp(tables[j]->name, tables[i]->name) == 0)
-				first = false;
+		for (int j = 0; j < i && first; j++)
+			first = strcmp(uses[j].table_name, uses[i].table_name) != 0;
 		if (!first)
 			continue;
+		CapacityUseInit(&sum, uses[i].table, uses[i].table_name);
+		sum.transactional = true;
 		for (int j = i; j < n; j++)
-			if (strcmp(tables[j]->name, tables[i]->name) == 0)
-				sum += units[j];
-		JsonWriteObjectStart(w);
-		JsonWriteMemberCString(w, "TableName", tables[i]->name);
-		CapacityWriteMember(w, "CapacityUnits", sum);
-		CapacityWriteMember(w, kind_units, sum);
-		if (strcmp(mode, "INDEXES") == 0)
-		{
-			JsonWriteKey(w, "Table");
-			JsonWriteObjectStart(w);
-			CapacityWriteMember(w, "CapacityUnits", sum);
-			CapacityWriteMember(w, kind_units, sum);
-			JsonWriteObjectEnd(w);
-		}
-		JsonWriteObjectEnd(w);
+			if (strcmp(uses[j].table_name, uses[i].table_name) == 0)
+				CapacityUseAdd(&sum, &uses[j]);
+		CapacityWriteUse(w, &sum, mode);
 	}
 	JsonWriteArrayEnd(w);
 }
 
 /* A response holding only ConsumedCapacity (when asked for). */
 static void
-write_capacity_response(StringInfo out, const char *mode, const char *kind,
-						DynamoTable **tables, double *units, int n)
+write_capacity_response(StringInfo out, const char *mode, const CapacityUse *uses, int n)
 {
 	JsonWriter	w;
 
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
-	write_capacity(&w, mode, kind, tables, units, n);
+	write_capacity(&w, mode, uses, n);
 	JsonWriteObjectEnd(&w);
 }
 
-/* Transactional read units of an item of size bytes: twice a strong read's. */
-static double
-read_units(size_t size)
-{
-	return 2.0 * CapacityReadUnits(size, true);
-}
-
-/* Transactional write units: twice a write's. */
-static double
-write_units(const DynItem *old, const DynItem *new_item)
-{
-	return 2.0 * CapacityItemWriteUnits(old, new_item);
-}
+/*
+ * Transactions cost twice ("Capacity management for transactions",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling).
+ */
+#define TRANSACTION_FACTOR 2.0
 
 /* ---------------------------------------------------------------------
  * TransactWriteItems: reading and validating
@@ -357,6 +338,25 @@ cancel_transaction(const TxReason *reasons, int n)
 						 codes.data);
 }
 
+/*
+ * Draw every action's capacity (uses[i] of acts[i]) from its table's
+ * throughput, or cancel: the refused action's reason is ThrottlingError.
+ */
+static void
+draw_or_cancel(const CapacityUse *uses, TxReason *reasons, int n)
+{
+	ThrottleRefusal why;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (ThrottleTryConsume(&uses[i], &why))
+			continue;
+		memset(reasons, 0, sizeof(TxReason) * n);
+		set_reason(&reasons[i], "ThrottlingError", ThrottleReasonMessage(&why));
+		cancel_transaction(reasons, n);
+	}
+}
+
 /* Is this a lock conflict between concurrent transactions? */
 static bool
 is_conflict(int sqlerrcode)
@@ -464,13 +464,14 @@ compare_actions(const void *x, const void *y)
 }
 
 /*
- * Lock, check, compute and write every action, or cancel.  Actions that
+ * Lock, check, compute, draw the capacity (uses[i] of acts[i]) and write
+ * every action, or cancel.  Actions that
  * already have a reason (their key does not fit the schema) are neither
  * locked nor checked, but every other action still is, so that the reasons
  * of all of them are reported together.
  */
 static void
-run_actions(TxAction *acts, TxReason *reasons, int n)
+run_actions(TxAction *acts, TxReason *reasons, int n, CapacityUse *uses)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	TxAction  **order = palloc(sizeof(TxAction *) * Max(n, 1));
@@ -507,6 +508,18 @@ run_actions(TxAction *acts, TxReason *reasons, int n)
 	if (failed)
 		cancel_transaction(reasons, n);
 
+	/*
+	 * Every action is charged as a write of its item, ConditionCheck too (by
+	 * the item checked), twice; a cancelled transaction draws nothing.
+	 */
+	for (int i = 0; i < n; i++)
+	{
+		WriteActionCharge(&acts[i].w, TRANSACTION_FACTOR);
+		uses[i] = acts[i].w.use;
+		uses[i].table_name = acts[i].w.table->name;
+	}
+	draw_or_cancel(uses, reasons, n);
+
 	PG_TRY();
 	{
 		for (int i = 0; i < m; i++)
@@ -520,6 +533,10 @@ run_actions(TxAction *acts, TxReason *reasons, int n)
 				lock_nowait(a);
 				if (!check_and_compute(a))
 					cancel_transaction(reasons, n);
+				/* (drawn once already: the charge follows the new item) */
+				WriteActionCharge(&a->w, TRANSACTION_FACTOR);
+				uses[current] = a->w.use;
+				uses[current].table_name = a->w.table->name;
 			}
 		}
 	}
@@ -744,7 +761,8 @@ replay_units_text(TxAction *acts, int n)
 
 			size = Max(size, new_size);
 		}
-		appendStringInfo(&buf, "%s\t%.1f\n", acts[i].w.table->name, read_units(size));
+		appendStringInfo(&buf, "%s\t%.1f\n", acts[i].w.table->name,
+						 TRANSACTION_FACTOR * CapacityReadUnits(size, true));
 	}
 	return buf.data;
 }
@@ -754,8 +772,7 @@ static void
 write_replay(const char *mode, const char *lines, StringInfo out)
 {
 	int			n = 0;
-	DynamoTable **tables = palloc(sizeof(DynamoTable *) * MAX_TRANSACT_ITEMS);
-	double	   *units = palloc(sizeof(double) * MAX_TRANSACT_ITEMS);
+	CapacityUse *uses = palloc(sizeof(CapacityUse) * MAX_TRANSACT_ITEMS);
 	char	   *copy = pstrdup(lines);
 	char	   *save = NULL;
 
@@ -767,16 +784,53 @@ write_replay(const char *mode, const char *lines, StringInfo out)
 		if (tab == NULL)
 			continue;
 		*tab = '\0';
-		tables[n] = palloc0(sizeof(DynamoTable));
-		strlcpy(tables[n]->name, line, sizeof(tables[n]->name));
-		units[n++] = strtod(tab + 1, NULL);
+		/* the table alone: its indexes are not read again */
+		CapacityUseInit(&uses[n], NULL, line);
+		uses[n].transactional = true;
+		uses[n++].read = strtod(tab + 1, NULL);
 	}
-	write_capacity_response(out, mode, "Read", tables, units, n);
+	write_capacity_response(out, mode, uses, n);
 }
 
 /* ---------------------------------------------------------------------
  * The operations
  * --------------------------------------------------------------------- */
+
+/*
+ * Write ItemCollectionMetrics when mode asks for them: per table with local
+ * secondary indexes, the collection of each item a Put, Update or Delete
+ * wrote (a ConditionCheck writes none).
+ */
+static void
+write_collection_metrics(JsonWriter *w, const char *mode, const TxAction *acts, int n)
+{
+	bool		started = false;
+
+	for (int i = 0; i < n; i++)
+	{
+		const DynamoTable *t = acts[i].w.table;
+		bool		first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = acts[j].w.table != t;
+		if (!first || !CollectionMetricsWanted(t, mode))
+			continue;
+		if (!started)
+		{
+			JsonWriteKey(w, "ItemCollectionMetrics");
+			JsonWriteObjectStart(w);
+			started = true;
+		}
+		JsonWriteKey(w, t->name);
+		JsonWriteArrayStart(w);
+		for (int j = i; j < n; j++)
+			if (acts[j].w.table == t && acts[j].w.kind != WRITE_CHECK)
+				CollectionWriteMetrics(w, t, acts[j].w.map);
+		JsonWriteArrayEnd(w);
+	}
+	if (started)
+		JsonWriteObjectEnd(w);
+}
 
 void
 OpTransactWriteItems(json_object *req, StringInfo out)
@@ -784,6 +838,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	ValidationErrors v;
 	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
+	json_object *rmj = RequestMember(req, "ReturnItemCollectionMetrics", SHAPE_STRING);
 	const char *rc = rcj ? json_object_get_string(rcj) : NULL;
 	size_t		token_len;
 	const char *token = RequestString(req, "ClientRequestToken", &token_len);
@@ -791,11 +846,12 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 	TxReason   *reasons;
 	DynamoTable **tables;
 	bytea	  **keys;
-	double	   *units;
+	CapacityUse *uses;
 	size_t		total = 0;
 	int			n;
 	bytea	   *token_b = NULL,
 			   *hash = NULL;
+	JsonWriter	w;
 
 	ValidationInit(&v);
 	n = check_item_list(items, "TransactWriteItem", &v);
@@ -809,7 +865,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		validate_action(&acts[i]);
 	tables = palloc(sizeof(DynamoTable *) * n);
 	keys = palloc(sizeof(bytea *) * n);
-	units = palloc(sizeof(double) * n);
+	uses = palloc0(sizeof(CapacityUse) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
 		acts[i].reason = &reasons[i];
@@ -837,12 +893,14 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 		}
 	}
 
-	run_actions(acts, reasons, n);
+	run_actions(acts, reasons, n, uses);
 	if (token)
 		token_store(token_b, hash, replay_units_text(acts, n));
-	for (int i = 0; i < n; i++)
-		units[i] = write_units(acts[i].w.old, acts[i].w.new_item);
-	write_capacity_response(out, rc, "Write", tables, units, n);
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	write_capacity(&w, rc, uses, n);
+	write_collection_metrics(&w, rmj ? json_object_get_string(rmj) : NULL, acts, n);
+	JsonWriteObjectEnd(&w);
 }
 
 /* One Get of TransactGetItems. */
@@ -917,10 +975,28 @@ bind_get(TxGet *g, TxReason *reason)
 	return StorageKeyBytes(g->table, &g->key);
 }
 
-/* TransactGetItems' response: fetch and write the items, then the capacity. */
+/*
+ * Read every Get's item (with the statement's snapshot: one consistent view)
+ * and charge it, twice a strong read of its size rounded alone.
+ */
 static void
-write_get_response(StringInfo out, const char *rc, TxGet *gets, DynamoTable **tables,
-				   double *units, int n)
+read_gets(TxGet *gets, DynItem **items, CapacityUse *uses, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		items[i] = StorageFetch(gets[i].table, &gets[i].key, false);
+		CapacityUseInit(&uses[i], gets[i].table, gets[i].table->name);
+		uses[i].transactional = true;
+		CapacityChargeItemRead(&uses[i], NULL,
+							   items[i] ? StoredItemSize(DynItemMap(items[i])) : 0,
+							   true, TRANSACTION_FACTOR);
+	}
+}
+
+/* TransactGetItems' response: the items read, then the capacity. */
+static void
+write_get_response(StringInfo out, const char *rc, TxGet *gets, DynItem **items,
+				   const CapacityUse *uses, int n)
 {
 	JsonWriter	w;
 
@@ -928,12 +1004,10 @@ write_get_response(StringInfo out, const char *rc, TxGet *gets, DynamoTable **ta
 	JsonWriteObjectStart(&w);
 	JsonWriteKey(&w, "Responses");
 	JsonWriteArrayStart(&w);
-	/* every read uses the statement's snapshot: one consistent view */
 	for (int i = 0; i < n; i++)
 	{
-		DynItem    *item = StorageFetch(gets[i].table, &gets[i].key, false);
+		DynItem    *item = items[i];
 
-		units[i] = read_units(item ? StoredItemSize(DynItemMap(item)) : 0);
 		JsonWriteObjectStart(&w);
 		if (item)
 		{
@@ -946,7 +1020,7 @@ write_get_response(StringInfo out, const char *rc, TxGet *gets, DynamoTable **ta
 		JsonWriteObjectEnd(&w);
 	}
 	JsonWriteArrayEnd(&w);
-	write_capacity(&w, rc, "Read", tables, units, n);
+	write_capacity(&w, rc, uses, n);
 	JsonWriteObjectEnd(&w);
 }
 
@@ -961,7 +1035,8 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	TxReason   *reasons;
 	DynamoTable **tables;
 	bytea	  **keys;
-	double	   *units;
+	CapacityUse *uses;
+	DynItem   **found;
 	int			n;
 	bool		failed = false;
 
@@ -975,7 +1050,8 @@ OpTransactGetItems(json_object *req, StringInfo out)
 
 	tables = palloc(sizeof(DynamoTable *) * Max(n, 1));
 	keys = palloc(sizeof(bytea *) * Max(n, 1));
-	units = palloc(sizeof(double) * Max(n, 1));
+	uses = palloc0(sizeof(CapacityUse) * Max(n, 1));
+	found = palloc0(sizeof(DynItem *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		parse_get_projection(&gets[i]);
 	for (int i = 0; i < n; i++)
@@ -988,5 +1064,7 @@ OpTransactGetItems(json_object *req, StringInfo out)
 	if (failed)
 		cancel_transaction(reasons, n);
 
-	write_get_response(out, rc, gets, tables, units, n);
+	read_gets(gets, found, uses, n);
+	draw_or_cancel(uses, reasons, n);
+	write_get_response(out, rc, gets, found, uses, n);
 }

@@ -38,7 +38,6 @@ write_attributes(JsonWriter *w, const WriteAction *a, const char *rv)
 void
 OpUpdateItem(json_object *req, StringInfo out)
 {
-	static const char *const unsupported[] = {"ReturnItemCollectionMetrics", NULL};
 	WriteAction a;
 	ValidationErrors v;
 	JsonWriter	w;
@@ -46,7 +45,6 @@ OpUpdateItem(json_object *req, StringInfo out)
 	ValidationInit(&v);
 	WriteActionRead(&a, WRITE_UPDATE, req, &v);
 	ValidationRaise(&v);
-	OpRejectUnsupported(req, unsupported);
 	WriteActionValidateSingle(&a);
 	if (a.update == NULL)
 	{
@@ -58,6 +56,7 @@ OpUpdateItem(json_object *req, StringInfo out)
 	JsonWriterInit(&w, out);
 	JsonWriteObjectStart(&w);
 	write_attributes(&w, &a, a.return_values);
-	OpWriteCapacity(&w, a.table_name, a.return_capacity, CapacityItemWriteUnits(a.old, a.new_item));
+	OpWriteCapacity(&w, a.return_capacity, &a.use);
+	OpWriteCollectionMetrics(&w, a.table, a.return_metrics, a.map);
 	JsonWriteObjectEnd(&w);
 }

@@ -35,13 +35,16 @@
  *	   inserted the key after step 4 found none: repeat from step 4 (the
  *	   condition must be checked again against the new item).
  *
- * WriteActionRun(a) runs steps 4-7 in that loop, for single-item operations.
+ * WriteActionRun(a) runs steps 4-7 in that loop, for single-item operations,
+ * drawing the write's capacity from the table's throughput (throttle.h)
+ * between 6 and 7: a throttled write changes nothing.
  * A transaction runs 1-3 for every action, 4 for all (in a stable key order
  * to avoid deadlocks), 5 for all, then 6 and 7.
  */
 #ifndef DYNAMO_OP_WRITE_H
 #define DYNAMO_OP_WRITE_H
 
+#include "capacity.h"
 #include "expr/expr.h"
 #include "storage.h"
 
@@ -70,6 +73,7 @@ typedef struct WriteAction
 	bool		return_old_on_failure;	/* ReturnValuesOnConditionCheckFailure */
 	const char *return_values;	/* ReturnValues, or NULL */
 	const char *return_capacity;	/* ReturnConsumedCapacity, or NULL */
+	const char *return_metrics; /* ReturnItemCollectionMetrics, or NULL */
 
 	DynItem    *map;			/* Item (put) or Key */
 	ExprAttrs  *attrs;
@@ -82,6 +86,7 @@ typedef struct WriteAction
 	DynItem    *old;			/* after Lock */
 	DynItem    *new_item;		/* after Compute (put, update) */
 	ExprUpdateResult result;	/* after Compute (update) */
+	CapacityUse use;			/* after Charge */
 } WriteAction;
 
 extern void WriteActionRead(WriteAction *a, WriteKind kind, json_object *obj,
@@ -98,5 +103,12 @@ extern void WriteActionFail(WriteAction *a) pg_attribute_noreturn();
 extern void WriteActionCompute(WriteAction *a);
 extern bool WriteActionWrite(WriteAction *a);
 extern void WriteActionRun(WriteAction *a);
+
+/*
+ * The capacity of an action (a->use, times factor: 2 in transactions): the
+ * write from a->old to a->new_item once computed; before that (a condition
+ * that failed) the larger of a->old and what a Put would have written.
+ */
+extern void WriteActionCharge(WriteAction *a, double factor);
 
 #endif							/* DYNAMO_OP_WRITE_H */

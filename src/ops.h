@@ -36,10 +36,22 @@ extern void OpDeleteItem(json_object *req, StringInfo out);
 /* op_update.c */
 extern void OpUpdateItem(json_object *req, StringInfo out);
 
-/* Response helpers shared by the item operations (op_item.c) */
+/* Response helpers shared by the data operations (op_item.c) */
 struct JsonWriter;
-extern void OpWriteCapacity(struct JsonWriter *w, const char *table_name,
-							const char *return_capacity, double capacity);
+struct CapacityUse;
+struct DynamoTable;
+
+/* "ConsumedCapacity": the use, when ReturnConsumedCapacity asks for it. */
+extern void OpWriteCapacity(struct JsonWriter *w, const char *return_capacity,
+							const struct CapacityUse *use);
+
+/*
+ * "ItemCollectionMetrics" of a single-item write on table t (item: the key
+ * or item written), when ReturnItemCollectionMetrics asks for them.
+ */
+extern void OpWriteCollectionMetrics(struct JsonWriter *w, const struct DynamoTable *t,
+									 const char *return_metrics,
+									 const struct varlena *item);
 
 /* op_query.c */
 extern void OpQuery(json_object *req, StringInfo out);

@@ -296,6 +296,11 @@ psql_v07(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old7', '
 my $old7 = psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7"}, 'checksum of Old7');
 is(psql_v07(q{SELECT dynamo.put_item('{"TableName":"Old7","Item":{"p":{"S":"p1"},"s":{"N":"1000"},"l":{"S":"x"}},"ReturnConsumedCapacity":"TOTAL"}')->'ConsumedCapacity'->>'TableName'},
 	'a write before the update'), 'Old7', 'served before the update');
+# (through dynamo.call: 0.7 has no dynamo.tag_resource)
+my $tag7 = q{SELECT dynamo.call('TagResource', '{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Old7","Tags":[{"Key":"team","Value":"seven"}]}')};
+($res, $text) = $node->psql_in('v07', $tag7);
+ok(!$res && $text =~ /^ERROR:  ValidationException: Tags need the catalog of dynamo 0\.8: run ALTER EXTENSION dynamo UPDATE$/m,
+	'TagResource at 0.7: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
 psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.7');
 is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
 is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
@@ -312,6 +317,9 @@ is(psql_v07(q{SELECT dynamo.put_item('{"TableName":"Old7","Item":{"p":{"S":"p2"}
 	'a write after the update'), 'Old7', 'and after it');
 is(psql_v07(q{SELECT dynamo.query('{"TableName":"Old7","IndexName":"ByL","KeyConditionExpression":"p = :p","ExpressionAttributeValues":{":p":{"S":"p2"}},"Select":"COUNT"}')->>'Count'},
 	'Query of the LSI after the update'), '21', 'its LSI answers');
+is(psql_v07($tag7, 'TagResource after the update'), '{}', 'tags after the update');
+is(psql_v07(q{SELECT dynamo.call('ListTagsOfResource', '{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Old7"}')},
+	'ListTagsOfResource after the update'), '{"Tags":[{"Key":"team","Value":"seven"}]}', 'the tag of the 0.7 table');
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
