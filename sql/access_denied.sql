@@ -93,5 +93,7 @@ DROP FUNCTION ad_try(text, text);
 DROP FUNCTION ad_items();
 DROP TABLE ad_ops;
 SELECT dynamo.delete_table('{"TableName":"AdT"}') IS NOT NULL;
+-- (the table's relation is dropped first: DROP OWNED would race the worker)
+CALL dynamo.wait_for_jobs();
 DROP OWNED BY dy_ad_none, dy_ad_read, dy_ad_ins, dy_ad_put, dy_ad_del;
 DROP ROLE dy_ad_none, dy_ad_read, dy_ad_ins, dy_ad_put, dy_ad_del;

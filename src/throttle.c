@@ -316,6 +316,9 @@ find_entries(Oid relid, const char *table_name, ThrottleTarget *targets, int n,
 		key.relid = relid;
 		key.position = targets[i].position;
 		targets[i].entry = hash_search(throttle_hash, &key, HASH_FIND, NULL);
+		/* (an entry of this request is never the one evicted for another) */
+		if (targets[i].entry != NULL && create)
+			targets[i].entry->used = now;
 		if (targets[i].entry != NULL)
 			continue;
 		if (!create)
