@@ -226,6 +226,8 @@ SELECT dynamo.call('PutItem', '{"TableName":"CapT","Item":{"pk":{"S":"r3"}},"Con
   "ReturnConsumedCapacity":"TOTAL"}');
 SELECT length(dynamo.get_item('{"TableName":"CapT","Key":{"pk":{"S":"r3"}}}')::text) > 12000 AS unchanged;
 
+SELECT dynamo.delete_table(json_build_object('TableName', t)) IS NOT NULL AS dropped
+FROM unnest(ARRAY['CapT', 'CapQ', 'CapI']) t;
 DROP FUNCTION cap_update(text, jsonb);
 DROP FUNCTION cap_query(jsonb);
 DROP FUNCTION cap_get(text, bool, text);
