@@ -128,6 +128,18 @@ write_capacity(JsonWriter *w, const char *capacity, BatchEntry *entries, int n)
 	JsonWriteArrayEnd(w);
 }
 
+/* Is entries[i] left unprocessed, and the first of its table that is? */
+static bool
+first_left_of_table(const BatchEntry *entries, int i)
+{
+	if (!entries[i].unprocessed)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (entries[j].unprocessed && entries[j].table == entries[i].table)
+			return false;
+	return true;
+}
+
 /* A JSON value as the request gave it. */
 static void
 write_as_given(JsonWriter *w, json_object *val)
@@ -145,11 +157,7 @@ write_unprocessed_items(JsonWriter *w, BatchEntry *entries, int n)
 	JsonWriteObjectStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		bool		first = true;
-
-		for (int j = 0; j < i && first; j++)
-			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
-		if (!entries[i].unprocessed || !first)
+		if (!first_left_of_table(entries, i))
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteArrayStart(w);
@@ -490,11 +498,7 @@ write_unprocessed_keys(JsonWriter *w, BatchEntry *entries, int n)
 	JsonWriteObjectStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		bool		first = true;
-
-		for (int j = 0; j < i && first; j++)
-			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
-		if (!entries[i].unprocessed || !first)
+		if (!first_left_of_table(entries, i))
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteObjectStart(w);
