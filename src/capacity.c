@@ -157,15 +157,23 @@ is_projected(const DynamoTable *t, const DynamoIndex *ix, const char *name, uint
 	return false;
 }
 
-/* Is an item (a stored map) in ix: does it hold every key attribute of ix? */
+/*
+ * Is an item (a stored map) in ix: does it hold every key attribute of ix,
+ * of the key's type?  (An item written before its index existed may hold
+ * one of another type: the index leaves it out.)
+ */
 static bool
 in_index(const DynamoIndex *ix, const char *map)
 {
 	if (map == NULL)
 		return false;
 	for (int i = 0; i < ix->nkeys; i++)
-		if (StoredMapGet(map, ix->keys[i].name, ix->keys[i].namelen) == NULL)
+	{
+		const char *v = StoredMapGet(map, ix->keys[i].name, ix->keys[i].namelen);
+
+		if (v == NULL || StoredValueType(v) != ix->keys[i].type)
 			return false;
+	}
 	return true;
 }
 
