@@ -64,8 +64,11 @@ CREATE FUNCTION dynamo.throttle_state(OUT table_name text, OUT index_name text,
 
 -- Sizes of item collections (items sharing a partition key value, with their
 -- local secondary index entries) of tables with LSIs, kept by every write
--- (src/collections.c): DynamoDB's 10 GB limit and ItemCollectionMetrics.
--- Written by the data plane as the extension's owner; no role reads it.
+-- through the API (src/collections.c): DynamoDB's 10 GB limit and
+-- ItemCollectionMetrics.  Written by the data plane as the extension's owner;
+-- no role reads it.  Writes that bypass the API (plain SQL on dynamo_data
+-- tables, TTL deletions) leave the sizes as they were: they are estimates,
+-- recounted from the items by dynamo.rebuild_item_collections().
 CREATE TABLE dynamo.item_collections (
 	table_id uuid NOT NULL,
 	hash_key bytea NOT NULL,		-- the encoded partition key value
@@ -74,3 +77,12 @@ CREATE TABLE dynamo.item_collections (
 ) USING heap;
 SELECT pg_catalog.pg_extension_config_dump('dynamo.item_collections', '');
 REVOKE ALL ON dynamo.item_collections FROM PUBLIC;
+
+-- Recount the item collections of one table (or of every table with LSIs)
+-- from its items; the number of collections counted.  Writers of the table
+-- wait meanwhile.  For the extension's owner (superusers).
+CREATE FUNCTION dynamo.rebuild_item_collections(table_name text DEFAULT NULL) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'dynamo_rebuild_item_collections' LANGUAGE C;
+REVOKE ALL ON FUNCTION dynamo.rebuild_item_collections(text) FROM PUBLIC;
+-- (an update from 0.7 counts the collections of the tables it finds)
+SELECT dynamo.rebuild_item_collections();

@@ -35,6 +35,9 @@ extern void CollectionsAccountWrite(const DynamoTable *t, const struct varlena *
 /* Rebuild the sizes of every collection of a table (after a bulk load). */
 extern void CollectionsRebuild(const DynamoTable *t);
 
+/* Forget the collections of a table being dropped (before its dynamo.tables row). */
+extern void CollectionsForget(const char *table_name);
+
 /*
  * ReturnItemCollectionMetrics: does mode (SIZE, NONE or NULL) ask for them
  * of this table?  Then write the metrics of item's collection (ItemCollectionKey,
@@ -43,5 +46,10 @@ extern void CollectionsRebuild(const DynamoTable *t);
 extern bool CollectionMetricsWanted(const DynamoTable *t, const char *mode);
 extern void CollectionWriteMetrics(struct JsonWriter *w, const DynamoTable *t,
 								   const struct varlena *item);
+
+/* dynamo.item_collection_size_limit (kB) */
+extern int	DynamoItemCollectionSizeLimit;
+
+extern void CollectionsInit(void);
 
 #endif							/* DYNAMO_COLLECTIONS_H */

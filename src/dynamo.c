@@ -9,6 +9,7 @@
 #include "backup/backup.h"
 #include "exchange/exchange.h"
 #include "catalog.h"
+#include "collections.h"
 #include "dispatch.h"
 #include "security.h"
 #include "stats.h"
@@ -37,6 +38,7 @@ _PG_init(void)
 	StreamSpecInit();
 	ExchangeInit();
 	ThrottleInit();
+	CollectionsInit();
 	MaintenanceBackendInit();
 	/* the workers and their GUCs exist only in a preloading server */
 	if (process_shared_preload_libraries_in_progress)

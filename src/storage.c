@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "collections.h"
 #include "errors.h"
 #include "storage.h"
 #include "utils/builtins.h"
@@ -197,6 +198,18 @@ same_item(const DynItem *a, const DynItem *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
+/*
+ * Raise DynamoDB's error unless an item may be stored: within 400 KB, with
+ * its LSI entries on a table that has LSIs.
+ */
+static void
+check_size(DynamoTable *t, const DynItem *item)
+{
+	DynItemCheckSize(item);
+	if (CollectionsTracked(t) && CollectionItemSize(t, item) > DYNAMO_MAX_ITEM_SIZE)
+		DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+}
+
 DynItem *
 StorageLock(DynamoTable *t, const StorageKey *k)
 {
@@ -207,17 +220,21 @@ bool
 StorageWrite(DynamoTable *t, const StorageKey *k, DynItem *item, const DynItem *old)
 {
 	bool		done = true;
+	bool		changed = true;
 
-	DynItemCheckSize(item);
+	check_size(t, item);
 	SPI_connect();
 	if (old != NULL)
 	{
-		if (!same_item(old, item))
+		changed = !same_item(old, item);
+		if (changed)
 			run_plan(t, PLAN_UPDATE, k, item);
 	}
 	else
 		done = run_plan(t, PLAN_INSERT, NULL, item) == 1;
 	SPI_finish();
+	if (done && changed)
+		CollectionsAccountWrite(t, old, item);
 	return done;
 }
 
@@ -226,7 +243,6 @@ StoragePut(DynamoTable *t, const StorageKey *k, DynItem *item)
 {
 	DynItem    *old;
 
-	DynItemCheckSize(item);
 	for (;;)
 	{
 		old = StorageLock(t, k);
@@ -246,6 +262,8 @@ StorageDelete(DynamoTable *t, const StorageKey *k)
 	run_plan(t, PLAN_DELETE, k, NULL);
 	old = result_item();
 	SPI_finish();
+	if (old)
+		CollectionsAccountWrite(t, old, NULL);
 	return old;
 }
 

@@ -36,6 +36,7 @@
 
 #include "backup/backup.h"
 #include "catalog/pg_type.h"
+#include "collections.h"
 #include "errors.h"
 #include "executor/spi.h"
 #include "indexes.h"
@@ -805,6 +806,7 @@ RestoreFinishTable(const JobRow *job, JobTarget *t)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
 	uint64		left_out;
+	DynamoTable *table;
 
 	creating_index_sql(job, t, b);
 	JobRunAsOwner(t, build_as_owner, b);
@@ -813,6 +815,10 @@ RestoreFinishTable(const JobRow *job, JobTarget *t)
 	CatalogRunSql("UPDATE dynamo.indexes SET status = 'ACTIVE', backfilling = false"
 				  " WHERE table_name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, SPI_OK_UPDATE);
 	JobTableActive(job->table_name, t->relid);
+	/* the table was filled in bulk: count its item collections */
+	table = CatalogGetTable(job->table_name, strlen(job->table_name));
+	if (table)
+		CollectionsRebuild(table);
 	return left_out;
 }
 

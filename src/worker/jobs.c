@@ -42,6 +42,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "collections.h"
 #include "executor/spi.h"
 #include "indexes.h"
 #include "miscadmin.h"
@@ -449,6 +450,7 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 	if (CatalogHasRelation("tags"))
 		CatalogRunSql("DELETE FROM dynamo.tags WHERE table_name OPERATOR(pg_catalog.=) $1",
 					  1, types, values, NULL, SPI_OK_DELETE);
+	CollectionsForget(table_name);
 	CatalogRunSql("DELETE FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1",
 				  1, types, values, NULL, SPI_OK_DELETE);
 	CatalogRunSql("DELETE FROM dynamo.tables WHERE table_name OPERATOR(pg_catalog.=) $1",

@@ -305,6 +305,14 @@ psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0
 is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
 is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
 	$old7, 'every item is there');
+# the update counted the item collections of the LSI table (p0 .. p4), as a
+# recount from the items does
+my $colls7 = q{SELECT string_agg(encode(c.hash_key, 'escape') || '=' || c.size_bytes, ',' ORDER BY c.hash_key)
+	FROM dynamo.item_collections c JOIN dynamo.tables t USING (table_id) WHERE t.table_name = 'Old7'};
+my $counted7 = psql_v07($colls7, 'collections after the update');
+like($counted7, qr/^p0=\d+,p1=\d+,p2=\d+,p3=\d+,p4=\d+$/, 'the update counted the 5 item collections of Old7');
+psql_v07(q{SELECT dynamo.rebuild_item_collections('Old7')}, 'recount');
+is(psql_v07($colls7, 'collections recounted'), $counted7, 'as a recount from the items does');
 is(psql_v07(q{SELECT dynamo.put_item('{"TableName":"Old7","Item":{"p":{"S":"p2"},"s":{"N":"1001"},"l":{"S":"y"}},"ReturnConsumedCapacity":"TOTAL"}')->'ConsumedCapacity'->>'TableName'},
 	'a write after the update'), 'Old7', 'and after it');
 is(psql_v07(q{SELECT dynamo.query('{"TableName":"Old7","IndexName":"ByL","KeyConditionExpression":"p = :p","ExpressionAttributeValues":{":p":{"S":"p2"}},"Select":"COUNT"}')->>'Count'},
