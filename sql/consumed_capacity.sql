@@ -221,6 +221,25 @@ SELECT cap('UpdateItem', '{"TableName":"CapG","Key":{"pk":{"S":"odd"}},"UpdateEx
   "ReturnConsumedCapacity":"INDEXES"}') AS other_type_removed,
        cap_put('CapG', '{"pk":{"S":"even"},"g":{"S":"7"}}', 'INDEXES') AS its_type;
 
+-- ReturnItemCollectionMetrics SIZE on a table with a local secondary index:
+-- one ItemCollectionMetrics object for a single-item write, a list per table
+-- for BatchWriteItem and TransactWriteItems (API reference, PutItem and
+-- BatchWriteItem, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ItemCollectionMetrics.html)
+SELECT dynamo.call('PutItem', '{"TableName":"CapI","Item":{"pk":{"S":"m"},"sk":{"S":"1"},"lk":{"S":"x"}},
+  "ReturnItemCollectionMetrics":"SIZE"}') AS put_metrics;
+SELECT dynamo.call('UpdateItem', '{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"1"}},"UpdateExpression":"SET v = :v",
+  "ExpressionAttributeValues":{":v":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE","ReturnConsumedCapacity":"TOTAL"}') AS update_metrics;
+SELECT dynamo.call('DeleteItem', '{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"SIZE"}') AS delete_metrics;
+SELECT dynamo.call('BatchWriteItem', '{"RequestItems":{"CapI":[{"PutRequest":{"Item":{"pk":{"S":"m"},"sk":{"S":"2"}}}},
+  {"PutRequest":{"Item":{"pk":{"S":"n"},"sk":{"S":"2"}}}}],"CapT":[{"PutRequest":{"Item":{"pk":{"S":"m"}}}}]},
+  "ReturnItemCollectionMetrics":"SIZE"}') AS batch_metrics;
+-- a ConditionCheck writes no collection
+SELECT dynamo.call('TransactWriteItems', '{"TransactItems":[{"Delete":{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"2"}}}},
+  {"ConditionCheck":{"TableName":"CapI","Key":{"pk":{"S":"n"},"sk":{"S":"2"}},"ConditionExpression":"attribute_exists(pk)"}},
+  {"Put":{"TableName":"CapT","Item":{"pk":{"S":"m"}}}}],"ReturnItemCollectionMetrics":"SIZE"}') AS transact_metrics;
+-- NONE: none
+SELECT dynamo.call('PutItem', '{"TableName":"CapI","Item":{"pk":{"S":"m"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"NONE"}') AS put_none;
+
 -- ReturnItemCollectionMetrics: NONE, absent, or SIZE on a table without
 -- local secondary indexes answer no ItemCollectionMetrics
 SELECT dynamo.call('PutItem', '{"TableName":"CapT","Item":{"pk":{"S":"m"}},"ReturnItemCollectionMetrics":"SIZE"}') AS put_size,

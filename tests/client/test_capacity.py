@@ -230,6 +230,39 @@ class ThrottledOperationsTest(unittest.TestCase):
         # and now nothing at all can be read: the refusal itself
         self.assertThrottled(self.ddb.batch_get_item, RequestItems={t: left})
 
+    def test_item_too_large_with_its_lsi_entries_draws_nothing(self):
+        # 250 KB, under 400 KB alone but not with its entry in an ALL LSI
+        name = dc.unique_name("capthr")
+        self.ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "l")],
+            LocalSecondaryIndexes=[{"IndexName": "byL",
+                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                  {"AttributeName": "l", "KeyType": "RANGE"}],
+                                    "Projection": {"ProjectionType": "ALL"}}],
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1})
+        self.tables.append(name)
+        dc.until(lambda: self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+                 lambda: "table %s not ACTIVE" % name)
+        big = {"pk": {"S": "a"}, "sk": {"S": "1"}, "l": {"S": "x"}, "d": {"S": "x" * 250 * 1024}}
+        codes = []
+        for call in (lambda: self.ddb.put_item(TableName=name, Item=big),
+                     lambda: self.ddb.transact_write_items(
+                         TransactItems=[{"Put": {"TableName": name, "Item": big}}]),
+                     lambda: self.ddb.batch_write_item(
+                         RequestItems={name: [{"PutRequest": {"Item": big}}]})):
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                call()
+            codes.append(cm.exception.response["Error"]["Code"])
+        # (the transaction reports it as its Put's ValidationError reason)
+        self.assertEqual(codes, ["ValidationException", "TransactionCanceledException",
+                                 "ValidationException"])
+        # the table's one unit is still there
+        self.ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"S": "2"}})
+
     def test_throttled_reads(self):
         t = self.provisioned(1, 1000)
         self.ddb.put_item(TableName=t, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
