@@ -210,3 +210,18 @@ SELECT dynamo.transact_write_items('{"ReturnItemCollectionMetrics":"SIZE","Trans
 UPDATE dynamo.item_collections SET size_bytes = 3 * 512 * 1024 * 1024
   WHERE hash_key = 'm3'::bytea AND table_id = (SELECT table_id FROM dynamo.tables WHERE table_name = 'CollA');
 SELECT cput('CollA', '{"h":{"S":"m3"},"r":{"N":"2"}}', '{"ReturnItemCollectionMetrics":"SIZE"}');
+
+-- Time to Live deletions leave the collections too: the sweep's items are
+-- counted out of their collection as a DeleteItem's are
+SELECT dynamo.update_time_to_live('{"TableName":"CollA","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}') IS NOT NULL AS ttl_on;
+CALL dynamo.wait_for_jobs();
+BEGIN;
+SELECT cput('CollA', format('{"h":{"S":"t1"},"r":{"N":"%s"},"l":{"S":"abc"},"exp":{"N":"%s"}}', i,
+  extract(epoch FROM now())::bigint - 60)) IS NOT NULL AS expired_written
+FROM generate_series(1, 3) i;
+SELECT cput('CollA', '{"h":{"S":"t1"},"r":{"N":"9"},"l":{"S":"abc"}}') IS NOT NULL AS kept_written;
+SELECT dynamo.ttl_sweep('CollA') AS swept;
+COMMIT;
+SELECT * FROM coll_sizes('CollA') WHERE hash_key = 't1';
+SELECT dynamo.rebuild_item_collections('CollA') IS NOT NULL AS recounted;
+SELECT * FROM coll_sizes('CollA') WHERE hash_key = 't1';

@@ -4,6 +4,12 @@
 -- When a table's billing mode last became PAY_PER_REQUEST (once per UTC day);
 -- NumberOfDecreasesToday counts decreases on last_decrease's UTC day only.
 ALTER TABLE dynamo.tables ADD COLUMN last_update_to_pay_per_request timestamptz;
+-- The switches to PAY_PER_REQUEST of the last 24 hours (at most four in a
+-- rolling 24-hour window), older ones dropped as each new one is added.
+ALTER TABLE dynamo.tables ADD COLUMN pay_per_request_updates timestamptz[] NOT NULL DEFAULT '{}';
+-- A table created PAY_PER_REQUEST shows its creation as its last switch.
+UPDATE dynamo.tables SET last_update_to_pay_per_request = created_at
+	WHERE billing_mode OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST';
 -- A GSI's own throughput history and on-demand maxima, as a table's.
 ALTER TABLE dynamo.indexes ADD COLUMN last_increase timestamptz,
 	ADD COLUMN last_decrease timestamptz,

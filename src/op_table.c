@@ -31,14 +31,48 @@
 #include "utils/syscache.h"
 #include "worker/worker.h"
 
-static const char *const create_unsupported[] = {
-	"ResourcePolicy", "OnDemandThroughput",
-	"WarmThroughput", NULL
-};
+static const char *const create_unsupported[] = {"ResourcePolicy", NULL};
 static const char *const update_unsupported[] = {
-	"SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
-	"MultiRegionConsistency", NULL
+	"SSESpecification", "ReplicaUpdates", "MultiRegionConsistency", NULL
 };
+
+/*
+ * The throughput maxima this server enforces, DynamoDB's default quotas
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html):
+ * per table and per GSI, and the sum over every provisioned table and GSI.
+ */
+#define DYNAMO_TABLE_MAX_UNITS 40000
+#define DYNAMO_ACCOUNT_MAX_UNITS 80000
+/* Decreases at any time of a UTC day, then one an hour after the last one. */
+#define DYNAMO_FREE_DECREASES 4
+/* Switches to PAY_PER_REQUEST in a rolling 24-hour window. */
+#define DYNAMO_PAY_PER_REQUEST_SWITCHES 4
+
+/* How DynamoDB's limit messages write a time (UTC): java.text's long and Date forms. */
+#define JAVA_LONG_DATE "FMDay, FMMonth FMDD, YYYY FMHH12:MI:SS AM \"UTC\""
+#define JAVA_DATE "Dy Mon DD HH24:MI:SS \"UTC\" YYYY"
+
+/*
+ * The stored decreases of a table or index (columns of the row) that fell on
+ * today's UTC day: NumberOfDecreasesToday starts again at 00:00 UTC.
+ */
+#define DECREASES_TODAY_SQL(row) \
+	"(CASE WHEN (" row ".last_decrease AT TIME ZONE 'UTC')::date" \
+	" OPERATOR(pg_catalog.=) (pg_catalog.now() AT TIME ZONE 'UTC')::date" \
+	" THEN " row ".decreases_today ELSE 0 END)"
+
+static const char *const capacity_names[2] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+static const char *const on_demand_names[2] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};
+
+/*
+ * Does the installed catalog keep the history of billing modes and of GSI
+ * throughput (0.8 on)?  Until ALTER EXTENSION UPDATE, neither is kept.
+ */
+static bool
+catalog_has_billing_history(void)
+{
+	return CatalogTablesHave("last_update_to_pay_per_request");
+}
 
 void
 OpRejectUnsupported(json_object *req, const char *const *members)
@@ -51,6 +85,20 @@ OpRejectUnsupported(json_object *req, const char *const *members)
 			DynamoError(DYERR_VALIDATION, "The parameter '%s' is not supported yet",
 						members[i]);
 	}
+}
+
+/*
+ * WarmThroughput (capacity DynamoDB keeps ready for sudden peaks) has no
+ * counterpart here: a table serves what the server sustains, at once and
+ * always, up to its provisioned rate or OnDemandThroughput maxima.  The
+ * member is refused rather than accepted and described with figures this
+ * server would not mean.
+ */
+static void
+refuse_warm_throughput(json_object *req)
+{
+	if (json_object_object_get_ex(req, "WarmThroughput", NULL))
+		DynamoError(DYERR_VALIDATION, "The parameter 'WarmThroughput' is not supported: this server keeps no pre-warmed capacity, every table serves its provisioned rate or OnDemandThroughput maxima from its creation");
 }
 
 /*
@@ -78,6 +126,107 @@ region(void)
 	const char *r = GetConfigOption("dynamo.region", true, false);
 
 	return (r && *r) ? r : "us-east-1";
+}
+
+/*
+ * An OnDemandThroughput as requested: each maximum 0 when not given, -1 for
+ * none (UpdateTable only), else the maximum.
+ */
+typedef struct OnDemandRequest
+{
+	bool		present;
+	int64		max[2];			/* read, write */
+} OnDemandRequest;
+
+/*
+ * The OnDemandThroughput member of obj, for the table (index NULL) or a GSI,
+ * checked against DynamoDB's range and the per-table maximum.
+ */
+static void
+parse_on_demand(json_object *obj, const char *index, bool may_clear, OnDemandRequest *odt)
+{
+	json_object *o = RequestMember(obj, "OnDemandThroughput", SHAPE_OBJECT);
+	const char *what = index ? psprintf("index : %s", index) : "table";
+
+	odt->present = o != NULL;
+	for (int i = 0; i < 2; i++)
+	{
+		json_object *v = o ? RequestMember(o, on_demand_names[i], SHAPE_INT) : NULL;
+		int64		n = v ? json_object_get_int64(v) : 0;
+
+		if (v && n < 1 && !(n == -1 && may_clear))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Requested %s for OnDemandThroughput for %s is outside of valid range",
+						on_demand_names[i], what);
+		if (n > DYNAMO_TABLE_MAX_UNITS)
+			DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Requested %s for OnDemandThroughput for %s exceeds Table%sCapacityUnits of the account in region %s",
+						on_demand_names[i], what, i ? "MaxWrite" : "MaxRead", region());
+		odt->max[i] = n;
+	}
+}
+
+/* OnDemandThroughput belongs to PAY_PER_REQUEST tables (and their GSIs) only. */
+static void
+check_on_demand_billing(const OnDemandRequest *odt, const char *billing, bool create)
+{
+	if (!odt->present || strcmp(billing, "PROVISIONED") != 0)
+		return;
+	DynamoError(DYERR_VALIDATION, create ?
+				"One or more parameter values were invalid: %s for OnDemandThroughput cannot be specified when table BillingMode is PROVISIONED." :
+				"One or more parameter values were invalid: %s for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED",
+				on_demand_names[odt->max[0] == 0 && odt->max[1] != 0]);
+}
+
+/* Provisioned units within the per-table maximum (index: the per-index one). */
+static void
+check_table_maximum(int64 rcu, int64 wcu, const char *index)
+{
+	int64		units[2] = {rcu, wcu};
+
+	for (int i = 0; i < 2; i++)
+	{
+		if (units[i] <= DYNAMO_TABLE_MAX_UNITS)
+			continue;
+		if (index)
+			DynamoError(DYERR_LIMIT_EXCEEDED, "The requested %s for index %s, %lld, is above the per index maximum for the account in %s. Per index maximum: %d. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+						capacity_names[i], index, (long long) units[i], region(), DYNAMO_TABLE_MAX_UNITS);
+		DynamoError(DYERR_LIMIT_EXCEEDED, "The requested %s, %lld, is above the per table maximum for the account in %s. Per table maximum: %d. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+					capacity_names[i], (long long) units[i], region(), DYNAMO_TABLE_MAX_UNITS);
+	}
+}
+
+/*
+ * The provisioned units of every PROVISIONED table and GSI of the database,
+ * the named table's as this transaction leaves them, within the account
+ * maximum.  Read as the extension's owner: the sum covers tables the caller
+ * may not see, and tells nothing of them but the sum.
+ */
+static void
+check_account_maximum(const char *name)
+{
+	const char *args[1] = {name};
+	char	   *sums = CatalogOwnerValue("SELECT pg_catalog.concat_ws(' ',"
+										 " coalesce(pg_catalog.sum(u.r) FILTER (WHERE NOT u.mine), 0),"
+										 " coalesce(pg_catalog.sum(u.w) FILTER (WHERE NOT u.mine), 0),"
+										 " coalesce(pg_catalog.sum(u.r) FILTER (WHERE u.mine), 0),"
+										 " coalesce(pg_catalog.sum(u.w) FILTER (WHERE u.mine), 0))"
+										 " FROM (SELECT t.table_name OPERATOR(pg_catalog.=) $1 AS mine,"
+										 "  t.read_capacity AS r, t.write_capacity AS w FROM dynamo.tables t"
+										 "  WHERE t.billing_mode OPERATOR(pg_catalog.=) 'PROVISIONED'"
+										 " UNION ALL SELECT t.table_name OPERATOR(pg_catalog.=) $1,"
+										 "  i.read_capacity, i.write_capacity FROM dynamo.indexes i"
+										 "  JOIN dynamo.tables t ON t.table_name OPERATOR(pg_catalog.=) i.table_name"
+										 "  WHERE t.billing_mode OPERATOR(pg_catalog.=) 'PROVISIONED'"
+										 "  AND i.kind OPERATOR(pg_catalog.=) 'GSI') u", 1, args);
+	long long	others[2],
+				mine[2];
+
+	if (sums == NULL || sscanf(sums, "%lld %lld %lld %lld", &others[0], &others[1], &mine[0], &mine[1]) != 4)
+		elog(ERROR, "could not sum the provisioned throughput of the account");
+	for (int i = 0; i < 2; i++)
+		if (mine[i] > 0 && others[i] + mine[i] > DYNAMO_ACCOUNT_MAX_UNITS)
+			DynamoError(DYERR_LIMIT_EXCEEDED, "This request would have caused the %s limit to be exceeded for the account in %s. Current %s reserved by the account: %lld. Limit: %d. Requested: %lld. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+						capacity_names[i], region(), capacity_names[i], others[i],
+						DYNAMO_ACCOUNT_MAX_UNITS, mine[i]);
 }
 
 /* Read the TableName member with its constraints. */
@@ -478,7 +627,12 @@ check_global_throughput(json_object *obj, const TableSpec *spec, IndexOrigin ori
 	json_object *pt = RequestMember(obj, "ProvisionedThroughput", SHAPE_OBJECT);
 	bool		on_demand = spec->billing && strcmp(spec->billing, "PAY_PER_REQUEST") == 0;
 	ValidationErrors tv;
+	OnDemandRequest odt;
 
+	parse_on_demand(obj, ix->name, false, &odt);
+	check_on_demand_billing(&odt, on_demand ? "PAY_PER_REQUEST" : "PROVISIONED", true);
+	ix->max_read_units = odt.max[0];
+	ix->max_write_units = odt.max[1];
 	if (pt && on_demand)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", ix->name);
 	if (!pt && !on_demand)
@@ -492,6 +646,7 @@ check_global_throughput(json_object *obj, const TableSpec *spec, IndexOrigin ori
 	ix->rcu = capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.readCapacityUnits", &tv);
 	ix->wcu = capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexes.member.provisionedThroughput.writeCapacityUnits", &tv);
 	ValidationRaise(&tv);
+	check_table_maximum(ix->rcu, ix->wcu, ix->name);
 }
 
 /* The checks of one index after its keys: structure, projection, throughput. */
@@ -582,6 +737,8 @@ check_billing_create(TableSpec *spec)
 	}
 	else if (spec->throughput == NULL)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+	else
+		check_table_maximum(spec->rcu, spec->wcu, NULL);
 }
 
 /* CREATE TABLE dynamo_data."rel" ... USING dynamo for the spec. */
@@ -639,6 +796,38 @@ write_number(JsonWriter *w, const char *name, const char *text)
 	JsonWriteNumber(w, text);
 }
 
+/* Write the ProvisionedThroughput of a table or GSI (columns of the queries below). */
+static void
+write_throughput(JsonWriter *w, const char *last_increase, const char *last_decrease,
+					   const char *decreases, const char *rcu, const char *wcu)
+{
+	JsonWriteKey(w, "ProvisionedThroughput");
+	JsonWriteObjectStart(w);
+	if (*last_increase)
+		write_number(w, "LastIncreaseDateTime", last_increase);
+	if (*last_decrease)
+		write_number(w, "LastDecreaseDateTime", last_decrease);
+	write_number(w, "NumberOfDecreasesToday", decreases);
+	write_number(w, "ReadCapacityUnits", rcu);
+	write_number(w, "WriteCapacityUnits", wcu);
+	JsonWriteObjectEnd(w);
+}
+
+/* Write the OnDemandThroughput of a table or GSI that has maxima. */
+static void
+write_on_demand_throughput(JsonWriter *w, const char *max_read, const char *max_write)
+{
+	if (max_read == NULL && max_write == NULL)
+		return;
+	JsonWriteKey(w, "OnDemandThroughput");
+	JsonWriteObjectStart(w);
+	if (max_read)
+		write_number(w, "MaxReadRequestUnits", max_read);
+	if (max_write)
+		write_number(w, "MaxWriteRequestUnits", max_write);
+	JsonWriteObjectEnd(w);
+}
+
 /* Write one index of the description (a row of the query below). */
 static void
 write_index(JsonWriter *w, HeapTuple tup, TupleDesc desc, const char *arn, bool global,
@@ -670,12 +859,11 @@ write_index(JsonWriter *w, HeapTuple tup, TupleDesc desc, const char *arn, bool 
 			JsonWriteKey(w, "Backfilling");
 			JsonWriteBool(w, true);
 		}
-		JsonWriteKey(w, "ProvisionedThroughput");
-		JsonWriteObjectStart(w);
-		write_number(w, "NumberOfDecreasesToday", "0");
-		write_number(w, "ReadCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 7) : "0");
-		write_number(w, "WriteCapacityUnits", provisioned ? SPI_getvalue(tup, desc, 8) : "0");
-		JsonWriteObjectEnd(w);
+		write_throughput(w, SPI_getvalue(tup, desc, 13), SPI_getvalue(tup, desc, 14),
+						 SPI_getvalue(tup, desc, 15),
+						 provisioned ? SPI_getvalue(tup, desc, 7) : "0",
+						 provisioned ? SPI_getvalue(tup, desc, 8) : "0");
+		write_on_demand_throughput(w, SPI_getvalue(tup, desc, 16), SPI_getvalue(tup, desc, 17));
 	}
 	JsonWriteObjectEnd(w);
 }
@@ -691,13 +879,18 @@ write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool 
 	CatalogRunSql(psprintf("SELECT i.index_name, i.kind, i.hash_key, i.range_key, i.projection_type,"
 			" array_to_json(i.non_key_attributes)::text, i.read_capacity, i.write_capacity,"
 			" %s, greatest(coalesce(c.reltuples, 0), 0)::bigint,"
-			" %s"
+			" %s, %s"
 			" FROM dynamo.indexes i LEFT JOIN pg_class c ON c.relname = i.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace"
 			" WHERE i.table_name = $1 ORDER BY i.kind DESC, i.created_at, i.index_name",
 			/* sizes that take no lock the dropping worker may be waiting for */
 			deleting ? "coalesce(c.relpages::bigint * 8192, 0)" : "coalesce(pg_relation_size(c.oid), 0)",
-			CatalogHasStatus() ? "i.status, i.backfilling" : "'ACTIVE', false"),
+			CatalogHasStatus() ? "i.status, i.backfilling" : "'ACTIVE', false",
+			catalog_has_billing_history() ?
+			"coalesce(extract(epoch from i.last_increase)::numeric(20,3)::text, ''),"
+			" coalesce(extract(epoch from i.last_decrease)::numeric(20,3)::text, ''), "
+			DECREASES_TODAY_SQL("i") ", i.max_read_request_units, i.max_write_request_units" :
+			"'', '', 0, NULL::bigint, NULL::bigint"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	for (int g = 0; g < 2; g++)
 	{
@@ -728,32 +921,19 @@ write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool 
 	}
 }
 
-/* Write the ProvisionedThroughput of a table (columns of the query below). */
-static void
-write_table_throughput(JsonWriter *w, const char *last_increase, const char *last_decrease,
-					   const char *decreases, const char *rcu, const char *wcu)
-{
-	JsonWriteKey(w, "ProvisionedThroughput");
-	JsonWriteObjectStart(w);
-	if (*last_increase)
-		write_number(w, "LastIncreaseDateTime", last_increase);
-	if (*last_decrease)
-		write_number(w, "LastDecreaseDateTime", last_decrease);
-	write_number(w, "NumberOfDecreasesToday", decreases);
-	write_number(w, "ReadCapacityUnits", rcu);
-	write_number(w, "WriteCapacityUnits", wcu);
-	JsonWriteObjectEnd(w);
-}
 
-/* Write the BillingModeSummary of a table created at created (epoch text). */
+/*
+ * Write the BillingModeSummary of a table that last became PAY_PER_REQUEST
+ * at last_switch (epoch text; NULL: never), whatever its mode is now.
+ */
 static void
-write_billing_summary(JsonWriter *w, const char *billing, const char *created)
+write_billing_summary(JsonWriter *w, const char *billing, const char *last_switch)
 {
 	JsonWriteKey(w, "BillingModeSummary");
 	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "BillingMode", billing);
-	if (strcmp(billing, "PAY_PER_REQUEST") == 0)
-		write_number(w, "LastUpdateToPayPerRequestDateTime", created);
+	if (last_switch)
+		write_number(w, "LastUpdateToPayPerRequestDateTime", last_switch);
 	JsonWriteObjectEnd(w);
 }
 
@@ -774,20 +954,6 @@ write_restore_summary(JsonWriter *w, const char *stored, bool in_progress)
 	JsonWriteObjectEnd(w);
 }
 
-/* Write the OnDemandThroughput of a table that has maxima (a restore's override). */
-static void
-write_on_demand_throughput(JsonWriter *w, const char *max_read, const char *max_write)
-{
-	if (max_read == NULL && max_write == NULL)
-		return;
-	JsonWriteKey(w, "OnDemandThroughput");
-	JsonWriteObjectStart(w);
-	if (max_read)
-		write_number(w, "MaxReadRequestUnits", max_read);
-	if (max_write)
-		write_number(w, "MaxWriteRequestUnits", max_write);
-	JsonWriteObjectEnd(w);
-}
 
 /*
  * Write the TableDescription of the named table (SPI connected), with its
@@ -818,13 +984,17 @@ write_description(JsonWriter *w, const char *name, const char *status,
 			" (CASE WHEN %s = 'DELETING' THEN c.relpages::bigint * 8192 ELSE pg_table_size(c.oid) END)::text,"
 			" coalesce(extract(epoch from t.last_increase)::numeric(20,3)::text, ''),"
 			" coalesce(extract(epoch from t.last_decrease)::numeric(20,3)::text, ''),"
-			" t.decreases_today, %s, %s"
+			" " DECREASES_TODAY_SQL("t") ", %s, %s, %s"
 			" FROM dynamo.tables t JOIN pg_class c ON c.relname = t.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace WHERE t.table_name = $1",
 			status_sql, status_sql,
 			/* (0.5 on) */
 			CatalogTablesHave("max_read_request_units") ? "t.restore_summary::text, t.max_read_request_units,"
-			" t.max_write_request_units" : "NULL, NULL, NULL"),
+			" t.max_write_request_units" : "NULL, NULL, NULL",
+			/* (0.8 on; before, a PAY_PER_REQUEST table's creation) */
+			catalog_has_billing_history() ?
+			"extract(epoch from t.last_update_to_pay_per_request)::numeric(20,3)::text" :
+			"CASE WHEN t.billing_mode = 'PAY_PER_REQUEST' THEN extract(epoch from t.created_at)::numeric(20,3)::text END"),
 			1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
@@ -844,12 +1014,12 @@ write_description(JsonWriter *w, const char *name, const char *status,
 	JsonWriteMemberCString(w, "TableStatus", status ? status : COL(18));
 	if (!deleted)
 		write_number(w, "CreationDateTime", COL(12));
-	write_table_throughput(w, COL(15), COL(16), COL(17), COL(8), COL(9));
+	write_throughput(w, COL(15), COL(16), COL(17), COL(8), COL(9));
 	write_number(w, "TableSizeBytes", COL(14));
 	write_number(w, "ItemCount", COL(13));
 	JsonWriteMemberCString(w, "TableArn", arn);
 	JsonWriteMemberCString(w, "TableId", COL(1));
-	write_billing_summary(w, COL(7), COL(12));
+	write_billing_summary(w, COL(7), COL(22));
 	if (!deleted)
 	{
 		JsonWriteKey(w, "TableClassSummary");
@@ -959,6 +1129,40 @@ insert_metadata(const TableSpec *spec, const char *relname, const char *status)
 				  SPI_OK_INSERT);
 }
 
+/* The single text argument of a by-name statement. */
+static void
+name_arg(const char *name, Oid *types, Datum *values)
+{
+	types[0] = TEXTOID;
+	values[0] = CStringGetTextDatum(name);
+}
+
+
+/*
+ * Store the OnDemandThroughput maxima (0: none) of a new table (index NULL;
+ * 0.5 on) or GSI (0.8 on); SPI connected.
+ */
+static void
+set_on_demand_throughput(const char *table_name, const char *index, int64 max_read, int64 max_write)
+{
+	Oid			types[4] = {TEXTOID, INT8OID, INT8OID, TEXTOID};
+	Datum		values[4];
+	char		nulls[5] = "    ";
+
+	name_arg(table_name, types, values);
+	values[1] = Int64GetDatum(max_read);
+	values[2] = Int64GetDatum(max_write);
+	values[3] = index ? CStringGetTextDatum(index) : (Datum) 0;
+	nulls[1] = max_read ? ' ' : 'n';
+	nulls[2] = max_write ? ' ' : 'n';
+	nulls[3] = index ? ' ' : 'n';
+	CatalogRunSql(index ?
+				  "UPDATE dynamo.indexes SET max_read_request_units = $2, max_write_request_units = $3"
+				  " WHERE table_name = $1 AND index_name = $4" :
+				  "UPDATE dynamo.tables SET max_read_request_units = $2, max_write_request_units = $3"
+				  " WHERE table_name = $1 AND $4::text IS NULL", 4, types, values, nulls, SPI_OK_UPDATE);
+}
+
 /*
  * Record a secondary index in dynamo.indexes (SPI connected), and build it
  * now (an index of a new table) or leave it CREATING for a background job
@@ -1018,32 +1222,11 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 						   v3 ? ", status, backfilling" : "",
 						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $14" : ""),
 				  v3 ? 14 : 12, types, values, nulls, SPI_OK_INSERT);
+	if ((ix->max_read_units != 0 || ix->max_write_units != 0) && catalog_has_billing_history())
+		set_on_demand_throughput(table_name, ix->name, ix->max_read_units, ix->max_write_units);
 }
 
-/* The single text argument of a by-name statement. */
-static void
-name_arg(const char *name, Oid *types, Datum *values)
-{
-	types[0] = TEXTOID;
-	values[0] = CStringGetTextDatum(name);
-}
 
-/* Store the OnDemandThroughput maxima of a new table (SPI connected; 0.5 on). */
-static void
-set_on_demand_throughput(const TableSpec *spec)
-{
-	Oid			types[3] = {TEXTOID, INT8OID, INT8OID};
-	Datum		values[3];
-	char		nulls[4] = "   ";
-
-	name_arg(spec->name, types, values);
-	values[1] = Int64GetDatum(spec->max_read_units);
-	values[2] = Int64GetDatum(spec->max_write_units);
-	nulls[1] = spec->max_read_units ? ' ' : 'n';
-	nulls[2] = spec->max_write_units ? ' ' : 'n';
-	CatalogRunSql("UPDATE dynamo.tables SET max_read_request_units = $2, max_write_request_units = $3"
-				  " WHERE table_name = $1", 3, types, values, nulls, SPI_OK_UPDATE);
-}
 
 /* CreateTable's rights: create relations in dynamo_data, write dynamo.tables. */
 void
@@ -1084,8 +1267,26 @@ TableCreate(const TableSpec *spec, const char *status)
 		create_index(spec->name, relname, spec->nkeys, &spec->indexes[i],
 					 !spec->defer_indexes, spec->defer_indexes);
 	if (spec->max_read_units != 0 || spec->max_write_units != 0)
-		set_on_demand_throughput(spec);
+		set_on_demand_throughput(spec->name, NULL, spec->max_read_units, spec->max_write_units);
+	if (strcmp(spec->billing, "PAY_PER_REQUEST") == 0 && catalog_has_billing_history())
+		CatalogRunSql("UPDATE dynamo.tables SET last_update_to_pay_per_request = created_at"
+					  " WHERE table_name = $1", 1, (Oid[]) {TEXTOID},
+					  (Datum[]) {CStringGetTextDatum(spec->name)}, NULL, SPI_OK_UPDATE);
+	else
+		check_account_maximum(spec->name);
 	SPI_finish();
+}
+
+/* CreateTable's OnDemandThroughput of the table, for PAY_PER_REQUEST only. */
+static void
+parse_table_on_demand(json_object *req, TableSpec *spec)
+{
+	OnDemandRequest odt;
+
+	parse_on_demand(req, NULL, false, &odt);
+	check_on_demand_billing(&odt, spec->billing, true);
+	spec->max_read_units = odt.max[0];
+	spec->max_write_units = odt.max[1];
 }
 
 void
@@ -1100,6 +1301,7 @@ TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *strea
 	parse_common(req, spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, create_unsupported);
+	refuse_warm_throughput(req);
 	accept_disabled_spec(req, "SSESpecification", "Enabled");
 	if (stream)
 		StreamSpecParse(req, true, stream);
@@ -1110,6 +1312,7 @@ TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *strea
 	check_duplicate_definitions(ad);
 	spec->nkeys = parse_key_schema(ks, ad, spec->keys, true);
 	check_billing_create(spec);
+	parse_table_on_demand(req, spec);
 	parse_indexes(req, ad, spec);
 	spec->attrdefs = ad;
 }
@@ -1122,6 +1325,7 @@ OpCreateTable(json_object *req, StringInfo out)
 
 	TableSpecFromRequest(req, &spec, &stream);
 	TableCreate(&spec, "ACTIVE");
+	/* (the row exists: a tag refused rolls the creation back) */
 	SPI_connect();
 	TagsApplyOnCreate(spec.name, RequestMember(req, "Tags", SHAPE_ARRAY));
 	SPI_finish();
@@ -1160,18 +1364,32 @@ plain_host(const char *s)
 }
 
 /*
- * DescribeEndpoints: the address the client reached us at (over HTTP, the
- * request's Host; through SQL, the API's first listen address and port),
- * cached for DynamoDB's 1440 minutes.
+ * DescribeLimits: the maxima CreateTable and UpdateTable enforce, for the
+ * account (every provisioned table and GSI of the database together) and
+ * for each table or GSI.
  */
 void
 OpDescribeLimits(json_object *req, StringInfo out)
 {
+	static const char *const members[4] = {
+		"AccountMaxReadCapacityUnits", "AccountMaxWriteCapacityUnits",
+		"TableMaxReadCapacityUnits", "TableMaxWriteCapacityUnits"
+	};
+	JsonWriter	w;
+
 	(void) req;
-	(void) out;
-	DynamoError(DYERR_VALIDATION, "The operation DescribeLimits is not supported yet");
+	JsonWriterInit(&w, out);
+	JsonWriteObjectStart(&w);
+	for (int i = 0; i < 4; i++)
+		write_number(&w, members[i], psprintf("%d", i < 2 ? DYNAMO_ACCOUNT_MAX_UNITS : DYNAMO_TABLE_MAX_UNITS));
+	JsonWriteObjectEnd(&w);
 }
 
+/*
+ * DescribeEndpoints: the address the client reached us at (over HTTP, the
+ * request's Host; through SQL, the API's first listen address and port),
+ * cached for DynamoDB's 1440 minutes.
+ */
 void
 OpDescribeEndpoints(json_object *req, StringInfo out)
 {
@@ -1428,20 +1646,116 @@ OpDeleteTable(json_object *req, StringInfo out)
 	SPI_finish();
 }
 
-/* The current billing mode and capacities of a table. */
+/*
+ * The throughput of a table or GSI as stored, and where it stands in
+ * DynamoDB's budgets of decreases and of switches to PAY_PER_REQUEST
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/switching.capacitymode.html).
+ */
+typedef struct ThroughputState
+{
+	char	   *billing;		/* a table's */
+	int64		units[2];		/* provisioned read, write */
+	int			decreases_today;	/* on today's UTC day */
+	bool		decreased_lately;	/* within the last hour */
+	char	   *last_decrease;	/* both as the limit message writes them */
+	char	   *next_decrease;
+	int			switches;		/* to PAY_PER_REQUEST in the last 24 hours */
+	char	   *last_switch;
+	char	   *next_switch;
+} ThroughputState;
+
+/* The columns of a row (alias r) that a ThroughputState holds after the first three. */
+#define BUDGET_COLUMNS \
+	DECREASES_TODAY_SQL("r") "," \
+	" coalesce(r.last_decrease OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 hour'), false)," \
+	" pg_catalog.to_char(r.last_decrease AT TIME ZONE 'UTC', '" JAVA_LONG_DATE "')," \
+	" pg_catalog.to_char((r.last_decrease OPERATOR(pg_catalog.+) interval '1 hour') AT TIME ZONE 'UTC', '" JAVA_LONG_DATE "')"
+
+/* The switches to PAY_PER_REQUEST of the last 24 hours (0.8 on). */
+#define SWITCH_COLUMNS \
+	" (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(r.pay_per_request_updates) u" \
+	"  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours'))," \
+	" pg_catalog.to_char(r.last_update_to_pay_per_request AT TIME ZONE 'UTC', '" JAVA_DATE "')," \
+	" (SELECT pg_catalog.to_char((pg_catalog.min(u) OPERATOR(pg_catalog.+) interval '24 hours') AT TIME ZONE 'UTC', '" JAVA_DATE "')" \
+	"  FROM pg_catalog.unnest(r.pay_per_request_updates) u" \
+	"  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours'))"
+
+/* Fill a ThroughputState from the one row of the last query (SPI connected). */
 static void
-current_billing(const char *name, char **billing, int64 *rcu, int64 *wcu)
+read_throughput_state(ThroughputState *st, bool switches)
+{
+	HeapTuple	tup;
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool		isnull;
+
+	if (SPI_processed != 1)
+		elog(ERROR, "throughput of a table or index not found");
+	tup = SPI_tuptable->vals[0];
+	st->billing = SPI_getvalue(tup, desc, 1);
+	for (int i = 0; i < 2; i++)
+		st->units[i] = DatumGetInt64(SPI_getbinval(tup, desc, 2 + i, &isnull));
+	st->decreases_today = DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+	st->decreased_lately = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+	st->last_decrease = SPI_getvalue(tup, desc, 6);
+	st->next_decrease = SPI_getvalue(tup, desc, 7);
+	st->switches = switches ? (int) DatumGetInt64(SPI_getbinval(tup, desc, 8, &isnull)) : 0;
+	st->last_switch = switches ? SPI_getvalue(tup, desc, 9) : NULL;
+	st->next_switch = switches ? SPI_getvalue(tup, desc, 10) : NULL;
+}
+
+/* The throughput of a table, its row locked until the change commits (SPI connected). */
+static void
+table_throughput_state(const char *name, ThroughputState *st)
 {
 	Oid			types[1];
 	Datum		values[1];
-	bool		isnull;
+	bool		switches = catalog_has_billing_history();
 
 	name_arg(name, types, values);
-	CatalogRunSql("SELECT billing_mode, read_capacity, write_capacity FROM dynamo.tables"
-			" WHERE table_name = $1 FOR UPDATE", 1, types, values, NULL, SPI_OK_SELECT);
-	*billing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	*rcu = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	*wcu = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	CatalogRunSql(psprintf("SELECT r.billing_mode, r.read_capacity, r.write_capacity, " BUDGET_COLUMNS "%s"
+						   " FROM dynamo.tables r WHERE r.table_name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+						   switches ? ", " SWITCH_COLUMNS : ""),
+				  1, types, values, NULL, SPI_OK_SELECT);
+	read_throughput_state(st, switches);
+}
+
+/* The throughput of a GSI (0.8 on; SPI connected). */
+static void
+index_throughput_state(const char *name, const char *index, ThroughputState *st)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2] = {CStringGetTextDatum(name), CStringGetTextDatum(index)};
+
+	CatalogRunSql("SELECT NULL::text, r.read_capacity, r.write_capacity, " BUDGET_COLUMNS
+				  " FROM dynamo.indexes r WHERE r.table_name OPERATOR(pg_catalog.=) $1"
+				  " AND r.index_name OPERATOR(pg_catalog.=) $2 FOR UPDATE",
+				  2, types, values, NULL, SPI_OK_SELECT);
+	read_throughput_state(st, false);
+}
+
+/*
+ * How new provisioned units compare with the current ones: whether any
+ * rises, whether any falls (one change may do both; a decrease of both
+ * counts once); a decrease within DynamoDB's daily budget.
+ */
+static void
+compare_throughput(const ThroughputState *st, const int64 *units, bool *increase, bool *decrease)
+{
+	*increase = units[0] > st->units[0] || units[1] > st->units[1];
+	*decrease = units[0] < st->units[0] || units[1] < st->units[1];
+	if (*decrease && st->decreases_today >= DYNAMO_FREE_DECREASES && st->decreased_lately)
+		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first %d decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds. Number of decreases today: %d. Last decrease at %s. Next decrease can be made at %s",
+					DYNAMO_FREE_DECREASES, st->decreases_today, st->last_decrease, st->next_decrease);
+}
+
+/* A switch to PAY_PER_REQUEST within the budget of a rolling 24 hours. */
+static void
+check_pay_per_request_switch(const ThroughputState *st)
+{
+	if (st->switches >= DYNAMO_PAY_PER_REQUEST_SWITCHES)
+		DynamoError(DYERR_LIMIT_EXCEEDED, "Subscriber limit exceeded: Update to PayPerRequest mode are limited to %d times in 1 day(s). Last update at %s. Next update can be made at %s",
+					DYNAMO_PAY_PER_REQUEST_SWITCHES, st->last_switch, st->next_switch);
 }
 
 /* Billing mode and throughput consistency for UpdateTable. */
@@ -1469,6 +1783,7 @@ check_billing_update(TableSpec *spec, const char *cur_billing, int64 cur_rcu, in
 		DynamoError(DYERR_VALIDATION,
 					"The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: %lld. Requested ReadCapacityUnits: %lld. Current WriteCapacityUnits provisioned for the table: %lld. Requested WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
 					(long long) cur_rcu, (long long) spec->rcu, (long long) cur_wcu, (long long) spec->wcu);
+	check_table_maximum(spec->rcu, spec->wcu, NULL);
 }
 
 /*
@@ -1735,28 +2050,109 @@ delete_global_index(json_object *del, DynamoTable *t, TableSpec *spec, bool back
 	change->status = "DELETING";
 }
 
-/* A GlobalSecondaryIndexUpdate Update: new provisioned throughput (SPI connected). */
+/*
+ * The SQL that records new provisioned units of a table or GSI ($3, $4)
+ * with its history: $5 an increase, $6 a decrease (the count of today
+ * in $7 before it).
+ */
+#define THROUGHPUT_HISTORY_SQL \
+	" read_capacity = $3, write_capacity = $4," \
+	" last_increase = CASE WHEN $5 THEN pg_catalog.now() ELSE last_increase END," \
+	" last_decrease = CASE WHEN $6 THEN pg_catalog.now() ELSE last_decrease END," \
+	" decreases_today = CASE WHEN $6 THEN $7 OPERATOR(pg_catalog.+) 1 ELSE decreases_today END"
+
+/* The SQL that merges OnDemandThroughput maxima ($8, $9: 0 keep, -1 none). */
+#define ON_DEMAND_MERGE_SQL \
+	", max_read_request_units = CASE $8 WHEN 0 THEN max_read_request_units WHEN -1 THEN NULL ELSE $8 END," \
+	" max_write_request_units = CASE $9 WHEN 0 THEN max_write_request_units WHEN -1 THEN NULL ELSE $9 END"
+
+/* The arguments $3 to $9 of THROUGHPUT_HISTORY_SQL and ON_DEMAND_MERGE_SQL. */
+static void
+throughput_args(Oid *types, Datum *values, const int64 *units, bool increase, bool decrease,
+				int decreases_today, const OnDemandRequest *odt)
+{
+	Oid			t[7] = {INT8OID, INT8OID, BOOLOID, BOOLOID, INT4OID, INT8OID, INT8OID};
+
+	memcpy(types + 2, t, sizeof(t));
+	values[2] = Int64GetDatum(units[0]);
+	values[3] = Int64GetDatum(units[1]);
+	values[4] = BoolGetDatum(increase);
+	values[5] = BoolGetDatum(decrease);
+	values[6] = Int32GetDatum(decreases_today);
+	values[7] = Int64GetDatum(odt->max[0]);
+	values[8] = Int64GetDatum(odt->max[1]);
+}
+
+/*
+ * The throughput an Update gives a GSI, by the table's billing mode: new
+ * provisioned units (PROVISIONED), new OnDemandThroughput maxima
+ * (PAY_PER_REQUEST), never the other.
+ */
+static void
+index_update_throughput(json_object *upd, const char *iname, const char *billing, int64 *units,
+						OnDemandRequest *odt)
+{
+	json_object *pt = RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT);
+	ValidationErrors v;
+
+	parse_on_demand(upd, iname, true, odt);
+	if (strcmp(billing, "PAY_PER_REQUEST") == 0)
+	{
+		if (pt || !odt->present)
+			DynamoError(DYERR_VALIDATION, "The only Updates for index: %s when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput", iname);
+		return;
+	}
+	check_on_demand_billing(odt, billing, false);
+	if (pt == NULL)
+		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
+	ValidationInit(&v);
+	units[0] = capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v);
+	units[1] = capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v);
+	ValidationRaise(&v);
+	check_table_maximum(units[0], units[1], iname);
+}
+
+/*
+ * A GlobalSecondaryIndexUpdate Update: new provisioned throughput, within
+ * the GSI's own budget of decreases, or new OnDemandThroughput maxima (SPI
+ * connected).
+ */
 static void
 update_global_index(json_object *upd, DynamoTable *t, TableSpec *spec, IndexChange *change)
 {
 	size_t		len;
 	const char *iname = RequestString(upd, "IndexName", &len);
-	json_object *pt = RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT);
-	ValidationErrors v;
-	Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, INT8OID};
-	Datum		values[4];
+	bool		history = catalog_has_billing_history();
+	ThroughputState st = {0};
+	OnDemandRequest odt;
+	bool		increase = false,
+				decrease = false;
+	Oid			types[9] = {TEXTOID, TEXTOID};
+	Datum		values[9];
+	int64		units[2] = {0, 0};
 
 	global_index_named(t, iname, "update");
-	if (pt == NULL)
-		DynamoError(DYERR_VALIDATION, "1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null");
-	ValidationInit(&v);
+	index_update_throughput(upd, iname, spec->billing, units, &odt);
+	if (odt.present && !history)
+		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+	if (history)
+	{
+		index_throughput_state(spec->name, iname, &st);
+		/* (a switch of billing mode is neither an increase nor a decrease) */
+		if (odt.present)
+			memcpy(units, st.units, sizeof(units));
+		else if (!spec->billing_switch)
+			compare_throughput(&st, units, &increase, &decrease);
+	}
 	name_arg(spec->name, types, values);
 	values[1] = CStringGetTextDatum(iname);
-	values[2] = Int64GetDatum(capacity_member(pt, "ReadCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits", &v));
-	values[3] = Int64GetDatum(capacity_member(pt, "WriteCapacityUnits", "globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.writeCapacityUnits", &v));
-	ValidationRaise(&v);
-	CatalogRunSql("UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
-				  " WHERE table_name = $1 AND index_name = $2", 4, types, values, NULL, SPI_OK_UPDATE);
+	throughput_args(types, values, units, increase, decrease, st.decreases_today, &odt);
+	CatalogRunSql(history ?
+				  "UPDATE dynamo.indexes SET" THROUGHPUT_HISTORY_SQL ON_DEMAND_MERGE_SQL
+				  " WHERE table_name = $1 AND index_name = $2" :
+				  "UPDATE dynamo.indexes SET read_capacity = $3, write_capacity = $4"
+				  " WHERE table_name = $1 AND index_name = $2",
+				  9, types, values, NULL, SPI_OK_UPDATE);
 	change->index = iname;
 	change->status = "UPDATING";
 }
@@ -1826,32 +2222,119 @@ deletes_backfilling_index(DynamoTable *t, json_object *updates)
 	return ix != NULL && ix->global && ix->status == STATUS_CREATING;
 }
 
+/*
+ * Record UpdateTable's new billing mode, throughput, OnDemandThroughput and
+ * settings of a table, with their history (SPI connected).
+ */
+static void
+record_table_update(const TableSpec *spec, const ThroughputState *st, const OnDemandRequest *odt)
+{
+	bool		history = catalog_has_billing_history();
+	bool		provisioned = strcmp(spec->billing, "PROVISIONED") == 0;
+	bool		was_provisioned = strcmp(st->billing, "PROVISIONED") == 0;
+	bool		increase = false,
+				decrease = false;
+	int64		units[2] = {spec->rcu, spec->wcu};
+	Oid			types[13] = {TEXTOID, TEXTOID};
+	Datum		values[13];
+	char		nulls[14] = "             ";
+
+	/* (a switch of billing mode is neither an increase nor a decrease) */
+	if (provisioned && was_provisioned)
+		compare_throughput(st, units, &increase, &decrease);
+	if (!provisioned && was_provisioned && history)
+		check_pay_per_request_switch(st);
+	if (odt->present && !history)
+		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+	name_arg(spec->name, types, values);
+	values[1] = CStringGetTextDatum(spec->billing);
+	throughput_args(types, values, units, increase, decrease, st->decreases_today, odt);
+	types[9] = TEXTOID;
+	values[9] = spec->table_class ? CStringGetTextDatum(spec->table_class) : (Datum) 0;
+	nulls[9] = spec->table_class ? ' ' : 'n';
+	types[10] = BOOLOID;
+	values[10] = BoolGetDatum(spec->deletion_protection);
+	nulls[10] = spec->deletion_protection_set ? ' ' : 'n';
+	types[11] = BOOLOID;
+	values[11] = BoolGetDatum(!provisioned && was_provisioned);
+	CatalogRunSql(psprintf("UPDATE dynamo.tables SET billing_mode = $2," THROUGHPUT_HISTORY_SQL
+						   ", table_class = coalesce($10, table_class),"
+						   " deletion_protection = coalesce($11, deletion_protection)%s"
+						   " WHERE table_name = $1",
+						   history ? ON_DEMAND_MERGE_SQL
+						   ", last_update_to_pay_per_request = CASE WHEN $12 THEN pg_catalog.now()"
+						   "  ELSE last_update_to_pay_per_request END,"
+						   " pay_per_request_updates = CASE WHEN $12 THEN pg_catalog.array_append(ARRAY("
+						   "  SELECT u FROM pg_catalog.unnest(pay_per_request_updates) u"
+						   "  WHERE u OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')),"
+						   "  pg_catalog.now()) ELSE pay_per_request_updates END" : ""),
+				  12, types, values, nulls, SPI_OK_UPDATE);
+}
+
+/* The Update of a GlobalSecondaryIndexUpdates list that gives index new provisioned throughput. */
+static bool
+index_throughput_given(json_object *updates, const char *index)
+{
+	size_t		n = updates ? json_object_array_length(updates) : 0;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *upd = RequestMember(json_object_array_get_idx(updates, i), "Update", SHAPE_OBJECT);
+		size_t		len;
+		const char *iname = upd ? RequestString(upd, "IndexName", &len) : NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (iname && strcmp(iname, index) == 0)
+			return RequestMember(upd, "ProvisionedThroughput", SHAPE_OBJECT) != NULL;
+	}
+	return false;
+}
+
+/*
+ * A switch to PROVISIONED gives every GSI its provisioned throughput in the
+ * same request: none is assigned by itself.
+ */
+static void
+check_indexes_provisioned(const DynamoTable *t, json_object *updates)
+{
+	for (int k = 0; k < t->nindexes; k++)
+		if (t->indexes[k].global && !index_throughput_given(updates, t->indexes[k].name))
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s",
+						t->indexes[k].name);
+}
+
+/* Is there anything an UpdateTable changes? */
+static bool
+update_requests_change(const TableSpec *spec, json_object *gsi_updates,
+					   const StreamSpecRequest *stream, const OnDemandRequest *odt)
+{
+	return spec->billing || spec->throughput || spec->table_class || spec->deletion_protection_set ||
+		gsi_updates || stream->present || odt->present;
+}
+
 void
 OpUpdateTable(json_object *req, StringInfo out)
 {
 	TableSpec	spec = {0};
 	ValidationErrors v;
 	DynamoTable *t;
-	char	   *cur_billing;
-	int64		cur_rcu,
-				cur_wcu;
-	Oid			types[6] = {TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
-	Datum		values[6];
-	char		nulls[7] = "      ";
+	ThroughputState cur;
 	json_object *gsi_updates;
 	IndexChange change = {NULL, NULL};
 	int			index_ddl = 0;
 	StreamSpecRequest stream;
+	OnDemandRequest odt;
 
 	spec.name = table_name_member(req, &spec.namelen, false);
 	ValidationInit(&v);
 	parse_common(req, &spec, &v);
 	ValidationRaise(&v);
 	OpRejectUnsupported(req, update_unsupported);
+	refuse_warm_throughput(req);
+	parse_on_demand(req, NULL, true, &odt);
 	StreamSpecParse(req, false, &stream);
 	gsi_updates = RequestMember(req, "GlobalSecondaryIndexUpdates", SHAPE_ARRAY);
-	if (!spec.billing && !spec.throughput && !spec.table_class && !spec.deletion_protection_set &&
-		!gsi_updates && !stream.present)
+	if (!update_requests_change(&spec, gsi_updates, &stream, &odt))
 		DynamoError(DYERR_VALIDATION, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	if (gsi_updates)
 		index_ddl = check_index_updates(gsi_updates);
@@ -1869,40 +2352,25 @@ OpUpdateTable(json_object *req, StringInfo out)
 	if (stream.present)
 		StreamCheckTransition(spec.name, &stream);
 	SPI_connect();
-	current_billing(spec.name, &cur_billing, &cur_rcu, &cur_wcu);
+	table_throughput_state(spec.name, &cur);
 	if (spec.billing || spec.throughput)
-		check_billing_update(&spec, cur_billing, cur_rcu, cur_wcu);
+		check_billing_update(&spec, cur.billing, cur.units[0], cur.units[1]);
 	else
 	{
-		spec.rcu = cur_rcu;
-		spec.wcu = cur_wcu;
+		spec.rcu = cur.units[0];
+		spec.wcu = cur.units[1];
 	}
-	name_arg(spec.name, types, values);
-	values[1] = CStringGetTextDatum(spec.billing ? spec.billing : cur_billing);
-	values[2] = Int64GetDatum(spec.rcu);
-	values[3] = Int64GetDatum(spec.wcu);
-	values[4] = spec.table_class ? CStringGetTextDatum(spec.table_class) : (Datum) 0;
-	nulls[4] = spec.table_class ? ' ' : 'n';
-	values[5] = BoolGetDatum(spec.deletion_protection);
-	nulls[5] = spec.deletion_protection_set ? ' ' : 'n';
-	CatalogRunSql("UPDATE dynamo.tables SET billing_mode = $2,"
-			" last_increase = CASE WHEN $3 > read_capacity OR $4 > write_capacity"
-			"  THEN now() ELSE last_increase END,"
-			" last_decrease = CASE WHEN $3 < read_capacity OR $4 < write_capacity"
-			"  THEN now() ELSE last_decrease END,"
-			" decreases_today = decreases_today + CASE WHEN $3 < read_capacity"
-			"  OR $4 < write_capacity THEN 1 ELSE 0 END,"
-			" read_capacity = $3, write_capacity = $4,"
-			" table_class = coalesce($5, table_class),"
-			" deletion_protection = coalesce($6, deletion_protection)"
-			" WHERE table_name = $1",
-			6, types, values, nulls, SPI_OK_UPDATE);
+	if (spec.billing == NULL)
+		spec.billing = cur.billing;
+	spec.billing_switch = strcmp(spec.billing, cur.billing) != 0;
+	if (spec.billing_switch && strcmp(spec.billing, "PROVISIONED") == 0)
+		check_indexes_provisioned(t, gsi_updates);
+	check_on_demand_billing(&odt, spec.billing, false);
+	record_table_update(&spec, &cur, &odt);
 	if (gsi_updates)
-	{
-		if (spec.billing == NULL)
-			spec.billing = cur_billing;
 		update_indexes(req, gsi_updates, t, &spec, &change);
-	}
+	if (strcmp(spec.billing, "PROVISIONED") == 0)
+		check_account_maximum(spec.name);
 	if (stream.enabled)
 		StreamEnable(t, spec.name, stream.view_type);
 	else if (stream.present)

@@ -19,6 +19,8 @@ typedef struct IndexSpec
 	json_object *nonkey;		/* INCLUDE: NonKeyAttributes */
 	int64		rcu,
 				wcu;
+	int64		max_read_units; /* a GSI's OnDemandThroughput; 0: none */
+	int64		max_write_units;
 } IndexSpec;
 
 typedef struct TableSpec
@@ -40,6 +42,7 @@ typedef struct TableSpec
 	int64		max_read_units;	/* OnDemandThroughput; 0: none */
 	int64		max_write_units;
 	bool		defer_indexes;	/* record the indexes CREATING, build none */
+	bool		billing_switch; /* UpdateTable: the billing mode changes */
 } TableSpec;
 
 /*

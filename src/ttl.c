@@ -44,6 +44,7 @@
 
 #include "access/xlog.h"
 #include "catalog.h"
+#include "collections.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -361,6 +362,9 @@ delete_locked_step(void *arg)
 	Datum		values[1] = {PointerGetDatum(st->tids)};
 	Relation	marks = ttl_mark(st->t->relid);
 	ItemPointerData mark;
+	DynamoTable *dt = CatalogGetTable(st->t->table_name, strlen(st->t->table_name));
+	/* the deleted items leave their item collections (tables with LSIs) */
+	bool		collections = dt && dt->relid == st->t->relid && CollectionsTracked(dt);
 
 	if (marks)
 	{
@@ -368,10 +372,19 @@ delete_locked_step(void *arg)
 		CommandCounterIncrement();
 	}
 	SPI_connect();
-	CatalogRunSql(psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1)",
-						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname)),
-				  1, types, values, NULL, SPI_OK_DELETE);
+	CatalogRunSql(psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) ANY ($1)%s",
+						   quote_qualified_identifier(DYNAMO_DATA_SCHEMA, st->t->relname),
+						   collections ? " RETURNING item" : ""),
+				  1, types, values, NULL, collections ? SPI_OK_DELETE_RETURNING : SPI_OK_DELETE);
 	st->deleted = (int64) SPI_processed;
+	for (uint64 i = 0; collections && i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		item = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			CollectionsAccountWrite(dt, DatumGetDynItemP(item), NULL);
+	}
 	SPI_finish();
 	if (marks)
 	{
