@@ -207,6 +207,39 @@ SELECT cap('GetItem', '{"TableName":"CapI","Key":{"pk":{"S":"a"},"sk":{"S":"1"}}
 -- DeleteItem: every entry the item had is removed (gAll 2 KB: 2; gKeys, lsiK: 1)
 SELECT cap('DeleteItem', '{"TableName":"CapI","Key":{"pk":{"S":"a"},"sk":{"S":"1"}},"ReturnConsumedCapacity":"INDEXES"}') AS delete_indexed;
 
+-- an item whose index key has another type (written before the index
+-- existed) is not in the index: removing that attribute charges the table
+-- alone (an entry removed would be 1 write)
+SELECT dynamo.create_table('{"TableName":"CapG","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL AS created;
+SELECT dynamo.put_item('{"TableName":"CapG","Item":{"pk":{"S":"odd"},"g":{"N":"7"}}}');
+SELECT dynamo.update_table('{"TableName":"CapG","AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}],
+  "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"byG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+  "Projection":{"ProjectionType":"ALL"}}}]}') IS NOT NULL AS creating;
+CALL dynamo.wait_for_jobs();
+SELECT cap('UpdateItem', '{"TableName":"CapG","Key":{"pk":{"S":"odd"}},"UpdateExpression":"REMOVE g",
+  "ReturnConsumedCapacity":"INDEXES"}') AS other_type_removed,
+       cap_put('CapG', '{"pk":{"S":"even"},"g":{"S":"7"}}', 'INDEXES') AS its_type;
+
+-- ReturnItemCollectionMetrics SIZE on a table with a local secondary index:
+-- one ItemCollectionMetrics object for a single-item write, a list per table
+-- for BatchWriteItem and TransactWriteItems (API reference, PutItem and
+-- BatchWriteItem, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ItemCollectionMetrics.html)
+SELECT dynamo.call('PutItem', '{"TableName":"CapI","Item":{"pk":{"S":"m"},"sk":{"S":"1"},"lk":{"S":"x"}},
+  "ReturnItemCollectionMetrics":"SIZE"}') AS put_metrics;
+SELECT dynamo.call('UpdateItem', '{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"1"}},"UpdateExpression":"SET v = :v",
+  "ExpressionAttributeValues":{":v":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE","ReturnConsumedCapacity":"TOTAL"}') AS update_metrics;
+SELECT dynamo.call('DeleteItem', '{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"SIZE"}') AS delete_metrics;
+SELECT dynamo.call('BatchWriteItem', '{"RequestItems":{"CapI":[{"PutRequest":{"Item":{"pk":{"S":"m"},"sk":{"S":"2"}}}},
+  {"PutRequest":{"Item":{"pk":{"S":"n"},"sk":{"S":"2"}}}}],"CapT":[{"PutRequest":{"Item":{"pk":{"S":"m"}}}}]},
+  "ReturnItemCollectionMetrics":"SIZE"}') AS batch_metrics;
+-- a ConditionCheck writes no collection
+SELECT dynamo.call('TransactWriteItems', '{"TransactItems":[{"Delete":{"TableName":"CapI","Key":{"pk":{"S":"m"},"sk":{"S":"2"}}}},
+  {"ConditionCheck":{"TableName":"CapI","Key":{"pk":{"S":"n"},"sk":{"S":"2"}},"ConditionExpression":"attribute_exists(pk)"}},
+  {"Put":{"TableName":"CapT","Item":{"pk":{"S":"m"}}}}],"ReturnItemCollectionMetrics":"SIZE"}') AS transact_metrics;
+-- NONE: none
+SELECT dynamo.call('PutItem', '{"TableName":"CapI","Item":{"pk":{"S":"m"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"NONE"}') AS put_none;
+
 -- ReturnItemCollectionMetrics: NONE, absent, or SIZE on a table without
 -- local secondary indexes answer no ItemCollectionMetrics
 SELECT dynamo.call('PutItem', '{"TableName":"CapT","Item":{"pk":{"S":"m"}},"ReturnItemCollectionMetrics":"SIZE"}') AS put_size,
@@ -226,6 +259,8 @@ SELECT dynamo.call('PutItem', '{"TableName":"CapT","Item":{"pk":{"S":"r3"}},"Con
   "ReturnConsumedCapacity":"TOTAL"}');
 SELECT length(dynamo.get_item('{"TableName":"CapT","Key":{"pk":{"S":"r3"}}}')::text) > 12000 AS unchanged;
 
+SELECT dynamo.delete_table(json_build_object('TableName', t)) IS NOT NULL AS dropped
+FROM unnest(ARRAY['CapT', 'CapQ', 'CapI', 'CapG']) t;
 DROP FUNCTION cap_update(text, jsonb);
 DROP FUNCTION cap_query(jsonb);
 DROP FUNCTION cap_get(text, bool, text);

@@ -157,15 +157,23 @@ is_projected(const DynamoTable *t, const DynamoIndex *ix, const char *name, uint
 	return false;
 }
 
-/* Is an item (a stored map) in ix: does it hold every key attribute of ix? */
+/*
+ * Is an item (a stored map) in ix: does it hold every key attribute of ix,
+ * of the key's type?  (An item written before its index existed may hold
+ * one of another type: the index leaves it out.)
+ */
 static bool
 in_index(const DynamoIndex *ix, const char *map)
 {
 	if (map == NULL)
 		return false;
 	for (int i = 0; i < ix->nkeys; i++)
-		if (StoredMapGet(map, ix->keys[i].name, ix->keys[i].namelen) == NULL)
+	{
+		const char *v = StoredMapGet(map, ix->keys[i].name, ix->keys[i].namelen);
+
+		if (v == NULL || StoredValueType(v) != ix->keys[i].type)
 			return false;
+	}
 	return true;
 }
 
@@ -185,8 +193,9 @@ same_value(const char *a, const char *b)
 	return value_len(a) == value_len(b) && memcmp(a, b, value_len(a)) == 0;
 }
 
-size_t
-CapacityIndexEntrySize(const DynamoTable *t, const DynamoIndex *ix, const char *map)
+/* The bytes and the number of the attributes of map (in ix) that ix projects. */
+static size_t
+entry_size(const DynamoTable *t, const DynamoIndex *ix, const char *map, uint32 *count)
 {
 	StoredIter	it;
 	const char *name;
@@ -194,13 +203,24 @@ CapacityIndexEntrySize(const DynamoTable *t, const DynamoIndex *ix, const char *
 	uint32		nlen;
 	size_t		size = 0;
 
-	if (!in_index(ix, map))
-		return 0;
+	*count = 0;
 	StoredIterInit(&it, map);
 	while (StoredMapNext(&it, &name, &nlen, &v))
-		if (is_projected(t, ix, name, nlen))
-			size += nlen + StoredValueSize(v);
+	{
+		if (!is_projected(t, ix, name, nlen))
+			continue;
+		size += nlen + StoredValueSize(v);
+		(*count)++;
+	}
 	return size;
+}
+
+size_t
+CapacityIndexEntrySize(const DynamoTable *t, const DynamoIndex *ix, const char *map)
+{
+	uint32		count;
+
+	return in_index(ix, map) ? entry_size(t, ix, map, &count) : 0;
 }
 
 /* Do the index keys of ix differ between two items in it? */
@@ -212,22 +232,6 @@ index_key_changed(const DynamoIndex *ix, const char *old, const char *new_map)
 						StoredMapGet(new_map, ix->keys[i].name, ix->keys[i].namelen)))
 			return true;
 	return false;
-}
-
-/* The number of attributes of map that ix projects. */
-static uint32
-projected_count(const DynamoTable *t, const DynamoIndex *ix, const char *map)
-{
-	StoredIter	it;
-	const char *name;
-	const char *v;
-	uint32		nlen,
-				n = 0;
-
-	StoredIterInit(&it, map);
-	while (StoredMapNext(&it, &name, &nlen, &v))
-		n += is_projected(t, ix, name, nlen) ? 1 : 0;
-	return n;
 }
 
 /*
@@ -243,7 +247,8 @@ same_entry(const DynamoTable *t, const DynamoIndex *ix, const char *old, const c
 	const char *name;
 	const char *v;
 	uint32		nlen,
-				n = 0;
+				n = 0,
+				new_count;
 
 	StoredIterInit(&it, old);
 	StoredMapCursorInit(&c, new_map);
@@ -256,7 +261,8 @@ same_entry(const DynamoTable *t, const DynamoIndex *ix, const char *old, const c
 			return false;
 		n++;
 	}
-	return projected_count(t, ix, new_map) == n;
+	(void) entry_size(t, ix, new_map, &new_count);
+	return new_count == n;
 }
 
 /* The write units a write from old to new_map (maps, either NULL) costs index ix. */

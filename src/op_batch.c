@@ -28,6 +28,7 @@
 #include "json_write.h"
 #include "expr/expr.h"
 #include "collections.h"
+#include "op_write.h"
 #include "ops.h"
 #include "storage.h"
 #include "throttle.h"
@@ -128,6 +129,18 @@ write_capacity(JsonWriter *w, const char *capacity, BatchEntry *entries, int n)
 	JsonWriteArrayEnd(w);
 }
 
+/* Is entries[i] left unprocessed, and the first of its table that is? */
+static bool
+first_left_of_table(const BatchEntry *entries, int i)
+{
+	if (!entries[i].unprocessed)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (entries[j].unprocessed && entries[j].table == entries[i].table)
+			return false;
+	return true;
+}
+
 /* A JSON value as the request gave it. */
 static void
 write_as_given(JsonWriter *w, json_object *val)
@@ -145,11 +158,7 @@ write_unprocessed_items(JsonWriter *w, BatchEntry *entries, int n)
 	JsonWriteObjectStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		bool		first = true;
-
-		for (int j = 0; j < i && first; j++)
-			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
-		if (!entries[i].unprocessed || !first)
+		if (!first_left_of_table(entries, i))
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteArrayStart(w);
@@ -349,7 +358,8 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		{
 			check_put_key(e);
 			StorageKeyFromItem(e->table, e->item, &e->key);
-			DynItemCheckSize(e->item);
+			if (WriteItemTooLarge(e->table, e->item))
+				DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
 		}
 		else
 			StorageKeyFromKeyMap(e->table, e->item, &e->key);
@@ -490,11 +500,7 @@ write_unprocessed_keys(JsonWriter *w, BatchEntry *entries, int n)
 	JsonWriteObjectStart(w);
 	for (int i = 0; i < n; i++)
 	{
-		bool		first = true;
-
-		for (int j = 0; j < i && first; j++)
-			first = !(entries[j].unprocessed && entries[j].table == entries[i].table);
-		if (!entries[i].unprocessed || !first)
+		if (!first_left_of_table(entries, i))
 			continue;
 		JsonWriteKey(w, entries[i].table_name);
 		JsonWriteObjectStart(w);

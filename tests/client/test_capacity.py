@@ -10,9 +10,17 @@ the GSI guide's "Provisioned throughput considerations"
 and "Capacity management for transactions"
 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling).
 """
+import json
 import unittest
 
+import botocore.exceptions
+
 import dynamo_client as dc
+
+# 100 KB: 100 write units, a debt of 99 s on a 1 WCU table (25 on a 1 RCU
+# table read strongly), which no slow machine pays back between two calls
+BIG = "x" * 100 * 1024
+PTEE = "ProvisionedThroughputExceededException"
 
 
 def item(pk, size, **extra):
@@ -124,6 +132,157 @@ class CapacityTest(unittest.TestCase):
             r = self.ddb.delete_item(TableName=self.table, Key={"pk": {"S": "m"}},
                                      ReturnItemCollectionMetrics=mode)
             self.assertNotIn("ItemCollectionMetrics", r)
+
+
+class ThrottledOperationsTest(unittest.TestCase):
+    """What each data operation does when its table's throughput is spent:
+    nothing written, refused requests of a batch returned as given, the
+    refused action of a transaction named.  A new PROVISIONED table starts
+    with one second's worth of capacity; one 100 KB write or read spends it
+    for a minute and more."""
+
+    @classmethod
+    def setUpClass(cls):
+        dc.wait_for_api()
+        cls.ddb = dc.client(dc.access_key())
+        cls.tables = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for t in cls.tables:
+            cls.ddb.delete_table(TableName=t)
+
+    def provisioned(self, rcu, wcu):
+        name = dc.unique_name("capthr")
+        self.ddb.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu})
+        self.tables.append(name)
+        dc.until(lambda: self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+                 lambda: "table %s not ACTIVE" % name)
+        return name
+
+    def assertThrottled(self, fn, **kw):
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn(**kw)
+        self.assertEqual(cm.exception.response["Error"]["Code"], PTEE)
+
+    def stored(self, table, pk):
+        return self.ddb.get_item(TableName=table, Key={"pk": {"S": pk}}).get("Item")
+
+    def test_throttled_writes_change_nothing(self):
+        t = self.provisioned(1000, 1)
+        self.ddb.put_item(TableName=t, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+        self.assertThrottled(self.ddb.put_item, TableName=t, Item={"pk": {"S": "b"}})
+        self.assertThrottled(self.ddb.update_item, TableName=t, Key={"pk": {"S": "big"}},
+                             UpdateExpression="SET n = :n",
+                             ExpressionAttributeValues={":n": {"N": "2"}})
+        self.assertThrottled(self.ddb.delete_item, TableName=t, Key={"pk": {"S": "big"}})
+        self.assertIsNone(self.stored(t, "b"))
+        self.assertEqual(self.stored(t, "big"), {"pk": {"S": "big"}, "d": {"S": BIG}})
+
+    def test_failed_condition_is_not_throttled_after_the_fact(self):
+        # a failed condition consumes write capacity (read-write-operations.html)
+        # but reports the condition; here, with the buckets already empty
+        t = self.provisioned(1000, 1)
+        self.ddb.put_item(TableName=t, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.ddb.put_item(TableName=t, Item={"pk": {"S": "big"}},
+                              ConditionExpression="attribute_not_exists(pk)")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ConditionalCheckFailedException")
+
+    def test_unprocessed_items_as_the_request_gave_them(self):
+        # a new 1 WCU table holds one unit: the first request (100 KB) takes
+        # it and a debt of 99 more
+        t = self.provisioned(1000, 1)
+        requests = [{"PutRequest": {"Item": {"pk": {"S": "first"}, "d": {"S": BIG}}}},
+                    {"PutRequest": {"Item": {"pk": {"S": "p"}, "n": {"N": "01.50"}}}},
+                    {"DeleteRequest": {"Key": {"pk": {"S": "other"}}}}]
+        # raw, so that nothing (the number's text) is normalized on the way
+        body = {"RequestItems": {t: requests}, "ReturnConsumedCapacity": "TOTAL"}
+        r = dc.exchange(dc.signed_request("BatchWriteItem", json.dumps(body).encode()))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json()["UnprocessedItems"], {t: requests[1:]})
+        # only what was processed is consumed
+        self.assertEqual(r.json()["ConsumedCapacity"], [{"TableName": t, "CapacityUnits": 101.0}])
+        self.assertIsNotNone(self.stored(t, "first"))
+        self.assertIsNone(self.stored(t, "p"))
+        # nothing at all can be processed now: the refusal itself
+        self.assertThrottled(self.ddb.batch_write_item, RequestItems={t: requests[1:]})
+        self.assertIsNone(self.stored(t, "p"))
+
+    def test_unprocessed_keys_keep_their_table_members(self):
+        t = self.provisioned(1, 1000)
+        for k in ("k1", "k2", "k3"):
+            self.ddb.put_item(TableName=t, Item={"pk": {"S": k}, "d": {"S": BIG}, "n": {"N": "1"}})
+        ka = {"Keys": [{"pk": {"S": k}} for k in ("k1", "k2", "k3")], "ConsistentRead": True,
+              "ProjectionExpression": "#n", "ExpressionAttributeNames": {"#n": "n"}}
+        out = self.ddb.batch_get_item(RequestItems={t: ka})
+        got = out["Responses"][t]
+        left = out["UnprocessedKeys"][t]
+        # the first read spent the second's worth: the other keys come back
+        self.assertEqual(got, [{"n": {"N": "1"}}])
+        self.assertEqual(left, {"Keys": ka["Keys"][1:], "ConsistentRead": True,
+                                "ProjectionExpression": "#n",
+                                "ExpressionAttributeNames": {"#n": "n"}})
+        # and now nothing at all can be read: the refusal itself
+        self.assertThrottled(self.ddb.batch_get_item, RequestItems={t: left})
+
+    def test_item_too_large_with_its_lsi_entries_draws_nothing(self):
+        # 250 KB, under 400 KB alone but not with its entry in an ALL LSI
+        name = dc.unique_name("capthr")
+        self.ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "l")],
+            LocalSecondaryIndexes=[{"IndexName": "byL",
+                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                  {"AttributeName": "l", "KeyType": "RANGE"}],
+                                    "Projection": {"ProjectionType": "ALL"}}],
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1})
+        self.tables.append(name)
+        dc.until(lambda: self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+                 lambda: "table %s not ACTIVE" % name)
+        big = {"pk": {"S": "a"}, "sk": {"S": "1"}, "l": {"S": "x"}, "d": {"S": "x" * 250 * 1024}}
+        codes = []
+        for call in (lambda: self.ddb.put_item(TableName=name, Item=big),
+                     lambda: self.ddb.transact_write_items(
+                         TransactItems=[{"Put": {"TableName": name, "Item": big}}]),
+                     lambda: self.ddb.batch_write_item(
+                         RequestItems={name: [{"PutRequest": {"Item": big}}]})):
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                call()
+            codes.append(cm.exception.response["Error"]["Code"])
+        # (the transaction reports it as its Put's ValidationError reason)
+        self.assertEqual(codes, ["ValidationException", "TransactionCanceledException",
+                                 "ValidationException"])
+        # the table's one unit is still there
+        self.ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"S": "2"}})
+
+    def test_throttled_reads(self):
+        t = self.provisioned(1, 1000)
+        self.ddb.put_item(TableName=t, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+        self.ddb.get_item(TableName=t, Key={"pk": {"S": "big"}}, ConsistentRead=True)
+        self.assertThrottled(self.ddb.get_item, TableName=t, Key={"pk": {"S": "big"}})
+        self.assertThrottled(self.ddb.query, TableName=t, KeyConditionExpression="pk = :p",
+                             ExpressionAttributeValues={":p": {"S": "big"}})
+        self.assertThrottled(self.ddb.scan, TableName=t)
+        # a transaction names the refused Get, None for the others
+        other = self.provisioned(1000, 1000)
+        body = {"TransactItems": [
+            {"Get": {"TableName": other, "Key": {"pk": {"S": "x"}}}},
+            {"Get": {"TableName": t, "Key": {"pk": {"S": "big"}}}}]}
+        r = dc.exchange(dc.signed_request("TransactGetItems", json.dumps(body).encode()))
+        self.assertEqual(r.status, 400)
+        reasons = r.json()["CancellationReasons"]
+        self.assertEqual([x["Code"] for x in reasons], ["None", "ThrottlingError"])
+        self.assertEqual(reasons[1]["Message"],
+                         "The level of configured provisioned throughput for the table was exceeded. "
+                         "Consider increasing your provisioning level with the UpdateTable API.")
 
 
 if __name__ == "__main__":
