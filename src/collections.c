@@ -345,13 +345,50 @@ pending_cmp(const void *a, const void *b)
 						VARDATA_ANY(y->key.hash_key), VARSIZE_ANY_EXHDR(y->key.hash_key));
 }
 
+/*
+ * Run one statement of the flush on the newest committed row versions, as
+ * READ COMMITTED would, whatever the writer's isolation level: the sizes
+ * are counters every writer of a collection adds to, not data the
+ * transaction read, and under REPEATABLE READ or SERIALIZABLE an upsert of a
+ * row another writer changed since the snapshot would be a serialization
+ * failure at COMMIT of an item write DynamoDB accepts.
+ */
+static int
+flush_run(const char *sql, int nargs, Oid *types, Datum *values, int64 *size)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	int			save_level = XactIsoLevel;
+	int			rc;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	XactIsoLevel = XACT_READ_COMMITTED;
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
+								  false, false, 1);
+	}
+	PG_FINALLY();
+	{
+		XactIsoLevel = save_level;
+	}
+	PG_END_TRY();
+	if (size && rc == SPI_OK_INSERT_RETURNING && SPI_processed == 1)
+	{
+		bool		isnull;
+
+		*size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_freeplan(plan);
+	return rc;
+}
+
 /* As the owner: apply the sorted deltas (arg: a NULL-terminated array). */
 static void
 flush_step(void *arg)
 {
 	Pending   **sorted = arg;
 	Oid			types[3] = {TEXTOID, BYTEAOID, INT8OID};
-	bool		isnull;
 
 	SPI_connect();
 	for (int i = 0; sorted[i]; i++)
@@ -359,23 +396,22 @@ flush_step(void *arg)
 		Pending    *e = sorted[i];
 		Datum		values[3] = {CStringGetTextDatum(e->table_id), PointerGetDatum(e->key.hash_key),
 		Int64GetDatum(e->delta)};
-		int64		size;
+		int64		size = 0;
 
-		if (SPI_execute_with_args("INSERT INTO dynamo.item_collections AS c (table_id, hash_key, size_bytes)"
-								  " VALUES ($1::pg_catalog.uuid, $2, GREATEST($3, 0))"
-								  " ON CONFLICT (table_id, hash_key) DO UPDATE"
-								  " SET size_bytes = GREATEST(c.size_bytes OPERATOR(pg_catalog.+) $3, 0)"
-								  " RETURNING c.size_bytes",
-								  3, types, values, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+		if (flush_run("INSERT INTO dynamo.item_collections AS c (table_id, hash_key, size_bytes)"
+					  " VALUES ($1::pg_catalog.uuid, $2, GREATEST($3, 0))"
+					  " ON CONFLICT (table_id, hash_key) DO UPDATE"
+					  " SET size_bytes = GREATEST(c.size_bytes OPERATOR(pg_catalog.+) $3, 0)"
+					  " RETURNING c.size_bytes",
+					  3, types, values, &size) != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "could not write the size of an item collection");
-		size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		/* a writer that raced this one to the row: the second past the limit fails */
 		if (e->delta > 0 && size > size_limit())
 			limit_exceeded();
 		if (size == 0 &&
-			SPI_execute_with_args("DELETE FROM dynamo.item_collections WHERE table_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid"
-								  " AND hash_key OPERATOR(pg_catalog.=) $2 AND size_bytes OPERATOR(pg_catalog.=) 0",
-								  2, types, values, NULL, false, 0) != SPI_OK_DELETE)
+			flush_run("DELETE FROM dynamo.item_collections WHERE table_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid"
+					  " AND hash_key OPERATOR(pg_catalog.=) $2 AND size_bytes OPERATOR(pg_catalog.=) 0",
+					  2, types, values, NULL) != SPI_OK_DELETE)
 			elog(ERROR, "could not delete the size of an item collection");
 	}
 	SPI_finish();
