@@ -690,7 +690,8 @@ PG_FUNCTION_INFO_V1(dynamo_rebuild_item_collections);
 
 /*
  * dynamo.rebuild_item_collections(table_name text DEFAULT NULL): recount
- * the collections of one table, or of every table with LSIs.
+ * the collections of one table, or of every table with LSIs (those whose
+ * relation is gone skipped: ALTER EXTENSION UPDATE from 0.7 runs this).
  */
 Datum
 dynamo_rebuild_item_collections(PG_FUNCTION_ARGS)
@@ -721,6 +722,9 @@ dynamo_rebuild_item_collections(PG_FUNCTION_ARGS)
 		const char *name = lfirst(lc);
 		DynamoTable *t = CatalogGetTable(name, strlen(name));
 
+		/* every table: a row without its dynamo relation has no items to count */
+		if (t == NULL && PG_ARGISNULL(0))
+			continue;
 		if (t == NULL)
 			DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
 		total += rebuild_table(t);
