@@ -23,8 +23,9 @@
  * Deltas of an aborted subtransaction are undone (a log of them, in order,
  * whose tail is always the current subtransaction's).
  *
- * Writes that bypass the storage layer (plain SQL on dynamo_data tables, TTL
- * deletions) leave the sizes as they were: they are estimates, rebuilt from
+ * Time to Live sweeps count their deletions out as the storage layer does
+ * (ttl.c).  Writes that bypass both (plain SQL on dynamo_data tables) leave
+ * the sizes as they were: they are estimates, rebuilt from
  * the items by dynamo.rebuild_item_collections(), after restores and
  * imports, and by ALTER EXTENSION UPDATE from 0.7.
  */

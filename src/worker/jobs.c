@@ -445,7 +445,13 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 	Datum		values[2];
 	JobTarget	t = {.relname = (char *) relname, .relid = relid, .owner = as_user};
 
-	/* the rows first: only the relation's owner may delete them */
+	/*
+	 * Wait for the requests still using the relation (new ones see DELETING):
+	 * their item collections' sizes commit before the rows are forgotten.
+	 * Then the rows, while the relation exists: only its owner may delete them.
+	 */
+	if (OidIsValid(relid))
+		LockRelationOid(relid, AccessExclusiveLock);
 	name_args(table_name, NULL, types, values);
 	if (CatalogHasRelation("tags"))
 		CatalogRunSql("DELETE FROM dynamo.tags WHERE table_name OPERATOR(pg_catalog.=) $1",
@@ -458,8 +464,6 @@ JobDropTable(const char *table_name, const char *relname, Oid relid, Oid as_user
 	TtlSettingForget(table_name);
 	if (OidIsValid(relid))
 	{
-		/* waits for requests still using it; new ones see DELETING */
-		LockRelationOid(relid, AccessExclusiveLock);
 		if (OidIsValid(as_user))
 			JobRunAsOwner(&t, drop_relation, NULL);
 		else
