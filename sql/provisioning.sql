@@ -43,9 +43,15 @@ CREATE POLICY owner_inserts ON dynamo.tags FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
 		tags.table_name AND t.table_id OPERATOR(pg_catalog.=) tags.table_id
 		AND dynamo.owns_relation(t.relname)));
+-- (a row stays its table's: an UPDATE that reads no column, which no SELECT
+-- policy checks, must not move it to another table_id and out of the
+-- table's sight, to outlive the table and stand in the way of a later one's)
 CREATE POLICY owner_updates ON dynamo.tags FOR UPDATE
 	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
-		tags.table_name AND dynamo.owns_relation(t.relname)));
+		tags.table_name AND dynamo.owns_relation(t.relname)))
+	WITH CHECK (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
+		tags.table_name AND t.table_id OPERATOR(pg_catalog.=) tags.table_id
+		AND dynamo.owns_relation(t.relname)));
 CREATE POLICY owner_deletes ON dynamo.tags FOR DELETE
 	USING (EXISTS (SELECT 1 FROM dynamo.tables t WHERE t.table_name OPERATOR(pg_catalog.=)
 		tags.table_name AND dynamo.owns_relation(t.relname)));

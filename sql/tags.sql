@@ -264,6 +264,34 @@ SELECT tg('ListTagsOfResource', '{"ResourceArn":"arn:aws:dynamodb:us-east-1:0000
 UPDATE dynamo.tables SET status = 'ACTIVE' WHERE table_name = 'TagC';
 \c
 
+-- a role's own table: its owner changes its rows' values, but no UPDATE moves
+-- a row to another table_id (not even one that reads no column, which the
+-- SELECT policy does not see): such a row would outlive the table and stand
+-- in the way of the next table of the name's TagResource
+CREATE ROLE dy_tag_owner LOGIN;
+GRANT CREATE ON SCHEMA dynamo_data TO dy_tag_owner;
+GRANT INSERT, UPDATE, DELETE ON dynamo.tables, dynamo.indexes TO dy_tag_owner;
+SET ROLE dy_tag_owner;
+SELECT tg('CreateTable', '{"TableName":"TagO","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
+  "Tags":[{"Key":"team","Value":"o"}]}')::json->'TableDescription'->>'TableName' AS created;
+\set VERBOSITY terse
+UPDATE dynamo.tags SET table_id = gen_random_uuid();
+UPDATE dynamo.tags SET table_id = gen_random_uuid() WHERE table_name = 'TagO';
+\set VERBOSITY default
+UPDATE dynamo.tags SET tag_value = 'still';
+SELECT tg_list('TagO');
+RESET ROLE;
+SELECT g.tag_key, g.tag_value, g.table_id = t.table_id AS of_its_table
+  FROM dynamo.tags g LEFT JOIN dynamo.tables t USING (table_name) WHERE table_name = 'TagO';
+SET ROLE dy_tag_owner;
+SELECT dynamo.delete_table('{"TableName":"TagO"}') IS NOT NULL AS deleted;
+RESET ROLE;
+CALL dynamo.wait_for_jobs();
+SELECT count(*) AS left_behind FROM dynamo.tags WHERE table_name = 'TagO';
+DROP OWNED BY dy_tag_owner;
+DROP ROLE dy_tag_owner;
+
 -- cleanup
 SELECT dynamo.delete_table('{"TableName":"TagC"}') IS NOT NULL AS deleted;
 SELECT dynamo.delete_table('{"TableName":"TagT"}') IS NOT NULL AS deleted;

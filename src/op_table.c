@@ -1289,6 +1289,22 @@ parse_table_on_demand(json_object *req, TableSpec *spec)
 	spec->max_write_units = odt.max[1];
 }
 
+/*
+ * OnDemandThroughput asked of a new table or of its GSIs needs the catalog of
+ * 0.8: before, a GSI's maxima had nowhere to go and a table's were not
+ * enforced, so the request is refused as UpdateTable refuses it.
+ */
+static void
+require_on_demand_catalog(const TableSpec *spec)
+{
+	bool		asked = spec->max_read_units != 0 || spec->max_write_units != 0;
+
+	for (int i = 0; i < spec->nindexes; i++)
+		asked |= spec->indexes[i].max_read_units != 0 || spec->indexes[i].max_write_units != 0;
+	if (asked && !catalog_has_billing_history())
+		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+}
+
 void
 TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *stream)
 {
@@ -1314,6 +1330,7 @@ TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *strea
 	check_billing_create(spec);
 	parse_table_on_demand(req, spec);
 	parse_indexes(req, ad, spec);
+	require_on_demand_catalog(spec);
 	spec->attrdefs = ad;
 }
 

@@ -301,6 +301,17 @@ my $tag7 = q{SELECT dynamo.call('TagResource', '{"ResourceArn":"arn:aws:dynamodb
 ($res, $text) = $node->psql_in('v07', $tag7);
 ok(!$res && $text =~ /^ERROR:  ValidationException: Tags need the catalog of dynamo 0\.8: run ALTER EXTENSION dynamo UPDATE$/m,
 	'TagResource at 0.7: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
+# (OnDemandThroughput of a new table or GSI: refused as UpdateTable's, not
+# stored where nothing enforces it, nor dropped)
+my $gsi7 = '"IndexName":"ByG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}';
+for my $odt (qq{"OnDemandThroughput":{"MaxWriteRequestUnits":1},"GlobalSecondaryIndexes":[{$gsi7}]},
+	qq{"GlobalSecondaryIndexes":[{$gsi7,"OnDemandThroughput":{"MaxReadRequestUnits":7}}]})
+{
+	($res, $text) = $node->psql_in('v07', qq{SELECT dynamo.create_table('{"TableName":"Odt7","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",$odt}')});
+	ok(!$res && $text =~ /^ERROR:  ValidationException: OnDemandThroughput needs the extension's version 0\.8: run ALTER EXTENSION dynamo UPDATE$/m,
+		'CreateTable with OnDemandThroughput at 0.7 asks for the update') or diag($text);
+}
+is(psql_v07(q{SELECT count(*) FROM dynamo.tables WHERE table_name = 'Odt7'}, 'no Odt7'), '0', 'and creates nothing');
 psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.7');
 is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
 is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
