@@ -356,20 +356,30 @@ target_refused(const ThrottleTarget *tg, const char *table_name, TimestampTz now
 	return true;
 }
 
-/* Draw a target's units from its entry. */
+/* Draw a target's units from its entry, refilled to now. */
 static void
-target_draw(const ThrottleTarget *tg)
+target_draw(const ThrottleTarget *tg, const char *table_name, TimestampTz now)
 {
 	ThrottleEntry *e = tg->entry;
 
 	SpinLockAcquire(&e->mutex);
+	entry_sync(e, tg, table_name, now);
 	e->read.available -= tg->read;
 	e->write.available -= tg->write;
 	SpinLockRelease(&e->mutex);
 }
 
-bool
-ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
+/* What a pass over a use's buckets does. */
+typedef enum ThrottlePass
+{
+	THROTTLE_CHECK,				/* check only */
+	THROTTLE_DRAW,				/* draw without checking */
+	THROTTLE_CHECK_AND_DRAW		/* draw when none refuses */
+} ThrottlePass;
+
+/* Check a use's buckets (refused: false, why set) and draw, as pass says. */
+static bool
+throttle_pass(const CapacityUse *u, ThrottleRefusal *why, ThrottlePass pass)
 {
 	ThrottleTarget targets[THROTTLE_MAX_TARGETS];
 	TimestampTz now;
@@ -394,12 +404,35 @@ ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
 		find_entries(u->table->relid, u->table->name, targets, n, true, now);
 	}
 	for (int i = 0; i < n && !refused; i++)
-		refused = target_refused(&targets[i], u->table->name, now, why);
-	if (!refused)
+		refused = pass != THROTTLE_DRAW &&
+			target_refused(&targets[i], u->table->name, now, why);
+	if (!refused && pass != THROTTLE_CHECK)
 		for (int i = 0; i < n; i++)
-			target_draw(&targets[i]);
+			target_draw(&targets[i], u->table->name, now);
 	LWLockRelease(throttle_shared->lock);
 	return !refused;
+}
+
+bool
+ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
+{
+	return throttle_pass(u, why, THROTTLE_CHECK_AND_DRAW);
+}
+
+/*
+ * Every use is checked before any is drawn: a refused request (a cancelled
+ * transaction) consumes nothing.  Two requests racing may both pass the
+ * checks and both draw, the debt a bucket may carry anyway.
+ */
+int
+ThrottleTryConsumeAll(const CapacityUse *uses, int n, ThrottleRefusal *why)
+{
+	for (int i = 0; i < n; i++)
+		if (!throttle_pass(&uses[i], why, THROTTLE_CHECK))
+			return i;
+	for (int i = 0; i < n; i++)
+		(void) throttle_pass(&uses[i], why, THROTTLE_DRAW);
+	return -1;
 }
 
 void
