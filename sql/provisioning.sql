@@ -1,8 +1,8 @@
 -- Capacity, throttling, tags and the remaining table settings (src/capacity.c,
 -- src/throttle.c, src/op_tags.c, src/op_table.c).
 
--- When a table's billing mode last became PAY_PER_REQUEST (once per UTC day);
--- NumberOfDecreasesToday counts decreases on last_decrease's UTC day only.
+-- When a table's billing mode last became PAY_PER_REQUEST; NumberOfDecreasesToday
+-- counts decreases on last_decrease's UTC day only.
 ALTER TABLE dynamo.tables ADD COLUMN last_update_to_pay_per_request timestamptz;
 -- The switches to PAY_PER_REQUEST of the last 24 hours (at most four in a
 -- rolling 24-hour window), older ones dropped as each new one is added.
@@ -70,10 +70,10 @@ CREATE FUNCTION dynamo.throttle_state(OUT table_name text, OUT index_name text,
 
 -- Sizes of item collections (items sharing a partition key value, with their
 -- local secondary index entries) of tables with LSIs, kept by every write
--- through the API (src/collections.c): DynamoDB's 10 GB limit and
--- ItemCollectionMetrics.  Written by the data plane as the extension's owner;
--- no role reads it.  Writes that bypass the API (plain SQL on dynamo_data
--- tables, TTL deletions) leave the sizes as they were: they are estimates,
+-- through the API and every TTL deletion (src/collections.c): DynamoDB's 10 GB
+-- limit and ItemCollectionMetrics.  Written by the data plane as the
+-- extension's owner; no role reads it.  Writes that bypass the API (plain SQL
+-- on dynamo_data tables) leave the sizes as they were: they are estimates,
 -- recounted from the items by dynamo.rebuild_item_collections().
 CREATE TABLE dynamo.item_collections (
 	table_id uuid NOT NULL,
