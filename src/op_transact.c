@@ -340,21 +340,20 @@ cancel_transaction(const TxReason *reasons, int n)
 
 /*
  * Draw every action's capacity (uses[i] of acts[i]) from its table's
- * throughput, or cancel: the refused action's reason is ThrottlingError.
+ * throughput, or cancel: the refused action's reason is ThrottlingError,
+ * and a cancelled transaction draws nothing, not even its other actions'.
  */
 static void
 draw_or_cancel(const CapacityUse *uses, TxReason *reasons, int n)
 {
 	ThrottleRefusal why;
+	int			refused = ThrottleTryConsumeAll(uses, n, &why);
 
-	for (int i = 0; i < n; i++)
-	{
-		if (ThrottleTryConsume(&uses[i], &why))
-			continue;
-		memset(reasons, 0, sizeof(TxReason) * n);
-		set_reason(&reasons[i], "ThrottlingError", ThrottleReasonMessage(&why));
-		cancel_transaction(reasons, n);
-	}
+	if (refused < 0)
+		return;
+	memset(reasons, 0, sizeof(TxReason) * n);
+	set_reason(&reasons[refused], "ThrottlingError", ThrottleReasonMessage(&why));
+	cancel_transaction(reasons, n);
 }
 
 /* Is this a lock conflict between concurrent transactions? */

@@ -22,7 +22,9 @@
  *
  * Locks: entries are found under the LWLock in shared mode, inserted (and
  * the least recently used one evicted when the table is full) in exclusive
- * mode; the buckets of an entry are read and changed under its spinlock,
+ * mode.  The entries of the request being served are never evicted: the
+ * table has room for one request's entries (a table and its GSIs) past
+ * dynamo.throttle_entries.  The buckets of an entry are read and changed under its spinlock,
  * a few arithmetic operations long.  A request checks all its buckets, then
  * draws from all of them: two requests racing for the last unit may both
  * draw, which is the debt a bucket may carry anyway.
@@ -118,7 +120,8 @@ throttle_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(MAXALIGN(sizeof(ThrottleShared)) +
-						   hash_estimate_size(throttle_entries, sizeof(ThrottleEntry)));
+						   hash_estimate_size(throttle_entries + THROTTLE_MAX_TARGETS,
+											  sizeof(ThrottleEntry)));
 	RequestNamedLWLockTranche("dynamo throttle", 1);
 }
 
@@ -136,7 +139,9 @@ throttle_shmem_startup(void)
 		throttle_shared->lock = &(GetNamedLWLockTranche("dynamo throttle"))->lock;
 	ctl.keysize = sizeof(ThrottleKey);
 	ctl.entrysize = sizeof(ThrottleEntry);
-	throttle_hash = ShmemInitHash("dynamo throttle hash", throttle_entries, throttle_entries,
+	/* room for one request's entries past the limit: they are never evicted */
+	throttle_hash = ShmemInitHash("dynamo throttle hash", throttle_entries + THROTTLE_MAX_TARGETS,
+								  throttle_entries + THROTTLE_MAX_TARGETS,
 								  &ctl, HASH_ELEM | HASH_BLOBS);
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -280,9 +285,23 @@ entry_sync(ThrottleEntry *e, const ThrottleTarget *tg, const char *table_name,
 	e->used = now;
 }
 
-/* Drop the least recently used entry (exclusive lock held). */
+/* Is e the entry of one of targets? */
+static bool
+is_target_entry(const ThrottleEntry *e, const ThrottleTarget *targets, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (targets[i].entry == e)
+			return true;
+	return false;
+}
+
+/*
+ * Drop the least recently used entry that is none of the request's targets
+ * (exclusive lock held): those are in use, however old their time says they
+ * are (the clock may have gone back) and however many there are.
+ */
 static void
-evict_one(void)
+evict_one(const ThrottleTarget *targets, int n)
 {
 	HASH_SEQ_STATUS seq;
 	ThrottleEntry *e;
@@ -291,7 +310,7 @@ evict_one(void)
 
 	hash_seq_init(&seq, throttle_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
-		if (oldest == NULL || e->used < oldest->used)
+		if ((oldest == NULL || e->used < oldest->used) && !is_target_entry(e, targets, n))
 			oldest = e;
 	if (oldest == NULL)
 		return;
@@ -299,32 +318,51 @@ evict_one(void)
 	hash_search(throttle_hash, &key, HASH_REMOVE, NULL);
 }
 
-/* Find the entries of targets; with create (exclusive lock held), make the missing ones. */
+/* The hash key of a target of relation relid. */
+static ThrottleKey
+target_key(Oid relid, const ThrottleTarget *tg)
+{
+	ThrottleKey key;
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = MyDatabaseId;
+	key.relid = relid;
+	key.position = tg->position;
+	return key;
+}
+
+/*
+ * Find the entries of targets; with create (exclusive lock held), make the
+ * missing ones once every existing one is found (and marked used): no entry
+ * of the request is evicted for another of its entries.
+ */
 static bool
 find_entries(Oid relid, const char *table_name, ThrottleTarget *targets, int n,
 			 bool create, TimestampTz now)
 {
+	bool		missing = false;
+
 	for (int i = 0; i < n; i++)
 	{
-		ThrottleKey key;
+		ThrottleKey key = target_key(relid, &targets[i]);
+
+		targets[i].entry = hash_search(throttle_hash, &key, HASH_FIND, NULL);
+		if (targets[i].entry == NULL)
+			missing = true;
+		else if (create)
+			targets[i].entry->used = now;
+	}
+	if (!missing || !create)
+		return !missing;
+	for (int i = 0; i < n; i++)
+	{
+		ThrottleKey key = target_key(relid, &targets[i]);
 		bool		found;
 
 		if (targets[i].entry != NULL)
 			continue;
-		memset(&key, 0, sizeof(key));
-		key.dbid = MyDatabaseId;
-		key.relid = relid;
-		key.position = targets[i].position;
-		targets[i].entry = hash_search(throttle_hash, &key, HASH_FIND, NULL);
-		/* (an entry of this request is never the one evicted for another) */
-		if (targets[i].entry != NULL && create)
-			targets[i].entry->used = now;
-		if (targets[i].entry != NULL)
-			continue;
-		if (!create)
-			return false;
 		if (hash_get_num_entries(throttle_hash) >= throttle_entries)
-			evict_one();
+			evict_one(targets, n);
 		targets[i].entry = hash_search(throttle_hash, &key, HASH_ENTER_NULL, &found);
 		if (targets[i].entry == NULL)
 			elog(ERROR, "no room for a throttle entry");
@@ -356,20 +394,30 @@ target_refused(const ThrottleTarget *tg, const char *table_name, TimestampTz now
 	return true;
 }
 
-/* Draw a target's units from its entry. */
+/* Draw a target's units from its entry, refilled to now. */
 static void
-target_draw(const ThrottleTarget *tg)
+target_draw(const ThrottleTarget *tg, const char *table_name, TimestampTz now)
 {
 	ThrottleEntry *e = tg->entry;
 
 	SpinLockAcquire(&e->mutex);
+	entry_sync(e, tg, table_name, now);
 	e->read.available -= tg->read;
 	e->write.available -= tg->write;
 	SpinLockRelease(&e->mutex);
 }
 
-bool
-ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
+/* What a pass over a use's buckets does. */
+typedef enum ThrottlePass
+{
+	THROTTLE_CHECK,				/* check only */
+	THROTTLE_DRAW,				/* draw without checking */
+	THROTTLE_CHECK_AND_DRAW		/* draw when none refuses */
+} ThrottlePass;
+
+/* Check a use's buckets (refused: false, why set) and draw, as pass says. */
+static bool
+throttle_pass(const CapacityUse *u, ThrottleRefusal *why, ThrottlePass pass)
 {
 	ThrottleTarget targets[THROTTLE_MAX_TARGETS];
 	TimestampTz now;
@@ -389,17 +437,38 @@ ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
 		LWLockRelease(throttle_shared->lock);
 		mode = LW_EXCLUSIVE;
 		LWLockAcquire(throttle_shared->lock, mode);
-		for (int i = 0; i < n; i++)
-			targets[i].entry = NULL;
 		find_entries(u->table->relid, u->table->name, targets, n, true, now);
 	}
 	for (int i = 0; i < n && !refused; i++)
-		refused = target_refused(&targets[i], u->table->name, now, why);
-	if (!refused)
+		refused = pass != THROTTLE_DRAW &&
+			target_refused(&targets[i], u->table->name, now, why);
+	if (!refused && pass != THROTTLE_CHECK)
 		for (int i = 0; i < n; i++)
-			target_draw(&targets[i]);
+			target_draw(&targets[i], u->table->name, now);
 	LWLockRelease(throttle_shared->lock);
 	return !refused;
+}
+
+bool
+ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why)
+{
+	return throttle_pass(u, why, THROTTLE_CHECK_AND_DRAW);
+}
+
+/*
+ * Every use is checked before any is drawn: a refused request (a cancelled
+ * transaction) consumes nothing.  Two requests racing may both pass the
+ * checks and both draw, the debt a bucket may carry anyway.
+ */
+int
+ThrottleTryConsumeAll(const CapacityUse *uses, int n, ThrottleRefusal *why)
+{
+	for (int i = 0; i < n; i++)
+		if (!throttle_pass(&uses[i], why, THROTTLE_CHECK))
+			return i;
+	for (int i = 0; i < n; i++)
+		(void) throttle_pass(&uses[i], why, THROTTLE_DRAW);
+	return -1;
 }
 
 void

@@ -33,6 +33,12 @@ typedef struct ThrottleRefusal
 extern bool ThrottleTryConsume(const CapacityUse *u, ThrottleRefusal *why);
 
 /*
+ * Draw several uses (of one request) all or none: the position of the first
+ * refused (nothing drawn, why set), or -1 when all were drawn.
+ */
+extern int	ThrottleTryConsumeAll(const CapacityUse *uses, int n, ThrottleRefusal *why);
+
+/*
  * The same, raising DynamoDB's error when refused:
  * ProvisionedThroughputExceededException (ThrottlingException for
  * on-demand maxima) with its ThrottlingReasons.

@@ -284,6 +284,33 @@ class ThrottledOperationsTest(unittest.TestCase):
                          "The level of configured provisioned throughput for the table was exceeded. "
                          "Consider increasing your provisioning level with the UpdateTable API.")
 
+    def test_cancelled_transaction_draws_nothing(self):
+        # a transaction refused on one table consumes nothing on the others
+        # ("Capacity management for transactions": a cancelled transaction
+        # is not applied); each table below holds one second's worth
+        fresh, spent = self.provisioned(1, 1), self.provisioned(1, 1)
+        self.ddb.put_item(TableName=spent, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+        body = {"TransactItems": [
+            {"Put": {"TableName": fresh, "Item": {"pk": {"S": "big"}, "d": {"S": BIG}}}},
+            {"Put": {"TableName": spent, "Item": {"pk": {"S": "x"}}}}]}
+        r = dc.exchange(dc.signed_request("TransactWriteItems", json.dumps(body).encode()))
+        self.assertEqual(r.status, 400)
+        self.assertEqual([x["Code"] for x in r.json()["CancellationReasons"]],
+                         ["None", "ThrottlingError"])
+        # the fresh table's unit is still there for a write of its own
+        self.ddb.put_item(TableName=fresh, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+        # reads: a Get of 100 KB (50 units in a transaction) refused with
+        # its spent neighbour leaves the fresh table's read unit alone
+        self.ddb.get_item(TableName=spent, Key={"pk": {"S": "big"}}, ConsistentRead=True)
+        body = {"TransactItems": [
+            {"Get": {"TableName": fresh, "Key": {"pk": {"S": "big"}}}},
+            {"Get": {"TableName": spent, "Key": {"pk": {"S": "big"}}}}]}
+        r = dc.exchange(dc.signed_request("TransactGetItems", json.dumps(body).encode()))
+        self.assertEqual(r.status, 400)
+        self.assertEqual([x["Code"] for x in r.json()["CancellationReasons"]],
+                         ["None", "ThrottlingError"])
+        self.ddb.get_item(TableName=fresh, Key={"pk": {"S": "big"}}, ConsistentRead=True)
+
 
 if __name__ == "__main__":
     unittest.main()

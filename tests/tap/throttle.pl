@@ -88,6 +88,26 @@ $node->ok_psql_in('postgres', DynamoCluster::api_sql('delete_table', {TableName 
 ok($node->poll_true(q{SELECT count(*) = 0 FROM dynamo.tables WHERE table_name = 'Tab1'}), 'T1 is gone');
 $node->ok_psql_in('postgres', create_sql('Tab1'), 'T1 made again');
 $node->ok_psql_in('postgres', put_sql('Tab1', 'b'), 'the new T1 writes');
+
+# one write to a table and its 20 GSIs needs 21 buckets, more than the 16
+# entries: none of them is evicted for another (each GSI's bucket is spent)
+my @g = map { "g$_" } 1 .. 20;
+$node->ok_psql_in('postgres', DynamoCluster::api_sql('create_table', {
+	TableName => 'Wide',
+	KeySchema => [{AttributeName => 'pk', KeyType => 'HASH'}],
+	AttributeDefinitions => [map { {AttributeName => $_, AttributeType => 'S'} } ('pk', @g)],
+	GlobalSecondaryIndexes => [map { {IndexName => "by_$_", KeySchema => [{AttributeName => $_, KeyType => 'HASH'}],
+		Projection => {ProjectionType => 'ALL'},
+		ProvisionedThroughput => {ReadCapacityUnits => 1, WriteCapacityUnits => 1}} } @g],
+	BillingMode => 'PROVISIONED',
+	ProvisionedThroughput => {ReadCapacityUnits => 1000, WriteCapacityUnits => 1000}}) . ' IS NOT NULL',
+	'CreateTable Wide with 20 GSIs');
+$node->ok_psql_in('postgres', DynamoCluster::api_sql('put_item', {
+	TableName => 'Wide', Item => {pk => {S => 'a'}, map { $_ => {S => 'v'} } @g}}),
+	'a write to every GSI');
+($ok, $out) = in_db('postgres', q{SELECT count(*), count(*) FILTER (WHERE write_units_available < 0.5)
+	FROM dynamo.throttle_state() WHERE table_name = 'Wide'});
+is($out, '21|20', 'the table and its 20 GSIs have their buckets, each GSI spent') or diag($out);
 $node->stop;
 
 # without preloading: no shared memory, nothing throttled, nothing listed
