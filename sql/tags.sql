@@ -207,6 +207,11 @@ SELECT tg_list('TagC');
 SELECT tg_tag('TagC', '[{"Key":"team","Value":"new"}]');
 SELECT tg_list('TagC');
 SELECT count(*) AS rows_of_name FROM dynamo.tags WHERE table_name = 'TagC';
+-- CreateTable's bad tags are a ValidationException before the name is
+-- found in use, as every other member's
+SELECT tg('CreateTable', '{"TableName":"TagC","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
+  "Tags":[{"Key":"aws:x","Value":"v"}]}');
 
 -- rights: the owner changes, readers list, others do not see the table
 CREATE ROLE dy_tag_reader LOGIN;

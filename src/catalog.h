@@ -118,7 +118,8 @@ extern void CatalogLockForChange(Oid relid, const char *name);
 typedef enum CatalogKeySpace
 {
 	CATALOG_KEY_TABLE_NAME = 1,	/* a table name being created */
-	CATALOG_KEY_IMPORT_TOKEN	/* a role's ImportTable ClientToken */
+	CATALOG_KEY_IMPORT_TOKEN,	/* a role's ImportTable ClientToken */
+	CATALOG_KEY_ACCOUNT_THROUGHPUT	/* the account's provisioned throughput */
 } CatalogKeySpace;
 
 /*

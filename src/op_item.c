@@ -319,7 +319,9 @@ WriteActionRun(WriteAction *a)
 		WriteActionLock(a);
 		if (!WriteActionCheck(a))
 		{
-			draw_failed_condition(a);
+			/* (a repeat that fails its condition has drawn already) */
+			if (!drawn)
+				draw_failed_condition(a);
 			WriteActionFail(a);
 		}
 		WriteActionCompute(a);

@@ -204,7 +204,17 @@ static void
 check_account_maximum(const char *name)
 {
 	const char *args[1] = {name};
-	char	   *sums = CatalogOwnerValue("SELECT pg_catalog.concat_ws(' ',"
+	char	   *sums;
+	long long	others[2],
+				mine[2];
+
+	/*
+	 * Changes of provisioned throughput are summed one after the other (each
+	 * holds this lock until commit, and the next one's sum sees its row), so
+	 * that two of them cannot pass the maximum together.
+	 */
+	CatalogLockKey(CATALOG_KEY_ACCOUNT_THROUGHPUT, "", 0, InvalidOid, name);
+	sums = CatalogOwnerValue("SELECT pg_catalog.concat_ws(' ',"
 										 " coalesce(pg_catalog.sum(u.r) FILTER (WHERE NOT u.mine), 0),"
 										 " coalesce(pg_catalog.sum(u.w) FILTER (WHERE NOT u.mine), 0),"
 										 " coalesce(pg_catalog.sum(u.r) FILTER (WHERE u.mine), 0),"
@@ -217,8 +227,6 @@ check_account_maximum(const char *name)
 										 "  JOIN dynamo.tables t ON t.table_name OPERATOR(pg_catalog.=) i.table_name"
 										 "  WHERE t.billing_mode OPERATOR(pg_catalog.=) 'PROVISIONED'"
 										 "  AND i.kind OPERATOR(pg_catalog.=) 'GSI') u", 1, args);
-	long long	others[2],
-				mine[2];
 
 	if (sums == NULL || sscanf(sums, "%lld %lld %lld %lld", &others[0], &others[1], &mine[0], &mine[1]) != 4)
 		elog(ERROR, "could not sum the provisioned throughput of the account");
@@ -1341,6 +1349,8 @@ OpCreateTable(json_object *req, StringInfo out)
 	StreamSpecRequest stream;
 
 	TableSpecFromRequest(req, &spec, &stream);
+	/* (bad tags are a ValidationException, even for a name in use) */
+	TagsCheckOnCreate(RequestMember(req, "Tags", SHAPE_ARRAY));
 	TableCreate(&spec, "ACTIVE");
 	/* (the row exists: a tag refused rolls the creation back) */
 	SPI_connect();

@@ -484,6 +484,15 @@ OpListTagsOfResource(json_object *req, StringInfo out)
 }
 
 void
+TagsCheckOnCreate(json_object *tags)
+{
+	TagSet		set = read_tags(tags, true, true);
+
+	if (set.n > 0)
+		require_catalog();
+}
+
+void
 TagsApplyOnCreate(const char *table_name, json_object *tags)
 {
 	TagSet		set = read_tags(tags, true, true);

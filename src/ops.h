@@ -25,6 +25,8 @@ extern void OpDescribeLimits(json_object *req, StringInfo out);
 extern void OpTagResource(json_object *req, StringInfo out);
 extern void OpUntagResource(json_object *req, StringInfo out);
 extern void OpListTagsOfResource(json_object *req, StringInfo out);
+/* Check CreateTable's Tags member before anything is created (DynamoDB's messages). */
+extern void TagsCheckOnCreate(json_object *tags);
 /* Tag a table CreateTable creates (its Tags member, checked; SPI connected). */
 extern void TagsApplyOnCreate(const char *table_name, json_object *tags);
 

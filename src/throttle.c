@@ -535,9 +535,12 @@ ThrottleReasonMessage(const ThrottleRefusal *why)
 static bool
 relation_visible(Oid relid)
 {
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		return false;
-	return pg_class_aclmask(relid, GetUserId(), ACL_ALL_RIGHTS_RELATION, ACLMASK_ANY) != 0;
+	bool		missing = false;
+	AclMode		mask = pg_class_aclmask_ext(relid, GetUserId(), ACL_ALL_RIGHTS_RELATION,
+											ACLMASK_ANY, &missing);
+
+	/* (a relation dropped meanwhile is no one's) */
+	return !missing && mask != 0;
 }
 
 /*
