@@ -35,6 +35,7 @@
 
 #include "access/xact.h"
 #include "attrval.h"
+#include "capacity.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "collections.h"
@@ -104,52 +105,17 @@ CollectionsTracked(const DynamoTable *t)
 	return false;
 }
 
-/* The size of one attribute: name and value. */
-static size_t
-attr_size(const char *name, uint32 namelen, const char *value)
-{
-	return value ? namelen + StoredValueSize(value) : 0;
-}
-
-/* Is name one of an LSI entry's key attributes (table pk and sk, index sk)? */
-static bool
-is_entry_key(const DynamoTable *t, const DynamoIndex *ix, const char *name, uint32 len)
-{
-	const KeyAttr *keys[3] = {&t->keys[0], t->nkeys == 2 ? &t->keys[1] : NULL, &ix->keys[1]};
-
-	for (int i = 0; i < 3; i++)
-		if (keys[i] && keys[i]->namelen == len && memcmp(keys[i]->name, name, len) == 0)
-			return true;
-	return false;
-}
-
-/* The size of an item's entry in one LSI (0: the item has no entry there). */
+/*
+ * The size of an item's entry in one LSI (0: the item has no entry there):
+ * what capacity counts of it (the keys and the projected attributes), plus
+ * the overhead DynamoDB adds to every index entry.
+ */
 static size_t
 lsi_entry_size(const DynamoTable *t, const DynamoIndex *ix, const char *map)
 {
-	const KeyAttr *sk = &ix->keys[1];
-	const char *skv = StoredMapGet(map, sk->name, sk->namelen);
-	size_t		size = LSI_ENTRY_OVERHEAD;
-	StoredIter	it;
-	const char *name;
-	uint32		namelen;
-	const char *value;
+	size_t		size = CapacityIndexEntrySize(t, ix, map);
 
-	if (skv == NULL || StoredValueType(skv) != sk->type)
-		return 0;
-	if (ix->projection == PROJECTION_ALL)
-		return size + StoredItemSize(map);
-	StoredIterInit(&it, map);
-	while (StoredMapNext(&it, &name, &namelen, &value))
-	{
-		bool		counted = is_entry_key(t, ix, name, namelen);
-
-		for (int i = 0; !counted && ix->projection == PROJECTION_INCLUDE && i < ix->nnonkey; i++)
-			counted = strlen(ix->nonkey[i]) == namelen && memcmp(ix->nonkey[i], name, namelen) == 0;
-		if (counted)
-			size += attr_size(name, namelen, value);
-	}
-	return size;
+	return size > 0 ? size + LSI_ENTRY_OVERHEAD : 0;
 }
 
 size_t
