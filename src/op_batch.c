@@ -28,7 +28,6 @@
 #include "json_write.h"
 #include "expr/expr.h"
 #include "collections.h"
-#include "op_write.h"
 #include "ops.h"
 #include "storage.h"
 #include "throttle.h"
@@ -358,8 +357,7 @@ OpBatchWriteItem(json_object *req, StringInfo out)
 		{
 			check_put_key(e);
 			StorageKeyFromItem(e->table, e->item, &e->key);
-			if (WriteItemTooLarge(e->table, e->item))
-				DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+			StorageCheckItemSize(e->table, e->item);
 		}
 		else
 			StorageKeyFromKeyMap(e->table, e->item, &e->key);

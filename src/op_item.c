@@ -223,13 +223,6 @@ WriteActionFail(WriteAction *a)
 	DynamoError(DYERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-bool
-WriteItemTooLarge(const DynamoTable *t, const DynItem *item)
-{
-	return StoredItemSize(DynItemMap(item)) > DYNAMO_MAX_ITEM_SIZE ||
-		(CollectionsTracked(t) && CollectionItemSize(t, item) > DYNAMO_MAX_ITEM_SIZE);
-}
-
 void
 WriteActionCompute(WriteAction *a)
 {
@@ -237,8 +230,7 @@ WriteActionCompute(WriteAction *a)
 	{
 		case WRITE_PUT:
 			a->new_item = a->map;
-			if (WriteItemTooLarge(a->table, a->new_item))
-				DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+			StorageCheckItemSize(a->table, a->new_item);
 			break;
 		case WRITE_UPDATE:
 			ExprApplyUpdate(a->update, DynItemMap(a->old ? a->old : a->map), &a->result);
@@ -248,7 +240,7 @@ WriteActionCompute(WriteAction *a)
 			else
 				a->new_item = DynItemFromTree(a->result.item);
 			/* DynamoDB's words for an update that grows past 400 KB */
-			if (a->new_item && WriteItemTooLarge(a->table, a->new_item))
+			if (a->new_item && StorageItemTooLarge(a->table, a->new_item))
 				DynamoError(DYERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
 			break;
 		case WRITE_DELETE:

@@ -111,11 +111,4 @@ extern void WriteActionRun(WriteAction *a);
  */
 extern void WriteActionCharge(WriteAction *a, double factor);
 
-/*
- * Is an item past 400 KB, counting its LSI entries on a table with LSIs?
- * Checked before a write draws its capacity: a write refused for its size
- * consumes nothing.
- */
-extern bool WriteItemTooLarge(const DynamoTable *t, const DynItem *item);
-
 #endif							/* DYNAMO_OP_WRITE_H */

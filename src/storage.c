@@ -198,15 +198,17 @@ same_item(const DynItem *a, const DynItem *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
-/*
- * Raise DynamoDB's error unless an item may be stored: within 400 KB, with
- * its LSI entries on a table that has LSIs.
- */
-static void
-check_size(DynamoTable *t, const DynItem *item)
+bool
+StorageItemTooLarge(const DynamoTable *t, const DynItem *item)
 {
-	DynItemCheckSize(item);
-	if (CollectionsTracked(t) && CollectionItemSize(t, item) > DYNAMO_MAX_ITEM_SIZE)
+	return StoredItemSize(DynItemMap(item)) > DYNAMO_MAX_ITEM_SIZE ||
+		(CollectionsTracked(t) && CollectionItemSize(t, item) > DYNAMO_MAX_ITEM_SIZE);
+}
+
+void
+StorageCheckItemSize(const DynamoTable *t, const DynItem *item)
+{
+	if (StorageItemTooLarge(t, item))
 		DynamoError(DYERR_VALIDATION, "Item size has exceeded the maximum allowed size");
 }
 
@@ -222,7 +224,7 @@ StorageWrite(DynamoTable *t, const StorageKey *k, DynItem *item, const DynItem *
 	bool		done = true;
 	bool		changed = true;
 
-	check_size(t, item);
+	StorageCheckItemSize(t, item);
 	SPI_connect();
 	if (old != NULL)
 	{

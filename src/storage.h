@@ -51,6 +51,16 @@ extern bool StorageWrite(DynamoTable *t, const StorageKey *k, DynItem *item,
 						 const DynItem *old);
 
 /*
+ * Is an item past 400 KB, counting its LSI entries on a table with LSIs?
+ * Operations check it before a write draws its capacity (a write refused for
+ * its size consumes nothing); the storage layer checks it again for every
+ * other writer.
+ */
+extern bool StorageItemTooLarge(const DynamoTable *t, const DynItem *item);
+/* The same, raising DynamoDB's error. */
+extern void StorageCheckItemSize(const DynamoTable *t, const DynItem *item);
+
+/*
  * Write item (insert, or update in place of the item with the same key):
  * returns the previous item or NULL.  Writes nothing when the item is
  * unchanged.
