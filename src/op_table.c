@@ -88,6 +88,17 @@ OpRejectUnsupported(json_object *req, const char *const *members)
 }
 
 /*
+ * OnDemandThroughput asked (asked) needs the catalog of 0.8: before, a GSI's
+ * maxima had nowhere to go and a table's were not enforced.
+ */
+static void
+require_on_demand_history(bool asked)
+{
+	if (asked && !catalog_has_billing_history())
+		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+}
+
+/*
  * WarmThroughput (capacity DynamoDB keeps ready for sudden peaks) has no
  * counterpart here: a table serves what the server sustains, at once and
  * always, up to its provisioned rate or OnDemandThroughput maxima.  The
@@ -1309,8 +1320,7 @@ require_on_demand_catalog(const TableSpec *spec)
 
 	for (int i = 0; i < spec->nindexes; i++)
 		asked |= spec->indexes[i].max_read_units != 0 || spec->indexes[i].max_write_units != 0;
-	if (asked && !catalog_has_billing_history())
-		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+	require_on_demand_history(asked);
 }
 
 void
@@ -2160,8 +2170,7 @@ update_global_index(json_object *upd, DynamoTable *t, TableSpec *spec, IndexChan
 
 	global_index_named(t, iname, "update");
 	index_update_throughput(upd, iname, spec->billing, units, &odt);
-	if (odt.present && !history)
-		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+	require_on_demand_history(odt.present);
 	if (history)
 	{
 		index_throughput_state(spec->name, iname, &st);
@@ -2271,8 +2280,7 @@ record_table_update(const TableSpec *spec, const ThroughputState *st, const OnDe
 		compare_throughput(st, units, &increase, &decrease);
 	if (!provisioned && was_provisioned && history)
 		check_pay_per_request_switch(st);
-	if (odt->present && !history)
-		DynamoError(DYERR_VALIDATION, "OnDemandThroughput needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
+	require_on_demand_history(odt->present);
 	name_arg(spec->name, types, values);
 	values[1] = CStringGetTextDatum(spec->billing);
 	throughput_args(types, values, units, increase, decrease, st->decreases_today, odt);
