@@ -190,3 +190,37 @@ SELECT dynamo.delete_table('{"TableName":"arn:aws:dynamodb:us-east-1:00000000000
 CALL dynamo.wait_for_jobs();
 SELECT tr_gone();
 DROP FUNCTION tr_ct, tr_gsi, tr_ut, tr_indexes, tr_gone, tr_projected;
+-- A change is visible a moment before its invalidation reaches the other
+-- backends (the committer leaves the proc array, then sends its messages).
+-- A client that saw the table or index ACTIVE in that moment is served, not
+-- refused by a cached entry that has not heard: an entry that would refuse
+-- is read again.  The catalog is changed here without an invalidation, which
+-- is what the others see in that moment; a refusal caught in a subtransaction
+-- leaves the entry it loaded cached.
+CREATE FUNCTION tr_try(request text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE request;
+  RETURN 'served';
+EXCEPTION WHEN others THEN
+  RETURN SQLERRM;
+END $$;
+SELECT dynamo.create_table('{"TableName":"Stale","KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],
+  "AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],
+  "GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],
+  "BillingMode":"PAY_PER_REQUEST"}')->'TableDescription'->>'TableStatus';
+CALL dynamo.wait_for_jobs();
+SELECT dynamo.put_item('{"TableName":"Stale","Item":{"p":{"S":"a"},"g":{"S":"x"}}}');
+SELECT format('ALTER TABLE dynamo_data.%I SET (fillfactor = 100)', relname) AS inval FROM dynamo.tables WHERE table_name = 'Stale' \gset
+UPDATE dynamo.indexes SET status = 'CREATING' WHERE table_name = 'Stale';
+:inval;
+SELECT tr_try($$SELECT dynamo.scan('{"TableName":"Stale","IndexName":"by_g"}')$$);
+UPDATE dynamo.indexes SET status = 'ACTIVE' WHERE table_name = 'Stale';
+SELECT tr_try($$SELECT dynamo.scan('{"TableName":"Stale","IndexName":"by_g"}')$$);
+UPDATE dynamo.tables SET status = 'CREATING' WHERE table_name = 'Stale';
+:inval;
+SELECT tr_try($$SELECT dynamo.get_item('{"TableName":"Stale","Key":{"p":{"S":"a"}}}')$$);
+UPDATE dynamo.tables SET status = 'ACTIVE' WHERE table_name = 'Stale';
+SELECT tr_try($$SELECT dynamo.get_item('{"TableName":"Stale","Key":{"p":{"S":"a"}}}')$$);
+SELECT dynamo.delete_table('{"TableName":"Stale"}')->'TableDescription'->>'TableStatus';
+CALL dynamo.wait_for_jobs();
+DROP FUNCTION tr_try;

@@ -459,6 +459,18 @@ CatalogGetTable(const char *name, size_t len)
 	return t;
 }
 
+DynamoTable *
+CatalogRecheck(DynamoTable *t)
+{
+	char		name[DYNAMO_MAX_TABLE_NAME + 1];
+
+	if (t->loaded_in_xact)
+		return t;
+	strlcpy(name, t->name, sizeof(name));
+	t->valid = false;
+	return CatalogGetTable(name, strlen(name));
+}
+
 /*
  * Take a lock: the relation's in mode (subid < 0), or, on an object of
  * dynamo.tables, the change lock of relation objid (subid 0) or the lock of
@@ -533,9 +545,11 @@ CatalogRequireTable(const char *name, size_t len, LOCKMODE mode)
 	{
 		DynamoTable *t = CatalogGetTable(name, len);
 
+		/* CREATING and DELETING tables do not exist for the data plane */
+		if (t != NULL && (t->status == STATUS_CREATING || t->status == STATUS_DELETING))
+			t = CatalogRecheck(t);
 		if (t == NULL || !CatalogTableVisible(t))
 			break;
-		/* CREATING and DELETING tables do not exist for the data plane */
 		if (t->status == STATUS_CREATING || t->status == STATUS_DELETING)
 			break;
 		CatalogLockTable(t, pnstrdup(name, len), mode);

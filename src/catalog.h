@@ -88,6 +88,17 @@ typedef struct DynamoTable
 extern DynamoTable *CatalogGetTable(const char *name, size_t len);
 
 /*
+ * The entry t read again from the catalog, unless this transaction read it:
+ * call it before refusing a request for what the entry says (a table or
+ * index still CREATING or DELETING, an index not there).  A change becomes
+ * visible a moment before its invalidation is queued (the committing
+ * backend leaves the proc array, then sends its messages), so a client that
+ * saw a table ACTIVE may be served, for that moment, an entry that has not
+ * heard.  NULL when the table is gone; otherwise t itself, the same entry.
+ */
+extern DynamoTable *CatalogRecheck(DynamoTable *t);
+
+/*
  * The same, raising ResourceNotFoundException when missing or invisible to
  * the caller (CatalogTableVisible), with the table's
  * relation locked in mode (AccessShareLock to read, RowExclusiveLock to

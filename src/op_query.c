@@ -212,6 +212,13 @@ resolve_index(PageRequest *pr, json_object *req)
 	if (name == NULL)
 		return;
 	pr->index = CatalogFindIndex(pr->table, name);
+	if (pr->index == NULL || pr->index->status != STATUS_ACTIVE)
+	{
+		pr->table = CatalogRecheck(pr->table);
+		if (pr->table == NULL)
+			DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+		pr->index = CatalogFindIndex(pr->table, name);
+	}
 	/* an index being deleted is gone for reads; one being built not there yet */
 	if (pr->index == NULL || pr->index->status == STATUS_DELETING)
 		DynamoError(DYERR_VALIDATION, "The table does not have the specified index: %s", name);

@@ -320,6 +320,8 @@ tag_table(const char *arn, const char *name, size_t len, bool change, const char
 	DynamoTable *t = CatalogGetTable(name, len);
 	Oid			relid;
 
+	if (t != NULL && t->status == STATUS_CREATING)
+		t = CatalogRecheck(t);
 	if (t == NULL || !CatalogTableVisible(t) || t->status == STATUS_CREATING)
 		arn_not_found(arn);
 	if (!change)

@@ -150,6 +150,8 @@ OpDescribeTimeToLive(json_object *req, StringInfo out)
 	TtlSetting	cur;
 	JsonWriter	w;
 
+	if (t != NULL && t->status == STATUS_CREATING)
+		t = CatalogRecheck(t);
 	if (t == NULL || !CatalogTableVisible(t) || t->status == STATUS_CREATING)
 		DynamoError(DYERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
 	if (pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
