@@ -14,8 +14,8 @@ MODULE_big = dynamo
 DATA_built = sql/dynamo--0.8.sql sql/dynamo--0.7--0.8.sql
 DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql sql/dynamo--0.4.sql sql/dynamo--0.5.sql sql/dynamo--0.6.sql sql/dynamo--0.7.sql \
 	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql sql/dynamo--0.3--0.4.sql sql/dynamo--0.4--0.5.sql sql/dynamo--0.5--0.6.sql sql/dynamo--0.6--0.7.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql sql/provisioning.sql
-UPGRADE_0_8_PARTS = sql/upgrade--0.7--0.8.sql sql/provisioning.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql sql/provisioning.sql sql/index_keys.sql
+UPGRADE_0_8_PARTS = sql/upgrade--0.7--0.8.sql sql/provisioning.sql sql/index_keys.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/json_write.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
@@ -49,7 +49,7 @@ PG_CPPFLAGS += -I$(libpq_srcdir)
 SHLIB_LINK = -ljson-c -lz -lzstd -lpq
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec streams_pipeline stream_consumers streams_attacks import_ops export_ops tags consumed_capacity item_collections table_capacity
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec streams_pipeline stream_consumers streams_attacks import_ops export_ops tags consumed_capacity item_collections table_capacity multi_key_tables
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep backup_races stream_consume stream_order streams_trim import_races item_collections
 
 PG_CONFIG ?= pg_config

@@ -19,6 +19,8 @@
 #include "common/hashfn.h"
 #include "errors.h"
 #include "catalog.h"
+#include "json_write.h"
+#include "request.h"
 #include "miscadmin.h"
 #include "security.h"
 #include "storage/lmgr.h"
@@ -172,12 +174,46 @@ CatalogIndexKeySql(const char *index_name, const KeyAttr *key)
 					key->range ? "true" : "false", quote_literal_cstr(index_name));
 }
 
+/* Append a text[] literal of the keys' names (names) or type names to sql. */
+static void
+append_key_array(StringInfo sql, const KeyAttr *keys, int nkeys, bool names)
+{
+	appendStringInfoString(sql, "ARRAY[");
+	for (int i = 0; i < nkeys; i++)
+		appendStringInfo(sql, "%s%s", i ? ", " : "",
+						 names ? quote_literal_cstr(keys[i].name) :
+						 psprintf("'%s'", DynTypeName(keys[i].type)));
+	appendStringInfoString(sql, "]::text[]");
+}
+
+int
+CatalogKeyHashCount(const KeyAttr *keys, int nkeys)
+{
+	int			n = 0;
+
+	while (n < nkeys && !keys[n].range)
+		n++;
+	return n;
+}
+
 char *
 CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 {
 	StringInfoData sql;
+	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
 	initStringInfo(&sql);
+	if (nhash > 1 || nkeys - nhash > 1)
+	{
+		/* several attributes in a key: dynamo.index_keys_present_all */
+		appendStringInfo(&sql, "dynamo.index_keys_present_all(item, %s, %d, ",
+						 quote_literal_cstr(index_name), nhash);
+		append_key_array(&sql, keys, nkeys, true);
+		appendStringInfoString(&sql, ", ");
+		append_key_array(&sql, keys, nkeys, false);
+		appendStringInfoChar(&sql, ')');
+		return sql.data;
+	}
 	appendStringInfo(&sql, "dynamo.index_keys_present(item, %s", quote_literal_cstr(index_name));
 	for (int i = 0; i < 2; i++)
 	{
@@ -191,6 +227,109 @@ CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 	return sql.data;
 }
 
+/* Fill key from a name and a type name; false when the type is not S, N or B. */
+static bool
+set_key(KeyAttr *key, const char *name, size_t namelen, const char *type, size_t typelen,
+		bool range)
+{
+	key->name = pnstrdup(name, namelen);
+	key->namelen = (uint32) namelen;
+	key->type = KeyTypeFromName(type, typelen);
+	key->range = range;
+	return key->type != 0;
+}
+
+int
+CatalogIndexKeys(const char *key_schema, const char *hash_key, const char *hash_type,
+				 const char *range_key, const char *range_type, KeyAttr *keys, int *nhash)
+{
+	json_object *ks;
+	int			n;
+
+	*nhash = 1;
+	if (key_schema == NULL)
+	{
+		if (hash_key == NULL || hash_type == NULL ||
+			!set_key(&keys[0], hash_key, strlen(hash_key), hash_type, strlen(hash_type), false))
+			elog(ERROR, "an index without a valid hash key");
+		if (range_key == NULL)
+			return 1;
+		if (range_type == NULL ||
+			!set_key(&keys[1], range_key, strlen(range_key), range_type, strlen(range_type), true))
+			elog(ERROR, "an index with a range key without a valid type");
+		return 2;
+	}
+	ks = JsonParse(key_schema, strlen(key_schema));
+	if (!json_object_is_type(ks, json_type_array) ||
+		json_object_array_length(ks) < 1 ||
+		json_object_array_length(ks) > DYNAMO_MAX_INDEX_KEYS)
+		elog(ERROR, "an index key_schema that is not an array of 1 to %d keys",
+			 DYNAMO_MAX_INDEX_KEYS);
+	n = (int) json_object_array_length(ks);
+	*nhash = 0;
+	for (int i = 0; i < n; i++)
+	{
+		json_object *e = json_object_array_get_idx(ks, i);
+		json_object *name,
+				   *kind,
+				   *type;
+		bool		range;
+
+		if (!json_object_is_type(e, json_type_object) ||
+			!json_object_object_get_ex(e, "AttributeName", &name) ||
+			!json_object_object_get_ex(e, "KeyType", &kind) ||
+			!json_object_object_get_ex(e, "AttributeType", &type) ||
+			!json_object_is_type(name, json_type_string) ||
+			!json_object_is_type(kind, json_type_string) ||
+			!json_object_is_type(type, json_type_string))
+			elog(ERROR, "an index key_schema element without AttributeName, KeyType and AttributeType");
+		range = strcmp(json_object_get_string(kind), "RANGE") == 0;
+		/* partition-key attributes first, at most four of each */
+		if ((!range && (*nhash != i || *nhash == DYNAMO_MAX_INDEX_HASH)) ||
+			(range && (i == 0 || i - *nhash == DYNAMO_MAX_INDEX_RANGE)) ||
+			(!range && strcmp(json_object_get_string(kind), "HASH") != 0) ||
+			!set_key(&keys[i], json_object_get_string(name), json_object_get_string_len(name),
+					 json_object_get_string(type), json_object_get_string_len(type), range))
+			elog(ERROR, "an index key_schema out of order or of an invalid type");
+		if (!range)
+			(*nhash)++;
+	}
+	return n;
+}
+
+char *
+CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys)
+{
+	StringInfoData buf;
+	JsonWriter	w;
+	int			nhash = CatalogKeyHashCount(keys, nkeys);
+
+	if (nhash <= 1 && nkeys - nhash <= 1)
+		return NULL;
+	initStringInfo(&buf);
+	JsonWriterInit(&w, &buf);
+	JsonWriteArrayStart(&w);
+	for (int i = 0; i < nkeys; i++)
+	{
+		JsonWriteObjectStart(&w);
+		JsonWriteKey(&w, "AttributeName");
+		JsonWriteString(&w, keys[i].name, keys[i].namelen);
+		JsonWriteMemberCString(&w, "KeyType", keys[i].range ? "RANGE" : "HASH");
+		JsonWriteMemberCString(&w, "AttributeType", DynTypeName(keys[i].type));
+		JsonWriteObjectEnd(&w);
+	}
+	JsonWriteArrayEnd(&w);
+	return buf.data;
+}
+
+const char *
+CatalogIndexKeySchemaSql(const char *alias)
+{
+	if (!CatalogIndexesHave("key_schema"))
+		return "NULL::text";
+	return psprintf("%s%skey_schema::text", alias ? alias : "", alias ? "." : "");
+}
+
 DynamoIndex *
 CatalogFindIndex(DynamoTable *t, const char *name)
 {
@@ -200,14 +339,21 @@ CatalogFindIndex(DynamoTable *t, const char *name)
 	return NULL;
 }
 
+/* Has catalog table dynamo.relname this column (of the installed version)? */
+static bool
+catalog_has(const char *relname, const char *column)
+{
+	Oid			nsp = get_namespace_oid("dynamo", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid(relname, nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
+}
+
 /* Do dynamo.tables and dynamo.indexes hold OnDemandThroughput maxima (0.8)? */
 static bool
 catalog_has_maxima(void)
 {
-	Oid			nsp = get_namespace_oid("dynamo", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("indexes", nsp) : InvalidOid;
-
-	return OidIsValid(rel) && get_attnum(rel, "max_read_request_units") != InvalidAttrNumber;
+	return CatalogIndexesHave("max_read_request_units");
 }
 
 /*
@@ -235,19 +381,9 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	ix->name = cache_text(t, tup, desc, 1, NULL);
 	ix->status = SPI_getvalue(tup, desc, 9)[0];
 	ix->global = strcmp(SPI_getvalue(tup, desc, 2), "GSI") == 0;
-	ix->nkeys = 1;
-	ix->keys[0].name = cache_text(t, tup, desc, 3, &ix->keys[0].namelen);
-	ix->keys[0].type = (DynType) SPI_getvalue(tup, desc, 4)[0];
-	ix->keys[0].range = false;
-	ix->keys[1].name = cache_text(t, tup, desc, 5, &ix->keys[1].namelen);
-	if (ix->keys[1].name && SPI_getvalue(tup, desc, 6) == NULL)
-		elog(ERROR, "index %s has a range key without a type", ix->name);
-	if (ix->keys[1].name)
-	{
-		ix->keys[1].type = (DynType) SPI_getvalue(tup, desc, 6)[0];
-		ix->keys[1].range = true;
-		ix->nkeys = 2;
-	}
+	ix->nkeys = CatalogIndexKeys(SPI_getvalue(tup, desc, 14), SPI_getvalue(tup, desc, 3),
+								 SPI_getvalue(tup, desc, 4), SPI_getvalue(tup, desc, 5),
+								 SPI_getvalue(tup, desc, 6), ix->keys, &ix->nhash);
 	for (int k = 0; k < ix->nkeys; k++)
 		ix->key_sql[k] = CatalogIndexKeySql(ix->name, &ix->keys[k]);
 	ix->predicate_sql = CatalogIndexPredicateSql(ix->name, ix->keys, ix->nkeys);
@@ -302,13 +438,14 @@ load_indexes(DynamoTable *t, const char *name, int level)
 
 		plans[level] = SPI_prepare(psprintf("SELECT index_name, kind, hash_key, hash_type, range_key,"
 										 " range_type, projection_type, non_key_attributes, %s,"
-										 " read_capacity, write_capacity, %s"
+										 " read_capacity, write_capacity, %s, %s"
 										 " FROM dynamo.indexes WHERE table_name = $1"
 										 " ORDER BY created_at, index_name",
 										 level > 0 ? "status" : "'ACTIVE'::text",
 										 level == 2 ?
 										 "coalesce(max_read_request_units, 0), coalesce(max_write_request_units, 0)"
-										 : "0::bigint, 0::bigint"),
+										 : "0::bigint, 0::bigint",
+										 level == 2 ? "key_schema::text" : "NULL::text"),
 								1, argtypes);
 		if (plans[level] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -583,10 +720,13 @@ CatalogHasRelation(const char *relname)
 bool
 CatalogTablesHave(const char *column)
 {
-	Oid			nsp = get_namespace_oid("dynamo", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("tables", nsp) : InvalidOid;
+	return catalog_has("tables", column);
+}
 
-	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
+bool
+CatalogIndexesHave(const char *column)
+{
+	return catalog_has("indexes", column);
 }
 
 bool

@@ -28,6 +28,10 @@ typedef enum TablePlan
 #define DYNAMO_MAX_GSI 20
 #define DYNAMO_MAX_LSI 5
 #define DYNAMO_MAX_PROJECTED 100	/* NonKeyAttributes across a table's indexes */
+/* A GSI's key: up to four partition-key attributes, then up to four sort-key ones. */
+#define DYNAMO_MAX_INDEX_HASH 4
+#define DYNAMO_MAX_INDEX_RANGE 4
+#define DYNAMO_MAX_INDEX_KEYS (DYNAMO_MAX_INDEX_HASH + DYNAMO_MAX_INDEX_RANGE)
 
 typedef enum ProjectionType
 {
@@ -48,9 +52,15 @@ typedef struct DynamoIndex
 	char	   *name;
 	char		status;			/* STATUS_ACTIVE, _CREATING (backfilling), _DELETING */
 	bool		global;			/* GSI or LSI */
+	/*
+	 * Its key attributes in KeySchema order: nhash partition-key attributes
+	 * (range false), then nkeys - nhash sort-key ones (range true).  An LSI
+	 * and a classic GSI have one of each at most; a GSI up to four of each.
+	 */
 	int			nkeys;
-	KeyAttr		keys[2];
-	char	   *key_sql[2];		/* the index's key expressions, as SQL */
+	int			nhash;
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	char	   *key_sql[DYNAMO_MAX_INDEX_KEYS];	/* the index's key expressions, as SQL */
 	char	   *predicate_sql;	/* its partial-index predicate, as SQL */
 	ProjectionType projection;
 	int			nnonkey;		/* INCLUDE: NonKeyAttributes */
@@ -150,6 +160,31 @@ extern void CatalogRunSql(const char *sql, int nargs, Oid *types, Datum *values,
 /* Whether the caller holds every privilege in mode on the table. */
 extern bool CatalogHasPrivileges(DynamoTable *t, AclMode mode);
 
+/* How many of keys are partition-key attributes (range false; they come first). */
+extern int	CatalogKeyHashCount(const KeyAttr *keys, int nkeys);
+
+/* Has the index a key of several attributes (a partition or a sort key)? */
+#define DYNAMO_INDEX_MULTI(ix) ((ix)->nhash > 1 || (ix)->nkeys - (ix)->nhash > 1)
+
+/*
+ * An index's key attributes from its row of dynamo.indexes: key_schema (as
+ * text; NULL for one HASH and at most one RANGE attribute) or else hash_key
+ * .. range_type.  Fills keys (names palloc'd), returns their count and sets
+ * *nhash to the count of partition-key attributes.
+ */
+extern int	CatalogIndexKeys(const char *key_schema, const char *hash_key, const char *hash_type,
+							 const char *range_key, const char *range_type, KeyAttr *keys,
+							 int *nhash);
+
+/*
+ * The stored key_schema of keys (jsonb text), or NULL when one HASH and at
+ * most one RANGE attribute say it all.
+ */
+extern char *CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys);
+
+/* The SQL of the key_schema column as text of dynamo.indexes alias (NULL::text before 0.8). */
+extern const char *CatalogIndexKeySchemaSql(const char *alias);
+
 /* A table's index by name, or NULL. */
 extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);
 
@@ -178,6 +213,9 @@ extern bool CatalogHasRelation(const char *relname);
 
 /* Has the installed dynamo.tables this column (of a later version)? */
 extern bool CatalogTablesHave(const char *column);
+
+/* The same of dynamo.indexes. */
+extern bool CatalogIndexesHave(const char *column);
 
 /*
  * Run a statement of the extension's own metadata as the extension's owner

@@ -9,6 +9,15 @@
  *		 dynamo.index_key(item, 'date', 'N', true, 'byStatus'), pk, sk)
  *		WHERE dynamo.index_keys_present(item, 'byStatus', 'status', 'S', 'date', 'N')
  *
+ * A GSI whose partition or sort key has several attributes (up to four
+ * each) has one column per attribute, in KeySchema order, and the predicate
+ * dynamo.index_keys_present_all(item, name, nhash, names[], types[]).  Its
+ * key is the tuple of the attributes' encodings: the btree compares column
+ * by column, each column a bytea of its own (self-delimiting by its
+ * length), so the index is ordered by the partition attributes, then by the
+ * sort attributes left to right, each by DynamoDB's order for its type, and
+ * one index serves a condition on any prefix of them.
+ *
  * so it is maintained in the same transaction as the item, sparse (an item
  * without the index keys is not in it), ordered as DynamoDB orders the index
  * and then by the table's key, which makes pages continue exactly.
@@ -41,11 +50,13 @@
 #include "indexes.h"
 #include "item.h"
 #include "nodes/primnodes.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/relcache.h"
 
 PG_FUNCTION_INFO_V1(dynamo_index_keys_present);
+PG_FUNCTION_INFO_V1(dynamo_index_keys_present_all);
 
 char *
 IndexRelname(const char *table_relname, const char *index_name)
@@ -166,6 +177,8 @@ const_text(Node *node, uint32 *len)
  * clause's constants) when it is dynamo.index_keys_present with constant
  * arguments.
  */
+static bool rule_from_clause_all(FuncExpr *f, IndexRule *rule);
+
 static bool
 rule_from_clause(Node *clause, IndexRule *rule)
 {
@@ -173,10 +186,12 @@ rule_from_clause(Node *clause, IndexRule *rule)
 	FmgrInfo	finfo;
 	uint32		len;
 
-	if (clause == NULL || !IsA(clause, FuncExpr) || list_length(f->args) != 6)
+	if (clause == NULL || !IsA(clause, FuncExpr))
 		return false;
 	fmgr_info(f->funcid, &finfo);
-	if (finfo.fn_addr != dynamo_index_keys_present)
+	if (finfo.fn_addr == dynamo_index_keys_present_all && list_length(f->args) == 5)
+		return rule_from_clause_all(f, rule);
+	if (finfo.fn_addr != dynamo_index_keys_present || list_length(f->args) != 6)
 		return false;
 	rule->name = (char *) const_text(list_nth(f->args, 1), &len);
 	if (rule->name == NULL)
@@ -199,6 +214,78 @@ rule_from_clause(Node *clause, IndexRule *rule)
 			rule->nkeys++;
 	}
 	return rule->nkeys > 0;
+}
+
+/*
+ * The keys of dynamo.index_keys_present_all's (or _violation_all's) arguments
+ * (nhash, names[], types[]) into keys; their count, or -1 when they are not
+ * a valid key of 1 to DYNAMO_MAX_INDEX_KEYS attributes.
+ */
+static int
+keys_from_arrays(int32 nhash, ArrayType *names, ArrayType *types, KeyAttr *keys)
+{
+	Datum	   *nv,
+			   *tv;
+	bool	   *nn,
+			   *tn;
+	int			n,
+				nt;
+
+	if (ARR_NDIM(names) > 1 || ARR_NDIM(types) > 1)
+		return -1;
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &nv, &nn, &n);
+	deconstruct_array(types, TEXTOID, -1, false, TYPALIGN_INT, &tv, &tn, &nt);
+	if (n != nt || n < 1 || n > DYNAMO_MAX_INDEX_KEYS || nhash < 1 ||
+		nhash > DYNAMO_MAX_INDEX_HASH || n - nhash > DYNAMO_MAX_INDEX_RANGE)
+		return -1;
+	for (int i = 0; i < n; i++)
+	{
+		text	   *type;
+
+		if (nn[i] || tn[i])
+			return -1;
+		type = DatumGetTextPP(tv[i]);
+		keys[i].name = VARDATA_ANY(DatumGetTextPP(nv[i]));
+		keys[i].namelen = VARSIZE_ANY_EXHDR(DatumGetTextPP(nv[i]));
+		keys[i].type = KeyTypeFromName(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
+		keys[i].range = i >= nhash;
+		if (keys[i].type == 0)
+			return -1;
+	}
+	return n;
+}
+
+/* The constant array argument n of f, or NULL. */
+static ArrayType *
+const_array(FuncExpr *f, int n)
+{
+	Const	   *c = (Const *) list_nth(f->args, n);
+
+	if (c == NULL || !IsA(c, Const) || c->consttype != TEXTARRAYOID || c->constisnull)
+		return NULL;
+	return DatumGetArrayTypeP(c->constvalue);
+}
+
+/* rule_from_clause for dynamo.index_keys_present_all. */
+static bool
+rule_from_clause_all(FuncExpr *f, IndexRule *rule)
+{
+	Const	   *nhash = (Const *) list_nth(f->args, 2);
+	ArrayType  *names = const_array(f, 3);
+	ArrayType  *types = const_array(f, 4);
+	uint32		len;
+	int			n;
+
+	rule->name = (char *) const_text(list_nth(f->args, 1), &len);
+	if (rule->name == NULL || names == NULL || types == NULL || nhash == NULL ||
+		!IsA(nhash, Const) || nhash->consttype != INT4OID || nhash->constisnull)
+		return false;
+	n = keys_from_arrays(DatumGetInt32(nhash->constvalue), names, types, rule->keys);
+	if (n < 0)
+		return false;
+	rule->name = pnstrdup(rule->name, len);
+	rule->nkeys = n;
+	return true;
 }
 
 /* Append the rules of one index relation's predicate to a list. */
@@ -345,6 +432,27 @@ dynamo_index_keys_present(PG_FUNCTION_ARGS)
 }
 
 /*
+ * dynamo.index_keys_present_all(item, index_name, nhash, names[], types[]):
+ * is the item in the index, by every key attribute of it?  Invalid keys
+ * (no index has them) are in no index.
+ */
+Datum
+dynamo_index_keys_present_all(PG_FUNCTION_ARGS)
+{
+	DynItem    *item = PG_GETARG_DYNITEM_P(0);
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	int			n = keys_from_arrays(PG_GETARG_INT32(2), PG_GETARG_ARRAYTYPE_P(3),
+									 PG_GETARG_ARRAYTYPE_P(4), keys);
+
+	if (n < 0)
+		PG_RETURN_BOOL(false);
+	for (int i = 0; i < n; i++)
+		if (index_key_value(DynItemMap(item), &keys[i]) == NULL)
+			PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(true);
+}
+
+/*
  * Why an item that holds an index key is left out of the index, or NULL:
  * a key of another type, empty, or beyond DynamoDB's key size.
  */
@@ -393,6 +501,29 @@ dynamo_index_key_violation(PG_FUNCTION_ARGS)
 			continue;
 		key_from_args(&key, PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i), i == 1);
 		why = key_violation(DynItemMap(item), &key);
+		if (why)
+			PG_RETURN_TEXT_P(cstring_to_text(why));
+	}
+	PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(dynamo_index_key_violation_all);
+/*
+ * dynamo.index_key_violation_all(item, index_name, nhash, names[], types[]):
+ * dynamo.index_key_violation for a key of several attributes.
+ */
+Datum
+dynamo_index_key_violation_all(PG_FUNCTION_ARGS)
+{
+	DynItem    *item = PG_GETARG_DYNITEM_P(0);
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	int			n = keys_from_arrays(PG_GETARG_INT32(2), PG_GETARG_ARRAYTYPE_P(3),
+									 PG_GETARG_ARRAYTYPE_P(4), keys);
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *why = key_violation(DynItemMap(item), &keys[i]);
+
 		if (why)
 			PG_RETURN_TEXT_P(cstring_to_text(why));
 	}

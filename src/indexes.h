@@ -14,7 +14,7 @@ typedef struct IndexRule
 {
 	char	   *name;			/* DynamoDB index name */
 	int			nkeys;
-	KeyAttr		keys[2];
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];	/* partition-key attributes first */
 } IndexRule;
 
 /* The secondary indexes of a relation: one palloc chunk (rd_amcache). */

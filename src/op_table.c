@@ -379,28 +379,35 @@ check_duplicate_definitions(json_object *ad)
 }
 
 /*
- * The semantic KeySchema checks of a table (table_schema) or an index, in
- * DynamoDB's order; returns the key count.
+ * The semantic KeySchema checks of a table (table_schema), an LSI or a GSI
+ * (global: up to DYNAMO_MAX_INDEX_HASH HASH elements, then up to
+ * DYNAMO_MAX_INDEX_RANGE RANGE ones), in DynamoDB's order; returns the key
+ * count (each key's range flag tells its KeyType).
  */
 static int
-parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_schema)
+parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_schema,
+				 bool global)
 {
 	size_t		n = json_object_array_length(ks);
 	bool		undefined = false;
+	bool		multi = global && !table_schema;
+	int			nhash = 0;
 
 	if (table_schema && n > json_object_array_length(ad))
 		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
 	for (size_t i = 0; i < n; i++)
 	{
 		size_t		len;
-		const char *name = RequestString(json_object_array_get_idx(ks, i), "AttributeName", &len);
+		json_object *e = json_object_array_get_idx(ks, i);
+		const char *type = RequestString(e, "KeyType", &len);
+		const char *name = RequestString(e, "AttributeName", &len);
 
 		/* the catalog keeps key names as text: refuse rather than cut them */
 		if (memchr(name, '\0', len))
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Key attribute names may not contain U+0000 (the character is kept in other attribute names)");
 		keys[i].name = (char *) name;
 		keys[i].namelen = len;
-		keys[i].range = (i == 1);
+		keys[i].range = multi ? strcmp(type, "RANGE") == 0 : i == 1;
 		keys[i].type = defined_type(ad, name);
 		undefined |= keys[i].type == 0;
 	}
@@ -409,6 +416,10 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 					defined_names(ks), defined_names(ad));
 	if (n == 2 && strcmp(keys[0].name, keys[1].name) == 0)
 		DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	for (size_t i = 0; multi && i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(keys[i].name, keys[j].name) == 0)
+				DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The attribute %s appears more than once in the KeySchema", keys[i].name);
 	for (size_t i = 0; i < n; i++)
 	{
 		size_t		len;
@@ -416,9 +427,17 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 
 		if (i == 0 && strcmp(type, "HASH") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-		if (i == 1 && strcmp(type, "RANGE") != 0)
+		if (!multi && i == 1 && strcmp(type, "RANGE") != 0)
 			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+		if (multi && strcmp(type, "HASH") == 0 && nhash != (int) i)
+			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: A HASH KeySchemaElement follows a RANGE KeySchemaElement");
+		if (strcmp(type, "HASH") == 0)
+			nhash++;
 	}
+	if (nhash > DYNAMO_MAX_INDEX_HASH)
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The KeySchema has more than %d HASH KeySchemaElements", DYNAMO_MAX_INDEX_HASH);
+	if ((int) n - nhash > DYNAMO_MAX_INDEX_RANGE)
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The KeySchema has more than %d RANGE KeySchemaElements", DYNAMO_MAX_INDEX_RANGE);
 	return (int) n;
 }
 
@@ -723,7 +742,7 @@ parse_indexes(json_object *req, json_object *ad, TableSpec *spec)
 					   *proj;
 
 			parse_index_members(json_object_array_get_idx(lists[g], i), g == 1, i + 1, ix, &ks, &proj);
-			ix->nkeys = parse_key_schema(ks, ad, ix->keys, false);
+			ix->nkeys = parse_key_schema(ks, ad, ix->keys, false, g == 1);
 		}
 	}
 	check_definitions_used(spec, ad);
@@ -787,23 +806,48 @@ typedef struct IndexChange
 	const char *status;			/* CREATING, UPDATING or DELETING */
 } IndexChange;
 
+/* Write one KeySchemaElement. */
+static void
+write_key_element(JsonWriter *w, const char *name, size_t len, bool range)
+{
+	JsonWriteObjectStart(w);
+	JsonWriteKey(w, "AttributeName");
+	JsonWriteString(w, name, len);
+	JsonWriteMemberCString(w, "KeyType", range ? "RANGE" : "HASH");
+	JsonWriteObjectEnd(w);
+}
+
 /* Write a KeySchema member: the hash key, then the range key if any. */
 static void
 write_key_schema(JsonWriter *w, const char *hash_key, const char *range_key)
 {
 	JsonWriteKey(w, "KeySchema");
 	JsonWriteArrayStart(w);
-	for (int i = 0; i < 2; i++)
-	{
-		const char *key = i ? range_key : hash_key;
+	write_key_element(w, hash_key, strlen(hash_key), false);
+	if (range_key)
+		write_key_element(w, range_key, strlen(range_key), true);
+	JsonWriteArrayEnd(w);
+}
 
-		if (key == NULL)
-			continue;
-		JsonWriteObjectStart(w);
-		JsonWriteMemberCString(w, "AttributeName", key);
-		JsonWriteMemberCString(w, "KeyType", i ? "RANGE" : "HASH");
-		JsonWriteObjectEnd(w);
+/* Write an index's KeySchema from its dynamo.indexes columns (CatalogIndexKeys). */
+static void
+write_index_key_schema(JsonWriter *w, const char *key_schema, const char *hash_key,
+					   const char *range_key)
+{
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	int			nhash;
+	int			n;
+
+	if (key_schema == NULL)
+	{
+		write_key_schema(w, hash_key, range_key);
+		return;
 	}
+	n = CatalogIndexKeys(key_schema, NULL, NULL, NULL, NULL, keys, &nhash);
+	JsonWriteKey(w, "KeySchema");
+	JsonWriteArrayStart(w);
+	for (int i = 0; i < n; i++)
+		write_key_element(w, keys[i].name, keys[i].namelen, keys[i].range);
 	JsonWriteArrayEnd(w);
 }
 
@@ -857,7 +901,8 @@ write_index(JsonWriter *w, HeapTuple tup, TupleDesc desc, const char *arn, bool 
 
 	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "IndexName", iname);
-	write_key_schema(w, SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4));
+	write_index_key_schema(w, SPI_getvalue(tup, desc, 18), SPI_getvalue(tup, desc, 3),
+						   SPI_getvalue(tup, desc, 4));
 	JsonWriteKey(w, "Projection");
 	JsonWriteObjectStart(w);
 	JsonWriteMemberCString(w, "ProjectionType", SPI_getvalue(tup, desc, 5));
@@ -898,7 +943,7 @@ write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool 
 	CatalogRunSql(psprintf("SELECT i.index_name, i.kind, i.hash_key, i.range_key, i.projection_type,"
 			" array_to_json(i.non_key_attributes)::text, i.read_capacity, i.write_capacity,"
 			" %s, greatest(coalesce(c.reltuples, 0), 0)::bigint,"
-			" %s, %s"
+			" %s, %s, %s"
 			" FROM dynamo.indexes i LEFT JOIN pg_class c ON c.relname = i.relname"
 			" AND c.relnamespace = 'dynamo_data'::regnamespace"
 			" WHERE i.table_name = $1 ORDER BY i.kind DESC, i.created_at, i.index_name",
@@ -909,7 +954,8 @@ write_index_descriptions(JsonWriter *w, const char *name, const char *arn, bool 
 			"coalesce(extract(epoch from i.last_increase)::numeric(20,3)::text, ''),"
 			" coalesce(extract(epoch from i.last_decrease)::numeric(20,3)::text, ''), "
 			DECREASES_TODAY_SQL("i") ", i.max_read_request_units, i.max_write_request_units" :
-			"'', '', 0, NULL::bigint, NULL::bigint"),
+			"'', '', 0, NULL::bigint, NULL::bigint",
+			CatalogIndexKeySchemaSql("i")),
 			1, types, values, NULL, SPI_OK_SELECT);
 	for (int g = 0; g < 2; g++)
 	{
@@ -1191,13 +1237,18 @@ static void
 create_index(const char *table_name, const char *relname, int table_nkeys,
 			 const IndexSpec *ix, bool build_now, bool deferred)
 {
-	Oid			types[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID, BOOLOID};
-	Datum		values[14];
-	char		nulls[15] = "              ";
+	Oid			types[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID, BOOLOID, TEXTOID};
+	Datum		values[15];
+	char		nulls[16] = "               ";
+	char	   *key_schema = CatalogIndexKeySchemaJson(ix->keys, ix->nkeys);
+	int			nhash = CatalogKeyHashCount(ix->keys, ix->nkeys);
 	char	   *index_relname = IndexRelname(relname, ix->name);
 	StringInfoData nonkey;
 	bool		v3 = CatalogHasStatus();	/* statuses stored (0.3 on) */
+
+	if (key_schema && !CatalogIndexesHave("key_schema"))
+		DynamoError(DYERR_VALIDATION, "A KeySchema of several HASH or RANGE elements needs the extension's version 0.8: run ALTER EXTENSION dynamo UPDATE");
 
 	if (build_now)
 		IndexCreate(relname, index_relname, ix->name, ix->keys, ix->nkeys, table_nkeys);
@@ -1223,9 +1274,10 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	values[2] = CStringGetTextDatum(ix->global ? "GSI" : "LSI");
 	values[3] = CStringGetTextDatum(ix->keys[0].name);
 	values[4] = CStringGetTextDatum(DynTypeName(ix->keys[0].type));
-	values[5] = ix->nkeys == 2 ? CStringGetTextDatum(ix->keys[1].name) : (Datum) 0;
-	values[6] = ix->nkeys == 2 ? CStringGetTextDatum(DynTypeName(ix->keys[1].type)) : (Datum) 0;
-	nulls[5] = nulls[6] = ix->nkeys == 2 ? ' ' : 'n';
+	/* with several attributes, the first HASH and the first RANGE one */
+	values[5] = ix->nkeys > nhash ? CStringGetTextDatum(ix->keys[nhash].name) : (Datum) 0;
+	values[6] = ix->nkeys > nhash ? CStringGetTextDatum(DynTypeName(ix->keys[nhash].type)) : (Datum) 0;
+	nulls[5] = nulls[6] = ix->nkeys > nhash ? ' ' : 'n';
 	values[7] = CStringGetTextDatum(ix->projection);
 	values[8] = CStringGetTextDatum(nonkey.data);
 	nulls[8] = ix->nonkey ? ' ' : 'n';
@@ -1234,13 +1286,16 @@ create_index(const char *table_name, const char *relname, int table_nkeys,
 	values[11] = CStringGetTextDatum(index_relname);
 	values[12] = BoolGetDatum(!build_now);
 	values[13] = BoolGetDatum(!build_now && !deferred);
+	values[14] = key_schema ? CStringGetTextDatum(key_schema) : (Datum) 0;
+	nulls[14] = key_schema ? ' ' : 'n';
 	CatalogRunSql(psprintf("INSERT INTO dynamo.indexes (table_name, index_name, kind, hash_key, hash_type,"
 						   " range_key, range_type, projection_type, non_key_attributes, read_capacity,"
-						   " write_capacity, relname%s) VALUES ($1, $2, $3, $4, $5, $6,"
-						   " $7, $8, $9::text[], $10, $11, $12%s)",
-						   v3 ? ", status, backfilling" : "",
-						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $14" : ""),
-				  v3 ? 14 : 12, types, values, nulls, SPI_OK_INSERT);
+						   " write_capacity, relname%s%s) VALUES ($1, $2, $3, $4, $5, $6,"
+						   " $7, $8, $9::text[], $10, $11, $12%s%s)",
+						   v3 ? ", status, backfilling" : "", key_schema ? ", key_schema" : "",
+						   v3 ? ", CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, $14" : "",
+						   key_schema ? ", $15::jsonb" : ""),
+				  key_schema ? 15 : v3 ? 14 : 12, types, values, nulls, SPI_OK_INSERT);
 	if ((ix->max_read_units != 0 || ix->max_write_units != 0) && catalog_has_billing_history())
 		set_on_demand_throughput(table_name, ix->name, ix->max_read_units, ix->max_write_units);
 }
@@ -1344,7 +1399,7 @@ TableSpecFromRequest(json_object *req, TableSpec *spec, StreamSpecRequest *strea
 		DynamoError(DYERR_VALIDATION,
 					"CreateTable has no parameter 'TimeToLiveSpecification': enable Time to Live with UpdateTimeToLive once the table is ACTIVE");
 	check_duplicate_definitions(ad);
-	spec->nkeys = parse_key_schema(ks, ad, spec->keys, true);
+	spec->nkeys = parse_key_schema(ks, ad, spec->keys, true, false);
 	check_billing_create(spec);
 	parse_table_on_demand(req, spec);
 	parse_indexes(req, ad, spec);
@@ -2012,7 +2067,7 @@ create_global_index(json_object *create, size_t pos, json_object *ad, DynamoTabl
 	if (ad == NULL)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: AttributeDefinitions is not specified for index: %s", ix.name);
 	check_duplicate_definitions(ad);
-	ix.nkeys = parse_key_schema(ks, ad, ix.keys, false);
+	ix.nkeys = parse_key_schema(ks, ad, ix.keys, false, true);
 	check_key_redefinition(t, &ix);
 	spec->nkeys = t->nkeys;
 	memcpy(spec->keys, t->keys, sizeof(t->keys));

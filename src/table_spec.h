@@ -13,7 +13,7 @@ typedef struct IndexSpec
 {
 	const char *name;
 	bool		global;
-	KeyAttr		keys[2];
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];	/* HASH attributes, then RANGE ones */
 	int			nkeys;
 	const char *projection;
 	json_object *nonkey;		/* INCLUDE: NonKeyAttributes */

@@ -76,11 +76,18 @@ STREAMS_ADDITIONS = {
 # botocore shapes of their own so that they are checked like the rest.
 DYNAMODB_ADDITIONS = {
     "botocore_members": {
+        # a GSI's KeySchema: up to four HASH then up to four RANGE elements
+        # (multi-attribute keys, newer than this botocore); tables and LSIs
+        # keep KeySchema's two
+        "GlobalSecondaryIndex": {"KeySchema": {"shape": "GlobalSecondaryIndexKeySchema"}},
+        "CreateGlobalSecondaryIndexAction": {"KeySchema": {"shape": "GlobalSecondaryIndexKeySchema"}},
         "ExportTableToPointInTimeInput": {
             "ExportType": {"shape": "ExportType"},
             "IncrementalExportSpecification": {"shape": "IncrementalExportSpecification"}},
     },
     "botocore_shapes": {
+        "GlobalSecondaryIndexKeySchema": {"type": "list", "member": {"shape": "KeySchemaElement"},
+                                          "min": 1, "max": 8},
         "ExportType": {"type": "string", "enum": ["FULL_EXPORT", "INCREMENTAL_EXPORT"]},
         "ExportViewType": {"type": "string", "enum": ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"]},
         "ExportFromTime": {"type": "timestamp"},

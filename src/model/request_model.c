@@ -79,15 +79,15 @@ static const ReqMember members_43[] = {
 	{"KeySchema", "keySchema", 49, true},
 	{"LocalSecondaryIndexes", "localSecondaryIndexes", 53, false},
 	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 60, false},
-	{"BillingMode", "billingMode", 69, false},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"StreamSpecification", "streamSpecification", 70, false},
-	{"SSESpecification", "sSESpecification", 73, false},
-	{"Tags", "tags", 77, false},
-	{"TableClass", "tableClass", 81, false},
-	{"DeletionProtectionEnabled", "deletionProtectionEnabled", 82, false},
-	{"ResourcePolicy", "resourcePolicy", 83, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
+	{"BillingMode", "billingMode", 70, false},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"StreamSpecification", "streamSpecification", 71, false},
+	{"SSESpecification", "sSESpecification", 74, false},
+	{"Tags", "tags", 78, false},
+	{"TableClass", "tableClass", 82, false},
+	{"DeletionProtectionEnabled", "deletionProtectionEnabled", 83, false},
+	{"ResourcePolicy", "resourcePolicy", 84, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
 };
 static const ReqMember members_45[] = {
 	{"AttributeName", "attributeName", 46, true},
@@ -111,640 +111,640 @@ static const ReqMember members_56[] = {
 static const char *const enum_57[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
 static const ReqMember members_61[] = {
 	{"IndexName", "indexName", 62, true},
-	{"KeySchema", "keySchema", 49, true},
+	{"KeySchema", "keySchema", 63, true},
 	{"Projection", "projection", 56, true},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
 };
-static const ReqMember members_63[] = {
-	{"ReadCapacityUnits", "readCapacityUnits", 64, true},
-	{"WriteCapacityUnits", "writeCapacityUnits", 65, true},
+static const ReqMember members_64[] = {
+	{"ReadCapacityUnits", "readCapacityUnits", 65, true},
+	{"WriteCapacityUnits", "writeCapacityUnits", 66, true},
 };
-static const ReqMember members_66[] = {
-	{"MaxReadRequestUnits", "maxReadRequestUnits", 67, false},
-	{"MaxWriteRequestUnits", "maxWriteRequestUnits", 68, false},
+static const ReqMember members_67[] = {
+	{"MaxReadRequestUnits", "maxReadRequestUnits", 68, false},
+	{"MaxWriteRequestUnits", "maxWriteRequestUnits", 69, false},
 };
-static const char *const enum_69[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_70[] = {
-	{"StreamEnabled", "streamEnabled", 71, true},
-	{"StreamViewType", "streamViewType", 72, false},
+static const char *const enum_70[] = {"PROVISIONED", "PAY_PER_REQUEST"};
+static const ReqMember members_71[] = {
+	{"StreamEnabled", "streamEnabled", 72, true},
+	{"StreamViewType", "streamViewType", 73, false},
 };
-static const char *const enum_72[] = {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"};
-static const ReqMember members_73[] = {
-	{"Enabled", "enabled", 74, false},
-	{"SSEType", "sSEType", 75, false},
-	{"KMSMasterKeyId", "kMSMasterKeyId", 76, false},
+static const char *const enum_73[] = {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"};
+static const ReqMember members_74[] = {
+	{"Enabled", "enabled", 75, false},
+	{"SSEType", "sSEType", 76, false},
+	{"KMSMasterKeyId", "kMSMasterKeyId", 77, false},
 };
-static const char *const enum_75[] = {"AES256", "KMS"};
-static const ReqMember members_78[] = {
-	{"Key", "key", 79, true},
-	{"Value", "value", 80, true},
+static const char *const enum_76[] = {"AES256", "KMS"};
+static const ReqMember members_79[] = {
+	{"Key", "key", 80, true},
+	{"Value", "value", 81, true},
 };
-static const char *const enum_81[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
-static const ReqMember members_84[] = {
-	{"BackupArn", "backupArn", 85, true},
+static const char *const enum_82[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
+static const ReqMember members_85[] = {
+	{"BackupArn", "backupArn", 86, true},
 };
-static const ReqMember members_86[] = {
-	{"TableName", "tableName", 87, true},
+static const ReqMember members_87[] = {
+	{"TableName", "tableName", 88, true},
 	{"Key", "key", 14, true},
-	{"Expected", "expected", 88, false},
-	{"ConditionalOperator", "conditionalOperator", 94, false},
-	{"ReturnValues", "returnValues", 95, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 96, false},
-	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 97, false},
-	{"ConditionExpression", "conditionExpression", 98, false},
+	{"Expected", "expected", 89, false},
+	{"ConditionalOperator", "conditionalOperator", 95, false},
+	{"ReturnValues", "returnValues", 96, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 97, false},
+	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 98, false},
+	{"ConditionExpression", "conditionExpression", 99, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 101, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 102, false},
 };
-static const ReqMember members_90[] = {
+static const ReqMember members_91[] = {
 	{"Value", "value", 5, false},
-	{"Exists", "exists", 91, false},
-	{"ComparisonOperator", "comparisonOperator", 92, false},
-	{"AttributeValueList", "attributeValueList", 93, false},
+	{"Exists", "exists", 92, false},
+	{"ComparisonOperator", "comparisonOperator", 93, false},
+	{"AttributeValueList", "attributeValueList", 94, false},
 };
-static const char *const enum_92[] = {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"};
-static const char *const enum_94[] = {"AND", "OR"};
-static const char *const enum_95[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
-static const char *const enum_96[] = {"INDEXES", "TOTAL", "NONE"};
-static const char *const enum_97[] = {"SIZE", "NONE"};
-static const char *const enum_101[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_102[] = {
-	{"ResourceArn", "resourceArn", 103, true},
-	{"ExpectedRevisionId", "expectedRevisionId", 104, false},
+static const char *const enum_93[] = {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"};
+static const char *const enum_95[] = {"AND", "OR"};
+static const char *const enum_96[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+static const char *const enum_97[] = {"INDEXES", "TOTAL", "NONE"};
+static const char *const enum_98[] = {"SIZE", "NONE"};
+static const char *const enum_102[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_103[] = {
+	{"ResourceArn", "resourceArn", 104, true},
+	{"ExpectedRevisionId", "expectedRevisionId", 105, false},
 };
-static const ReqMember members_105[] = {
-	{"TableName", "tableName", 106, true},
+static const ReqMember members_106[] = {
+	{"TableName", "tableName", 107, true},
 };
-static const ReqMember members_107[] = {
-	{"BackupArn", "backupArn", 108, true},
+static const ReqMember members_108[] = {
+	{"BackupArn", "backupArn", 109, true},
 };
-static const ReqMember members_109[] = {
-	{"TableName", "tableName", 110, true},
+static const ReqMember members_110[] = {
+	{"TableName", "tableName", 111, true},
 };
-static const ReqMember members_111[] = {
-	{"TableName", "tableName", 112, true},
-	{"IndexName", "indexName", 113, false},
+static const ReqMember members_112[] = {
+	{"TableName", "tableName", 113, true},
+	{"IndexName", "indexName", 114, false},
 };
-static const ReqMember members_115[] = {
-	{"ExportArn", "exportArn", 116, true},
+static const ReqMember members_116[] = {
+	{"ExportArn", "exportArn", 117, true},
 };
-static const ReqMember members_117[] = {
-	{"GlobalTableName", "globalTableName", 118, true},
+static const ReqMember members_118[] = {
+	{"GlobalTableName", "globalTableName", 119, true},
 };
-static const ReqMember members_119[] = {
-	{"GlobalTableName", "globalTableName", 120, true},
+static const ReqMember members_120[] = {
+	{"GlobalTableName", "globalTableName", 121, true},
 };
-static const ReqMember members_121[] = {
-	{"ImportArn", "importArn", 122, true},
+static const ReqMember members_122[] = {
+	{"ImportArn", "importArn", 123, true},
 };
-static const ReqMember members_123[] = {
-	{"TableName", "tableName", 124, true},
+static const ReqMember members_124[] = {
+	{"TableName", "tableName", 125, true},
 };
-static const ReqMember members_126[] = {
-	{"TableName", "tableName", 127, true},
+static const ReqMember members_127[] = {
+	{"TableName", "tableName", 128, true},
 };
-static const ReqMember members_128[] = {
-	{"TableName", "tableName", 129, true},
+static const ReqMember members_129[] = {
+	{"TableName", "tableName", 130, true},
 };
-static const ReqMember members_130[] = {
-	{"TableName", "tableName", 131, true},
+static const ReqMember members_131[] = {
+	{"TableName", "tableName", 132, true},
 };
-static const ReqMember members_132[] = {
-	{"TableName", "tableName", 133, true},
-	{"StreamArn", "streamArn", 134, true},
-	{"EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", 135, false},
+static const ReqMember members_133[] = {
+	{"TableName", "tableName", 134, true},
+	{"StreamArn", "streamArn", 135, true},
+	{"EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", 136, false},
 };
-static const ReqMember members_135[] = {
-	{"ApproximateCreationDateTimePrecision", "approximateCreationDateTimePrecision", 136, false},
+static const ReqMember members_136[] = {
+	{"ApproximateCreationDateTimePrecision", "approximateCreationDateTimePrecision", 137, false},
 };
-static const ReqMember members_137[] = {
-	{"Statement", "statement", 138, true},
+static const ReqMember members_138[] = {
+	{"Statement", "statement", 139, true},
 	{"Parameters", "parameters", 4, false},
-	{"ConsistentRead", "consistentRead", 139, false},
-	{"NextToken", "nextToken", 140, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 141, false},
-	{"Limit", "limit", 142, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 143, false},
+	{"ConsistentRead", "consistentRead", 140, false},
+	{"NextToken", "nextToken", 141, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 142, false},
+	{"Limit", "limit", 143, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 144, false},
 };
-static const char *const enum_141[] = {"INDEXES", "TOTAL", "NONE"};
-static const char *const enum_143[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_144[] = {
-	{"TransactStatements", "transactStatements", 145, true},
-	{"ClientRequestToken", "clientRequestToken", 149, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 150, false},
+static const char *const enum_142[] = {"INDEXES", "TOTAL", "NONE"};
+static const char *const enum_144[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_145[] = {
+	{"TransactStatements", "transactStatements", 146, true},
+	{"ClientRequestToken", "clientRequestToken", 150, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 151, false},
 };
-static const ReqMember members_146[] = {
-	{"Statement", "statement", 147, true},
+static const ReqMember members_147[] = {
+	{"Statement", "statement", 148, true},
 	{"Parameters", "parameters", 4, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 148, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 149, false},
 };
-static const char *const enum_148[] = {"ALL_OLD", "NONE"};
-static const char *const enum_150[] = {"INDEXES", "TOTAL", "NONE"};
-static const ReqMember members_151[] = {
-	{"TableArn", "tableArn", 152, true},
-	{"ExportTime", "exportTime", 153, false},
-	{"ClientToken", "clientToken", 154, false},
-	{"S3Bucket", "s3Bucket", 155, true},
-	{"S3BucketOwner", "s3BucketOwner", 156, false},
-	{"S3Prefix", "s3Prefix", 157, false},
-	{"S3SseAlgorithm", "s3SseAlgorithm", 158, false},
-	{"S3SseKmsKeyId", "s3SseKmsKeyId", 159, false},
-	{"ExportFormat", "exportFormat", 160, false},
-	{"ExportType", "exportType", 161, false},
-	{"IncrementalExportSpecification", "incrementalExportSpecification", 162, false},
+static const char *const enum_149[] = {"ALL_OLD", "NONE"};
+static const char *const enum_151[] = {"INDEXES", "TOTAL", "NONE"};
+static const ReqMember members_152[] = {
+	{"TableArn", "tableArn", 153, true},
+	{"ExportTime", "exportTime", 154, false},
+	{"ClientToken", "clientToken", 155, false},
+	{"S3Bucket", "s3Bucket", 156, true},
+	{"S3BucketOwner", "s3BucketOwner", 157, false},
+	{"S3Prefix", "s3Prefix", 158, false},
+	{"S3SseAlgorithm", "s3SseAlgorithm", 159, false},
+	{"S3SseKmsKeyId", "s3SseKmsKeyId", 160, false},
+	{"ExportFormat", "exportFormat", 161, false},
+	{"ExportType", "exportType", 162, false},
+	{"IncrementalExportSpecification", "incrementalExportSpecification", 163, false},
 };
-static const char *const enum_158[] = {"AES256", "KMS"};
-static const char *const enum_160[] = {"DYNAMODB_JSON", "ION"};
-static const char *const enum_161[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT"};
-static const ReqMember members_162[] = {
-	{"ExportFromTime", "exportFromTime", 163, false},
-	{"ExportToTime", "exportToTime", 164, false},
-	{"ExportViewType", "exportViewType", 165, false},
+static const char *const enum_159[] = {"AES256", "KMS"};
+static const char *const enum_161[] = {"DYNAMODB_JSON", "ION"};
+static const char *const enum_162[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT"};
+static const ReqMember members_163[] = {
+	{"ExportFromTime", "exportFromTime", 164, false},
+	{"ExportToTime", "exportToTime", 165, false},
+	{"ExportViewType", "exportViewType", 166, false},
 };
-static const char *const enum_165[] = {"NEW_IMAGE", "NEW_AND_OLD_IMAGES"};
-static const ReqMember members_166[] = {
-	{"TableName", "tableName", 167, true},
+static const char *const enum_166[] = {"NEW_IMAGE", "NEW_AND_OLD_IMAGES"};
+static const ReqMember members_167[] = {
+	{"TableName", "tableName", 168, true},
 	{"Key", "key", 14, true},
 	{"AttributesToGet", "attributesToGet", 16, false},
-	{"ConsistentRead", "consistentRead", 168, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 169, false},
-	{"ProjectionExpression", "projectionExpression", 170, false},
+	{"ConsistentRead", "consistentRead", 169, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 170, false},
+	{"ProjectionExpression", "projectionExpression", 171, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
 };
-static const char *const enum_169[] = {"INDEXES", "TOTAL", "NONE"};
-static const ReqMember members_171[] = {
-	{"ResourceArn", "resourceArn", 172, true},
+static const char *const enum_170[] = {"INDEXES", "TOTAL", "NONE"};
+static const ReqMember members_172[] = {
+	{"ResourceArn", "resourceArn", 173, true},
 };
-static const ReqMember members_173[] = {
-	{"ClientToken", "clientToken", 174, false},
-	{"S3BucketSource", "s3BucketSource", 175, true},
-	{"InputFormat", "inputFormat", 179, true},
-	{"InputFormatOptions", "inputFormatOptions", 180, false},
-	{"InputCompressionType", "inputCompressionType", 185, false},
-	{"TableCreationParameters", "tableCreationParameters", 186, true},
+static const ReqMember members_174[] = {
+	{"ClientToken", "clientToken", 175, false},
+	{"S3BucketSource", "s3BucketSource", 176, true},
+	{"InputFormat", "inputFormat", 180, true},
+	{"InputFormatOptions", "inputFormatOptions", 181, false},
+	{"InputCompressionType", "inputCompressionType", 186, false},
+	{"TableCreationParameters", "tableCreationParameters", 187, true},
 };
-static const ReqMember members_175[] = {
-	{"S3BucketOwner", "s3BucketOwner", 176, false},
-	{"S3Bucket", "s3Bucket", 177, true},
-	{"S3KeyPrefix", "s3KeyPrefix", 178, false},
+static const ReqMember members_176[] = {
+	{"S3BucketOwner", "s3BucketOwner", 177, false},
+	{"S3Bucket", "s3Bucket", 178, true},
+	{"S3KeyPrefix", "s3KeyPrefix", 179, false},
 };
-static const char *const enum_179[] = {"DYNAMODB_JSON", "ION", "CSV"};
-static const ReqMember members_180[] = {
-	{"Csv", "csv", 181, false},
-};
+static const char *const enum_180[] = {"DYNAMODB_JSON", "ION", "CSV"};
 static const ReqMember members_181[] = {
-	{"Delimiter", "delimiter", 182, false},
-	{"HeaderList", "headerList", 183, false},
+	{"Csv", "csv", 182, false},
 };
-static const char *const enum_185[] = {"GZIP", "ZSTD", "NONE"};
-static const ReqMember members_186[] = {
-	{"TableName", "tableName", 187, true},
+static const ReqMember members_182[] = {
+	{"Delimiter", "delimiter", 183, false},
+	{"HeaderList", "headerList", 184, false},
+};
+static const char *const enum_186[] = {"GZIP", "ZSTD", "NONE"};
+static const ReqMember members_187[] = {
+	{"TableName", "tableName", 188, true},
 	{"AttributeDefinitions", "attributeDefinitions", 44, true},
 	{"KeySchema", "keySchema", 49, true},
-	{"BillingMode", "billingMode", 188, false},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
-	{"SSESpecification", "sSESpecification", 73, false},
+	{"BillingMode", "billingMode", 189, false},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
+	{"SSESpecification", "sSESpecification", 74, false},
 	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 60, false},
 };
-static const char *const enum_188[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_189[] = {
-	{"TableName", "tableName", 190, false},
-	{"Limit", "limit", 191, false},
-	{"TimeRangeLowerBound", "timeRangeLowerBound", 192, false},
-	{"TimeRangeUpperBound", "timeRangeUpperBound", 193, false},
-	{"ExclusiveStartBackupArn", "exclusiveStartBackupArn", 194, false},
-	{"BackupType", "backupType", 195, false},
+static const char *const enum_189[] = {"PROVISIONED", "PAY_PER_REQUEST"};
+static const ReqMember members_190[] = {
+	{"TableName", "tableName", 191, false},
+	{"Limit", "limit", 192, false},
+	{"TimeRangeLowerBound", "timeRangeLowerBound", 193, false},
+	{"TimeRangeUpperBound", "timeRangeUpperBound", 194, false},
+	{"ExclusiveStartBackupArn", "exclusiveStartBackupArn", 195, false},
+	{"BackupType", "backupType", 196, false},
 };
-static const char *const enum_195[] = {"USER", "SYSTEM", "AWS_BACKUP", "ALL"};
-static const ReqMember members_196[] = {
-	{"TableName", "tableName", 197, false},
-	{"NextToken", "nextToken", 198, false},
-	{"MaxResults", "maxResults", 199, false},
+static const char *const enum_196[] = {"USER", "SYSTEM", "AWS_BACKUP", "ALL"};
+static const ReqMember members_197[] = {
+	{"TableName", "tableName", 198, false},
+	{"NextToken", "nextToken", 199, false},
+	{"MaxResults", "maxResults", 200, false},
 };
-static const ReqMember members_200[] = {
-	{"TableArn", "tableArn", 201, false},
-	{"MaxResults", "maxResults", 202, false},
-	{"NextToken", "nextToken", 203, false},
+static const ReqMember members_201[] = {
+	{"TableArn", "tableArn", 202, false},
+	{"MaxResults", "maxResults", 203, false},
+	{"NextToken", "nextToken", 204, false},
 };
-static const ReqMember members_204[] = {
-	{"ExclusiveStartGlobalTableName", "exclusiveStartGlobalTableName", 205, false},
-	{"Limit", "limit", 206, false},
-	{"RegionName", "regionName", 207, false},
+static const ReqMember members_205[] = {
+	{"ExclusiveStartGlobalTableName", "exclusiveStartGlobalTableName", 206, false},
+	{"Limit", "limit", 207, false},
+	{"RegionName", "regionName", 208, false},
 };
-static const ReqMember members_208[] = {
-	{"TableArn", "tableArn", 209, false},
-	{"PageSize", "pageSize", 210, false},
-	{"NextToken", "nextToken", 211, false},
+static const ReqMember members_209[] = {
+	{"TableArn", "tableArn", 210, false},
+	{"PageSize", "pageSize", 211, false},
+	{"NextToken", "nextToken", 212, false},
 };
-static const ReqMember members_212[] = {
-	{"ExclusiveStartTableName", "exclusiveStartTableName", 213, false},
-	{"Limit", "limit", 214, false},
+static const ReqMember members_213[] = {
+	{"ExclusiveStartTableName", "exclusiveStartTableName", 214, false},
+	{"Limit", "limit", 215, false},
 };
-static const ReqMember members_215[] = {
-	{"ResourceArn", "resourceArn", 216, true},
-	{"NextToken", "nextToken", 217, false},
+static const ReqMember members_216[] = {
+	{"ResourceArn", "resourceArn", 217, true},
+	{"NextToken", "nextToken", 218, false},
 };
-static const ReqMember members_218[] = {
-	{"TableName", "tableName", 219, true},
+static const ReqMember members_219[] = {
+	{"TableName", "tableName", 220, true},
 	{"Item", "item", 30, true},
-	{"Expected", "expected", 88, false},
-	{"ReturnValues", "returnValues", 220, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 221, false},
-	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 222, false},
-	{"ConditionalOperator", "conditionalOperator", 223, false},
-	{"ConditionExpression", "conditionExpression", 224, false},
+	{"Expected", "expected", 89, false},
+	{"ReturnValues", "returnValues", 221, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 222, false},
+	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 223, false},
+	{"ConditionalOperator", "conditionalOperator", 224, false},
+	{"ConditionExpression", "conditionExpression", 225, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 225, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 226, false},
 };
-static const char *const enum_220[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
-static const char *const enum_221[] = {"INDEXES", "TOTAL", "NONE"};
-static const char *const enum_222[] = {"SIZE", "NONE"};
-static const char *const enum_223[] = {"AND", "OR"};
-static const char *const enum_225[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_226[] = {
-	{"ResourceArn", "resourceArn", 227, true},
-	{"Policy", "policy", 228, true},
-	{"ExpectedRevisionId", "expectedRevisionId", 229, false},
-	{"ConfirmRemoveSelfResourceAccess", "confirmRemoveSelfResourceAccess", 230, false},
+static const char *const enum_221[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+static const char *const enum_222[] = {"INDEXES", "TOTAL", "NONE"};
+static const char *const enum_223[] = {"SIZE", "NONE"};
+static const char *const enum_224[] = {"AND", "OR"};
+static const char *const enum_226[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_227[] = {
+	{"ResourceArn", "resourceArn", 228, true},
+	{"Policy", "policy", 229, true},
+	{"ExpectedRevisionId", "expectedRevisionId", 230, false},
+	{"ConfirmRemoveSelfResourceAccess", "confirmRemoveSelfResourceAccess", 231, false},
 };
-static const ReqMember members_231[] = {
-	{"TableName", "tableName", 232, true},
-	{"IndexName", "indexName", 233, false},
-	{"Select", "select", 234, false},
+static const ReqMember members_232[] = {
+	{"TableName", "tableName", 233, true},
+	{"IndexName", "indexName", 234, false},
+	{"Select", "select", 235, false},
 	{"AttributesToGet", "attributesToGet", 16, false},
-	{"Limit", "limit", 235, false},
-	{"ConsistentRead", "consistentRead", 236, false},
-	{"KeyConditions", "keyConditions", 237, false},
-	{"QueryFilter", "queryFilter", 241, false},
-	{"ConditionalOperator", "conditionalOperator", 243, false},
-	{"ScanIndexForward", "scanIndexForward", 244, false},
+	{"Limit", "limit", 236, false},
+	{"ConsistentRead", "consistentRead", 237, false},
+	{"KeyConditions", "keyConditions", 238, false},
+	{"QueryFilter", "queryFilter", 242, false},
+	{"ConditionalOperator", "conditionalOperator", 244, false},
+	{"ScanIndexForward", "scanIndexForward", 245, false},
 	{"ExclusiveStartKey", "exclusiveStartKey", 14, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 245, false},
-	{"ProjectionExpression", "projectionExpression", 246, false},
-	{"FilterExpression", "filterExpression", 247, false},
-	{"KeyConditionExpression", "keyConditionExpression", 248, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 246, false},
+	{"ProjectionExpression", "projectionExpression", 247, false},
+	{"FilterExpression", "filterExpression", 248, false},
+	{"KeyConditionExpression", "keyConditionExpression", 249, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
 };
-static const char *const enum_234[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"};
-static const ReqMember members_239[] = {
-	{"AttributeValueList", "attributeValueList", 93, false},
-	{"ComparisonOperator", "comparisonOperator", 240, true},
+static const char *const enum_235[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"};
+static const ReqMember members_240[] = {
+	{"AttributeValueList", "attributeValueList", 94, false},
+	{"ComparisonOperator", "comparisonOperator", 241, true},
 };
-static const char *const enum_240[] = {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"};
-static const char *const enum_243[] = {"AND", "OR"};
-static const char *const enum_245[] = {"INDEXES", "TOTAL", "NONE"};
-static const ReqMember members_249[] = {
-	{"TargetTableName", "targetTableName", 250, true},
-	{"BackupArn", "backupArn", 251, true},
-	{"BillingModeOverride", "billingModeOverride", 252, false},
+static const char *const enum_241[] = {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"};
+static const char *const enum_244[] = {"AND", "OR"};
+static const char *const enum_246[] = {"INDEXES", "TOTAL", "NONE"};
+static const ReqMember members_250[] = {
+	{"TargetTableName", "targetTableName", 251, true},
+	{"BackupArn", "backupArn", 252, true},
+	{"BillingModeOverride", "billingModeOverride", 253, false},
 	{"GlobalSecondaryIndexOverride", "globalSecondaryIndexOverride", 60, false},
 	{"LocalSecondaryIndexOverride", "localSecondaryIndexOverride", 53, false},
-	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 63, false},
-	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 66, false},
-	{"SSESpecificationOverride", "sSESpecificationOverride", 73, false},
+	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 64, false},
+	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 67, false},
+	{"SSESpecificationOverride", "sSESpecificationOverride", 74, false},
 };
-static const char *const enum_252[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_253[] = {
-	{"SourceTableArn", "sourceTableArn", 254, false},
-	{"SourceTableName", "sourceTableName", 255, false},
-	{"TargetTableName", "targetTableName", 256, true},
-	{"UseLatestRestorableTime", "useLatestRestorableTime", 257, false},
-	{"RestoreDateTime", "restoreDateTime", 258, false},
-	{"BillingModeOverride", "billingModeOverride", 259, false},
+static const char *const enum_253[] = {"PROVISIONED", "PAY_PER_REQUEST"};
+static const ReqMember members_254[] = {
+	{"SourceTableArn", "sourceTableArn", 255, false},
+	{"SourceTableName", "sourceTableName", 256, false},
+	{"TargetTableName", "targetTableName", 257, true},
+	{"UseLatestRestorableTime", "useLatestRestorableTime", 258, false},
+	{"RestoreDateTime", "restoreDateTime", 259, false},
+	{"BillingModeOverride", "billingModeOverride", 260, false},
 	{"GlobalSecondaryIndexOverride", "globalSecondaryIndexOverride", 60, false},
 	{"LocalSecondaryIndexOverride", "localSecondaryIndexOverride", 53, false},
-	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 63, false},
-	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 66, false},
-	{"SSESpecificationOverride", "sSESpecificationOverride", 73, false},
+	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 64, false},
+	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 67, false},
+	{"SSESpecificationOverride", "sSESpecificationOverride", 74, false},
 };
-static const char *const enum_259[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_260[] = {
-	{"TableName", "tableName", 261, true},
-	{"IndexName", "indexName", 262, false},
+static const char *const enum_260[] = {"PROVISIONED", "PAY_PER_REQUEST"};
+static const ReqMember members_261[] = {
+	{"TableName", "tableName", 262, true},
+	{"IndexName", "indexName", 263, false},
 	{"AttributesToGet", "attributesToGet", 16, false},
-	{"Limit", "limit", 263, false},
-	{"Select", "select", 264, false},
-	{"ScanFilter", "scanFilter", 241, false},
-	{"ConditionalOperator", "conditionalOperator", 265, false},
+	{"Limit", "limit", 264, false},
+	{"Select", "select", 265, false},
+	{"ScanFilter", "scanFilter", 242, false},
+	{"ConditionalOperator", "conditionalOperator", 266, false},
 	{"ExclusiveStartKey", "exclusiveStartKey", 14, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 266, false},
-	{"TotalSegments", "totalSegments", 267, false},
-	{"Segment", "segment", 268, false},
-	{"ProjectionExpression", "projectionExpression", 269, false},
-	{"FilterExpression", "filterExpression", 270, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 267, false},
+	{"TotalSegments", "totalSegments", 268, false},
+	{"Segment", "segment", 269, false},
+	{"ProjectionExpression", "projectionExpression", 270, false},
+	{"FilterExpression", "filterExpression", 271, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ConsistentRead", "consistentRead", 271, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ConsistentRead", "consistentRead", 272, false},
 };
-static const char *const enum_264[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"};
-static const char *const enum_265[] = {"AND", "OR"};
-static const char *const enum_266[] = {"INDEXES", "TOTAL", "NONE"};
-static const ReqMember members_272[] = {
-	{"ResourceArn", "resourceArn", 273, true},
-	{"Tags", "tags", 77, true},
+static const char *const enum_265[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"};
+static const char *const enum_266[] = {"AND", "OR"};
+static const char *const enum_267[] = {"INDEXES", "TOTAL", "NONE"};
+static const ReqMember members_273[] = {
+	{"ResourceArn", "resourceArn", 274, true},
+	{"Tags", "tags", 78, true},
 };
-static const ReqMember members_274[] = {
-	{"TransactItems", "transactItems", 275, true},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 280, false},
-};
-static const ReqMember members_276[] = {
-	{"Get", "get", 277, true},
+static const ReqMember members_275[] = {
+	{"TransactItems", "transactItems", 276, true},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 281, false},
 };
 static const ReqMember members_277[] = {
+	{"Get", "get", 278, true},
+};
+static const ReqMember members_278[] = {
 	{"Key", "key", 14, true},
-	{"TableName", "tableName", 278, true},
-	{"ProjectionExpression", "projectionExpression", 279, false},
+	{"TableName", "tableName", 279, true},
+	{"ProjectionExpression", "projectionExpression", 280, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
 };
-static const char *const enum_280[] = {"INDEXES", "TOTAL", "NONE"};
-static const ReqMember members_281[] = {
-	{"TransactItems", "transactItems", 282, true},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 301, false},
-	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 302, false},
-	{"ClientRequestToken", "clientRequestToken", 303, false},
-};
-static const ReqMember members_283[] = {
-	{"ConditionCheck", "conditionCheck", 284, false},
-	{"Put", "put", 288, false},
-	{"Delete", "delete", 292, false},
-	{"Update", "update", 296, false},
+static const char *const enum_281[] = {"INDEXES", "TOTAL", "NONE"};
+static const ReqMember members_282[] = {
+	{"TransactItems", "transactItems", 283, true},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 302, false},
+	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 303, false},
+	{"ClientRequestToken", "clientRequestToken", 304, false},
 };
 static const ReqMember members_284[] = {
-	{"Key", "key", 14, true},
-	{"TableName", "tableName", 285, true},
-	{"ConditionExpression", "conditionExpression", 286, true},
-	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 287, false},
+	{"ConditionCheck", "conditionCheck", 285, false},
+	{"Put", "put", 289, false},
+	{"Delete", "delete", 293, false},
+	{"Update", "update", 297, false},
 };
-static const char *const enum_287[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_288[] = {
+static const ReqMember members_285[] = {
+	{"Key", "key", 14, true},
+	{"TableName", "tableName", 286, true},
+	{"ConditionExpression", "conditionExpression", 287, true},
+	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 288, false},
+};
+static const char *const enum_288[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_289[] = {
 	{"Item", "item", 30, true},
-	{"TableName", "tableName", 289, true},
-	{"ConditionExpression", "conditionExpression", 290, false},
+	{"TableName", "tableName", 290, true},
+	{"ConditionExpression", "conditionExpression", 291, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 291, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 292, false},
 };
-static const char *const enum_291[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_292[] = {
+static const char *const enum_292[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_293[] = {
 	{"Key", "key", 14, true},
-	{"TableName", "tableName", 293, true},
-	{"ConditionExpression", "conditionExpression", 294, false},
+	{"TableName", "tableName", 294, true},
+	{"ConditionExpression", "conditionExpression", 295, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 295, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 296, false},
 };
-static const char *const enum_295[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_296[] = {
+static const char *const enum_296[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_297[] = {
 	{"Key", "key", 14, true},
-	{"UpdateExpression", "updateExpression", 297, true},
-	{"TableName", "tableName", 298, true},
-	{"ConditionExpression", "conditionExpression", 299, false},
+	{"UpdateExpression", "updateExpression", 298, true},
+	{"TableName", "tableName", 299, true},
+	{"ConditionExpression", "conditionExpression", 300, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 300, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 301, false},
 };
-static const char *const enum_300[] = {"ALL_OLD", "NONE"};
-static const char *const enum_301[] = {"INDEXES", "TOTAL", "NONE"};
-static const char *const enum_302[] = {"SIZE", "NONE"};
-static const ReqMember members_304[] = {
-	{"ResourceArn", "resourceArn", 305, true},
-	{"TagKeys", "tagKeys", 306, true},
+static const char *const enum_301[] = {"ALL_OLD", "NONE"};
+static const char *const enum_302[] = {"INDEXES", "TOTAL", "NONE"};
+static const char *const enum_303[] = {"SIZE", "NONE"};
+static const ReqMember members_305[] = {
+	{"ResourceArn", "resourceArn", 306, true},
+	{"TagKeys", "tagKeys", 307, true},
 };
-static const ReqMember members_308[] = {
-	{"TableName", "tableName", 309, true},
-	{"PointInTimeRecoverySpecification", "pointInTimeRecoverySpecification", 310, true},
+static const ReqMember members_309[] = {
+	{"TableName", "tableName", 310, true},
+	{"PointInTimeRecoverySpecification", "pointInTimeRecoverySpecification", 311, true},
 };
-static const ReqMember members_310[] = {
-	{"PointInTimeRecoveryEnabled", "pointInTimeRecoveryEnabled", 311, true},
+static const ReqMember members_311[] = {
+	{"PointInTimeRecoveryEnabled", "pointInTimeRecoveryEnabled", 312, true},
 };
-static const ReqMember members_312[] = {
-	{"TableName", "tableName", 313, true},
-	{"IndexName", "indexName", 314, false},
-	{"ContributorInsightsAction", "contributorInsightsAction", 315, true},
+static const ReqMember members_313[] = {
+	{"TableName", "tableName", 314, true},
+	{"IndexName", "indexName", 315, false},
+	{"ContributorInsightsAction", "contributorInsightsAction", 316, true},
 };
-static const char *const enum_315[] = {"ENABLE", "DISABLE"};
-static const ReqMember members_316[] = {
-	{"GlobalTableName", "globalTableName", 317, true},
-	{"ReplicaUpdates", "replicaUpdates", 318, true},
-};
-static const ReqMember members_319[] = {
-	{"Create", "create", 320, false},
-	{"Delete", "delete", 322, false},
+static const char *const enum_316[] = {"ENABLE", "DISABLE"};
+static const ReqMember members_317[] = {
+	{"GlobalTableName", "globalTableName", 318, true},
+	{"ReplicaUpdates", "replicaUpdates", 319, true},
 };
 static const ReqMember members_320[] = {
-	{"RegionName", "regionName", 321, true},
+	{"Create", "create", 321, false},
+	{"Delete", "delete", 323, false},
 };
-static const ReqMember members_322[] = {
-	{"RegionName", "regionName", 323, true},
+static const ReqMember members_321[] = {
+	{"RegionName", "regionName", 322, true},
 };
-static const ReqMember members_324[] = {
-	{"GlobalTableName", "globalTableName", 325, true},
-	{"GlobalTableBillingMode", "globalTableBillingMode", 326, false},
-	{"GlobalTableProvisionedWriteCapacityUnits", "globalTableProvisionedWriteCapacityUnits", 327, false},
-	{"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", "globalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", 328, false},
-	{"GlobalTableGlobalSecondaryIndexSettingsUpdate", "globalTableGlobalSecondaryIndexSettingsUpdate", 340, false},
-	{"ReplicaSettingsUpdate", "replicaSettingsUpdate", 344, false},
+static const ReqMember members_323[] = {
+	{"RegionName", "regionName", 324, true},
 };
-static const char *const enum_326[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_328[] = {
-	{"MinimumUnits", "minimumUnits", 329, false},
-	{"MaximumUnits", "maximumUnits", 330, false},
-	{"AutoScalingDisabled", "autoScalingDisabled", 331, false},
-	{"AutoScalingRoleArn", "autoScalingRoleArn", 332, false},
-	{"ScalingPolicyUpdate", "scalingPolicyUpdate", 333, false},
+static const ReqMember members_325[] = {
+	{"GlobalTableName", "globalTableName", 326, true},
+	{"GlobalTableBillingMode", "globalTableBillingMode", 327, false},
+	{"GlobalTableProvisionedWriteCapacityUnits", "globalTableProvisionedWriteCapacityUnits", 328, false},
+	{"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", "globalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", 329, false},
+	{"GlobalTableGlobalSecondaryIndexSettingsUpdate", "globalTableGlobalSecondaryIndexSettingsUpdate", 341, false},
+	{"ReplicaSettingsUpdate", "replicaSettingsUpdate", 345, false},
 };
-static const ReqMember members_333[] = {
-	{"PolicyName", "policyName", 334, false},
-	{"TargetTrackingScalingPolicyConfiguration", "targetTrackingScalingPolicyConfiguration", 335, true},
+static const char *const enum_327[] = {"PROVISIONED", "PAY_PER_REQUEST"};
+static const ReqMember members_329[] = {
+	{"MinimumUnits", "minimumUnits", 330, false},
+	{"MaximumUnits", "maximumUnits", 331, false},
+	{"AutoScalingDisabled", "autoScalingDisabled", 332, false},
+	{"AutoScalingRoleArn", "autoScalingRoleArn", 333, false},
+	{"ScalingPolicyUpdate", "scalingPolicyUpdate", 334, false},
 };
-static const ReqMember members_335[] = {
-	{"DisableScaleIn", "disableScaleIn", 336, false},
-	{"ScaleInCooldown", "scaleInCooldown", 337, false},
-	{"ScaleOutCooldown", "scaleOutCooldown", 338, false},
-	{"TargetValue", "targetValue", 339, true},
+static const ReqMember members_334[] = {
+	{"PolicyName", "policyName", 335, false},
+	{"TargetTrackingScalingPolicyConfiguration", "targetTrackingScalingPolicyConfiguration", 336, true},
 };
-static const ReqMember members_341[] = {
-	{"IndexName", "indexName", 342, true},
-	{"ProvisionedWriteCapacityUnits", "provisionedWriteCapacityUnits", 343, false},
-	{"ProvisionedWriteCapacityAutoScalingSettingsUpdate", "provisionedWriteCapacityAutoScalingSettingsUpdate", 328, false},
+static const ReqMember members_336[] = {
+	{"DisableScaleIn", "disableScaleIn", 337, false},
+	{"ScaleInCooldown", "scaleInCooldown", 338, false},
+	{"ScaleOutCooldown", "scaleOutCooldown", 339, false},
+	{"TargetValue", "targetValue", 340, true},
 };
-static const ReqMember members_345[] = {
-	{"RegionName", "regionName", 346, true},
-	{"ReplicaProvisionedReadCapacityUnits", "replicaProvisionedReadCapacityUnits", 347, false},
-	{"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate", "replicaProvisionedReadCapacityAutoScalingSettingsUpdate", 328, false},
-	{"ReplicaGlobalSecondaryIndexSettingsUpdate", "replicaGlobalSecondaryIndexSettingsUpdate", 348, false},
-	{"ReplicaTableClass", "replicaTableClass", 352, false},
+static const ReqMember members_342[] = {
+	{"IndexName", "indexName", 343, true},
+	{"ProvisionedWriteCapacityUnits", "provisionedWriteCapacityUnits", 344, false},
+	{"ProvisionedWriteCapacityAutoScalingSettingsUpdate", "provisionedWriteCapacityAutoScalingSettingsUpdate", 329, false},
 };
-static const ReqMember members_349[] = {
-	{"IndexName", "indexName", 350, true},
-	{"ProvisionedReadCapacityUnits", "provisionedReadCapacityUnits", 351, false},
-	{"ProvisionedReadCapacityAutoScalingSettingsUpdate", "provisionedReadCapacityAutoScalingSettingsUpdate", 328, false},
+static const ReqMember members_346[] = {
+	{"RegionName", "regionName", 347, true},
+	{"ReplicaProvisionedReadCapacityUnits", "replicaProvisionedReadCapacityUnits", 348, false},
+	{"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate", "replicaProvisionedReadCapacityAutoScalingSettingsUpdate", 329, false},
+	{"ReplicaGlobalSecondaryIndexSettingsUpdate", "replicaGlobalSecondaryIndexSettingsUpdate", 349, false},
+	{"ReplicaTableClass", "replicaTableClass", 353, false},
 };
-static const char *const enum_352[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
-static const ReqMember members_353[] = {
-	{"TableName", "tableName", 354, true},
+static const ReqMember members_350[] = {
+	{"IndexName", "indexName", 351, true},
+	{"ProvisionedReadCapacityUnits", "provisionedReadCapacityUnits", 352, false},
+	{"ProvisionedReadCapacityAutoScalingSettingsUpdate", "provisionedReadCapacityAutoScalingSettingsUpdate", 329, false},
+};
+static const char *const enum_353[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
+static const ReqMember members_354[] = {
+	{"TableName", "tableName", 355, true},
 	{"Key", "key", 14, true},
-	{"AttributeUpdates", "attributeUpdates", 355, false},
-	{"Expected", "expected", 88, false},
-	{"ConditionalOperator", "conditionalOperator", 359, false},
-	{"ReturnValues", "returnValues", 360, false},
-	{"ReturnConsumedCapacity", "returnConsumedCapacity", 361, false},
-	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 362, false},
-	{"UpdateExpression", "updateExpression", 363, false},
-	{"ConditionExpression", "conditionExpression", 364, false},
+	{"AttributeUpdates", "attributeUpdates", 356, false},
+	{"Expected", "expected", 89, false},
+	{"ConditionalOperator", "conditionalOperator", 360, false},
+	{"ReturnValues", "returnValues", 361, false},
+	{"ReturnConsumedCapacity", "returnConsumedCapacity", 362, false},
+	{"ReturnItemCollectionMetrics", "returnItemCollectionMetrics", 363, false},
+	{"UpdateExpression", "updateExpression", 364, false},
+	{"ConditionExpression", "conditionExpression", 365, false},
 	{"ExpressionAttributeNames", "expressionAttributeNames", 20, false},
-	{"ExpressionAttributeValues", "expressionAttributeValues", 99, false},
-	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 365, false},
+	{"ExpressionAttributeValues", "expressionAttributeValues", 100, false},
+	{"ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", 366, false},
 };
-static const ReqMember members_357[] = {
+static const ReqMember members_358[] = {
 	{"Value", "value", 5, false},
-	{"Action", "action", 358, false},
+	{"Action", "action", 359, false},
 };
-static const char *const enum_358[] = {"ADD", "PUT", "DELETE"};
-static const char *const enum_359[] = {"AND", "OR"};
-static const char *const enum_360[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
-static const char *const enum_361[] = {"INDEXES", "TOTAL", "NONE"};
-static const char *const enum_362[] = {"SIZE", "NONE"};
-static const char *const enum_365[] = {"ALL_OLD", "NONE"};
-static const ReqMember members_366[] = {
-	{"TableName", "tableName", 367, true},
-	{"StreamArn", "streamArn", 368, true},
-	{"UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", 369, false},
+static const char *const enum_359[] = {"ADD", "PUT", "DELETE"};
+static const char *const enum_360[] = {"AND", "OR"};
+static const char *const enum_361[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+static const char *const enum_362[] = {"INDEXES", "TOTAL", "NONE"};
+static const char *const enum_363[] = {"SIZE", "NONE"};
+static const char *const enum_366[] = {"ALL_OLD", "NONE"};
+static const ReqMember members_367[] = {
+	{"TableName", "tableName", 368, true},
+	{"StreamArn", "streamArn", 369, true},
+	{"UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", 370, false},
 };
-static const ReqMember members_369[] = {
-	{"ApproximateCreationDateTimePrecision", "approximateCreationDateTimePrecision", 370, false},
+static const ReqMember members_370[] = {
+	{"ApproximateCreationDateTimePrecision", "approximateCreationDateTimePrecision", 371, false},
 };
-static const ReqMember members_371[] = {
+static const ReqMember members_372[] = {
 	{"AttributeDefinitions", "attributeDefinitions", 44, false},
-	{"TableName", "tableName", 372, true},
-	{"BillingMode", "billingMode", 373, false},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"GlobalSecondaryIndexUpdates", "globalSecondaryIndexUpdates", 374, false},
-	{"StreamSpecification", "streamSpecification", 70, false},
-	{"SSESpecification", "sSESpecification", 73, false},
-	{"ReplicaUpdates", "replicaUpdates", 382, false},
-	{"TableClass", "tableClass", 401, false},
-	{"DeletionProtectionEnabled", "deletionProtectionEnabled", 402, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
+	{"TableName", "tableName", 373, true},
+	{"BillingMode", "billingMode", 374, false},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"GlobalSecondaryIndexUpdates", "globalSecondaryIndexUpdates", 375, false},
+	{"StreamSpecification", "streamSpecification", 71, false},
+	{"SSESpecification", "sSESpecification", 74, false},
+	{"ReplicaUpdates", "replicaUpdates", 383, false},
+	{"TableClass", "tableClass", 402, false},
+	{"DeletionProtectionEnabled", "deletionProtectionEnabled", 403, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
 };
-static const char *const enum_373[] = {"PROVISIONED", "PAY_PER_REQUEST"};
-static const ReqMember members_375[] = {
-	{"Update", "update", 376, false},
-	{"Create", "create", 378, false},
-	{"Delete", "delete", 380, false},
-};
+static const char *const enum_374[] = {"PROVISIONED", "PAY_PER_REQUEST"};
 static const ReqMember members_376[] = {
-	{"IndexName", "indexName", 377, true},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
+	{"Update", "update", 377, false},
+	{"Create", "create", 379, false},
+	{"Delete", "delete", 381, false},
 };
-static const ReqMember members_378[] = {
-	{"IndexName", "indexName", 379, true},
-	{"KeySchema", "keySchema", 49, true},
+static const ReqMember members_377[] = {
+	{"IndexName", "indexName", 378, true},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
+};
+static const ReqMember members_379[] = {
+	{"IndexName", "indexName", 380, true},
+	{"KeySchema", "keySchema", 63, true},
 	{"Projection", "projection", 56, true},
-	{"ProvisionedThroughput", "provisionedThroughput", 63, false},
-	{"OnDemandThroughput", "onDemandThroughput", 66, false},
+	{"ProvisionedThroughput", "provisionedThroughput", 64, false},
+	{"OnDemandThroughput", "onDemandThroughput", 67, false},
 };
-static const ReqMember members_380[] = {
-	{"IndexName", "indexName", 381, true},
-};
-static const ReqMember members_383[] = {
-	{"Create", "create", 384, false},
-	{"Update", "update", 395, false},
-	{"Delete", "delete", 399, false},
+static const ReqMember members_381[] = {
+	{"IndexName", "indexName", 382, true},
 };
 static const ReqMember members_384[] = {
-	{"RegionName", "regionName", 385, true},
-	{"KMSMasterKeyId", "kMSMasterKeyId", 386, false},
-	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 387, false},
-	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 389, false},
-	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 391, false},
-	{"TableClassOverride", "tableClassOverride", 394, false},
+	{"Create", "create", 385, false},
+	{"Update", "update", 396, false},
+	{"Delete", "delete", 400, false},
 };
-static const ReqMember members_387[] = {
-	{"ReadCapacityUnits", "readCapacityUnits", 388, false},
+static const ReqMember members_385[] = {
+	{"RegionName", "regionName", 386, true},
+	{"KMSMasterKeyId", "kMSMasterKeyId", 387, false},
+	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 388, false},
+	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 390, false},
+	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 392, false},
+	{"TableClassOverride", "tableClassOverride", 395, false},
 };
-static const ReqMember members_389[] = {
-	{"MaxReadRequestUnits", "maxReadRequestUnits", 390, false},
+static const ReqMember members_388[] = {
+	{"ReadCapacityUnits", "readCapacityUnits", 389, false},
 };
-static const ReqMember members_392[] = {
-	{"IndexName", "indexName", 393, true},
-	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 387, false},
-	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 389, false},
+static const ReqMember members_390[] = {
+	{"MaxReadRequestUnits", "maxReadRequestUnits", 391, false},
 };
-static const char *const enum_394[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
-static const ReqMember members_395[] = {
-	{"RegionName", "regionName", 396, true},
-	{"KMSMasterKeyId", "kMSMasterKeyId", 397, false},
-	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 387, false},
-	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 389, false},
-	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 391, false},
-	{"TableClassOverride", "tableClassOverride", 398, false},
+static const ReqMember members_393[] = {
+	{"IndexName", "indexName", 394, true},
+	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 388, false},
+	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 390, false},
 };
-static const char *const enum_398[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
-static const ReqMember members_399[] = {
-	{"RegionName", "regionName", 400, true},
+static const char *const enum_395[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
+static const ReqMember members_396[] = {
+	{"RegionName", "regionName", 397, true},
+	{"KMSMasterKeyId", "kMSMasterKeyId", 398, false},
+	{"ProvisionedThroughputOverride", "provisionedThroughputOverride", 388, false},
+	{"OnDemandThroughputOverride", "onDemandThroughputOverride", 390, false},
+	{"GlobalSecondaryIndexes", "globalSecondaryIndexes", 392, false},
+	{"TableClassOverride", "tableClassOverride", 399, false},
 };
-static const char *const enum_401[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
-static const ReqMember members_403[] = {
-	{"GlobalSecondaryIndexUpdates", "globalSecondaryIndexUpdates", 404, false},
-	{"TableName", "tableName", 407, true},
-	{"ProvisionedWriteCapacityAutoScalingUpdate", "provisionedWriteCapacityAutoScalingUpdate", 328, false},
-	{"ReplicaUpdates", "replicaUpdates", 408, false},
+static const char *const enum_399[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
+static const ReqMember members_400[] = {
+	{"RegionName", "regionName", 401, true},
 };
-static const ReqMember members_405[] = {
-	{"IndexName", "indexName", 406, false},
-	{"ProvisionedWriteCapacityAutoScalingUpdate", "provisionedWriteCapacityAutoScalingUpdate", 328, false},
+static const char *const enum_402[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
+static const ReqMember members_404[] = {
+	{"GlobalSecondaryIndexUpdates", "globalSecondaryIndexUpdates", 405, false},
+	{"TableName", "tableName", 408, true},
+	{"ProvisionedWriteCapacityAutoScalingUpdate", "provisionedWriteCapacityAutoScalingUpdate", 329, false},
+	{"ReplicaUpdates", "replicaUpdates", 409, false},
 };
-static const ReqMember members_409[] = {
-	{"RegionName", "regionName", 410, true},
-	{"ReplicaGlobalSecondaryIndexUpdates", "replicaGlobalSecondaryIndexUpdates", 411, false},
-	{"ReplicaProvisionedReadCapacityAutoScalingUpdate", "replicaProvisionedReadCapacityAutoScalingUpdate", 328, false},
+static const ReqMember members_406[] = {
+	{"IndexName", "indexName", 407, false},
+	{"ProvisionedWriteCapacityAutoScalingUpdate", "provisionedWriteCapacityAutoScalingUpdate", 329, false},
 };
-static const ReqMember members_412[] = {
-	{"IndexName", "indexName", 413, false},
-	{"ProvisionedReadCapacityAutoScalingUpdate", "provisionedReadCapacityAutoScalingUpdate", 328, false},
+static const ReqMember members_410[] = {
+	{"RegionName", "regionName", 411, true},
+	{"ReplicaGlobalSecondaryIndexUpdates", "replicaGlobalSecondaryIndexUpdates", 412, false},
+	{"ReplicaProvisionedReadCapacityAutoScalingUpdate", "replicaProvisionedReadCapacityAutoScalingUpdate", 329, false},
 };
-static const ReqMember members_414[] = {
-	{"TableName", "tableName", 415, true},
-	{"TimeToLiveSpecification", "timeToLiveSpecification", 416, true},
+static const ReqMember members_413[] = {
+	{"IndexName", "indexName", 414, false},
+	{"ProvisionedReadCapacityAutoScalingUpdate", "provisionedReadCapacityAutoScalingUpdate", 329, false},
 };
-static const ReqMember members_416[] = {
-	{"Enabled", "enabled", 417, true},
-	{"AttributeName", "attributeName", 418, true},
+static const ReqMember members_415[] = {
+	{"TableName", "tableName", 416, true},
+	{"TimeToLiveSpecification", "timeToLiveSpecification", 417, true},
 };
-static const ReqMember members_419[] = {
-	{"StreamArn", "streamArn", 420, true},
-	{"Limit", "limit", 421, false},
-	{"ExclusiveStartShardId", "exclusiveStartShardId", 422, false},
-	{"ShardFilter", "shardFilter", 423, false},
+static const ReqMember members_417[] = {
+	{"Enabled", "enabled", 418, true},
+	{"AttributeName", "attributeName", 419, true},
 };
-static const ReqMember members_423[] = {
-	{"Type", "type", 424, false},
-	{"ShardId", "shardId", 425, false},
+static const ReqMember members_420[] = {
+	{"StreamArn", "streamArn", 421, true},
+	{"Limit", "limit", 422, false},
+	{"ExclusiveStartShardId", "exclusiveStartShardId", 423, false},
+	{"ShardFilter", "shardFilter", 424, false},
 };
-static const char *const enum_424[] = {"CHILD_SHARDS"};
-static const ReqMember members_426[] = {
-	{"ShardIterator", "shardIterator", 427, true},
-	{"Limit", "limit", 428, false},
+static const ReqMember members_424[] = {
+	{"Type", "type", 425, false},
+	{"ShardId", "shardId", 426, false},
 };
-static const ReqMember members_429[] = {
-	{"StreamArn", "streamArn", 430, true},
-	{"ShardId", "shardId", 431, true},
-	{"ShardIteratorType", "shardIteratorType", 432, true},
-	{"SequenceNumber", "sequenceNumber", 433, false},
+static const char *const enum_425[] = {"CHILD_SHARDS"};
+static const ReqMember members_427[] = {
+	{"ShardIterator", "shardIterator", 428, true},
+	{"Limit", "limit", 429, false},
 };
-static const char *const enum_432[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"};
-static const ReqMember members_434[] = {
-	{"TableName", "tableName", 435, false},
-	{"Limit", "limit", 436, false},
-	{"ExclusiveStartStreamArn", "exclusiveStartStreamArn", 437, false},
+static const ReqMember members_430[] = {
+	{"StreamArn", "streamArn", 431, true},
+	{"ShardId", "shardId", 432, true},
+	{"ShardIteratorType", "shardIteratorType", 433, true},
+	{"SequenceNumber", "sequenceNumber", 434, false},
+};
+static const char *const enum_433[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"};
+static const ReqMember members_435[] = {
+	{"TableName", "tableName", 436, false},
+	{"Limit", "limit", 437, false},
+	{"ExclusiveStartStreamArn", "exclusiveStartStreamArn", 438, false},
 };
 static const int16 order_BatchExecuteStatement[] = {0, 1};
 static const int16 order_BatchGetItem[] = {0, 1};
@@ -872,383 +872,384 @@ const ReqShape ReqShapes[] = {
 	/* 60: CreateTable.GlobalSecondaryIndexes */ {.name = "GlobalSecondaryIndexList", .kind = REQ_LIST, .element = 61},
 	/* 61: CreateTable.GlobalSecondaryIndexes.member */ {.name = "GlobalSecondaryIndex", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_61},
 	/* 62: CreateTable.GlobalSecondaryIndexes.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 63: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput */ {.name = "ProvisionedThroughput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_63},
-	/* 64: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.ReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 65: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.WriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 66: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput */ {.name = "OnDemandThroughput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_66},
-	/* 67: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput.MaxReadRequestUnits */ {.name = "MaxReadRequestUnits", .kind = REQ_LONG},
-	/* 68: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput.MaxWriteRequestUnits */ {.name = "MaxWriteRequestUnits", .kind = REQ_LONG},
-	/* 69: CreateTable.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_69, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 70: CreateTable.StreamSpecification */ {.name = "StreamSpecification", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_70},
-	/* 71: CreateTable.StreamSpecification.StreamEnabled */ {.name = "StreamEnabled", .kind = REQ_BOOLEAN},
-	/* 72: CreateTable.StreamSpecification.StreamViewType */ {.name = "StreamViewType", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_72, .enum_shown = "NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY"},
-	/* 73: CreateTable.SSESpecification */ {.name = "SSESpecification", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_73},
-	/* 74: CreateTable.SSESpecification.Enabled */ {.name = "SSEEnabled", .kind = REQ_BOOLEAN},
-	/* 75: CreateTable.SSESpecification.SSEType */ {.name = "SSEType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_75, .enum_shown = "AES256, KMS"},
-	/* 76: CreateTable.SSESpecification.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
-	/* 77: CreateTable.Tags */ {.name = "TagList", .kind = REQ_LIST, .element = 78},
-	/* 78: CreateTable.Tags.member */ {.name = "Tag", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_78},
-	/* 79: CreateTable.Tags.member.Key */ {.name = "TagKeyString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(128)},
-	/* 80: CreateTable.Tags.member.Value */ {.name = "TagValueString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(0), .has_max = true, .max = INT64CONST(256)},
-	/* 81: CreateTable.TableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_81, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
-	/* 82: CreateTable.DeletionProtectionEnabled */ {.name = "DeletionProtectionEnabled", .kind = REQ_BOOLEAN},
-	/* 83: CreateTable.ResourcePolicy */ {.name = "ResourcePolicy", .kind = REQ_STRING},
-	/* 84: DeleteBackup */ {.name = "DeleteBackupInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_84},
-	/* 85: DeleteBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 86: DeleteItem */ {.name = "DeleteItemInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_86},
-	/* 87: DeleteItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 88: DeleteItem.Expected */ {.name = "ExpectedAttributeMap", .kind = REQ_MAP, .element = 90, .key = 89},
-	/* 89: DeleteItem.Expected.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
-	/* 90: DeleteItem.Expected.value */ {.name = "ExpectedAttributeValue", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_90},
-	/* 91: DeleteItem.Expected.value.Exists */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 92: DeleteItem.Expected.value.ComparisonOperator */ {.name = "ComparisonOperator", .kind = REQ_STRING, .nenum = 13, .enum_values = enum_92, .enum_shown = "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS"},
-	/* 93: DeleteItem.Expected.value.AttributeValueList */ {.name = "AttributeValueList", .kind = REQ_LIST, .element = 5},
-	/* 94: DeleteItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_94, .enum_shown = "OR, AND"},
-	/* 95: DeleteItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_95, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
-	/* 96: DeleteItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_96, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 97: DeleteItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_97, .enum_shown = "SIZE, NONE"},
-	/* 98: DeleteItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 99: DeleteItem.ExpressionAttributeValues */ {.name = "ExpressionAttributeValueMap", .kind = REQ_MAP, .element = 5, .key = 100},
-	/* 100: DeleteItem.ExpressionAttributeValues.key */ {.name = "ExpressionAttributeValueVariable", .kind = REQ_STRING},
-	/* 101: DeleteItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_101, .enum_shown = "ALL_OLD, NONE"},
-	/* 102: DeleteResourcePolicy */ {.name = "DeleteResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_102},
-	/* 103: DeleteResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
-	/* 104: DeleteResourcePolicy.ExpectedRevisionId */ {.name = "ExpectedRevisionId", .kind = REQ_STRING},
-	/* 105: DeleteTable */ {.name = "DeleteTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_105},
-	/* 106: DeleteTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 107: DescribeBackup */ {.name = "DescribeBackupInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_107},
-	/* 108: DescribeBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 109: DescribeContinuousBackups */ {.name = "DescribeContinuousBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_109},
-	/* 110: DescribeContinuousBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 111: DescribeContributorInsights */ {.name = "DescribeContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_111},
-	/* 112: DescribeContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 113: DescribeContributorInsights.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 114: DescribeEndpoints */ {.name = "DescribeEndpointsRequest", .kind = REQ_STRUCTURE},
-	/* 115: DescribeExport */ {.name = "DescribeExportInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_115},
-	/* 116: DescribeExport.ExportArn */ {.name = "ExportArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 117: DescribeGlobalTable */ {.name = "DescribeGlobalTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_117},
-	/* 118: DescribeGlobalTable.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 119: DescribeGlobalTableSettings */ {.name = "DescribeGlobalTableSettingsInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_119},
-	/* 120: DescribeGlobalTableSettings.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 121: DescribeImport */ {.name = "DescribeImportInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_121},
-	/* 122: DescribeImport.ImportArn */ {.name = "ImportArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 123: DescribeKinesisStreamingDestination */ {.name = "DescribeKinesisStreamingDestinationInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_123},
-	/* 124: DescribeKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 125: DescribeLimits */ {.name = "DescribeLimitsInput", .kind = REQ_STRUCTURE},
-	/* 126: DescribeTable */ {.name = "DescribeTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_126},
-	/* 127: DescribeTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 128: DescribeTableReplicaAutoScaling */ {.name = "DescribeTableReplicaAutoScalingInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_128},
-	/* 129: DescribeTableReplicaAutoScaling.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 130: DescribeTimeToLive */ {.name = "DescribeTimeToLiveInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_130},
-	/* 131: DescribeTimeToLive.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 132: DisableKinesisStreamingDestination */ {.name = "KinesisStreamingDestinationInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_132},
-	/* 133: DisableKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 134: DisableKinesisStreamingDestination.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 135: DisableKinesisStreamingDestination.EnableKinesisStreamingConfiguration */ {.name = "EnableKinesisStreamingConfiguration", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_135},
-	/* 136: DisableKinesisStreamingDestination.EnableKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision */ {.name = "ApproximateCreationDateTimePrecision", .kind = REQ_STRING},
-	/* 137: ExecuteStatement */ {.name = "ExecuteStatementInput", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_137},
-	/* 138: ExecuteStatement.Statement */ {.name = "PartiQLStatement", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8192)},
-	/* 139: ExecuteStatement.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
-	/* 140: ExecuteStatement.NextToken */ {.name = "PartiQLNextToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(32768)},
-	/* 141: ExecuteStatement.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_141, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 142: ExecuteStatement.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
-	/* 143: ExecuteStatement.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_143, .enum_shown = "ALL_OLD, NONE"},
-	/* 144: ExecuteTransaction */ {.name = "ExecuteTransactionInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_144},
-	/* 145: ExecuteTransaction.TransactStatements */ {.name = "ParameterizedStatements", .kind = REQ_LIST, .element = 146, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 146: ExecuteTransaction.TransactStatements.member */ {.name = "ParameterizedStatement", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_146},
-	/* 147: ExecuteTransaction.TransactStatements.member.Statement */ {.name = "PartiQLStatement", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8192)},
-	/* 148: ExecuteTransaction.TransactStatements.member.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_148, .enum_shown = "ALL_OLD, NONE"},
-	/* 149: ExecuteTransaction.ClientRequestToken */ {.name = "ClientRequestToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(36)},
-	/* 150: ExecuteTransaction.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_150, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 151: ExportTableToPointInTime */ {.name = "ExportTableToPointInTimeInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_151},
-	/* 152: ExportTableToPointInTime.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
-	/* 153: ExportTableToPointInTime.ExportTime */ {.name = "ExportTime", .kind = REQ_TIMESTAMP},
-	/* 154: ExportTableToPointInTime.ClientToken */ {.name = "ClientToken", .kind = REQ_STRING, .pattern = "^[^\\$]+$", .regex = "^(?:[^\\$]+)$"},
-	/* 155: ExportTableToPointInTime.S3Bucket */ {.name = "S3Bucket", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(255), .pattern = "^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$", .regex = "^(?:[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+)$"},
-	/* 156: ExportTableToPointInTime.S3BucketOwner */ {.name = "S3BucketOwner", .kind = REQ_STRING, .pattern = "[0-9]{12}", .regex = "^(?:[0-9]{12})$"},
-	/* 157: ExportTableToPointInTime.S3Prefix */ {.name = "S3Prefix", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(1024)},
-	/* 158: ExportTableToPointInTime.S3SseAlgorithm */ {.name = "S3SseAlgorithm", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_158, .enum_shown = "AES256, KMS"},
-	/* 159: ExportTableToPointInTime.S3SseKmsKeyId */ {.name = "S3SseKmsKeyId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(2048)},
-	/* 160: ExportTableToPointInTime.ExportFormat */ {.name = "ExportFormat", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_160, .enum_shown = "DYNAMODB_JSON, ION"},
-	/* 161: ExportTableToPointInTime.ExportType */ {.name = "ExportType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_161, .enum_shown = "FULL_EXPORT, INCREMENTAL_EXPORT"},
-	/* 162: ExportTableToPointInTime.IncrementalExportSpecification */ {.name = "IncrementalExportSpecification", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_162},
-	/* 163: ExportTableToPointInTime.IncrementalExportSpecification.ExportFromTime */ {.name = "ExportFromTime", .kind = REQ_TIMESTAMP},
-	/* 164: ExportTableToPointInTime.IncrementalExportSpecification.ExportToTime */ {.name = "ExportToTime", .kind = REQ_TIMESTAMP},
-	/* 165: ExportTableToPointInTime.IncrementalExportSpecification.ExportViewType */ {.name = "ExportViewType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_165, .enum_shown = "NEW_IMAGE, NEW_AND_OLD_IMAGES"},
-	/* 166: GetItem */ {.name = "GetItemInput", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_166},
-	/* 167: GetItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 168: GetItem.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
-	/* 169: GetItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_169, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 170: GetItem.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
-	/* 171: GetResourcePolicy */ {.name = "GetResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_171},
-	/* 172: GetResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
-	/* 173: ImportTable */ {.name = "ImportTableInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_173},
-	/* 174: ImportTable.ClientToken */ {.name = "ClientToken", .kind = REQ_STRING, .pattern = "^[^\\$]+$", .regex = "^(?:[^\\$]+)$"},
-	/* 175: ImportTable.S3BucketSource */ {.name = "S3BucketSource", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_175},
-	/* 176: ImportTable.S3BucketSource.S3BucketOwner */ {.name = "S3BucketOwner", .kind = REQ_STRING, .pattern = "[0-9]{12}", .regex = "^(?:[0-9]{12})$"},
-	/* 177: ImportTable.S3BucketSource.S3Bucket */ {.name = "S3Bucket", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(255), .pattern = "^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$", .regex = "^(?:[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+)$"},
-	/* 178: ImportTable.S3BucketSource.S3KeyPrefix */ {.name = "S3Prefix", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(1024)},
-	/* 179: ImportTable.InputFormat */ {.name = "InputFormat", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_179, .enum_shown = "DYNAMODB_JSON, ION, CSV"},
-	/* 180: ImportTable.InputFormatOptions */ {.name = "InputFormatOptions", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_180},
-	/* 181: ImportTable.InputFormatOptions.Csv */ {.name = "CsvOptions", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_181},
-	/* 182: ImportTable.InputFormatOptions.Csv.Delimiter */ {.name = "CsvDelimiter", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1), .pattern = "[,;:|\\t ]", .regex = "^(?:[,;:|\\t ])$"},
-	/* 183: ImportTable.InputFormatOptions.Csv.HeaderList */ {.name = "CsvHeaderList", .kind = REQ_LIST, .element = 184, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(255)},
-	/* 184: ImportTable.InputFormatOptions.Csv.HeaderList.member */ {.name = "CsvHeader", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(65536), .pattern = "[\\x20-\\x21\\x23-\\x2B\\x2D-\\x7E]*", .regex = "^(?:[\\x20-\\x21\\x23-\\x2B\\x2D-\\x7E]*)$"},
-	/* 185: ImportTable.InputCompressionType */ {.name = "InputCompressionType", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_185, .enum_shown = "GZIP, ZSTD, NONE"},
-	/* 186: ImportTable.TableCreationParameters */ {.name = "TableCreationParameters", .kind = REQ_STRUCTURE, .nmembers = 8, .members = members_186},
-	/* 187: ImportTable.TableCreationParameters.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 188: ImportTable.TableCreationParameters.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_188, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 189: ListBackups */ {.name = "ListBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_189},
-	/* 190: ListBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 191: ListBackups.Limit */ {.name = "BackupsInputLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 192: ListBackups.TimeRangeLowerBound */ {.name = "TimeRangeLowerBound", .kind = REQ_TIMESTAMP},
-	/* 193: ListBackups.TimeRangeUpperBound */ {.name = "TimeRangeUpperBound", .kind = REQ_TIMESTAMP},
-	/* 194: ListBackups.ExclusiveStartBackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 195: ListBackups.BackupType */ {.name = "BackupTypeFilter", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_195, .enum_shown = "USER, SYSTEM, AWS_BACKUP, ALL"},
-	/* 196: ListContributorInsights */ {.name = "ListContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_196},
-	/* 197: ListContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 198: ListContributorInsights.NextToken */ {.name = "NextTokenString", .kind = REQ_STRING},
-	/* 199: ListContributorInsights.MaxResults */ {.name = "ListContributorInsightsLimit", .kind = REQ_INTEGER, .has_max = true, .max = INT64CONST(100)},
-	/* 200: ListExports */ {.name = "ListExportsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_200},
-	/* 201: ListExports.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
-	/* 202: ListExports.MaxResults */ {.name = "ListExportsMaxLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(25)},
-	/* 203: ListExports.NextToken */ {.name = "ExportNextToken", .kind = REQ_STRING},
-	/* 204: ListGlobalTables */ {.name = "ListGlobalTablesInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_204},
-	/* 205: ListGlobalTables.ExclusiveStartGlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 206: ListGlobalTables.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
-	/* 207: ListGlobalTables.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 208: ListImports */ {.name = "ListImportsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_208},
-	/* 209: ListImports.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
-	/* 210: ListImports.PageSize */ {.name = "ListImportsMaxLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(25)},
-	/* 211: ListImports.NextToken */ {.name = "ImportNextToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(112), .has_max = true, .max = INT64CONST(1024), .pattern = "([0-9a-f]{16})+", .regex = "^(?:([0-9a-f]{16})+)$"},
-	/* 212: ListTables */ {.name = "ListTablesInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_212},
-	/* 213: ListTables.ExclusiveStartTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 214: ListTables.Limit */ {.name = "ListTablesInputLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 215: ListTagsOfResource */ {.name = "ListTagsOfResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_215},
-	/* 216: ListTagsOfResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
-	/* 217: ListTagsOfResource.NextToken */ {.name = "NextTokenString", .kind = REQ_STRING},
-	/* 218: PutItem */ {.name = "PutItemInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_218},
-	/* 219: PutItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 220: PutItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_220, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
-	/* 221: PutItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_221, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 222: PutItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_222, .enum_shown = "SIZE, NONE"},
-	/* 223: PutItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_223, .enum_shown = "OR, AND"},
-	/* 224: PutItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 225: PutItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_225, .enum_shown = "ALL_OLD, NONE"},
-	/* 226: PutResourcePolicy */ {.name = "PutResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_226},
-	/* 227: PutResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
-	/* 228: PutResourcePolicy.Policy */ {.name = "Policy", .kind = REQ_STRING},
-	/* 229: PutResourcePolicy.ExpectedRevisionId */ {.name = "ExpectedRevisionId", .kind = REQ_STRING},
-	/* 230: PutResourcePolicy.ConfirmRemoveSelfResourceAccess */ {.name = "ConfirmRemoveSelfResourceAccess", .kind = REQ_BOOLEAN},
-	/* 231: Query */ {.name = "QueryInput", .kind = REQ_STRUCTURE, .nmembers = 17, .members = members_231},
-	/* 232: Query.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 233: Query.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 234: Query.Select */ {.name = "Select", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_234, .enum_shown = "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"},
-	/* 235: Query.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
-	/* 236: Query.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
-	/* 237: Query.KeyConditions */ {.name = "KeyConditions", .kind = REQ_MAP, .element = 239, .key = 238},
-	/* 238: Query.KeyConditions.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
-	/* 239: Query.KeyConditions.value */ {.name = "Condition", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_239},
-	/* 240: Query.KeyConditions.value.ComparisonOperator */ {.name = "ComparisonOperator", .kind = REQ_STRING, .nenum = 13, .enum_values = enum_240, .enum_shown = "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS"},
-	/* 241: Query.QueryFilter */ {.name = "FilterConditionMap", .kind = REQ_MAP, .element = 239, .key = 242},
-	/* 242: Query.QueryFilter.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
-	/* 243: Query.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_243, .enum_shown = "OR, AND"},
-	/* 244: Query.ScanIndexForward */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 245: Query.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_245, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 246: Query.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
-	/* 247: Query.FilterExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 248: Query.KeyConditionExpression */ {.name = "KeyExpression", .kind = REQ_STRING},
-	/* 249: RestoreTableFromBackup */ {.name = "RestoreTableFromBackupInput", .kind = REQ_STRUCTURE, .nmembers = 8, .members = members_249},
-	/* 250: RestoreTableFromBackup.TargetTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 251: RestoreTableFromBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 252: RestoreTableFromBackup.BillingModeOverride */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_252, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 253: RestoreTableToPointInTime */ {.name = "RestoreTableToPointInTimeInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_253},
-	/* 254: RestoreTableToPointInTime.SourceTableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
-	/* 255: RestoreTableToPointInTime.SourceTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 256: RestoreTableToPointInTime.TargetTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 257: RestoreTableToPointInTime.UseLatestRestorableTime */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 258: RestoreTableToPointInTime.RestoreDateTime */ {.name = "Date", .kind = REQ_TIMESTAMP},
-	/* 259: RestoreTableToPointInTime.BillingModeOverride */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_259, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 260: Scan */ {.name = "ScanInput", .kind = REQ_STRUCTURE, .nmembers = 16, .members = members_260},
-	/* 261: Scan.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 262: Scan.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 263: Scan.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
-	/* 264: Scan.Select */ {.name = "Select", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_264, .enum_shown = "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"},
-	/* 265: Scan.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_265, .enum_shown = "OR, AND"},
-	/* 266: Scan.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_266, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 267: Scan.TotalSegments */ {.name = "ScanTotalSegments", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1000000)},
-	/* 268: Scan.Segment */ {.name = "ScanSegment", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(0), .has_max = true, .max = INT64CONST(999999)},
-	/* 269: Scan.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
-	/* 270: Scan.FilterExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 271: Scan.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
-	/* 272: TagResource */ {.name = "TagResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_272},
-	/* 273: TagResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
-	/* 274: TransactGetItems */ {.name = "TransactGetItemsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_274},
-	/* 275: TransactGetItems.TransactItems */ {.name = "TransactGetItemList", .kind = REQ_LIST, .element = 276, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 276: TransactGetItems.TransactItems.member */ {.name = "TransactGetItem", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_276},
-	/* 277: TransactGetItems.TransactItems.member.Get */ {.name = "Get", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_277},
-	/* 278: TransactGetItems.TransactItems.member.Get.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 279: TransactGetItems.TransactItems.member.Get.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
-	/* 280: TransactGetItems.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_280, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 281: TransactWriteItems */ {.name = "TransactWriteItemsInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_281},
-	/* 282: TransactWriteItems.TransactItems */ {.name = "TransactWriteItemList", .kind = REQ_LIST, .element = 283, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 283: TransactWriteItems.TransactItems.member */ {.name = "TransactWriteItem", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_283},
-	/* 284: TransactWriteItems.TransactItems.member.ConditionCheck */ {.name = "ConditionCheck", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_284},
-	/* 285: TransactWriteItems.TransactItems.member.ConditionCheck.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 286: TransactWriteItems.TransactItems.member.ConditionCheck.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 287: TransactWriteItems.TransactItems.member.ConditionCheck.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_287, .enum_shown = "ALL_OLD, NONE"},
-	/* 288: TransactWriteItems.TransactItems.member.Put */ {.name = "Put", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_288},
-	/* 289: TransactWriteItems.TransactItems.member.Put.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 290: TransactWriteItems.TransactItems.member.Put.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 291: TransactWriteItems.TransactItems.member.Put.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_291, .enum_shown = "ALL_OLD, NONE"},
-	/* 292: TransactWriteItems.TransactItems.member.Delete */ {.name = "Delete", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_292},
-	/* 293: TransactWriteItems.TransactItems.member.Delete.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 294: TransactWriteItems.TransactItems.member.Delete.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 295: TransactWriteItems.TransactItems.member.Delete.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_295, .enum_shown = "ALL_OLD, NONE"},
-	/* 296: TransactWriteItems.TransactItems.member.Update */ {.name = "Update", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_296},
-	/* 297: TransactWriteItems.TransactItems.member.Update.UpdateExpression */ {.name = "UpdateExpression", .kind = REQ_STRING},
-	/* 298: TransactWriteItems.TransactItems.member.Update.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 299: TransactWriteItems.TransactItems.member.Update.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 300: TransactWriteItems.TransactItems.member.Update.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_300, .enum_shown = "ALL_OLD, NONE"},
-	/* 301: TransactWriteItems.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_301, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 302: TransactWriteItems.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_302, .enum_shown = "SIZE, NONE"},
-	/* 303: TransactWriteItems.ClientRequestToken */ {.name = "ClientRequestToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(36)},
-	/* 304: UntagResource */ {.name = "UntagResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_304},
-	/* 305: UntagResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
-	/* 306: UntagResource.TagKeys */ {.name = "TagKeyList", .kind = REQ_LIST, .element = 307},
-	/* 307: UntagResource.TagKeys.member */ {.name = "TagKeyString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(128)},
-	/* 308: UpdateContinuousBackups */ {.name = "UpdateContinuousBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_308},
-	/* 309: UpdateContinuousBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 310: UpdateContinuousBackups.PointInTimeRecoverySpecification */ {.name = "PointInTimeRecoverySpecification", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_310},
-	/* 311: UpdateContinuousBackups.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 312: UpdateContributorInsights */ {.name = "UpdateContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_312},
-	/* 313: UpdateContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 314: UpdateContributorInsights.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 315: UpdateContributorInsights.ContributorInsightsAction */ {.name = "ContributorInsightsAction", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_315, .enum_shown = "ENABLE, DISABLE"},
-	/* 316: UpdateGlobalTable */ {.name = "UpdateGlobalTableInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_316},
-	/* 317: UpdateGlobalTable.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 318: UpdateGlobalTable.ReplicaUpdates */ {.name = "ReplicaUpdateList", .kind = REQ_LIST, .element = 319},
-	/* 319: UpdateGlobalTable.ReplicaUpdates.member */ {.name = "ReplicaUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_319},
-	/* 320: UpdateGlobalTable.ReplicaUpdates.member.Create */ {.name = "CreateReplicaAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_320},
-	/* 321: UpdateGlobalTable.ReplicaUpdates.member.Create.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 322: UpdateGlobalTable.ReplicaUpdates.member.Delete */ {.name = "DeleteReplicaAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_322},
-	/* 323: UpdateGlobalTable.ReplicaUpdates.member.Delete.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 324: UpdateGlobalTableSettings */ {.name = "UpdateGlobalTableSettingsInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_324},
-	/* 325: UpdateGlobalTableSettings.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 326: UpdateGlobalTableSettings.GlobalTableBillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_326, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 327: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 328: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate */ {.name = "AutoScalingSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_328},
-	/* 329: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.MinimumUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 330: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.MaximumUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 331: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.AutoScalingDisabled */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 332: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.AutoScalingRoleArn */ {.name = "AutoScalingRoleArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1600), .pattern = "[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*", .regex = "^(?:[\\u0020-\\uD7FF\\uE000-\\uFFFD\\U00010000-\\U0010FFFF\\r\\n\\t]*)$"},
-	/* 333: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate */ {.name = "AutoScalingPolicyUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_333},
-	/* 334: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.PolicyName */ {.name = "AutoScalingPolicyName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(256), .pattern = "\\p{Print}+", .regex = "^(?:[[:print:]]+)$"},
-	/* 335: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration */ {.name = "AutoScalingTargetTrackingScalingPolicyConfigurationUpdate", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_335},
-	/* 336: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.DisableScaleIn */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
-	/* 337: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.ScaleInCooldown */ {.name = "IntegerObject", .kind = REQ_INTEGER},
-	/* 338: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown */ {.name = "IntegerObject", .kind = REQ_INTEGER},
-	/* 339: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.TargetValue */ {.name = "Double", .kind = REQ_DOUBLE},
-	/* 340: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate */ {.name = "GlobalTableGlobalSecondaryIndexSettingsUpdateList", .kind = REQ_LIST, .element = 341, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(20)},
-	/* 341: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member */ {.name = "GlobalTableGlobalSecondaryIndexSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_341},
-	/* 342: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 343: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member.ProvisionedWriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 344: UpdateGlobalTableSettings.ReplicaSettingsUpdate */ {.name = "ReplicaSettingsUpdateList", .kind = REQ_LIST, .element = 345, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(50)},
-	/* 345: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member */ {.name = "ReplicaSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_345},
-	/* 346: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 347: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaProvisionedReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 348: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate */ {.name = "ReplicaGlobalSecondaryIndexSettingsUpdateList", .kind = REQ_LIST, .element = 349, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(20)},
-	/* 349: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member */ {.name = "ReplicaGlobalSecondaryIndexSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_349},
-	/* 350: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 351: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member.ProvisionedReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 352: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaTableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_352, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
-	/* 353: UpdateItem */ {.name = "UpdateItemInput", .kind = REQ_STRUCTURE, .nmembers = 13, .members = members_353},
-	/* 354: UpdateItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 355: UpdateItem.AttributeUpdates */ {.name = "AttributeUpdates", .kind = REQ_MAP, .element = 357, .key = 356},
-	/* 356: UpdateItem.AttributeUpdates.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
-	/* 357: UpdateItem.AttributeUpdates.value */ {.name = "AttributeValueUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_357},
-	/* 358: UpdateItem.AttributeUpdates.value.Action */ {.name = "AttributeAction", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_358, .enum_shown = "ADD, PUT, DELETE"},
-	/* 359: UpdateItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_359, .enum_shown = "OR, AND"},
-	/* 360: UpdateItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_360, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
-	/* 361: UpdateItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_361, .enum_shown = "INDEXES, TOTAL, NONE"},
-	/* 362: UpdateItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_362, .enum_shown = "SIZE, NONE"},
-	/* 363: UpdateItem.UpdateExpression */ {.name = "UpdateExpression", .kind = REQ_STRING},
-	/* 364: UpdateItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
-	/* 365: UpdateItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_365, .enum_shown = "ALL_OLD, NONE"},
-	/* 366: UpdateKinesisStreamingDestination */ {.name = "UpdateKinesisStreamingDestination", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_366},
-	/* 367: UpdateKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 368: UpdateKinesisStreamingDestination.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 369: UpdateKinesisStreamingDestination.UpdateKinesisStreamingConfiguration */ {.name = "UpdateKinesisStreamingConfiguration", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_369},
-	/* 370: UpdateKinesisStreamingDestination.UpdateKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision */ {.name = "ApproximateCreationDateTimePrecision", .kind = REQ_STRING},
-	/* 371: UpdateTable */ {.name = "UpdateTableInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_371},
-	/* 372: UpdateTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 373: UpdateTable.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_373, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
-	/* 374: UpdateTable.GlobalSecondaryIndexUpdates */ {.name = "GlobalSecondaryIndexUpdateList", .kind = REQ_LIST, .element = 375},
-	/* 375: UpdateTable.GlobalSecondaryIndexUpdates.member */ {.name = "GlobalSecondaryIndexUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_375},
-	/* 376: UpdateTable.GlobalSecondaryIndexUpdates.member.Update */ {.name = "UpdateGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_376},
-	/* 377: UpdateTable.GlobalSecondaryIndexUpdates.member.Update.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 378: UpdateTable.GlobalSecondaryIndexUpdates.member.Create */ {.name = "CreateGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_378},
-	/* 379: UpdateTable.GlobalSecondaryIndexUpdates.member.Create.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 380: UpdateTable.GlobalSecondaryIndexUpdates.member.Delete */ {.name = "DeleteGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_380},
-	/* 381: UpdateTable.GlobalSecondaryIndexUpdates.member.Delete.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 382: UpdateTable.ReplicaUpdates */ {.name = "ReplicationGroupUpdateList", .kind = REQ_LIST, .element = 383, .has_min = true, .min = INT64CONST(1)},
-	/* 383: UpdateTable.ReplicaUpdates.member */ {.name = "ReplicationGroupUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_383},
-	/* 384: UpdateTable.ReplicaUpdates.member.Create */ {.name = "CreateReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_384},
-	/* 385: UpdateTable.ReplicaUpdates.member.Create.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 386: UpdateTable.ReplicaUpdates.member.Create.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
-	/* 387: UpdateTable.ReplicaUpdates.member.Create.ProvisionedThroughputOverride */ {.name = "ProvisionedThroughputOverride", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_387},
-	/* 388: UpdateTable.ReplicaUpdates.member.Create.ProvisionedThroughputOverride.ReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
-	/* 389: UpdateTable.ReplicaUpdates.member.Create.OnDemandThroughputOverride */ {.name = "OnDemandThroughputOverride", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_389},
-	/* 390: UpdateTable.ReplicaUpdates.member.Create.OnDemandThroughputOverride.MaxReadRequestUnits */ {.name = "MaxReadRequestUnits", .kind = REQ_LONG},
-	/* 391: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes */ {.name = "ReplicaGlobalSecondaryIndexList", .kind = REQ_LIST, .element = 392, .has_min = true, .min = INT64CONST(1)},
-	/* 392: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes.member */ {.name = "ReplicaGlobalSecondaryIndex", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_392},
-	/* 393: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 394: UpdateTable.ReplicaUpdates.member.Create.TableClassOverride */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_394, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
-	/* 395: UpdateTable.ReplicaUpdates.member.Update */ {.name = "UpdateReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_395},
-	/* 396: UpdateTable.ReplicaUpdates.member.Update.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 397: UpdateTable.ReplicaUpdates.member.Update.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
-	/* 398: UpdateTable.ReplicaUpdates.member.Update.TableClassOverride */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_398, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
-	/* 399: UpdateTable.ReplicaUpdates.member.Delete */ {.name = "DeleteReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_399},
-	/* 400: UpdateTable.ReplicaUpdates.member.Delete.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 401: UpdateTable.TableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_401, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
-	/* 402: UpdateTable.DeletionProtectionEnabled */ {.name = "DeletionProtectionEnabled", .kind = REQ_BOOLEAN},
-	/* 403: UpdateTableReplicaAutoScaling */ {.name = "UpdateTableReplicaAutoScalingInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_403},
-	/* 404: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates */ {.name = "GlobalSecondaryIndexAutoScalingUpdateList", .kind = REQ_LIST, .element = 405, .has_min = true, .min = INT64CONST(1)},
-	/* 405: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates.member */ {.name = "GlobalSecondaryIndexAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_405},
-	/* 406: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 407: UpdateTableReplicaAutoScaling.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 408: UpdateTableReplicaAutoScaling.ReplicaUpdates */ {.name = "ReplicaAutoScalingUpdateList", .kind = REQ_LIST, .element = 409, .has_min = true, .min = INT64CONST(1)},
-	/* 409: UpdateTableReplicaAutoScaling.ReplicaUpdates.member */ {.name = "ReplicaAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_409},
-	/* 410: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
-	/* 411: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates */ {.name = "ReplicaGlobalSecondaryIndexAutoScalingUpdateList", .kind = REQ_LIST, .element = 412},
-	/* 412: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates.member */ {.name = "ReplicaGlobalSecondaryIndexAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_412},
-	/* 413: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 414: UpdateTimeToLive */ {.name = "UpdateTimeToLiveInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_414},
-	/* 415: UpdateTimeToLive.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 416: UpdateTimeToLive.TimeToLiveSpecification */ {.name = "TimeToLiveSpecification", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_416},
-	/* 417: UpdateTimeToLive.TimeToLiveSpecification.Enabled */ {.name = "TimeToLiveEnabled", .kind = REQ_BOOLEAN},
-	/* 418: UpdateTimeToLive.TimeToLiveSpecification.AttributeName */ {.name = "TimeToLiveAttributeName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(255)},
-	/* 419: DescribeStream */ {.name = "DescribeStreamInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_419},
-	/* 420: DescribeStream.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 421: DescribeStream.Limit */ {.name = "DescribeStreamLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 422: DescribeStream.ExclusiveStartShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
-	/* 423: DescribeStream.ShardFilter */ {.name = "ShardFilter", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_423},
-	/* 424: DescribeStream.ShardFilter.Type */ {.name = "ShardFilterType", .kind = REQ_STRING, .nenum = 1, .enum_values = enum_424, .enum_shown = "CHILD_SHARDS"},
-	/* 425: DescribeStream.ShardFilter.ShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
-	/* 426: GetRecords */ {.name = "GetRecordsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_426},
-	/* 427: GetRecords.ShardIterator */ {.name = "ShardIterator", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(2048)},
-	/* 428: GetRecords.Limit */ {.name = "GetRecordsLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1000)},
-	/* 429: GetShardIterator */ {.name = "GetShardIteratorInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_429},
-	/* 430: GetShardIterator.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
-	/* 431: GetShardIterator.ShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
-	/* 432: GetShardIterator.ShardIteratorType */ {.name = "ShardIteratorType", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_432, .enum_shown = "TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER"},
-	/* 433: GetShardIterator.SequenceNumber */ {.name = "SequenceNumber", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(21), .has_max = true, .max = INT64CONST(40)},
-	/* 434: ListStreams */ {.name = "ListStreamsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_434},
-	/* 435: ListStreams.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
-	/* 436: ListStreams.Limit */ {.name = "ListStreamsLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
-	/* 437: ListStreams.ExclusiveStartStreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 63: CreateTable.GlobalSecondaryIndexes.member.KeySchema */ {.name = "GlobalSecondaryIndexKeySchema", .kind = REQ_LIST, .element = 50, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8)},
+	/* 64: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput */ {.name = "ProvisionedThroughput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_64},
+	/* 65: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.ReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 66: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.WriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 67: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput */ {.name = "OnDemandThroughput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_67},
+	/* 68: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput.MaxReadRequestUnits */ {.name = "MaxReadRequestUnits", .kind = REQ_LONG},
+	/* 69: CreateTable.GlobalSecondaryIndexes.member.OnDemandThroughput.MaxWriteRequestUnits */ {.name = "MaxWriteRequestUnits", .kind = REQ_LONG},
+	/* 70: CreateTable.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_70, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 71: CreateTable.StreamSpecification */ {.name = "StreamSpecification", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_71},
+	/* 72: CreateTable.StreamSpecification.StreamEnabled */ {.name = "StreamEnabled", .kind = REQ_BOOLEAN},
+	/* 73: CreateTable.StreamSpecification.StreamViewType */ {.name = "StreamViewType", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_73, .enum_shown = "NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY"},
+	/* 74: CreateTable.SSESpecification */ {.name = "SSESpecification", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_74},
+	/* 75: CreateTable.SSESpecification.Enabled */ {.name = "SSEEnabled", .kind = REQ_BOOLEAN},
+	/* 76: CreateTable.SSESpecification.SSEType */ {.name = "SSEType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_76, .enum_shown = "AES256, KMS"},
+	/* 77: CreateTable.SSESpecification.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
+	/* 78: CreateTable.Tags */ {.name = "TagList", .kind = REQ_LIST, .element = 79},
+	/* 79: CreateTable.Tags.member */ {.name = "Tag", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_79},
+	/* 80: CreateTable.Tags.member.Key */ {.name = "TagKeyString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(128)},
+	/* 81: CreateTable.Tags.member.Value */ {.name = "TagValueString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(0), .has_max = true, .max = INT64CONST(256)},
+	/* 82: CreateTable.TableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_82, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
+	/* 83: CreateTable.DeletionProtectionEnabled */ {.name = "DeletionProtectionEnabled", .kind = REQ_BOOLEAN},
+	/* 84: CreateTable.ResourcePolicy */ {.name = "ResourcePolicy", .kind = REQ_STRING},
+	/* 85: DeleteBackup */ {.name = "DeleteBackupInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_85},
+	/* 86: DeleteBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 87: DeleteItem */ {.name = "DeleteItemInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_87},
+	/* 88: DeleteItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 89: DeleteItem.Expected */ {.name = "ExpectedAttributeMap", .kind = REQ_MAP, .element = 91, .key = 90},
+	/* 90: DeleteItem.Expected.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
+	/* 91: DeleteItem.Expected.value */ {.name = "ExpectedAttributeValue", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_91},
+	/* 92: DeleteItem.Expected.value.Exists */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 93: DeleteItem.Expected.value.ComparisonOperator */ {.name = "ComparisonOperator", .kind = REQ_STRING, .nenum = 13, .enum_values = enum_93, .enum_shown = "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS"},
+	/* 94: DeleteItem.Expected.value.AttributeValueList */ {.name = "AttributeValueList", .kind = REQ_LIST, .element = 5},
+	/* 95: DeleteItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_95, .enum_shown = "OR, AND"},
+	/* 96: DeleteItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_96, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
+	/* 97: DeleteItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_97, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 98: DeleteItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_98, .enum_shown = "SIZE, NONE"},
+	/* 99: DeleteItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 100: DeleteItem.ExpressionAttributeValues */ {.name = "ExpressionAttributeValueMap", .kind = REQ_MAP, .element = 5, .key = 101},
+	/* 101: DeleteItem.ExpressionAttributeValues.key */ {.name = "ExpressionAttributeValueVariable", .kind = REQ_STRING},
+	/* 102: DeleteItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_102, .enum_shown = "ALL_OLD, NONE"},
+	/* 103: DeleteResourcePolicy */ {.name = "DeleteResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_103},
+	/* 104: DeleteResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
+	/* 105: DeleteResourcePolicy.ExpectedRevisionId */ {.name = "ExpectedRevisionId", .kind = REQ_STRING},
+	/* 106: DeleteTable */ {.name = "DeleteTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_106},
+	/* 107: DeleteTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 108: DescribeBackup */ {.name = "DescribeBackupInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_108},
+	/* 109: DescribeBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 110: DescribeContinuousBackups */ {.name = "DescribeContinuousBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_110},
+	/* 111: DescribeContinuousBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 112: DescribeContributorInsights */ {.name = "DescribeContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_112},
+	/* 113: DescribeContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 114: DescribeContributorInsights.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 115: DescribeEndpoints */ {.name = "DescribeEndpointsRequest", .kind = REQ_STRUCTURE},
+	/* 116: DescribeExport */ {.name = "DescribeExportInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_116},
+	/* 117: DescribeExport.ExportArn */ {.name = "ExportArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 118: DescribeGlobalTable */ {.name = "DescribeGlobalTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_118},
+	/* 119: DescribeGlobalTable.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 120: DescribeGlobalTableSettings */ {.name = "DescribeGlobalTableSettingsInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_120},
+	/* 121: DescribeGlobalTableSettings.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 122: DescribeImport */ {.name = "DescribeImportInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_122},
+	/* 123: DescribeImport.ImportArn */ {.name = "ImportArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 124: DescribeKinesisStreamingDestination */ {.name = "DescribeKinesisStreamingDestinationInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_124},
+	/* 125: DescribeKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 126: DescribeLimits */ {.name = "DescribeLimitsInput", .kind = REQ_STRUCTURE},
+	/* 127: DescribeTable */ {.name = "DescribeTableInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_127},
+	/* 128: DescribeTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 129: DescribeTableReplicaAutoScaling */ {.name = "DescribeTableReplicaAutoScalingInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_129},
+	/* 130: DescribeTableReplicaAutoScaling.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 131: DescribeTimeToLive */ {.name = "DescribeTimeToLiveInput", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_131},
+	/* 132: DescribeTimeToLive.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 133: DisableKinesisStreamingDestination */ {.name = "KinesisStreamingDestinationInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_133},
+	/* 134: DisableKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 135: DisableKinesisStreamingDestination.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 136: DisableKinesisStreamingDestination.EnableKinesisStreamingConfiguration */ {.name = "EnableKinesisStreamingConfiguration", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_136},
+	/* 137: DisableKinesisStreamingDestination.EnableKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision */ {.name = "ApproximateCreationDateTimePrecision", .kind = REQ_STRING},
+	/* 138: ExecuteStatement */ {.name = "ExecuteStatementInput", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_138},
+	/* 139: ExecuteStatement.Statement */ {.name = "PartiQLStatement", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8192)},
+	/* 140: ExecuteStatement.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
+	/* 141: ExecuteStatement.NextToken */ {.name = "PartiQLNextToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(32768)},
+	/* 142: ExecuteStatement.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_142, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 143: ExecuteStatement.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
+	/* 144: ExecuteStatement.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_144, .enum_shown = "ALL_OLD, NONE"},
+	/* 145: ExecuteTransaction */ {.name = "ExecuteTransactionInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_145},
+	/* 146: ExecuteTransaction.TransactStatements */ {.name = "ParameterizedStatements", .kind = REQ_LIST, .element = 147, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 147: ExecuteTransaction.TransactStatements.member */ {.name = "ParameterizedStatement", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_147},
+	/* 148: ExecuteTransaction.TransactStatements.member.Statement */ {.name = "PartiQLStatement", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8192)},
+	/* 149: ExecuteTransaction.TransactStatements.member.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_149, .enum_shown = "ALL_OLD, NONE"},
+	/* 150: ExecuteTransaction.ClientRequestToken */ {.name = "ClientRequestToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(36)},
+	/* 151: ExecuteTransaction.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_151, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 152: ExportTableToPointInTime */ {.name = "ExportTableToPointInTimeInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_152},
+	/* 153: ExportTableToPointInTime.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
+	/* 154: ExportTableToPointInTime.ExportTime */ {.name = "ExportTime", .kind = REQ_TIMESTAMP},
+	/* 155: ExportTableToPointInTime.ClientToken */ {.name = "ClientToken", .kind = REQ_STRING, .pattern = "^[^\\$]+$", .regex = "^(?:[^\\$]+)$"},
+	/* 156: ExportTableToPointInTime.S3Bucket */ {.name = "S3Bucket", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(255), .pattern = "^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$", .regex = "^(?:[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+)$"},
+	/* 157: ExportTableToPointInTime.S3BucketOwner */ {.name = "S3BucketOwner", .kind = REQ_STRING, .pattern = "[0-9]{12}", .regex = "^(?:[0-9]{12})$"},
+	/* 158: ExportTableToPointInTime.S3Prefix */ {.name = "S3Prefix", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(1024)},
+	/* 159: ExportTableToPointInTime.S3SseAlgorithm */ {.name = "S3SseAlgorithm", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_159, .enum_shown = "AES256, KMS"},
+	/* 160: ExportTableToPointInTime.S3SseKmsKeyId */ {.name = "S3SseKmsKeyId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(2048)},
+	/* 161: ExportTableToPointInTime.ExportFormat */ {.name = "ExportFormat", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_161, .enum_shown = "DYNAMODB_JSON, ION"},
+	/* 162: ExportTableToPointInTime.ExportType */ {.name = "ExportType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_162, .enum_shown = "FULL_EXPORT, INCREMENTAL_EXPORT"},
+	/* 163: ExportTableToPointInTime.IncrementalExportSpecification */ {.name = "IncrementalExportSpecification", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_163},
+	/* 164: ExportTableToPointInTime.IncrementalExportSpecification.ExportFromTime */ {.name = "ExportFromTime", .kind = REQ_TIMESTAMP},
+	/* 165: ExportTableToPointInTime.IncrementalExportSpecification.ExportToTime */ {.name = "ExportToTime", .kind = REQ_TIMESTAMP},
+	/* 166: ExportTableToPointInTime.IncrementalExportSpecification.ExportViewType */ {.name = "ExportViewType", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_166, .enum_shown = "NEW_IMAGE, NEW_AND_OLD_IMAGES"},
+	/* 167: GetItem */ {.name = "GetItemInput", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_167},
+	/* 168: GetItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 169: GetItem.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
+	/* 170: GetItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_170, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 171: GetItem.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
+	/* 172: GetResourcePolicy */ {.name = "GetResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_172},
+	/* 173: GetResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
+	/* 174: ImportTable */ {.name = "ImportTableInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_174},
+	/* 175: ImportTable.ClientToken */ {.name = "ClientToken", .kind = REQ_STRING, .pattern = "^[^\\$]+$", .regex = "^(?:[^\\$]+)$"},
+	/* 176: ImportTable.S3BucketSource */ {.name = "S3BucketSource", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_176},
+	/* 177: ImportTable.S3BucketSource.S3BucketOwner */ {.name = "S3BucketOwner", .kind = REQ_STRING, .pattern = "[0-9]{12}", .regex = "^(?:[0-9]{12})$"},
+	/* 178: ImportTable.S3BucketSource.S3Bucket */ {.name = "S3Bucket", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(255), .pattern = "^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$", .regex = "^(?:[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+)$"},
+	/* 179: ImportTable.S3BucketSource.S3KeyPrefix */ {.name = "S3Prefix", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(1024)},
+	/* 180: ImportTable.InputFormat */ {.name = "InputFormat", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_180, .enum_shown = "DYNAMODB_JSON, ION, CSV"},
+	/* 181: ImportTable.InputFormatOptions */ {.name = "InputFormatOptions", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_181},
+	/* 182: ImportTable.InputFormatOptions.Csv */ {.name = "CsvOptions", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_182},
+	/* 183: ImportTable.InputFormatOptions.Csv.Delimiter */ {.name = "CsvDelimiter", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1), .pattern = "[,;:|\\t ]", .regex = "^(?:[,;:|\\t ])$"},
+	/* 184: ImportTable.InputFormatOptions.Csv.HeaderList */ {.name = "CsvHeaderList", .kind = REQ_LIST, .element = 185, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(255)},
+	/* 185: ImportTable.InputFormatOptions.Csv.HeaderList.member */ {.name = "CsvHeader", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(65536), .pattern = "[\\x20-\\x21\\x23-\\x2B\\x2D-\\x7E]*", .regex = "^(?:[\\x20-\\x21\\x23-\\x2B\\x2D-\\x7E]*)$"},
+	/* 186: ImportTable.InputCompressionType */ {.name = "InputCompressionType", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_186, .enum_shown = "GZIP, ZSTD, NONE"},
+	/* 187: ImportTable.TableCreationParameters */ {.name = "TableCreationParameters", .kind = REQ_STRUCTURE, .nmembers = 8, .members = members_187},
+	/* 188: ImportTable.TableCreationParameters.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 189: ImportTable.TableCreationParameters.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_189, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 190: ListBackups */ {.name = "ListBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_190},
+	/* 191: ListBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 192: ListBackups.Limit */ {.name = "BackupsInputLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 193: ListBackups.TimeRangeLowerBound */ {.name = "TimeRangeLowerBound", .kind = REQ_TIMESTAMP},
+	/* 194: ListBackups.TimeRangeUpperBound */ {.name = "TimeRangeUpperBound", .kind = REQ_TIMESTAMP},
+	/* 195: ListBackups.ExclusiveStartBackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 196: ListBackups.BackupType */ {.name = "BackupTypeFilter", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_196, .enum_shown = "USER, SYSTEM, AWS_BACKUP, ALL"},
+	/* 197: ListContributorInsights */ {.name = "ListContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_197},
+	/* 198: ListContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 199: ListContributorInsights.NextToken */ {.name = "NextTokenString", .kind = REQ_STRING},
+	/* 200: ListContributorInsights.MaxResults */ {.name = "ListContributorInsightsLimit", .kind = REQ_INTEGER, .has_max = true, .max = INT64CONST(100)},
+	/* 201: ListExports */ {.name = "ListExportsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_201},
+	/* 202: ListExports.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
+	/* 203: ListExports.MaxResults */ {.name = "ListExportsMaxLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(25)},
+	/* 204: ListExports.NextToken */ {.name = "ExportNextToken", .kind = REQ_STRING},
+	/* 205: ListGlobalTables */ {.name = "ListGlobalTablesInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_205},
+	/* 206: ListGlobalTables.ExclusiveStartGlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 207: ListGlobalTables.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
+	/* 208: ListGlobalTables.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 209: ListImports */ {.name = "ListImportsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_209},
+	/* 210: ListImports.TableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
+	/* 211: ListImports.PageSize */ {.name = "ListImportsMaxLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(25)},
+	/* 212: ListImports.NextToken */ {.name = "ImportNextToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(112), .has_max = true, .max = INT64CONST(1024), .pattern = "([0-9a-f]{16})+", .regex = "^(?:([0-9a-f]{16})+)$"},
+	/* 213: ListTables */ {.name = "ListTablesInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_213},
+	/* 214: ListTables.ExclusiveStartTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 215: ListTables.Limit */ {.name = "ListTablesInputLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 216: ListTagsOfResource */ {.name = "ListTagsOfResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_216},
+	/* 217: ListTagsOfResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
+	/* 218: ListTagsOfResource.NextToken */ {.name = "NextTokenString", .kind = REQ_STRING},
+	/* 219: PutItem */ {.name = "PutItemInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_219},
+	/* 220: PutItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 221: PutItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_221, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
+	/* 222: PutItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_222, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 223: PutItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_223, .enum_shown = "SIZE, NONE"},
+	/* 224: PutItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_224, .enum_shown = "OR, AND"},
+	/* 225: PutItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 226: PutItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_226, .enum_shown = "ALL_OLD, NONE"},
+	/* 227: PutResourcePolicy */ {.name = "PutResourcePolicy", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_227},
+	/* 228: PutResourcePolicy.ResourceArn */ {.name = "ResourceArn", .kind = REQ_STRING},
+	/* 229: PutResourcePolicy.Policy */ {.name = "Policy", .kind = REQ_STRING},
+	/* 230: PutResourcePolicy.ExpectedRevisionId */ {.name = "ExpectedRevisionId", .kind = REQ_STRING},
+	/* 231: PutResourcePolicy.ConfirmRemoveSelfResourceAccess */ {.name = "ConfirmRemoveSelfResourceAccess", .kind = REQ_BOOLEAN},
+	/* 232: Query */ {.name = "QueryInput", .kind = REQ_STRUCTURE, .nmembers = 17, .members = members_232},
+	/* 233: Query.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 234: Query.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 235: Query.Select */ {.name = "Select", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_235, .enum_shown = "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"},
+	/* 236: Query.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
+	/* 237: Query.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
+	/* 238: Query.KeyConditions */ {.name = "KeyConditions", .kind = REQ_MAP, .element = 240, .key = 239},
+	/* 239: Query.KeyConditions.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
+	/* 240: Query.KeyConditions.value */ {.name = "Condition", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_240},
+	/* 241: Query.KeyConditions.value.ComparisonOperator */ {.name = "ComparisonOperator", .kind = REQ_STRING, .nenum = 13, .enum_values = enum_241, .enum_shown = "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS"},
+	/* 242: Query.QueryFilter */ {.name = "FilterConditionMap", .kind = REQ_MAP, .element = 240, .key = 243},
+	/* 243: Query.QueryFilter.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
+	/* 244: Query.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_244, .enum_shown = "OR, AND"},
+	/* 245: Query.ScanIndexForward */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 246: Query.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_246, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 247: Query.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
+	/* 248: Query.FilterExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 249: Query.KeyConditionExpression */ {.name = "KeyExpression", .kind = REQ_STRING},
+	/* 250: RestoreTableFromBackup */ {.name = "RestoreTableFromBackupInput", .kind = REQ_STRUCTURE, .nmembers = 8, .members = members_250},
+	/* 251: RestoreTableFromBackup.TargetTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 252: RestoreTableFromBackup.BackupArn */ {.name = "BackupArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 253: RestoreTableFromBackup.BillingModeOverride */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_253, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 254: RestoreTableToPointInTime */ {.name = "RestoreTableToPointInTimeInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_254},
+	/* 255: RestoreTableToPointInTime.SourceTableArn */ {.name = "TableArn", .kind = REQ_STRING, .table_name = true},
+	/* 256: RestoreTableToPointInTime.SourceTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 257: RestoreTableToPointInTime.TargetTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 258: RestoreTableToPointInTime.UseLatestRestorableTime */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 259: RestoreTableToPointInTime.RestoreDateTime */ {.name = "Date", .kind = REQ_TIMESTAMP},
+	/* 260: RestoreTableToPointInTime.BillingModeOverride */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_260, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 261: Scan */ {.name = "ScanInput", .kind = REQ_STRUCTURE, .nmembers = 16, .members = members_261},
+	/* 262: Scan.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 263: Scan.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 264: Scan.Limit */ {.name = "PositiveIntegerObject", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1)},
+	/* 265: Scan.Select */ {.name = "Select", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_265, .enum_shown = "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"},
+	/* 266: Scan.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_266, .enum_shown = "OR, AND"},
+	/* 267: Scan.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_267, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 268: Scan.TotalSegments */ {.name = "ScanTotalSegments", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1000000)},
+	/* 269: Scan.Segment */ {.name = "ScanSegment", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(0), .has_max = true, .max = INT64CONST(999999)},
+	/* 270: Scan.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
+	/* 271: Scan.FilterExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 272: Scan.ConsistentRead */ {.name = "ConsistentRead", .kind = REQ_BOOLEAN},
+	/* 273: TagResource */ {.name = "TagResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_273},
+	/* 274: TagResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
+	/* 275: TransactGetItems */ {.name = "TransactGetItemsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_275},
+	/* 276: TransactGetItems.TransactItems */ {.name = "TransactGetItemList", .kind = REQ_LIST, .element = 277, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 277: TransactGetItems.TransactItems.member */ {.name = "TransactGetItem", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_277},
+	/* 278: TransactGetItems.TransactItems.member.Get */ {.name = "Get", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_278},
+	/* 279: TransactGetItems.TransactItems.member.Get.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 280: TransactGetItems.TransactItems.member.Get.ProjectionExpression */ {.name = "ProjectionExpression", .kind = REQ_STRING},
+	/* 281: TransactGetItems.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_281, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 282: TransactWriteItems */ {.name = "TransactWriteItemsInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_282},
+	/* 283: TransactWriteItems.TransactItems */ {.name = "TransactWriteItemList", .kind = REQ_LIST, .element = 284, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 284: TransactWriteItems.TransactItems.member */ {.name = "TransactWriteItem", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_284},
+	/* 285: TransactWriteItems.TransactItems.member.ConditionCheck */ {.name = "ConditionCheck", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_285},
+	/* 286: TransactWriteItems.TransactItems.member.ConditionCheck.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 287: TransactWriteItems.TransactItems.member.ConditionCheck.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 288: TransactWriteItems.TransactItems.member.ConditionCheck.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_288, .enum_shown = "ALL_OLD, NONE"},
+	/* 289: TransactWriteItems.TransactItems.member.Put */ {.name = "Put", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_289},
+	/* 290: TransactWriteItems.TransactItems.member.Put.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 291: TransactWriteItems.TransactItems.member.Put.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 292: TransactWriteItems.TransactItems.member.Put.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_292, .enum_shown = "ALL_OLD, NONE"},
+	/* 293: TransactWriteItems.TransactItems.member.Delete */ {.name = "Delete", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_293},
+	/* 294: TransactWriteItems.TransactItems.member.Delete.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 295: TransactWriteItems.TransactItems.member.Delete.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 296: TransactWriteItems.TransactItems.member.Delete.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_296, .enum_shown = "ALL_OLD, NONE"},
+	/* 297: TransactWriteItems.TransactItems.member.Update */ {.name = "Update", .kind = REQ_STRUCTURE, .nmembers = 7, .members = members_297},
+	/* 298: TransactWriteItems.TransactItems.member.Update.UpdateExpression */ {.name = "UpdateExpression", .kind = REQ_STRING},
+	/* 299: TransactWriteItems.TransactItems.member.Update.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 300: TransactWriteItems.TransactItems.member.Update.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 301: TransactWriteItems.TransactItems.member.Update.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_301, .enum_shown = "ALL_OLD, NONE"},
+	/* 302: TransactWriteItems.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_302, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 303: TransactWriteItems.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_303, .enum_shown = "SIZE, NONE"},
+	/* 304: TransactWriteItems.ClientRequestToken */ {.name = "ClientRequestToken", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(36)},
+	/* 305: UntagResource */ {.name = "UntagResourceInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_305},
+	/* 306: UntagResource.ResourceArn */ {.name = "ResourceArnString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1283)},
+	/* 307: UntagResource.TagKeys */ {.name = "TagKeyList", .kind = REQ_LIST, .element = 308},
+	/* 308: UntagResource.TagKeys.member */ {.name = "TagKeyString", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(128)},
+	/* 309: UpdateContinuousBackups */ {.name = "UpdateContinuousBackupsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_309},
+	/* 310: UpdateContinuousBackups.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 311: UpdateContinuousBackups.PointInTimeRecoverySpecification */ {.name = "PointInTimeRecoverySpecification", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_311},
+	/* 312: UpdateContinuousBackups.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 313: UpdateContributorInsights */ {.name = "UpdateContributorInsightsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_313},
+	/* 314: UpdateContributorInsights.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 315: UpdateContributorInsights.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 316: UpdateContributorInsights.ContributorInsightsAction */ {.name = "ContributorInsightsAction", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_316, .enum_shown = "ENABLE, DISABLE"},
+	/* 317: UpdateGlobalTable */ {.name = "UpdateGlobalTableInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_317},
+	/* 318: UpdateGlobalTable.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 319: UpdateGlobalTable.ReplicaUpdates */ {.name = "ReplicaUpdateList", .kind = REQ_LIST, .element = 320},
+	/* 320: UpdateGlobalTable.ReplicaUpdates.member */ {.name = "ReplicaUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_320},
+	/* 321: UpdateGlobalTable.ReplicaUpdates.member.Create */ {.name = "CreateReplicaAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_321},
+	/* 322: UpdateGlobalTable.ReplicaUpdates.member.Create.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 323: UpdateGlobalTable.ReplicaUpdates.member.Delete */ {.name = "DeleteReplicaAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_323},
+	/* 324: UpdateGlobalTable.ReplicaUpdates.member.Delete.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 325: UpdateGlobalTableSettings */ {.name = "UpdateGlobalTableSettingsInput", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_325},
+	/* 326: UpdateGlobalTableSettings.GlobalTableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 327: UpdateGlobalTableSettings.GlobalTableBillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_327, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 328: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 329: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate */ {.name = "AutoScalingSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_329},
+	/* 330: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.MinimumUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 331: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.MaximumUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 332: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.AutoScalingDisabled */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 333: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.AutoScalingRoleArn */ {.name = "AutoScalingRoleArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1600), .pattern = "[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*", .regex = "^(?:[\\u0020-\\uD7FF\\uE000-\\uFFFD\\U00010000-\\U0010FFFF\\r\\n\\t]*)$"},
+	/* 334: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate */ {.name = "AutoScalingPolicyUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_334},
+	/* 335: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.PolicyName */ {.name = "AutoScalingPolicyName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(256), .pattern = "\\p{Print}+", .regex = "^(?:[[:print:]]+)$"},
+	/* 336: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration */ {.name = "AutoScalingTargetTrackingScalingPolicyConfigurationUpdate", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_336},
+	/* 337: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.DisableScaleIn */ {.name = "BooleanObject", .kind = REQ_BOOLEAN},
+	/* 338: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.ScaleInCooldown */ {.name = "IntegerObject", .kind = REQ_INTEGER},
+	/* 339: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown */ {.name = "IntegerObject", .kind = REQ_INTEGER},
+	/* 340: UpdateGlobalTableSettings.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate.ScalingPolicyUpdate.TargetTrackingScalingPolicyConfiguration.TargetValue */ {.name = "Double", .kind = REQ_DOUBLE},
+	/* 341: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate */ {.name = "GlobalTableGlobalSecondaryIndexSettingsUpdateList", .kind = REQ_LIST, .element = 342, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(20)},
+	/* 342: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member */ {.name = "GlobalTableGlobalSecondaryIndexSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_342},
+	/* 343: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 344: UpdateGlobalTableSettings.GlobalTableGlobalSecondaryIndexSettingsUpdate.member.ProvisionedWriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 345: UpdateGlobalTableSettings.ReplicaSettingsUpdate */ {.name = "ReplicaSettingsUpdateList", .kind = REQ_LIST, .element = 346, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(50)},
+	/* 346: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member */ {.name = "ReplicaSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_346},
+	/* 347: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 348: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaProvisionedReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 349: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate */ {.name = "ReplicaGlobalSecondaryIndexSettingsUpdateList", .kind = REQ_LIST, .element = 350, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(20)},
+	/* 350: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member */ {.name = "ReplicaGlobalSecondaryIndexSettingsUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_350},
+	/* 351: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 352: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaGlobalSecondaryIndexSettingsUpdate.member.ProvisionedReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 353: UpdateGlobalTableSettings.ReplicaSettingsUpdate.member.ReplicaTableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_353, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
+	/* 354: UpdateItem */ {.name = "UpdateItemInput", .kind = REQ_STRUCTURE, .nmembers = 13, .members = members_354},
+	/* 355: UpdateItem.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 356: UpdateItem.AttributeUpdates */ {.name = "AttributeUpdates", .kind = REQ_MAP, .element = 358, .key = 357},
+	/* 357: UpdateItem.AttributeUpdates.key */ {.name = "AttributeName", .kind = REQ_STRING, .has_max = true, .max = INT64CONST(65535)},
+	/* 358: UpdateItem.AttributeUpdates.value */ {.name = "AttributeValueUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_358},
+	/* 359: UpdateItem.AttributeUpdates.value.Action */ {.name = "AttributeAction", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_359, .enum_shown = "ADD, PUT, DELETE"},
+	/* 360: UpdateItem.ConditionalOperator */ {.name = "ConditionalOperator", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_360, .enum_shown = "OR, AND"},
+	/* 361: UpdateItem.ReturnValues */ {.name = "ReturnValue", .kind = REQ_STRING, .nenum = 5, .enum_values = enum_361, .enum_shown = "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"},
+	/* 362: UpdateItem.ReturnConsumedCapacity */ {.name = "ReturnConsumedCapacity", .kind = REQ_STRING, .nenum = 3, .enum_values = enum_362, .enum_shown = "INDEXES, TOTAL, NONE"},
+	/* 363: UpdateItem.ReturnItemCollectionMetrics */ {.name = "ReturnItemCollectionMetrics", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_363, .enum_shown = "SIZE, NONE"},
+	/* 364: UpdateItem.UpdateExpression */ {.name = "UpdateExpression", .kind = REQ_STRING},
+	/* 365: UpdateItem.ConditionExpression */ {.name = "ConditionExpression", .kind = REQ_STRING},
+	/* 366: UpdateItem.ReturnValuesOnConditionCheckFailure */ {.name = "ReturnValuesOnConditionCheckFailure", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_366, .enum_shown = "ALL_OLD, NONE"},
+	/* 367: UpdateKinesisStreamingDestination */ {.name = "UpdateKinesisStreamingDestination", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_367},
+	/* 368: UpdateKinesisStreamingDestination.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 369: UpdateKinesisStreamingDestination.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 370: UpdateKinesisStreamingDestination.UpdateKinesisStreamingConfiguration */ {.name = "UpdateKinesisStreamingConfiguration", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_370},
+	/* 371: UpdateKinesisStreamingDestination.UpdateKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision */ {.name = "ApproximateCreationDateTimePrecision", .kind = REQ_STRING},
+	/* 372: UpdateTable */ {.name = "UpdateTableInput", .kind = REQ_STRUCTURE, .nmembers = 11, .members = members_372},
+	/* 373: UpdateTable.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 374: UpdateTable.BillingMode */ {.name = "BillingMode", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_374, .enum_shown = "PROVISIONED, PAY_PER_REQUEST"},
+	/* 375: UpdateTable.GlobalSecondaryIndexUpdates */ {.name = "GlobalSecondaryIndexUpdateList", .kind = REQ_LIST, .element = 376},
+	/* 376: UpdateTable.GlobalSecondaryIndexUpdates.member */ {.name = "GlobalSecondaryIndexUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_376},
+	/* 377: UpdateTable.GlobalSecondaryIndexUpdates.member.Update */ {.name = "UpdateGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_377},
+	/* 378: UpdateTable.GlobalSecondaryIndexUpdates.member.Update.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 379: UpdateTable.GlobalSecondaryIndexUpdates.member.Create */ {.name = "CreateGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_379},
+	/* 380: UpdateTable.GlobalSecondaryIndexUpdates.member.Create.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 381: UpdateTable.GlobalSecondaryIndexUpdates.member.Delete */ {.name = "DeleteGlobalSecondaryIndexAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_381},
+	/* 382: UpdateTable.GlobalSecondaryIndexUpdates.member.Delete.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 383: UpdateTable.ReplicaUpdates */ {.name = "ReplicationGroupUpdateList", .kind = REQ_LIST, .element = 384, .has_min = true, .min = INT64CONST(1)},
+	/* 384: UpdateTable.ReplicaUpdates.member */ {.name = "ReplicationGroupUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_384},
+	/* 385: UpdateTable.ReplicaUpdates.member.Create */ {.name = "CreateReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_385},
+	/* 386: UpdateTable.ReplicaUpdates.member.Create.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 387: UpdateTable.ReplicaUpdates.member.Create.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
+	/* 388: UpdateTable.ReplicaUpdates.member.Create.ProvisionedThroughputOverride */ {.name = "ProvisionedThroughputOverride", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_388},
+	/* 389: UpdateTable.ReplicaUpdates.member.Create.ProvisionedThroughputOverride.ReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
+	/* 390: UpdateTable.ReplicaUpdates.member.Create.OnDemandThroughputOverride */ {.name = "OnDemandThroughputOverride", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_390},
+	/* 391: UpdateTable.ReplicaUpdates.member.Create.OnDemandThroughputOverride.MaxReadRequestUnits */ {.name = "MaxReadRequestUnits", .kind = REQ_LONG},
+	/* 392: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes */ {.name = "ReplicaGlobalSecondaryIndexList", .kind = REQ_LIST, .element = 393, .has_min = true, .min = INT64CONST(1)},
+	/* 393: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes.member */ {.name = "ReplicaGlobalSecondaryIndex", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_393},
+	/* 394: UpdateTable.ReplicaUpdates.member.Create.GlobalSecondaryIndexes.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 395: UpdateTable.ReplicaUpdates.member.Create.TableClassOverride */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_395, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
+	/* 396: UpdateTable.ReplicaUpdates.member.Update */ {.name = "UpdateReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 6, .members = members_396},
+	/* 397: UpdateTable.ReplicaUpdates.member.Update.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 398: UpdateTable.ReplicaUpdates.member.Update.KMSMasterKeyId */ {.name = "KMSMasterKeyId", .kind = REQ_STRING},
+	/* 399: UpdateTable.ReplicaUpdates.member.Update.TableClassOverride */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_399, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
+	/* 400: UpdateTable.ReplicaUpdates.member.Delete */ {.name = "DeleteReplicationGroupMemberAction", .kind = REQ_STRUCTURE, .nmembers = 1, .members = members_400},
+	/* 401: UpdateTable.ReplicaUpdates.member.Delete.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 402: UpdateTable.TableClass */ {.name = "TableClass", .kind = REQ_STRING, .nenum = 2, .enum_values = enum_402, .enum_shown = "STANDARD, STANDARD_INFREQUENT_ACCESS"},
+	/* 403: UpdateTable.DeletionProtectionEnabled */ {.name = "DeletionProtectionEnabled", .kind = REQ_BOOLEAN},
+	/* 404: UpdateTableReplicaAutoScaling */ {.name = "UpdateTableReplicaAutoScalingInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_404},
+	/* 405: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates */ {.name = "GlobalSecondaryIndexAutoScalingUpdateList", .kind = REQ_LIST, .element = 406, .has_min = true, .min = INT64CONST(1)},
+	/* 406: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates.member */ {.name = "GlobalSecondaryIndexAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_406},
+	/* 407: UpdateTableReplicaAutoScaling.GlobalSecondaryIndexUpdates.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 408: UpdateTableReplicaAutoScaling.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 409: UpdateTableReplicaAutoScaling.ReplicaUpdates */ {.name = "ReplicaAutoScalingUpdateList", .kind = REQ_LIST, .element = 410, .has_min = true, .min = INT64CONST(1)},
+	/* 410: UpdateTableReplicaAutoScaling.ReplicaUpdates.member */ {.name = "ReplicaAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_410},
+	/* 411: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.RegionName */ {.name = "RegionName", .kind = REQ_STRING},
+	/* 412: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates */ {.name = "ReplicaGlobalSecondaryIndexAutoScalingUpdateList", .kind = REQ_LIST, .element = 413},
+	/* 413: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates.member */ {.name = "ReplicaGlobalSecondaryIndexAutoScalingUpdate", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_413},
+	/* 414: UpdateTableReplicaAutoScaling.ReplicaUpdates.member.ReplicaGlobalSecondaryIndexUpdates.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
+	/* 415: UpdateTimeToLive */ {.name = "UpdateTimeToLiveInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_415},
+	/* 416: UpdateTimeToLive.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 417: UpdateTimeToLive.TimeToLiveSpecification */ {.name = "TimeToLiveSpecification", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_417},
+	/* 418: UpdateTimeToLive.TimeToLiveSpecification.Enabled */ {.name = "TimeToLiveEnabled", .kind = REQ_BOOLEAN},
+	/* 419: UpdateTimeToLive.TimeToLiveSpecification.AttributeName */ {.name = "TimeToLiveAttributeName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(255)},
+	/* 420: DescribeStream */ {.name = "DescribeStreamInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_420},
+	/* 421: DescribeStream.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 422: DescribeStream.Limit */ {.name = "DescribeStreamLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 423: DescribeStream.ExclusiveStartShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
+	/* 424: DescribeStream.ShardFilter */ {.name = "ShardFilter", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_424},
+	/* 425: DescribeStream.ShardFilter.Type */ {.name = "ShardFilterType", .kind = REQ_STRING, .nenum = 1, .enum_values = enum_425, .enum_shown = "CHILD_SHARDS"},
+	/* 426: DescribeStream.ShardFilter.ShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
+	/* 427: GetRecords */ {.name = "GetRecordsInput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_427},
+	/* 428: GetRecords.ShardIterator */ {.name = "ShardIterator", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(2048)},
+	/* 429: GetRecords.Limit */ {.name = "GetRecordsLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(1000)},
+	/* 430: GetShardIterator */ {.name = "GetShardIteratorInput", .kind = REQ_STRUCTURE, .nmembers = 4, .members = members_430},
+	/* 431: GetShardIterator.StreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
+	/* 432: GetShardIterator.ShardId */ {.name = "ShardId", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(28), .has_max = true, .max = INT64CONST(65)},
+	/* 433: GetShardIterator.ShardIteratorType */ {.name = "ShardIteratorType", .kind = REQ_STRING, .nenum = 4, .enum_values = enum_433, .enum_shown = "TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER"},
+	/* 434: GetShardIterator.SequenceNumber */ {.name = "SequenceNumber", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(21), .has_max = true, .max = INT64CONST(40)},
+	/* 435: ListStreams */ {.name = "ListStreamsInput", .kind = REQ_STRUCTURE, .nmembers = 3, .members = members_435},
+	/* 436: ListStreams.TableName */ {.name = "TableName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$", .table_name = true},
+	/* 437: ListStreams.Limit */ {.name = "ListStreamsLimit", .kind = REQ_INTEGER, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(100)},
+	/* 438: ListStreams.ExclusiveStartStreamArn */ {.name = "StreamArn", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(37), .has_max = true, .max = INT64CONST(1024)},
 };
-const int ReqShapeCount = 438;
+const int ReqShapeCount = 439;
 
 const ReqOperation ReqOperations[] = {
 	{"BatchExecuteStatement", 0, order_BatchExecuteStatement, NULL, NULL},
@@ -1257,60 +1258,60 @@ const ReqOperation ReqOperations[] = {
 	{"CreateBackup", 35, order_CreateBackup, NULL, NULL},
 	{"CreateGlobalTable", 38, order_CreateGlobalTable, NULL, NULL},
 	{"CreateTable", 43, order_CreateTable, "TableName", NULL},
-	{"DeleteBackup", 84, order_DeleteBackup, NULL, NULL},
-	{"DeleteItem", 86, order_DeleteItem, NULL, NULL},
-	{"DeleteResourcePolicy", 102, order_DeleteResourcePolicy, NULL, NULL},
-	{"DeleteTable", 105, order_DeleteTable, NULL, NULL},
-	{"DescribeBackup", 107, order_DescribeBackup, NULL, NULL},
-	{"DescribeContinuousBackups", 109, order_DescribeContinuousBackups, NULL, NULL},
-	{"DescribeContributorInsights", 111, order_DescribeContributorInsights, NULL, NULL},
-	{"DescribeEndpoints", 114, order_DescribeEndpoints, NULL, NULL},
-	{"DescribeExport", 115, order_DescribeExport, NULL, NULL},
-	{"DescribeGlobalTable", 117, order_DescribeGlobalTable, NULL, NULL},
-	{"DescribeGlobalTableSettings", 119, order_DescribeGlobalTableSettings, NULL, NULL},
-	{"DescribeImport", 121, order_DescribeImport, NULL, NULL},
-	{"DescribeKinesisStreamingDestination", 123, order_DescribeKinesisStreamingDestination, NULL, NULL},
-	{"DescribeLimits", 125, order_DescribeLimits, NULL, NULL},
-	{"DescribeTable", 126, order_DescribeTable, NULL, NULL},
-	{"DescribeTableReplicaAutoScaling", 128, order_DescribeTableReplicaAutoScaling, NULL, NULL},
-	{"DescribeTimeToLive", 130, order_DescribeTimeToLive, NULL, NULL},
-	{"DisableKinesisStreamingDestination", 132, order_DisableKinesisStreamingDestination, NULL, NULL},
-	{"EnableKinesisStreamingDestination", 132, order_EnableKinesisStreamingDestination, NULL, NULL},
-	{"ExecuteStatement", 137, order_ExecuteStatement, NULL, NULL},
-	{"ExecuteTransaction", 144, order_ExecuteTransaction, NULL, NULL},
-	{"ExportTableToPointInTime", 151, order_ExportTableToPointInTime, NULL, NULL},
-	{"GetItem", 166, order_GetItem, NULL, NULL},
-	{"GetResourcePolicy", 171, order_GetResourcePolicy, NULL, NULL},
-	{"ImportTable", 173, order_ImportTable, NULL, NULL},
-	{"ListBackups", 189, order_ListBackups, NULL, NULL},
-	{"ListContributorInsights", 196, order_ListContributorInsights, NULL, NULL},
-	{"ListExports", 200, order_ListExports, NULL, NULL},
-	{"ListGlobalTables", 204, order_ListGlobalTables, NULL, NULL},
-	{"ListImports", 208, order_ListImports, NULL, NULL},
-	{"ListTables", 212, order_ListTables, NULL, NULL},
-	{"ListTagsOfResource", 215, order_ListTagsOfResource, NULL, NULL},
-	{"PutItem", 218, order_PutItem, NULL, NULL},
-	{"PutResourcePolicy", 226, order_PutResourcePolicy, NULL, NULL},
-	{"Query", 231, order_Query, NULL, NULL},
-	{"RestoreTableFromBackup", 249, order_RestoreTableFromBackup, NULL, NULL},
-	{"RestoreTableToPointInTime", 253, order_RestoreTableToPointInTime, NULL, NULL},
-	{"Scan", 260, order_Scan, NULL, NULL},
-	{"TagResource", 272, order_TagResource, NULL, NULL},
-	{"TransactGetItems", 274, order_TransactGetItems, NULL, NULL},
-	{"TransactWriteItems", 281, order_TransactWriteItems, NULL, NULL},
-	{"UntagResource", 304, order_UntagResource, NULL, NULL},
-	{"UpdateContinuousBackups", 308, order_UpdateContinuousBackups, NULL, NULL},
-	{"UpdateContributorInsights", 312, order_UpdateContributorInsights, NULL, NULL},
-	{"UpdateGlobalTable", 316, order_UpdateGlobalTable, NULL, NULL},
-	{"UpdateGlobalTableSettings", 324, order_UpdateGlobalTableSettings, NULL, NULL},
-	{"UpdateItem", 353, order_UpdateItem, NULL, NULL},
-	{"UpdateKinesisStreamingDestination", 366, order_UpdateKinesisStreamingDestination, NULL, NULL},
-	{"UpdateTable", 371, order_UpdateTable, NULL, NULL},
-	{"UpdateTableReplicaAutoScaling", 403, order_UpdateTableReplicaAutoScaling, NULL, NULL},
-	{"UpdateTimeToLive", 414, order_UpdateTimeToLive, NULL, NULL},
-	{"DescribeStream", 419, order_DescribeStream, NULL, NULL},
-	{"GetRecords", 426, order_GetRecords, NULL, NULL},
-	{"GetShardIterator", 429, order_GetShardIterator, NULL, NULL},
-	{"ListStreams", 434, order_ListStreams, NULL, NULL},
+	{"DeleteBackup", 85, order_DeleteBackup, NULL, NULL},
+	{"DeleteItem", 87, order_DeleteItem, NULL, NULL},
+	{"DeleteResourcePolicy", 103, order_DeleteResourcePolicy, NULL, NULL},
+	{"DeleteTable", 106, order_DeleteTable, NULL, NULL},
+	{"DescribeBackup", 108, order_DescribeBackup, NULL, NULL},
+	{"DescribeContinuousBackups", 110, order_DescribeContinuousBackups, NULL, NULL},
+	{"DescribeContributorInsights", 112, order_DescribeContributorInsights, NULL, NULL},
+	{"DescribeEndpoints", 115, order_DescribeEndpoints, NULL, NULL},
+	{"DescribeExport", 116, order_DescribeExport, NULL, NULL},
+	{"DescribeGlobalTable", 118, order_DescribeGlobalTable, NULL, NULL},
+	{"DescribeGlobalTableSettings", 120, order_DescribeGlobalTableSettings, NULL, NULL},
+	{"DescribeImport", 122, order_DescribeImport, NULL, NULL},
+	{"DescribeKinesisStreamingDestination", 124, order_DescribeKinesisStreamingDestination, NULL, NULL},
+	{"DescribeLimits", 126, order_DescribeLimits, NULL, NULL},
+	{"DescribeTable", 127, order_DescribeTable, NULL, NULL},
+	{"DescribeTableReplicaAutoScaling", 129, order_DescribeTableReplicaAutoScaling, NULL, NULL},
+	{"DescribeTimeToLive", 131, order_DescribeTimeToLive, NULL, NULL},
+	{"DisableKinesisStreamingDestination", 133, order_DisableKinesisStreamingDestination, NULL, NULL},
+	{"EnableKinesisStreamingDestination", 133, order_EnableKinesisStreamingDestination, NULL, NULL},
+	{"ExecuteStatement", 138, order_ExecuteStatement, NULL, NULL},
+	{"ExecuteTransaction", 145, order_ExecuteTransaction, NULL, NULL},
+	{"ExportTableToPointInTime", 152, order_ExportTableToPointInTime, NULL, NULL},
+	{"GetItem", 167, order_GetItem, NULL, NULL},
+	{"GetResourcePolicy", 172, order_GetResourcePolicy, NULL, NULL},
+	{"ImportTable", 174, order_ImportTable, NULL, NULL},
+	{"ListBackups", 190, order_ListBackups, NULL, NULL},
+	{"ListContributorInsights", 197, order_ListContributorInsights, NULL, NULL},
+	{"ListExports", 201, order_ListExports, NULL, NULL},
+	{"ListGlobalTables", 205, order_ListGlobalTables, NULL, NULL},
+	{"ListImports", 209, order_ListImports, NULL, NULL},
+	{"ListTables", 213, order_ListTables, NULL, NULL},
+	{"ListTagsOfResource", 216, order_ListTagsOfResource, NULL, NULL},
+	{"PutItem", 219, order_PutItem, NULL, NULL},
+	{"PutResourcePolicy", 227, order_PutResourcePolicy, NULL, NULL},
+	{"Query", 232, order_Query, NULL, NULL},
+	{"RestoreTableFromBackup", 250, order_RestoreTableFromBackup, NULL, NULL},
+	{"RestoreTableToPointInTime", 254, order_RestoreTableToPointInTime, NULL, NULL},
+	{"Scan", 261, order_Scan, NULL, NULL},
+	{"TagResource", 273, order_TagResource, NULL, NULL},
+	{"TransactGetItems", 275, order_TransactGetItems, NULL, NULL},
+	{"TransactWriteItems", 282, order_TransactWriteItems, NULL, NULL},
+	{"UntagResource", 305, order_UntagResource, NULL, NULL},
+	{"UpdateContinuousBackups", 309, order_UpdateContinuousBackups, NULL, NULL},
+	{"UpdateContributorInsights", 313, order_UpdateContributorInsights, NULL, NULL},
+	{"UpdateGlobalTable", 317, order_UpdateGlobalTable, NULL, NULL},
+	{"UpdateGlobalTableSettings", 325, order_UpdateGlobalTableSettings, NULL, NULL},
+	{"UpdateItem", 354, order_UpdateItem, NULL, NULL},
+	{"UpdateKinesisStreamingDestination", 367, order_UpdateKinesisStreamingDestination, NULL, NULL},
+	{"UpdateTable", 372, order_UpdateTable, NULL, NULL},
+	{"UpdateTableReplicaAutoScaling", 404, order_UpdateTableReplicaAutoScaling, NULL, NULL},
+	{"UpdateTimeToLive", 415, order_UpdateTimeToLive, NULL, NULL},
+	{"DescribeStream", 420, order_DescribeStream, NULL, NULL},
+	{"GetRecords", 427, order_GetRecords, NULL, NULL},
+	{"GetShardIterator", 430, order_GetShardIterator, NULL, NULL},
+	{"ListStreams", 435, order_ListStreams, NULL, NULL},
 };
 const int ReqOperationCount = 61;

@@ -29,7 +29,7 @@ typedef struct JobTarget
 	char	   *hash_key;		/* the table's keys */
 	char	   *range_key;
 	int			table_nkeys;
-	KeyAttr		keys[2];		/* the index's keys (index jobs) */
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];	/* the index's keys (index jobs) */
 	int			nkeys;
 	char	   *index_relname;
 	bool		index_ours;		/* an index of the table by that name exists */
