@@ -183,7 +183,7 @@ append_key_array(StringInfo sql, const KeyAttr *keys, int nkeys, bool names)
 		appendStringInfo(sql, "%s%s", i ? ", " : "",
 						 names ? quote_literal_cstr(keys[i].name) :
 						 psprintf("'%s'", DynTypeName(keys[i].type)));
-	appendStringInfoString(sql, "]::text[]");
+	appendStringInfoString(sql, "]::pg_catalog.text[]");
 }
 
 int
@@ -197,7 +197,8 @@ CatalogKeyHashCount(const KeyAttr *keys, int nkeys)
 }
 
 char *
-CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
+CatalogIndexKeysCallSql(const char *function, const char *name_sql, const KeyAttr *keys,
+						int nkeys)
 {
 	StringInfoData sql;
 	int			nhash = CatalogKeyHashCount(keys, nkeys);
@@ -205,16 +206,15 @@ CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 	initStringInfo(&sql);
 	if (nhash > 1 || nkeys - nhash > 1)
 	{
-		/* several attributes in a key: dynamo.index_keys_present_all */
-		appendStringInfo(&sql, "dynamo.index_keys_present_all(item, %s, %d, ",
-						 quote_literal_cstr(index_name), nhash);
+		/* several attributes in a key: the function's _all form */
+		appendStringInfo(&sql, "dynamo.%s_all(item, %s, %d, ", function, name_sql, nhash);
 		append_key_array(&sql, keys, nkeys, true);
 		appendStringInfoString(&sql, ", ");
 		append_key_array(&sql, keys, nkeys, false);
 		appendStringInfoChar(&sql, ')');
 		return sql.data;
 	}
-	appendStringInfo(&sql, "dynamo.index_keys_present(item, %s", quote_literal_cstr(index_name));
+	appendStringInfo(&sql, "dynamo.%s(item, %s", function, name_sql);
 	for (int i = 0; i < 2; i++)
 	{
 		if (i < nkeys)
@@ -225,6 +225,13 @@ CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 	}
 	appendStringInfoChar(&sql, ')');
 	return sql.data;
+}
+
+char *
+CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
+{
+	return CatalogIndexKeysCallSql("index_keys_present", quote_literal_cstr(index_name),
+								   keys, nkeys);
 }
 
 /* Fill key from a name and a type name; false when the type is not S, N or B. */
@@ -326,8 +333,8 @@ const char *
 CatalogIndexKeySchemaSql(const char *alias)
 {
 	if (!CatalogIndexesHave("key_schema"))
-		return "NULL::text";
-	return psprintf("%s%skey_schema::text", alias ? alias : "", alias ? "." : "");
+		return "NULL::pg_catalog.text";
+	return psprintf("%s%skey_schema::pg_catalog.text", alias ? alias : "", alias ? "." : "");
 }
 
 DynamoIndex *

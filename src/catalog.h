@@ -182,7 +182,7 @@ extern int	CatalogIndexKeys(const char *key_schema, const char *hash_key, const 
  */
 extern char *CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys);
 
-/* The SQL of the key_schema column as text of dynamo.indexes alias (NULL::text before 0.8). */
+/* The SQL of the key_schema column as text of dynamo.indexes alias (NULL before 0.8). */
 extern const char *CatalogIndexKeySchemaSql(const char *alias);
 
 /* A table's index by name, or NULL. */
@@ -190,6 +190,15 @@ extern DynamoIndex *CatalogFindIndex(DynamoTable *t, const char *name);
 
 /* The SQL expression of an index key (as in the index and in queries). */
 extern char *CatalogIndexKeySql(const char *index_name, const KeyAttr *key);
+
+/*
+ * The SQL call on item of dynamo.<function> (index_keys_present or
+ * index_key_violation) for the index named by name_sql (an SQL literal or
+ * parameter) with keys: its _all form, with arrays of the names and types,
+ * when a key has several attributes.
+ */
+extern char *CatalogIndexKeysCallSql(const char *function, const char *name_sql,
+									 const KeyAttr *keys, int nkeys);
 
 /* The SQL predicate of an index: are all its keys in the item? */
 extern char *CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys);

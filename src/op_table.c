@@ -379,10 +379,61 @@ check_duplicate_definitions(json_object *ad)
 }
 
 /*
+ * A GSI's key names each attribute once.  Two elements of one name are
+ * refused before (parse_key_schema, in the words DynamoDB has for a table
+ * key); this is DynamoDB's message for a KeySchema of several attributes.
+ * At most DYNAMO_MAX_INDEX_KEYS elements (the model's bound), so pairwise.
+ */
+static void
+check_distinct_key_names(const KeyAttr *keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (keys[i].namelen == keys[j].namelen &&
+				memcmp(keys[i].name, keys[j].name, keys[i].namelen) == 0)
+				DynamoError(DYERR_VALIDATION, "The KeySchema contains multiple key attributes with the same name");
+}
+
+/*
+ * The KeyTypes of a GSI's KeySchema: HASH first, every HASH element before
+ * every RANGE one, at most DYNAMO_MAX_INDEX_HASH of them and at most
+ * DYNAMO_MAX_INDEX_RANGE RANGE ones (DynamoDB's words, in this order).
+ */
+static void
+check_global_key_types(const KeyAttr *keys, int n)
+{
+	int			nhash = CatalogKeyHashCount(keys, n);
+
+	if (keys[0].range)
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	for (int i = nhash; i < n; i++)
+		if (!keys[i].range)
+			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema");
+	if (nhash > DYNAMO_MAX_INDEX_HASH)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of HASH key attributes");
+	if (n - nhash > DYNAMO_MAX_INDEX_RANGE)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of RANGE key attributes");
+}
+
+/*
+ * The KeyTypes of a table's or an LSI's KeySchema (at most two elements,
+ * the model's bound): a HASH element, then a RANGE one.
+ */
+static void
+check_key_types(const KeyAttr *keys, int n)
+{
+	if (keys[0].range)
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	if (n == 2 && !keys[1].range)
+		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+}
+
+/*
  * The semantic KeySchema checks of a table (table_schema), an LSI or a GSI
  * (global: up to DYNAMO_MAX_INDEX_HASH HASH elements, then up to
- * DYNAMO_MAX_INDEX_RANGE RANGE ones), in DynamoDB's order; returns the key
- * count (each key's range flag tells its KeyType).
+ * DYNAMO_MAX_INDEX_RANGE RANGE ones), in DynamoDB's order: definitions,
+ * names, then KeyTypes; returns the key count (each key's range flag tells
+ * its KeyType).
  */
 static int
 parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_schema,
@@ -391,7 +442,6 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 	size_t		n = json_object_array_length(ks);
 	bool		undefined = false;
 	bool		multi = global && !table_schema;
-	int			nhash = 0;
 
 	if (table_schema && n > json_object_array_length(ad))
 		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
@@ -407,7 +457,7 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Key attribute names may not contain U+0000 (the character is kept in other attribute names)");
 		keys[i].name = (char *) name;
 		keys[i].namelen = len;
-		keys[i].range = multi ? strcmp(type, "RANGE") == 0 : i == 1;
+		keys[i].range = strcmp(type, "RANGE") == 0;
 		keys[i].type = defined_type(ad, name);
 		undefined |= keys[i].type == 0;
 	}
@@ -416,28 +466,13 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 					defined_names(ks), defined_names(ad));
 	if (n == 2 && strcmp(keys[0].name, keys[1].name) == 0)
 		DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
-	for (size_t i = 0; multi && i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(keys[i].name, keys[j].name) == 0)
-				DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The attribute %s appears more than once in the KeySchema", keys[i].name);
-	for (size_t i = 0; i < n; i++)
+	if (multi)
 	{
-		size_t		len;
-		const char *type = RequestString(json_object_array_get_idx(ks, i), "KeyType", &len);
-
-		if (i == 0 && strcmp(type, "HASH") != 0)
-			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-		if (!multi && i == 1 && strcmp(type, "RANGE") != 0)
-			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-		if (multi && strcmp(type, "HASH") == 0 && nhash != (int) i)
-			DynamoError(DYERR_VALIDATION, "Invalid KeySchema: A HASH KeySchemaElement follows a RANGE KeySchemaElement");
-		if (strcmp(type, "HASH") == 0)
-			nhash++;
+		check_distinct_key_names(keys, (int) n);
+		check_global_key_types(keys, (int) n);
 	}
-	if (nhash > DYNAMO_MAX_INDEX_HASH)
-		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The KeySchema has more than %d HASH KeySchemaElements", DYNAMO_MAX_INDEX_HASH);
-	if ((int) n - nhash > DYNAMO_MAX_INDEX_RANGE)
-		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: The KeySchema has more than %d RANGE KeySchemaElements", DYNAMO_MAX_INDEX_RANGE);
+	else
+		check_key_types(keys, (int) n);
 	return (int) n;
 }
 
@@ -521,7 +556,7 @@ add_used_key(UsedKey *used, int *n, const KeyAttr *key)
 static char *
 used_key_names(const TableSpec *spec)
 {
-	UsedKey		used[2 + 2 * (DYNAMO_MAX_GSI + DYNAMO_MAX_LSI)];
+	UsedKey		used[2 + DYNAMO_MAX_INDEX_KEYS * DYNAMO_MAX_GSI + 2 * DYNAMO_MAX_LSI];
 	int			n = 0;
 	uint32		capacity = 16;
 	StringInfoData buf;

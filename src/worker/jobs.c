@@ -157,14 +157,16 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 	types[2] = types[3] = TEXTOID;
 	text_arg(table_status, &values[2], &nulls[2]);
 	text_arg(index_status, &values[3], &nulls[3]);
-	CatalogRunSql("SELECT t.relname::pg_catalog.text, t.hash_key, t.range_key,"
-				  " i.hash_key, i.hash_type, i.range_key, i.range_type, t.table_id::pg_catalog.text"
-				  " FROM dynamo.tables t LEFT JOIN dynamo.indexes i"
-				  "  ON i.table_name OPERATOR(pg_catalog.=) t.table_name"
-				  "  AND i.index_name OPERATOR(pg_catalog.=) $2"
-				  " WHERE t.table_name OPERATOR(pg_catalog.=) $1"
-				  " AND ($3 IS NULL OR t.status OPERATOR(pg_catalog.=) $3)"
-				  " AND ($4 IS NULL OR i.status OPERATOR(pg_catalog.=) $4)",
+	CatalogRunSql(psprintf("SELECT t.relname::pg_catalog.text, t.hash_key, t.range_key,"
+						   " i.hash_key, i.hash_type, i.range_key, i.range_type,"
+						   " t.table_id::pg_catalog.text, %s"
+						   " FROM dynamo.tables t LEFT JOIN dynamo.indexes i"
+						   "  ON i.table_name OPERATOR(pg_catalog.=) t.table_name"
+						   "  AND i.index_name OPERATOR(pg_catalog.=) $2"
+						   " WHERE t.table_name OPERATOR(pg_catalog.=) $1"
+						   " AND ($3 IS NULL OR t.status OPERATOR(pg_catalog.=) $3)"
+						   " AND ($4 IS NULL OR i.status OPERATOR(pg_catalog.=) $4)",
+						   CatalogIndexKeySchemaSql("i")),
 				  4, types, values, nulls, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		return false;
@@ -178,20 +180,14 @@ load_target(const JobRow *job, const char *table_status, const char *index_statu
 	t->range_key = SPI_getvalue(tup, desc, 3);
 	t->table_nkeys = t->range_key ? 2 : 1;
 	t->nkeys = 0;
-	for (int k = 0; k < 2; k++)
+	/* the index's keys, every attribute of a key of several (key_schema) */
+	if (SPI_getvalue(tup, desc, 4) != NULL)
 	{
-		char	   *name = SPI_getvalue(tup, desc, 4 + 2 * k);
-		char	   *type = SPI_getvalue(tup, desc, 5 + 2 * k);
+		int			nhash;
 
-		if (name == NULL)
-			continue;
-		if (type == NULL || KeyTypeFromName(type, strlen(type)) == 0)
-			elog(ERROR, "index %s of table %s has an invalid key type", job->index_name, job->table_name);
-		t->keys[t->nkeys].name = name;
-		t->keys[t->nkeys].namelen = strlen(name);
-		t->keys[t->nkeys].type = KeyTypeFromName(type, strlen(type));
-		t->keys[t->nkeys].range = k == 1;
-		t->nkeys++;
+		t->nkeys = CatalogIndexKeys(SPI_getvalue(tup, desc, 9), SPI_getvalue(tup, desc, 4),
+									SPI_getvalue(tup, desc, 5), SPI_getvalue(tup, desc, 6),
+									SPI_getvalue(tup, desc, 7), t->keys, &nhash);
 	}
 	if (index_status && t->nkeys == 0)
 		return false;
@@ -286,15 +282,9 @@ find_violations(JobTarget *t, void *arg)
 	if (t->range_key)
 		appendStringInfo(&sql, ", %s, dynamo.attr(s.item, %s)",
 						 quote_literal_cstr(t->range_key), quote_literal_cstr(t->range_key));
-	appendStringInfo(&sql, ")::pg_catalog.text, s.v FROM (SELECT item,"
-					 " dynamo.index_key_violation(item, $1, %s, '%s', ",
-					 quote_literal_cstr(t->keys[0].name), DynTypeName(t->keys[0].type));
-	if (t->nkeys == 2)
-		appendStringInfo(&sql, "%s, '%s'", quote_literal_cstr(t->keys[1].name),
-						 DynTypeName(t->keys[1].type));
-	else
-		appendStringInfoString(&sql, "NULL, NULL");
-	appendStringInfo(&sql, ") AS v FROM ONLY %s) s WHERE s.v IS NOT NULL",
+	appendStringInfo(&sql, ")::pg_catalog.text, s.v FROM (SELECT item, %s AS v FROM ONLY %s) s"
+					 " WHERE s.v IS NOT NULL",
+					 CatalogIndexKeysCallSql("index_key_violation", "$1", t->keys, t->nkeys),
 					 quote_qualified_identifier(DYNAMO_DATA_SCHEMA, t->relname));
 	CatalogRunSql(sql.data, 1, types, values, NULL, SPI_OK_SELECT);
 	v->count = SPI_processed;

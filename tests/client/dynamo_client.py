@@ -122,6 +122,25 @@ def unique_name(prefix="t"):
     return "%s_%s" % (prefix, uuid.uuid4().hex[:12])
 
 
+def keys(*pairs):
+    """A KeySchema of (AttributeName, KeyType) pairs."""
+    return [{"AttributeName": n, "KeyType": t} for n, t in pairs]
+
+
+def defs(*pairs):
+    """AttributeDefinitions of (AttributeName, AttributeType) pairs."""
+    return [{"AttributeName": n, "AttributeType": t} for n, t in pairs]
+
+
+class ClientTest(unittest.TestCase):
+    """Tests with a boto3 client (self.ddb) on the endpoint, once it answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        wait_for_api()
+        cls.ddb = client()
+
+
 class TableTest(unittest.TestCase):
     """Tests sharing one on-demand table keyed by pk (self.table), made for
     the class and dropped after it; self.ddb is a boto3 client."""

@@ -14,12 +14,7 @@ import dynamo_client as dc
 WAITER = {"Delay": 1, "MaxAttempts": 60}
 
 
-def keys(*pairs):
-    return [{"AttributeName": n, "KeyType": t} for n, t in pairs]
-
-
-def defs(*pairs):
-    return [{"AttributeName": n, "AttributeType": t} for n, t in pairs]
+keys, defs = dc.keys, dc.defs
 
 
 class IndexKeyViolations(unittest.TestCase):
