@@ -356,11 +356,17 @@ catalog_has(const char *relname, const char *column)
 	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
 }
 
-/* Do dynamo.tables and dynamo.indexes hold OnDemandThroughput maxima (0.8)? */
+/*
+ * Has the catalog every column of 0.8 that the plans read: the
+ * OnDemandThroughput maxima of tables and indexes and the key_schema of
+ * indexes?  The update from 0.7 adds them in two parts, and loads tables
+ * between them (dynamo.rebuild_item_collections): until the second, the
+ * catalog is of the level below.
+ */
 static bool
-catalog_has_maxima(void)
+catalog_is_0_8(void)
 {
-	return CatalogIndexesHave("max_read_request_units");
+	return CatalogIndexesHave("max_read_request_units") && CatalogIndexesHave("key_schema");
 }
 
 /*
@@ -421,15 +427,16 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 /*
  * The level of a database's catalog, for the plans that read it: 0 before
  * statuses (0.3), 1 with them, 2 with the OnDemandThroughput maxima of
- * tables and indexes (0.8).  A catalog only grows, under a running backend
- * too (ALTER EXTENSION UPDATE), which then prepares the plan of its level.
+ * tables and indexes and the key_schema of indexes (0.8).  A catalog only
+ * grows, under a running backend too (ALTER EXTENSION UPDATE), which then
+ * prepares the plan of its level.
  */
 static int
 catalog_level(void)
 {
 	if (!CatalogHasStatus())
 		return 0;
-	return catalog_has_maxima() ? 2 : 1;
+	return catalog_is_0_8() ? 2 : 1;
 }
 
 /* Load the secondary indexes of an entry (SPI connected; level: catalog_level()). */

@@ -231,22 +231,27 @@ keys_from_arrays(int32 nhash, ArrayType *names, ArrayType *types, KeyAttr *keys)
 	int			n,
 				nt;
 
-	if (ARR_NDIM(names) > 1 || ARR_NDIM(types) > 1)
+	/* (counted before they are taken apart: an array of any size costs nothing) */
+	if (ARR_NDIM(names) != 1 || ARR_NDIM(types) != 1 ||
+		ARR_DIMS(names)[0] > DYNAMO_MAX_INDEX_KEYS || ARR_DIMS(types)[0] != ARR_DIMS(names)[0])
 		return -1;
 	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &nv, &nn, &n);
 	deconstruct_array(types, TEXTOID, -1, false, TYPALIGN_INT, &tv, &tn, &nt);
-	if (n != nt || n < 1 || n > DYNAMO_MAX_INDEX_KEYS || nhash < 1 ||
-		nhash > DYNAMO_MAX_INDEX_HASH || n - nhash > DYNAMO_MAX_INDEX_RANGE)
+	/* 1 to 4 partition-key attributes, then at most 4 sort-key ones */
+	if (nhash < 1 || nhash > DYNAMO_MAX_INDEX_HASH || nhash > n ||
+		n - nhash > DYNAMO_MAX_INDEX_RANGE)
 		return -1;
 	for (int i = 0; i < n; i++)
 	{
-		text	   *type;
+		text	   *type,
+				   *name;
 
 		if (nn[i] || tn[i])
 			return -1;
 		type = DatumGetTextPP(tv[i]);
-		keys[i].name = VARDATA_ANY(DatumGetTextPP(nv[i]));
-		keys[i].namelen = VARSIZE_ANY_EXHDR(DatumGetTextPP(nv[i]));
+		name = DatumGetTextPP(nv[i]);
+		keys[i].name = VARDATA_ANY(name);
+		keys[i].namelen = VARSIZE_ANY_EXHDR(name);
 		keys[i].type = KeyTypeFromName(VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type));
 		keys[i].range = i >= nhash;
 		if (keys[i].type == 0)
