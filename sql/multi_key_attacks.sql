@@ -16,31 +16,18 @@ CREATE FUNCTION mka_call(hash_count int, names text[], types text[]) RETURNS tex
          coalesce(dynamo.index_key_violation_all(i, 'ix', hash_count, names, types), 'null')
     FROM (SELECT '{"a":{"S":"x"},"b":{"N":"1"},"c":{"B":"AQ=="},"e":{"S":""}}'::dynamo.item AS i) s $$;
 SELECT c AS "case", mka_call(h, n, t) AS "present / violation" FROM (VALUES
-  ('valid, 1 HASH', 1, '{a,b,c}'::text[], '{S,N,B}'::text[]),
-  ('valid, 3 HASH', 3, '{a,b,c}', '{S,N,B}'),
-  ('valid, another type', 1, '{a,b}', '{S,S}'),
-  ('valid, an empty value', 2, '{a,e}', '{S,S}'),
-  ('valid, one absent', 1, '{a,zz}', '{S,N}'),
-  ('no names', 1, '{}', '{}'),
-  ('fewer types', 1, '{a,b}', '{S}'),
-  ('more types', 1, '{a}', '{S,N}'),
-  ('a NULL name', 1, '{a,NULL}', '{S,N}'),
-  ('a NULL type', 1, '{a,b}', '{S,NULL}'),
-  ('two dimensions', 1, '{{a,b}}', '{{S,N}}'),
-  ('lower bound 5', 1, '[5:6]={a,b}', '[5:6]={S,N}'),
-  ('hash_count 0', 0, '{a,b}', '{S,N}'),
-  ('hash_count -1', -1, '{a,b}', '{S,N}'),
-  ('hash_count 5', 5, '{a,b,c,a,b}', '{S,N,B,S,N}'),
-  ('hash_count above the names', 4, '{a,b}', '{S,N}'),
-  ('hash_count 2^31-1', 2147483647, '{a,b}', '{S,N}'),
-  ('hash_count -2^31', -2147483648, '{a,b}', '{S,N}'),
-  ('five RANGE', 1, '{a,b,c,a,b,c}', '{S,N,B,S,N,B}'),
-  ('nine names', 4, '{a,b,c,a,b,c,a,b,c}', '{S,N,B,S,N,B,S,N,B}'),
-  ('type s', 1, '{a,b}', '{s,N}'),
-  ('type SS', 1, '{a,b}', '{S,SS}'),
-  ('type empty', 1, '{a,b}', '{S,""}'),
-  ('type BOOL', 1, '{a,b}', '{S,BOOL}'),
-  ('an empty name', 1, '{a,""}', '{S,N}')) v(c, h, n, t);
+  ('valid, 1 HASH', 1, '{a,b,c}'::text[], '{S,N,B}'::text[]), ('valid, 3 HASH', 3, '{a,b,c}', '{S,N,B}'),
+  ('valid, another type', 1, '{a,b}', '{S,S}'), ('valid, an empty value', 2, '{a,e}', '{S,S}'),
+  ('valid, one absent', 1, '{a,zz}', '{S,N}'), ('lower bound 5', 1, '[5:6]={a,b}', '[5:6]={S,N}'),
+  ('no names', 1, '{}', '{}'), ('fewer types', 1, '{a,b}', '{S}'), ('more types', 1, '{a}', '{S,N}'),
+  ('a NULL name', 1, '{a,NULL}', '{S,N}'), ('a NULL type', 1, '{a,b}', '{S,NULL}'), ('two dimensions', 1, '{{a,b}}', '{{S,N}}'),
+  ('five HASH', 5, '{a,b,c,a,b}', '{S,N,B,S,N}'), ('five RANGE', 1, '{a,b,c,a,b,c}', '{S,N,B,S,N,B}'),
+  ('nine names', 4, '{a,b,c,a,b,c,a,b,c}', '{S,N,B,S,N,B,S,N,B}'), ('an empty name', 1, '{a,""}', '{S,N}')) v(c, h, n, t);
+-- partition-key counts outside 1..4, or above the two names given
+SELECT h AS hash_count, mka_call(h, '{a,b}', '{S,N}') AS "present / violation"
+  FROM unnest(ARRAY[0, -1, 3, 4, 2147483647, -2147483648]) h;
+-- types other than S, N and B
+SELECT t AS type, mka_call(1, '{a,b}', ARRAY['S', t]) AS "present / violation" FROM unnest(ARRAY['s', 'SS', '', 'BOOL', ' N', 'NN']) t;
 -- a million names and types: refused by their count alone
 SELECT mka_call(1, array_fill('a'::text, ARRAY[1000000]), array_fill('S'::text, ARRAY[1000000])) AS million;
 -- STRICT: a NULL argument is a NULL answer
@@ -89,6 +76,10 @@ SELECT dynamo.create_table('{"TableName":"MkaEdited","KeySchema":[{"AttributeNam
   "BillingMode":"PAY_PER_REQUEST"}')->'TableDescription'->>'TableStatus';
 CALL dynamo.wait_for_jobs();
 SELECT key_schema AS good_key_schema FROM dynamo.indexes WHERE table_name = 'MkaEdited' \gset
+-- n elements of KeyType kt (attribute a of type S for HASH, c of type B for RANGE)
+CREATE FUNCTION mka_repeat(kt text, n int) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT jsonb_agg(jsonb_build_object('AttributeName', CASE kt WHEN 'HASH' THEN 'a' ELSE 'c' END, 'KeyType', kt,
+    'AttributeType', CASE kt WHEN 'HASH' THEN 'S' ELSE 'B' END)) FROM generate_series(1, n) $$;
 -- what each door answers for the table once key_schema is ks: DescribeTable,
 -- then (its cache entry invalidated) PutItem and Scan of the index
 CREATE FUNCTION mka_edited(ks jsonb) RETURNS TABLE (step text, answer text) LANGUAGE plpgsql AS $$
@@ -115,21 +106,14 @@ BEGIN
   RETURN NEXT;
 END $$;
 SELECT c AS "case", e.* FROM (VALUES
-  ('empty', '[]'::jsonb),
-  ('a number', '[1]'),
-  ('an array', '[[{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}]]'),
-  ('no KeyType', '[{"AttributeName":"a","AttributeType":"S"}]'),
-  ('a numeric name', '[{"AttributeName":1,"KeyType":"HASH","AttributeType":"S"}]'),
+  ('empty', '[]'::jsonb), ('a number', '[1]'), ('an array', '[[{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}]]'),
+  ('no KeyType', '[{"AttributeName":"a","AttributeType":"S"}]'), ('a numeric name', '[{"AttributeName":1,"KeyType":"HASH","AttributeType":"S"}]'),
   ('a null type', '[{"AttributeName":"a","KeyType":"HASH","AttributeType":null}]'),
   ('RANGE first', '[{"AttributeName":"a","KeyType":"RANGE","AttributeType":"S"},{"AttributeName":"b","KeyType":"HASH","AttributeType":"N"}]'),
   ('HASH after RANGE', '[{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"},{"AttributeName":"c","KeyType":"RANGE","AttributeType":"B"},{"AttributeName":"b","KeyType":"HASH","AttributeType":"N"}]'),
-  ('KeyType hash', '[{"AttributeName":"a","KeyType":"hash","AttributeType":"S"}]'),
-  ('type SS', '[{"AttributeName":"a","KeyType":"HASH","AttributeType":"SS"}]'),
-  ('five HASH', (SELECT jsonb_agg('{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}'::jsonb) FROM generate_series(1, 5))),
-  ('five RANGE', '[{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}]'::jsonb ||
-    (SELECT jsonb_agg('{"AttributeName":"c","KeyType":"RANGE","AttributeType":"B"}'::jsonb) FROM generate_series(1, 5))),
-  ('nine', (SELECT jsonb_agg('{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}'::jsonb) FROM generate_series(1, 9))),
-  ('ten thousand', (SELECT jsonb_agg('{"AttributeName":"a","KeyType":"HASH","AttributeType":"S"}'::jsonb) FROM generate_series(1, 10000)))) v(c, ks),
+  ('KeyType hash', '[{"AttributeName":"a","KeyType":"hash","AttributeType":"S"}]'), ('type SS', '[{"AttributeName":"a","KeyType":"HASH","AttributeType":"SS"}]'),
+  ('five HASH', mka_repeat('HASH', 5)), ('five RANGE', mka_repeat('HASH', 1) || mka_repeat('RANGE', 5)),
+  ('nine', mka_repeat('HASH', 9)), ('ten thousand', mka_repeat('HASH', 10000))) v(c, ks),
   mka_edited(ks) e;
 -- well formed but not what the Postgres index has: the table's key schema
 -- changes, the index's does not (a superuser's edit is taken as written)
@@ -229,7 +213,7 @@ SELECT dynamo.put_item(json_build_object('TableName', 'MkaNames', 'Item', json_b
 SELECT dynamo.scan('{"TableName":"MkaNames","IndexName":"n.a-m_e","Select":"COUNT"}')->>'Count' AS indexed;
 SELECT dynamo.delete_table('{"TableName":"MkaNames"}')->'TableDescription'->>'TableStatus';
 CALL dynamo.wait_for_jobs();
-DROP FUNCTION mka_call(int, text[], text[]), mka_hand_index(text, text), mka_edited(jsonb), mka_name(int),
+DROP FUNCTION mka_call(int, text[], text[]), mka_hand_index(text, text), mka_edited(jsonb), mka_repeat(text, int), mka_name(int),
   mka_refusals(), mka_all_refused();
 
 -- A catalog of 0.7 (no key_schema) refuses a KeySchema of several HASH or
