@@ -18,20 +18,18 @@ CREATE EXTENSION IF NOT EXISTS dynamo;
 RESET client_min_messages;
 
 CREATE SCHEMA mk;
--- an operation's answer, or its error (a list the model shows by its
--- elements' hash codes shortened)
-CREATE FUNCTION mk.try(op text, req text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  RETURN dynamo.call(op, req::json)::text;
-EXCEPTION WHEN OTHERS THEN
-  RETURN 'ERROR: ' || regexp_replace(SQLERRM, 'Value ''\[com\.amazonaws[^'']*\]''', 'Value ''[...]''');
-END $$;
 -- the GSIs of a description (DescribeTable's, DescribeBackup's features, an
 -- import's TableCreationParameters), each key element as name:KeyType
 CREATE FUNCTION mk.gsis(d json) RETURNS TABLE (index_name text, key_schema text) LANGUAGE sql AS $$
   SELECT ix->>'IndexName', (SELECT string_agg((e->>'AttributeName') || ':' || (e->>'KeyType'), ' ' ORDER BY n)
                             FROM json_array_elements(ix->'KeySchema') WITH ORDINALITY k(e, n))
   FROM json_array_elements(d->'GlobalSecondaryIndexes') ix ORDER BY 1 $$;
+-- an operation's answer, or its error (a list the model shows by its
+-- elements' hash codes shortened)
+CREATE FUNCTION mk.try(op text, req text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN RETURN dynamo.call(op, req::json)::text;
+EXCEPTION WHEN OTHERS THEN RETURN 'ERROR: ' || regexp_replace(SQLERRM, 'Value ''\[com\.amazonaws[^'']*\]''', 'Value ''[...]''');
+END $$;
 -- the Postgres index of a table's secondary index
 CREATE FUNCTION mk.pg_index(t text, ix text) RETURNS oid LANGUAGE sql AS $$
   SELECT c.oid FROM dynamo.indexes i JOIN pg_class c ON c.relname = i.relname
