@@ -411,6 +411,7 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	MemoryContextSwitchTo(old);
 }
 
+#define CATALOG_LEVELS 4
 /*
  * The level of a database's catalog, for the plans that read it: 0 before
  * statuses (0.3), 1 with them, 2 with the OnDemandThroughput maxima of
@@ -419,7 +420,6 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
  * a running backend too (ALTER EXTENSION UPDATE), which then prepares the
  * plan of its level.
  */
-#define CATALOG_LEVELS 4
 static int
 catalog_level(void)
 {

@@ -735,7 +735,10 @@ typedef struct IndexBuilds
 	char	   *sql[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 } IndexBuilds;
 
-/* Read the CREATE INDEX statements of the table's indexes still CREATING (SPI connected). */
+/*
+ * Read the CREATE INDEX statements of the table's indexes still CREATING,
+ * each with every key attribute of its index (SPI connected).
+ */
 static void
 creating_index_sql(const JobRow *job, const JobTarget *t, IndexBuilds *b)
 {
