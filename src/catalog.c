@@ -196,6 +196,14 @@ CatalogKeyHashCount(const KeyAttr *keys, int nkeys)
 	return n;
 }
 
+bool
+CatalogKeysMultiAttribute(const KeyAttr *keys, int nkeys)
+{
+	int			nhash = CatalogKeyHashCount(keys, nkeys);
+
+	return nhash > 1 || nkeys - nhash > 1;
+}
+
 char *
 CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 {
@@ -203,7 +211,7 @@ CatalogIndexPredicateSql(const char *index_name, const KeyAttr *keys, int nkeys)
 	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
 	initStringInfo(&sql);
-	if (nhash > 1 || nkeys - nhash > 1)
+	if (CatalogKeysMultiAttribute(keys, nkeys))
 	{
 		/* several attributes in a key: dynamo.index_keys_present_all */
 		appendStringInfo(&sql, "dynamo.index_keys_present_all(item, %s, %d, ",
@@ -302,9 +310,8 @@ CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys)
 {
 	StringInfoData buf;
 	JsonWriter	w;
-	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
-	if (nhash <= 1 && nkeys - nhash <= 1)
+	if (!CatalogKeysMultiAttribute(keys, nkeys))
 		return NULL;
 	initStringInfo(&buf);
 	JsonWriterInit(&w, &buf);
