@@ -1,6 +1,7 @@
 /*
  * scan.c
- *		Range reads in key order through a cursor on the table's primary key.
+ *		Range reads in key order through a cursor on the table's primary key or
+ *		one of its secondary indexes.
  *
  * Sort-key conditions become ranges on the encoded sk column, which sorts
  * as DynamoDB sorts (keycodec.h); begins_with on S and B keys is the range
