@@ -196,6 +196,14 @@ CatalogKeyHashCount(const KeyAttr *keys, int nkeys)
 	return n;
 }
 
+bool
+CatalogKeysMultiAttribute(const KeyAttr *keys, int nkeys)
+{
+	int			nhash = CatalogKeyHashCount(keys, nkeys);
+
+	return nhash > 1 || nkeys - nhash > 1;
+}
+
 char *
 CatalogIndexKeysCallSql(const char *function, const char *name_sql, const KeyAttr *keys,
 						int nkeys)
@@ -204,7 +212,7 @@ CatalogIndexKeysCallSql(const char *function, const char *name_sql, const KeyAtt
 	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
 	initStringInfo(&sql);
-	if (nhash > 1 || nkeys - nhash > 1)
+	if (CatalogKeysMultiAttribute(keys, nkeys))
 	{
 		/* several attributes in a key: the function's _all form */
 		appendStringInfo(&sql, "dynamo.%s_all(item, %s, %d, ", function, name_sql, nhash);
@@ -309,9 +317,8 @@ CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys)
 {
 	StringInfoData buf;
 	JsonWriter	w;
-	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
-	if (nhash <= 1 && nkeys - nhash <= 1)
+	if (!CatalogKeysMultiAttribute(keys, nkeys))
 		return NULL;
 	initStringInfo(&buf);
 	JsonWriterInit(&w, &buf);
