@@ -196,6 +196,14 @@ CatalogKeyHashCount(const KeyAttr *keys, int nkeys)
 	return n;
 }
 
+bool
+CatalogKeysMultiAttribute(const KeyAttr *keys, int nkeys)
+{
+	int			nhash = CatalogKeyHashCount(keys, nkeys);
+
+	return nhash > 1 || nkeys - nhash > 1;
+}
+
 char *
 CatalogIndexKeysCallSql(const char *function, const char *name_sql, const KeyAttr *keys,
 						int nkeys)
@@ -204,7 +212,7 @@ CatalogIndexKeysCallSql(const char *function, const char *name_sql, const KeyAtt
 	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
 	initStringInfo(&sql);
-	if (nhash > 1 || nkeys - nhash > 1)
+	if (CatalogKeysMultiAttribute(keys, nkeys))
 	{
 		/* several attributes in a key: the function's _all form */
 		appendStringInfo(&sql, "dynamo.%s_all(item, %s, %d, ", function, name_sql, nhash);
@@ -309,9 +317,8 @@ CatalogIndexKeySchemaJson(const KeyAttr *keys, int nkeys)
 {
 	StringInfoData buf;
 	JsonWriter	w;
-	int			nhash = CatalogKeyHashCount(keys, nkeys);
 
-	if (nhash <= 1 && nkeys - nhash <= 1)
+	if (!CatalogKeysMultiAttribute(keys, nkeys))
 		return NULL;
 	initStringInfo(&buf);
 	JsonWriterInit(&w, &buf);
@@ -356,17 +363,11 @@ catalog_has(const char *relname, const char *column)
 	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
 }
 
-/*
- * Has the catalog every column of 0.8 that the plans read: the
- * OnDemandThroughput maxima of tables and indexes and the key_schema of
- * indexes?  The update from 0.7 adds them in two parts, and loads tables
- * between them (dynamo.rebuild_item_collections): until the second, the
- * catalog is of the level below.
- */
+/* Do dynamo.tables and dynamo.indexes hold OnDemandThroughput maxima (0.8)? */
 static bool
-catalog_is_0_8(void)
+catalog_has_maxima(void)
 {
-	return CatalogIndexesHave("max_read_request_units") && CatalogIndexesHave("key_schema");
+	return CatalogIndexesHave("max_read_request_units");
 }
 
 /*
@@ -424,26 +425,30 @@ load_index(DynamoTable *t, DynamoIndex *ix, HeapTuple tup, TupleDesc desc)
 	MemoryContextSwitchTo(old);
 }
 
+#define CATALOG_LEVELS 4
 /*
  * The level of a database's catalog, for the plans that read it: 0 before
  * statuses (0.3), 1 with them, 2 with the OnDemandThroughput maxima of
- * tables and indexes and the key_schema of indexes (0.8).  A catalog only
- * grows, under a running backend too (ALTER EXTENSION UPDATE), which then
- * prepares the plan of its level.
+ * tables and indexes, 3 with the key_schema of indexes (both 0.8, but the
+ * update to 0.8 reads tables between the two).  A catalog only grows, under
+ * a running backend too (ALTER EXTENSION UPDATE), which then prepares the
+ * plan of its level.
  */
 static int
 catalog_level(void)
 {
 	if (!CatalogHasStatus())
 		return 0;
-	return catalog_is_0_8() ? 2 : 1;
+	if (!catalog_has_maxima())
+		return 1;
+	return CatalogIndexesHave("key_schema") ? 3 : 2;
 }
 
 /* Load the secondary indexes of an entry (SPI connected; level: catalog_level()). */
 static void
 load_indexes(DynamoTable *t, const char *name, int level)
 {
-	static SPIPlanPtr plans[3] = {NULL, NULL, NULL};
+	static SPIPlanPtr plans[CATALOG_LEVELS];
 	Datum		arg = CStringGetTextDatum(name);
 
 	if (plans[level] == NULL)
@@ -456,10 +461,10 @@ load_indexes(DynamoTable *t, const char *name, int level)
 										 " FROM dynamo.indexes WHERE table_name = $1"
 										 " ORDER BY created_at, index_name",
 										 level > 0 ? "status" : "'ACTIVE'::text",
-										 level == 2 ?
+										 level >= 2 ?
 										 "coalesce(max_read_request_units, 0), coalesce(max_write_request_units, 0)"
 										 : "0::bigint, 0::bigint",
-										 level == 2 ? "key_schema::text" : "NULL::text"),
+										 level == 3 ? "key_schema::text" : "NULL::text"),
 								1, argtypes);
 		if (plans[level] == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -476,7 +481,7 @@ load_indexes(DynamoTable *t, const char *name, int level)
 static bool
 load_entry_sql(DynamoTable *t, const char *name)
 {
-	static SPIPlanPtr plans[3] = {NULL, NULL, NULL};
+	static SPIPlanPtr plans[CATALOG_LEVELS];
 	Datum		arg = CStringGetTextDatum(name);
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -502,7 +507,7 @@ load_entry_sql(DynamoTable *t, const char *name)
 										 " read_capacity, write_capacity, %s"
 										 " FROM dynamo.tables WHERE table_name = $1",
 										 level > 0 ? "status" : "'ACTIVE'::text",
-										 level == 2 ?
+										 level >= 2 ?
 										 "coalesce(max_read_request_units, 0), coalesce(max_write_request_units, 0)"
 										 : "0::bigint, 0::bigint"), 1, argtypes);
 		if (plans[level] == NULL)

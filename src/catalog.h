@@ -166,6 +166,9 @@ extern int	CatalogKeyHashCount(const KeyAttr *keys, int nkeys);
 /* Has the index a key of several attributes (a partition or a sort key)? */
 #define DYNAMO_INDEX_MULTI(ix) ((ix)->nhash > 1 || (ix)->nkeys - (ix)->nhash > 1)
 
+/* The same of a key's attributes (partition-key attributes first). */
+extern bool CatalogKeysMultiAttribute(const KeyAttr *keys, int nkeys);
+
 /*
  * An index's key attributes from its row of dynamo.indexes: key_schema (as
  * text; NULL for one HASH and at most one RANGE attribute) or else hash_key

@@ -9,6 +9,10 @@
  *		 dynamo.index_key(item, 'date', 'N', true, 'byStatus'), pk, sk)
  *		WHERE dynamo.index_keys_present(item, 'byStatus', 'status', 'S', 'date', 'N')
  *
+ * so it is maintained in the same transaction as the item, sparse (an item
+ * without the index keys is not in it), ordered as DynamoDB orders the index
+ * and then by the table's key, which makes pages continue exactly.
+ *
  * A GSI whose partition or sort key has several attributes (up to four
  * each) has one column per attribute, in KeySchema order, and the predicate
  * dynamo.index_keys_present_all(item, name, nhash, names[], types[]).  Its
@@ -17,10 +21,6 @@
  * length), so the index is ordered by the partition attributes, then by the
  * sort attributes left to right, each by DynamoDB's order for its type, and
  * one index serves a condition on any prefix of them.
- *
- * so it is maintained in the same transaction as the item, sparse (an item
- * without the index keys is not in it), ordered as DynamoDB orders the index
- * and then by the table's key, which makes pages continue exactly.
  *
  * Both functions are pure: an item is in the index exactly when it holds
  * every index key with the key's type, non-empty and within DynamoDB's key

@@ -5,15 +5,26 @@
  * Both forms become a list of legacy conditions first (KeyConditions are
  * checked by expr_legacy.c; a KeyConditionExpression is an AND of
  * comparisons, BETWEEN and begins_with), then are matched to the key
- * schema read: one equality on the partition key and at most one
- * condition (EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH) on the sort key,
- * whose operands are encoded with the key encoding so that scan.c reads a
- * range of the index.  Operand types must be the key's type.
+ * schema read: one equality on each partition-key attribute and, on the
+ * sort key, conditions (EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH) whose
+ * operands are encoded with the key encoding so that scan.c reads a range
+ * of the index.  Operand types must be each key attribute's type.
+ *
+ * A global secondary index's key may have up to four partition-key and four
+ * sort-key attributes (DynamoDB's multi-attribute keys): every partition-key
+ * attribute takes an equality, and the sort-key attributes are constrained
+ * left to right, equalities on a prefix of them and any one condition on
+ * the last one named, so that the conditions still name one range of the
+ * index (its columns are the attributes in KeySchema order).  A table, an
+ * LSI or a classic GSI is the case of one attribute of each.
  *
  * The checks run in DynamoDB's order and with its messages (as the tests of
  * dynalite, written against DynamoDB, show them; the documentation gives
  * none): over the keys of the schema, partition key first, each one's
- * ExclusiveStartKey part, then its condition.
+ * ExclusiveStartKey part, then its condition.  DynamoDB documents no
+ * message for the rules of several sort-key attributes; they follow those
+ * of one: a sort-key attribute skipped before one that has a condition is
+ * "missed", a condition after one that is not an equality "not supported".
  */
 #include "postgres.h"
 
@@ -21,21 +32,25 @@
 #include "keycond.h"
 #include "miscadmin.h"
 
+/* The conditions of a key of one partition-key and one sort-key attribute at most */
 #define MAX_KEY_CONDITIONS 2
 
-/* "Conditions can be of length 1 or 2 only" */
+/*
+ * "Conditions can be of length 1 or 2 only": none, or more than a key of one
+ * attribute of each kind takes (index: the key is not known yet, may be more).
+ */
 static void
-check_count(int n)
+check_count(int n, bool index)
 {
-	if (n < 1 || n > MAX_KEY_CONDITIONS)
+	if (n < 1 || (!index && n > MAX_KEY_CONDITIONS))
 		DynamoError(DYERR_VALIDATION, "Conditions can be of length 1 or 2 only");
 }
 
 void
-KeyCondFromLegacy(json_object *conds, KeyConds *out)
+KeyCondFromLegacy(json_object *conds, bool index, KeyConds *out)
 {
 	out->conds = ExprLegacyConditions(conds, &out->n);
-	check_count(out->n);
+	check_count(out->n, index);
 }
 
 /* The condition on key k, or NULL. */
@@ -83,7 +98,11 @@ scan_op(ExprLegacyOp op)
 	pg_unreachable();
 }
 
-/* Check the condition c on key k and store it in spec. */
+/*
+ * Check the condition c on key k and store it in spec: a partition-key
+ * attribute's equality, or the sort key's next condition (the one before,
+ * which must then be an equality, joins the equal prefix).
+ */
 static void
 set_condition(const KeyAttr *k, const ExprLegacyCondition *c, ScanSpec *spec)
 {
@@ -96,8 +115,15 @@ set_condition(const KeyAttr *k, const ExprLegacyCondition *c, ScanSpec *spec)
 	{
 		if (op != SCAN_EQ)
 			DynamoError(DYERR_VALIDATION, "Query key condition not supported");
-		spec->pk = KeyEncodeToBytea(c->values[0]);
+		spec->pk[spec->npk++] = KeyEncodeToBytea(c->values[0]);
 		return;
+	}
+	if (spec->sk_op != SCAN_ALL)
+	{
+		/* only an equality may come before another sort-key condition */
+		if (spec->sk_op != SCAN_EQ)
+			DynamoError(DYERR_VALIDATION, "Query key condition not supported");
+		spec->sk_eq[spec->nsk_eq++] = spec->sk_lo;
 	}
 	spec->sk_op = op;
 	spec->sk_lo = KeyEncodeToBytea(c->values[0]);
@@ -118,6 +144,11 @@ KeyCondCheckStartPiece(const char *start, const KeyAttr *k)
 void
 KeyCondBind(const KeyConds *kc, const KeySchema *ks, const char *start, ScanSpec *spec)
 {
+	const KeyAttr *skipped = NULL;	/* the first sort-key attribute without a condition */
+	int			matched = 0;
+
+	if (!CatalogKeysMultiAttribute(ks->keys, ks->nkeys))
+		check_count(kc->n, false);
 	for (int i = 0; i < ks->nkeys; i++)
 	{
 		const KeyAttr *k = &ks->keys[i];
@@ -128,13 +159,26 @@ KeyCondBind(const KeyConds *kc, const KeySchema *ks, const char *start, ScanSpec
 		if (ks->nkeys == 1 && kc->n > 1)
 			DynamoError(DYERR_VALIDATION, "Query key condition not supported");
 		c = find_condition(kc, k);
+		if (c == NULL && !k->range)
+			missed(k);
 		if (c == NULL)
 		{
-			if (!k->range || kc->n > 1)
-				missed(k);
+			if (skipped == NULL)
+				skipped = k;
 			continue;
 		}
+		/* sort-key attributes left to right, none skipped */
+		if (skipped)
+			missed(skipped);
 		set_condition(k, c, spec);
+		matched++;
+	}
+	/* a condition on an attribute that is no key of the schema */
+	if (matched < kc->n)
+	{
+		if (skipped)
+			missed(skipped);
+		DynamoError(DYERR_VALIDATION, "Query key condition not supported");
 	}
 }
 
@@ -238,10 +282,10 @@ walk_and(const ExprNode *n, KeyConds *out, bool add)
 }
 
 void
-KeyCondFromExpression(const ExprNode *root, KeyConds *out)
+KeyCondFromExpression(const ExprNode *root, bool index, KeyConds *out)
 {
 	out->n = 0;
 	out->conds = palloc0(sizeof(ExprLegacyCondition) * walk_and(root, out, false));
 	walk_and(root, out, true);
-	check_count(out->n);
+	check_count(out->n, index);
 }

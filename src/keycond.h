@@ -23,16 +23,23 @@ typedef struct KeyConds
 	ExprLegacyCondition *conds;
 } KeyConds;
 
-/* KeyConditions (its members checked) as key conditions. */
-extern void KeyCondFromLegacy(json_object *conds, KeyConds *out);
+/*
+ * KeyConditions (its members checked) as key conditions; of a Query of an
+ * index (index true), whose key may have up to DYNAMO_MAX_INDEX_KEYS
+ * attributes, their count is checked when the schema is known.
+ */
+extern void KeyCondFromLegacy(json_object *conds, bool index, KeyConds *out);
 
 /* The same from a parsed KeyConditionExpression. */
-extern void KeyCondFromExpression(const ExprNode *root, KeyConds *out);
+extern void KeyCondFromExpression(const ExprNode *root, bool index, KeyConds *out);
 
 /*
- * Match the conditions to the key schema read and fill spec->pk and the
- * sort-key condition.  With an ExclusiveStartKey (a stored map, or NULL),
- * each key of the schema is checked in it on the way, as DynamoDB does.
+ * Match the conditions to the key schema read and fill spec's partition
+ * key and sort-key condition: an equality on every partition-key attribute;
+ * on the sort-key attributes, left to right, equalities on a prefix and one
+ * condition on the next.  With an ExclusiveStartKey (a stored map, or
+ * NULL), each key of the schema is checked in it on the way, as DynamoDB
+ * does.
  */
 extern void KeyCondBind(const KeyConds *kc, const KeySchema *ks, const char *start,
 						ScanSpec *spec);

@@ -54,6 +54,7 @@ typedef struct PageRequest
 	const char *return_capacity;
 	bool		consistent;
 	const DynamoIndex *index;
+	bool		names_index;	/* the request has an IndexName */
 	bool		projected;		/* return only the index's projected attributes */
 	ExprAttrs  *attrs;			/* ExpressionAttributeNames / Values */
 	KeyConds	key_conds;		/* KeyConditions or KeyConditionExpression */
@@ -139,27 +140,35 @@ encode_start_key(PageRequest *pr)
 		pr->spec.start[pr->spec.nstart++] = start_key_part(pr->start, &pr->table->keys[i]);
 }
 
-/* Does the encoded partition key a equal b? */
+/* Are the encoded keys a and b (n values each) the same? */
 static bool
-same_key(const bytea *a, const bytea *b)
+same_key(bytea *const *a, bytea *const *b, int n)
 {
-	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+	for (int i = 0; i < n; i++)
+		if (VARSIZE_ANY_EXHDR(a[i]) != VARSIZE_ANY_EXHDR(b[i]) ||
+			memcmp(VARDATA_ANY(a[i]), VARDATA_ANY(b[i]), VARSIZE_ANY_EXHDR(a[i])) != 0)
+			return false;
+	return true;
 }
 
-/* A Query's ExclusiveStartKey must lie in the partition and the range read. */
+/*
+ * A Query's ExclusiveStartKey must lie in the partition and the range read
+ * (its partition-key attributes, then its sort-key ones, are the first of
+ * the start key encoded).
+ */
 static void
-check_start_in_query(const PageRequest *pr, int nkeys)
+check_start_in_query(const PageRequest *pr, const KeySchema *ks)
 {
-	bool		same_partition = same_key(pr->spec.start[0], pr->spec.pk);
+	const ScanSpec *spec = &pr->spec;
+	bool		same_partition = same_key(spec->start, spec->pk, spec->npk);
 
-	if (nkeys == 1 || pr->spec.sk_op == SCAN_ALL)
+	if (ks->nkeys == spec->npk || spec->sk_op == SCAN_ALL)
 	{
 		if (!same_partition)
 			DynamoError(DYERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
 		return;
 	}
-	if (!ScanSortKeyAdmits(&pr->spec, pr->spec.start[1]))
+	if (!ScanSortKeyAdmits(spec, spec->start + spec->npk))
 		DynamoError(DYERR_VALIDATION, "The provided starting key does not match the range key predicate");
 	if (!same_partition)
 		DynamoError(DYERR_VALIDATION, "The query can return at most one row and cannot be restarted");
@@ -251,6 +260,7 @@ parse_common(json_object *req, PageRequest *pr, ValidationErrors *v)
 	pr->return_capacity = rc ? json_object_get_string(rc) : NULL;
 	pr->consistent = cr && json_object_get_boolean(cr);
 	pr->limit = int_member(req, "Limit", "limit", 1, PG_INT32_MAX, &present, v);
+	pr->names_index = RequestMember(req, "IndexName", SHAPE_STRING) != NULL;
 	pr->spec.forward = true;
 }
 
@@ -483,7 +493,7 @@ parse_expression_members(json_object *req, PageRequest *pr, bool query)
 								RequestMember(req, "ExpressionAttributeValues", SHAPE_OBJECT));
 	if (query && (text = member_text(req, "KeyConditionExpression", &len)) != NULL)
 		KeyCondFromExpression(ExprParseCondition(EXPR_KEY_CONDITION, text, len, pr->attrs),
-							  &pr->key_conds);
+							  pr->names_index, &pr->key_conds);
 	if ((text = member_text(req, "FilterExpression", &len)) != NULL)
 		pr->filter = ExprParseCondition(EXPR_FILTER, text, len, pr->attrs);
 	if ((text = member_text(req, "ProjectionExpression", &len)) != NULL)
@@ -520,7 +530,7 @@ parse_expressions(json_object *req, PageRequest *pr, bool query)
 	if (expressions)
 		parse_expression_members(req, pr, query);
 	if (keys)
-		KeyCondFromLegacy(keys, &pr->key_conds);
+		KeyCondFromLegacy(keys, pr->names_index, &pr->key_conds);
 	ExprCheckConditionalOperator(RequestMember(req, "ConditionalOperator", SHAPE_STRING),
 								 RequestMember(req, query ? "QueryFilter" : "ScanFilter", SHAPE_OBJECT));
 }
@@ -631,7 +641,7 @@ OpQuery(json_object *req, StringInfo out)
 	if (pr.start)
 	{
 		encode_start_key(&pr);
-		check_start_in_query(&pr, ks.nkeys);
+		check_start_in_query(&pr, &ks);
 	}
 	check_filter_keys(&pr, &ks);
 	run_page(&pr, out);

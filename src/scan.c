@@ -1,12 +1,18 @@
 /*
  * scan.c
- *		Range reads in key order through a cursor on the table's primary key.
+ *		Range reads in key order through a cursor on the table's primary key or
+ *		one of its secondary indexes.
  *
  * Sort-key conditions become ranges on the encoded sk column, which sorts
  * as DynamoDB sorts (keycodec.h); begins_with on S and B keys is the range
- * [prefix, successor of prefix).  An ExclusiveStartKey continues strictly
- * after (or, backwards, before) its key.  Parallel-scan segments split the
- * partitions by a hash of the encoded partition key, so the segments are
+ * [prefix, successor of prefix).  An index's key of several attributes (a
+ * GSI's) is one column per attribute, in KeySchema order: a Query is
+ * equalities on the partition-key columns and on the first sort-key
+ * columns, then a range of the next, which is one range of the btree, read
+ * in the order of all its columns.  An ExclusiveStartKey continues strictly
+ * after (or, backwards, before) its key, a row comparison over the columns
+ * read in order.  Parallel-scan segments split the partitions by a hash of
+ * the encoded partition key (of its first attribute), so the segments are
  * disjoint and together the whole table.
  */
 #include "postgres.h"
@@ -28,18 +34,24 @@ struct KeyScan
 	bool		done;
 };
 
+/* The columns of a key read in order: an index's attributes (or pk, sk), then the table's. */
+#define SCAN_MAX_COLUMNS (DYNAMO_MAX_INDEX_KEYS + 2)
+/* Partition key, sort-key equalities, two bounds, a start key */
+#define SCAN_MAX_ARGS (DYNAMO_MAX_INDEX_KEYS + 2 + SCAN_MAX_COLUMNS)
+
 /* Arguments of the statement being built. */
 typedef struct ScanArgs
 {
 	int			n;
-	Oid			types[8];
-	Datum		values[8];
+	Oid			types[SCAN_MAX_ARGS];
+	Datum		values[SCAN_MAX_ARGS];
 } ScanArgs;
 
 /* Add a bytea argument; returns its "$n". */
 static char *
 add_arg(ScanArgs *a, bytea *value)
 {
+	Assert(a->n < SCAN_MAX_ARGS);
 	a->types[a->n] = BYTEAOID;
 	a->values[a->n] = PointerGetDatum(value);
 	a->n++;
@@ -94,6 +106,31 @@ append_sk_condition(StringInfo sql, ScanArgs *a, const ScanSpec *spec, const cha
 	}
 }
 
+/*
+ * The key columns of what a spec reads, in the order read (the index's key
+ * attributes or pk, sk, then the table's pk, sk), as SQL: their count.
+ */
+static int
+key_columns(const DynamoTable *t, const DynamoIndex *ix, const char **cols)
+{
+	int			n = 0;
+
+	for (int i = 0; ix && i < ix->nkeys; i++)
+		cols[n++] = ix->key_sql[i];
+	cols[n++] = "pk";
+	if (t->nkeys == 2)
+		cols[n++] = "sk";
+	return n;
+}
+
+/* Append " AND col = $n" for each of n values. */
+static void
+append_equalities(StringInfo sql, ScanArgs *a, const char *const *cols, bytea *const *values, int n)
+{
+	for (int i = 0; i < n; i++)
+		appendStringInfo(sql, " AND %s = %s", cols[i], add_arg(a, values[i]));
+}
+
 /* The statement for a spec on table t. */
 static char *
 scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
@@ -101,31 +138,22 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	StringInfoData sql;
 	const char *rel = quote_qualified_identifier(DYNAMO_DATA_SCHEMA, get_rel_name(t->relid));
 	const DynamoIndex *ix = spec->index;
-	const char *order[4];		/* the key order: partition, sort, table keys */
-	int			norder = 0;
-	int			first;			/* Query: the partition is fixed, skip it */
-	const char *sort_col;
-
-	order[norder++] = ix ? ix->key_sql[0] : "pk";
-	sort_col = ix ? (ix->nkeys == 2 ? ix->key_sql[1] : NULL) : (t->nkeys == 2 ? "sk" : NULL);
-	if (sort_col)
-		order[norder++] = sort_col;
-	if (ix)
-	{
-		order[norder++] = "pk";
-		if (t->nkeys == 2)
-			order[norder++] = "sk";
-	}
-	first = spec->query ? 1 : 0;
+	const char *order[SCAN_MAX_COLUMNS];
+	int			norder = key_columns(t, ix, order);
+	int			nhash = ix ? ix->nhash : 1;
+	int			nschema = ix ? ix->nkeys : t->nkeys;
+	int			first = spec->query ? nhash : 0;	/* Query: the partition is fixed, skip it */
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT item FROM ONLY %s WHERE true", rel);
 	if (spec->query)
-		appendStringInfo(&sql, " AND %s = %s", order[0], add_arg(a, spec->pk));
+		append_equalities(&sql, a, order, spec->pk, spec->npk);
 	if (ix)
 		appendStringInfo(&sql, " AND %s", ix->predicate_sql);
-	if (spec->query && sort_col)
-		append_sk_condition(&sql, a, spec, sort_col);
+	if (spec->query)
+		append_equalities(&sql, a, order + nhash, spec->sk_eq, spec->nsk_eq);
+	if (spec->query && nhash + spec->nsk_eq < nschema)
+		append_sk_condition(&sql, a, spec, order[nhash + spec->nsk_eq]);
 	if (spec->nstart > 0 && norder > first)
 	{
 		/* strictly after the start key, in the order read */
@@ -142,7 +170,7 @@ scan_sql(DynamoTable *t, const ScanSpec *spec, ScanArgs *a)
 	if (spec->total_segments > 0)
 		appendStringInfo(&sql, " AND dynamo.scan_segment(%s, %d) = %d",
 						 order[0], spec->total_segments, spec->segment);
-	/* (a Query of a table or index without sort key reads one partition: no order) */
+	/* (a Query of a table without sort key reads one partition: no order) */
 	for (int i = first; i < norder; i++)
 		appendStringInfo(&sql, "%s%s%s", i > first ? ", " : " ORDER BY ", order[i],
 						 spec->forward ? "" : " DESC");
@@ -156,8 +184,9 @@ compare_encoded(const bytea *a, const bytea *b)
 	return CompareBytes(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 }
 
-bool
-ScanSortKeyAdmits(const ScanSpec *spec, const bytea *sk)
+/* Does one encoded sort-key attribute satisfy the spec's condition on it? */
+static bool
+condition_admits(const ScanSpec *spec, const bytea *sk)
 {
 	int			c = spec->sk_op == SCAN_ALL ? 0 : compare_encoded(sk, spec->sk_lo);
 	bytea	   *succ;
@@ -183,6 +212,15 @@ ScanSortKeyAdmits(const ScanSpec *spec, const bytea *sk)
 			return c >= 0 && (succ == NULL || compare_encoded(sk, succ) < 0);
 	}
 	return false;
+}
+
+bool
+ScanSortKeyAdmits(const ScanSpec *spec, bytea *const *sk)
+{
+	for (int i = 0; i < spec->nsk_eq; i++)
+		if (compare_encoded(sk[i], spec->sk_eq[i]) != 0)
+			return false;
+	return condition_admits(spec, sk[spec->nsk_eq]);
 }
 
 KeyScan *

@@ -223,26 +223,39 @@ defined_type(json_object *defs, const char *name)
 	return 0;
 }
 
-/* Keys of a KeySchema, typed by the source's AttributeDefinitions; returns the count. */
+/*
+ * Keys of a KeySchema, typed by the source's AttributeDefinitions; returns
+ * the count.  A table's or an LSI's key has one HASH and at most one RANGE
+ * element, a GSI's (multi) up to DYNAMO_MAX_INDEX_HASH HASH elements, then
+ * up to DYNAMO_MAX_INDEX_RANGE RANGE ones, as CreateTable accepted them.
+ */
 static int
-schema_keys(json_object *ks, json_object *defs, KeyAttr *keys)
+schema_keys(json_object *ks, json_object *defs, KeyAttr *keys, bool multi)
 {
 	size_t		n = ks ? json_object_array_length(ks) : 0;
+	int			nhash = 0;
 
-	if (n < 1 || n > 2)
+	if (n < 1 || n > (size_t) (multi ? DYNAMO_MAX_INDEX_KEYS : 2))
 		damaged_description("KeySchema");
 	for (size_t i = 0; i < n; i++)
 	{
 		json_object *e = json_object_array_get_idx(ks, i);
 		const char *name = stored_string(e, "AttributeName");
+		const char *kind = stored_string(e, "KeyType");
 
 		keys[i].name = (char *) name;
 		keys[i].namelen = strlen(name);
-		keys[i].range = i == 1;
+		keys[i].range = strcmp(kind, "RANGE") == 0;
 		keys[i].type = defined_type(defs, name);
 		if (keys[i].type == 0)
 			damaged_description("AttributeDefinitions");
+		/* the HASH elements first, then the RANGE ones */
+		if (!keys[i].range && (strcmp(kind, "HASH") != 0 || nhash++ != (int) i))
+			damaged_description("KeySchema");
 	}
+	if (nhash < 1 || nhash > (multi ? DYNAMO_MAX_INDEX_HASH : 1) ||
+		(int) n - nhash > (multi ? DYNAMO_MAX_INDEX_RANGE : 1))
+		damaged_description("KeySchema");
 	return (int) n;
 }
 
@@ -469,7 +482,7 @@ plan_index(RestorePlan *p, json_object *wanted, json_object *source, bool global
 		if (strcmp(spec->indexes[i].name, ix->name) == 0)
 			invalid_request("One or more parameter values were invalid: Duplicate index name: %s", ix->name);
 	ix->global = global;
-	ix->nkeys = schema_keys(member(source, "KeySchema"), p->defs, ix->keys);
+	ix->nkeys = schema_keys(member(source, "KeySchema"), p->defs, ix->keys, global);
 	ix->projection = stored_string(proj, "ProjectionType");
 	ix->nonkey = member(proj, "NonKeyAttributes");
 	if (global)
@@ -566,7 +579,7 @@ plan_table(RestorePlan *p, const char *target, size_t target_len)
 	p->defs = member(p->source, "AttributeDefinitions");
 	if (p->defs == NULL || !json_object_is_type(p->defs, json_type_array))
 		damaged_description("AttributeDefinitions");
-	spec->nkeys = schema_keys(member(p->source, "KeySchema"), p->defs, spec->keys);
+	spec->nkeys = schema_keys(member(p->source, "KeySchema"), p->defs, spec->keys, false);
 	plan_billing(p);
 	plan_on_demand(p);
 	plan_indexes(p, "LocalSecondaryIndexOverride", "LocalSecondaryIndexes", false);
@@ -722,33 +735,33 @@ typedef struct IndexBuilds
 	char	   *sql[DYNAMO_MAX_GSI + DYNAMO_MAX_LSI];
 } IndexBuilds;
 
-/* Read the CREATE INDEX statements of the table's indexes still CREATING (SPI connected). */
+/*
+ * Read the CREATE INDEX statements of the table's indexes still CREATING,
+ * each with every key attribute of its index (SPI connected).
+ */
 static void
 creating_index_sql(const JobRow *job, const JobTarget *t, IndexBuilds *b)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(job->table_name)};
 
-	CatalogRunSql("SELECT index_name, hash_key, hash_type, range_key, range_type, relname::pg_catalog.text"
-				  " FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
-				  " AND status OPERATOR(pg_catalog.=) 'CREATING'", 1, types, values, NULL, SPI_OK_SELECT);
+	CatalogRunSql(psprintf("SELECT index_name, hash_key, hash_type, range_key, range_type,"
+						   " relname::pg_catalog.text, %s FROM dynamo.indexes"
+						   " WHERE table_name OPERATOR(pg_catalog.=) $1"
+						   " AND status OPERATOR(pg_catalog.=) 'CREATING'",
+						   CatalogIndexKeySchemaSql(NULL)),
+				  1, types, values, NULL, SPI_OK_SELECT);
 	b->n = (int) Min(SPI_processed, (uint64) lengthof(b->sql));
 	for (int i = 0; i < b->n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		KeyAttr		keys[2];
-		int			nkeys = SPI_getvalue(tup, desc, 4) ? 2 : 1;
+		KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+		int			nhash;
+		int			nkeys = CatalogIndexKeys(SPI_getvalue(tup, desc, 7), SPI_getvalue(tup, desc, 2),
+											 SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4),
+											 SPI_getvalue(tup, desc, 5), keys, &nhash);
 
-		for (int k = 0; k < nkeys; k++)
-		{
-			char	   *type = SPI_getvalue(tup, desc, 3 + 2 * k);
-
-			keys[k].name = SPI_getvalue(tup, desc, 2 + 2 * k);
-			keys[k].namelen = strlen(keys[k].name);
-			keys[k].type = type ? KeyTypeFromName(type, strlen(type)) : 0;
-			keys[k].range = k == 1;
-		}
 		b->sql[i] = MemoryContextStrdup(MaintenanceJobContext(),
 										IndexCreateSql(t->relname, SPI_getvalue(tup, desc, 6),
 													   SPI_getvalue(tup, desc, 1), keys, nkeys,
@@ -779,8 +792,8 @@ creating_violations(const JobRow *job, JobTarget *t)
 	uint64		n;
 	char	  **names;
 
-	CatalogRunSql("SELECT index_name, hash_key, hash_type, range_key, range_type FROM dynamo.indexes"
-				  " WHERE table_name OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'CREATING'",
+	CatalogRunSql("SELECT index_name FROM dynamo.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
+				  " AND status OPERATOR(pg_catalog.=) 'CREATING'",
 				  1, types, values, NULL, SPI_OK_SELECT);
 	n = SPI_processed;
 	names = palloc(sizeof(char *) * Max(n, 1));

@@ -110,7 +110,7 @@ typedef struct ImportWork
 	ExchangeFormat format;
 	ExchangeCompression compression;
 	CsvOptions	csv;
-	KeyAttr		keys[2 + 2 * DYNAMO_MAX_GSI];	/* the table's and its GSIs' */
+	KeyAttr		keys[2 + DYNAMO_MAX_INDEX_KEYS * DYNAMO_MAX_GSI];	/* the table's and its GSIs' */
 	int			nkeys;
 	char	   *bucketdir;		/* resolved */
 	char	  **files;

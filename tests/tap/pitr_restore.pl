@@ -27,7 +27,14 @@
 #     instance dies with it, the restarted cluster has no half table (the
 #     target stays CREATING until the resumed job fills it exactly) and the
 #     next restore works;
-#  g. the SYSTEM backup DeleteTable leaves of a PITR table restores it.
+#  g. the SYSTEM backup DeleteTable leaves of a PITR table restores it;
+#  h. GSIs whose keys have several attributes (two HASH and two RANGE
+#     elements of types S, S, N, B; two HASH elements): a restore to T has
+#     them whole, their Postgres indexes hold exactly what their definitions
+#     make of T's items, in the same order (read by scans of them), and
+#     refuse a key attribute of another type; GlobalSecondaryIndexOverride
+#     may rename one given its whole KeySchema, and names no source index
+#     with its attributes in another order or role (through SQL and boto3).
 #
 # Messages that rest on thin evidence (see also sql/pitr_restore.sql):
 # InvalidRestoreTimeException's text follows the exception's documented
@@ -193,16 +200,17 @@ sub item {
 }
 
 # Write items with BatchWriteItem, 25 a request, as the owner.
-sub write_items {
-	my ($name, @requests) = @_;
+sub write_items_to {
+	my ($table, $name, @requests) = @_;
 	my $all = 1;
 	while (my @batch = splice(@requests, 0, 25)) {
-		my ($res, $got) = call('batch_write_item', {RequestItems => {Src => \@batch}}, 'pitr_owner');
+		my ($res, $got) = call('batch_write_item', {RequestItems => {$table => \@batch}}, 'pitr_owner');
 		$all &&= $res && !%{$got->{UnprocessedItems} // {}};
 		diag($got) unless $res;
 	}
 	ok($all, $name);
 }
+sub write_items { return write_items_to('Src', @_) }
 sub puts { my ($v, @i) = @_; return map { {PutRequest => {Item => item($_, $v)}} } @i }
 sub deletes { return map { {DeleteRequest => {Key => {pk => {S => 'p' . ($_ % 4)}, sk => {N => "$_"}}}}} @_ }
 
@@ -520,6 +528,118 @@ ok_call('restore_table_from_backup', {BackupArn => $system->{BackupArn}, TargetT
 	'RestoreTableFromBackup of it', 'pitr_owner') if $system;
 wait_jobs('that restore ends');
 is(fingerprint('dynamo_data."Src"'), $last, 'the deleted table is back as it was');
+
+# --- h. GSIs whose keys have several attributes ----------------------------
+my @place_keys = ({AttributeName => 'tournament', KeyType => 'HASH'}, {AttributeName => 'region', KeyType => 'HASH'},
+	{AttributeName => 'round', KeyType => 'RANGE'}, {AttributeName => 'bracket', KeyType => 'RANGE'});
+ok_call('create_table', {TableName => 'Places',
+	KeySchema => [{AttributeName => 'pk', KeyType => 'HASH'}, {AttributeName => 'sk', KeyType => 'RANGE'}],
+	AttributeDefinitions => [map { {AttributeName => $_->[0], AttributeType => $_->[1]} }
+		[pk => 'S'], [sk => 'N'], [tournament => 'S'], [region => 'S'], [round => 'N'], [bracket => 'B']],
+	GlobalSecondaryIndexes => [{IndexName => 'by_place', KeySchema => \@place_keys, Projection => {ProjectionType => 'ALL'}},
+		{IndexName => 'by_round', KeySchema => [{AttributeName => 'round', KeyType => 'HASH'}, {AttributeName => 'bracket', KeyType => 'HASH'}],
+			Projection => {ProjectionType => 'KEYS_ONLY'}}],
+	BillingMode => 'PAY_PER_REQUEST'}, 'CreateTable Places, with GSIs of several key attributes', 'pitr_owner');
+# Item $i of version $v: a fourth without region, a third without bracket
+# (in fewer indexes), rounds negative and fractional, bytes past 0x7f
+sub place {
+	my ($i, $v) = @_;
+	my %it = (pk => {S => 'p' . ($i % 3)}, sk => {N => "$i"}, tournament => {S => 't' . ($i % 2)},
+		round => {N => ($i % 5 - 2) . ".$v"}, note => {S => "v$v"});
+	$it{region} = {S => 'r' . ($i % 3)} if $i % 4;
+	$it{bracket} = {B => ('AA==', 'fw==', 'gA==', '/w==')[($i + $v) % 4]} if $i % 3;
+	return \%it;
+}
+sub place_puts { my ($v, @i) = @_; return map { {PutRequest => {Item => place($_, $v)}} } @i }
+pitr_on('Places');
+wait_restorable('Places', 0, 'the window of Places opens');
+write_items_to('Places', 'Places: 40 items', place_puts(1, 1 .. 40));
+my $t_places = next_second();
+ok_psql(q{CREATE TABLE snap_places AS SELECT item, pk, sk FROM dynamo_data."Places"}, 'Places at its T');
+write_items_to('Places', 'Places after T: 15 items with other keys, 5 new, 5 deleted', place_puts(2, 21 .. 45),
+	map { {DeleteRequest => {Key => {pk => {S => 'p' . ($_ % 3)}, sk => {N => "$_"}}}} } 1 .. 5);
+wait_restorable('Places', $t_places, 'the window of Places reaches past T');
+my %place_restore = (SourceTableName => 'Places', RestoreDateTime => $t_places);
+($res, $r) = call('restore_table_to_point_in_time', {%place_restore, TargetTableName => 'PlacesAtT'}, 'pitr_owner');
+ok($res, 'a restore of Places to T') or diag($r);
+($res, $r) = call('restore_table_to_point_in_time', {%place_restore, TargetTableName => 'PlaceOnly',
+	GlobalSecondaryIndexOverride => [{IndexName => 'place', KeySchema => \@place_keys, Projection => {ProjectionType => 'ALL'}}]}, 'pitr_owner');
+ok($res, 'a restore of Places to T with by_place alone, renamed') or diag($r);
+for my $keys ([@place_keys[1, 0, 2, 3]], [@place_keys[0, 1, 3, 2]], [@place_keys[0, 2]],
+	[@place_keys[0, 1], {AttributeName => 'round', KeyType => 'HASH'}, $place_keys[3]]) {
+	($res, $r) = call('restore_table_to_point_in_time', {%place_restore, TargetTableName => 'PlaceNever',
+		GlobalSecondaryIndexOverride => [{IndexName => 'place', KeySchema => $keys, Projection => {ProjectionType => 'ALL'}}]}, 'pitr_owner');
+	is($r, 'ValidationException: Invalid Request: Index place does not match a secondary index that existed in the source table and cannot be created during the restore operation',
+		'an override of by_place as ' . join(' ', map { "$_->{AttributeName}:$_->{KeyType}" } @$keys) . ' matches no index of the source');
+}
+wait_jobs('the restores of Places end');
+is(fingerprint('dynamo_data."PlacesAtT"'), fingerprint('snap_places'), 'the restore holds exactly the items of T');
+my $places = ok_call('describe_table', {TableName => 'Places'}, 'describe Places')->{Table};
+is($shape->(ok_call('describe_table', {TableName => 'PlacesAtT'}, 'describe PlacesAtT')->{Table}), $shape->($places),
+	"the source's keys and GSIs, every key attribute in order");
+my $only = ok_call('describe_table', {TableName => 'PlaceOnly'}, 'describe PlaceOnly')->{Table};
+is($json->encode([map { [$_->{IndexName}, $_->{KeySchema}] } @{$only->{GlobalSecondaryIndexes}}]), $json->encode([['place', \@place_keys]]),
+	'the override keeps by_place alone, renamed, with its whole KeySchema');
+# The items (pk/sk) a table's index holds, in its order: read by a scan of
+# the index in the restored table, and computed from the index's definition
+# over the items of T
+sub index_items {
+	my ($table, $index, $from) = @_;
+	my $def = ok_psql(qq{SELECT format('SELECT coalesce(string_agg(k, '' ''), ''-'') FROM (SELECT (dynamo.attr(item, ''pk'')::jsonb->>''S'') || ''/'' || (dynamo.attr(item, ''sk'')::jsonb->>''N'') AS k FROM %%s WHERE %s ORDER BY %s) s',
+			pg_get_expr(x.indpred, x.indrelid), (SELECT string_agg(pg_get_indexdef(x.indexrelid, k, false), ', ' ORDER BY k) FROM generate_series(1, x.indnatts) k))
+		FROM dynamo.indexes i JOIN pg_class c ON c.relname = i.relname JOIN pg_index x ON x.indexrelid = c.oid
+		WHERE i.table_name = '$table' AND i.index_name = '$index'}, "the definition of $table.$index");
+	my $scan = $from ? 'SET enable_seqscan = on;' : 'SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;';
+	my $sql = sprintf($def, $from // qq{dynamo_data."$table"});
+	like(ok_psql("$scan EXPLAIN (COSTS OFF) $sql", "the plan of $index"), qr/Index Scan using "\Q$table:$index\E"/, "read by a scan of $table.$index")
+		unless $from;
+	return ok_psql("$scan $sql", "the items of $table.$index" . ($from ? " over $from" : ''));
+}
+for my $ix (['PlacesAtT', 'by_place'], ['PlacesAtT', 'by_round'], ['PlaceOnly', 'place']) {
+	my ($table, $index) = @$ix;
+	my $got = index_items($table, $index);
+	is($got, index_items($table, $index, 'snap_places'), "$table.$index holds what its definition makes of T's items, in order");
+	like($got, qr{^(p\d/\d+ ){10,}p\d/\d+$}, "(and holds some: $got)");
+}
+is(ok_psql(q{SELECT string_agg(i.index_name || ' ' || i.key_schema::text || ' ' || regexp_replace(pg_get_indexdef(c.oid), '"[^"]*"', '', 'g'), E'\n' ORDER BY i.index_name)
+	FROM dynamo.indexes i JOIN pg_class c ON c.relname = i.relname WHERE i.table_name = 'PlacesAtT'}, 'the indexes of PlacesAtT'),
+	ok_psql(q{SELECT string_agg(i.index_name || ' ' || i.key_schema::text || ' ' || regexp_replace(pg_get_indexdef(c.oid), '"[^"]*"', '', 'g'), E'\n' ORDER BY i.index_name)
+	FROM dynamo.indexes i JOIN pg_class c ON c.relname = i.relname WHERE i.table_name = 'Places'}, 'the indexes of Places'),
+	'the same key_schema and Postgres index definitions as the source');
+($res, $r) = call('put_item', {TableName => 'PlacesAtT', Item => {pk => {S => 'x'}, sk => {N => '1'}, bracket => {S => 'AA=='}}}, 'pitr_owner');
+like($r, qr/^ValidationException: One or more parameter values were invalid: Type mismatch for Index Key bracket Expected: B Actual: S IndexName: by_(place|round)$/,
+	'the restored table refuses a key attribute of another type');
+# over HTTP: boto3 sends a GSI's KeySchema of four elements; the answers
+open($fh, '>', "$ENV{DYNAMO_WORK}/pitr_places_boto.py") or die "boto: $!";
+print $fh <<PY;
+import boto3, datetime, json, sys
+c = boto3.client('dynamodb', endpoint_url='http://127.0.0.1:$http_port', region_name='us-east-1',
+    aws_access_key_id='$key_id', aws_secret_access_key='$secret',
+    config=boto3.session.Config(retries={'max_attempts': 1}))
+at = datetime.datetime.fromtimestamp($t_places, tz=datetime.timezone.utc)
+keys = json.loads(sys.argv[2])
+try:
+    r = c.restore_table_to_point_in_time(SourceTableName='Places', TargetTableName=sys.argv[1], RestoreDateTime=at,
+        GlobalSecondaryIndexOverride=[{'IndexName': 'place', 'KeySchema': keys, 'Projection': {'ProjectionType': 'ALL'}}])
+    print(r['TableDescription']['TableStatus'], json.dumps(r['TableDescription']['GlobalSecondaryIndexes'][0]['KeySchema'], sort_keys=True))
+except c.exceptions.ClientError as e:
+    print(e.response['Error']['Code'] + ': ' + e.response['Error']['Message'])
+PY
+close $fh;
+sub boto_restore {
+	my ($target, $keys) = @_;
+	my $arg = $json->encode($keys);
+	my $got = `/usr/bin/python3 $ENV{DYNAMO_WORK}/pitr_places_boto.py $target '$arg' 2>&1`;
+	chomp $got;
+	return $got;
+}
+is(boto_restore('PlaceHttp', [@place_keys[0, 2]]),
+	'ValidationException: Invalid Request: Index place does not match a secondary index that existed in the source table and cannot be created during the restore operation',
+	'over HTTP, an override of by_place as its first HASH and first RANGE attribute matches no index of the source');
+is(boto_restore('PlaceHttp', \@place_keys), 'CREATING ' . JSON::PP->new->canonical->encode(\@place_keys) =~ s/,/, /gr =~ s/:/: /gr,
+	'over HTTP, the override with the whole KeySchema restores, the GSI described with it');
+wait_jobs('the restore over HTTP ends');
+is(index_items('PlaceHttp', 'place'), index_items('PlaceOnly', 'place'), 'and its index holds the same items');
 
 open(my $log, '<', "$dir/server.log") or die "server.log: $!";
 my @bad = grep { /TRAP:|terminated by signal|PANIC/ } <$log>;

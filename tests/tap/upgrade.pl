@@ -6,7 +6,8 @@
 # 0.6 (a table with items, point-in-time recovery and a stream on; exports
 # and imports refused until the update, an import after it, the stream still
 # recording), and from the previous version, 0.7 (a provisioned table with a
-# local and a global secondary index): tables,
+# local and a global secondary index; a GSI whose keys have several
+# attributes refused until the update, created after it): tables,
 # indexes, items, access keys and tokens keep working, keys are bound to
 # their roles' OIDs, the HTTP API serves them, background work (0.3) starts
 # once the catalog has its job queue, a 0.3 database is served by this
@@ -312,6 +313,27 @@ for my $odt (qq{"OnDemandThroughput":{"MaxWriteRequestUnits":1},"GlobalSecondary
 		'CreateTable with OnDemandThroughput at 0.7 asks for the update') or diag($text);
 }
 is(psql_v07(q{SELECT count(*) FROM dynamo.tables WHERE table_name = 'Odt7'}, 'no Odt7'), '0', 'and creates nothing');
+# (a GSI whose keys have several attributes: CreateTable, UpdateTable and
+# ImportTable refuse it until the update gives it its catalog, and create
+# nothing)
+my $defs7 = '"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}]';
+my $multi7 = '"IndexName":"ByPlace","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"l","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}';
+my $keys7 = '"KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}]';
+my $create_multi7 = qq{SELECT dynamo.create_table('{"TableName":"Multi7",$keys7,$defs7,"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{$multi7}]}')->'TableDescription'->'GlobalSecondaryIndexes'->0->'KeySchema'};
+my %multi_at07 = (CreateTable => $create_multi7,
+	UpdateTable => qq{SELECT dynamo.update_table('{"TableName":"Old7",$defs7,"GlobalSecondaryIndexUpdates":[{"Create":{$multi7,"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}}]}')},
+	ImportTable => qq{SELECT dynamo.call('ImportTable', '{"S3BucketSource":{"S3Bucket":"upgrade-bucket","S3KeyPrefix":"in/"},"InputFormat":"DYNAMODB_JSON","TableCreationParameters":{"TableName":"Imp7",$keys7,$defs7,"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{$multi7}]}}')});
+for my $op (sort keys %multi_at07) {
+	($res, $text) = $node->psql_in('v07', $multi_at07{$op});
+	ok(!$res && $text =~ /^ERROR:  ValidationException: A KeySchema of several HASH or RANGE elements needs the extension's version 0\.8: run ALTER EXTENSION dynamo UPDATE$/m,
+		"$op of a GSI of several key attributes at 0.7 asks for the update") or diag($text);
+}
+is(psql_v07(q{SELECT (SELECT count(*) FROM dynamo.tables WHERE table_name IN ('Multi7', 'Imp7'))
+	+ (SELECT count(*) FROM dynamo.imports WHERE table_name = 'Imp7')
+	+ (SELECT count(*) FROM pg_class WHERE relnamespace = 'dynamo_data'::regnamespace AND relname ~ '^(Multi7|Imp7|Old7:ByPlace)')
+	|| ' ' || (SELECT string_agg(index_name || ' ' || status, ', ' ORDER BY index_name) FROM dynamo.indexes WHERE table_name = 'Old7')
+	|| ' ' || (SELECT count(*) FROM dynamo.jobs WHERE index_name = 'ByPlace')}, 'nothing of them'),
+	'0 ByG ACTIVE, ByL ACTIVE 0', 'none of them creates anything');
 psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.7');
 is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
 is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
@@ -331,6 +353,20 @@ is(psql_v07(q{SELECT dynamo.query('{"TableName":"Old7","IndexName":"ByL","KeyCon
 is(psql_v07($tag7, 'TagResource after the update'), '{}', 'tags after the update');
 is(psql_v07(q{SELECT dynamo.call('ListTagsOfResource', '{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/Old7"}')},
 	'ListTagsOfResource after the update'), '{"Tags":[{"Key":"team","Value":"seven"}]}', 'the tag of the 0.7 table');
+# after the update a GSI of several key attributes is created whole
+is(psql_v07($create_multi7, 'CreateTable of a GSI of several key attributes after the update'),
+	'[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"l","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}]',
+	'created after the update, with its whole KeySchema');
+psql_v07(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Multi7', 'Item', json_build_object('p', json_build_object('S', 'p' || i),
+	's', json_build_object('N', i::text), 'g', json_build_object('S', 'g' || (i % 2)), 'l', json_build_object('S', 'l' || (i % 3)))::jsonb
+	- CASE WHEN i % 4 = 0 THEN 'l' ELSE '' END))) FROM generate_series(1, 20) i}, 'items of Multi7');
+is(psql_v07(q{SELECT (i.key_schema IS NOT NULL)::text || ' ' || (pg_get_indexdef(c.oid) ~ 'index_keys_present_all\(item, ''ByPlace''::text, 2, ')
+	|| ' ' || (SELECT count(*) FROM dynamo_data."Multi7" WHERE dynamo.index_keys_present_all(item, 'ByPlace', 2, ARRAY['g', 'l', 's'], ARRAY['S', 'S', 'N']))
+	FROM dynamo.indexes i JOIN pg_class c ON c.relname = i.relname WHERE i.table_name = 'Multi7'}, 'the index of Multi7'),
+	'true true 15', 'its key_schema is stored, its Postgres index has every attribute, it holds the items with all of them');
+($res, $text) = $node->psql_in('v07', q{SELECT dynamo.put_item('{"TableName":"Multi7","Item":{"p":{"S":"x"},"s":{"N":"1"},"l":{"N":"1"}}}')});
+ok(!$res && $text =~ /Type mismatch for Index Key l Expected: S Actual: N IndexName: ByPlace$/m, 'and refuses a key attribute of another type')
+	or diag($text);
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
