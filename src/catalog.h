@@ -163,10 +163,10 @@ extern bool CatalogHasPrivileges(DynamoTable *t, AclMode mode);
 /* How many of keys are partition-key attributes (range false; they come first). */
 extern int	CatalogKeyHashCount(const KeyAttr *keys, int nkeys);
 
-/* Has the index a key of several attributes (a partition or a sort key)? */
-#define DYNAMO_INDEX_MULTI(ix) ((ix)->nhash > 1 || (ix)->nkeys - (ix)->nhash > 1)
-
-/* The same of a key's attributes (partition-key attributes first). */
+/*
+ * Has a key of these attributes (partition-key attributes first) a
+ * partition or a sort key of several attributes?
+ */
 extern bool CatalogKeysMultiAttribute(const KeyAttr *keys, int nkeys);
 
 /*
