@@ -250,3 +250,14 @@ SELECT i->>'IndexName' AS name, i->>'IndexStatus' AS status, i->'KeySchema' AS k
 SELECT dynamo.put_item('{"TableName":"MkaOld","Item":{"id":{"S":"1"},"a":{"S":"x"},"c":{"S":"AQ=="}}}');
 \c :regress_db
 DROP DATABASE mka_old WITH (FORCE);
+-- A GSI KeySchema has no length bound in the API (the counts bound it): one
+-- of 20,000 elements, each naming an undefined attribute, is answered by the
+-- counts at once, without a check per pair of elements or of definitions.
+SELECT dynamo.create_table(json_build_object('TableName', 'HugeKs',
+  'KeySchema', '[{"AttributeName":"id","KeyType":"HASH"}]'::json,
+  'AttributeDefinitions', '[{"AttributeName":"id","AttributeType":"S"}]'::json,
+  'GlobalSecondaryIndexes', json_build_array(json_build_object('IndexName', 'huge',
+    'KeySchema', (SELECT json_agg(json_build_object('AttributeName', 'a' || k,
+                    'KeyType', CASE WHEN k <= 4 THEN 'HASH' ELSE 'RANGE' END)) FROM generate_series(1, 20000) k),
+    'Projection', '{"ProjectionType":"ALL"}'::json)),
+  'BillingMode', 'PAY_PER_REQUEST'));

@@ -241,7 +241,7 @@ FROM (VALUES
   -- an attribute twice, an attribute not defined
   ('[{"IndexName":"bad","KeySchema":[{"AttributeName":"tournament","KeyType":"HASH"},{"AttributeName":"region","KeyType":"HASH"},{"AttributeName":"tournament","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]'),
   ('[{"IndexName":"bad","KeySchema":[{"AttributeName":"tournament","KeyType":"HASH"},{"AttributeName":"zone","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]')) v(gsis);
--- nine elements: the model's constraint, on the import's member
+-- nine elements: more than the counts allow, on the import's member
 SELECT mk.try('ImportTable', mk.import_req('MkBad', 'mk-imp', 'DYNAMODB_JSON', '[{"IndexName":"bad","KeySchema":[
   {"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"HASH"},{"AttributeName":"c","KeyType":"HASH"},{"AttributeName":"d","KeyType":"HASH"},
   {"AttributeName":"e","KeyType":"RANGE"},{"AttributeName":"f","KeyType":"RANGE"},{"AttributeName":"h","KeyType":"RANGE"},{"AttributeName":"i","KeyType":"RANGE"},

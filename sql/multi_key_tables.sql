@@ -104,7 +104,8 @@ SELECT * FROM mk_refusals(mk_keys('h', 5, 'HASH')::json, mk_defs('h', 5)::json);
 SELECT * FROM mk_refusals((mk_keys('h', 5, 'HASH') || mk_keys('r', 1, 'RANGE'))::json, (mk_defs('h', 5) || mk_defs('r', 1))::json);
 SELECT * FROM mk_refusals((mk_keys('h', 1, 'HASH') || mk_keys('r', 5, 'RANGE'))::json, (mk_defs('h', 1) || mk_defs('r', 5))::json);
 SELECT * FROM mk_refusals((mk_keys('h', 3, 'HASH') || mk_keys('r', 5, 'RANGE'))::json, (mk_defs('h', 3) || mk_defs('r', 5, 'N'))::json);
--- more than eight elements: the model's bound of a GSI's KeySchema
+-- more than eight elements: no valid count of HASH and RANGE elements (the
+-- API reference bounds a GSI's KeySchema by these counts only)
 SELECT door, left(error, 80) || ' ... ' || right(error, 120) AS error FROM mk_refusals((mk_keys('h', 4, 'HASH') || mk_keys('r', 5, 'RANGE'))::json, (mk_defs('h', 4) || mk_defs('r', 5))::json);
 -- none
 SELECT * FROM mk_refusals('[]', '[{"AttributeName":"a","AttributeType":"S"}]');

@@ -442,9 +442,24 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 	size_t		n = json_object_array_length(ks);
 	bool		undefined = false;
 	bool		multi = global && !table_schema;
+	/* a GSI's KeySchema has no length bound but the counts checked below */
+	KeyAttr    *all = palloc(sizeof(KeyAttr) * Max(n, 1));
 
 	if (table_schema && n > json_object_array_length(ad))
 		DynamoError(DYERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
+	if (multi && n > DYNAMO_MAX_INDEX_KEYS)
+	{
+		/* more elements than any valid count allows: the counts answer (and bound the work) */
+		for (size_t i = 0; i < n; i++)
+		{
+			size_t		len;
+
+			all[i].range = strcmp(RequestString(json_object_array_get_idx(ks, i), "KeyType", &len),
+								  "RANGE") == 0;
+		}
+		check_global_key_types(all, (int) n);
+		elog(ERROR, "a KeySchema of %zu elements passed the checks of its counts", n);
+	}
 	for (size_t i = 0; i < n; i++)
 	{
 		size_t		len;
@@ -455,24 +470,26 @@ parse_key_schema(json_object *ks, json_object *ad, KeyAttr *keys, bool table_sch
 		/* the catalog keeps key names as text: refuse rather than cut them */
 		if (memchr(name, '\0', len))
 			DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Key attribute names may not contain U+0000 (the character is kept in other attribute names)");
-		keys[i].name = (char *) name;
-		keys[i].namelen = len;
-		keys[i].range = strcmp(type, "RANGE") == 0;
-		keys[i].type = defined_type(ad, name);
-		undefined |= keys[i].type == 0;
+		all[i].name = (char *) name;
+		all[i].namelen = len;
+		all[i].range = strcmp(type, "RANGE") == 0;
+		all[i].type = defined_type(ad, name);
+		undefined |= all[i].type == 0;
 	}
 	if (undefined)
 		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
 					defined_names(ks), defined_names(ad));
-	if (n == 2 && strcmp(keys[0].name, keys[1].name) == 0)
+	if (n == 2 && strcmp(all[0].name, all[1].name) == 0)
 		DynamoError(DYERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
 	if (multi)
 	{
-		check_distinct_key_names(keys, (int) n);
-		check_global_key_types(keys, (int) n);
+		check_distinct_key_names(all, (int) n);
+		check_global_key_types(all, (int) n);
 	}
 	else
-		check_key_types(keys, (int) n);
+		check_key_types(all, (int) n);
+	memcpy(keys, all, sizeof(KeyAttr) * n);
+	pfree(all);
 	return (int) n;
 }
 

@@ -77,8 +77,9 @@ STREAMS_ADDITIONS = {
 DYNAMODB_ADDITIONS = {
     "botocore_members": {
         # a GSI's KeySchema: up to four HASH then up to four RANGE elements
-        # (multi-attribute keys, newer than this botocore); tables and LSIs
-        # keep KeySchema's two
+        # (multi-attribute keys, newer than this botocore), checked as counts
+        # (the API reference gives it no maximum); tables and LSIs keep
+        # KeySchema's two
         "GlobalSecondaryIndex": {"KeySchema": {"shape": "GlobalSecondaryIndexKeySchema"}},
         "CreateGlobalSecondaryIndexAction": {"KeySchema": {"shape": "GlobalSecondaryIndexKeySchema"}},
         "ExportTableToPointInTimeInput": {
@@ -87,7 +88,7 @@ DYNAMODB_ADDITIONS = {
     },
     "botocore_shapes": {
         "GlobalSecondaryIndexKeySchema": {"type": "list", "member": {"shape": "KeySchemaElement"},
-                                          "min": 1, "max": 8},
+                                          "min": 1},
         "ExportType": {"type": "string", "enum": ["FULL_EXPORT", "INCREMENTAL_EXPORT"]},
         "ExportViewType": {"type": "string", "enum": ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"]},
         "ExportFromTime": {"type": "timestamp"},

@@ -872,7 +872,7 @@ const ReqShape ReqShapes[] = {
 	/* 60: CreateTable.GlobalSecondaryIndexes */ {.name = "GlobalSecondaryIndexList", .kind = REQ_LIST, .element = 61},
 	/* 61: CreateTable.GlobalSecondaryIndexes.member */ {.name = "GlobalSecondaryIndex", .kind = REQ_STRUCTURE, .nmembers = 5, .members = members_61},
 	/* 62: CreateTable.GlobalSecondaryIndexes.member.IndexName */ {.name = "IndexName", .kind = REQ_STRING, .has_min = true, .min = INT64CONST(3), .has_max = true, .max = INT64CONST(255), .pattern = "[a-zA-Z0-9_.-]+", .regex = "^(?:[a-zA-Z0-9_.-]+)$"},
-	/* 63: CreateTable.GlobalSecondaryIndexes.member.KeySchema */ {.name = "GlobalSecondaryIndexKeySchema", .kind = REQ_LIST, .element = 50, .has_min = true, .min = INT64CONST(1), .has_max = true, .max = INT64CONST(8)},
+	/* 63: CreateTable.GlobalSecondaryIndexes.member.KeySchema */ {.name = "GlobalSecondaryIndexKeySchema", .kind = REQ_LIST, .element = 50, .has_min = true, .min = INT64CONST(1)},
 	/* 64: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput */ {.name = "ProvisionedThroughput", .kind = REQ_STRUCTURE, .nmembers = 2, .members = members_64},
 	/* 65: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.ReadCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
 	/* 66: CreateTable.GlobalSecondaryIndexes.member.ProvisionedThroughput.WriteCapacityUnits */ {.name = "PositiveLongObject", .kind = REQ_LONG, .has_min = true, .min = INT64CONST(1)},
