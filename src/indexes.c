@@ -412,49 +412,63 @@ dynamo_index_key(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The keys named by the arguments after the item and the index name:
+ * (hash, hash_type, range, range_type) of the classic functions, a NULL
+ * pair meaning no such key, or (nhash, names[], types[]) of the _all ones.
+ * -1 when they are no valid key (no index has them).
+ */
+static int
+args_keys(FunctionCallInfo fcinfo, bool all, KeyAttr *keys)
+{
+	int			n = 0;
+
+	if (all)
+		return keys_from_arrays(PG_GETARG_INT32(2), PG_GETARG_ARRAYTYPE_P(3),
+								PG_GETARG_ARRAYTYPE_P(4), keys);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (!PG_ARGISNULL(2 + 2 * i) && !PG_ARGISNULL(3 + 2 * i))
+			key_from_args(&keys[n++], PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i),
+						  i == 1);
+	return n;
+}
+
+/* Is the item in an index of these keys (index_key_value of every one)? */
+static Datum
+keys_present(FunctionCallInfo fcinfo, bool all)
+{
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	int			n = args_keys(fcinfo, all, keys);
+	const char *map;
+
+	if (n < 0 || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	map = DynItemMap(PG_GETARG_DYNITEM_P(0));
+	for (int i = 0; i < n; i++)
+		if (index_key_value(map, &keys[i]) == NULL)
+			PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(true);
+}
+
+/*
  * dynamo.index_keys_present(item, index_name, hash, hash_type, range, range_type):
  * is the item in the index, by every key of it (index_key_value)?
  */
 Datum
 dynamo_index_keys_present(PG_FUNCTION_ARGS)
 {
-	DynItem    *item;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		PG_RETURN_BOOL(false);
-	item = PG_GETARG_DYNITEM_P(0);
-	for (int i = 0; i < 2; i++)
-	{
-		KeyAttr		key;
-
-		if (PG_ARGISNULL(2 + 2 * i) || PG_ARGISNULL(3 + 2 * i))
-			continue;
-		key_from_args(&key, PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i), i == 1);
-		if (index_key_value(DynItemMap(item), &key) == NULL)
-			PG_RETURN_BOOL(false);
-	}
-	PG_RETURN_BOOL(true);
+	return keys_present(fcinfo, false);
 }
 
 /*
  * dynamo.index_keys_present_all(item, index_name, nhash, names[], types[]):
- * is the item in the index, by every key attribute of it?  Invalid keys
- * (no index has them) are in no index.
+ * the same for a key of several attributes.
  */
 Datum
 dynamo_index_keys_present_all(PG_FUNCTION_ARGS)
 {
-	DynItem    *item = PG_GETARG_DYNITEM_P(0);
-	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
-	int			n = keys_from_arrays(PG_GETARG_INT32(2), PG_GETARG_ARRAYTYPE_P(3),
-									 PG_GETARG_ARRAYTYPE_P(4), keys);
-
-	if (n < 0)
-		PG_RETURN_BOOL(false);
-	for (int i = 0; i < n; i++)
-		if (index_key_value(DynItemMap(item), &keys[i]) == NULL)
-			PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(true);
+	return keys_present(fcinfo, true);
 }
 
 /*
@@ -483,6 +497,23 @@ key_violation(const char *map, const KeyAttr *key)
 	return NULL;
 }
 
+/* Why an index of these keys leaves the item out, or NULL (key_violation). */
+static Datum
+keys_violation(FunctionCallInfo fcinfo, bool all)
+{
+	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
+	int			n = args_keys(fcinfo, all, keys);
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *why = key_violation(DynItemMap(PG_GETARG_DYNITEM_P(0)), &keys[i]);
+
+		if (why)
+			PG_RETURN_TEXT_P(cstring_to_text(why));
+	}
+	PG_RETURN_NULL();
+}
+
 PG_FUNCTION_INFO_V1(dynamo_index_key_violation);
 /*
  * dynamo.index_key_violation(item, index_name, hash, hash_type, range,
@@ -492,24 +523,7 @@ PG_FUNCTION_INFO_V1(dynamo_index_key_violation);
 Datum
 dynamo_index_key_violation(PG_FUNCTION_ARGS)
 {
-	DynItem    *item;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		PG_RETURN_NULL();
-	item = PG_GETARG_DYNITEM_P(0);
-	for (int i = 0; i < 2; i++)
-	{
-		KeyAttr		key;
-		char	   *why;
-
-		if (PG_ARGISNULL(2 + 2 * i) || PG_ARGISNULL(3 + 2 * i))
-			continue;
-		key_from_args(&key, PG_GETARG_TEXT_PP(2 + 2 * i), PG_GETARG_TEXT_PP(3 + 2 * i), i == 1);
-		why = key_violation(DynItemMap(item), &key);
-		if (why)
-			PG_RETURN_TEXT_P(cstring_to_text(why));
-	}
-	PG_RETURN_NULL();
+	return keys_violation(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(dynamo_index_key_violation_all);
@@ -520,17 +534,5 @@ PG_FUNCTION_INFO_V1(dynamo_index_key_violation_all);
 Datum
 dynamo_index_key_violation_all(PG_FUNCTION_ARGS)
 {
-	DynItem    *item = PG_GETARG_DYNITEM_P(0);
-	KeyAttr		keys[DYNAMO_MAX_INDEX_KEYS];
-	int			n = keys_from_arrays(PG_GETARG_INT32(2), PG_GETARG_ARRAYTYPE_P(3),
-									 PG_GETARG_ARRAYTYPE_P(4), keys);
-
-	for (int i = 0; i < n; i++)
-	{
-		char	   *why = key_violation(DynItemMap(item), &keys[i]);
-
-		if (why)
-			PG_RETURN_TEXT_P(cstring_to_text(why));
-	}
-	PG_RETURN_NULL();
+	return keys_violation(fcinfo, true);
 }
