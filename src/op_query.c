@@ -535,29 +535,109 @@ parse_expressions(json_object *req, PageRequest *pr, bool query)
 								 RequestMember(req, query ? "QueryFilter" : "ScanFilter", SHAPE_OBJECT));
 }
 
+/*
+ * Call fn on the top-level name of every document path in a condition, in
+ * the order written, until it returns true; true then.
+ */
+static bool
+any_path_name(const ExprNode *n, bool (*fn) (const ExprPathElem *name, void *arg), void *arg)
+{
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+	if (n == NULL)
+		return false;
+	if (n->type == EN_PATH)
+		return fn(&n->path.elems[0], arg);
+	for (int i = 0; i < n->nargs; i++)
+		if (any_path_name(n->args[i], fn, arg))
+			return true;
+	return false;
+}
+
+/* A key schema and the key found in it (any_path_name's argument). */
+typedef struct KeySearch
+{
+	const KeySchema *ks;
+	const KeyAttr *found;
+} KeySearch;
+
+/* any_path_name: is name a key of the schema searched? */
+static bool
+is_schema_key(const ExprPathElem *name, void *arg)
+{
+	KeySearch  *search = arg;
+
+	for (int i = 0; i < search->ks->nkeys && search->found == NULL; i++)
+		if (search->ks->keys[i].namelen == name->namelen &&
+			memcmp(search->ks->keys[i].name, name->name, name->namelen) == 0)
+			search->found = &search->ks->keys[i];
+	return search->found != NULL;
+}
+
 /* Does the condition name a top-level attribute among the keys? */
 static const KeyAttr *
 names_key(const ExprNode *n, const KeySchema *ks)
 {
-	check_stack_depth();
-	if (n == NULL)
-		return NULL;
-	if (n->type == EN_PATH)
-	{
-		for (int i = 0; i < ks->nkeys; i++)
-			if (ks->keys[i].namelen == n->path.elems[0].namelen &&
-				memcmp(ks->keys[i].name, n->path.elems[0].name, ks->keys[i].namelen) == 0)
-				return &ks->keys[i];
-		return NULL;
-	}
-	for (int i = 0; i < n->nargs; i++)
-	{
-		const KeyAttr *k = names_key(n->args[i], ks);
+	KeySearch	search = {ks, NULL};
 
-		if (k)
-			return k;
+	any_path_name(n, is_schema_key, &search);
+	return search.found;
+}
+
+/* The attributes a request asks of an index that does not hold them. */
+typedef struct Unprojected
+{
+	const PageRequest *pr;
+	List	   *names;			/* of ExprPathElem, each once, in the order asked */
+	StringInfoData list;		/* "a, b" */
+} Unprojected;
+
+/* any_path_name: add name to the list unless the index holds it (never stops). */
+static bool
+add_unprojected(const ExprPathElem *name, void *arg)
+{
+	Unprojected *u = arg;
+	ListCell   *lc;
+
+	if (is_kept(u->pr, name->name, name->namelen, false))
+		return false;
+	/* (the names of a 4 KB expression: few, a linear search each) */
+	foreach(lc, u->names)
+	{
+		const ExprPathElem *seen = lfirst(lc);
+
+		if (seen->namelen == name->namelen && memcmp(seen->name, name->name, name->namelen) == 0)
+			return false;
 	}
-	return NULL;
+	u->names = lappend(u->names, (void *) name);
+	appendStringInfo(&u->list, "%s%.*s", u->list.len > 0 ? ", " : "", (int) name->namelen, name->name);
+	return false;
+}
+
+/*
+ * A global secondary index holds only the attributes it projects and
+ * cannot fetch others from the table (an LSI can): DynamoDB refuses a
+ * projection (ProjectionExpression or AttributesToGet) or a filter that
+ * names one it does not hold.
+ */
+static void
+check_projected_names(const PageRequest *pr)
+{
+	const DynamoIndex *ix = pr->index;
+	Unprojected u = {pr, NIL};
+
+	if (ix == NULL || !ix->global || ix->projection == PROJECTION_ALL)
+		return;
+	initStringInfo(&u.list);
+	for (int i = 0; pr->projection && i < pr->projection->npaths; i++)
+		add_unprojected(&pr->projection->paths[i].elems[0], &u);
+	if (u.names != NIL)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Global secondary index %s does not project [%s]",
+					ix->name, u.list.data);
+	any_path_name(pr->filter, add_unprojected, &u);
+	if (u.names != NIL)
+		DynamoError(DYERR_VALIDATION, "One or more parameter values were invalid: Secondary index %s does not project one or more filter attributes: [%s]",
+					ix->name, u.list.data);
 }
 
 /* The key schema a request reads: its index's or its table's. */
@@ -600,6 +680,7 @@ OpScan(json_object *req, StringInfo out)
 	require_read(&pr, req, "Scan");
 	resolve_index(&pr, req);
 	check_select(&pr);
+	check_projected_names(&pr);
 	check_scan_start(&pr);
 	run_page(&pr, out);
 }
@@ -634,6 +715,7 @@ OpQuery(json_object *req, StringInfo out)
 	require_read(&pr, req, "Query");
 	resolve_index(&pr, req);
 	check_select(&pr);
+	check_projected_names(&pr);
 	ks = read_schema(&pr);
 	if (pr.start)
 		check_start_count(&pr, true);

@@ -11,7 +11,9 @@
  * columns, then a range of the next, which is one range of the btree, read
  * in the order of all its columns.  An ExclusiveStartKey continues strictly
  * after (or, backwards, before) its key, a row comparison over the columns
- * read in order.  Parallel-scan segments split the partitions by a hash of
+ * read in order.  The cursor is planned for its first rows, so that each
+ * page is an index scan from where the last one ended, not a Sort of all
+ * that follows.  Parallel-scan segments split the partitions by a hash of
  * the encoded partition key (of its first attribute), so the segments are
  * disjoint and together the whole table.
  */
@@ -230,8 +232,14 @@ ScanOpen(DynamoTable *t, const ScanSpec *spec)
 	char	   *sql = scan_sql(t, spec, &args);
 	KeyScan  *s = palloc0(sizeof(KeyScan));
 
+	/*
+	 * Planned for its first rows, as DECLARE CURSOR is: a page reads Limit
+	 * items or 1 MB, so an ordered scan of the index it starts in beats a
+	 * Sort of every row the statement could read (a Scan would sort the
+	 * whole table or index for each page).
+	 */
 	s->portal = SPI_cursor_open_with_args(NULL, sql, args.n, args.types, args.values,
-										  NULL, true, CURSOR_OPT_NO_SCROLL);
+										  NULL, true, CURSOR_OPT_NO_SCROLL | CURSOR_OPT_FAST_PLAN);
 	return s;
 }
 

@@ -60,17 +60,8 @@ def make_table(ddb):
     return name
 
 
-class MultiKeyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        dc.wait_for_api()
-        # (Debian's botocore still allows two KeySchema elements to a GSI)
-        cls.ddb = dc.client(dc.access_key(), parameter_validation=False)
-        cls.table = make_table(cls.ddb)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ddb.delete_table(TableName=cls.table)
+class MultiKeyTest(dc.CustomTableTest):
+    make_table = staticmethod(make_table)
 
     def query(self, kce, values, **kw):
         return self.ddb.query(TableName=self.table, IndexName=kw.pop("IndexName", "by_stage"),
