@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Compare the committed generated request model (src/model/request_model.c)
 with the committed aws-sdk models and with Debian's botocore models (of
-DynamoDB and of DynamoDB Streams, the latter with the generator's
-STREAMS_ADDITIONS), for every operation src/dispatch.c implements.  Prints
+DynamoDB and of DynamoDB Streams, with the generator's DYNAMODB_ADDITIONS
+and STREAMS_ADDITIONS: what DynamoDB has added since that botocore), for
+every operation src/dispatch.c implements.  Prints
 TAP.
 
 botocore: every member it has must be in the table with the same type,
@@ -174,6 +175,7 @@ def main():
         a = json.load(f)
     with open(BOTOCORE) as f:
         b = json.load(f)
+    gen_request_model.add_botocore_members(b, gen_request_model.DYNAMODB_ADDITIONS)
     sa = gen_request_model.load(gen_request_model.STREAMS_AWSSDK)
     sb = gen_request_model.load(gen_request_model.STREAMS_BOTOCORE)
     gen_request_model.add_streams_members(sa, sb)
