@@ -41,9 +41,15 @@ class MultiKeyTables(dc.ClientTest):
         self.ddb.create_table(TableName=name, KeySchema=keys(("id", "HASH")),
                               AttributeDefinitions=defs(("id", "S")) + definitions,
                               BillingMode="PAY_PER_REQUEST", **kw)
-        self.addCleanup(self.ddb.delete_table, TableName=name)
+        self.addCleanup(self.drop, name)
         self.wait_active(name)
         return name
+
+    def drop(self, name):
+        # an index job may still hold the table's change lock a moment after
+        # the table shows ACTIVE: let it end first
+        dc.psql("call dynamo.wait_for_jobs()")
+        self.ddb.delete_table(TableName=name)
 
     def wait_active(self, name):
         """The table's description once it and its indexes are ACTIVE."""
