@@ -11,11 +11,11 @@ MODULE_big = dynamo
 # The install script of the current version is assembled from one part per
 # subsystem, an upgrade script from its own part and the parts it replaces.
 # Install scripts of earlier versions are kept as released (for upgrade tests).
-DATA_built = sql/dynamo--0.8.sql sql/dynamo--0.7--0.8.sql
-DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql sql/dynamo--0.4.sql sql/dynamo--0.5.sql sql/dynamo--0.6.sql sql/dynamo--0.7.sql \
-	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql sql/dynamo--0.3--0.4.sql sql/dynamo--0.4--0.5.sql sql/dynamo--0.5--0.6.sql sql/dynamo--0.6--0.7.sql
-INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql sql/provisioning.sql sql/index_keys.sql
-UPGRADE_0_8_PARTS = sql/upgrade--0.7--0.8.sql sql/provisioning.sql sql/index_keys.sql
+DATA_built = sql/dynamo--0.9.sql sql/dynamo--0.8--0.9.sql
+DATA = sql/dynamo--0.1.sql sql/dynamo--0.2.sql sql/dynamo--0.3.sql sql/dynamo--0.4.sql sql/dynamo--0.5.sql sql/dynamo--0.6.sql sql/dynamo--0.7.sql sql/dynamo--0.8.sql \
+	sql/dynamo--0.1--0.2.sql sql/dynamo--0.2--0.3.sql sql/dynamo--0.3--0.4.sql sql/dynamo--0.4--0.5.sql sql/dynamo--0.5--0.6.sql sql/dynamo--0.6--0.7.sql sql/dynamo--0.7--0.8.sql
+INSTALL_PARTS = sql/dynamo_core.sql sql/metadata_policies.sql sql/http_api.sql sql/access_key_functions.sql sql/stat_operations.sql sql/maintenance.sql sql/time_to_live.sql sql/wire_api.sql sql/backups.sql sql/point_in_time.sql sql/streams.sql sql/exchange.sql sql/provisioning.sql sql/index_keys.sql sql/partiql_functions.sql
+UPGRADE_0_9_PARTS = sql/upgrade--0.8--0.9.sql sql/partiql_functions.sql
 
 CORE_OBJS = src/dynamo.o src/errors.o src/json_text.o src/json_write.o src/number.o src/attrval.o \
 	src/item.o src/keycodec.o src/request.o src/catalog.o src/indexes.o src/storage.o src/am.o \
@@ -37,9 +37,11 @@ CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 	src/expr/expr_update.o src/expr/expr_legacy.o src/expr/reserved.o src/op_update.o
 # the launcher, maintenance workers and their jobs
 WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o src/worker/streams_worker.o
+# PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction
+PARTIQL_OBJS = src/partiql/partiql_scan.o src/partiql/partiql_parse.o src/partiql/partiql_plan.o src/partiql/op_partiql.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o src/http/cors.o src/http/http_compress.o
-OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(EXCHANGE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
+OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(EXCHANGE_OBJS) $(PARTIQL_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
 PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement -MMD -MP
@@ -61,9 +63,9 @@ all:
 	@echo "PostgreSQL server headers are missing: run 'make run' or 'make test' as root" >&2; exit 1
 endif
 
-sql/dynamo--0.8.sql: $(INSTALL_PARTS)
+sql/dynamo--0.9.sql: $(INSTALL_PARTS)
 	cat $^ > $@
-sql/dynamo--0.7--0.8.sql: $(UPGRADE_0_8_PARTS)
+sql/dynamo--0.8--0.9.sql: $(UPGRADE_0_9_PARTS)
 	cat $^ > $@
 
 # rebuild objects when a header they include changes

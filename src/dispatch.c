@@ -45,6 +45,7 @@ typedef struct DynamoOperation
 } DynamoOperation;
 
 static const DynamoOperation operations[] = {
+	{"BatchExecuteStatement", OpBatchExecuteStatement},
 	{"BatchGetItem", OpBatchGetItem},
 	{"BatchWriteItem", OpBatchWriteItem},
 	{"CreateBackup", OpCreateBackup},
@@ -60,6 +61,8 @@ static const DynamoOperation operations[] = {
 	{"DescribeLimits", OpDescribeLimits},
 	{"DescribeTable", OpDescribeTable},
 	{"DescribeTimeToLive", OpDescribeTimeToLive},
+	{"ExecuteStatement", OpExecuteStatement},
+	{"ExecuteTransaction", OpExecuteTransaction},
 	{"ExportTableToPointInTime", OpExportTableToPointInTime},
 	{"GetItem", OpGetItem},
 	{"ImportTable", OpImportTable},
@@ -337,3 +340,6 @@ SQL_OPERATION(dynamo_tag_resource, "TagResource")
 SQL_OPERATION(dynamo_untag_resource, "UntagResource")
 SQL_OPERATION(dynamo_list_tags_of_resource, "ListTagsOfResource")
 SQL_OPERATION(dynamo_describe_limits, "DescribeLimits")
+SQL_OPERATION(dynamo_execute_statement, "ExecuteStatement")
+SQL_OPERATION(dynamo_batch_execute_statement, "BatchExecuteStatement")
+SQL_OPERATION(dynamo_execute_transaction, "ExecuteTransaction")

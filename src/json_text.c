@@ -293,3 +293,91 @@ JsonKeyEncode(const char *name, size_t len, char *out)
 	out[n] = '\0';
 	return n;
 }
+
+/* The end of the string literal starting at text[i] (its opening quote). */
+static size_t
+skip_string(const char *text, size_t len, size_t i)
+{
+	for (i++; i < len && text[i] != '"'; i++)
+		if (text[i] == '\\')
+			i++;
+	return i < len ? i + 1 : len;
+}
+
+/* The end of the JSON value starting at text[i]. */
+static size_t
+skip_value(const char *text, size_t len, size_t i)
+{
+	size_t		depth = 0;
+
+	while (i < len)
+	{
+		char		c = text[i];
+
+		if (c == '"')
+			i = skip_string(text, len, i);
+		else
+		{
+			if (c == '{' || c == '[')
+				depth++;
+			else if (c == '}' || c == ']')
+			{
+				if (depth == 0)
+					return i;
+				depth--;
+			}
+			else if ((c == ',' || c == ' ' || c == '\n') && depth == 0)
+				return i;
+			i++;
+		}
+		if (depth == 0 && (c == '"' || c == '}' || c == ']'))
+			return i;
+	}
+	return len;
+}
+
+/* The first byte at or after i that is not white space. */
+static size_t
+skip_space(const char *text, size_t len, size_t i)
+{
+	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
+		i++;
+	return i;
+}
+
+size_t
+JsonTextMember(const char *text, size_t len, const char *name, const char **value)
+{
+	size_t		namelen = strlen(name);
+	size_t		i = skip_space(text, len, 0);
+
+	if (i >= len || text[i] != '{')
+		return 0;
+	i++;
+	for (;;)
+	{
+		size_t		key,
+					key_end,
+					end;
+
+		i = skip_space(text, len, i);
+		if (i >= len || text[i] != '"')
+			return 0;
+		key = i + 1;
+		key_end = skip_string(text, len, i);
+		i = skip_space(text, len, key_end);
+		if (i >= len || text[i] != ':')
+			return 0;
+		i = skip_space(text, len, i + 1);
+		end = skip_value(text, len, i);
+		if (key_end - 1 - key == namelen && memcmp(text + key, name, namelen) == 0)
+		{
+			*value = text + i;
+			return end - i;
+		}
+		i = skip_space(text, len, end);
+		if (i >= len || text[i] != ',')
+			return 0;
+		i++;
+	}
+}

@@ -53,4 +53,11 @@ extern size_t Utf8SequenceLength(const unsigned char *s, size_t len);
 /* Length of the longest prefix of s that is well-formed UTF-8. */
 extern size_t Utf8ValidPrefix(const char *s, size_t len);
 
+/*
+ * The value of the top-level member name (plain ASCII, unescaped) of JSON
+ * object text, which must be well-formed (as the response writer makes it):
+ * its first byte and length; 0 when there is no such member.
+ */
+extern size_t JsonTextMember(const char *text, size_t len, const char *name, const char **value);
+
 #endif							/* DYNAMO_JSON_TEXT_H */

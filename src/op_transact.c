@@ -550,56 +550,6 @@ run_actions(TxAction *acts, TxReason *reasons, int n, CapacityUse *uses)
  * Idempotency: dynamo.transaction_tokens
  * --------------------------------------------------------------------- */
 
-/* Write a JSON value with object members sorted: equal requests, equal text. */
-static void
-canonical_json(JsonWriter *w, json_object *val)
-{
-	size_t		len;
-	const char *s;
-
-	switch (json_object_get_type(val))
-	{
-		case json_type_object:
-			{
-				int			n = json_object_object_length(val),
-							k = 0;
-				const char **keys = palloc(sizeof(char *) * Max(n, 1));
-
-				json_object_object_foreach(val, name, member)
-				{
-					(void) member;
-					keys[k++] = name;
-				}
-				qsort(keys, n, sizeof(char *), pg_qsort_strcmp);
-				JsonWriteObjectStart(w);
-				for (int i = 0; i < n; i++)
-				{
-					json_object *m = NULL;
-
-					json_object_object_get_ex(val, keys[i], &m);
-					JsonWriteKey(w, keys[i]);
-					canonical_json(w, m);
-				}
-				JsonWriteObjectEnd(w);
-				break;
-			}
-		case json_type_array:
-			JsonWriteArrayStart(w);
-			for (size_t i = 0; i < json_object_array_length(val); i++)
-				canonical_json(w, json_object_array_get_idx(val, i));
-			JsonWriteArrayEnd(w);
-			break;
-		case json_type_string:
-			s = JsonStringValue(val, &len);
-			JsonWriteString(w, s, len);
-			break;
-		default:
-			s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
-			JsonWriteRaw(w, s, strlen(s));
-			break;
-	}
-}
-
 /* SHA-256 of the canonical TransactItems, as a bytea. */
 static bytea *
 request_hash(json_object *items)
@@ -611,7 +561,7 @@ request_hash(json_object *items)
 
 	initStringInfo(&text);
 	JsonWriterInit(&w, &text);
-	canonical_json(&w, items);
+	JsonWriteTree(&w, items);
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, (uint8 *) text.data, text.len) < 0 ||
 		pg_cryptohash_final(ctx, (uint8 *) VARDATA(hash), PG_SHA256_DIGEST_LENGTH) < 0)

@@ -67,6 +67,11 @@ extern void OpBatchWriteItem(json_object *req, StringInfo out);
 extern void OpTransactWriteItems(json_object *req, StringInfo out);
 extern void OpTransactGetItems(json_object *req, StringInfo out);
 
+/* partiql/op_partiql.c */
+extern void OpExecuteStatement(json_object *req, StringInfo out);
+extern void OpBatchExecuteStatement(json_object *req, StringInfo out);
+extern void OpExecuteTransaction(json_object *req, StringInfo out);
+
 /* op_ttl.c */
 extern void OpUpdateTimeToLive(json_object *req, StringInfo out);
 extern void OpDescribeTimeToLive(json_object *req, StringInfo out);

@@ -10,10 +10,12 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "errors.h"
 #include "json_text.h"
+#include "json_write.h"
 #include "ops.h"
 #include "request.h"
 
@@ -391,4 +393,63 @@ RequestCheckExpressionMix(json_object *req, const char *const *legacy,
 					"ExpressionAttributeValues can only be specified when using expressions: %s",
 					null_expressions);
 	return *new != '\0';
+}
+
+/* Compare two C strings through pointers to them (qsort). */
+static int
+compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+JsonWriteTree(JsonWriter *w, json_object *val)
+{
+	size_t		len;
+	const char *s;
+
+	check_stack_depth();
+	switch (json_object_get_type(val))
+	{
+		case json_type_object:
+			{
+				int			n = json_object_object_length(val),
+							k = 0;
+				const char **keys = palloc(sizeof(char *) * Max(n, 1));
+
+				json_object_object_foreach(val, name, member)
+				{
+					(void) member;
+					keys[k++] = name;
+				}
+				qsort(keys, n, sizeof(char *), compare_keys);
+				JsonWriteObjectStart(w);
+				for (int i = 0; i < n; i++)
+				{
+					json_object *m = NULL;
+					const char *key;
+
+					json_object_object_get_ex(val, keys[i], &m);
+					key = JsonKeyName(keys[i], &len);
+					JsonWriteName(w, key, len);
+					JsonWriteTree(w, m);
+				}
+				JsonWriteObjectEnd(w);
+				break;
+			}
+		case json_type_array:
+			JsonWriteArrayStart(w);
+			for (size_t i = 0; i < json_object_array_length(val); i++)
+				JsonWriteTree(w, json_object_array_get_idx(val, i));
+			JsonWriteArrayEnd(w);
+			break;
+		case json_type_string:
+			s = JsonStringValue(val, &len);
+			JsonWriteString(w, s, len);
+			break;
+		default:
+			s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
+			JsonWriteRaw(w, s, strlen(s));
+			break;
+	}
 }

@@ -84,6 +84,13 @@ extern const char *RequestString(json_object *obj, const char *name, size_t *len
  */
 extern const char *JsonKeyName(const char *key, size_t *len);
 
+/*
+ * Write a parsed JSON value as text, object members sorted by name and keys
+ * as the request gave them (U+0000 included): equal values, equal text.
+ */
+struct JsonWriter;
+extern void JsonWriteTree(struct JsonWriter *w, json_object *val);
+
 /* The string a json-c string value holds, NUL-terminated, and its length. */
 extern const char *JsonStringValue(json_object *val, size_t *len);
 

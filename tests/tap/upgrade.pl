@@ -53,7 +53,7 @@ ok_psql(q{INSERT INTO dynamo.transaction_tokens VALUES ('old', 'hash', '', now()
 my $before = ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum');
 
 ok_psql(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE');
-is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', 'now 0.8');
+is(ok_psql(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', 'now 0.9');
 is(ok_psql(q{SELECT string_agg(status, ',') FROM dynamo.tables}, 'statuses'), 'ACTIVE', 'existing tables are ACTIVE');
 is(ok_psql(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data.\"Upg\"}, 'checksum after'), $before, 'every item is there');
 is(ok_psql(q{SELECT dynamo.query('{\"TableName\":\"Upg\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'GSI query'),
@@ -90,7 +90,7 @@ psql_v02(q{SELECT count(dynamo.put_item(json_build_object('TableName','Old','Ite
 # before the update the library serves 0.2's catalog as it was: no background work
 is(psql_v02(q{SELECT dynamo.describe_table('{\"TableName\":\"Old\"}')->'Table'->>'TableStatus'}, 'describe at 0.2'), 'ACTIVE', 'a 0.2 table is ACTIVE');
 psql_v02(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.2');
-is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.2 is now 0.8');
+is(psql_v02(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.2 is now 0.9');
 psql_v02(q{SELECT dynamo.update_table('{\"TableName\":\"Old\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":\"ByG\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}') IS NOT NULL}, 'a GSI on the upgraded table');
 is(psql_v02(q{CALL dynamo.wait_for_jobs()}, 'wait in v02'), '', 'the worker of the upgraded database builds it');
 is(psql_v02(q{SELECT dynamo.query('{\"TableName\":\"Old\",\"IndexName\":\"ByG\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g1\"}},\"Select\":\"COUNT\"}')}, 'query ByG'),
@@ -149,7 +149,7 @@ my @bad = grep { /\[$worker\] (ERROR|FATAL|PANIC)/ || /dynamo maintenance: .*fai
 is(join('', @bad), '', 'no error of the 0.3 worker in the server log, none about time_to_live');
 
 psql_v03(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.3');
-is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.3 is now 0.8');
+is(psql_v03(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.3 is now 0.9');
 is(psql_v03(q{SELECT dynamo.describe_time_to_live('{"TableName":"Old3"}')}, 'DescribeTimeToLive after the update'),
 	'{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}', 'TTL of the old table: DISABLED');
 is(psql_v03(q{SELECT dynamo.update_time_to_live('{"TableName":"Old3","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}')}, 'UpdateTimeToLive after the update'),
@@ -196,7 +196,7 @@ for my $op (['CreateBackup', '{"TableName":"Old4","BackupName":"too-early"}'], [
 		"$op->[0] at 0.4: ValidationException asking for ALTER EXTENSION dynamo UPDATE") or diag($text4);
 }
 psql_v04(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.4');
-is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.4 is now 0.8');
+is(psql_v04(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.4 is now 0.9');
 my $arn4 = psql_v04(q{SELECT dynamo.create_backup('{"TableName":"Old4","BackupName":"after-update"}')->'BackupDetails'->>'BackupArn'}, 'CreateBackup after the update');
 is(psql_v04(q{CALL dynamo.wait_for_jobs()}, 'wait for the backup'), '', 'the worker of the upgraded database writes it');
 is(psql_v04(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn4'}, 'the backup'), 'AVAILABLE 400', 'AVAILABLE, with every item');
@@ -230,7 +230,7 @@ ok(!$res && $text =~ /^ERROR:  ValidationException: Streams need the catalog of 
 is(psql_v05(q{SELECT dynamo.describe_table('{"TableName":"Old5"}')->'Table' ->> 'LatestStreamArn'}, 'DescribeTable at 0.5'), '',
 	'DescribeTable at 0.5 shows no stream');
 psql_v05(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.5');
-is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.5 is now 0.8');
+is(psql_v05(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.5 is now 0.9');
 is(psql_v05(q{SELECT md5(string_agg(item::text, '|' ORDER BY pk, sk)) FROM dynamo_data."Old5"}, 'checksum after'), $old5, 'every item is there');
 is(psql_v05(qq{SELECT status || ' ' || item_count FROM dynamo.backups WHERE backup_arn = '$arn5'}, 'the 0.5 backup'), 'AVAILABLE 200', 'the backup is there');
 is(psql_v05(q{SELECT dynamo.describe_continuous_backups('{"TableName":"Old5"}')->'ContinuousBackupsDescription'->'PointInTimeRecoveryDescription'->>'PointInTimeRecoveryStatus'}, 'PITR after'),
@@ -271,7 +271,7 @@ my $import6 = q{SELECT dynamo.call('ImportTable', '{"S3BucketSource":{"S3Bucket"
 ok(!$res && $text =~ /^ERROR:  ValidationException: Exports and imports need the catalog of dynamo 0\.7: run ALTER EXTENSION dynamo UPDATE$/m,
 	'ImportTable at 0.6: ValidationException asking for ALTER EXTENSION dynamo UPDATE') or diag($text);
 psql_v06(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.6');
-is(psql_v06(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.6 is now 0.8');
+is(psql_v06(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.6 is now 0.9');
 is(psql_v06(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old6"}, 'checksum after'), $old6, 'every item is there');
 is(psql_v06($import6, 'ImportTable after the update'), 'IN_PROGRESS', 'an import after the update');
 is(psql_v06(q{CALL dynamo.wait_for_jobs()}, 'wait for the import'), '', 'the import ends');
@@ -335,7 +335,7 @@ is(psql_v07(q{SELECT (SELECT count(*) FROM dynamo.tables WHERE table_name IN ('M
 	|| ' ' || (SELECT count(*) FROM dynamo.jobs WHERE index_name = 'ByPlace')}, 'nothing of them'),
 	'0 ByG ACTIVE, ByL ACTIVE 0', 'none of them creates anything');
 psql_v07(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.7');
-is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.8', '0.7 is now 0.8');
+is(psql_v07(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.7 is now 0.9');
 is(psql_v07(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old7" WHERE item::text NOT LIKE '%"1000"%'}, 'checksum after'),
 	$old7, 'every item is there');
 # the update counted the item collections of the LSI table (p0 .. p4), as a
@@ -367,6 +367,30 @@ is(psql_v07(q{SELECT (i.key_schema IS NOT NULL)::text || ' ' || (pg_get_indexdef
 ($res, $text) = $node->psql_in('v07', q{SELECT dynamo.put_item('{"TableName":"Multi7","Item":{"p":{"S":"x"},"s":{"N":"1"},"l":{"N":"1"}}}')});
 ok(!$res && $text =~ /Type mismatch for Index Key l Expected: S Actual: N IndexName: ByPlace$/m, 'and refuses a key attribute of another type')
 	or diag($text);
+
+# from the previous version, 0.8: PartiQL needs no catalog of its own, so
+# dynamo.call runs it before the update; the update brings its functions,
+# and every item is still there
+database_at('v08', '0.8');
+sub psql_v08 { return $node->ok_psql_in('v08', @_) }
+psql_v08(q{SELECT dynamo.create_table('{"TableName":"Old8","KeySchema":[{"AttributeName":"p","KeyType":"HASH"},{"AttributeName":"s","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"p","AttributeType":"S"},{"AttributeName":"s","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST"}') IS NOT NULL},
+	'a 0.8 table');
+psql_v08(q{SELECT count(dynamo.put_item(json_build_object('TableName', 'Old8', 'Item', json_build_object(
+	'p', json_build_object('S', 'p' || i % 4), 's', json_build_object('N', i::text)))))
+	FROM generate_series(1, 100) i}, '0.8 items');
+my $old8 = psql_v08(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old8"}, 'checksum of Old8');
+is(psql_v08(q{SELECT count(*) FROM pg_proc WHERE proname IN ('execute_statement', 'batch_execute_statement', 'execute_transaction')}, 'functions at 0.8'),
+	'0', '0.8 has no PartiQL functions');
+is(psql_v08(q{SELECT dynamo.call('ExecuteStatement', '{"Statement":"SELECT s FROM \"Old8\" WHERE p = ''p1'' AND s < 10"}')}, 'ExecuteStatement at 0.8'),
+	'{"Items":[{"s":{"N":"1"}},{"s":{"N":"5"}},{"s":{"N":"9"}}]}', 'PartiQL through dynamo.call at 0.8');
+psql_v08(q{ALTER EXTENSION dynamo UPDATE}, 'ALTER EXTENSION dynamo UPDATE from 0.8');
+is(psql_v08(q{SELECT extversion FROM pg_extension WHERE extname = 'dynamo'}, 'version'), '0.9', '0.8 is now 0.9');
+is(psql_v08(q{SELECT md5(string_agg(item::text, '|' ORDER BY item::text)) FROM dynamo_data."Old8"}, 'checksum after'),
+	$old8, 'every 0.8 item is there');
+is(psql_v08(q{SELECT dynamo.execute_statement('{"Statement":"UPDATE \"Old8\" SET n = 5 WHERE p = ''p2'' AND s = 2 RETURNING MODIFIED NEW *"}')}, 'UPDATE after the update'),
+	'{"Items":[{"n":{"N":"5"}}]}', 'dynamo.execute_statement after the update');
+is(psql_v08(q{SELECT dynamo.execute_transaction('{"TransactStatements":[{"Statement":"SELECT * FROM \"Old8\" WHERE p = ''p2'' AND s = 2"}]}')}, 'a transaction after the update'),
+	'{"Responses":[{"Item":{"n":{"N":"5"},"p":{"S":"p2"},"s":{"N":"2"}}}]}', 'dynamo.execute_transaction after the update');
 
 # the upgraded objects equal a fresh install's
 ok_psql(q{CREATE DATABASE fresh}, 'fresh database');
