@@ -74,6 +74,7 @@
 #define MSG_BOOLEAN_WHERE "WHERE clause must contain an expression that resolves to a boolean"
 #define MSG_VALUE_TYPE "Unsupported data type: %s under key %s"
 #define MSG_TABLE_NAME "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
+#define MSG_TUPLE_DUPLICATE "Duplicate keys in tuple. Key: %s under %s"
 #define MSG_PROJECTION_DUPLICATE "Duplicate identifiers in select clause: %s"
 
 #define TABLE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
@@ -849,6 +850,29 @@ write_set(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *unde
 	(void) under;
 }
 
+/* Refuse a tuple that names a key twice (sorted copies: n log n). */
+static int
+compare_key_nodes(const void *a, const void *b)
+{
+	const PqlNode *x = *(const PqlNode *const *) a,
+			   *y = *(const PqlNode *const *) b;
+
+	return CompareBytes(x->str, x->len, y->str, y->len);
+}
+
+static void
+check_tuple_keys(const PqlNode *n, const char *under)
+{
+	PqlNode   **keys = palloc(sizeof(PqlNode *) * Max(n->nargs, 1));
+
+	memcpy(keys, n->keys, sizeof(PqlNode *) * n->nargs);
+	qsort(keys, n->nargs, sizeof(PqlNode *), compare_key_nodes);
+	for (int i = 1; i < n->nargs; i++)
+		if (compare_key_nodes(&keys[i - 1], &keys[i]) == 0)
+			DynamoError(DYERR_VALIDATION, MSG_TUPLE_DUPLICATE,
+						pnstrdup(keys[i]->str, keys[i]->len), under[0] ? under : "item");
+}
+
 /* Write a value node as an AttributeValue. */
 static void
 write_value(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *under)
@@ -885,6 +909,7 @@ write_value(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *un
 			JsonWriteBool(w, true);
 			break;
 		case PQ_TUPLE:
+			check_tuple_keys(n, under);
 			JsonWriteKey(w, "M");
 			JsonWriteObjectStart(w);
 			for (int i = 0; i < n->nargs; i++)
