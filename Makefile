@@ -39,7 +39,9 @@ CORE_OBJS += src/expr/expr_scan.o src/expr/expr_parse.o src/expr/expr_eval.o \
 WORKER_OBJS = src/worker/launcher.o src/worker/maintenance.o src/worker/jobs.o src/worker/ttl_worker.o src/worker/streams_worker.o
 HTTP_OBJS = src/http/http_parse.o src/http/http_request.o src/http/http_worker.o \
 	src/http/sigv4.o src/http/access_keys.o src/http/cors.o src/http/http_compress.o
-OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(EXCHANGE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS)
+# PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction
+PARTIQL_OBJS = src/partiql/partiql_scan.o src/partiql/partiql_parse.o
+OBJS = $(CORE_OBJS) $(BACKUP_OBJS) $(STREAMS_OBJS) $(EXCHANGE_OBJS) $(WORKER_OBJS) $(HTTP_OBJS) $(PARTIQL_OBJS)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags json-c 2>/dev/null)
 PG_CFLAGS = -Wall -Werror -Wno-declaration-after-statement -MMD -MP
