@@ -693,6 +693,7 @@ test_refused(void)
 	check_error("SELECT\n  a,\n  'x' FROM t", "Unexpected path component at 3:3:3");
 	check_error("SELECT '\xc3\xa9', b FROM t", "Unexpected path component at 1:8:3");
 	check_error("SELECT size(a) FROM t", "Unexpected path component at 1:8:4");
+	check_error("SELECT a, begins_with(a, 'x') FROM t", "Unexpected path component at 1:11:11");
 	check_error("SELECT COUNT(*) FROM t WHERE", W "Unexpected term");
 	check_error("SELECT * FROM t WHERE a[1.5] = 1", "Unexpected path component at 1:25:3");
 	check_error("SELECT * FROM t WHERE a[?] = 1", "Unexpected path component at 1:25:1");
