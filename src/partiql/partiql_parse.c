@@ -14,7 +14,8 @@
  *	EXISTS (SELECT ...)
  *
  * each optionally followed by one ';'.  A table is "t", t, "t"."i" or t.i
- * (an index).  Conditions bind, loosest first: OR, AND, NOT, the predicates
+ * (an index: INSERT's is refused here, UPDATE's and DELETE's are kept for
+ * the compiler to refuse with its own message).  Conditions bind, loosest first: OR, AND, NOT, the predicates
  * (comparisons, [NOT] BETWEEN, [NOT] IN, IS [NOT] MISSING / NULL), + and -,
  * then terms: literals, ?, paths, calls, tuples, lists, bags and
  * parentheses.  A predicate takes sums as operands and does not chain:
@@ -1143,7 +1144,7 @@ parse_projection(Parser *p, PqlStatement *s, int *cap)
 		advance(p);
 		return;
 	}
-	if (!at_path(p))
+	if (!at_path(p) || at_call(p))
 	{
 		if (cur(p)->type == PT_EOF || (is_reserved(cur(p)) && !is_function_name(cur(p))))
 			unexpected(p);

@@ -1,6 +1,7 @@
-# Short runs of the fuzzers of the import parsers (tests/bin/dynamo-fuzz:
-# csv_fuzz, the CSV records; ion_parse_fuzz, the Amazon Ion reader and
-# writer; make fuzz runs them longer): a crash, a sanitizer report or a
+# Short runs of the fuzzers of the import parsers and of PartiQL
+# (tests/bin/dynamo-fuzz: csv_fuzz, the CSV records; ion_parse_fuzz, the
+# Amazon Ion reader and writer; partiql_parse_fuzz, the PartiQL parser;
+# make fuzz runs them longer): a crash, a sanitizer report or a
 # broken invariant fails the test.
 use strict;
 use warnings;
@@ -10,7 +11,7 @@ use Test::More;
 
 plan skip_all => 'clang is not installed' if system('command -v clang >/dev/null 2>&1') != 0;
 my $top = dirname(__FILE__) . '/../..';
-for my $target (qw(csv_fuzz ion_parse_fuzz)) {
+for my $target (qw(csv_fuzz ion_parse_fuzz partiql_parse_fuzz)) {
 	my $artifacts = tempdir(CLEANUP => 1);
 	local $ENV{FUZZ_TARGETS} = $target;
 	local $ENV{FUZZ_SECONDS} = 3;
