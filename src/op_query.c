@@ -725,6 +725,7 @@ OpQuery(json_object *req, StringInfo out)
 		encode_start_key(&pr);
 		check_start_in_query(&pr, &ks);
 	}
-	check_filter_keys(&pr, &ks);
+	if (!ExprForPartiql)
+		check_filter_keys(&pr, &ks);
 	run_page(&pr, out);
 }

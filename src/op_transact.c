@@ -784,6 +784,12 @@ write_collection_metrics(JsonWriter *w, const char *mode, const TxAction *acts, 
 void
 OpTransactWriteItems(json_object *req, StringInfo out)
 {
+	TransactWriteItemsRun(req, RequestMember(req, "TransactItems", SHAPE_ARRAY), out);
+}
+
+void
+TransactWriteItemsRun(json_object *req, json_object *bound, StringInfo out)
+{
 	ValidationErrors v;
 	json_object *items = RequestMember(req, "TransactItems", SHAPE_ARRAY);
 	json_object *rcj = RequestMember(req, "ReturnConsumedCapacity", SHAPE_STRING);
@@ -834,7 +840,7 @@ OpTransactWriteItems(json_object *req, StringInfo out)
 
 		initStringInfo(&replay);
 		token_b = make_bytea(token, token_len);
-		hash = request_hash(items);
+		hash = request_hash(bound);
 		if (token_lookup(token_b, hash, &replay))
 		{
 			write_replay(rc, replay.data, out);

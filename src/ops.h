@@ -67,6 +67,12 @@ extern void OpBatchWriteItem(json_object *req, StringInfo out);
 extern void OpTransactWriteItems(json_object *req, StringInfo out);
 extern void OpTransactGetItems(json_object *req, StringInfo out);
 
+/*
+ * TransactWriteItems with its ClientRequestToken bound to bound (what the
+ * client sent: TransactItems, or ExecuteTransaction's statements).
+ */
+extern void TransactWriteItemsRun(json_object *req, json_object *bound, StringInfo out);
+
 /* partiql/op_partiql.c */
 extern void OpExecuteStatement(json_object *req, StringInfo out);
 extern void OpBatchExecuteStatement(json_object *req, StringInfo out);

@@ -51,6 +51,18 @@
  */
 #define EXPR_MAX_NESTING		(2 * EXPR_MAX_OPERATORS + 2)
 
+/*
+ * True while PartiQL statements run as the native requests they stand for
+ * (op_partiql.c sets it around each): expression errors come without the
+ * "Invalid <Kind>: " that names a request member PartiQL users never wrote,
+ * an expression may be as long as a statement of 8192 characters renders
+ * it (EXPR_MAX_PARTIQL_LENGTH), and a Query's filter may name key
+ * attributes, as PartiQL's WHERE does.  Reset when the request ends.
+ */
+extern bool ExprForPartiql;
+
+#define EXPR_MAX_PARTIQL_LENGTH	(100 * EXPR_MAX_LENGTH)
+
 /* Which expression a text is: decides the grammar and the message prefix. */
 typedef enum ExprKind
 {

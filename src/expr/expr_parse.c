@@ -72,12 +72,16 @@ ExprKindName(ExprKind kind)
 	return kind_names[kind];
 }
 
+bool		ExprForPartiql = false;
+
 void
 ExprError(ExprKind kind, const char *fmt,...)
 {
 	StringInfoData buf;
 
 	FORMAT_VA(&buf, fmt);
+	if (ExprForPartiql)
+		DynamoError(DYERR_VALIDATION, "%s", buf.data);
 	DynamoError(DYERR_VALIDATION, "Invalid %s: %s", ExprKindName(kind), buf.data);
 }
 
@@ -1114,7 +1118,7 @@ parser_init(Parser *p, ExprKind kind, const char *text, size_t len, ExprAttrs *a
 	p->kind = kind;
 	if (len == 0)
 		ExprError(kind, "The expression can not be empty;");
-	if (len > EXPR_MAX_LENGTH)
+	if (len > (ExprForPartiql ? EXPR_MAX_PARTIQL_LENGTH : EXPR_MAX_LENGTH))
 		ExprError(kind, "Expression size has exceeded the maximum allowed size; expression size: %zu", len);
 	p->text = text;
 	p->len = (int) len;

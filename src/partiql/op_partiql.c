@@ -35,6 +35,7 @@
 #include "json_write.h"
 #include "model/request_model.h"
 #include "ops.h"
+#include "expr/expr.h"
 #include "partiql/partiql_plan.h"
 
 #define PAGE_BYTES			(1024 * 1024)
@@ -99,14 +100,31 @@ read_statement(json_object *obj, json_object *req, PqlContext context, Statement
 		DynamoError(DYERR_VALIDATION, MSG_PARAMETERS);
 }
 
-/* Validate a native request against its operation's model and run it. */
+/*
+ * Validate a native request against its operation's model and run it, with
+ * PartiQL's expression rules (ExprForPartiql); a transaction's token is
+ * bound to bound, the client's statements, when given.
+ */
 static void
-run_native(const char *operation, DynamoOpFunc func, StringInfo body, StringInfo out)
+run_native(const char *operation, DynamoOpFunc func, StringInfo body, json_object *bound,
+		   StringInfo out)
 {
 	json_object *req = RequestParse(body->data, body->len);
 
 	ReqValidate(ReqFindOperation(operation), req);
-	func(req, out);
+	ExprForPartiql = true;
+	PG_TRY();
+	{
+		if (bound)
+			TransactWriteItemsRun(req, bound, out);
+		else
+			func(req, out);
+	}
+	PG_FINALLY();
+	{
+		ExprForPartiql = false;
+	}
+	PG_END_TRY();
 }
 
 /* Is the error being handled (copied into cxt) of type? */
@@ -130,7 +148,7 @@ run_part(const PqlPlan *plan, int i, json_object *start, int64 limit, StringInfo
 	PqlRenderRequest(plan, i, start, limit, &body);
 	PG_TRY();
 	{
-		run_native(PqlNativeName(plan->kind), native_ops[plan->kind], &body, out);
+		run_native(PqlNativeName(plan->kind), native_ops[plan->kind], &body, NULL, out);
 	}
 	PG_CATCH();
 	{
@@ -505,41 +523,6 @@ OpExecuteStatement(json_object *req, StringInfo out)
  * BatchExecuteStatement
  * --------------------------------------------------------------------- */
 
-/* The item a planned statement reads or writes: table and key, as text. */
-static char *
-item_identity(const Statement *s)
-{
-	StringInfoData body,
-				id;
-	JsonWriter	w;
-	json_object *req,
-			   *map = NULL;
-
-	initStringInfo(&body);
-	PqlRenderRequest(s->plan, 0, NULL, 0, &body);
-	req = RequestParse(body.data, body.len);
-	if (!json_object_object_get_ex(req, "Key", &map) && !json_object_object_get_ex(req, "Item", &map))
-		return NULL;
-	initStringInfo(&id);
-	appendStringInfo(&id, "%s", s->plan->table_name);
-	appendStringInfoChar(&id, '\0');
-	JsonWriterInit(&w, &id);
-	JsonWriteArrayStart(&w);
-	for (int k = 0; k < s->plan->nkeys; k++)
-	{
-		char	   *name = pnstrdup(s->plan->keys[k].name, s->plan->keys[k].namelen);
-		json_object *v = NULL;
-
-		json_object_object_get_ex(map, name, &v);
-		if (v)
-			JsonWriteTree(&w, v);
-		else
-			JsonWriteNull(&w);
-	}
-	JsonWriteArrayEnd(&w);
-	return pnstrdup(id.data, id.len);
-}
-
 /* What one statement of a batch came to. */
 typedef struct BatchResult
 {
@@ -547,7 +530,7 @@ typedef struct BatchResult
 	ErrorData  *error;			/* or NULL */
 	bool		planned;
 	bool		read;
-	char	   *identity;		/* table and key, to find duplicates */
+	bytea	   *identity;		/* table and key (PqlPlanItem), to find duplicates */
 	StringInfoData resp;		/* the native answer */
 } BatchResult;
 
@@ -593,7 +576,7 @@ batch_plan(BatchResult *r, json_object *req, json_object *obj)
 	r->read = r->s.st->kind == PQS_SELECT;
 	r->s.plan = PqlPlanStatement(r->s.st, &r->s.opt);
 	r->planned = true;
-	r->identity = item_identity(&r->s);
+	r->identity = PqlPlanItem(r->s.plan);
 }
 
 /* Run one planned statement of a batch. */
@@ -686,19 +669,19 @@ OpBatchExecuteStatement(json_object *req, StringInfo out)
 	for (int i = 0; i < n; i++)
 	{
 		try_step(batch_plan, &results[i], req, json_object_array_get_idx(list, i), cxt);
-		if (results[i].planned)
+		/* (a statement that parsed is a read or a write, planned or not) */
+		if (results[i].s.st)
 		{
-			reads |= results[i].read;
-			writes |= !results[i].read;
+			reads |= results[i].s.st->kind == PQS_SELECT;
+			writes |= results[i].s.st->kind != PQS_SELECT;
 		}
 	}
 	if (reads && writes)
 		DynamoError(DYERR_VALIDATION, MSG_BATCH_MIXED);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < i && results[i].identity; j++)
-			if (results[j].identity && strcmp(results[i].identity, results[j].identity) == 0 &&
-				strcmp(results[i].identity + strlen(results[i].identity) + 1,
-					   results[j].identity + strlen(results[j].identity) + 1) == 0)
+			if (results[j].identity && VARSIZE(results[i].identity) == VARSIZE(results[j].identity) &&
+				memcmp(results[i].identity, results[j].identity, VARSIZE(results[i].identity)) == 0)
 				DynamoError(DYERR_VALIDATION, MSG_BATCH_DUPLICATES);
 	for (int i = 0; i < n; i++)
 	{
@@ -875,12 +858,12 @@ OpExecuteTransaction(json_object *req, StringInfo out)
 	JsonWriteObjectEnd(&w);
 	if (reads)
 	{
-		run_native("TransactGetItems", OpTransactGetItems, &body, out);
+		run_native("TransactGetItems", OpTransactGetItems, &body, NULL, out);
 		return;
 	}
 	PG_TRY();
 	{
-		run_native("TransactWriteItems", OpTransactWriteItems, &body, out);
+		run_native("TransactWriteItems", OpTransactWriteItems, &body, list, out);
 	}
 	PG_CATCH();
 	{

@@ -30,6 +30,7 @@
 #include "attrval.h"
 #include "errors.h"
 #include "keycodec.h"
+#include "ops.h"
 #include "partiql/partiql_plan.h"
 
 #define PQL_MAX_PARTITIONS	50	/* hash key values of one statement (IN, OR) */
@@ -46,9 +47,6 @@
 #define MSG_ORDER_KEY "Variable reference %s in ORDER BY clause must be part of the primary key"
 #define MSG_ORDER_HASH "Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE clause."
 #define MSG_TOO_MANY_READS "Too many decomposed read operations for a given query."
-#define MSG_RANGE_OPERATOR "Condition on range key: %s, operator: %s is not valid condition"
-#define MSG_RANGE_MULTIPLE "Found multiple conditions on range key; key: %s"
-#define MSG_HASH_MULTIPLE "Only single equality condition should be present on hash key %s"
 #define MSG_SAME_KEY "Multiple conditions on same key %s. Only single item Update/Insert/Delete are supported"
 #define MSG_INSERT_FORMAT "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement."
 #define MSG_INSERT_KEY "Key attribute should be present in the item: Key %s"
@@ -75,6 +73,8 @@
 #define MSG_VALUE_TYPE "Unsupported data type: %s under key %s"
 #define MSG_TABLE_NAME "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'."
 #define MSG_TUPLE_DUPLICATE "Duplicate keys in tuple. Key: %s under %s"
+#define MSG_KEY_TYPE "Key attribute's data type should match its data type in table's schema: Key %s"
+#define MSG_KEY_SCALAR "Key value must be of type S, N, or B. Key name: %s, Key type: %s"
 #define MSG_PROJECTION_DUPLICATE "Duplicate identifiers in select clause: %s"
 
 #define TABLE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
@@ -164,27 +164,6 @@ is_key_path(const PqlNode *n, const KeyAttr *k)
 		memcmp(n->path.elems[0].name, k->name, k->namelen) == 0;
 }
 
-/* Does any path of the node start at one of the keys? */
-static bool
-names_key(const PqlNode *n, const KeyAttr *keys, int nkeys)
-{
-	check_stack_depth();
-	if (n->type == PQ_PATH)
-	{
-		const PqlPathElem *e = &n->path.elems[0];
-
-		for (int k = 0; k < nkeys; k++)
-			if (!e->is_index && e->namelen == keys[k].namelen &&
-				memcmp(e->name, keys[k].name, e->namelen) == 0)
-				return true;
-		return false;
-	}
-	for (int i = 0; i < n->nargs; i++)
-		if (names_key(n->args[i], keys, nkeys))
-			return true;
-	return false;
-}
-
 /* A key's name as messages show it. */
 static char *
 key_name(const KeyAttr *k)
@@ -233,7 +212,7 @@ flip_compare(int op)
  * *valid whether it may be a key condition (and *equality whether it is =).
  */
 static PqlNode *
-key_condition(PqlNode *c, const KeyAttr *k, const char **op_name, bool *valid, bool *equality)
+key_condition_of(PqlNode *c, const KeyAttr *k, const char **op_name, bool *valid, bool *equality)
 {
 	*valid = true;
 	*equality = false;
@@ -268,91 +247,176 @@ key_condition(PqlNode *c, const KeyAttr *k, const char **op_name, bool *valid, b
 	}
 }
 
+static const char *value_type(const PqlPlan *plan, const PqlNode *n);
+
+/*
+ * key_condition_of, with the values it compares the key with checked
+ * against the key's type: a key is a scalar of one type, and DynamoDB
+ * refuses a value of another as a key.
+ */
+static PqlNode *
+key_condition(const PqlPlan *plan, PqlNode *c, const KeyAttr *k, const char **op_name,
+			  bool *valid, bool *equality)
+{
+	PqlNode    *kc = key_condition_of(c, k, op_name, valid, equality);
+	char		want[2] = {(char) k->type, '\0'};
+
+	if (kc == NULL || !*valid)
+		return kc;
+	for (int i = 1; i < kc->nargs; i++)
+	{
+		const char *t = value_type(plan, kc->args[i]);
+
+		if (t == NULL)
+			continue;
+		if (strcmp(t, "S") != 0 && strcmp(t, "N") != 0 && strcmp(t, "B") != 0)
+			DynamoError(DYERR_VALIDATION, MSG_KEY_SCALAR, key_name(k), t);
+		if (strcmp(t, want) != 0)
+			DynamoError(DYERR_VALIDATION, MSG_KEY_TYPE, key_name(k));
+	}
+	return kc;
+}
+
 /* ---------------------------------------------------------------------
  * Binding WHERE to a key schema
  * --------------------------------------------------------------------- */
 
-/* How a conjunction binds: a partition's key conditions, or not at all. */
-typedef enum BindResult
-{
-	BIND_NONE,					/* some partition-key attribute is not fixed */
-	BIND_SCAN,					/* a condition names a key in another way */
-	BIND_PART					/* part is filled */
-} BindResult;
-
 /*
- * Bind the conjuncts of one partition to the schema read: the equalities of
- * the partition-key attributes, then at most one condition for each
- * sort-key attribute; the rest.  Raises DynamoDB's errors for conditions
- * on keys a Query cannot take.
+ * Bind the conjuncts of one partition to the schema read: an equality for
+ * each partition-key attribute, then the sort-key attributes left to right,
+ * each with at most one condition a Query takes as a key condition,
+ * equalities until one that is not.  What is left (more conditions on a
+ * key, conditions a key condition cannot be) is the part's filter, which
+ * may name key attributes (ExprForPartiql).  False when some partition-key
+ * attribute has no equality.
  */
-static BindResult
+static bool
 bind_partition(const PqlPlan *plan, PqlNode **conj, int n, PqlPart *part)
 {
 	bool	   *taken = palloc0(sizeof(bool) * Max(n, 1));
 	NodeList	key = {0},
 				rest = {0};
+	bool		sort_done = false;
 
 	for (int k = 0; k < plan->nkeys; k++)
 	{
 		const KeyAttr *ka = &plan->keys[k];
 		PqlNode    *found = NULL;
+		bool		found_equality = false;
 
-		for (int i = 0; i < n; i++)
+		if (ka->range && sort_done)
+			break;
+		for (int i = 0; i < n && found == NULL; i++)
 		{
 			const char *op_name;
 			bool		valid,
 						equality;
-			PqlNode    *c = key_condition(conj[i], ka, &op_name, &valid, &equality);
+			PqlNode    *c = taken[i] ? NULL :
+				key_condition(plan, conj[i], ka, &op_name, &valid, &equality);
 
-			if (c == NULL)
+			if (c == NULL || !valid || (!ka->range && !equality))
 				continue;
-			if (!ka->range && !equality)
-				continue;		/* not a partition's condition: a rest */
-			if (found)
-				DynamoError(DYERR_VALIDATION, ka->range ? MSG_RANGE_MULTIPLE : MSG_HASH_MULTIPLE,
-							key_name(ka));
-			if (!valid)
-				DynamoError(DYERR_VALIDATION, MSG_RANGE_OPERATOR, key_name(ka), op_name);
 			found = c;
+			found_equality = equality;
 			taken[i] = true;
 		}
 		if (found == NULL && !ka->range)
-			return BIND_NONE;
+			return false;
 		if (found)
 			list_push(&key, found);
+		if (ka->range && !found_equality)
+			sort_done = true;
 	}
 	for (int i = 0; i < n; i++)
 		if (!taken[i])
-		{
-			if (names_key(conj[i], plan->keys, plan->nkeys))
-				return BIND_SCAN;
 			list_push(&rest, conj[i]);
-		}
 	part->nkey = key.n;
 	part->key = key.v;
 	part->nrest = rest.n;
 	part->rest = rest.v;
-	return BIND_PART;
+	return true;
 }
 
-/* The key value a partition's first condition fixes, as a stored value. */
+/* The stored value of a value node (literal or parameter). */
 static const char *
 stored_value(const PqlPlan *plan, const PqlNode *value);
 
+/* A tree of one boolean operator (AND or OR) over nodes (n >= 1). */
+static PqlNode *
+make_bool(PqlNodeType type, PqlNode **nodes, int n)
+{
+	PqlNode    *t = nodes[0];
+
+	for (int i = 1; i < n; i++)
+	{
+		PqlNode    *b = palloc0(sizeof(PqlNode));
+
+		b->type = type;
+		b->pos = t->pos;
+		b->nargs = 2;
+		b->args = palloc(sizeof(PqlNode *) * 2);
+		b->args[0] = t;
+		b->args[1] = nodes[i];
+		t = b;
+	}
+	return t;
+}
+
+/* What a part asks of its partition beside its key: NULL for nothing. */
+static PqlNode *
+residue(const PqlPart *part)
+{
+	int			n = part->nkey - 1 + part->nrest;
+	PqlNode   **all;
+
+	if (n == 0)
+		return NULL;
+	all = palloc(sizeof(PqlNode *) * n);
+	memcpy(all, part->key + 1, sizeof(PqlNode *) * (part->nkey - 1));
+	memcpy(all + part->nkey - 1, part->rest, sizeof(PqlNode *) * part->nrest);
+	return make_bool(PQ_AND, all, n);
+}
+
+/* How order_parts treats parts of the same partition. */
+typedef enum SameParts
+{
+	SAME_KEEP,					/* (the parts are distinct already) */
+	SAME_DROP,					/* an IN's: alike in all else, keep one */
+	SAME_MERGE					/* an OR's branches: one Query, filtered by their OR */
+} SameParts;
+
+/* Merge part b into part a: one Query of their partition, either's rows. */
+static void
+merge_part(PqlPart *a, const PqlPart *b)
+{
+	PqlNode    *ra = residue(a),
+			   *rb = residue(b);
+
+	a->nkey = 1;
+	a->nrest = 0;
+	if (ra && rb)
+	{
+		PqlNode    *both[2] = {ra, rb};
+
+		a->rest = palloc(sizeof(PqlNode *));
+		a->rest[0] = make_bool(PQ_OR, both, 2);
+		a->nrest = 1;
+	}
+}
+
 /*
- * Sort the partitions of an IN or OR by their key value, dropping repeated
- * ones when dedupe (those of an IN, which differ in nothing else).
+ * Sort the partitions of an IN or OR by their key value (stable), and treat
+ * those of the same partition as same says; returns how many are left.
  */
 static int
-order_parts(const PqlPlan *plan, PqlPart *parts, int n, bool desc, bool dedupe)
+order_parts(const PqlPlan *plan, PqlPart *parts, int n, bool desc, SameParts same)
 {
 	bytea	  **enc = palloc(sizeof(bytea *) * n);
 	int			kept = 0;
 
 	for (int i = 0; i < n; i++)
 		enc[i] = KeyEncodeToBytea(stored_value(plan, parts[i].key[0]->args[1]));
-	/* insertion sort: at most PQL_MAX_PARTITIONS */
+	/* insertion sort: stable, and the parts are few (PQL_MAX_PARTITIONS) */
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0; j--)
 		{
@@ -371,38 +435,62 @@ order_parts(const PqlPlan *plan, PqlPart *parts, int n, bool desc, bool dedupe)
 			enc[j - 1] = te;
 		}
 	for (int i = 0; i < n; i++)
-		if (!dedupe || kept == 0 || VARSIZE(enc[i]) != VARSIZE(enc[kept - 1]) ||
-			memcmp(VARDATA(enc[i]), VARDATA(enc[kept - 1]), VARSIZE(enc[i]) - VARHDRSZ) != 0)
+	{
+		if (same != SAME_KEEP && kept > 0 && VARSIZE(enc[i]) == VARSIZE(enc[kept - 1]) &&
+			memcmp(VARDATA(enc[i]), VARDATA(enc[kept - 1]), VARSIZE(enc[i]) - VARHDRSZ) == 0)
 		{
-			parts[kept] = parts[i];
-			enc[kept] = enc[i];
-			kept++;
+			if (same == SAME_MERGE)
+				merge_part(&parts[kept - 1], &parts[i]);
+			continue;
 		}
+		parts[kept] = parts[i];
+		enc[kept] = enc[i];
+		kept++;
+	}
 	return kept;
 }
 
-/* The parts of `pk IN [...]` (the conjunct at in_at) and the other conjuncts. */
-static BindResult
+/* The parts of `pk IN [...]` (the conjunct at in_at) with the other conjuncts. */
+static bool
 bind_in(PqlPlan *plan, PqlNode **conj, int n, int in_at, NodeList *parts_out)
 {
 	PqlNode    *in = conj[in_at];
 
-	if (in->nargs - 1 > PQL_MAX_PARTITIONS)
-		DynamoError(DYERR_VALIDATION, MSG_TOO_MANY_READS);
 	for (int v = 1; v < in->nargs; v++)
 	{
 		PqlNode   **one = palloc(sizeof(PqlNode *) * n);
 		PqlPart    *part = palloc0(sizeof(PqlPart));
 
 		if (!is_value(in->args[v]))
-			return BIND_SCAN;
+			return false;
 		memcpy(one, conj, sizeof(PqlNode *) * n);
 		one[in_at] = make_compare(in->args[0], PQC_EQ, in->args[v]);
-		if (bind_partition(plan, one, n, part) != BIND_PART)
-			return BIND_SCAN;
+		if (!bind_partition(plan, one, n, part))
+			return false;
 		list_push(parts_out, (PqlNode *) part);
 	}
-	return BIND_PART;
+	return true;
+}
+
+/* The parts of an OR whose every branch fixes the partition, or false. */
+static bool
+bind_or(PqlPlan *plan, PqlNode *where, NodeList *parts_out)
+{
+	NodeList	branches = {0};
+
+	flatten(where, PQ_OR, &branches);
+	for (int b = 0; b < branches.n; b++)
+	{
+		NodeList	bc = {0};
+		PqlPart    *part = palloc0(sizeof(PqlPart));
+
+		CHECK_FOR_INTERRUPTS();
+		flatten(branches.v[b], PQ_AND, &bc);
+		if (!bind_partition(plan, bc.v, bc.n, part))
+			return false;
+		list_push(parts_out, (PqlNode *) part);
+	}
+	return true;
 }
 
 /*
@@ -415,7 +503,7 @@ bind_read(PqlPlan *plan, PqlNode *where)
 	NodeList	conj = {0},
 				parts = {0};
 	PqlPart    *one = palloc0(sizeof(PqlPart));
-	BindResult	r = BIND_NONE;
+	bool		bound = false;
 
 	plan->kind = PQN_SCAN;
 	plan->nparts = 1;
@@ -423,41 +511,33 @@ bind_read(PqlPlan *plan, PqlNode *where)
 	if (where == NULL)
 		return;
 	flatten(where, PQ_AND, &conj);
-	r = bind_partition(plan, conj.v, conj.n, one);
-	if (r == BIND_NONE && CatalogKeyHashCount(plan->keys, plan->nkeys) == 1)
+	if (bind_partition(plan, conj.v, conj.n, one))
+		bound = true;
+	else if (CatalogKeyHashCount(plan->keys, plan->nkeys) == 1)
 	{
-		for (int i = 0; i < conj.n && r == BIND_NONE; i++)
+		for (int i = 0; i < conj.n && !bound; i++)
 			if (conj.v[i]->type == PQ_IN && is_key_path(conj.v[i]->args[0], &plan->keys[0]))
-				r = bind_in(plan, conj.v, conj.n, i, &parts);
-		if (r == BIND_NONE && where->type == PQ_OR)
-		{
-			NodeList	branches = {0};
-
-			flatten(where, PQ_OR, &branches);
-			if (branches.n > PQL_MAX_PARTITIONS)
-				DynamoError(DYERR_VALIDATION, MSG_TOO_MANY_READS);
-			r = BIND_PART;
-			for (int b = 0; b < branches.n && r == BIND_PART; b++)
 			{
-				NodeList	bc = {0};
-				PqlPart    *part = palloc0(sizeof(PqlPart));
-
-				flatten(branches.v[b], PQ_AND, &bc);
-				r = bind_partition(plan, bc.v, bc.n, part);
-				list_push(&parts, (PqlNode *) part);
+				bound = bind_in(plan, conj.v, conj.n, i, &parts);
+				plan->same_parts = SAME_DROP;
 			}
-		}
-		if (r == BIND_PART)
+		if (!bound && where->type == PQ_OR)
 		{
-			plan->nparts = parts.n;
+			parts.n = 0;
+			bound = bind_or(plan, where, &parts);
+			plan->same_parts = SAME_MERGE;
+		}
+		if (bound)
+		{
 			plan->parts = palloc(sizeof(PqlPart) * parts.n);
 			for (int i = 0; i < parts.n; i++)
 				plan->parts[i] = *(PqlPart *) parts.v[i];
-			plan->parts_of_in = where->type != PQ_OR;
-			plan->nparts = order_parts(plan, plan->parts, plan->nparts, false, plan->parts_of_in);
+			plan->nparts = order_parts(plan, plan->parts, parts.n, false, plan->same_parts);
+			if (plan->nparts > PQL_MAX_PARTITIONS)
+				DynamoError(DYERR_VALIDATION, MSG_TOO_MANY_READS);
 		}
 	}
-	if (r != BIND_PART)
+	if (!bound)
 	{
 		/* a Scan filtered by the whole clause */
 		one->nkey = 0;
@@ -533,7 +613,17 @@ bind_order(PqlPlan *plan)
 	if (plan->kind == PQN_GET)
 		plan->kind = PQN_QUERY;
 	if (plan->nparts > 1 && hash_desc)
-		plan->nparts = order_parts(plan, plan->parts, plan->nparts, true, plan->parts_of_in);
+		plan->nparts = order_parts(plan, plan->parts, plan->nparts, true, SAME_KEEP);
+}
+
+/* Do two value nodes stand for the same key value? */
+static bool
+same_value(const PqlPlan *plan, const PqlNode *a, const PqlNode *b)
+{
+	bytea	   *x = KeyEncodeToBytea(stored_value(plan, a)),
+			   *y = KeyEncodeToBytea(stored_value(plan, b));
+
+	return VARSIZE(x) == VARSIZE(y) && memcmp(VARDATA(x), VARDATA(y), VARSIZE(x) - VARHDRSZ) == 0;
 }
 
 /*
@@ -564,14 +654,15 @@ bind_write(PqlPlan *plan, PqlNode *where, const char *missing)
 			const char *op_name;
 			bool		valid,
 						equality;
-			PqlNode    *c = key_condition(conj.v[i], &plan->keys[k], &op_name, &valid, &equality);
+			PqlNode    *c = key_condition(plan, conj.v[i], &plan->keys[k], &op_name, &valid, &equality);
 
 			if (c == NULL || !equality)
 				continue;
-			if (found)
-				DynamoError(DYERR_VALIDATION, MSG_SAME_KEY, key_name(&plan->keys[k]));
-			found = c;
 			taken[i] = true;
+			if (found == NULL)
+				found = c;
+			else if (!same_value(plan, found->args[1], c->args[1]))
+				DynamoError(DYERR_VALIDATION, MSG_SAME_KEY, key_name(&plan->keys[k]));
 		}
 		if (found == NULL)
 			DynamoError(DYERR_VALIDATION, "%s", missing);
@@ -596,6 +687,30 @@ find_table(const PqlStatement *st, bool write)
 		strspn(st->table, TABLE_NAME_CHARS) < st->table_len)
 		DynamoError(DYERR_VALIDATION, MSG_TABLE_NAME);
 	return CatalogRequireTable(st->table, st->table_len, write ? RowExclusiveLock : AccessShareLock);
+}
+
+/*
+ * Refuse a caller without the privileges the statement's operation needs,
+ * with PartiQL's action names, before anything about keys or indexes is
+ * said (the native operation checks again, with its own).
+ */
+static void
+require_privileges(DynamoTable *t, const PqlStatement *st)
+{
+	static const struct
+	{
+		AclMode		mode;
+		const char *action;
+	}			needs[] = {
+		[PQS_SELECT] = {ACL_SELECT, "PartiQLSelect"},
+		[PQS_INSERT] = {ACL_SELECT | ACL_INSERT | ACL_UPDATE, "PartiQLInsert"},
+		[PQS_UPDATE] = {ACL_SELECT | ACL_INSERT | ACL_UPDATE, "PartiQLUpdate"},
+		[PQS_DELETE] = {ACL_SELECT | ACL_UPDATE | ACL_DELETE, "PartiQLDelete"},
+		[PQS_EXISTS] = {ACL_SELECT | ACL_UPDATE, "PartiQLSelect"},
+	};
+
+	OpRequirePrivileges(t, needs[st->kind].mode, needs[st->kind].action,
+						st->index && st->kind == PQS_SELECT ? pnstrdup(st->index, st->index_len) : NULL);
 }
 
 /* The key schema the plan reads, copied out of the catalog's cache entry. */
@@ -724,6 +839,7 @@ PqlPlanStatement(const PqlStatement *st, const PqlOptions *opt)
 	if (st->kind == PQS_DELETE && st->returning != PQR_NONE && st->returning != PQR_ALL_OLD)
 		DynamoError(DYERR_VALIDATION, MSG_DELETE_RETURNING, returning_words(st->returning));
 	t = find_table(st, write && st->kind != PQS_EXISTS);
+	require_privileges(t, st);
 	plan->table_name = pstrdup(t->name);
 	set_keys(plan, t->keys, t->nkeys);
 	switch (st->kind)
@@ -778,6 +894,33 @@ param_type(json_object *p)
 		return type;
 	}
 	return NULL;
+}
+
+/* The type of a value node ("S", "N", "BOOL", ...), NULL when it has none. */
+static const char *
+value_type(const PqlPlan *plan, const PqlNode *n)
+{
+	switch (n->type)
+	{
+		case PQ_STRING:
+			return "S";
+		case PQ_NUMBER:
+			return "N";
+		case PQ_BOOL:
+			return "BOOL";
+		case PQ_NULL:
+			return "NULL";
+		case PQ_TUPLE:
+			return "M";
+		case PQ_LIST:
+			return "L";
+		case PQ_SET:
+			return "SET";
+		case PQ_PARAM:
+			return param_type(param(plan, n->param));
+		default:
+			return NULL;
+	}
 }
 
 /* What a node is, for messages about values. */
@@ -1511,4 +1654,75 @@ PqlRenderRequest(const PqlPlan *plan, int i, json_object *start, int64 limit, St
 	if (plan->opt->return_capacity && plan->opt->context != PQX_TRANSACTION)
 		JsonWriteMemberCString(&w, "ReturnConsumedCapacity", plan->opt->return_capacity);
 	JsonWriteObjectEnd(&w);
+}
+
+/* Append one key value's encoding, with its length, to buf. */
+static void
+append_key_value(StringInfo buf, const char *stored)
+{
+	StringInfoData enc;
+	uint32		len;
+
+	initStringInfo(&enc);
+	KeyEncodeStored(stored, &enc);
+	len = enc.len;
+	appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+	appendBinaryStringInfo(buf, enc.data, enc.len);
+}
+
+/* The stored value of the key attribute k in an INSERT's item, or NULL. */
+static const char *
+inserted_key(const PqlPlan *plan, const KeyAttr *k)
+{
+	const PqlNode *v = plan->st->value;
+
+	if (v->type == PQ_TUPLE)
+	{
+		for (int i = 0; i < v->nargs; i++)
+			if (v->keys[i]->len == k->namelen && memcmp(v->keys[i]->str, k->name, k->namelen) == 0)
+				return stored_value(plan, v->args[i]);
+		return NULL;
+	}
+	else
+	{
+		json_object *m = NULL,
+				   *val = NULL;
+		StringInfoData stored;
+		char	   *name = pnstrdup(k->name, k->namelen);
+
+		if (!json_object_object_get_ex(param(plan, v->param), "M", &m) ||
+			!json_object_is_type(m, json_type_object) ||
+			strlen(name) != k->namelen ||
+			!json_object_object_get_ex(m, name, &val))
+			return NULL;
+		initStringInfo(&stored);
+		AttrValueSerialize(AttrValueFromJson(val), &stored);
+		return stored.data;
+	}
+}
+
+bytea *
+PqlPlanItem(const PqlPlan *plan)
+{
+	StringInfoData buf;
+
+	if (plan->kind != PQN_GET && plan->kind != PQN_PUT && plan->kind != PQN_UPDATE &&
+		plan->kind != PQN_DELETE && plan->kind != PQN_CHECK)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	appendStringInfoString(&buf, plan->table_name);
+	appendStringInfoChar(&buf, '\0');
+	for (int k = 0; k < plan->nkeys; k++)
+	{
+		const char *v = plan->kind == PQN_PUT ? inserted_key(plan, &plan->keys[k]) :
+			stored_value(plan, plan->parts[0].key[k]->args[1]);
+		DynType		t = v ? StoredValueType(v) : DYN_NULL;
+
+		if (t != DYN_S && t != DYN_N && t != DYN_B)
+			return NULL;		/* the operation refuses the key */
+		append_key_value(&buf, v);
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (bytea *) buf.data;
 }

@@ -74,7 +74,7 @@ typedef struct PqlPlan
 	bool		forward;		/* ORDER BY the sort key ASC */
 	int			nparts;			/* >= 1 */
 	PqlPart    *parts;
-	bool		parts_of_in;	/* the parts are the values of an IN */
+	int			same_parts;		/* how parts of one partition were made one */
 } PqlPlan;
 
 /*
@@ -82,6 +82,13 @@ typedef struct PqlPlan
  * the context allows, bind the WHERE clause.  Raises DynamoDB's errors.
  */
 extern PqlPlan *PqlPlanStatement(const PqlStatement *st, const PqlOptions *opt);
+
+/*
+ * The item a plan of one item reads or writes, as bytes equal for equal
+ * items (its table and its key values' key encodings), or NULL when the
+ * plan reads several or its key is not one (the operation refuses it).
+ */
+extern bytea *PqlPlanItem(const PqlPlan *plan);
 
 /* Is the plan a read (GetItem, Query, Scan)? */
 extern bool PqlPlanReads(const PqlPlan *plan);
