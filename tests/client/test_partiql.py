@@ -241,11 +241,12 @@ class PartiQLTest(dc.CustomTableTest):
                 self.assertEqual(self.ex(self.q("SELECT sk FROM T WHERE pk = 'par' AND sk = 1 AND %s = ?" % name), p),
                                  [{"sk": {"N": "1"}}])
         self.assertEqual(self.ex(self.q("SELECT sk FROM T WHERE pk = 'par' AND a4 IS NULL")), [{"sk": {"N": "1"}}])
-        # a parameter of the wrong type for the key; a count that does not match
+        # a parameter of the wrong type for the key (DynamoDB Local's words);
+        # a count that does not match
         self.assertEqual(self.error(self.ddb.execute_statement, Statement=self.q("SELECT * FROM T WHERE pk = ?"),
                                     Parameters=[{"N": "1"}]),
                          ("ValidationException",
-                          "One or more parameter values were invalid: Condition parameter type does not match schema type"))
+                          "Key attribute's data type should match its data type in table's schema: Key pk"))
         self.assertEqual(self.error(self.ddb.execute_statement, Statement=self.q("SELECT * FROM T WHERE pk = ?"),
                                     Parameters=[{"S": "a"}, {"S": "b"}]),
                          ("ValidationException", "Number of parameters in request and statement don't match."))
@@ -399,11 +400,7 @@ class PartiQLTest(dc.CustomTableTest):
             {"Statement": "DELETE FROM \"%s\" WHERE pk = 'sel'" % one}]),
             ("ValidationException", "Read and write requests together in the same batch is not supported."))
 
-    # BUG: the key identity a batch compares its statements by is cut at the
-    # table name (pnstrdup stops at the NUL between name and key), so the
-    # keys compared are bytes past it: distinct keys of one table are taken
-    # for duplicates and the same key twice is not
-    @unittest.expectedFailure
+    # a batch names one item twice however its statements write the key
     def test_batch_of_the_same_key_twice(self):
         # as DynamoDB answers (dynoxide's capture) and DynamoDB Local
         for a, b in (("SELECT * FROM T WHERE pk = 'sel' AND sk = 2", "SELECT v FROM T WHERE sk = 2 AND pk = 'sel'"),
@@ -413,10 +410,7 @@ class PartiQLTest(dc.CustomTableTest):
                     {"Statement": self.q(a)}, {"Statement": self.q(b)}]),
                     ("ValidationException", "Provided list of item keys contains duplicates"))
 
-    # BUG: a batch of several statements with distinct keys on one table is
-    # refused with "Provided list of item keys contains duplicates" (the cut
-    # identity of test_batch_of_the_same_key_twice)
-    @unittest.expectedFailure
+    # statements of distinct keys of one table are no duplicates
     def test_batch_of_distinct_keys_is_no_duplicate(self):
         resp = self.ddb.batch_execute_statement(Statements=[
             {"Statement": self.q("SELECT sk FROM T WHERE pk = 'sel' AND sk = ?"), "Parameters": [{"N": str(i)}]}
@@ -539,9 +533,8 @@ class PartiQLTest(dc.CustomTableTest):
         self.ddb.execute_transaction(**req)
         self.assertEqual(self.stored("tok", 1)["n"], {"N": "6"})
 
-    # BUG: the same ClientRequestToken with another Statement text that means
-    # the same is taken as a replay, not IdempotentParameterMismatchException
-    @unittest.expectedFailure
+    # the token binds the statements as sent: another text that means the
+    # same is IdempotentParameterMismatchException, not a replay
     def test_client_request_token_binds_the_statement_text(self):
         # TransactWriteItems' ClientRequestToken documentation: the same token
         # with "a change in other parameters" is IdempotentParameterMismatch
@@ -751,10 +744,8 @@ class PartiQLAccessTest(unittest.TestCase):
             {"Statement": "SELECT n FROM \"%s\" WHERE pk = 'a' AND sk = 1" % self.table}])["Responses"],
             [{"Item": {"n": {"N": "1"}}}])
 
-    # BUG: a write statement's key is checked before the role's rights: a
-    # reader's INSERT/UPDATE/DELETE with a key that does not fit gets a
-    # ValidationException naming the key schema, not AccessDeniedException
-    @unittest.expectedFailure
+    # a reader's INSERT/UPDATE/DELETE is refused for its rights before its key
+    # is read: a key that does not fit tells it nothing of the key schema
     def test_a_reader_is_refused_writes_before_their_keys_are_read(self):
         sts = self.statements(self.table)
         for right, wrong in ((sts[4], sts[5]), (sts[6], sts[7]), (sts[8], sts[9])):
@@ -764,10 +755,7 @@ class PartiQLAccessTest(unittest.TestCase):
                 self.assertEqual(self.answer("ExecuteStatement", {"Statement": wrong}, self.reader_key), denied)
         self.assertEqual(self.items(), [{"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "1"}}])
 
-    # BUG: the refusal names the native action (dynamodb:PutItem, UpdateItem,
-    # DeleteItem) where DynamoDB's ql-iam page names PartiQLInsert,
-    # PartiQLUpdate and PartiQLDelete
-    @unittest.expectedFailure
+    # the refusal names PartiQL's actions, as DynamoDB's ql-iam page does
     def test_a_reader_is_refused_the_partiql_actions(self):
         sts = self.statements(self.table)
         for st, action in ((sts[4], "PartiQLInsert"), (sts[6], "PartiQLUpdate"), (sts[8], "PartiQLDelete")):
