@@ -610,8 +610,6 @@ bind_order(PqlPlan *plan)
 		DynamoError(DYERR_VALIDATION, MSG_ORDER_NO_HASH);
 	if (plan->nparts > 1 && !hash_ordered)
 		DynamoError(DYERR_VALIDATION, MSG_ORDER_HASH);
-	if (plan->kind == PQN_GET)
-		plan->kind = PQN_QUERY;
 	if (plan->nparts > 1 && hash_desc)
 		plan->nparts = order_parts(plan, plan->parts, plan->nparts, true, SAME_KEEP);
 }
