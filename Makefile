@@ -51,7 +51,7 @@ PG_CPPFLAGS += -I$(libpq_srcdir)
 SHLIB_LINK = -ljson-c -lz -lzstd -lpq
 
 # pg_regress suites, listed explicitly (sql/<name>.sql, expected/<name>.out)
-REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec streams_pipeline stream_consumers streams_attacks import_ops export_ops tags consumed_capacity item_collections table_capacity multi_key_tables multi_key_query multi_key_query_attacks multi_key_restore multi_key_attacks
+REGRESS = types numbers items tables storage errors query batch indexes expr_errors expr_update expr_condition expr_fuzz expr_limits update_semantics query_expr transact transact_reasons transact_attacks odd_strings security request_state ttl endpoints table_arns table_rules legacy_params keys_names request_validation validator_attacks access_denied item_messages wire_audit backup_ops continuous_backups pitr_restore streams_api stream_spec streams_pipeline stream_consumers streams_attacks import_ops export_ops tags consumed_capacity item_collections table_capacity multi_key_tables multi_key_query multi_key_query_attacks multi_key_restore multi_key_attacks partiql_select partiql_write
 ISOLATION = expr_counter expr_create transact_conflict lock_timeout table_status ttl_sweep backup_races stream_consume stream_order streams_trim import_races item_collections multi_key_create partiql_race
 
 PG_CONFIG ?= pg_config

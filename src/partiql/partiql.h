@@ -41,7 +41,7 @@ typedef enum PqlNodeType
 	PQ_NOT,						/* NOT args[0] */
 	PQ_BETWEEN,					/* args[0] BETWEEN args[1] AND args[2] */
 	PQ_IN,						/* args[0] IN [args[1..]] (or parentheses) */
-	PQ_IS,						/* args[0] IS [NOT] MISSING / NULL: is_what, negated */
+	PQ_IS,						/* args[0] IS [NOT] MISSING / NULL / a type: op, negated */
 	PQ_FUNC,					/* func(args...): func, name (as written) */
 	PQ_PLUS,					/* args[0] + args[1] */
 	PQ_MINUS					/* args[0] - args[1] */
@@ -71,7 +71,13 @@ typedef enum PqlFunc
 typedef enum PqlIsWhat
 {
 	PQI_MISSING,
-	PQI_NULL
+	PQI_NULL,
+	PQI_BOOLEAN,				/* the types IS tests, as attribute_type does */
+	PQI_BLOB,
+	PQI_STRING,
+	PQI_NUMERIC,
+	PQI_STRUCT,					/* STRUCT or TUPLE: a map */
+	PQI_LIST
 } PqlIsWhat;
 
 /* One element of a path: a name ("a", "b" in a.b or "x"."y") or [n]. */

@@ -870,20 +870,30 @@ parse_in(Parser *p, PqlNode *left)
 	return n;
 }
 
-/* x IS [NOT] MISSING / NULL: the current token is the one after IS. */
+/* x IS [NOT] MISSING / NULL / a type: the current token is the one after IS. */
 static PqlNode *
 parse_is(Parser *p, PqlNode *left)
 {
 	PqlNode    *n = make_node(PQ_IS, left->pos, 1);
+	static const struct
+	{
+		const char *word;
+		PqlIsWhat	what;
+	}			whats[] = {
+		{"MISSING", PQI_MISSING}, {"NULL", PQI_NULL}, {"BOOLEAN", PQI_BOOLEAN},
+		{"BLOB", PQI_BLOB}, {"STRING", PQI_STRING}, {"NUMERIC", PQI_NUMERIC},
+		{"STRUCT", PQI_STRUCT}, {"TUPLE", PQI_STRUCT}, {"LIST", PQI_LIST},
+	};
+	int			i;
 
 	n->args[0] = left;
 	n->negated = accept_kw(p, "NOT");
-	if (is_kw(p, "MISSING"))
-		n->op = PQI_MISSING;
-	else if (is_kw(p, "NULL"))
-		n->op = PQI_NULL;
-	else
+	for (i = 0; i < (int) lengthof(whats); i++)
+		if (is_kw(p, whats[i].word))
+			break;
+	if (i == (int) lengthof(whats))
 		unexpected(p);
+	n->op = whats[i].what;
 	advance(p);
 	return n;
 }

@@ -249,6 +249,21 @@ key_condition_of(PqlNode *c, const KeyAttr *k, const char **op_name, bool *valid
 
 static const char *value_type(const PqlPlan *plan, const PqlNode *n);
 
+/* Refuse a value for key k that is no scalar or not of the key's type. */
+static void
+check_key_value(const PqlPlan *plan, const PqlNode *value, const KeyAttr *k)
+{
+	const char *t = value_type(plan, value);
+	char		want[2] = {(char) k->type, '\0'};
+
+	if (t == NULL)
+		return;					/* no value: refused where it is written */
+	if (strcmp(t, "S") != 0 && strcmp(t, "N") != 0 && strcmp(t, "B") != 0)
+		DynamoError(DYERR_VALIDATION, MSG_KEY_SCALAR, key_name(k), t);
+	if (strcmp(t, want) != 0)
+		DynamoError(DYERR_VALIDATION, MSG_KEY_TYPE, key_name(k));
+}
+
 /*
  * key_condition_of, with the values it compares the key with checked
  * against the key's type: a key is a scalar of one type, and DynamoDB
@@ -259,21 +274,11 @@ key_condition(const PqlPlan *plan, PqlNode *c, const KeyAttr *k, const char **op
 			  bool *valid, bool *equality)
 {
 	PqlNode    *kc = key_condition_of(c, k, op_name, valid, equality);
-	char		want[2] = {(char) k->type, '\0'};
 
 	if (kc == NULL || !*valid)
 		return kc;
 	for (int i = 1; i < kc->nargs; i++)
-	{
-		const char *t = value_type(plan, kc->args[i]);
-
-		if (t == NULL)
-			continue;
-		if (strcmp(t, "S") != 0 && strcmp(t, "N") != 0 && strcmp(t, "B") != 0)
-			DynamoError(DYERR_VALIDATION, MSG_KEY_SCALAR, key_name(k), t);
-		if (strcmp(t, want) != 0)
-			DynamoError(DYERR_VALIDATION, MSG_KEY_TYPE, key_name(k));
-	}
+		check_key_value(plan, kc->args[i], k);
 	return kc;
 }
 
@@ -799,13 +804,15 @@ plan_insert(PqlPlan *plan)
 		return;					/* a parameter: the operation checks the item */
 	for (int k = 0; k < plan->nkeys; k++)
 	{
-		bool		present = false;
+		const PqlNode *value = NULL;
 
-		for (int i = 0; i < v->nargs; i++)
-			present |= v->keys[i]->len == plan->keys[k].namelen &&
-				memcmp(v->keys[i]->str, plan->keys[k].name, plan->keys[k].namelen) == 0;
-		if (!present)
+		for (int i = 0; i < v->nargs && value == NULL; i++)
+			if (v->keys[i]->len == plan->keys[k].namelen &&
+				memcmp(v->keys[i]->str, plan->keys[k].name, plan->keys[k].namelen) == 0)
+				value = v->args[i];
+		if (value == NULL)
 			DynamoError(DYERR_VALIDATION, MSG_INSERT_KEY, key_name(&plan->keys[k]));
+		check_key_value(plan, value, &plan->keys[k]);
 	}
 }
 
@@ -1278,11 +1285,15 @@ render_condition(Render *r, PqlNode *n, StringInfo buf)
 				return;
 			}
 			{
+				static const char *const types[] = {
+					[PQI_NULL] = "NULL", [PQI_BOOLEAN] = "BOOL", [PQI_BLOB] = "B",
+					[PQI_STRING] = "S", [PQI_NUMERIC] = "N", [PQI_STRUCT] = "M", [PQI_LIST] = "L",
+				};
 				PqlNode    *null_type = palloc0(sizeof(PqlNode));
 
 				null_type->type = PQ_STRING;
-				null_type->str = "NULL";
-				null_type->len = 4;
+				null_type->str = types[n->op];
+				null_type->len = strlen(types[n->op]);
 				appendStringInfoString(buf, n->negated ? "NOT attribute_type(" : "attribute_type(");
 				render_path(r, &n->args[0]->path, buf);
 				appendStringInfoString(buf, ", ");

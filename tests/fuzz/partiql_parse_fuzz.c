@@ -101,7 +101,7 @@ check_node(Check *c, const PqlNode *n, int depth)
 		case PQ_NOT:
 		case PQ_IS:
 			FUZZ_ASSERT(n->nargs == 1);
-			FUZZ_ASSERT(n->type == PQ_NOT || n->op == PQI_MISSING || n->op == PQI_NULL);
+			FUZZ_ASSERT(n->type == PQ_NOT || (n->op >= PQI_MISSING && n->op <= PQI_LIST));
 			check_args(c, n, depth);
 			break;
 		case PQ_BETWEEN:

@@ -185,7 +185,13 @@ dump_node(StringInfo out, const PqlNode *n)
 					appendStringInfoChar(out, ' ');
 				dump_args(out, n, 0, " ");
 				if (n->type == PQ_IS)
-					appendStringInfoString(out, n->op == PQI_MISSING ? " missing" : " null");
+				{
+					static const char *const whats[] = {
+						" missing", " null", " boolean", " blob", " string", " numeric", " struct", " list"
+					};
+
+					appendStringInfoString(out, whats[n->op]);
+				}
 				appendStringInfoChar(out, ')');
 			}
 	}
@@ -460,6 +466,9 @@ test_operators(void)
 	check("SELECT * FROM t WHERE a NOT IN [1]", "select * table=t where=(not (in a n:1))");
 	check("SELECT * FROM t WHERE a IS MISSING AND b IS NOT MISSING OR c IS NULL AND d is not null",
 		  "select * table=t where=(or (and (is a missing) (is not b missing)) (and (is c null) (is not d null)))");
+	check("SELECT * FROM t WHERE a IS BOOLEAN AND b IS NOT blob AND c IS string AND d IS NUMERIC AND e IS STRUCT AND f IS tuple AND g IS LIST",
+		  "select * table=t where=(and (and (and (and (and (and (is a boolean) (is not b blob)) (is c string)) (is d numeric)) (is e struct)) (is f struct)) (is g list))");
+	check_error("SELECT * FROM t WHERE a IS DATE", "Statement wasn't well formed, can't be processed: Unexpected keyword");
 	check("SELECT * FROM t WHERE begins_with(a, 'x') AND CONTAINS(b, ?) AND size(c) > 3",
 		  "select * table=t where=(and (and (begins_with a 'x') (contains b ?0)) (> (size c) n:3)) params=1");
 	check("SELECT * FROM t WHERE attribute_type(a, 'S') AND EXISTS(a) AND Missing(b)",
