@@ -14,9 +14,12 @@
  * Paging.  A read of several partitions (IN, OR) runs one Query after the
  * other; a page ends when a Query stops short (its LastEvaluatedKey), when
  * Limit items were read, or past 1 MB of items.  NextToken is base64 of
- * {"h": the request's hash, "p": the partition, "k": the key to start
- * after}: a token of another statement or other parameters is refused, and
- * a forged key is checked by the Query as an ExclusiveStartKey is.
+ * {"h": the request's hash, "p": the partition, "k": the text of the key to
+ * start after, "s": a hash of the three}: a token of another statement or
+ * other parameters does not match the request, and one whose partition or
+ * key was changed is an invalid token, as DynamoDB's sealed tokens are
+ * (the key, read back, is still checked by the Query as an
+ * ExclusiveStartKey is).
  *
  * Batches run each statement in a subtransaction of its own, so one that
  * fails leaves no trace and the others run; its answer is its own Error.
@@ -323,6 +326,19 @@ request_hash(const Statement *s)
 	return hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0);
 }
 
+/* The seal of a token: a hash of its request hash, partition and key text. */
+static char *
+token_seal(const char *h, int64 part, const char *key, size_t keylen)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s%c" INT64_FORMAT "%c", h, '\0', part, '\0');
+	appendBinaryStringInfo(&buf, key, keylen);
+	return psprintf(UINT64_FORMAT,
+					hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0x5eed));
+}
+
 /* Write NextToken for partition part, after key (or from its start). */
 static void
 write_token(JsonWriter *w, const Statement *s, int part, Span key)
@@ -330,20 +346,23 @@ write_token(JsonWriter *w, const Statement *s, int part, Span key)
 	StringInfoData raw;
 	JsonWriter	tw;
 	char	   *b64;
+	char	   *h = psprintf(UINT64_FORMAT, request_hash(s));
 	int			n;
 
 	initStringInfo(&raw);
 	JsonWriterInit(&tw, &raw);
 	JsonWriteObjectStart(&tw);
 	JsonWriteKey(&tw, "h");
-	JsonWriteCString(&tw, psprintf(UINT64_FORMAT, request_hash(s)));
+	JsonWriteCString(&tw, h);
 	JsonWriteKey(&tw, "p");
 	JsonWriteInt64(&tw, part);
 	if (key.len)
 	{
 		JsonWriteKey(&tw, "k");
-		JsonWriteRaw(&tw, key.p, key.len);
+		JsonWriteString(&tw, key.p, key.len);
 	}
+	JsonWriteKey(&tw, "s");
+	JsonWriteCString(&tw, token_seal(h, part, key.p, key.len));
 	JsonWriteObjectEnd(&tw);
 	b64 = palloc(pg_b64_enc_len(raw.len) + 1);
 	n = pg_b64_encode(raw.data, raw.len, b64, pg_b64_enc_len(raw.len));
@@ -364,25 +383,39 @@ read_token(const Statement *s, const char *token, json_object **start)
 	json_object *obj,
 			   *h,
 			   *p,
-			   *k;
+			   *k = NULL,
+			   *seal;
+	const char *key = "";
+	size_t		keylen = 0;
 	int64		part;
 
 	obj = n > 0 ? JsonParseOrNull(raw, n) : NULL;
 	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
 		!json_object_object_get_ex(obj, "h", &h) || !json_object_is_type(h, json_type_string) ||
-		!json_object_object_get_ex(obj, "p", &p) || !json_object_is_type(p, json_type_int))
+		!json_object_object_get_ex(obj, "p", &p) || !json_object_is_type(p, json_type_int) ||
+		!json_object_object_get_ex(obj, "s", &seal) || !json_object_is_type(seal, json_type_string))
+		DynamoError(DYERR_VALIDATION, MSG_BAD_TOKEN);
+	if (json_object_object_get_ex(obj, "k", &k))
+	{
+		if (!json_object_is_type(k, json_type_string))
+			DynamoError(DYERR_VALIDATION, MSG_BAD_TOKEN);
+		key = json_object_get_string(k);
+		keylen = json_object_get_string_len(k);
+	}
+	part = json_object_get_int64(p);
+	if (strcmp(json_object_get_string(seal),
+			   token_seal(json_object_get_string(h), part, key, keylen)) != 0)
 		DynamoError(DYERR_VALIDATION, MSG_BAD_TOKEN);
 	if (strcmp(json_object_get_string(h), psprintf(UINT64_FORMAT, request_hash(s))) != 0)
 		DynamoError(DYERR_VALIDATION, MSG_TOKEN_MISMATCH);
-	part = json_object_get_int64(p);
 	if (part < 0 || part >= s->plan->nparts || s->plan->kind == PQN_GET)
 		DynamoError(DYERR_VALIDATION, MSG_TOKEN_MISMATCH);
 	*start = NULL;
-	if (json_object_object_get_ex(obj, "k", &k))
+	if (k)
 	{
-		if (!json_object_is_type(k, json_type_object))
+		*start = JsonParseOrNull(key, keylen);
+		if (*start == NULL || !json_object_is_type(*start, json_type_object))
 			DynamoError(DYERR_VALIDATION, MSG_BAD_TOKEN);
-		*start = k;
 	}
 	return (int) part;
 }
