@@ -887,16 +887,24 @@ param(const PqlPlan *plan, int i)
 	return json_object_array_get_idx(plan->opt->params, i);
 }
 
-/* The type name of a parameter's AttributeValue ("S", "N", ...), or NULL. */
+/*
+ * The type name of a parameter's AttributeValue ("S", "N", ...), or NULL
+ * when it is not one (the operation refuses it in its words).
+ */
 static const char *
 param_type(json_object *p)
 {
+	static const char *const types[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
+
 	if (!json_object_is_type(p, json_type_object) || json_object_object_length(p) != 1)
 		return NULL;
 	json_object_object_foreach(p, type, val)
 	{
 		(void) val;
-		return type;
+		for (int i = 0; i < (int) lengthof(types); i++)
+			if (strcmp(type, types[i]) == 0)
+				return types[i];
+		return NULL;
 	}
 	return NULL;
 }
