@@ -5,13 +5,16 @@
  * Binding.  The WHERE clause is read as a conjunction.  For a read, the
  * conjuncts that fix every partition-key attribute of the schema read (an
  * equality with a value) and constrain its sort-key attributes (=, <, <=,
- * >, >=, BETWEEN, begins_with) are the key conditions of a Query; the
- * others are its filter.  A whole table key with nothing else is a GetItem.
- * `pk IN [...]` and an OR whose every branch fixes the partition make one
- * Query per partition; anything else is a Scan with the whole clause as its
- * filter.  A condition that names a key attribute in any other way (under
- * OR or NOT, in a function) makes the read a Scan, whose filter may name
- * keys.  Writes need an equality on every key attribute of the table; the
+ * >, >=, BETWEEN, begins_with; one each, left to right) are the key
+ * conditions of a Query; the others are its filter, which may name key
+ * attributes (a second condition on the sort key, sk <> x, sk IN [...]:
+ * ExprForPartiql lets a PartiQL Query filter on keys).  A whole table key
+ * with nothing else is a GetItem.  `pk IN [...]` and an OR whose every
+ * branch fixes the partition make one Query per partition, in key order;
+ * branches of the same partition are one Query filtered by their OR, so no
+ * item comes twice.  Anything else is a Scan with the whole clause as its
+ * filter.  Key values are checked against the key's type.  Writes need an
+ * equality on every key attribute of the table; the
  * other conjuncts are the write's condition, and an UPDATE also requires
  * the item to exist (attribute_exists of the partition key: UPDATE is not
  * an upsert), as an INSERT requires it not to (a duplicate key is
