@@ -142,12 +142,12 @@ CREATE FUNCTION pt_tx(st text, params text, token text) RETURNS text LANGUAGE sq
 	SELECT pt('ExecuteTransaction', json_build_object('TransactStatements', json_build_array(
 		json_strip_nulls(json_build_object('Statement', st, 'Parameters', params::json))),
 		'ClientRequestToken', token, 'ReturnConsumedCapacity', 'TOTAL')::text) $$;
-SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'tok-1');
-SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'tok-1');
+SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'pqt-token-1');
+SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'pqt-token-1');
 SELECT dynamo.get_item('{"TableName":"PqtT","Key":{"pk":{"S":"t"},"sk":{"N":"1"}}}')->'Item'->'n' AS n;
-SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"2"}]', 'tok-1');
-SELECT pt_tx('UPDATE "PqtT" SET n = n +  ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'tok-1');
-SELECT pt_tx('UPDATE "PqtT" SET n = n + 1 WHERE pk = ''t'' AND sk = 1', NULL, 'tok-1');
+SELECT pt_tx('UPDATE "PqtT" SET n = n + ? WHERE pk = ''t'' AND sk = 1', '[{"N":"2"}]', 'pqt-token-1');
+SELECT pt_tx('UPDATE "PqtT" SET n = n +  ? WHERE pk = ''t'' AND sk = 1', '[{"N":"1"}]', 'pqt-token-1');
+SELECT pt_tx('UPDATE "PqtT" SET n = n + 1 WHERE pk = ''t'' AND sk = 1', NULL, 'pqt-token-1');
 SELECT dynamo.get_item('{"TableName":"PqtT","Key":{"pk":{"S":"t"},"sk":{"N":"1"}}}')->'Item'->'n' AS n;
 
 -- through the function of its own
