@@ -618,8 +618,7 @@ batch_run(BatchResult *r, json_object *req, json_object *obj)
 {
 	(void) req;
 	(void) obj;
-	/* the plan's table entry may have gone with an earlier subtransaction */
-	r->s.plan = PqlPlanStatement(r->s.st, &r->s.opt);
+	/* (the plan holds copies of what it took from the catalog's cache) */
 	initStringInfo(&r->resp);
 	run_part(r->s.plan, 0, NULL, 0, &r->resp);
 }

@@ -53,7 +53,6 @@
 #define MSG_SAME_KEY "Multiple conditions on same key %s. Only single item Update/Insert/Delete are supported"
 #define MSG_INSERT_FORMAT "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement."
 #define MSG_INSERT_KEY "Key attribute should be present in the item: Key %s"
-#define MSG_INSERT_RETURNING "RETURNING is not supported in INSERT"
 #define MSG_DELETE_RETURNING "Invalid returning clause: RETURNING %s. Only RETURNING ALL OLD * is allowed in DELETE statements."
 #define MSG_EXISTS_CONTEXT "EXISTS can only be used in ExecuteTransaction write requests."
 #define MSG_EXISTS_SHAPE "EXISTS() must contain a single item read with additional condition"
@@ -750,14 +749,17 @@ plan_select(PqlPlan *plan, DynamoTable *t)
 	const PqlStatement *st = plan->st;
 	const PqlOptions *opt = plan->opt;
 
-	for (int i = 0; i < st->nprojections; i++)
-		for (int j = 0; j < i; j++)
-		{
-			char	   *a = PqlPathString(&st->projections[i]);
+	if (st->nprojections > 1)
+	{
+		char	  **paths = palloc(sizeof(char *) * st->nprojections);
 
-			if (strcmp(a, PqlPathString(&st->projections[j])) == 0)
-				DynamoError(DYERR_VALIDATION, MSG_PROJECTION_DUPLICATE, a);
-		}
+		for (int i = 0; i < st->nprojections; i++)
+			paths[i] = PqlPathString(&st->projections[i]);
+		qsort(paths, st->nprojections, sizeof(char *), pg_qsort_strcmp);
+		for (int i = 1; i < st->nprojections; i++)
+			if (strcmp(paths[i - 1], paths[i]) == 0)
+				DynamoError(DYERR_VALIDATION, MSG_PROJECTION_DUPLICATE, paths[i]);
+	}
 	if (st->index)
 	{
 		char	   *name = pnstrdup(st->index, st->index_len);
@@ -796,10 +798,9 @@ plan_insert(PqlPlan *plan)
 	const PqlStatement *st = plan->st;
 	const PqlNode *v = st->value;
 
-	if (st->returning != PQR_NONE)
-		DynamoError(DYERR_VALIDATION, MSG_INSERT_RETURNING);
-	if (v->type != PQ_TUPLE && v->type != PQ_PARAM)
-		DynamoError(DYERR_VALIDATION, MSG_INSERT_FORMAT);
+	/* (the parser refuses another VALUE and a RETURNING after INSERT) */
+	Assert(st->returning == PQR_NONE);
+	Assert(v->type == PQ_TUPLE || v->type == PQ_PARAM);
 	plan->kind = PQN_PUT;
 	plan->nparts = 1;
 	plan->parts = palloc0(sizeof(PqlPart));
@@ -1032,6 +1033,20 @@ check_tuple_keys(const PqlNode *n, const char *under)
 						pnstrdup(keys[i]->str, keys[i]->len), under[0] ? under : "item");
 }
 
+/* A tuple's members as an attribute map (an M's value, or an item). */
+static void
+write_tuple_map(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *under)
+{
+	check_tuple_keys(n, under);
+	JsonWriteObjectStart(w);
+	for (int i = 0; i < n->nargs; i++)
+	{
+		JsonWriteName(w, n->keys[i]->str, n->keys[i]->len);
+		write_value(plan, w, n->args[i], pnstrdup(n->keys[i]->str, n->keys[i]->len));
+	}
+	JsonWriteObjectEnd(w);
+}
+
 /* Write a value node as an AttributeValue. */
 static void
 write_value(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *under)
@@ -1068,15 +1083,8 @@ write_value(const PqlPlan *plan, JsonWriter *w, const PqlNode *n, const char *un
 			JsonWriteBool(w, true);
 			break;
 		case PQ_TUPLE:
-			check_tuple_keys(n, under);
 			JsonWriteKey(w, "M");
-			JsonWriteObjectStart(w);
-			for (int i = 0; i < n->nargs; i++)
-			{
-				JsonWriteName(w, n->keys[i]->str, n->keys[i]->len);
-				write_value(plan, w, n->args[i], pnstrdup(n->keys[i]->str, n->keys[i]->len));
-			}
-			JsonWriteObjectEnd(w);
+			write_tuple_map(plan, w, n, under);
 			break;
 		case PQ_LIST:
 			JsonWriteKey(w, "L");
@@ -1605,18 +1613,7 @@ write_write(Render *r, const PqlPart *part, JsonWriter *w)
 			JsonWriteTree(w, m);
 		}
 		else
-		{
-			StringInfoData one;
-			JsonWriter	ow;
-			json_object *m = NULL;
-
-			/* the tuple's map, without its {"M": ...} */
-			initStringInfo(&one);
-			JsonWriterInit(&ow, &one);
-			write_value(plan, &ow, st->value, "");
-			json_object_object_get_ex(JsonParse(one.data, one.len), "M", &m);
-			JsonWriteTree(w, m);
-		}
+			write_tuple_map(plan, w, st->value, "");
 		appendStringInfoString(&cond, "attribute_not_exists(");
 		render_key_name(r, &plan->keys[0], &cond);
 		appendStringInfoChar(&cond, ')');
